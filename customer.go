@@ -1,0 +1,62 @@
+package steward
+
+import "time"
+
+// Status is a customer's lifecycle state.
+type Status string
+
+// Customer statuses. A merged customer points at its survivor through
+// MergedInto; an erased one keeps only its id and status.
+const (
+	StatusActive Status = "active"
+	StatusMerged Status = "merged"
+	StatusErased Status = "erased"
+)
+
+// Customer is one customer as stored: steward's own id, the record's
+// current values, and bookkeeping for merges and optimistic locking.
+type Customer struct {
+	ID         int64  `json:"id"`
+	Status     Status `json:"status"`
+	MergedInto int64  `json:"merged_into,omitempty"`
+	// Version increases by one on every update; an update that names an
+	// older version fails with ECONFLICT instead of overwriting.
+	Version int64 `json:"version"`
+
+	// Record holds the current (standardized) values. Record.Source and
+	// Record.SourceID name the source record that created the customer.
+	Record Record `json:"record"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SourceRef links a record in a source system to the customer it became.
+// Re-importing the same (Source, SourceID) updates that customer.
+type SourceRef struct {
+	Source     string `json:"source"`
+	SourceID   string `json:"source_id"`
+	CustomerID int64  `json:"customer_id"`
+}
+
+// Change is one entry of the audit trail: one field of one customer changed
+// by an actor for a cause.
+type Change struct {
+	ID         int64     `json:"id"`
+	CustomerID int64     `json:"customer_id"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Field      string    `json:"field"`
+	Before     string    `json:"before"`
+	After      string    `json:"after"`
+	// Cause names what made the change: "import:12", "job:standardize:7",
+	// "decision:3", "api", "cli".
+	Cause string `json:"cause"`
+}
+
+// Meta says who makes a change and why; stores copy it onto every Change
+// they record for a write.
+type Meta struct {
+	Actor string
+	Cause string
+}

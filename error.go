@@ -1,0 +1,60 @@
+package steward
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They decide the HTTP status of an API error and the exit code
+// of a CLI command; see README.md for the table.
+const (
+	ECONFLICT     = "conflict"     // stale version, duplicate key, concurrent job
+	EINTERNAL     = "internal"     // a bug or an unavailable dependency
+	EINVALID      = "invalid"      // bad input from the user
+	ENOTFOUND     = "not_found"    // the thing asked for does not exist
+	EUNAUTHORIZED = "unauthorized" // missing or insufficient credentials
+)
+
+// Error is an error meant for the user: a code and a message that can be
+// shown as it is. Other errors are internal: logged, never shown.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("steward error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, and a
+// generic message for any other non-nil error, so internal details never
+// reach the user.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
