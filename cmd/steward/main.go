@@ -1,0 +1,191 @@
+// Command steward keeps a CRM's single customer database clean: it imports
+// records through a validation gate, standardizes and validates them, finds
+// duplicates and runs the nightly cleanup. Run "steward help" for commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"github.com/steward-crm/steward"
+	"golang.org/x/term"
+)
+
+// Exit codes, documented in README.md.
+const (
+	exitOK          = 0   // success
+	exitFindings    = 1   // ran, and found problems in the input (invalid rows, rules problems, invalid addresses)
+	exitUsage       = 2   // bad command line
+	exitNotFound    = 3   // something named does not exist
+	exitConflict    = 4   // a job of the same name is running, or a stale update
+	exitInternal    = 5   // internal error: see the log
+	exitInterrupted = 130 // stopped by a signal
+)
+
+// Env is what a command may touch of the outside world; tests build their
+// own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Logger *slog.Logger
+	// Terminal reports whether Stderr is a terminal, so progress is drawn as
+	// a bar rather than logged as counts.
+	Terminal bool
+}
+
+// command is one subcommand: its name, a one-line summary, and its Run.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands lists every subcommand; each lives in its own file.
+func commands() []command {
+	return []command{
+		{"demo", "generate customers into a fresh database and show what steward does", runDemo},
+		{"gen", "generate synthetic customers with ground truth", runGen},
+		{"migrate", "apply database migrations", runMigrate},
+		{"export", "write active customers as canonical CSV", runExport},
+		{"rules", "work with the rules file (rules check FILE)", runRules},
+		{"standardize", "standardize a CSV file of customers", runStandardize},
+		{"check-email", "verify email addresses", runCheckEmail},
+		{"validate", "print validation findings per row of a file", runValidate},
+		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
+		{"run", "run a job against the database (standardize, verify-emails, dedupe)", runJob},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := &Env{
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	code := Main(ctx, env, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main runs the command line args and returns the process exit code.
+func Main(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(env.Stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exitCode(env, c.name, c.run(ctx, env, args[1:]))
+		}
+	}
+	fmt.Fprintf(env.Stderr, "steward: unknown command %q\nRun 'steward help' for the list of commands.\n", args[0])
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "steward keeps a CRM's single customer database clean.")
+	fmt.Fprintln(w, "\nUsage: steward COMMAND [flags]\n\nCommands:")
+	cs := commands()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'steward COMMAND -h' for a command's flags.")
+}
+
+// usageError is a bad command line; its hint says what to do instead.
+type usageError struct {
+	msg  string
+	hint string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usage error with a hint.
+func usagef(hint, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
+}
+
+// errFindings is returned by a command that ran to the end and found
+// problems in its input, which it already printed.
+var errFindings = errors.New("findings")
+
+// exitCode prints err for the user and maps it to an exit code.
+func exitCode(env *Env, name string, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, ue.msg)
+		if ue.hint != "" {
+			fmt.Fprintf(env.Stderr, "hint: %s\n", ue.hint)
+		}
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(env.Stderr, "steward %s: interrupted\n", name)
+		return exitInterrupted
+	}
+	switch steward.ErrorCode(err) {
+	case steward.EINVALID:
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitFindings
+	case steward.ENOTFOUND:
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitNotFound
+	case steward.ECONFLICT:
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitConflict
+	case steward.EUNAUTHORIZED:
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitUsage
+	}
+	// Internal errors: the CLI user is the operator, so the wrapped chain is
+	// the useful message (it names files, lines and causes).
+	fmt.Fprintf(env.Stderr, "steward %s: %v\n", name, err)
+	return exitInternal
+}
+
+// newFlagSet returns a flag set for a subcommand that reports errors as
+// usage errors instead of exiting.
+func newFlagSet(env *Env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: steward %s %s\n\nFlags:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs and turns flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("run 'steward "+fs.Name()+" -h' for its flags", "%v", err)
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+// Package progress shows the progress of long work: a redrawn bar with rate
+// and ETA on a terminal, and periodic counts in the log otherwise.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Bar reports progress of one piece of work. It is safe for concurrent use.
+// A nil *Bar does nothing, so callers need not check.
+type Bar struct {
+	mu       sync.Mutex
+	label    string
+	total    int64 // 0 when unknown
+	done     int64
+	start    time.Time
+	last     time.Time
+	w        io.Writer    // terminal, or nil
+	logger   *slog.Logger // used when w is nil
+	every    time.Duration
+	now      func() time.Time
+	finished bool
+}
+
+// New starts a progress report for label with total units (0 if unknown).
+// When terminal is true the bar is drawn on w; otherwise counts are logged
+// to logger every few seconds (logger may be nil to stay silent).
+func New(label string, total int64, w io.Writer, terminal bool, logger *slog.Logger) *Bar {
+	b := &Bar{label: label, total: total, logger: logger, now: time.Now}
+	if terminal {
+		b.w = w
+		b.every = 100 * time.Millisecond
+	} else {
+		b.every = 5 * time.Second
+	}
+	b.start = b.now()
+	b.last = b.start
+	return b
+}
+
+// Add records n more units done.
+func (b *Bar) Add(n int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done += n
+	if t := b.now(); t.Sub(b.last) >= b.every {
+		b.last = t
+		b.render(t, false)
+	}
+}
+
+// SetTotal changes the expected total, for work whose size is learnt late.
+func (b *Bar) SetTotal(total int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.total = total
+	b.mu.Unlock()
+}
+
+// Done finishes the report: the final line on a terminal, a final log line
+// otherwise. Calling it twice is harmless.
+func (b *Bar) Done() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.finished {
+		return
+	}
+	b.finished = true
+	b.render(b.now(), true)
+}
+
+func (b *Bar) render(t time.Time, final bool) {
+	elapsed := t.Sub(b.start)
+	rate := 0.0
+	if s := elapsed.Seconds(); s > 0 {
+		rate = float64(b.done) / s
+	}
+	if b.w == nil {
+		if b.logger != nil {
+			args := []any{"done", b.done, "per_second", int64(rate), "elapsed", elapsed.Round(time.Millisecond).String()}
+			if b.total > 0 {
+				args = append(args, "total", b.total)
+			}
+			msg := b.label
+			if final {
+				msg += " finished"
+			}
+			b.logger.Info(msg, args...)
+		}
+		return
+	}
+	var line string
+	if b.total > 0 {
+		frac := float64(b.done) / float64(b.total)
+		if frac > 1 {
+			frac = 1
+		}
+		const width = 30
+		filled := int(frac * width)
+		eta := "--"
+		if rate > 0 && b.done < b.total {
+			eta = (time.Duration(float64(b.total-b.done)/rate) * time.Second / time.Second).Round(time.Second).String()
+		} else if b.done >= b.total {
+			eta = "0s"
+		}
+		line = fmt.Sprintf("\r%s [%s%s] %d/%d %3.0f%% %.0f/s ETA %s", b.label,
+			strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
+			b.done, b.total, frac*100, rate, eta)
+	} else {
+		line = fmt.Sprintf("\r%s %d done %.0f/s %s", b.label, b.done, rate, elapsed.Round(time.Second))
+	}
+	fmt.Fprint(b.w, line+"\x1b[K")
+	if final {
+		fmt.Fprintln(b.w)
+	}
+}
