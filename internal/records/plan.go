@@ -1,0 +1,113 @@
+package records
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/steward-crm/steward"
+)
+
+// op fills one column of a record from the trimmed values of a row.
+type op struct {
+	target    string // canonical column or attribute name
+	cols      []int
+	separator string
+	constant  string
+	isConst   bool
+}
+
+func (o *op) value(vals []string) string {
+	switch {
+	case o.isConst:
+		return o.constant
+	case len(o.cols) == 1:
+		return vals[o.cols[0]]
+	}
+	var b strings.Builder
+	for _, c := range o.cols {
+		if vals[c] == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(o.separator)
+		}
+		b.WriteString(vals[c])
+	}
+	return b.String()
+}
+
+// plan binds a header (and an optional mapping) to the operations that turn
+// a row into a record, and lists the attribute columns in header order.
+func plan(header []string, m *Mapping) ([]op, []string, error) {
+	var problems []string
+	index := make(map[string]int, len(header))
+	names := make([]string, len(header))
+	for i, h := range header {
+		name := normalizeName(h)
+		names[i] = name
+		if name == "" {
+			problems = append(problems, fmt.Sprintf("header: column %d has no name", i+1))
+			continue
+		}
+		if j, dup := index[name]; dup {
+			problems = append(problems, fmt.Sprintf("header: column %q appears twice (columns %d and %d)", name, j+1, i+1))
+			continue
+		}
+		index[name] = i
+	}
+
+	var ops []op
+	assigned := make(map[string]bool)
+	used := make(map[string]bool)
+	if m != nil {
+		missing := func(c columnRef) {
+			problems = append(problems, fmt.Sprintf("%s:%d:%d: column %q is not in the header%s",
+				m.file, c.line, c.col, c.name, didYouMean(c.name, names)))
+		}
+		for _, t := range m.targets {
+			o := op{target: t.target, separator: t.separator, constant: t.constant, isConst: t.isConst}
+			for _, c := range t.columns {
+				i, ok := index[c.name]
+				if !ok {
+					missing(c)
+					continue
+				}
+				used[c.name] = true
+				o.cols = append(o.cols, i)
+			}
+			assigned[t.target] = true
+			ops = append(ops, o)
+		}
+		for _, c := range m.ignore {
+			if _, ok := index[c.name]; !ok {
+				missing(c)
+				continue
+			}
+			used[c.name] = true
+		}
+	}
+
+	canonical := steward.CanonicalColumns()
+	var attrs []string
+	for i, name := range names {
+		if name == "" || used[name] || index[name] != i {
+			continue
+		}
+		if slices.Contains(canonical, name) {
+			if assigned[name] {
+				problems = append(problems, fmt.Sprintf("header: column %q is not mapped, and its name is a canonical column the mapping fills from elsewhere: map it or ignore it", name))
+				continue
+			}
+			assigned[name] = true
+			ops = append(ops, op{target: name, cols: []int{i}})
+			continue
+		}
+		attrs = append(attrs, name)
+		ops = append(ops, op{target: name, cols: []int{i}})
+	}
+	if len(problems) > 0 {
+		return nil, nil, steward.Errorf(steward.EINVALID, "%s", strings.Join(problems, "\n"))
+	}
+	return ops, attrs, nil
+}

@@ -1,0 +1,293 @@
+package records
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/steward-crm/steward"
+)
+
+// Options configure a Reader.
+type Options struct {
+	// Mapping maps a non-canonical layout onto canonical columns; nil means
+	// the header names are canonical columns (others become attributes).
+	Mapping *Mapping
+	// Delimiter separates fields; 0 detects comma, tab or semicolon from the
+	// header line.
+	Delimiter rune
+	// MaxRowBytes rejects a row longer than this with a *RowError; a row
+	// so long that it would have to be held in memory whole (more than
+	// MaxRowBytes plus 128 KiB) ends reading. 0 means no limit.
+	MaxRowBytes int
+	// MaxFields rejects a header with more columns than this; 0 means no
+	// limit.
+	MaxFields int
+}
+
+// ErrInvalidUTF8 is the cause of a RowError for a row that is not valid
+// UTF-8.
+var ErrInvalidUTF8 = errors.New("invalid UTF-8")
+
+// RowError is a problem with one row. The reader stays usable: the next Read
+// continues with the following row.
+type RowError struct {
+	Row  int // 1 = first data row
+	Line int // line in the file where the row starts, 1 = header
+	Err  error
+}
+
+// Error implements the error interface.
+func (e *RowError) Error() string {
+	return fmt.Sprintf("line %d (row %d): %v", e.Line, e.Row, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Reader reads records from a delimited text file with a header row. It
+// streams: memory use does not grow with the file.
+type Reader struct {
+	csv     *csv.Reader
+	src     *rawSource
+	header  []string
+	ops     []op
+	attrs   []string
+	vals    []string
+	raw     []string
+	rawText []byte
+	row     int
+	line    int
+	prevOff int64
+	maxRow  int
+	err     error
+}
+
+const peekSize = 64 << 10
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// NewReader reads the header row from r and returns a Reader for the rows
+// that follow. A header that does not fit the mapping, or that has empty or
+// repeated names, is an *steward.Error with code EINVALID.
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
+	br := bufio.NewReaderSize(r, peekSize)
+	if b, _ := br.Peek(3); bytes.Equal(b, bom) {
+		_, _ = br.Discard(3)
+	}
+	delim := opts.Delimiter
+	if delim == 0 {
+		delim = detectDelimiter(peekLine(br))
+	} else if !validDelimiter(delim) {
+		return nil, steward.Errorf(steward.EINVALID, "delimiter %q cannot separate fields", delim)
+	}
+	src := &rawSource{r: br, max: opts.MaxRowBytes}
+	c := csv.NewReader(src)
+	c.Comma = delim
+	c.TrimLeadingSpace = true
+	c.ReuseRecord = true
+	header, err := c.Read()
+	if err == io.EOF {
+		return nil, steward.Errorf(steward.EINVALID, "the file is empty: it needs a header row")
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, steward.Errorf(steward.EINVALID, "header, line %d: %v", pe.StartLine, pe.Err)
+		}
+		return nil, fmt.Errorf("read header: %w", err)
+	}
+	if opts.MaxFields > 0 && len(header) > opts.MaxFields {
+		return nil, steward.Errorf(steward.EINVALID, "the header has %d columns, more than the limit of %d", len(header), opts.MaxFields)
+	}
+	header = trimAll(header)
+	for i, h := range header {
+		if !utf8.ValidString(h) {
+			return nil, steward.Errorf(steward.EINVALID, "header: column %d: %v", i+1, ErrInvalidUTF8)
+		}
+	}
+	ops, attrs, err := plan(header, opts.Mapping)
+	if err != nil {
+		return nil, err
+	}
+	c.FieldsPerRecord = len(header)
+	rd := &Reader{csv: c, src: src, header: header, ops: ops, attrs: attrs, vals: make([]string, len(header)), maxRow: opts.MaxRowBytes}
+	rd.prevOff = c.InputOffset()
+	src.consume(rd.prevOff)
+	return rd, nil
+}
+
+func trimAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
+}
+
+// Header returns the header row as written in the file (trimmed).
+func (r *Reader) Header() []string { return r.header }
+
+// AttributeColumns returns the lower-cased names of the columns kept as
+// attributes, in header order.
+func (r *Reader) AttributeColumns() []string { return r.attrs }
+
+// Row returns the number of the row last read, 1 for the first data row.
+func (r *Reader) Row() int { return r.row }
+
+// Line returns the line in the file where the row last read starts (the
+// header is line 1).
+func (r *Reader) Line() int { return r.line }
+
+// Raw returns the fields of the row last read as they are in the file,
+// before trimming, or nil when the row could not be split into fields. The
+// slice is reused by the next Read.
+func (r *Reader) Raw() []string { return r.raw }
+
+// RawText returns the bytes of the row last read exactly as they are in the
+// file, including its line ending, even for a row that could not be parsed.
+// The slice is reused by the next Read.
+func (r *Reader) RawText() []byte { return r.rawText }
+
+// Read returns the next record, io.EOF after the last one, a *RowError for
+// a bad row (reading may go on), or another error that ends the file.
+func (r *Reader) Read() (steward.Record, error) {
+	if r.err != nil {
+		return steward.Record{}, r.err
+	}
+	fields, err := r.csv.Read()
+	if err == io.EOF {
+		r.err = io.EOF
+		return steward.Record{}, io.EOF
+	}
+	r.row++
+	off := r.csv.InputOffset()
+	r.rawText = append(r.rawText[:0], r.src.text(r.prevOff, off)...)
+	r.src.consume(off)
+	r.prevOff = off
+	r.raw = fields
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			r.line = pe.StartLine
+			if !errors.Is(pe.Err, csv.ErrFieldCount) {
+				r.raw = nil
+			}
+			if errors.Is(pe.Err, csv.ErrFieldCount) {
+				err = fmt.Errorf("%d fields, the header has %d", len(fields), len(r.header))
+			} else {
+				err = pe.Err
+			}
+			return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: err}
+		}
+		r.raw = nil
+		r.err = fmt.Errorf("read row %d: %w", r.row, err)
+		return steward.Record{}, r.err
+	}
+	r.line, _ = r.csv.FieldPos(0)
+	if r.maxRow > 0 && len(r.rawText) > r.maxRow {
+		return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: fmt.Errorf("%w: %d bytes, the limit is %d", ErrRowTooLong, len(r.rawText), r.maxRow)}
+	}
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: fmt.Errorf("column %q: %w", r.header[i], ErrInvalidUTF8)}
+		}
+		r.vals[i] = strings.TrimSpace(f)
+	}
+	var rec steward.Record
+	for i := range r.ops {
+		if v := r.ops[i].value(r.vals); v != "" {
+			rec.Set(r.ops[i].target, v)
+		}
+	}
+	return rec, nil
+}
+
+// peekLine returns the first line of br without consuming it (at most
+// peekSize bytes).
+func peekLine(br *bufio.Reader) []byte {
+	for n := 512; ; n *= 2 {
+		n = min(n, peekSize)
+		b, err := br.Peek(n)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[:i]
+		}
+		if err != nil || n == peekSize {
+			return b
+		}
+	}
+}
+
+// detectDelimiter picks the most frequent of comma, tab and semicolon outside
+// quotes in the header line; comma when there is none.
+func detectDelimiter(line []byte) rune {
+	counts := map[byte]int{}
+	quoted := false
+	for _, c := range line {
+		switch c {
+		case '"':
+			quoted = !quoted
+		case ',', '\t', ';':
+			if !quoted {
+				counts[c]++
+			}
+		}
+	}
+	best := byte(',')
+	for _, c := range []byte{'\t', ';'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return rune(best)
+}
+
+func validDelimiter(r rune) bool {
+	return r != '"' && r != '\r' && r != '\n' && r != utf8.RuneError && utf8.ValidRune(r)
+}
+
+// ErrRowTooLong is the cause of the error for a row longer than
+// Options.MaxRowBytes.
+var ErrRowTooLong = errors.New("row too long")
+
+// rawSource copies what the CSV parser reads, so that the exact bytes of
+// each row can be handed back, and stops a runaway row.
+type rawSource struct {
+	r    io.Reader
+	max  int
+	buf  []byte
+	base int64 // input offset of buf[0]
+}
+
+func (s *rawSource) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.buf = append(s.buf, p[:n]...)
+	if s.max > 0 && len(s.buf) > s.max+2*peekSize {
+		return n, fmt.Errorf("%w: longer than %d bytes", ErrRowTooLong, s.max)
+	}
+	return n, err
+}
+
+// text returns the input between offsets from and to.
+func (s *rawSource) text(from, to int64) []byte {
+	lo, hi := from-s.base, to-s.base
+	if lo < 0 || hi > int64(len(s.buf)) || lo > hi {
+		return nil
+	}
+	return s.buf[lo:hi]
+}
+
+// consume forgets the input before offset off.
+func (s *rawSource) consume(off int64) {
+	k := off - s.base
+	if k <= 0 || k > int64(len(s.buf)) {
+		return
+	}
+	s.buf = s.buf[:copy(s.buf, s.buf[k:])]
+	s.base = off
+}
