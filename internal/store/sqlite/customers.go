@@ -1,0 +1,456 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/steward-crm/steward"
+)
+
+// customerColumns are the customers table's columns in the order
+// scanCustomer and customerValues use.
+var customerColumns = append([]string{"id", "status", "merged_into", "version", "source", "source_id"},
+	append(steward.CanonicalFields(), "attributes", "created_at", "updated_at")...)
+
+var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM customers"
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanCustomer(sc scanner) (*steward.Customer, error) {
+	var (
+		c                       steward.Customer
+		merged                  sql.NullInt64
+		attrs, created, updated string
+		r                       = &c.Record
+	)
+	if err := sc.Scan(&c.ID, &c.Status, &merged, &c.Version, &r.Source, &r.SourceID,
+		&r.FirstName, &r.LastName, &r.Company, &r.Email, &r.Phone,
+		&r.AddressLine1, &r.AddressLine2, &r.City, &r.Region, &r.PostalCode,
+		&r.Country, &r.BirthDate, &r.NationalID,
+		&attrs, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.MergedInto = merged.Int64
+	var err error
+	if r.Attributes, err = decodeAttributes(attrs); err != nil {
+		return nil, fmt.Errorf("customer %d: %w", c.ID, err)
+	}
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// customerValues returns c's column values in customerColumns order.
+func customerValues(c *steward.Customer, attrs string) []any {
+	r := &c.Record
+	var merged any
+	if c.MergedInto != 0 {
+		merged = c.MergedInto
+	}
+	return []any{c.ID, string(c.Status), merged, c.Version, r.Source, r.SourceID,
+		r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
+		r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
+		r.Country, r.BirthDate, r.NationalID,
+		attrs, formatTime(c.CreatedAt), formatTime(c.UpdatedAt)}
+}
+
+func encodeAttributes(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode attributes: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeAttributes(s string) (map[string]string, error) {
+	if s == "" || s == "{}" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("decode attributes: %w", err)
+	}
+	return m, nil
+}
+
+func validStatus(st steward.Status) bool {
+	return st == steward.StatusActive || st == steward.StatusMerged || st == steward.StatusErased
+}
+
+// CreateCustomer implements steward.CustomerStore.
+func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
+	return s.CreateCustomers(ctx, []*steward.Customer{c}, m)
+}
+
+// CreateCustomers implements steward.CustomerStore with multi-row inserts
+// through prepared statements in one transaction.
+func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	type ref struct{ source, id string }
+	seen := make(map[ref]bool)
+	for _, c := range cs {
+		if c.Status != "" && !validStatus(c.Status) {
+			return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+		}
+		if r := (ref{c.Record.Source, c.Record.SourceID}); r.source != "" && r.id != "" {
+			if seen[r] {
+				return steward.Errorf(steward.ECONFLICT, "Source record %s/%s appears twice.", r.source, r.id)
+			}
+			seen[r] = true
+		}
+	}
+	now := s.now()
+	at := formatTime(now)
+	ids := make([]int64, len(cs))
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&last); err != nil {
+			return fmt.Errorf("next customer id: %w", err)
+		}
+		ins := newBulkInsert(tx, "customers", customerColumns...)
+		defer ins.close()
+		for i, c := range cs {
+			attrs, err := encodeAttributes(c.Record.Attributes)
+			if err != nil {
+				return err
+			}
+			ids[i] = last + int64(i) + 1
+			row := *c
+			row.ID, row.Version, row.CreatedAt, row.UpdatedAt = ids[i], 1, now, now
+			if row.Status == "" {
+				row.Status = steward.StatusActive
+			}
+			if err := ins.add(ctx, customerValues(&row, attrs)...); err != nil {
+				return err
+			}
+		}
+		if err := ins.flush(ctx); err != nil {
+			if isForeignKey(err) {
+				return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
+			}
+			return err
+		}
+		refs := newBulkInsert(tx, "source_refs", "source", "source_id", "customer_id")
+		defer refs.close()
+		changes := newBulkInsert(tx, "changes", "customer_id", "at", "actor", "field", "before_value", "after_value", "cause")
+		defer changes.close()
+		for i, c := range cs {
+			r := &c.Record
+			if r.Source != "" && r.SourceID != "" {
+				if err := refs.add(ctx, r.Source, r.SourceID, ids[i]); err != nil {
+					return sourceConflict(err, cs)
+				}
+			}
+			for _, f := range steward.CanonicalFields() {
+				if v := r.Get(f); v != "" {
+					if err := changes.add(ctx, ids[i], at, m.Actor, f, "", v, m.Cause); err != nil {
+						return err
+					}
+				}
+			}
+			for _, k := range r.AttributeNames() {
+				if v := r.Attributes[k]; v != "" {
+					if err := changes.add(ctx, ids[i], at, m.Actor, k, "", v, m.Cause); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := refs.flush(ctx); err != nil {
+			return sourceConflict(err, cs)
+		}
+		return changes.flush(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("create customers: %w", err)
+	}
+	for i, c := range cs {
+		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = ids[i], 1, now, now
+		if c.Status == "" {
+			c.Status = steward.StatusActive
+		}
+	}
+	return nil
+}
+
+// sourceConflict turns a unique violation on source_refs into ECONFLICT.
+func sourceConflict(err error, cs []*steward.Customer) error {
+	if !isUnique(err) {
+		return err
+	}
+	if len(cs) == 1 {
+		return steward.Errorf(steward.ECONFLICT, "Source record %s/%s already belongs to a customer.",
+			cs[0].Record.Source, cs[0].Record.SourceID)
+	}
+	return steward.Errorf(steward.ECONFLICT, "A source record of the batch already belongs to a customer.")
+}
+
+// Customer implements steward.CustomerStore.
+func (s *Store) Customer(ctx context.Context, id int64) (*steward.Customer, error) {
+	c, err := scanCustomer(s.read(ctx).QueryRowContext(ctx, selectCustomer+" WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get customer %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CustomerBySource implements steward.CustomerStore.
+func (s *Store) CustomerBySource(ctx context.Context, source, sourceID string) (*steward.Customer, error) {
+	c, err := scanCustomer(s.read(ctx).QueryRowContext(ctx, selectCustomer+
+		" WHERE id = (SELECT customer_id FROM source_refs WHERE source = ? AND source_id = ?)", source, sourceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "No customer comes from source record %s/%s.", source, sourceID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get customer by source: %w", err)
+	}
+	return c, nil
+}
+
+// UpdateCustomer implements steward.CustomerStore.
+func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
+	if !validStatus(c.Status) {
+		return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+	}
+	attrs, err := encodeAttributes(c.Record.Attributes)
+	if err != nil {
+		return err
+	}
+	var stored *steward.Customer
+	now := s.now()
+	changed := false
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		old, err := scanCustomer(tx.QueryRowContext(ctx, selectCustomer+" WHERE id = ?", c.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", c.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("read customer: %w", err)
+		}
+		stored = old
+		if old.Version != c.Version {
+			return staleVersion(c.ID, c.Version, old.Version)
+		}
+		diff := customerDiff(old, c)
+		if len(diff) == 0 {
+			return nil
+		}
+		var merged any
+		if c.MergedInto != 0 {
+			merged = c.MergedInto
+		}
+		r := &c.Record
+		res, err := tx.ExecContext(ctx, `UPDATE customers SET status = ?, merged_into = ?, version = version + 1,
+			first_name = ?, last_name = ?, company = ?, email = ?, phone = ?,
+			address_line1 = ?, address_line2 = ?, city = ?, region = ?, postal_code = ?,
+			country = ?, birth_date = ?, national_id = ?, attributes = ?, updated_at = ?
+			WHERE id = ? AND version = ?`,
+			string(c.Status), merged,
+			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
+			r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
+			r.Country, r.BirthDate, r.NationalID, attrs, formatTime(now),
+			c.ID, c.Version)
+		if err != nil {
+			if isForeignKey(err) {
+				return steward.Errorf(steward.ENOTFOUND, "Customer %d, to merge into, does not exist.", c.MergedInto)
+			}
+			return fmt.Errorf("update customer: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update customer: %w", err)
+		} else if n != 1 {
+			return staleVersion(c.ID, c.Version, old.Version)
+		}
+		ins := newBulkInsert(tx, "changes", "customer_id", "at", "actor", "field", "before_value", "after_value", "cause")
+		defer ins.close()
+		for _, d := range diff {
+			if err := ins.add(ctx, c.ID, formatTime(now), m.Actor, d.Field, d.Before, d.After, m.Cause); err != nil {
+				return err
+			}
+		}
+		changed = true
+		return ins.flush(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("update customer %d: %w", c.ID, err)
+	}
+	c.Record.Source, c.Record.SourceID = stored.Record.Source, stored.Record.SourceID
+	c.CreatedAt = stored.CreatedAt
+	if changed {
+		c.Version++
+		c.UpdatedAt = now
+	}
+	return nil
+}
+
+func staleVersion(id, have, stored int64) error {
+	return steward.Errorf(steward.ECONFLICT,
+		"Customer %d was changed by someone else (version %d, yours is %d); reload it and try again.", id, stored, have)
+}
+
+// customerDiff lists what an update of old to c changes, for the audit
+// trail.
+func customerDiff(old, c *steward.Customer) []steward.FieldChange {
+	diff := steward.Diff(&old.Record, &c.Record)
+	if old.Status != c.Status {
+		diff = append(diff, steward.FieldChange{Field: "status", Before: string(old.Status), After: string(c.Status)})
+	}
+	if old.MergedInto != c.MergedInto {
+		diff = append(diff, steward.FieldChange{Field: "merged_into", Before: idString(old.MergedInto), After: idString(c.MergedInto)})
+	}
+	return diff
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// eachPage is how many customers EachCustomer reads per query.
+const eachPage = 1000
+
+// EachCustomer implements steward.CustomerStore with keyset pagination:
+// each page is one query that is finished before fn sees its customers.
+func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
+	after, left := f.AfterID, f.Limit
+	for {
+		page := eachPage
+		if f.Limit > 0 && left < page {
+			page = left
+		}
+		if page == 0 {
+			return nil
+		}
+		q := selectCustomer + " WHERE id > ?"
+		args := []any{after}
+		if f.Status != "" {
+			q += " AND status = ?"
+			args = append(args, string(f.Status))
+		}
+		q += " ORDER BY id LIMIT ?"
+		args = append(args, page)
+		cs, err := queryCustomers(ctx, s.read(ctx), q, args...)
+		if err != nil {
+			return fmt.Errorf("list customers: %w", err)
+		}
+		for _, c := range cs {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(cs) < page {
+			return nil
+		}
+		after = cs[len(cs)-1].ID
+		left -= len(cs)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+func queryCustomers(ctx context.Context, q querier, query string, args ...any) ([]*steward.Customer, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []*steward.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// CountCustomers implements steward.CustomerStore.
+func (s *Store) CountCustomers(ctx context.Context, status steward.Status) (int64, error) {
+	q, args := `SELECT count(*) FROM customers`, []any{}
+	if status != "" {
+		q += ` WHERE status = ?`
+		args = append(args, string(status))
+	}
+	var n int64
+	if err := s.read(ctx).QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count customers: %w", err)
+	}
+	return n, nil
+}
+
+// AttributeNames implements steward.CustomerStore.
+func (s *Store) AttributeNames(ctx context.Context, status steward.Status) ([]string, error) {
+	q := `SELECT DISTINCT a.key FROM customers c, json_each(c.attributes) a WHERE c.attributes <> '{}'`
+	var args []any
+	if status != "" {
+		q += ` AND c.status = ?`
+		args = append(args, string(status))
+	}
+	rows, err := s.read(ctx).QueryContext(ctx, q+` ORDER BY a.key`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list attribute names: %w", err)
+	}
+	defer rows.Close()
+	names := []string{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("list attribute names: %w", err)
+		}
+		names = append(names, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list attribute names: %w", err)
+	}
+	return names, nil
+}
+
+// Changes implements steward.CustomerStore.
+func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change, error) {
+	rows, err := s.read(ctx).QueryContext(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
+		FROM changes WHERE customer_id = ? ORDER BY id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	defer rows.Close()
+	out := []steward.Change{}
+	for rows.Next() {
+		var ch steward.Change
+		var at string
+		if err := rows.Scan(&ch.ID, &ch.CustomerID, &at, &ch.Actor, &ch.Field, &ch.Before, &ch.After, &ch.Cause); err != nil {
+			return nil, fmt.Errorf("list changes: %w", err)
+		}
+		if ch.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,15 @@
+// Package sqlite implements steward.Store on an SQLite database file with
+// modernc.org/sqlite (pure Go, no cgo).
+//
+// The file runs in WAL mode with foreign keys on, a busy timeout and
+// synchronous=NORMAL. The Store holds two connection pools on the file: one
+// writer connection, through which every write goes in a BEGIN IMMEDIATE
+// transaction (SQLite has one writer; taking the write lock up front avoids
+// the deadlock of two readers upgrading), and a few read-only connections
+// that WAL lets read while the writer writes. Calls made inside Atomic, with
+// the context or Store it hands to fn, use its transaction for reads and
+// writes alike, so they see their own writes and never wait for themselves.
+//
+// The schema lives in migrations/*.sql, embedded, applied in name order and
+// recorded in schema_migrations; Open applies what is missing.
+package sqlite

@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/steward-crm/steward"
+)
+
+const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error FROM job_runs`
+
+func scanJobRun(sc scanner) (*steward.JobRun, error) {
+	var (
+		r                          steward.JobRun
+		started, heartbeat, counts string
+		finished                   sql.NullString
+	)
+	if err := sc.Scan(&r.ID, &r.Job, &r.Status, &started, &finished, &heartbeat, &r.Checkpoint, &counts, &r.Error); err != nil {
+		return nil, err
+	}
+	var err error
+	if r.StartedAt, err = parseTime(started); err != nil {
+		return nil, err
+	}
+	if r.FinishedAt, err = parseNullTime(finished); err != nil {
+		return nil, err
+	}
+	if r.HeartbeatAt, err = parseTime(heartbeat); err != nil {
+		return nil, err
+	}
+	if counts != "" && counts != "{}" {
+		if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
+			return nil, fmt.Errorf("job run %d: decode counts: %w", r.ID, err)
+		}
+	}
+	return &r, nil
+}
+
+func encodeCounts(c map[string]int64) (string, error) {
+	if len(c) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("encode counts: %w", err)
+	}
+	return string(b), nil
+}
+
+// StartJobRun implements steward.JobRunStore; the partial unique index
+// job_runs_one_running refuses a second running run of a job.
+func (s *Store) StartJobRun(ctx context.Context, job string) (*steward.JobRun, error) {
+	if job == "" {
+		return nil, steward.Errorf(steward.EINVALID, "A job run needs a job name.")
+	}
+	now := s.now()
+	run := &steward.JobRun{Job: job, Status: steward.JobRunning, StartedAt: now, HeartbeatAt: now}
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO job_runs (job, status, started_at, heartbeat_at)
+			VALUES (?, 'running', ?, ?) RETURNING id`, job, formatTime(now), formatTime(now)).Scan(&run.ID)
+	})
+	if isUnique(err) {
+		return nil, s.alreadyRunning(ctx, job)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("start job run %s: %w", job, err)
+	}
+	return run, nil
+}
+
+// alreadyRunning describes the running run of job as an ECONFLICT.
+func (s *Store) alreadyRunning(ctx context.Context, job string) error {
+	r, err := scanJobRun(s.read(ctx).QueryRowContext(ctx, selectJobRun+` WHERE job = ? AND status = 'running'`, job))
+	if err != nil {
+		return steward.Errorf(steward.ECONFLICT, "Job %s is already running.", job)
+	}
+	return steward.Errorf(steward.ECONFLICT, "Job %s is already running (run %d, started %s, last heartbeat %s).",
+		job, r.ID, r.StartedAt.Format(time.RFC3339), r.HeartbeatAt.Format(time.RFC3339))
+}
+
+// notRunning explains why a run could not be updated: it does not exist,
+// or it is not running any more.
+func notRunning(ctx context.Context, tx *sql.Tx, runID int64) error {
+	var status string
+	err := tx.QueryRowContext(ctx, `SELECT status FROM job_runs WHERE id = ?`, runID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", runID)
+	}
+	if err != nil {
+		return err
+	}
+	return steward.Errorf(steward.ECONFLICT, "Job run %d is %s, no longer running.", runID, status)
+}
+
+// SaveCheckpoint implements steward.JobRunStore.
+func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint string, counts map[string]int64) error {
+	cs, err := encodeCounts(counts)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET checkpoint = ?, counts = ?, heartbeat_at = ?
+			WHERE id = ? AND status = 'running'`, checkpoint, cs, formatTime(s.now()), runID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notRunning(ctx, tx, runID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save checkpoint of run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// FinishJobRun implements steward.JobRunStore.
+func (s *Store) FinishJobRun(ctx context.Context, run *steward.JobRun) error {
+	if err := steward.ValidJobRunEnd(run); err != nil {
+		return err
+	}
+	cs, err := encodeCounts(run.Counts)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, heartbeat_at = ?,
+			checkpoint = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`,
+			string(run.Status), formatTime(now), formatTime(now), run.Checkpoint, cs, run.Error, run.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notRunning(ctx, tx, run.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish job run %d: %w", run.ID, err)
+	}
+	run.FinishedAt, run.HeartbeatAt = now, now
+	return nil
+}
+
+// AbandonJobRun implements steward.JobRunStore.
+func (s *Store) AbandonJobRun(ctx context.Context, job string, staleBefore time.Time) (*steward.JobRun, error) {
+	var out *steward.JobRun
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		r, err := scanJobRun(tx.QueryRowContext(ctx, selectJobRun+` WHERE job = ? AND status = 'running'`, job))
+		if errors.Is(err, sql.ErrNoRows) {
+			return steward.Errorf(steward.ENOTFOUND, "No run of job %s is running.", job)
+		}
+		if err != nil {
+			return err
+		}
+		if !r.HeartbeatAt.Before(staleBefore) {
+			return steward.Errorf(steward.ECONFLICT, "Run %d of job %s is alive (last heartbeat %s).",
+				r.ID, job, r.HeartbeatAt.Format(time.RFC3339))
+		}
+		now := s.now()
+		r.Status, r.FinishedAt = steward.JobFailed, now
+		r.Error = "abandoned: no heartbeat since " + r.HeartbeatAt.Format(time.RFC3339)
+		if _, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = 'failed', finished_at = ?, error = ?
+			WHERE id = ? AND status = 'running'`, formatTime(now), r.Error, r.ID); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("abandon run of job %s: %w", job, err)
+	}
+	return out, nil
+}
+
+// JobRun implements steward.JobRunStore.
+func (s *Store) JobRun(ctx context.Context, id int64) (*steward.JobRun, error) {
+	r, err := scanJobRun(s.read(ctx).QueryRowContext(ctx, selectJobRun+` WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get job run %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// LastJobRun implements steward.JobRunStore.
+func (s *Store) LastJobRun(ctx context.Context, job string) (*steward.JobRun, error) {
+	r, err := scanJobRun(s.read(ctx).QueryRowContext(ctx, selectJobRun+` WHERE job = ? ORDER BY id DESC LIMIT 1`, job))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Job %s never ran.", job)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get last run of job %s: %w", job, err)
+	}
+	return r, nil
+}

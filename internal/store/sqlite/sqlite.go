@@ -1,0 +1,344 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is a steward.Store on one SQLite database file. It is safe for
+// concurrent use; Close it when done.
+type Store struct {
+	*pools
+	// bound is the transaction of the Atomic call this Store was handed
+	// to; nil for the Store that Open returns.
+	bound *txState
+}
+
+// pools are the connections to one file, shared by a Store and the
+// transaction-bound Stores that Atomic hands out.
+type pools struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+var _ steward.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path, which must
+// be a file path, and applies missing migrations. logger may be nil.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
+		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a file path, not %q.", path)
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	path = strings.TrimPrefix(path, "sqlite://")
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
+	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+common)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&"+common)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+	reader.SetMaxOpenConns(4)
+	reader.SetMaxIdleConns(4)
+	s := &Store{pools: &pools{
+		path:   path,
+		writer: writer,
+		reader: reader,
+		logger: logger,
+		now:    func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database. Calling it on a Store handed to an Atomic
+// function is an error.
+func (s *Store) Close() error {
+	if s.bound != nil {
+		return errors.New("close sqlite store: a transaction's store cannot be closed")
+	}
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// Migrate applies the embedded migrations that are not recorded in
+// schema_migrations yet, in one transaction, and returns their names.
+// Migrating an up-to-date database does nothing.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	names, err := migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    TEXT PRIMARY KEY,
+			applied_at TEXT NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		done, err := appliedMigrations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			if done[name] {
+				continue
+			}
+			body, err := migrationFiles.ReadFile("migrations/" + name)
+			if err != nil {
+				return fmt.Errorf("read migration %s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("apply migration %s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				name, formatTime(s.now())); err != nil {
+				return fmt.Errorf("record migration %s: %w", name, err)
+			}
+			applied = append(applied, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range applied {
+		s.logger.Info("applied migration", "database", s.path, "migration", name)
+	}
+	return applied, nil
+}
+
+// PendingMigrations returns the names of the embedded migrations that the
+// database has not applied.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	names, err := migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var exists int
+	if err := s.reader.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("look for schema_migrations: %w", err)
+	}
+	if exists == 0 {
+		return names, nil
+	}
+	done, err := appliedMigrations(ctx, s.reader)
+	if err != nil {
+		return nil, err
+	}
+	var pending []string
+	for _, name := range names {
+		if !done[name] {
+			pending = append(pending, name)
+		}
+	}
+	return pending, nil
+}
+
+func migrationNames() ([]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+func appliedMigrations(ctx context.Context, q querier) (map[string]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	done := make(map[string]bool)
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		done[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	return done, nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// txState is one open write transaction and its savepoint counter.
+type txState struct {
+	tx         *sql.Tx
+	savepoints int
+}
+
+// txKey carries a Store's open transaction in a context; the pools pointer
+// keeps two databases' transactions apart.
+type txKey struct{ p *pools }
+
+// txOf returns the transaction a call with ctx joins, or nil.
+func (s *Store) txOf(ctx context.Context) *txState {
+	if s.bound != nil {
+		return s.bound
+	}
+	t, _ := ctx.Value(txKey{s.pools}).(*txState)
+	return t
+}
+
+// read returns where a read with ctx runs: the joined transaction, or the
+// read-only pool.
+func (s *Store) read(ctx context.Context) querier {
+	if t := s.txOf(ctx); t != nil {
+		return t.tx
+	}
+	return s.reader
+}
+
+// write runs fn in a transaction: a new one on the writer connection, or a
+// savepoint in the transaction ctx (or s) joins, so that fn's writes are
+// all-or-nothing either way and a failure leaves the outer transaction
+// usable.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+	if t := s.txOf(ctx); t != nil {
+		t.savepoints++
+		name := fmt.Sprintf("steward_sp%d", t.savepoints)
+		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		ctx = context.WithValue(ctx, txKey{s.pools}, t)
+		done := false
+		defer func() {
+			if done {
+				return
+			}
+			// fn failed or panicked: undo its writes, keep the outer ones.
+			bg := context.WithoutCancel(ctx)
+			_, rerr := t.tx.ExecContext(bg, "ROLLBACK TO "+name)
+			_, lerr := t.tx.ExecContext(bg, "RELEASE "+name)
+			if rerr != nil || lerr != nil {
+				err = errors.Join(err, fmt.Errorf("roll back savepoint: %w", errors.Join(rerr, lerr)))
+			}
+		}()
+		if err := fn(ctx, t.tx); err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, "RELEASE "+name); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+		done = true
+		return nil
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{s.pools}, &txState{tx: tx}), tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// Atomic implements steward.Store.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
+	return s.write(ctx, func(ctx context.Context, _ *sql.Tx) error {
+		return fn(ctx, &Store{pools: s.pools, bound: s.txOf(ctx)})
+	})
+}
+
+// timeFormat is how times are stored: UTC, microseconds, fixed width, so
+// that text order is time order.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string {
+	return t.UTC().Format(timeFormat)
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func parseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
+// constraint reports whether err is an SQLite constraint failure with one
+// of the extended codes.
+func constraint(err error, codes ...int) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return slices.Contains(codes, e.Code())
+}
+
+func isUnique(err error) bool {
+	return constraint(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+func isForeignKey(err error) bool {
+	return constraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY)
+}

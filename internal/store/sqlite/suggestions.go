@@ -1,0 +1,261 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/steward-crm/steward"
+)
+
+const selectSuggestion = `SELECT id, customer_ids, probability, evidence, status, run_id,
+	decided_by, decision_cause, created_at, updated_at FROM suggestions`
+
+func scanSuggestion(sc scanner) (*steward.Suggestion, error) {
+	var (
+		sg               steward.Suggestion
+		ids              string
+		evidence         sql.NullString
+		runID            sql.NullInt64
+		created, updated string
+	)
+	if err := sc.Scan(&sg.ID, &ids, &sg.Probability, &evidence, &sg.Status, &runID,
+		&sg.DecidedBy, &sg.DecisionCause, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ids), &sg.CustomerIDs); err != nil {
+		return nil, fmt.Errorf("suggestion %d: decode members: %w", sg.ID, err)
+	}
+	if evidence.Valid {
+		sg.Evidence = json.RawMessage(evidence.String)
+	}
+	sg.RunID = runID.Int64
+	var err error
+	if sg.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if sg.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	return &sg, nil
+}
+
+// prepareSuggestion sorts and dedupes the members of sg and checks what a
+// store would refuse.
+func prepareSuggestion(sg *steward.Suggestion) error {
+	slices.Sort(sg.CustomerIDs)
+	sg.CustomerIDs = slices.Compact(sg.CustomerIDs)
+	if len(sg.CustomerIDs) < 2 {
+		return steward.Errorf(steward.EINVALID, "A suggestion needs at least two different customers.")
+	}
+	if sg.Probability < 0 || sg.Probability > 1 {
+		return steward.Errorf(steward.EINVALID, "A probability is between 0 and 1, not %g.", sg.Probability)
+	}
+	if len(sg.Evidence) > 0 && !json.Valid(sg.Evidence) {
+		return steward.Errorf(steward.EINVALID, "The evidence of a suggestion must be JSON.")
+	}
+	return nil
+}
+
+// sameEvidence reports whether two JSON documents mean the same.
+func sameEvidence(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+func nullEvidence(e json.RawMessage) any {
+	if len(e) == 0 {
+		return nil
+	}
+	return string(e)
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// UpsertSuggestion implements steward.SuggestionStore.
+func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
+	if err := prepareSuggestion(sg); err != nil {
+		return err
+	}
+	key := steward.SuggestionKey(sg.CustomerIDs)
+	members, err := json.Marshal(sg.CustomerIDs)
+	if err != nil {
+		return fmt.Errorf("upsert suggestion: %w", err)
+	}
+	var stored *steward.Suggestion
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		at := formatTime(s.now())
+		old, err := scanSuggestion(tx.QueryRowContext(ctx, selectSuggestion+` WHERE member_key = ?`, key))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO suggestions
+				(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`,
+				key, string(members), sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, at).Scan(&id); err != nil {
+				if isForeignKey(err) {
+					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+				}
+				return err
+			}
+		case err != nil:
+			return err
+		case old.Status != steward.SuggestionPending:
+			stored = old
+			return nil
+		case old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
+			stored = old
+			return nil
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE suggestions SET probability = ?, evidence = ?, run_id = ?,
+				updated_at = ? WHERE id = ?`, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, old.ID); err != nil {
+				if isForeignKey(err) {
+					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+				}
+				return err
+			}
+		}
+		stored, err = scanSuggestion(tx.QueryRowContext(ctx, selectSuggestion+` WHERE member_key = ?`, key))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("upsert suggestion: %w", err)
+	}
+	*sg = *stored
+	return nil
+}
+
+// Suggestion implements steward.SuggestionStore.
+func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, error) {
+	sg, err := scanSuggestion(s.read(ctx).QueryRowContext(ctx, selectSuggestion+` WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get suggestion %d: %w", id, err)
+	}
+	return sg, nil
+}
+
+// Suggestions implements steward.SuggestionStore. The review order is
+// served by the (status, probability DESC, id) index.
+func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	q, args := selectSuggestion+` WHERE 1 = 1`, []any{}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.After != 0 {
+		var p float64
+		err := s.read(ctx).QueryRowContext(ctx, `SELECT probability FROM suggestions WHERE id = ?`, f.After).Scan(&p)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", f.After)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list suggestions: %w", err)
+		}
+		q += ` AND (probability < ? OR (probability = ? AND id > ?))`
+		args = append(args, p, p, f.After)
+	}
+	q += ` ORDER BY probability DESC, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	defer rows.Close()
+	out := []*steward.Suggestion{}
+	for rows.Next() {
+		sg, err := scanSuggestion(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list suggestions: %w", err)
+		}
+		out = append(out, sg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	return out, nil
+}
+
+// SetSuggestionStatus implements steward.SuggestionStore.
+func (s *Store) SetSuggestionStatus(ctx context.Context, id int64, status steward.SuggestionStatus, m steward.Meta) error {
+	if !status.Valid() {
+		return steward.Errorf(steward.EINVALID, "Unknown suggestion status %q.", status)
+	}
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE suggestions SET status = ?, decided_by = ?, decision_cause = ?,
+			updated_at = ? WHERE id = ?`, string(status), m.Actor, m.Cause, formatTime(s.now()), id)
+		if err != nil {
+			return fmt.Errorf("set suggestion status: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("set suggestion status: %w", err)
+		} else if n == 0 {
+			return steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
+		}
+		return nil
+	})
+}
+
+// AddNotDuplicate implements steward.SuggestionStore.
+func (s *Store) AddNotDuplicate(ctx context.Context, a, b int64, m steward.Meta) error {
+	if a == b {
+		return steward.Errorf(steward.EINVALID, "A customer is always a duplicate of itself (%d).", a)
+	}
+	p := steward.NewPair(a, b)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO not_duplicates (a, b, created_at, actor, cause)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO NOTHING`, p.A, p.B, formatTime(s.now()), m.Actor, m.Cause)
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d or %d does not exist.", p.A, p.B)
+		}
+		if err != nil {
+			return fmt.Errorf("add not-duplicate pair: %w", err)
+		}
+		return nil
+	})
+}
+
+// NotDuplicatePairs implements steward.SuggestionStore.
+func (s *Store) NotDuplicatePairs(ctx context.Context) (map[steward.Pair]bool, error) {
+	rows, err := s.read(ctx).QueryContext(ctx, `SELECT a, b FROM not_duplicates`)
+	if err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[steward.Pair]bool)
+	for rows.Next() {
+		var p steward.Pair
+		if err := rows.Scan(&p.A, &p.B); err != nil {
+			return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+		}
+		out[p] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	return out, nil
+}
