@@ -1,0 +1,391 @@
+package gen
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/steward-crm/steward"
+)
+
+// Locale chooses whose customers are generated.
+type Locale string
+
+// Locales.
+const (
+	// LocaleMixed generates Iranian customers in Persian script and US, UK
+	// and Australian customers in Latin script, some of them of Iranian
+	// origin.
+	LocaleMixed Locale = "mixed"
+	// LocaleEN generates US, UK and Australian customers only: no Persian
+	// script in the original records (transliterated Iranian names occur).
+	LocaleEN Locale = "en"
+	// LocaleFA generates Iranian customers only, in Persian script; their
+	// duplicates may be transliterated to Latin script.
+	LocaleFA Locale = "fa"
+)
+
+// DefaultDupRate is the share of entities that get duplicate records when a
+// caller has no better idea.
+const DefaultDupRate = 0.3
+
+// Options says what to generate.
+type Options struct {
+	// N is the number of records to write, duplicates included.
+	N int
+	// Seed makes the output reproducible: the same options give the same
+	// bytes.
+	Seed uint64
+	// DupRate is the share of entities (0 to 1) that get 1 to 3 extra
+	// records with errors. Zero generates no duplicates.
+	DupRate float64
+	// Locale chooses the customers' countries and scripts; "" is
+	// LocaleMixed.
+	Locale Locale
+}
+
+// ParseLocale returns the locale named s ("en", "fa" or "mixed").
+func ParseLocale(s string) (Locale, error) {
+	switch l := Locale(strings.ToLower(s)); l {
+	case LocaleEN, LocaleFA, LocaleMixed:
+		return l, nil
+	}
+	return "", fmt.Errorf("unknown locale %q (want en, fa or mixed)", s)
+}
+
+// chunkSize is how many records one unit of parallel work makes.
+const chunkSize = 4096
+
+// Generate writes opts.N synthetic customer records to out as canonical
+// CSV (header steward.CanonicalColumns()) and the ground truth to truth as
+// CSV "id,entity_id": every record's id and the entity it describes.
+// Duplicates of an entity carry errors real CRMs see and are spread through
+// the file; related but distinct people (family members at one address,
+// colleagues, namesakes) are different entities. truth may be nil. progress,
+// if not nil, is called with the number of records written so far. The
+// output depends only on opts, not on the number of CPUs.
+func Generate(ctx context.Context, opts Options, out, truth io.Writer, progress func(n int)) error {
+	g, err := newGenerator(opts)
+	if err != nil {
+		return err
+	}
+	return g.run(ctx, out, truth, progress)
+}
+
+// generator holds one run's plan and tables.
+type generator struct {
+	opts  Options
+	t     *tables
+	plan  []entPlan
+	slots []uint32 // entity<<2 | variant, in output order
+}
+
+// entPlan is decided for each entity before any record is made.
+type entPlan struct {
+	household uint32 // entity whose household (location, surname) this one shares; itself for most
+	target    uint32 // the namesake's model
+	rel       uint8
+	b2b       bool
+}
+
+func newGenerator(opts Options) (*generator, error) {
+	if opts.N < 0 {
+		return nil, errors.New("negative record count")
+	}
+	if opts.DupRate < 0 || opts.DupRate > 1 {
+		return nil, fmt.Errorf("dup rate %v outside 0..1", opts.DupRate)
+	}
+	if opts.N >= 1<<30 {
+		return nil, fmt.Errorf("record count %d too large", opts.N)
+	}
+	if opts.Locale == "" {
+		opts.Locale = LocaleMixed
+	}
+	if _, err := ParseLocale(string(opts.Locale)); err != nil {
+		return nil, err
+	}
+	t, err := newTables()
+	if err != nil {
+		return nil, err
+	}
+	g := &generator{opts: opts, t: t}
+	g.makePlan()
+	return g, nil
+}
+
+// makePlan decides, from one random stream, how many records each entity
+// gets, how entities relate, and the order records are written in.
+func (g *generator) makePlan() {
+	n := g.opts.N
+	r := newRand(g.opts.Seed, tagPlan, 0)
+	g.slots = make([]uint32, 0, n)
+	g.plan = make([]entPlan, 0, n/(1+int(g.opts.DupRate*1.6))+16)
+	lastB2B := -1
+	for e := 0; len(g.slots) < n; e++ {
+		pl := entPlan{household: uint32(e), target: uint32(e)}
+		switch x := r.Float64(); {
+		case x < 0.05 && e > 0 && g.plan[e-1].rel == relNone && !g.plan[e-1].b2b:
+			pl.rel, pl.household = relFamily, uint32(e-1)
+		case x < 0.07 && lastB2B >= 0:
+			pl.rel, pl.household, pl.b2b = relColleague, uint32(lastB2B), true
+		case x < 0.09 && e > 0:
+			if t := r.IntN(e); g.plan[t].rel == relNone {
+				pl.rel, pl.target = relNamesake, uint32(t)
+			}
+		}
+		if pl.rel == relNone && chance(r, 0.15) {
+			pl.b2b = true
+			lastB2B = e
+		}
+		g.plan = append(g.plan, pl)
+		k := 1
+		if chance(r, g.opts.DupRate) {
+			switch x := r.IntN(10); {
+			case x < 6:
+				k = 2
+			case x < 9:
+				k = 3
+			default:
+				k = 4
+			}
+		}
+		for v := 0; v < k && len(g.slots) < n; v++ {
+			g.slots = append(g.slots, uint32(e)<<2|uint32(v))
+		}
+	}
+	r.Shuffle(len(g.slots), func(i, j int) { g.slots[i], g.slots[j] = g.slots[j], g.slots[i] })
+	// Records of one entity must not sit next to each other.
+	for pass := 0; pass < 8; pass++ {
+		moved := false
+		for i := 1; i < len(g.slots); i++ {
+			if g.slots[i]>>2 != g.slots[i-1]>>2 {
+				continue
+			}
+			j := r.IntN(len(g.slots))
+			if g.fits(i, g.slots[j]) && g.fits(j, g.slots[i]) {
+				g.slots[i], g.slots[j] = g.slots[j], g.slots[i]
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+}
+
+// fits reports whether slot value s may stand at position i without an
+// entity neighbour.
+func (g *generator) fits(i int, s uint32) bool {
+	e := s >> 2
+	return (i == 0 || g.slots[i-1]>>2 != e) && (i == len(g.slots)-1 || g.slots[i+1]>>2 != e)
+}
+
+// chunk is one unit of output: CSV lines and truth lines for a run of
+// slots.
+type chunk struct {
+	out, truth []byte
+	err        error
+}
+
+func (g *generator) run(ctx context.Context, out, truth io.Writer, progress func(int)) error {
+	bw := bufio.NewWriterSize(out, 1<<20)
+	var tw *bufio.Writer
+	if truth != nil {
+		tw = bufio.NewWriterSize(truth, 1<<18)
+		if _, err := tw.WriteString("id,entity_id\n"); err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+	}
+	if _, err := bw.WriteString(strings.Join(steward.CanonicalColumns(), ",") + "\n"); err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	nchunks := (len(g.slots) + chunkSize - 1) / chunkSize
+	workers := min(runtime.GOMAXPROCS(0), max(nchunks, 1))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Chunks are made in parallel and written in order; at most window
+	// chunks are in flight, which bounds memory.
+	sem := make(chan struct{}, 2*workers)
+	results := make([]chan chunk, nchunks)
+	for i := range results {
+		results[i] = make(chan chunk, 1)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] <- g.makeChunk(ctx, i)
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range nchunks {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	err := g.write(ctx, results, sem, bw, tw, progress)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+// write writes the chunks in order as they become ready, releasing a slot
+// of sem after each.
+func (g *generator) write(ctx context.Context, results []chan chunk, sem <-chan struct{}, bw, tw *bufio.Writer, progress func(int)) error {
+	written := 0
+	for i := range results {
+		var c chunk
+		select {
+		case c = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-sem
+		if c.err != nil {
+			return c.err
+		}
+		if _, err := bw.Write(c.out); err != nil {
+			return fmt.Errorf("write records: %w", err)
+		}
+		if tw != nil {
+			if _, err := tw.Write(c.truth); err != nil {
+				return fmt.Errorf("write truth: %w", err)
+			}
+		}
+		written += min(chunkSize, len(g.slots)-i*chunkSize)
+		if progress != nil {
+			progress(written)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+	}
+	return nil
+}
+
+// makeChunk renders chunk i.
+func (g *generator) makeChunk(ctx context.Context, i int) chunk {
+	if err := ctx.Err(); err != nil {
+		return chunk{err: err}
+	}
+	lo, hi := i*chunkSize, min((i+1)*chunkSize, len(g.slots))
+	c := chunk{out: make([]byte, 0, (hi-lo)*200), truth: make([]byte, 0, (hi-lo)*20)}
+	var w row
+	idb := make([]byte, 0, 16)
+	for pos := lo; pos < hi; pos++ {
+		s := g.slots[pos]
+		g.record(s>>2, int(s&3), &w)
+		idb = append(idb[:0], 'r')
+		idb = strconv.AppendInt(idb, int64(pos)+1, 10)
+		w[colID] = string(idb)
+		c.out = appendRow(c.out, &w)
+		c.truth = appendTruth(c.truth, w[colID], s>>2)
+	}
+	return c
+}
+
+// tables are the generator's read-only data: names, places and the weight
+// tables derived from them.
+type tables struct {
+	countries   map[string]*country
+	cityW       map[string]weights
+	typeW       map[string]weights
+	formW       map[string]weights
+	domainW     map[string]weights
+	phoneStyleW map[string]weights
+	phoneDupW   map[string]weights
+	enCountryW  weights
+	mixCountryW weights
+
+	enMale, enFemale, enLast nameList
+	faMale, faFemale, faLast nameList
+}
+
+func newTables() (*tables, error) {
+	t := &tables{
+		countries:   newCountries(),
+		cityW:       map[string]weights{},
+		typeW:       map[string]weights{},
+		formW:       map[string]weights{},
+		domainW:     map[string]weights{},
+		phoneStyleW: map[string]weights{},
+		phoneDupW:   map[string]weights{},
+		enCountryW:  newWeights(55, 25, 20),
+		mixCountryW: newWeights(45, 25, 15, 15),
+	}
+	for code, c := range t.countries {
+		w := make([]float64, len(c.cities))
+		for i, ct := range c.cities {
+			w[i] = ct.weight
+		}
+		t.cityW[code] = newWeights(w...)
+		t.typeW[code] = zipf(len(c.types), 1)
+		var fw []float64
+		for _, f := range legalForms[code] {
+			fw = append(fw, f.weight)
+		}
+		t.formW[code] = newWeights(fw...)
+		var dw []float64
+		for _, d := range emailDomains[code] {
+			dw = append(dw, d.w)
+		}
+		t.domainW[code] = newWeights(dw...)
+		sw := phoneStyleWeights[code]
+		t.phoneStyleW[code] = newWeights(sw[:]...)
+		var uw [phoneStyles]float64
+		for i, x := range sw {
+			if x > 0 {
+				uw[i] = 1
+			}
+		}
+		t.phoneDupW[code] = newWeights(uw[:]...)
+	}
+	lists := []struct {
+		l      *nameList
+		file   string
+		offset float64
+	}{
+		{&t.enMale, "en_male.txt", 4}, {&t.enFemale, "en_female.txt", 4}, {&t.enLast, "en_last.txt", 3},
+		{&t.faMale, "fa_male.txt", 2}, {&t.faFemale, "fa_female.txt", 2.5}, {&t.faLast, "fa_last.txt", 3},
+	}
+	for _, x := range lists {
+		l, err := loadNames(x.file, x.offset)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(x.file, "fa_") {
+			for _, e := range l.entries {
+				if len(e.latin) == 0 {
+					return nil, fmt.Errorf("name list %s: %s has no transliteration", x.file, strings.Join(e.parts, ""))
+				}
+			}
+		}
+		*x.l = l
+	}
+	return t, nil
+}
