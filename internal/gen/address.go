@@ -135,15 +135,15 @@ func usExchange(r *rand.Rand) string {
 
 // Phone styles: the ways people and systems write one number.
 const (
-	phoneSpaced     = iota // 020 7946 0123
-	phoneCompact           // 02079460123
-	phoneIntlSpaced        // +44 20 7946 0123
-	phoneIntlCompact       // +442079460123
-	phoneZeroZero          // 00442079460123; US: 1-212-555-0123
-	phoneBare              // 2079460123, no trunk prefix
-	phoneParens            // (020) 7946 0123; US: (212) 555-0123
-	phoneHyphens           // 020-7946-0123
-	phoneDots              // UK: +44 (0)20 7946 0123; US: 212.555.0123
+	phoneSpaced      = iota // 020 7946 0123
+	phoneCompact            // 02079460123
+	phoneIntlSpaced         // +44 20 7946 0123
+	phoneIntlCompact        // +442079460123
+	phoneZeroZero           // 00442079460123; US: 1-212-555-0123
+	phoneBare               // 2079460123, no trunk prefix
+	phoneParens             // (020) 7946 0123; US: (212) 555-0123
+	phoneHyphens            // 020-7946-0123
+	phoneDots               // UK: +44 (0)20 7946 0123; US: 212.555.0123
 	phoneStyles
 )
 
