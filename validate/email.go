@@ -1,0 +1,291 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/emersion/go-msgauth/dmarc"
+)
+
+// EmailResult is the verdict on one email address.
+type EmailResult struct {
+	Address string  `json:"address"`
+	Verdict Verdict `json:"verdict"`
+	Reason  Reason  `json:"reason"`
+	Message string  `json:"message"`
+	// Suggestion is the address with a well-known provider's domain when
+	// the domain looks like a typo of it ("ali@gmial.com" → "ali@gmail.com").
+	Suggestion string `json:"suggestion"`
+	Flags      Flags  `json:"flags"`
+	// Domain is the ASCII (A-label) form of the domain, lower-case.
+	Domain string `json:"domain,omitempty"`
+	// MX lists the domain's mail exchangers when DNS was asked.
+	MX []string `json:"mx,omitempty"`
+	// DMARC is the domain's DMARC policy (none, quarantine, reject) when
+	// DMARC was looked up and found; information only.
+	DMARC string `json:"dmarc,omitempty"`
+}
+
+// Flags are facts about an address that do not make it invalid.
+type Flags struct {
+	Disposable bool `json:"disposable,omitempty"`
+	Role       bool `json:"role,omitempty"`
+	Free       bool `json:"free,omitempty"`
+	// SMTPUTF8 marks a non-ASCII local part (RFC 6531).
+	SMTPUTF8 bool `json:"smtputf8,omitempty"`
+}
+
+// Names returns the set flags by name, in a fixed order.
+func (f Flags) Names() []string {
+	var out []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{{f.Disposable, "disposable"}, {f.Role, "role"}, {f.Free, "free"}, {f.SMTPUTF8, "smtputf8"}} {
+		if x.on {
+			out = append(out, x.name)
+		}
+	}
+	return out
+}
+
+// DomainResult is what DNS says about a mail domain.
+type DomainResult struct {
+	Domain  string
+	Verdict Verdict // Valid, Invalid or Unknown
+	Reason  Reason
+	MX      []string
+	DMARC   string
+}
+
+// EmailVerifier verifies addresses: syntax, the lists, and (with a
+// Resolver) the domain's mail records. Build one and share it; it is safe
+// for concurrent use.
+type EmailVerifier struct {
+	// Lists gives the disposable, role and free flags and typo
+	// suggestions; required.
+	Lists *Lists
+	// Resolver asks DNS; nil checks offline (syntax and lists only).
+	Resolver Resolver
+	// DMARC looks up each domain's DMARC policy (one TXT query more).
+	DMARC bool
+	// Concurrency is how many domains a batch checks at once (default
+	// 32); the resolver bounds the queries in flight on its own.
+	Concurrency int
+}
+
+// Verify checks one address. It returns an error only when ctx ends.
+func (v *EmailVerifier) Verify(ctx context.Context, addr string) (EmailResult, error) {
+	res, domain := v.local(addr)
+	if domain == "" || v.Resolver == nil {
+		return res, nil
+	}
+	d, err := v.CheckDomain(ctx, domain)
+	if err != nil {
+		return res, err
+	}
+	v.combine(&res, d)
+	return res, nil
+}
+
+// BatchOptions tune VerifyBatch.
+type BatchOptions struct {
+	// Progress, if set, is called with the number of addresses finished so
+	// far, from one goroutine at a time, as domains complete.
+	Progress func(done int)
+}
+
+// VerifyBatch checks many addresses, asking DNS once per distinct domain:
+// a million addresses over a thousand domains cost a thousand domain
+// checks. Results are in input order. When ctx ends it returns the results
+// so far (unchecked addresses keep their offline verdict) and ctx's error.
+func (v *EmailVerifier) VerifyBatch(ctx context.Context, addrs []string, opt BatchOptions) ([]EmailResult, error) {
+	results := make([]EmailResult, len(addrs))
+	byDomain := make(map[string][]int)
+	var order []string
+	done := 0
+	for i, a := range addrs {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return results, err
+			}
+		}
+		res, domain := v.local(a)
+		results[i] = res
+		if domain == "" || v.Resolver == nil {
+			done++
+			continue
+		}
+		if _, ok := byDomain[domain]; !ok {
+			order = append(order, domain)
+		}
+		byDomain[domain] = append(byDomain[domain], i)
+	}
+	var mu sync.Mutex // serializes Progress and the done count
+	report := func(n int) {
+		mu.Lock()
+		done += n
+		if opt.Progress != nil {
+			opt.Progress(done)
+		}
+		mu.Unlock()
+	}
+	report(0)
+	workers := v.Concurrency
+	if workers <= 0 {
+		workers = 32
+	}
+	workers = min(workers, max(len(order), 1))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var firstErr error
+	var errOnce sync.Once
+	for range workers {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(order) || ctx.Err() != nil {
+					return
+				}
+				domain := order[k]
+				d, err := v.CheckDomain(ctx, domain)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+				idx := byDomain[domain]
+				for _, i := range idx {
+					v.combine(&results[i], d)
+				}
+				report(len(idx))
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return results, firstErr
+	}
+	return results, ctx.Err()
+}
+
+// local does what needs no network: syntax, lists and suggestion. It
+// returns the lower-case ASCII domain to check in DNS, or "" when the
+// address is invalid already.
+func (v *EmailVerifier) local(addr string) (EmailResult, string) {
+	res := EmailResult{Address: addr}
+	s := EmailSyntax(addr)
+	if !s.Valid {
+		res.Verdict, res.Reason = Invalid, s.Reason
+		res.Message = s.Message()
+		return res, ""
+	}
+	domain := strings.ToLower(s.Domain)
+	res.Domain = domain
+	res.Flags.SMTPUTF8 = s.SMTPUTF8
+	res.Flags.Disposable = v.Lists.Disposable(domain)
+	res.Flags.Free = v.Lists.Free(domain)
+	_, res.Flags.Role = v.Lists.Role(s.Local)
+	if sug := v.Lists.Suggest(domain); sug != "" {
+		res.Suggestion = s.Local + "@" + sug
+	}
+	res.Verdict, res.Reason = Valid, ReasonSyntaxOnly
+	v.riskOf(&res)
+	res.Message = res.Reason.Message()
+	return res, domain
+}
+
+// riskOf turns a deliverable verdict into Risky for disposable domains and
+// role accounts.
+func (v *EmailVerifier) riskOf(res *EmailResult) {
+	switch {
+	case res.Flags.Disposable:
+		res.Verdict, res.Reason = Risky, ReasonDisposable
+	case res.Flags.Role:
+		res.Verdict, res.Reason = Risky, ReasonRoleAccount
+	}
+}
+
+// combine merges a domain check into an address result.
+func (v *EmailVerifier) combine(res *EmailResult, d DomainResult) {
+	res.MX, res.DMARC = d.MX, d.DMARC
+	res.Verdict, res.Reason = d.Verdict, d.Reason
+	if d.Verdict == Valid {
+		v.riskOf(res)
+	}
+	res.Message = res.Reason.Message()
+}
+
+// CheckDomain asks DNS whether domain (ASCII, lower-case) receives mail: MX
+// records, else A/AAAA records (RFC 5321 implicit MX). NXDOMAIN, a null MX
+// (RFC 7505) or neither record make it Invalid; SERVFAIL and timeouts make
+// it Unknown, never Invalid. The error is non-nil only when ctx ends.
+func (v *EmailVerifier) CheckDomain(ctx context.Context, domain string) (DomainResult, error) {
+	d := DomainResult{Domain: domain}
+	fail := func(err error) (DomainResult, error) {
+		switch {
+		case ctx.Err() != nil:
+			return d, ctx.Err()
+		case errors.Is(err, ErrNXDomain):
+			d.Verdict, d.Reason = Invalid, ReasonNXDomain
+		case errors.Is(err, ErrDNSTimeout):
+			d.Verdict, d.Reason = Unknown, ReasonDNSTimeout
+		default:
+			d.Verdict, d.Reason = Unknown, ReasonDNSFailure
+		}
+		return d, nil
+	}
+	mxs, err := v.Resolver.LookupMX(ctx, domain)
+	if err != nil {
+		return fail(err)
+	}
+	for _, mx := range mxs {
+		if mx.Host == "." || mx.Host == "" {
+			// RFC 7505: a null MX says the domain accepts no mail.
+			d.Verdict, d.Reason = Invalid, ReasonNullMX
+			return d, nil
+		}
+		d.MX = append(d.MX, strings.TrimSuffix(mx.Host, "."))
+	}
+	if len(d.MX) > 0 {
+		d.Verdict, d.Reason = Valid, ReasonMX
+	} else {
+		ips, err := v.Resolver.LookupIP(ctx, domain)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ips) == 0 {
+			d.Verdict, d.Reason = Invalid, ReasonNoMailHost
+			return d, nil
+		}
+		d.Verdict, d.Reason = Valid, ReasonAFallback
+	}
+	if v.DMARC {
+		rec, err := dmarc.LookupWithOptions(domain, &dmarc.LookupOptions{
+			LookupTXT: func(name string) ([]string, error) { return v.lookupTXT(ctx, name) },
+		})
+		if err == nil {
+			d.DMARC = string(rec.Policy)
+		} else if ctx.Err() != nil {
+			return d, ctx.Err()
+		}
+	}
+	return d, nil
+}
+
+// lookupTXT adapts Resolver.LookupTXT to the errors dmarc understands.
+func (v *EmailVerifier) lookupTXT(ctx context.Context, name string) ([]string, error) {
+	txts, err := v.Resolver.LookupTXT(ctx, name)
+	switch {
+	case err == nil && len(txts) == 0:
+		return nil, &net.DNSError{Err: "no TXT record", Name: name, IsNotFound: true}
+	case errors.Is(err, ErrNXDomain):
+		return nil, &net.DNSError{Err: err.Error(), Name: name, IsNotFound: true}
+	case err != nil:
+		return nil, &net.DNSError{Err: err.Error(), Name: name, IsTemporary: true}
+	}
+	return txts, nil
+}
