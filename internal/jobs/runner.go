@@ -1,0 +1,236 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/steward-crm/steward"
+)
+
+// Job is one kind of scheduled work.
+type Job interface {
+	// Name is the job's name in the store and on the command line.
+	Name() string
+	// Run does the work. It resumes after run.Resume() when that is not "",
+	// calls run.Checkpoint as it goes, counts what it does with run.Count,
+	// and returns when done, on error, or when ctx ends.
+	Run(ctx context.Context, run *Run) error
+}
+
+// Runner starts jobs as recorded runs.
+type Runner struct {
+	Store  steward.Store
+	Logger *slog.Logger
+	// StaleAfter is how long a running run may go without a heartbeat
+	// before a new start takes it over as crashed. Runs send a heartbeat at
+	// every checkpoint and every Heartbeat interval.
+	StaleAfter time.Duration
+	// Heartbeat is how often a run proves it is alive while it works.
+	Heartbeat time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Options adjust one start of a job.
+type Options struct {
+	// Restart ignores the checkpoint of an earlier interrupted run and
+	// starts from the beginning.
+	Restart bool
+	// Progress is called with the counts after every checkpoint; may be nil.
+	Progress func(counts map[string]int64)
+}
+
+// Run is the handle a Job works through: its stored run, the point to
+// resume from, counts and checkpoints.
+type Run struct {
+	// Record is the stored run; its ID names the run in audit causes.
+	Record *steward.JobRun
+	// Store is the database the job works on.
+	Store steward.Store
+
+	resume   string
+	progress func(map[string]int64)
+	mu       sync.Mutex
+	counts   map[string]int64
+	cp       string
+}
+
+// Resume returns the checkpoint to continue after, "" to start afresh.
+func (r *Run) Resume() string { return r.resume }
+
+// Cause returns the audit cause for changes made by this run,
+// "job:NAME:ID".
+func (r *Run) Cause() string { return fmt.Sprintf("job:%s:%d", r.Record.Job, r.Record.ID) }
+
+// Meta returns the audit meta for changes made by this run.
+func (r *Run) Meta() steward.Meta {
+	return steward.Meta{Actor: "job:" + r.Record.Job, Cause: r.Cause()}
+}
+
+// Count adds n to the named count.
+func (r *Run) Count(name string, n int64) {
+	r.mu.Lock()
+	r.counts[name] += n
+	r.mu.Unlock()
+}
+
+// Counts returns a copy of the counts so far.
+func (r *Run) Counts() map[string]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.counts)
+}
+
+// Checkpoint stores cp as the point to resume after, with the counts so
+// far. s is the store to write through: pass the transaction's store from
+// inside Store.Atomic so the checkpoint commits together with the work it
+// describes, which makes a resume exact.
+func (r *Run) Checkpoint(ctx context.Context, s steward.Store, cp string) error {
+	counts := r.Counts()
+	if err := s.SaveCheckpoint(ctx, r.Record.ID, cp, counts); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	r.mu.Lock()
+	r.cp = cp
+	r.mu.Unlock()
+	if r.progress != nil {
+		r.progress(counts)
+	}
+	return nil
+}
+
+func (r *Run) checkpoint() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cp
+}
+
+func (rn *Runner) now() time.Time {
+	if rn.Now != nil {
+		return rn.Now()
+	}
+	return time.Now()
+}
+
+// Start runs job once as a recorded run and returns the finished run. It
+// refuses with ECONFLICT while a live run of the same job is going on; it
+// takes over a run whose process died (no heartbeat for StaleAfter) and
+// resumes from the last checkpoint of an interrupted run unless
+// opts.Restart. The run is recorded as failed when job.Run returns an error
+// (including cancellation), with its checkpoint kept for the next start.
+func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.JobRun, error) {
+	resume, err := rn.takeOver(ctx, job.Name())
+	if err != nil {
+		return nil, err
+	}
+	if opts.Restart {
+		resume = ""
+	}
+	rec, err := rn.Store.StartJobRun(ctx, job.Name())
+	if err != nil {
+		return nil, err
+	}
+	log := rn.logger().With("job", job.Name(), "run", rec.ID)
+	if resume != "" {
+		log.Info("job resuming", "after", resume)
+	} else {
+		log.Info("job started")
+	}
+	run := &Run{Record: rec, Store: rn.Store, resume: resume, progress: opts.Progress,
+		counts: make(map[string]int64), cp: resume}
+
+	stop := rn.heartbeat(ctx, run)
+	runErr := job.Run(ctx, run)
+	stop()
+
+	rec.Checkpoint = run.checkpoint()
+	rec.Counts = run.Counts()
+	rec.Status = steward.JobSucceeded
+	if runErr != nil {
+		rec.Status = steward.JobFailed
+		rec.Error = runErr.Error()
+	}
+	// Record the end even when ctx was cancelled: the run must not stay
+	// "running" because the user pressed Ctrl-C.
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := rn.Store.FinishJobRun(finishCtx, rec); err != nil {
+		return rec, errors.Join(runErr, fmt.Errorf("record end of run %d: %w", rec.ID, err))
+	}
+	if runErr != nil {
+		log.Error("job failed", "error", runErr, "checkpoint", rec.Checkpoint, "counts", rec.Counts)
+		return rec, runErr
+	}
+	log.Info("job finished", "counts", rec.Counts, "took", rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond).String())
+	return rec, nil
+}
+
+// takeOver looks at the job's last run and returns the checkpoint to resume
+// from: that of a failed run, or of a running run whose process died
+// (which it marks failed). A live running run is ECONFLICT.
+func (rn *Runner) takeOver(ctx context.Context, job string) (string, error) {
+	last, err := rn.Store.LastJobRun(ctx, job)
+	if steward.ErrorCode(err) == steward.ENOTFOUND {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("last run of %s: %w", job, err)
+	}
+	switch last.Status {
+	case steward.JobSucceeded:
+		return "", nil
+	case steward.JobFailed:
+		return last.Checkpoint, nil
+	}
+	abandoned, err := rn.Store.AbandonJobRun(ctx, job, rn.now().Add(-rn.StaleAfter))
+	if steward.ErrorCode(err) == steward.ECONFLICT {
+		return "", steward.Errorf(steward.ECONFLICT,
+			"Job %s is already running (run %d, started %s, last heartbeat %s); wait for it to finish.",
+			job, last.ID, last.StartedAt.Format(time.RFC3339), last.HeartbeatAt.Format(time.RFC3339))
+	} else if steward.ErrorCode(err) == steward.ENOTFOUND {
+		// It finished between the two calls.
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("take over run %d of %s: %w", last.ID, job, err)
+	}
+	rn.logger().Warn("took over a run whose process stopped", "job", job, "run", abandoned.ID, "checkpoint", abandoned.Checkpoint)
+	return abandoned.Checkpoint, nil
+}
+
+// heartbeat refreshes the run's heartbeat until the returned stop is
+// called, so long phases without checkpoints are not taken for a crash.
+func (rn *Runner) heartbeat(ctx context.Context, run *Run) (stop func()) {
+	every := rn.Heartbeat
+	if every <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := rn.Store.SaveCheckpoint(ctx, run.Record.ID, run.checkpoint(), run.Counts()); err != nil && ctx.Err() == nil {
+					rn.logger().Warn("job heartbeat", "job", run.Record.Job, "run", run.Record.ID, "error", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func (rn *Runner) logger() *slog.Logger {
+	if rn.Logger != nil {
+		return rn.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
