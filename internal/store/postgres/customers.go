@@ -1,0 +1,438 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/steward-crm/steward"
+)
+
+// customerColumns are the customers table's columns in the order
+// scanCustomer and customerValues use.
+var customerColumns = append([]string{"id", "status", "merged_into", "version", "source", "source_id"},
+	append(steward.CanonicalFields(), "attributes", "created_at", "updated_at")...)
+
+var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM customers"
+
+var changeColumns = []string{"customer_id", "at", "actor", "field", "before_value", "after_value", "cause"}
+
+func scanCustomer(row pgx.Row) (*steward.Customer, error) {
+	var (
+		c      steward.Customer
+		merged *int64
+		attrs  map[string]string
+		r      = &c.Record
+	)
+	if err := row.Scan(&c.ID, &c.Status, &merged, &c.Version, &r.Source, &r.SourceID,
+		&r.FirstName, &r.LastName, &r.Company, &r.Email, &r.Phone,
+		&r.AddressLine1, &r.AddressLine2, &r.City, &r.Region, &r.PostalCode,
+		&r.Country, &r.BirthDate, &r.NationalID,
+		&attrs, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if merged != nil {
+		c.MergedInto = *merged
+	}
+	if len(attrs) > 0 {
+		r.Attributes = attrs
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+// customerValues returns c's column values in customerColumns order.
+func customerValues(c *steward.Customer) []any {
+	r := &c.Record
+	var merged any
+	if c.MergedInto != 0 {
+		merged = c.MergedInto
+	}
+	attrs := r.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	return []any{c.ID, string(c.Status), merged, c.Version, r.Source, r.SourceID,
+		r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
+		r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
+		r.Country, r.BirthDate, r.NationalID,
+		attrs, c.CreatedAt, c.UpdatedAt}
+}
+
+func validStatus(st steward.Status) bool {
+	return st == steward.StatusActive || st == steward.StatusMerged || st == steward.StatusErased
+}
+
+// CreateCustomer implements steward.CustomerStore.
+func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
+	return s.CreateCustomers(ctx, []*steward.Customer{c}, m)
+}
+
+// CreateCustomers implements steward.CustomerStore: ids come from the
+// identity sequence in one query, then customers, source references and
+// creation changes each go in with one COPY.
+func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	type ref struct{ source, id string }
+	seen := make(map[ref]bool)
+	nrefs := 0
+	for _, c := range cs {
+		if c.Status != "" && !validStatus(c.Status) {
+			return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+		}
+		if r := (ref{c.Record.Source, c.Record.SourceID}); r.source != "" && r.id != "" {
+			if seen[r] {
+				return steward.Errorf(steward.ECONFLICT, "Source record %s/%s appears twice.", r.source, r.id)
+			}
+			seen[r] = true
+			nrefs++
+		}
+	}
+	now := s.now()
+	var ids []int64
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, $1)`, len(cs))
+		if err != nil {
+			return fmt.Errorf("allocate customer ids: %w", err)
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return fmt.Errorf("allocate customer ids: %w", err)
+		}
+		row := steward.Customer{}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, customerColumns,
+			pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
+				row = *cs[i]
+				row.ID, row.Version, row.CreatedAt, row.UpdatedAt = ids[i], 1, now, now
+				if row.Status == "" {
+					row.Status = steward.StatusActive
+				}
+				return customerValues(&row), nil
+			})); err != nil {
+			if isForeignKey(err) {
+				return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
+			}
+			return fmt.Errorf("copy customers: %w", err)
+		}
+		if nrefs > 0 {
+			i := 0
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"source_refs"}, []string{"source", "source_id", "customer_id"},
+				pgx.CopyFromFunc(func() ([]any, error) {
+					for ; i < len(cs); i++ {
+						if r := &cs[i].Record; r.Source != "" && r.SourceID != "" {
+							i++
+							return []any{r.Source, r.SourceID, ids[i-1]}, nil
+						}
+					}
+					return nil, nil
+				})); err != nil {
+				return sourceConflict(fmt.Errorf("copy source references: %w", err), cs)
+			}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, changeColumns, creationChanges(cs, ids, now, m)); err != nil {
+			return fmt.Errorf("copy changes: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("create customers: %w", err)
+	}
+	for i, c := range cs {
+		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = ids[i], 1, now, now
+		if c.Status == "" {
+			c.Status = steward.StatusActive
+		}
+	}
+	return nil
+}
+
+// creationChanges streams one change row per non-empty field of each new
+// customer, without building them all in memory.
+func creationChanges(cs []*steward.Customer, ids []int64, at time.Time, m steward.Meta) pgx.CopyFromSource {
+	fields := steward.CanonicalFields()
+	i, f := 0, 0
+	var attrs []string
+	row := make([]any, 7)
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		for i < len(cs) {
+			r := &cs[i].Record
+			if f == 0 {
+				attrs = r.AttributeNames()
+			}
+			for f < len(fields)+len(attrs) {
+				var name string
+				if f < len(fields) {
+					name = fields[f]
+				} else {
+					name = attrs[f-len(fields)]
+				}
+				f++
+				if v := r.Get(name); v != "" {
+					row[0], row[1], row[2], row[3], row[4], row[5], row[6] = ids[i], at, m.Actor, name, "", v, m.Cause
+					return row, nil
+				}
+			}
+			i, f = i+1, 0
+		}
+		return nil, nil
+	})
+}
+
+// sourceConflict turns a unique violation on source_refs into ECONFLICT.
+func sourceConflict(err error, cs []*steward.Customer) error {
+	if !isUnique(err) {
+		return err
+	}
+	if len(cs) == 1 {
+		return steward.Errorf(steward.ECONFLICT, "Source record %s/%s already belongs to a customer.",
+			cs[0].Record.Source, cs[0].Record.SourceID)
+	}
+	return steward.Errorf(steward.ECONFLICT, "A source record of the batch already belongs to a customer.")
+}
+
+// Customer implements steward.CustomerStore.
+func (s *Store) Customer(ctx context.Context, id int64) (*steward.Customer, error) {
+	c, err := scanCustomer(s.read(ctx).QueryRow(ctx, selectCustomer+" WHERE id = $1", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get customer %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CustomerBySource implements steward.CustomerStore.
+func (s *Store) CustomerBySource(ctx context.Context, source, sourceID string) (*steward.Customer, error) {
+	c, err := scanCustomer(s.read(ctx).QueryRow(ctx, selectCustomer+
+		" WHERE id = (SELECT customer_id FROM source_refs WHERE source = $1 AND source_id = $2)", source, sourceID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "No customer comes from source record %s/%s.", source, sourceID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get customer by source: %w", err)
+	}
+	return c, nil
+}
+
+// UpdateCustomer implements steward.CustomerStore. The stored row is read
+// FOR UPDATE, so concurrent updates of one customer queue and all but the
+// first find a newer version.
+func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
+	if !validStatus(c.Status) {
+		return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+	}
+	attrs := c.Record.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	var stored *steward.Customer
+	now := s.now()
+	changed := false
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		old, err := scanCustomer(tx.QueryRow(ctx, selectCustomer+" WHERE id = $1 FOR UPDATE", c.ID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", c.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("read customer: %w", err)
+		}
+		stored = old
+		if old.Version != c.Version {
+			return staleVersion(c.ID, c.Version, old.Version)
+		}
+		diff := customerDiff(old, c)
+		if len(diff) == 0 {
+			return nil
+		}
+		var merged any
+		if c.MergedInto != 0 {
+			merged = c.MergedInto
+		}
+		r := &c.Record
+		tag, err := tx.Exec(ctx, `UPDATE customers SET status = $1, merged_into = $2, version = version + 1,
+			first_name = $3, last_name = $4, company = $5, email = $6, phone = $7,
+			address_line1 = $8, address_line2 = $9, city = $10, region = $11, postal_code = $12,
+			country = $13, birth_date = $14, national_id = $15, attributes = $16, updated_at = $17
+			WHERE id = $18 AND version = $19`,
+			string(c.Status), merged,
+			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
+			r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
+			r.Country, r.BirthDate, r.NationalID, attrs, now,
+			c.ID, c.Version)
+		if err != nil {
+			if isForeignKey(err) {
+				return steward.Errorf(steward.ENOTFOUND, "Customer %d, to merge into, does not exist.", c.MergedInto)
+			}
+			return fmt.Errorf("update customer: %w", err)
+		}
+		if tag.RowsAffected() != 1 {
+			return staleVersion(c.ID, c.Version, old.Version)
+		}
+		rows := make([][]any, len(diff))
+		for i, d := range diff {
+			rows[i] = []any{c.ID, now, m.Actor, d.Field, d.Before, d.After, m.Cause}
+		}
+		if len(rows) <= 4 {
+			b := &pgx.Batch{}
+			for _, row := range rows {
+				b.Queue(`INSERT INTO changes (customer_id, at, actor, field, before_value, after_value, cause)
+					VALUES ($1, $2, $3, $4, $5, $6, $7)`, row...)
+			}
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("insert changes: %w", err)
+			}
+		} else if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, changeColumns, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("copy changes: %w", err)
+		}
+		changed = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update customer %d: %w", c.ID, err)
+	}
+	c.Record.Source, c.Record.SourceID = stored.Record.Source, stored.Record.SourceID
+	c.CreatedAt = stored.CreatedAt
+	if changed {
+		c.Version++
+		c.UpdatedAt = now
+	}
+	return nil
+}
+
+func staleVersion(id, have, stored int64) error {
+	return steward.Errorf(steward.ECONFLICT,
+		"Customer %d was changed by someone else (version %d, yours is %d); reload it and try again.", id, stored, have)
+}
+
+// customerDiff lists what an update of old to c changes, for the audit
+// trail.
+func customerDiff(old, c *steward.Customer) []steward.FieldChange {
+	diff := steward.Diff(&old.Record, &c.Record)
+	if old.Status != c.Status {
+		diff = append(diff, steward.FieldChange{Field: "status", Before: string(old.Status), After: string(c.Status)})
+	}
+	if old.MergedInto != c.MergedInto {
+		diff = append(diff, steward.FieldChange{Field: "merged_into", Before: idString(old.MergedInto), After: idString(c.MergedInto)})
+	}
+	return diff
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// eachPage is how many customers EachCustomer reads per query.
+const eachPage = 1000
+
+// EachCustomer implements steward.CustomerStore with keyset pagination:
+// each page is one query that is finished before fn sees its customers, so
+// fn may use the same transaction.
+func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
+	after, left := f.AfterID, f.Limit
+	for {
+		page := eachPage
+		if f.Limit > 0 && left < page {
+			page = left
+		}
+		if page == 0 {
+			return nil
+		}
+		q := selectCustomer + " WHERE id > $1"
+		args := []any{after}
+		if f.Status != "" {
+			q += " AND status = $3"
+			args = append(args, page, string(f.Status))
+		} else {
+			args = append(args, page)
+		}
+		q += " ORDER BY id LIMIT $2"
+		rows, err := s.read(ctx).Query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("list customers: %w", err)
+		}
+		cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.Customer, error) { return scanCustomer(row) })
+		if err != nil {
+			return fmt.Errorf("list customers: %w", err)
+		}
+		for _, c := range cs {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(cs) < page {
+			return nil
+		}
+		after = cs[len(cs)-1].ID
+		left -= len(cs)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// CountCustomers implements steward.CustomerStore.
+func (s *Store) CountCustomers(ctx context.Context, status steward.Status) (int64, error) {
+	q, args := `SELECT count(*) FROM customers`, []any{}
+	if status != "" {
+		q += ` WHERE status = $1`
+		args = append(args, string(status))
+	}
+	var n int64
+	if err := s.read(ctx).QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count customers: %w", err)
+	}
+	return n, nil
+}
+
+// AttributeNames implements steward.CustomerStore.
+func (s *Store) AttributeNames(ctx context.Context, status steward.Status) ([]string, error) {
+	q := `SELECT DISTINCT k COLLATE "C" FROM customers, jsonb_object_keys(attributes) AS k WHERE attributes <> '{}'`
+	var args []any
+	if status != "" {
+		q += ` AND status = $1`
+		args = append(args, string(status))
+	}
+	rows, err := s.read(ctx).Query(ctx, q+` ORDER BY 1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list attribute names: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list attribute names: %w", err)
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return names, nil
+}
+
+// Changes implements steward.CustomerStore.
+func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change, error) {
+	rows, err := s.read(ctx).Query(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
+		FROM changes WHERE customer_id = $1 ORDER BY id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.Change, error) {
+		var ch steward.Change
+		err := row.Scan(&ch.ID, &ch.CustomerID, &ch.At, &ch.Actor, &ch.Field, &ch.Before, &ch.After, &ch.Cause)
+		ch.At = ch.At.UTC()
+		return ch, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	if out == nil {
+		out = []steward.Change{}
+	}
+	return out, nil
+}

@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/steward-crm/steward"
+)
+
+// RecordEmailCheck implements steward.EmailCheckStore.
+func (s *Store) RecordEmailCheck(ctx context.Context, customerID int64, email, verdict, reason string, at time.Time) error {
+	if email == "" || verdict == "" {
+		return steward.Errorf(steward.EINVALID, "An email check needs an address and a verdict.")
+	}
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO email_checks (customer_id, email, verdict, reason, checked_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (customer_id, email) DO UPDATE SET
+				verdict = excluded.verdict, reason = excluded.reason, checked_at = excluded.checked_at`,
+			customerID, email, verdict, reason, at.UTC().Truncate(time.Microsecond))
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", customerID)
+		}
+		if err != nil {
+			return fmt.Errorf("record email check: %w", err)
+		}
+		return nil
+	})
+}
+
+// EmailCheck implements steward.EmailCheckStore.
+func (s *Store) EmailCheck(ctx context.Context, customerID int64, email string) (*steward.EmailCheck, error) {
+	ec := steward.EmailCheck{CustomerID: customerID, Email: email}
+	err := s.read(ctx).QueryRow(ctx, `SELECT verdict, reason, checked_at FROM email_checks
+		WHERE customer_id = $1 AND email = $2`, customerID, email).Scan(&ec.Verdict, &ec.Reason, &ec.CheckedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "The address of customer %d was never checked.", customerID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get email check: %w", err)
+	}
+	ec.CheckedAt = ec.CheckedAt.UTC()
+	return &ec, nil
+}
+
+// EmailsToCheck implements steward.EmailCheckStore.
+func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, afterID int64, limit int) ([]steward.EmailToCheck, error) {
+	if limit <= 0 {
+		return nil, steward.Errorf(steward.EINVALID, "EmailsToCheck needs a positive limit.")
+	}
+	rows, err := s.read(ctx).Query(ctx, `SELECT c.id, c.email FROM customers c
+		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
+		WHERE c.status = 'active' AND c.id > $1 AND c.email <> ''
+			AND (e.checked_at IS NULL OR e.checked_at < $2)
+		ORDER BY c.id LIMIT $3`, afterID, checkedBefore, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list emails to check: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.EmailToCheck, error) {
+		var e steward.EmailToCheck
+		err := row.Scan(&e.CustomerID, &e.Email)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list emails to check: %w", err)
+	}
+	if out == nil {
+		out = []steward.EmailToCheck{}
+	}
+	return out, nil
+}

@@ -1,0 +1,275 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/steward-crm/steward"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationLock is the advisory lock key that serializes migrations of one
+// database across processes.
+const migrationLock = 0x73746577617264 // "steward"
+
+// Store is a steward.Store on a PostgreSQL database. It is safe for
+// concurrent use; Close it when done.
+type Store struct {
+	*pool
+	// bound is the transaction of the Atomic call this Store was handed
+	// to; nil for the Store that Open returns.
+	bound pgx.Tx
+}
+
+type pool struct {
+	db     *pgxpool.Pool
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+var _ steward.Store = (*Store)(nil)
+
+// Open connects to the PostgreSQL database at dsn (a postgres:// URL or a
+// keyword/value string). It does not migrate; see Migrate.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, steward.Errorf(steward.EINVALID, "The PostgreSQL address is not valid: %v", err)
+	}
+	return OpenConfig(ctx, cfg, logger)
+}
+
+// OpenConfig is Open with a parsed pool configuration, e.g. one whose
+// RuntimeParams set a search_path.
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect postgres %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	return &Store{pool: &pool{
+		db:     db,
+		logger: logger,
+		now:    func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}}, nil
+}
+
+// Close closes the pool. Calling it on a Store handed to an Atomic
+// function is an error.
+func (s *Store) Close() error {
+	if s.bound != nil {
+		return errors.New("close postgres store: a transaction's store cannot be closed")
+	}
+	s.db.Close()
+	return nil
+}
+
+// Migrate applies the embedded migrations that are not recorded in
+// schema_migrations yet, in one transaction under an advisory lock, and
+// returns their names. Migrating an up-to-date database does nothing.
+func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	names, err := migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	err = s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    text PRIMARY KEY,
+			applied_at timestamptz NOT NULL
+		)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		done, err := appliedMigrations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			if done[name] {
+				continue
+			}
+			body, err := migrationFiles.ReadFile("migrations/" + name)
+			if err != nil {
+				return fmt.Errorf("read migration %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("apply migration %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`,
+				name, s.now()); err != nil {
+				return fmt.Errorf("record migration %s: %w", name, err)
+			}
+			applied = append(applied, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range applied {
+		s.logger.Info("applied migration", "migration", name)
+	}
+	return applied, nil
+}
+
+// PendingMigrations returns the names of the embedded migrations that the
+// database has not applied.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	names, err := migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	var exists bool
+	if err := s.db.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("look for schema_migrations: %w", err)
+	}
+	if !exists {
+		return names, nil
+	}
+	done, err := appliedMigrations(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	var pending []string
+	for _, name := range names {
+		if !done[name] {
+			pending = append(pending, name)
+		}
+	}
+	return pending, nil
+}
+
+func migrationNames() ([]string, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+func appliedMigrations(ctx context.Context, q querier) (map[string]bool, error) {
+	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	done := make(map[string]bool, len(versions))
+	for _, v := range versions {
+		done[v] = true
+	}
+	return done, nil
+}
+
+// querier is what both *pgxpool.Pool and pgx.Tx offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
+}
+
+// txKey carries a Store's open transaction in a context; the pool pointer
+// keeps two databases' transactions apart.
+type txKey struct{ p *pool }
+
+// txOf returns the transaction a call with ctx joins, or nil.
+func (s *Store) txOf(ctx context.Context) pgx.Tx {
+	if s.bound != nil {
+		return s.bound
+	}
+	tx, _ := ctx.Value(txKey{s.pool}).(pgx.Tx)
+	return tx
+}
+
+// read returns where a read with ctx runs: the joined transaction, or the
+// pool.
+func (s *Store) read(ctx context.Context) querier {
+	if tx := s.txOf(ctx); tx != nil {
+		return tx
+	}
+	return s.db
+}
+
+// write runs fn in a transaction: a new one, or a savepoint in the
+// transaction ctx (or s) joins, so that fn's writes are all-or-nothing
+// either way and a failure leaves the outer transaction usable.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	var (
+		tx  pgx.Tx
+		err error
+	)
+	if outer := s.txOf(ctx); outer != nil {
+		tx, err = outer.Begin(ctx)
+	} else {
+		tx, err = s.db.Begin(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{s.pool}, tx), tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}
+
+// Atomic implements steward.Store.
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		return fn(ctx, &Store{pool: s.pool, bound: tx})
+	})
+}
+
+// PostgreSQL error codes the store turns into steward errors.
+const (
+	uniqueViolation     = "23505"
+	foreignKeyViolation = "23503"
+)
+
+func pgCode(err error, code string) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == code
+}
+
+func isUnique(err error) bool     { return pgCode(err, uniqueViolation) }
+func isForeignKey(err error) bool { return pgCode(err, foreignKeyViolation) }

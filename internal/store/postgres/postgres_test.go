@@ -1,0 +1,39 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/storetest"
+)
+
+func TestStore(t *testing.T) {
+	storetest.PostgresURL(t)
+	storetest.Run(t, func(t *testing.T) steward.Store { return storetest.Postgres(t) })
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storetest.PostgresEmpty(t)
+	pending, err := s.PendingMigrations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) == 0 {
+		t.Fatal("an empty schema has no pending migrations")
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != len(pending) {
+		t.Errorf("applied %v, pending were %v", applied, pending)
+	}
+	if pending, err = s.PendingMigrations(ctx); err != nil || len(pending) != 0 {
+		t.Errorf("after migrating: pending %v, %v", pending, err)
+	}
+	if applied, err = s.Migrate(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("second migration applied %v, %v", applied, err)
+	}
+}

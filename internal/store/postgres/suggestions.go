@@ -1,0 +1,248 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/steward-crm/steward"
+)
+
+const selectSuggestion = `SELECT id, customer_ids, probability, evidence, status, run_id,
+	decided_by, decision_cause, created_at, updated_at FROM suggestions`
+
+func scanSuggestion(row pgx.Row) (*steward.Suggestion, error) {
+	var (
+		sg       steward.Suggestion
+		evidence []byte
+		runID    *int64
+	)
+	if err := row.Scan(&sg.ID, &sg.CustomerIDs, &sg.Probability, &evidence, &sg.Status, &runID,
+		&sg.DecidedBy, &sg.DecisionCause, &sg.CreatedAt, &sg.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if evidence != nil {
+		sg.Evidence = json.RawMessage(evidence)
+	}
+	if runID != nil {
+		sg.RunID = *runID
+	}
+	sg.CreatedAt, sg.UpdatedAt = sg.CreatedAt.UTC(), sg.UpdatedAt.UTC()
+	return &sg, nil
+}
+
+// prepareSuggestion sorts and dedupes the members of sg and checks what a
+// store would refuse.
+func prepareSuggestion(sg *steward.Suggestion) error {
+	slices.Sort(sg.CustomerIDs)
+	sg.CustomerIDs = slices.Compact(sg.CustomerIDs)
+	if len(sg.CustomerIDs) < 2 {
+		return steward.Errorf(steward.EINVALID, "A suggestion needs at least two different customers.")
+	}
+	if sg.Probability < 0 || sg.Probability > 1 {
+		return steward.Errorf(steward.EINVALID, "A probability is between 0 and 1, not %g.", sg.Probability)
+	}
+	if len(sg.Evidence) > 0 && !json.Valid(sg.Evidence) {
+		return steward.Errorf(steward.EINVALID, "The evidence of a suggestion must be JSON.")
+	}
+	return nil
+}
+
+// sameEvidence reports whether two JSON documents mean the same (jsonb
+// does not keep the text as it was given).
+func sameEvidence(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+func nullEvidence(e json.RawMessage) any {
+	if len(e) == 0 {
+		return nil
+	}
+	return []byte(e)
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// UpsertSuggestion implements steward.SuggestionStore. The existing row is
+// locked FOR UPDATE; a concurrent insert of the same set is caught by the
+// unique member key and retried as an update.
+func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
+	if err := prepareSuggestion(sg); err != nil {
+		return err
+	}
+	key := steward.SuggestionKey(sg.CustomerIDs)
+	var stored *steward.Suggestion
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.now()
+		for range 2 {
+			old, err := scanSuggestion(tx.QueryRow(ctx, selectSuggestion+` WHERE member_key = $1 FOR UPDATE`, key))
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				tag, err := tx.Exec(ctx, `INSERT INTO suggestions
+					(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
+					VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (member_key) DO NOTHING`,
+					key, sg.CustomerIDs, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), now)
+				if isForeignKey(err) {
+					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+				}
+				if err != nil {
+					return err
+				}
+				if tag.RowsAffected() == 0 {
+					continue // inserted meanwhile by someone else: update that one
+				}
+			case err != nil:
+				return err
+			case old.Status != steward.SuggestionPending,
+				old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
+				stored = old
+				return nil
+			default:
+				if _, err := tx.Exec(ctx, `UPDATE suggestions SET probability = $1, evidence = $2, run_id = $3,
+					updated_at = $4 WHERE id = $5`, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), now, old.ID); err != nil {
+					if isForeignKey(err) {
+						return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+					}
+					return err
+				}
+			}
+			stored, err = scanSuggestion(tx.QueryRow(ctx, selectSuggestion+` WHERE member_key = $1`, key))
+			return err
+		}
+		return fmt.Errorf("suggestion %s keeps changing", key)
+	})
+	if err != nil {
+		return fmt.Errorf("upsert suggestion: %w", err)
+	}
+	*sg = *stored
+	return nil
+}
+
+// Suggestion implements steward.SuggestionStore.
+func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, error) {
+	sg, err := scanSuggestion(s.read(ctx).QueryRow(ctx, selectSuggestion+` WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get suggestion %d: %w", id, err)
+	}
+	return sg, nil
+}
+
+// Suggestions implements steward.SuggestionStore. The review order is
+// served by the (status, probability DESC, id) index.
+func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	q, args := selectSuggestion+` WHERE true`, []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Status != "" {
+		q += ` AND status = ` + arg(string(f.Status))
+	}
+	if f.After != 0 {
+		var p float64
+		err := s.read(ctx).QueryRow(ctx, `SELECT probability FROM suggestions WHERE id = $1`, f.After).Scan(&p)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", f.After)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list suggestions: %w", err)
+		}
+		pa := arg(p)
+		q += ` AND (probability < ` + pa + ` OR (probability = ` + pa + ` AND id > ` + arg(f.After) + `))`
+	}
+	q += ` ORDER BY probability DESC, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + arg(f.Limit)
+	}
+	rows, err := s.read(ctx).Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.Suggestion, error) { return scanSuggestion(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	if out == nil {
+		out = []*steward.Suggestion{}
+	}
+	return out, nil
+}
+
+// SetSuggestionStatus implements steward.SuggestionStore.
+func (s *Store) SetSuggestionStatus(ctx context.Context, id int64, status steward.SuggestionStatus, m steward.Meta) error {
+	if !status.Valid() {
+		return steward.Errorf(steward.EINVALID, "Unknown suggestion status %q.", status)
+	}
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE suggestions SET status = $1, decided_by = $2, decision_cause = $3,
+			updated_at = $4 WHERE id = $5`, string(status), m.Actor, m.Cause, s.now(), id)
+		if err != nil {
+			return fmt.Errorf("set suggestion status: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
+		}
+		return nil
+	})
+}
+
+// AddNotDuplicate implements steward.SuggestionStore.
+func (s *Store) AddNotDuplicate(ctx context.Context, a, b int64, m steward.Meta) error {
+	if a == b {
+		return steward.Errorf(steward.EINVALID, "A customer is always a duplicate of itself (%d).", a)
+	}
+	p := steward.NewPair(a, b)
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO not_duplicates (a, b, created_at, actor, cause)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (a, b) DO NOTHING`, p.A, p.B, s.now(), m.Actor, m.Cause)
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d or %d does not exist.", p.A, p.B)
+		}
+		if err != nil {
+			return fmt.Errorf("add not-duplicate pair: %w", err)
+		}
+		return nil
+	})
+}
+
+// NotDuplicatePairs implements steward.SuggestionStore.
+func (s *Store) NotDuplicatePairs(ctx context.Context) (map[steward.Pair]bool, error) {
+	rows, err := s.read(ctx).Query(ctx, `SELECT a, b FROM not_duplicates`)
+	if err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[steward.Pair]bool)
+	var p steward.Pair
+	_, err = pgx.ForEachRow(rows, []any{&p.A, &p.B}, func() error {
+		out[p] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	return out, nil
+}
