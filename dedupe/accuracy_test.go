@@ -1,0 +1,46 @@
+package dedupe
+
+import (
+	"context"
+	"testing"
+)
+
+// TestAccuracy runs the default configuration, with a model trained on
+// each data set itself (no labels, no per-data-set settings), against the
+// labelled sets and asserts the pairwise F1 it reaches.
+func TestAccuracy(t *testing.T) {
+	tests := []struct {
+		name      string
+		load      func(testing.TB, string) labelled
+		path      string
+		minF1     float64
+		minRecall float64 // blocking recall: share of true pairs compared
+	}{
+		{"febrl1", loadFEBRL, "../testdata/er/febrl1.csv", 0.99, 0.99},
+		{"febrl2", loadFEBRL, "../testdata/er/febrl2.csv", 0.99, 0.98},
+		{"splink_fake_1000", loadSplink, "../testdata/er/splink_fake_1000.csv", 0.94, 0.75},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.load(t, tt.path)
+			res, err := Run(context.Background(), d.records, DefaultConfig(), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := Evaluate(res, d.truth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: P %.4f R %.4f F1 %.4f | pairs P %.4f R %.4f F1 %.4f | B3 F1 %.4f ARI %.4f | blocking recall %.4f | compared %d | lambda %.3g share %.3f iter %d",
+				tt.name, ev.Precision, ev.Recall, ev.F1, ev.PairPrecision, ev.PairRecall, ev.PairF1,
+				ev.BCubedF1, ev.AdjustedRand, ev.BlockingRecall, ev.PairsCompared,
+				res.Model.Lambda, res.Model.Training.CandidateShare, res.Model.Training.Iterations)
+			if ev.F1 < tt.minF1 {
+				t.Errorf("pairwise F1 %.4f, want ≥ %.2f", ev.F1, tt.minF1)
+			}
+			if ev.BlockingRecall < tt.minRecall {
+				t.Errorf("blocking recall %.4f, want ≥ %.2f", ev.BlockingRecall, tt.minRecall)
+			}
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package dedupe
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestClusterGuard(t *testing.T) {
+	ids := []string{"10", "2", "3", "4", "5", "6", "7"}
+	tests := []struct {
+		name  string
+		pairs []Pair
+		want  []int32
+	}{
+		{
+			name:  "singletons stay their own clusters",
+			pairs: nil,
+			want:  []int32{0, 1, 2, 3, 4, 5, 6},
+		},
+		{
+			name: "two tight groups joined by one weak link are split",
+			pairs: []Pair{
+				{A: 0, B: 1, Probability: 0.99}, {A: 0, B: 2, Probability: 0.99}, {A: 1, B: 2, Probability: 0.99},
+				{A: 2, B: 3, Probability: 0.6},
+				{A: 3, B: 4, Probability: 0.99}, {A: 3, B: 5, Probability: 0.99}, {A: 4, B: 5, Probability: 0.99},
+			},
+			want: []int32{1, 1, 1, 3, 3, 3, 6},
+		},
+		{
+			name: "a strong link between groups holds",
+			pairs: []Pair{
+				{A: 0, B: 1, Probability: 0.99}, {A: 2, B: 3, Probability: 0.999}, {A: 1, B: 2, Probability: 0.99},
+				{A: 3, B: 4, Probability: 0.99},
+			},
+			want: []int32{1, 1, 1, 1, 1, 5, 6},
+		},
+		{
+			name: "one record hanging on a weak link stays",
+			pairs: []Pair{
+				{A: 0, B: 1, Probability: 0.99}, {A: 1, B: 2, Probability: 0.99}, {A: 0, B: 2, Probability: 0.99},
+				{A: 2, B: 6, Probability: 0.55},
+			},
+			want: []int32{1, 1, 1, 3, 4, 5, 1},
+		},
+		{
+			name: "pairs below the threshold do not link",
+			pairs: []Pair{
+				{A: 0, B: 1, Probability: 0.3},
+			},
+			want: []int32{0, 1, 2, 3, 4, 5, 6},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := cluster(len(ids), tt.pairs, 0.5, 0.95, ids)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("clusters %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBridgesOfAChain(t *testing.T) {
+	// 0-1-2-3: every edge is a bridge; the middle one splits 2|2.
+	edges := []Pair{{A: 0, B: 1, Probability: 0.9}, {A: 1, B: 2, Probability: 0.7}, {A: 2, B: 3, Probability: 0.8}}
+	bs := bridges(edges)
+	if len(bs) != 3 {
+		t.Fatalf("%d bridges, want 3", len(bs))
+	}
+	if bs[0].edge.Probability != 0.7 || bs[0].smaller != 2 {
+		t.Errorf("weakest bridge %+v, want the middle edge with two records each side", bs[0])
+	}
+}

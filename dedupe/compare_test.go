@@ -1,0 +1,89 @@
+package dedupe
+
+import (
+	"testing"
+
+	"github.com/steward-crm/steward"
+)
+
+func levelName(c int, p pattern) string {
+	return comparisonSpecs()[c].levels[p.level(c)]
+}
+
+func TestCompareLevels(t *testing.T) {
+	tests := []struct {
+		name  string
+		a, b  steward.Record
+		field int
+		want  string
+	}{
+		{"exact first name", steward.Record{FirstName: "Robert"}, steward.Record{FirstName: "ROBERT"}, cmpFirstName, "exact"},
+		{"nickname", steward.Record{FirstName: "Bob"}, steward.Record{FirstName: "Robert"}, cmpFirstName, "nickname"},
+		{"first name typo", steward.Record{FirstName: "Catherine"}, steward.Record{FirstName: "Catherina"}, cmpFirstName, "close"},
+		{"initial", steward.Record{FirstName: "J"}, steward.Record{FirstName: "John"}, cmpFirstName, "prefix"},
+		{"first name missing", steward.Record{FirstName: ""}, steward.Record{FirstName: "John"}, cmpFirstName, "missing"},
+		{"different first names", steward.Record{FirstName: "Alice"}, steward.Record{FirstName: "Zoran"}, cmpFirstName, "different"},
+		{"swapped names", steward.Record{FirstName: "Moore", LastName: "Oscar"}, steward.Record{FirstName: "Oscar", LastName: "Moore"}, cmpFirstName, "swapped"},
+		{"swapped names, last compared crosswise", steward.Record{FirstName: "Moore", LastName: "Oscar"}, steward.Record{FirstName: "Oscar", LastName: "Moore"}, cmpLastName, "exact"},
+		{"persian and latin first name", steward.Record{FirstName: "محمد"}, steward.Record{FirstName: "Mohammad"}, cmpFirstName, "exact"},
+		{"arabic and persian letters", steward.Record{LastName: "كريمي"}, steward.Record{LastName: "کریمی"}, cmpLastName, "exact"},
+		{"last name typo", steward.Record{LastName: "Harrington"}, steward.Record{LastName: "Harringten"}, cmpLastName, "close"},
+		{"date exact across formats", steward.Record{BirthDate: "19710624"}, steward.Record{BirthDate: "1971-06-24"}, cmpBirthDate, "exact"},
+		{"date persian digits", steward.Record{BirthDate: "۱۳۶۲/۰۵/۱۲"}, steward.Record{BirthDate: "1362-05-12"}, cmpBirthDate, "exact"},
+		{"date transposed digits", steward.Record{BirthDate: "1971-06-24"}, steward.Record{BirthDate: "1971-06-42"}, cmpBirthDate, "transposed_digits"},
+		{"date one digit", steward.Record{BirthDate: "1971-06-24"}, steward.Record{BirthDate: "1971-06-25"}, cmpBirthDate, "one_digit"},
+		{"date day and month swapped", steward.Record{BirthDate: "1971-06-04"}, steward.Record{BirthDate: "1971-04-06"}, cmpBirthDate, "day_month_swapped"},
+		{"date same year", steward.Record{BirthDate: "1971-06-24"}, steward.Record{BirthDate: "1971-11-02"}, cmpBirthDate, "same_year"},
+		{"date different", steward.Record{BirthDate: "1971-06-24"}, steward.Record{BirthDate: "1985-11-02"}, cmpBirthDate, "different"},
+		{"gmail dots", steward.Record{Email: "j.smith@gmail.com"}, steward.Record{Email: "JSmith@gmail.com"}, cmpEmail, "exact"},
+		{"email other domain", steward.Record{Email: "jsmith@gmail.com"}, steward.Record{Email: "jsmith@yahoo.com"}, cmpEmail, "same_local_part"},
+		{"email typo", steward.Record{Email: "roberta25@smith.net"}, steward.Record{Email: "robert255@smith.net"}, cmpEmail, "close"},
+		{"phone formats", steward.Record{Phone: "+98 912 123 4567", Country: "IR"}, steward.Record{Phone: "09121234567", Country: "IR"}, cmpPhone, "exact"},
+		{"street typo same number", steward.Record{AddressLine1: "12 Tullaroop Street"}, steward.Record{AddressLine1: "12 Tulaaroop Street"}, cmpStreet, "close"},
+		{"street other number", steward.Record{AddressLine1: "12 Tullaroop Street"}, steward.Record{AddressLine1: "14 Tullaroop Street"}, cmpStreet, "same_street"},
+		{"postal one edit", steward.Record{PostalCode: "4011"}, steward.Record{PostalCode: "4012"}, cmpPostalCode, "one_edit"},
+		{"company legal form", steward.Record{Company: "Acme Inc."}, steward.Record{Company: "ACME"}, cmpCompany, "exact"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := prepare(&tt.a, ""), prepare(&tt.b, "")
+			p := compare(&a, &b)
+			if got := levelName(tt.field, p); got != tt.want {
+				t.Errorf("%s level = %q, want %q", comparisonSpecs()[tt.field].field, got, tt.want)
+			}
+			if q := compare(&b, &a); q != p {
+				t.Errorf("compare is not symmetric: %x vs %x", p, q)
+			}
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want date
+	}{
+		{"19710624", date{1971, 6, 24}},
+		{"1971-06-24", date{1971, 6, 24}},
+		{"24/06/1971", date{1971, 6, 24}},
+		{"06/24/1971", date{1971, 6, 24}},
+		{"", date{}},
+		{"1971", date{}},
+		{"1 2 3 4", date{}},
+	}
+	for _, tt := range tests {
+		if got := parseDate(tt.in); got != tt.want {
+			t.Errorf("parseDate(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	x := steward.Record{FirstName: "Catherine", LastName: "Harrington", BirthDate: "1971-06-24", Email: "c.harrington@example.com", AddressLine1: "12 Tullaroop Street", City: "St James", PostalCode: "4011"}
+	y := steward.Record{FirstName: "Kathryn", LastName: "Harringten", BirthDate: "1971-06-42", Email: "charrington@example.com", AddressLine1: "12 Tulaaroop St", City: "St James", PostalCode: "4012"}
+	a, c := prepare(&x, ""), prepare(&y, "")
+	b.ReportAllocs()
+	for b.Loop() {
+		compare(&a, &c)
+	}
+}

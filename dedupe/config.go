@@ -1,0 +1,155 @@
+package dedupe
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// BlockingKey names one way of grouping records into blocks; records that
+// share a block become candidate pairs. Candidates of all keys are united.
+type BlockingKey string
+
+// The blocking keys. A record without the fields a key needs is in no block
+// of that key.
+const (
+	// BlockEmail groups records by normalized email (cleanse.EmailKey).
+	BlockEmail BlockingKey = "email"
+	// BlockPhone groups records by phone key (E.164 where possible).
+	BlockPhone BlockingKey = "phone"
+	// BlockLastNamePhonetic groups by the sound code of the last name and
+	// the first initial.
+	BlockLastNamePhonetic BlockingKey = "last_name_phonetic+first_initial"
+	// BlockPostalHouse groups by postal code and house number.
+	BlockPostalHouse BlockingKey = "postal_code+house_number"
+	// BlockSortedNames groups by the name tokens of first and last name in
+	// sorted order, so swapped first and last names meet.
+	BlockSortedNames BlockingKey = "sorted_name_tokens"
+	// BlockBirthDateFirst groups by birth date and first-name initial.
+	BlockBirthDateFirst BlockingKey = "birth_date+first_initial"
+	// BlockBirthDateLast groups by birth date and last-name initial.
+	BlockBirthDateLast BlockingKey = "birth_date+last_initial"
+	// BlockFirstNamePostal groups by the sound code of the first name and
+	// the postal code, for a changed or mistyped last name.
+	BlockFirstNamePostal BlockingKey = "first_name_phonetic+postal_code"
+	// BlockEmailLocal groups by the local part of the email, which
+	// survives a mistyped or changed domain.
+	BlockEmailLocal BlockingKey = "email_local_part"
+	// BlockSortedSkeletons groups by the consonant skeletons of first and
+	// last name in sorted order: swapped names with typos meet.
+	BlockSortedSkeletons BlockingKey = "sorted_name_skeletons"
+	// BlockFirstNameYear groups by first name and birth year, for a
+	// missing or changed last name.
+	BlockFirstNameYear BlockingKey = "first_name+birth_year"
+	// BlockStreetPostal groups by street name (without house number) and
+	// postal code.
+	BlockStreetPostal BlockingKey = "street+postal_code"
+	// BlockStreetCity groups by street name (without house number) and
+	// city, for a mistyped postal code.
+	BlockStreetCity BlockingKey = "street+city"
+	// BlockBirthDateCity groups by birth date and city, for names changed
+	// or swapped and mistyped at once.
+	BlockBirthDateCity BlockingKey = "birth_date+city"
+	// BlockNationalID groups by national identifier.
+	BlockNationalID BlockingKey = "national_id"
+	// BlockCompany groups by company key and city.
+	BlockCompany BlockingKey = "company+city"
+)
+
+// AllBlockingKeys lists every blocking key dedupe knows.
+func AllBlockingKeys() []BlockingKey {
+	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockLastNamePhonetic,
+		BlockPostalHouse, BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
+		BlockBirthDateFirst, BlockBirthDateLast, BlockFirstNameYear, BlockBirthDateCity, BlockFirstNamePostal,
+		BlockNationalID, BlockCompany}
+}
+
+// Config holds the settings of duplicate detection. DefaultConfig gives
+// the values one model uses for every data set.
+type Config struct {
+	// Blocking lists the blocking keys whose candidate pairs are united.
+	Blocking []BlockingKey
+	// MaxBlock is the largest block whose records are all paired; a larger
+	// block is not paired all-to-all but by sorted neighbourhood: records
+	// sorted by name, each paired with the Window records either side.
+	MaxBlock int
+	// Window is the sorted-neighbourhood window inside an oversized block.
+	Window int
+	// Threshold is the match probability from which a pair joins a cluster.
+	Threshold float64
+	// ReviewThreshold is the lowest probability of a pair that is kept and
+	// reported (for review); at most Threshold.
+	ReviewThreshold float64
+	// BridgeProbability guards clusters against chaining: an edge whose
+	// removal splits a cluster into two parts of two or more records each
+	// is cut when its probability is below this.
+	BridgeProbability float64
+	// DefaultRegion is the phone region (ISO 3166-1 alpha-2) for records
+	// without a country.
+	DefaultRegion string
+	// RandomPairs is the number of random record pairs that estimate the u
+	// probabilities.
+	RandomPairs int
+	// TrainingPairs bounds the candidate pairs expectation-maximisation
+	// learns the m probabilities from; records are sampled to stay near it.
+	TrainingPairs int
+	// MaxIterations bounds expectation-maximisation.
+	MaxIterations int
+	// Seed makes the random sampling repeatable.
+	Seed uint64
+	// Workers is the number of goroutines comparing pairs; 0 means
+	// GOMAXPROCS.
+	Workers int
+}
+
+// DefaultConfig returns the default settings: every blocking key, blocks of
+// up to 200 records paired fully, larger ones by a window of 10.
+func DefaultConfig() Config {
+	return Config{
+		Blocking:          AllBlockingKeys(),
+		MaxBlock:          200,
+		Window:            10,
+		Threshold:         0.5,
+		ReviewThreshold:   0.2,
+		BridgeProbability: 0.95,
+		RandomPairs:       300_000,
+		TrainingPairs:     1_000_000,
+		MaxIterations:     60,
+		Seed:              1,
+	}
+}
+
+// validate reports the first setting that cannot work.
+func (c *Config) validate() error {
+	if len(c.Blocking) == 0 {
+		return fmt.Errorf("no blocking keys")
+	}
+	known := make(map[BlockingKey]bool)
+	for _, k := range AllBlockingKeys() {
+		known[k] = true
+	}
+	for _, k := range c.Blocking {
+		if !known[k] {
+			return fmt.Errorf("unknown blocking key %q", k)
+		}
+	}
+	switch {
+	case c.MaxBlock < 2:
+		return fmt.Errorf("max block %d: want at least 2", c.MaxBlock)
+	case c.Window < 1:
+		return fmt.Errorf("window %d: want at least 1", c.Window)
+	case c.Threshold <= 0 || c.Threshold > 1:
+		return fmt.Errorf("threshold %g: want a probability in (0, 1]", c.Threshold)
+	case c.ReviewThreshold <= 0 || c.ReviewThreshold > c.Threshold:
+		return fmt.Errorf("review threshold %g: want a probability in (0, threshold]", c.ReviewThreshold)
+	case c.RandomPairs < 1 || c.TrainingPairs < 1 || c.MaxIterations < 1:
+		return fmt.Errorf("random pairs, training pairs and iterations must be positive")
+	}
+	return nil
+}
+
+func (c *Config) workers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}

@@ -1,0 +1,342 @@
+package dedupe
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/steward-crm/steward"
+)
+
+// tfComparisons lists the comparisons whose exact level is adjusted by how
+// common the shared value is.
+var tfComparisons = [...]int{cmpFirstName, cmpLastName, cmpCity, cmpPostalCode}
+
+// Index holds prepared records and their blocking keys so that candidate
+// pairs can be generated for every record (Run) or for one incoming record
+// (Match). It is safe for concurrent Match calls; Add must not run
+// concurrently with anything else.
+type Index struct {
+	cfg    Config
+	model  *Model
+	recs   []prepared
+	ids    []string
+	blocks []keyBlocks
+
+	// tfCount counts records per value hash for each term-frequency
+	// comparison; tfTotal counts records with a value.
+	tfCount [len(tfComparisons)]map[uint64]int32
+	tfTotal [len(tfComparisons)]int32
+}
+
+// keyBlocks is one blocking key's blocks: every keyed record's (hash,
+// index) in sorted order, each record's position in it, and records added
+// since the last sort.
+type keyBlocks struct {
+	key     BlockingKey
+	kind    int
+	hash    []uint64 // per record, 0 = no key
+	sorted  []blockEntry
+	pos     []int32 // per record position in sorted, -1 = none or pending
+	pending map[uint64][]int32
+	npend   int
+}
+
+// blockEntry is one record in a block.
+type blockEntry struct {
+	hash uint64
+	sort uint64 // name sort key, orders an oversized block
+	idx  int32
+}
+
+func (a blockEntry) less(b blockEntry) int {
+	switch {
+	case a.hash != b.hash:
+		return cmpU64(a.hash, b.hash)
+	case a.sort != b.sort:
+		return cmpU64(a.sort, b.sort)
+	}
+	return int(a.idx) - int(b.idx)
+}
+
+func cmpU64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}
+
+// NewIndex prepares records with cfg's keys and blocking, to be matched
+// with model (which may be nil until SetModel). The records' match keys are
+// computed once here, in parallel.
+func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *Model) (*Index, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("dedupe config: %w", err)
+	}
+	if len(records) > 1<<31-1 {
+		return nil, fmt.Errorf("dedupe: %d records: too many for one index", len(records))
+	}
+	if model != nil {
+		if err := model.compile(); err != nil {
+			return nil, fmt.Errorf("dedupe model: %w", err)
+		}
+	}
+	ix := &Index{cfg: cfg, model: model}
+	ix.recs = make([]prepared, len(records))
+	ix.ids = make([]string, len(records))
+	err := parallelRange(ctx, len(records), cfg.workers(), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ix.recs[i] = prepare(&records[i], cfg.DefaultRegion)
+			ix.ids[i] = records[i].SourceID
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	ix.blocks = make([]keyBlocks, len(cfg.Blocking))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, cfg.workers())
+	for k, key := range cfg.Blocking {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ix.blocks[k] = ix.buildBlocks(key, k)
+		}()
+	}
+	for t, c := range tfComparisons {
+		ix.tfCount[t] = make(map[uint64]int32)
+		for i := range ix.recs {
+			if h := valueHash(c, tfValue(&ix.recs[i], c)); h != 0 {
+				ix.tfCount[t][h]++
+				ix.tfTotal[t]++
+			}
+		}
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
+	kb := keyBlocks{key: key, kind: kind, hash: make([]uint64, len(ix.recs)), pos: make([]int32, len(ix.recs))}
+	n := 0
+	for i := range ix.recs {
+		h := blockHash(key, kind, &ix.recs[i])
+		kb.hash[i] = h
+		if h != 0 {
+			n++
+		}
+	}
+	kb.sorted = make([]blockEntry, 0, n)
+	for i, h := range kb.hash {
+		if h != 0 {
+			kb.sorted = append(kb.sorted, blockEntry{h, ix.recs[i].sortKey, int32(i)})
+		}
+	}
+	kb.sort(ix)
+	return kb
+}
+
+// sort orders the entries and records every record's position.
+func (kb *keyBlocks) sort(ix *Index) {
+	slices.SortFunc(kb.sorted, blockEntry.less)
+	for i := range kb.pos {
+		kb.pos[i] = -1
+	}
+	for p, e := range kb.sorted {
+		kb.pos[e.idx] = int32(p)
+	}
+	kb.pending = nil
+	kb.npend = 0
+}
+
+// bounds returns the half-open range of sorted entries with hash h.
+func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
+	lo = sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash >= h })
+	hi = lo
+	for hi < len(kb.sorted) && hi-lo <= 64 && kb.sorted[hi].hash == h {
+		hi++
+	}
+	if hi < len(kb.sorted) && kb.sorted[hi].hash == h {
+		hi = lo + sort.Search(len(kb.sorted)-lo, func(i int) bool { return kb.sorted[lo+i].hash > h })
+	}
+	return lo, hi
+}
+
+func tfValue(p *prepared, c int) string {
+	switch c {
+	case cmpFirstName:
+		return p.first
+	case cmpLastName:
+		return p.last
+	case cmpCity:
+		return p.city
+	case cmpPostalCode:
+		return p.postal
+	}
+	return ""
+}
+
+// Len returns the number of records in the index.
+func (ix *Index) Len() int { return len(ix.recs) }
+
+// Model returns the model the index scores with.
+func (ix *Index) Model() *Model { return ix.model }
+
+// SetModel sets the model the index scores with, after checking it fits.
+func (ix *Index) SetModel(m *Model) error {
+	if err := m.compile(); err != nil {
+		return fmt.Errorf("dedupe model: %w", err)
+	}
+	ix.model = m
+	return nil
+}
+
+// candidates appends to buf the indexes of records that share a block with
+// record i (for batch runs only those j > i, so each pair comes once), and
+// returns buf sorted without repeats. It also reports whether any of i's
+// blocks was oversized.
+func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) {
+	buf = buf[:0]
+	oversized := false
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := kb.hash[i]
+		if h == 0 {
+			continue
+		}
+		var lo, hi int
+		if p := kb.pos[i]; p >= 0 {
+			lo, hi = kb.bounds(h)
+			if hi-lo > ix.cfg.MaxBlock {
+				oversized = true
+				lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)
+			}
+		} else {
+			lo, hi = ix.windowFor(kb, h, ix.recs[i].sortKey)
+		}
+		for _, e := range kb.sorted[lo:hi] {
+			if j := e.idx; int(j) != i && (!onlyAfter || int(j) > i) {
+				buf = append(buf, j)
+			}
+		}
+		for _, j := range kb.pending[h] {
+			if int(j) != i && (!onlyAfter || int(j) > i) {
+				buf = append(buf, j)
+			}
+		}
+	}
+	slices.Sort(buf)
+	return slices.Compact(buf), oversized
+}
+
+// windowFor returns the entries a record with hash h and sort key s is
+// paired with: the whole block, or its sorted neighbourhood when the block
+// is oversized.
+func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
+	lo, hi = kb.bounds(h)
+	if hi-lo <= ix.cfg.MaxBlock {
+		return lo, hi
+	}
+	p := lo + sort.Search(hi-lo, func(i int) bool { return kb.sorted[lo+i].sort >= s })
+	return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
+}
+
+// isCandidate reports whether records i and j would be compared.
+func (ix *Index) isCandidate(i, j int) bool {
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := kb.hash[i]
+		if h == 0 || h != kb.hash[j] {
+			continue
+		}
+		pi, pj := kb.pos[i], kb.pos[j]
+		if pi < 0 || pj < 0 {
+			return true
+		}
+		lo, hi := kb.bounds(h)
+		if hi-lo <= ix.cfg.MaxBlock || abs(int(pi)-int(pj)) <= ix.cfg.Window {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// BlockReport describes the blocks of one blocking key.
+type BlockReport struct {
+	Key BlockingKey `json:"key"`
+	// Records is the number of records with this key.
+	Records int `json:"records"`
+	// Blocks is the number of blocks of two or more records.
+	Blocks int `json:"blocks"`
+	// Oversized is the number of blocks larger than Config.MaxBlock, which
+	// were paired by sorted neighbourhood instead of all-to-all.
+	Oversized int `json:"oversized"`
+	// Largest is the size of the largest block.
+	Largest int `json:"largest"`
+}
+
+// Blocks reports the blocks of every blocking key.
+func (ix *Index) Blocks() []BlockReport {
+	out := make([]BlockReport, 0, len(ix.blocks))
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		r := BlockReport{Key: kb.key, Records: len(kb.sorted)}
+		for lo := 0; lo < len(kb.sorted); {
+			hi := lo + 1
+			for hi < len(kb.sorted) && kb.sorted[hi].hash == kb.sorted[lo].hash {
+				hi++
+			}
+			if n := hi - lo; n >= 2 {
+				r.Blocks++
+				if n > ix.cfg.MaxBlock {
+					r.Oversized++
+				}
+				r.Largest = max(r.Largest, n)
+			}
+			lo = hi
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// parallelRange runs fn over [0, n) in chunks on workers goroutines and
+// stops early when ctx is done.
+func parallelRange(ctx context.Context, n, workers int, fn func(lo, hi int)) error {
+	const chunk = 1024
+	var mu sync.Mutex
+	next := 0
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				mu.Lock()
+				lo := next
+				next += chunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+chunk, n))
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}

@@ -1,0 +1,91 @@
+package dedupe
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/adrg/strutil/metrics"
+)
+
+// TestJaroWinklerAgreesWithStrutil holds the allocation-free Jaro-Winkler
+// to strutil's definition on names, typos and random strings of Latin and
+// Persian letters.
+func TestJaroWinklerAgreesWithStrutil(t *testing.T) {
+	ref := metrics.NewJaroWinkler()
+	pairs := [][2]string{
+		{"", ""}, {"a", ""}, {"", "a"}, {"martha", "marhta"}, {"dixon", "dicksonx"},
+		{"robert", "rupert"}, {"jones", "johnson"}, {"mohammad", "muhammad"},
+		{"محمد", "محمود"}, {"abc", "abc"}, {"crate", "trace"}, {"dwayne", "duane"},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabets := [][]rune{[]rune("abcde"), []rune("abcdefghijklmnopqrstuvwxyz "), []rune("ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی")}
+	for range 20000 {
+		al := alphabets[rng.IntN(len(alphabets))]
+		mk := func() string {
+			n := rng.IntN(12)
+			r := make([]rune, n)
+			for i := range r {
+				r[i] = al[rng.IntN(len(al))]
+			}
+			return string(r)
+		}
+		a := mk()
+		b := a
+		if rng.IntN(2) == 0 {
+			b = mk()
+		} else if len(b) > 0 {
+			rb := []rune(b)
+			k := rng.IntN(len(rb))
+			rb[k] = al[rng.IntN(len(al))]
+			if k+1 < len(rb) && rng.IntN(2) == 0 {
+				rb[k], rb[k+1] = rb[k+1], rb[k]
+			}
+			b = string(rb)
+		}
+		pairs = append(pairs, [2]string{a, b})
+	}
+	for _, p := range pairs {
+		want := ref.Compare(p[0], p[1])
+		got := jaroWinkler(p[0], p[1])
+		if math.Abs(got-want) > 1e-12 {
+			t.Fatalf("jaroWinkler(%q, %q) = %v, strutil says %v", p[0], p[1], got, want)
+		}
+	}
+}
+
+// TestWithinOneEditAgreesWithStrutil holds withinOneEdit to strutil's
+// Levenshtein distance.
+func TestWithinOneEditAgreesWithStrutil(t *testing.T) {
+	ref := metrics.NewLevenshtein()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		mk := func() string {
+			b := make([]byte, rng.IntN(7))
+			for i := range b {
+				b[i] = "0123"[rng.IntN(4)]
+			}
+			return string(b)
+		}
+		a, b := mk(), mk()
+		if got, want := withinOneEdit(a, b), ref.Distance(a, b) <= 1; got != want {
+			t.Fatalf("withinOneEdit(%q, %q) = %v, strutil distance %d", a, b, got, ref.Distance(a, b))
+		}
+	}
+}
+
+func BenchmarkJaroWinkler(b *testing.B) {
+	b.Run("steward", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			jaroWinkler("catherine", "kathryn")
+		}
+	})
+	b.Run("strutil", func(b *testing.B) {
+		ref := metrics.NewJaroWinkler()
+		b.ReportAllocs()
+		for b.Loop() {
+			ref.Compare("catherine", "kathryn")
+		}
+	})
+}

@@ -1,0 +1,144 @@
+package dedupe
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Model is a Fellegi-Sunter model: for each comparison and level, m (the
+// probability of the level among true matches) and u (among non-matches),
+// and the prior probability Lambda that two random records match. A pair's
+// match weight is log2(Lambda/(1-Lambda)) plus log2(m/u) of each of its
+// levels, adjusted by term frequency; its probability is the logistic of
+// that weight in base 2.
+type Model struct {
+	// Lambda is the prior probability that two records drawn at random
+	// are the same customer.
+	Lambda float64 `json:"lambda"`
+	// Comparisons holds the m and u probabilities per field and level.
+	Comparisons []ComparisonModel `json:"comparisons"`
+	// Training describes how the model was estimated.
+	Training TrainingReport `json:"training"`
+
+	weights [numComparisons][1 << levelBits]float64
+	prior   float64 // log2 prior odds
+	tfIndex [numComparisons]int
+}
+
+// ComparisonModel is one field's levels.
+type ComparisonModel struct {
+	Field string `json:"field"`
+	// TermFrequency tells whether an exact agreement is weighted by how
+	// common the shared value is.
+	TermFrequency bool         `json:"term_frequency"`
+	Levels        []LevelModel `json:"levels"`
+}
+
+// LevelModel is one comparison level's m and u probability. Level
+// "missing" has none: it carries no weight.
+type LevelModel struct {
+	Name string  `json:"name"`
+	M    float64 `json:"m"`
+	U    float64 `json:"u"`
+}
+
+// TrainingReport says what a model was estimated from.
+type TrainingReport struct {
+	Records        int     `json:"records"`
+	RandomPairs    int     `json:"random_pairs"`
+	CandidatePairs int     `json:"candidate_pairs"`
+	LabelledPairs  int     `json:"labelled_pairs"`
+	Iterations     int     `json:"iterations"`
+	Converged      bool    `json:"converged"`
+	CandidateShare float64 `json:"candidate_match_share"`
+}
+
+// WriteModel writes m as indented JSON.
+func WriteModel(w io.Writer, m *Model) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	return nil
+}
+
+// ReadModel reads a model written by WriteModel and checks that it fits
+// this version's comparisons.
+func ReadModel(r io.Reader) (*Model, error) {
+	var m Model
+	if err := json.NewDecoder(r).Decode(&m); err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	if err := m.compile(); err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	return &m, nil
+}
+
+// compile checks the model against the comparisons and caches its weights.
+func (m *Model) compile() error {
+	if !(m.Lambda > 0 && m.Lambda < 1) {
+		return fmt.Errorf("lambda %g: want a probability in (0, 1)", m.Lambda)
+	}
+	specs := comparisonSpecs()
+	if len(m.Comparisons) != len(specs) {
+		return fmt.Errorf("%d comparisons, want %d", len(m.Comparisons), len(specs))
+	}
+	for c, spec := range specs {
+		cm := &m.Comparisons[c]
+		if cm.Field != spec.field || len(cm.Levels) != len(spec.levels) {
+			return fmt.Errorf("comparison %d is %q with %d levels, want %q with %d", c, cm.Field, len(cm.Levels), spec.field, len(spec.levels))
+		}
+		m.tfIndex[c] = -1
+		if cm.TermFrequency {
+			for t, tc := range tfComparisons {
+				if tc == c {
+					m.tfIndex[c] = t
+				}
+			}
+		}
+		for l, lv := range cm.Levels {
+			if lv.Name != spec.levels[l] {
+				return fmt.Errorf("%s level %d is %q, want %q", spec.field, l, lv.Name, spec.levels[l])
+			}
+			if l == 0 {
+				m.weights[c][l] = 0
+				continue
+			}
+			if !(lv.M > 0 && lv.M <= 1 && lv.U > 0 && lv.U <= 1) {
+				return fmt.Errorf("%s level %s: m %g, u %g: want probabilities above 0", spec.field, lv.Name, lv.M, lv.U)
+			}
+			m.weights[c][l] = math.Log2(lv.M / lv.U)
+		}
+	}
+	m.prior = math.Log2(m.Lambda / (1 - m.Lambda))
+	return nil
+}
+
+// FieldWeight is one field's part of a pair's explanation.
+type FieldWeight struct {
+	Field string `json:"field"`
+	Level string `json:"level"`
+	// Weight is the field's log2 Bayes factor, term frequency included.
+	Weight float64 `json:"weight"`
+}
+
+// probability turns a log2 match weight into a probability.
+func probability(weight float64) float64 {
+	return 1 / (1 + math.Exp2(-weight))
+}
+
+// tfAdjustment returns the extra log2 weight of an exact agreement on a
+// value held by count of total records: log2(u_exact / frequency), so a
+// value rarer than average counts more and a common one less.
+func (m *Model) tfAdjustment(c int, count, total int32) float64 {
+	if count <= 0 || total <= 0 {
+		return 0
+	}
+	freq := float64(count) / float64(total)
+	u := m.Comparisons[c].Levels[1].U
+	return math.Log2(u / freq)
+}

@@ -1,0 +1,164 @@
+package dedupe
+
+import (
+	"strings"
+
+	"github.com/steward-crm/steward"
+)
+
+// prepared holds one record's match keys, computed once so that comparing
+// a pair does no normalization and no allocation.
+type prepared struct {
+	first, last   string // cleanse.NameKey
+	firstFormal   [maxFormal]uint32
+	lastPhonetic  string // cleanse.NameSkeleton of the last name
+	firstPhonetic string
+	email         string // cleanse.EmailKey
+	emailAt       int32  // index of '@' in email, -1 if none
+	phone         string // cleanse.PhoneKey
+	dob           date
+	street        string // address line 1 match key
+	house         string // house number token of street
+	addr2         string
+	city          string
+	postal        string // match key without spaces
+	region        string
+	country       string
+	company       string // cleanse.CompanyKey
+	nationalID    string
+	sortKey       uint64 // name prefix, orders records inside an oversized block
+}
+
+// date is a birth date as year, month and day; zero year means missing.
+type date struct {
+	y    uint16
+	m, d uint8
+}
+
+func (d date) missing() bool { return d.y == 0 }
+
+// digits returns the date as the eight digits YYYYMMDD.
+func (d date) digits() [8]byte {
+	var b [8]byte
+	v := [3]int{int(d.y), int(d.m), int(d.d)}
+	w := [3]int{4, 2, 2}
+	p := 0
+	for k := range 3 {
+		x := v[k]
+		for i := w[k] - 1; i >= 0; i-- {
+			b[p+i] = byte('0' + x%10)
+			x /= 10
+		}
+		p += w[k]
+	}
+	return b
+}
+
+// prepare computes the match keys of r. region is the default phone region
+// when the record has no country.
+func prepare(r *steward.Record, region string) prepared {
+	var p prepared
+	p.first = nameKey(r.FirstName)
+	p.last = nameKey(r.LastName)
+	p.firstFormal = nicknames().formalIDs(p.first)
+	p.firstPhonetic = nameSkeleton(r.FirstName)
+	p.lastPhonetic = nameSkeleton(r.LastName)
+	p.email = emailKey(r.Email)
+	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
+	p.country = textKey(r.Country)
+	reg := region
+	if r.Country != "" {
+		reg = strings.ToUpper(strings.TrimSpace(r.Country))
+	}
+	p.phone = phoneKey(r.Phone, reg)
+	p.dob = parseDate(textKey(r.BirthDate))
+	p.street = textKey(r.AddressLine1)
+	p.house = houseNumber(p.street)
+	p.addr2 = textKey(r.AddressLine2)
+	p.city = textKey(r.City)
+	p.postal = strings.ReplaceAll(textKey(r.PostalCode), " ", "")
+	p.region = textKey(r.Region)
+	p.company = companyKey(r.Company)
+	p.nationalID = strings.ReplaceAll(textKey(r.NationalID), " ", "")
+	p.sortKey = nameSortKey(p.last, p.first)
+	return p
+}
+
+// nameSortKey packs the first five bytes of last and three of first into an
+// integer that sorts like the names do.
+func nameSortKey(last, first string) uint64 {
+	var k uint64
+	for i := range 5 {
+		k <<= 8
+		if i < len(last) {
+			k |= uint64(last[i])
+		}
+	}
+	for i := range 3 {
+		k <<= 8
+		if i < len(first) {
+			k |= uint64(first[i])
+		}
+	}
+	return k
+}
+
+// houseNumber returns the first token of a street line that starts with a
+// digit ("12", "12a"), or "".
+func houseNumber(street string) string {
+	for tok := range strings.FieldsSeq(street) {
+		if tok[0] >= '0' && tok[0] <= '9' {
+			return tok
+		}
+	}
+	return ""
+}
+
+// parseDate reads a birth date match key: YYYYMMDD, YYYY MM DD (any
+// separators), or DD MM YYYY (MM DD YYYY when the middle part cannot be a
+// month). Anything else is missing.
+func parseDate(s string) date {
+	var parts [3]string
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if n == 3 {
+			return date{}
+		}
+		parts[n] = s[i:j]
+		n++
+		i = j
+	}
+	atoi := func(t string) int {
+		v := 0
+		for i := 0; i < len(t); i++ {
+			v = v*10 + int(t[i]-'0')
+		}
+		return v
+	}
+	var y, m, d int
+	switch {
+	case n == 1 && len(parts[0]) == 8:
+		y, m, d = atoi(parts[0][:4]), atoi(parts[0][4:6]), atoi(parts[0][6:])
+	case n == 3 && len(parts[0]) == 4:
+		y, m, d = atoi(parts[0]), atoi(parts[1]), atoi(parts[2])
+	case n == 3 && len(parts[2]) == 4:
+		y, m, d = atoi(parts[2]), atoi(parts[1]), atoi(parts[0])
+		if m > 12 && d <= 12 {
+			m, d = d, m
+		}
+	default:
+		return date{}
+	}
+	if y < 1000 || y > 9999 || m > 99 || d > 99 {
+		return date{}
+	}
+	return date{y: uint16(y), m: uint8(m), d: uint8(d)}
+}

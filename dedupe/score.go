@@ -1,0 +1,244 @@
+package dedupe
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"sort"
+	"sync/atomic"
+
+	"github.com/steward-crm/steward"
+)
+
+// Pair is a scored candidate pair: records A < B (indexes into the records
+// given to Run or NewIndex), the match probability and the total log2
+// match weight (prior included).
+type Pair struct {
+	A, B        int32
+	Probability float64
+	Weight      float64
+	levels      pattern
+}
+
+// Candidate is a loaded record that looks like a record given to
+// Index.Match.
+type Candidate struct {
+	// Index is the record's position in the index.
+	Index int `json:"index"`
+	// ID is the record's source id.
+	ID          string        `json:"id"`
+	Probability float64       `json:"probability"`
+	Weight      float64       `json:"weight"`
+	Explanation []FieldWeight `json:"explanation"`
+}
+
+// weight returns the log2 match weight of a pattern; tf holds, per
+// term-frequency comparison, how many records share the value of one side
+// (the same on both sides where the level is exact).
+func (ix *Index) weight(p pattern, tf *[len(tfComparisons)]int32) float64 {
+	m := ix.model
+	w := m.prior
+	for c := range numComparisons {
+		l := p.level(c)
+		w += m.weights[c][l]
+		if l == 1 {
+			if t := m.tfIndex[c]; t >= 0 {
+				w += m.tfAdjustment(c, tf[t], ix.tfTotal[t])
+			}
+		}
+	}
+	return w
+}
+
+// explain lists the weight of every field present on both sides.
+func (ix *Index) explain(p pattern, tf *[len(tfComparisons)]int32) []FieldWeight {
+	m := ix.model
+	out := make([]FieldWeight, 0, numComparisons)
+	for c := range numComparisons {
+		l := p.level(c)
+		if l == 0 {
+			continue
+		}
+		w := m.weights[c][l]
+		if l == 1 {
+			if t := m.tfIndex[c]; t >= 0 {
+				w += m.tfAdjustment(c, tf[t], ix.tfTotal[t])
+			}
+		}
+		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
+	}
+	return out
+}
+
+// tfOf returns how many indexed records share each term-frequency value of
+// p.
+func (ix *Index) tfOf(p *prepared) (tf [len(tfComparisons)]int32) {
+	for t, c := range tfComparisons {
+		if h := valueHash(c, tfValue(p, c)); h != 0 {
+			tf[t] = ix.tfCount[t][h]
+		}
+	}
+	return tf
+}
+
+// Explain returns the per-field levels and weights behind a pair's
+// probability.
+func (ix *Index) Explain(p Pair) []FieldWeight {
+	tf := ix.tfOf(&ix.recs[p.A])
+	return ix.explain(p.levels, &tf)
+}
+
+// ErrNoModel is returned when an index is asked to score without a model.
+var ErrNoModel = errors.New("dedupe: index has no model")
+
+// Match returns the loaded records that share a block with r and whose
+// match probability reaches Config.ReviewThreshold, most probable first,
+// each with its explanation.
+func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
+	if ix.model == nil {
+		return nil, ErrNoModel
+	}
+	q := prepare(r, ix.cfg.DefaultRegion)
+	tf := ix.tfOf(&q)
+	var buf []int32
+	var seen int
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := blockHash(kb.key, kb.kind, &q)
+		if h == 0 {
+			continue
+		}
+		lo, hi := ix.windowFor(kb, h, q.sortKey)
+		for _, e := range kb.sorted[lo:hi] {
+			buf = append(buf, e.idx)
+		}
+		buf = append(buf, kb.pending[h]...)
+		seen++
+	}
+	slices.Sort(buf)
+	buf = slices.Compact(buf)
+	var out []Candidate
+	for _, j := range buf {
+		p := compare(&q, &ix.recs[j])
+		w := ix.weight(p, &tf)
+		prob := probability(w)
+		if prob < ix.cfg.ReviewThreshold {
+			continue
+		}
+		out = append(out, Candidate{Index: int(j), ID: ix.ids[j], Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
+	return out, nil
+}
+
+// Add loads one more record into the index, so later Match calls and runs
+// see it. Term frequencies are updated; blocks are re-sorted once enough
+// records have been added.
+func (ix *Index) Add(r *steward.Record) int {
+	i := len(ix.recs)
+	ix.recs = append(ix.recs, prepare(r, ix.cfg.DefaultRegion))
+	ix.ids = append(ix.ids, r.SourceID)
+	p := &ix.recs[i]
+	for t, c := range tfComparisons {
+		if h := valueHash(c, tfValue(p, c)); h != 0 {
+			ix.tfCount[t][h]++
+			ix.tfTotal[t]++
+		}
+	}
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := blockHash(kb.key, kb.kind, p)
+		kb.hash = append(kb.hash, h)
+		kb.pos = append(kb.pos, -1)
+		if h == 0 {
+			continue
+		}
+		if kb.pending == nil {
+			kb.pending = make(map[uint64][]int32)
+		}
+		kb.pending[h] = append(kb.pending[h], int32(i))
+		kb.npend++
+		if kb.npend > max(4096, len(kb.sorted)/16) {
+			for h, idx := range kb.pending {
+				for _, j := range idx {
+					kb.sorted = append(kb.sorted, blockEntry{h, ix.recs[j].sortKey, j})
+				}
+			}
+			kb.sort(ix)
+		}
+	}
+	return i
+}
+
+// scoreAll compares every candidate pair once and keeps those whose
+// probability reaches Config.ReviewThreshold. progress, when not nil, is
+// called with the records done so far.
+func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair, int64, error) {
+	n := len(ix.recs)
+	workers := ix.cfg.workers()
+	type part struct {
+		pairs    []Pair
+		compared int64
+	}
+	parts := make(chan part, workers*2)
+	var out []Pair
+	var compared int64
+	done := make(chan struct{})
+	go func() {
+		for p := range parts {
+			out = append(out, p.pairs...)
+			compared += p.compared
+		}
+		close(done)
+	}()
+	// The weight from which a pair is kept, so the loop compares weights
+	// instead of computing probabilities.
+	minWeight := log2Odds(ix.cfg.ReviewThreshold)
+	var progressed atomic.Int64
+	err := parallelRange(ctx, n, workers, func(lo, hi int) {
+		var buf []int32
+		var pairs []Pair
+		var cmp int64
+		for i := lo; i < hi; i++ {
+			buf, _ = ix.candidates(i, buf, true)
+			a := &ix.recs[i]
+			var tf [len(tfComparisons)]int32
+			tfDone := false
+			for _, j := range buf {
+				p := compare(a, &ix.recs[j])
+				if !tfDone {
+					tf = ix.tfOf(a)
+					tfDone = true
+				}
+				w := ix.weight(p, &tf)
+				if w >= minWeight {
+					pairs = append(pairs, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
+				}
+			}
+			cmp += int64(len(buf))
+		}
+		parts <- part{pairs, cmp}
+		if progress != nil {
+			progress(int(progressed.Add(int64(hi - lo))))
+		}
+	})
+	close(parts)
+	<-done
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.SortFunc(out, func(x, y Pair) int {
+		if x.A != y.A {
+			return int(x.A) - int(y.A)
+		}
+		return int(x.B) - int(y.B)
+	})
+	return out, compared, nil
+}
+
+// log2Odds returns log2(p/(1-p)), the weight at which a pair's probability
+// is p.
+func log2Odds(p float64) float64 {
+	return math.Log2(p / (1 - p))
+}
