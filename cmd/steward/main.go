@@ -62,6 +62,7 @@ func commands() []command {
 		{"check-email", "verify email addresses", runCheckEmail},
 		{"validate", "print validation findings per row of a file", runValidate},
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
+		{"import", "import a file through the validation gate", runImport},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe)", runJob},
 	}
 }
