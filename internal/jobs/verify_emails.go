@@ -1,0 +1,110 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/validate"
+)
+
+// VerifyEmails checks the addresses of active customers that were never
+// checked or not within Window, and records verdict, reason and time on
+// each customer. DNS is asked once per distinct domain of a batch.
+type VerifyEmails struct {
+	Verifier *validate.EmailVerifier
+	// Window is how long a check stays fresh; older checks are redone.
+	Window time.Duration
+	// BatchSize is how many addresses are checked and committed together.
+	BatchSize int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Progress, if set, is called with the number of addresses checked so
+	// far in this run.
+	Progress func(done int64)
+}
+
+// Name implements Job.
+func (j *VerifyEmails) Name() string { return "verify-emails" }
+
+// Run implements Job. Its checkpoint is the last customer id whose address
+// was checked and recorded.
+func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
+	now := time.Now
+	if j.Now != nil {
+		now = j.Now
+	}
+	batch := j.BatchSize
+	if batch <= 0 {
+		batch = 2000
+	}
+	after, err := parseIDCheckpoint(run.Resume())
+	if err != nil {
+		return err
+	}
+	cutoff := now().Add(-j.Window)
+	var done int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		due, err := run.Store.EmailsToCheck(ctx, cutoff, after, batch)
+		if err != nil {
+			return fmt.Errorf("list addresses to check: %w", err)
+		}
+		if len(due) == 0 {
+			return nil
+		}
+		addrs := make([]string, len(due))
+		for i, d := range due {
+			addrs[i] = d.Email
+		}
+		base := done
+		results, err := j.Verifier.VerifyBatch(ctx, addrs, validate.BatchOptions{Progress: func(n int) {
+			if j.Progress != nil {
+				j.Progress(base + int64(n))
+			}
+		}})
+		if err != nil {
+			return fmt.Errorf("verify addresses: %w", err)
+		}
+		at := now()
+		verdicts := make(map[string]int64)
+		err = run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+			for i, d := range due {
+				r := results[i]
+				err := s.RecordEmailCheck(ctx, d.CustomerID, d.Email, string(r.Verdict), string(r.Reason), at)
+				if steward.ErrorCode(err) == steward.ENOTFOUND {
+					continue // erased meanwhile
+				} else if err != nil {
+					return fmt.Errorf("record check of customer %d: %w", d.CustomerID, err)
+				}
+				verdicts[string(r.Verdict)]++
+			}
+			return run.Checkpoint(ctx, s, strconv.FormatInt(due[len(due)-1].CustomerID, 10))
+		})
+		if err != nil {
+			return err
+		}
+		for v, n := range verdicts {
+			run.Count(v, n)
+		}
+		run.Count("checked", int64(len(due)))
+		done += int64(len(due))
+		after = due[len(due)-1].CustomerID
+	}
+}
+
+// parseIDCheckpoint reads a checkpoint that is a customer id; "" is 0.
+func parseIDCheckpoint(cp string) (int64, error) {
+	if cp == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(cp, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("checkpoint %q is not a customer id: %w", cp, err)
+	}
+	return id, nil
+}
