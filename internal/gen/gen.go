@@ -370,8 +370,8 @@ func newTables() (*tables, error) {
 		file   string
 		offset float64
 	}{
-		{&t.enMale, "en_male.txt", 4}, {&t.enFemale, "en_female.txt", 4}, {&t.enLast, "en_last.txt", 3},
-		{&t.faMale, "fa_male.txt", 2}, {&t.faFemale, "fa_female.txt", 2.5}, {&t.faLast, "fa_last.txt", 3},
+		{&t.enMale, "en_male.txt", 8}, {&t.enFemale, "en_female.txt", 8}, {&t.enLast, "en_last.txt", 30},
+		{&t.faMale, "fa_male.txt", 3}, {&t.faFemale, "fa_female.txt", 4}, {&t.faLast, "fa_last.txt", 20},
 	}
 	for _, x := range lists {
 		l, err := loadNames(x.file, x.offset)

@@ -87,7 +87,7 @@ func (g *generator) base(e uint32) person {
 	g.personal(&p, r)
 	switch pl.rel {
 	case relFamily:
-		if chance(r, 0.6) {
+		if chance(r, 0.7) {
 			p.phone.groups = landline.groups
 		}
 		if g.plan[pl.household].rel == relNamesake {
@@ -135,7 +135,7 @@ func (g *generator) household(p *person, h uint32, b2b bool) {
 	p.addr = g.makeAddress(p.c, p.city, r)
 	p.phone = g.makeLandline(p.c, p.city, r)
 	p.ctyForm = -1
-	if chance(r, 0.15) {
+	if chance(r, 0.1) {
 		p.ctyForm = r.IntN(len(p.c.names))
 	}
 	if b2b {
@@ -168,7 +168,7 @@ func (g *generator) personal(p *person, r *rand.Rand) {
 	y := 1945 + int((r.Float64()+r.Float64())/2*61)
 	m := 1 + r.IntN(12)
 	p.birth = [3]int{y, m, 1 + r.IntN(daysIn(y, m))}
-	mobileP := 0.75
+	mobileP := 0.6
 	if p.company.core != "" {
 		mobileP = 0.3
 	}
