@@ -1,0 +1,102 @@
+package validate
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+//go:embed data/address/countries_postal_rules.json
+var postalData []byte
+
+// Reason codes of postal code checks.
+const (
+	ReasonPostalOK             Reason = "postal_code_ok"
+	ReasonPostalEmpty          Reason = "postal_code_empty"
+	ReasonPostalFormat         Reason = "postal_code_format"
+	ReasonPostalUnknownCountry Reason = "postal_code_unknown_country"
+	ReasonPostalUnchecked      Reason = "postal_code_unchecked"
+)
+
+func init() {
+	for r, m := range map[Reason]string{
+		ReasonPostalOK:             "The postal code has its country's format.",
+		ReasonPostalEmpty:          "The postal code is empty.",
+		ReasonPostalFormat:         "The postal code does not have its country's format.",
+		ReasonPostalUnknownCountry: "The country is not a known ISO 3166-1 alpha-2 code, so the postal code cannot be checked.",
+		ReasonPostalUnchecked:      "The country has no postal code system on record; the postal code was not checked.",
+	} {
+		reasonMessages[r] = m
+	}
+}
+
+// PostalRules holds each country's postal code format, from Google's
+// address metadata (libaddressinput, BSD-3-Clause). It is read-only after
+// construction and safe for concurrent use.
+type PostalRules struct {
+	countries map[string]postalRule
+}
+
+type postalRule struct {
+	name    string
+	re      *regexp.Regexp // nil: the country uses no postal codes
+	example string
+}
+
+// LoadPostalRules parses and compiles the embedded per-country rules.
+func LoadPostalRules() (*PostalRules, error) {
+	var raw map[string]struct {
+		Name  string `json:"name"`
+		Zip   string `json:"zip"`
+		Zipex string `json:"zipex"`
+	}
+	if err := json.Unmarshal(postalData, &raw); err != nil {
+		return nil, fmt.Errorf("read postal rules: %w", err)
+	}
+	p := &PostalRules{countries: make(map[string]postalRule, len(raw))}
+	for cc, r := range raw {
+		rule := postalRule{name: r.Name}
+		if ex, _, _ := strings.Cut(r.Zipex, ","); ex != "" {
+			rule.example = ex
+		}
+		if r.Zip != "" {
+			re, err := regexp.Compile(`^(?:` + r.Zip + `)$`)
+			if err != nil {
+				return nil, fmt.Errorf("postal rule of %s: %w", cc, err)
+			}
+			rule.re = re
+		}
+		p.countries[cc] = rule
+	}
+	return p, nil
+}
+
+// Check reports whether code has the postal code format of country (ISO
+// 3166-1 alpha-2, any case): Iran's ten digits (11936-12345), the UK's
+// postcodes (EC1Y 8SY), US ZIP and ZIP+4 (95014, 22162-1010) and so on.
+// Persian and Arabic-Indic digits are folded and letters compared in upper
+// case; Normalized is the code so folded.
+func (p *PostalRules) Check(country, code string) Check {
+	code = strings.ToUpper(strings.TrimSpace(foldDigits(code)))
+	if code == "" {
+		return Check{Reason: ReasonPostalEmpty}
+	}
+	rule, ok := p.countries[strings.ToUpper(strings.TrimSpace(country))]
+	switch {
+	case !ok:
+		return Check{Reason: ReasonPostalUnknownCountry}
+	case rule.re == nil:
+		return Check{Valid: true, Reason: ReasonPostalUnchecked, Normalized: code}
+	case !rule.re.MatchString(code):
+		return Check{Reason: ReasonPostalFormat}
+	}
+	return Check{Valid: true, Reason: ReasonPostalOK, Normalized: code}
+}
+
+// Example returns an example postal code of country, or "" when none is on
+// record; useful in a message that says what was expected.
+func (p *PostalRules) Example(country string) string {
+	return p.countries[strings.ToUpper(country)].example
+}
