@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store"
+)
+
+// dbFlagUsage is the --db flag's help, shared by every database subcommand.
+const dbFlagUsage = "database: an SQLite file path or a postgres:// URL (default $STEWARD_DB, else " + store.DefaultPath + ")"
+
+// dbFlag adds the --db flag to fs. Its value "" means: $STEWARD_DB, else
+// ./steward.db (openStore resolves it).
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", dbFlagUsage)
+}
+
+// dbDSN resolves the database a command works on: the --db value, else
+// $STEWARD_DB, else ./steward.db.
+func dbDSN(env *Env, dsn string) string {
+	if dsn != "" {
+		return dsn
+	}
+	if v := env.Getenv("STEWARD_DB"); v != "" {
+		return v
+	}
+	return store.DefaultPath
+}
+
+// openStore opens the database for a subcommand (dsn as dbDSN resolves
+// it). An SQLite file is created and migrated on open. A PostgreSQL
+// database must already be migrated by "steward migrate": it is shared by
+// every instance, so no ordinary command changes its schema behind the
+// operator's back; a database that lacks migrations is ECONFLICT with the
+// command to run.
+func openStore(ctx context.Context, env *Env, dsn string) (store.Store, error) {
+	dsn = dbDSN(env, dsn)
+	s, err := store.Open(ctx, dsn, envLogger(env))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", store.Redact(dsn), err)
+	}
+	if store.KindOf(dsn) != store.Postgres {
+		return s, nil
+	}
+	pending, err := s.PendingMigrations(ctx)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("check database %s: %w", store.Redact(dsn), err)
+	}
+	if len(pending) > 0 {
+		s.Close()
+		return nil, steward.Errorf(steward.ECONFLICT,
+			"The database %s lacks %d migration(s) (%s). Run 'steward migrate --db %s' first.",
+			store.Redact(dsn), len(pending), strings.Join(pending, ", "), store.Redact(dsn))
+	}
+	return s, nil
+}
+
+// envLogger returns env's logger, or one that discards when a test built
+// env without one.
+func envLogger(env *Env) *slog.Logger {
+	if env.Logger != nil {
+		return env.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
