@@ -1,0 +1,267 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+)
+
+// Dedupe finds duplicate active customers and turns each cluster into a
+// pending merge suggestion with its evidence. A pair a steward marked "not a
+// duplicate" is never suggested again (and trains the model as a
+// non-match); a suggestion that is already pending and unchanged, or
+// already decided, is left as it is.
+type Dedupe struct {
+	Config dedupe.Config
+	// Model scores pairs; nil trains one on the customers each run.
+	Model *dedupe.Model
+	// Progress, if set, is told about the matcher's long stages.
+	Progress dedupe.ProgressFunc
+}
+
+// Name implements Job.
+func (j *Dedupe) Name() string { return "dedupe" }
+
+// maxEvidencePairs bounds the pairs explained in one suggestion.
+const maxEvidencePairs = 20
+
+// Evidence is what a duplicate suggestion stores to explain itself: the
+// pairs that hold the group together, each with its per-field weights.
+type Evidence struct {
+	Pairs []EvidencePair `json:"pairs"`
+}
+
+// EvidencePair is one scored pair of a suggestion.
+type EvidencePair struct {
+	A           int64                `json:"a"`
+	B           int64                `json:"b"`
+	Probability float64              `json:"probability"`
+	Fields      []dedupe.FieldWeight `json:"fields"`
+}
+
+// Run implements Job. It computes everything before it writes, and writes
+// all suggestions in one transaction, so an interrupted run leaves the
+// suggestions of the previous run untouched and a rerun starts afresh.
+func (j *Dedupe) Run(ctx context.Context, run *Run) error {
+	var recs []steward.Record
+	var ids []int64
+	err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
+		r := c.Record.Clone()
+		r.SourceID = strconv.FormatInt(c.ID, 10)
+		recs = append(recs, r)
+		ids = append(ids, c.ID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("load customers: %w", err)
+	}
+	run.Count("customers", int64(len(recs)))
+	if len(recs) < 2 {
+		return nil
+	}
+	notDup, err := run.Store.NotDuplicatePairs(ctx)
+	if err != nil {
+		return fmt.Errorf("load not-duplicate pairs: %w", err)
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	var labels []dedupe.Label
+	for p := range notDup {
+		a, okA := pos[p.A]
+		b, okB := pos[p.B]
+		if okA && okB {
+			labels = append(labels, dedupe.Label{A: a, B: b, Match: false})
+		}
+	}
+	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: j.Model, Labels: labels, Progress: j.Progress})
+	if err != nil {
+		return fmt.Errorf("find duplicates: %w", err)
+	}
+	run.Count("pairs_compared", res.Stats.PairsCompared)
+	run.Count("pairs_kept", int64(res.Stats.PairsKept))
+
+	groups := suggestionGroups(res, ids, notDup, j.Config.Threshold)
+	run.Count("clusters", int64(res.Stats.Clusters))
+	known, err := knownSuggestions(ctx, run.Store)
+	if err != nil {
+		return err
+	}
+	return run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+		for _, g := range groups {
+			run.Count("suggestions", 1)
+			if old, ok := known[steward.SuggestionKey(g.members)]; ok {
+				if old.Status != steward.SuggestionPending {
+					run.Count("suggestions_decided_before", 1)
+					continue
+				}
+				if math.Abs(old.Probability-g.probability) < unchangedProbability {
+					run.Count("suggestions_unchanged", 1)
+					continue
+				}
+				run.Count("suggestions_updated", 1)
+			} else {
+				run.Count("suggestions_new", 1)
+			}
+			ev, err := json.Marshal(Evidence{Pairs: g.evidence})
+			if err != nil {
+				return err
+			}
+			sg := &steward.Suggestion{CustomerIDs: g.members, Probability: g.probability, Evidence: ev, RunID: run.Record.ID}
+			if err := s.UpsertSuggestion(ctx, sg); err != nil {
+				return fmt.Errorf("store suggestion for customers %v: %w", g.members, err)
+			}
+		}
+		return run.Checkpoint(ctx, s, "done")
+	})
+}
+
+// unchangedProbability is how far a re-trained model may move a pending
+// suggestion's probability before the suggestion is rewritten: smaller
+// moves are noise of re-estimation, not news for a steward.
+const unchangedProbability = 0.01
+
+// knownSuggestions returns every stored suggestion by its member key.
+func knownSuggestions(ctx context.Context, s steward.Store) (map[string]*steward.Suggestion, error) {
+	all, err := s.Suggestions(ctx, steward.SuggestionFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("load suggestions: %w", err)
+	}
+	known := make(map[string]*steward.Suggestion, len(all))
+	for _, sg := range all {
+		known[steward.SuggestionKey(sg.CustomerIDs)] = sg
+	}
+	return known, nil
+}
+
+// group is one suggestion to be: its members (customer ids, sorted), its
+// probability (the weakest link of the strongest tree that joins them) and
+// the pairs that explain it.
+type group struct {
+	members     []int64
+	probability float64
+	evidence    []EvidencePair
+}
+
+// suggestionGroups turns clusters into suggestion groups. Edges between
+// pairs a steward marked not-duplicate are dropped and the cluster is
+// re-split along the remaining edges; a part that still holds a
+// not-duplicate pair (joined through others) is suggested pair by pair
+// instead, so a rejected pair never reappears together.
+func suggestionGroups(res *dedupe.Result, ids []int64, notDup map[steward.Pair]bool, threshold float64) []group {
+	byCluster := make(map[int32][]dedupe.Pair)
+	for _, p := range res.Pairs {
+		if p.Probability < threshold || res.Cluster[p.A] != res.Cluster[p.B] {
+			continue
+		}
+		if notDup[steward.NewPair(ids[p.A], ids[p.B])] {
+			continue
+		}
+		byCluster[res.Cluster[p.A]] = append(byCluster[res.Cluster[p.A]], p)
+	}
+	var out []group
+	for _, edges := range byCluster {
+		for _, part := range components(edges) {
+			if holdsNotDuplicate(part, ids, notDup) {
+				for _, e := range part {
+					out = append(out, newGroup(res, ids, []dedupe.Pair{e}))
+				}
+				continue
+			}
+			out = append(out, newGroup(res, ids, part))
+		}
+	}
+	slices.SortFunc(out, func(a, b group) int { return cmp.Compare(a.members[0], b.members[0]) })
+	return out
+}
+
+// components splits edges into connected parts, each a maximum spanning
+// tree (strongest edges first, Kruskal) of its records.
+func components(edges []dedupe.Pair) [][]dedupe.Pair {
+	slices.SortFunc(edges, func(a, b dedupe.Pair) int {
+		if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.A, b.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.B, b.B)
+	})
+	parent := make(map[int32]int32)
+	var find func(x int32) int32
+	find = func(x int32) int32 {
+		p, ok := parent[x]
+		if !ok || p == x {
+			parent[x] = x
+			return x
+		}
+		r := find(p)
+		parent[x] = r
+		return r
+	}
+	var tree []dedupe.Pair
+	for _, e := range edges {
+		ra, rb := find(e.A), find(e.B)
+		if ra == rb {
+			continue
+		}
+		parent[rb] = ra
+		tree = append(tree, e)
+	}
+	parts := make(map[int32][]dedupe.Pair)
+	var roots []int32
+	for _, e := range tree {
+		r := find(e.A)
+		if _, ok := parts[r]; !ok {
+			roots = append(roots, r)
+		}
+		parts[r] = append(parts[r], e)
+	}
+	out := make([][]dedupe.Pair, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, parts[r])
+	}
+	return out
+}
+
+func holdsNotDuplicate(tree []dedupe.Pair, ids []int64, notDup map[steward.Pair]bool) bool {
+	if len(notDup) == 0 || len(tree) < 2 {
+		return false
+	}
+	var members []int64
+	for _, e := range tree {
+		members = append(members, ids[e.A], ids[e.B])
+	}
+	slices.Sort(members)
+	members = slices.Compact(members)
+	for i := range members {
+		for k := i + 1; k < len(members); k++ {
+			if notDup[steward.NewPair(members[i], members[k])] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func newGroup(res *dedupe.Result, ids []int64, tree []dedupe.Pair) group {
+	g := group{probability: 1}
+	for i, e := range tree {
+		g.members = append(g.members, ids[e.A], ids[e.B])
+		g.probability = min(g.probability, e.Probability)
+		if i < maxEvidencePairs {
+			g.evidence = append(g.evidence, EvidencePair{A: ids[e.A], B: ids[e.B], Probability: e.Probability, Fields: res.Explain(e)})
+		}
+	}
+	slices.Sort(g.members)
+	g.members = slices.Compact(g.members)
+	return g
+}
