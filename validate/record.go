@@ -1,0 +1,303 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/steward-crm/steward"
+)
+
+// Severity says whether a finding stops a record (error) or only reports
+// (warning). What the import gate does with each is the rules file's call.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Finding is one problem with one field of a record: data to report, not an
+// error.
+type Finding struct {
+	// Field is the canonical field or attribute name; "name" and "contact"
+	// for the record-level rules that span several fields.
+	Field    string   `json:"field"`
+	Code     string   `json:"code"`
+	Message  string   `json:"message"`
+	Severity Severity `json:"severity"`
+}
+
+// Steward's own field checks, named in FieldRule.Check.
+const (
+	CheckEmail      = "email"       // EmailSyntax; disposable domains and role accounts warn
+	CheckPhone      = "phone"       // Phone, in the record's country
+	CheckPostalCode = "postal_code" // the format of the record's country
+	CheckNationalID = "national_id" // Iranian national ID (10 digits) or legal entity ID (11) when the country is IR
+	CheckCountry    = "country"     // an ISO 3166-1 alpha-2 code
+)
+
+// FieldRule is what one field must satisfy.
+type FieldRule struct {
+	// Field is a canonical field or an attribute name (lower case).
+	Field string
+	// Required makes an empty value a finding.
+	Required bool
+	// Tag is a go-playground/validator tag applied to a non-empty value,
+	// e.g. "max=100", "alphaunicode", "datetime=2006-01-02".
+	Tag string
+	// Check names one of steward's checks (CheckEmail …), or "".
+	Check string
+	// Severity of this rule's findings; error when empty. A check's
+	// "maybe" results (a possible phone number, a disposable email) are
+	// always warnings.
+	Severity Severity
+}
+
+// RecordRulesConfig declares the rules for records; NewRecordRules checks
+// and compiles it.
+type RecordRulesConfig struct {
+	Fields []FieldRule
+	// DefaultCountry (ISO 3166-1 alpha-2) applies to records without a
+	// country: phone numbers without +code, postal codes, national IDs.
+	DefaultCountry string
+	// RequireName wants a first or last name, or a company.
+	RequireName bool
+	// RequireContact wants at least one valid contact: an email address or
+	// a phone number that passes its check.
+	RequireContact bool
+}
+
+// DefaultRecordRulesConfig returns the rules steward applies without a rules
+// file: a customer needs a name (first/last or company) and at least one
+// valid contact (email or phone); email, phone, postal code, country,
+// national ID and birth date (ISO 8601) are checked when present.
+func DefaultRecordRulesConfig(defaultCountry string) RecordRulesConfig {
+	return RecordRulesConfig{
+		DefaultCountry: defaultCountry,
+		RequireName:    true,
+		RequireContact: true,
+		Fields: []FieldRule{
+			{Field: steward.FieldFirstName, Tag: "max=100"},
+			{Field: steward.FieldLastName, Tag: "max=100"},
+			{Field: steward.FieldCompany, Tag: "max=200"},
+			{Field: steward.FieldEmail, Check: CheckEmail},
+			{Field: steward.FieldPhone, Check: CheckPhone},
+			{Field: steward.FieldPostalCode, Check: CheckPostalCode},
+			{Field: steward.FieldCountry, Check: CheckCountry},
+			{Field: steward.FieldNationalID, Check: CheckNationalID},
+			{Field: steward.FieldBirthDate, Tag: "datetime=2006-01-02"},
+		},
+	}
+}
+
+// RecordRules are compiled rules, safe for concurrent use. Build them with
+// NewRecordRules.
+type RecordRules struct {
+	cfg    RecordRulesConfig
+	tags   *validator.Validate
+	lists  *Lists
+	postal *PostalRules
+}
+
+// NewRecordRules checks cfg and compiles it. An unknown check, a bad
+// severity or a validator tag that does not parse is an error here, never a
+// panic later.
+func NewRecordRules(cfg RecordRulesConfig) (*RecordRules, error) {
+	rr := &RecordRules{cfg: cfg, tags: validator.New()}
+	var errs []error
+	for i, f := range cfg.Fields {
+		if f.Field == "" {
+			errs = append(errs, fmt.Errorf("field rule %d: no field", i+1))
+		}
+		switch f.Check {
+		case "", CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID, CheckCountry:
+		default:
+			errs = append(errs, fmt.Errorf("field %s: unknown check %q (want email, phone, postal_code, national_id or country)", f.Field, f.Check))
+		}
+		switch f.Severity {
+		case "", SeverityError, SeverityWarning:
+		default:
+			errs = append(errs, fmt.Errorf("field %s: unknown severity %q (want error or warning)", f.Field, f.Severity))
+		}
+		if f.Tag != "" {
+			if err := tryTag(rr.tags, f.Tag); err != nil {
+				errs = append(errs, fmt.Errorf("field %s: validator tag %q: %w", f.Field, f.Tag, err))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var err error
+	if rr.lists, err = LoadLists(); err != nil {
+		return nil, err
+	}
+	if rr.postal, err = LoadPostalRules(); err != nil {
+		return nil, err
+	}
+	if c := cfg.DefaultCountry; c != "" {
+		if _, ok := rr.postal.countries[strings.ToUpper(c)]; !ok {
+			return nil, fmt.Errorf("default country %q: not an ISO 3166-1 alpha-2 code", c)
+		}
+	}
+	return rr, nil
+}
+
+// tryTag runs a tag once on an empty string; validator panics on a tag it
+// cannot parse, which is turned into an error here.
+func tryTag(v *validator.Validate, tag string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	err = v.Var("", tag)
+	var ve validator.ValidationErrors
+	if errors.As(err, &ve) {
+		return nil // the tag parsed; an empty string merely fails it
+	}
+	return err
+}
+
+// Record checks r against rules and returns its findings, errors first in
+// field order, none for a clean record.
+func Record(r *steward.Record, rules *RecordRules) []Finding {
+	var out []Finding
+	country := strings.ToUpper(strings.TrimSpace(r.Country))
+	if country == "" {
+		country = strings.ToUpper(rules.cfg.DefaultCountry)
+	}
+	add := func(field, code, msg string, sev Severity) {
+		if sev == "" {
+			sev = SeverityError
+		}
+		out = append(out, Finding{Field: field, Code: code, Message: msg, Severity: sev})
+	}
+	emailOK, phoneOK := false, false
+	for _, f := range rules.cfg.Fields {
+		v := strings.TrimSpace(r.Get(f.Field))
+		if v == "" {
+			if f.Required {
+				add(f.Field, "required", fmt.Sprintf("%s is required.", f.Field), f.Severity)
+			}
+			continue
+		}
+		if f.Tag != "" {
+			if err := rules.tags.Var(v, f.Tag); err != nil {
+				var ve validator.ValidationErrors
+				if errors.As(err, &ve) && len(ve) > 0 {
+					add(f.Field, "invalid_"+ve[0].Tag(), fmt.Sprintf("%s must satisfy %s.", f.Field, tagText(ve[0])), f.Severity)
+				} else {
+					add(f.Field, "invalid", err.Error(), f.Severity)
+				}
+			}
+		}
+		switch f.Check {
+		case CheckEmail:
+			s := EmailSyntax(v)
+			if !s.Valid {
+				add(f.Field, string(s.Reason), s.Message(), f.Severity)
+				break
+			}
+			emailOK = true
+			if rules.lists.Disposable(s.Domain) {
+				add(f.Field, string(ReasonDisposable), ReasonDisposable.Message(), SeverityWarning)
+			}
+			if _, role := rules.lists.Role(s.Local); role {
+				add(f.Field, string(ReasonRoleAccount), ReasonRoleAccount.Message(), SeverityWarning)
+			}
+			if sug := rules.lists.Suggest(s.Domain); sug != "" {
+				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s@%s?", s.Local, sug), SeverityWarning)
+			}
+		case CheckPhone:
+			p := Phone(v, country)
+			switch {
+			case p.Valid:
+				phoneOK = true
+			case p.Possible:
+				phoneOK = true
+				add(f.Field, string(p.Reason), p.Message(), SeverityWarning)
+			default:
+				add(f.Field, string(p.Reason), p.Message(), f.Severity)
+			}
+		case CheckPostalCode:
+			if country == "" {
+				add(f.Field, "postal_code_no_country", "The postal code cannot be checked without a country.", SeverityWarning)
+				break
+			}
+			c := rules.postal.Check(country, v)
+			switch {
+			case c.Reason == ReasonPostalUnknownCountry || c.Reason == ReasonPostalUnchecked:
+				add(f.Field, string(c.Reason), c.Message(), SeverityWarning)
+			case !c.Valid:
+				msg := c.Message()
+				if ex := rules.postal.Example(country); ex != "" {
+					msg = fmt.Sprintf("%s Expected a code like %s for %s.", msg, ex, country)
+				}
+				add(f.Field, string(c.Reason), msg, f.Severity)
+			}
+		case CheckNationalID:
+			if country != "IR" {
+				break
+			}
+			check := IranNationalID
+			if d, ok := digitsOnly(v); ok && len(d) == 11 {
+				check = IranLegalID
+			}
+			if c := check(v); !c.Valid {
+				add(f.Field, string(c.Reason), c.Message(), f.Severity)
+			} else if c.Reason == ReasonIDLeadingZeros {
+				add(f.Field, string(c.Reason), c.Message(), SeverityWarning)
+			}
+		case CheckCountry:
+			if _, ok := rules.postal.countries[strings.ToUpper(v)]; !ok {
+				add(f.Field, "country_unknown", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code.", v), f.Severity)
+			}
+		}
+	}
+	if rules.cfg.RequireName && r.FirstName == "" && r.LastName == "" && r.Company == "" {
+		add("name", "name_missing", "A customer needs a first or last name, or a company.", SeverityError)
+	}
+	if rules.cfg.RequireContact && !emailOK && !phoneOK {
+		if !hasCheck(rules.cfg.Fields, CheckEmail) && strings.TrimSpace(r.Email) != "" {
+			emailOK = EmailSyntax(strings.TrimSpace(r.Email)).Valid
+		}
+		if !hasCheck(rules.cfg.Fields, CheckPhone) && strings.TrimSpace(r.Phone) != "" {
+			p := Phone(r.Phone, country)
+			phoneOK = p.Valid || p.Possible
+		}
+		if !emailOK && !phoneOK {
+			add("contact", "no_valid_contact", "A customer needs at least one valid contact: an email address or a phone number.", SeverityError)
+		}
+	}
+	// Errors first, keeping field order within each severity.
+	sorted := make([]Finding, 0, len(out))
+	for _, sev := range []Severity{SeverityError, SeverityWarning} {
+		for _, f := range out {
+			if f.Severity == sev {
+				sorted = append(sorted, f)
+			}
+		}
+	}
+	return sorted
+}
+
+func hasCheck(fields []FieldRule, check string) bool {
+	for _, f := range fields {
+		if f.Check == check {
+			return true
+		}
+	}
+	return false
+}
+
+// tagText renders a failed validator tag for a message: "max=100".
+func tagText(fe validator.FieldError) string {
+	if fe.Param() != "" {
+		return fe.Tag() + "=" + fe.Param()
+	}
+	return fe.Tag()
+}
