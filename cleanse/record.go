@@ -1,0 +1,147 @@
+package cleanse
+
+import (
+	"strings"
+
+	"github.com/steward-crm/steward"
+)
+
+// Attributes Record sets besides the canonical fields.
+const (
+	AttrTitle      = "title"       // titles removed from the name (Dr, آقای)
+	AttrNameSuffix = "name_suffix" // generational suffix removed from the name (Jr)
+	AttrPhoneType  = "phone_type"  // number type of a standardized phone (mobile, fixed_line …)
+)
+
+// Options configure Record.
+type Options struct {
+	// DefaultCountry (ISO 3166-1 alpha-2) is the country of a record with
+	// an empty country field: its phones are read for it and its postal
+	// code checked against it. The country field itself is not filled in.
+	DefaultCountry string
+	// DateOrder reads ambiguous day/month dates; the zero value flags
+	// them.
+	DateOrder DateOrder
+}
+
+// Record standardizes every canonical field of r in place and returns what
+// it changed, in canonical field order, each Fix with its Field set:
+//
+//   - country: CountryCode (ISO 3166-1 alpha-2), first, because the other
+//     fields depend on it;
+//   - first_name, last_name: PersonName (titles and suffixes moved to the
+//     "title" and "name_suffix" attributes); a full name in one field with
+//     the other empty is split (SplitFullName);
+//   - company: Company; email: Email; phone: Phone for the record's
+//     country, else DefaultCountry (type in the "phone_type" attribute);
+//   - address_line1, address_line2: StreetLine; city: Text; region: Region;
+//     postal_code: PostalCode; birth_date: Date with DateOrder;
+//     national_id: Text.
+//
+// Fixes whose After equals Before are flags: the value was kept. Record is
+// idempotent: applied to its own output it changes nothing.
+func Record(r *steward.Record, opts Options) []Fix {
+	var out []Fix
+	add := func(field string, fs []Fix) {
+		for _, f := range fs {
+			f.Field = field
+			out = append(out, f)
+		}
+	}
+
+	var fs []Fix
+	r.Country, fs = CountryCode(r.Country)
+	add(steward.FieldCountry, fs)
+	country := opts.DefaultCountry
+	if _, ok := Country(r.Country); ok {
+		country = r.Country
+	}
+	country = strings.ToUpper(country)
+
+	out = append(out, personNames(r)...)
+
+	r.Company, fs = Company(r.Company)
+	add(steward.FieldCompany, fs)
+	r.Email, fs = Email(r.Email)
+	add(steward.FieldEmail, fs)
+
+	var info PhoneNumber
+	r.Phone, info, fs = Phone(r.Phone, country)
+	add(steward.FieldPhone, fs)
+	if info.Type != "" && r.Get(AttrPhoneType) != info.Type {
+		add(AttrPhoneType, []Fix{{Before: r.Get(AttrPhoneType), After: info.Type, Rule: RulePhoneType}})
+		r.Set(AttrPhoneType, info.Type)
+	}
+
+	r.AddressLine1, fs = StreetLine(r.AddressLine1, country)
+	add(steward.FieldAddressLine1, fs)
+	r.AddressLine2, fs = StreetLine(r.AddressLine2, country)
+	add(steward.FieldAddressLine2, fs)
+	r.City, fs = Text(r.City)
+	add(steward.FieldCity, fs)
+	r.Region, fs = Region(r.Region, country)
+	add(steward.FieldRegion, fs)
+	r.PostalCode, fs = PostalCode(r.PostalCode, country)
+	add(steward.FieldPostalCode, fs)
+	r.BirthDate, fs = Date(r.BirthDate, opts.DateOrder)
+	add(steward.FieldBirthDate, fs)
+	r.NationalID, fs = Text(r.NationalID)
+	add(steward.FieldNationalID, fs)
+	return out
+}
+
+// personNames standardizes first and last name, splitting a full name
+// given in one of them, and moves titles and suffixes to attributes.
+func personNames(r *steward.Record) []Fix {
+	var out []Fix
+	add := func(field string, fs []Fix) {
+		for _, f := range fs {
+			f.Field = field
+			out = append(out, f)
+		}
+	}
+	first, title1, suffix1, fs := PersonName(r.FirstName)
+	add(steward.FieldFirstName, fs)
+	last, title2, suffix2, fs := PersonName(r.LastName)
+	add(steward.FieldLastName, fs)
+
+	// A full name in one field, the other empty.
+	switch {
+	case last == "" && strings.Contains(first, " "):
+		f, l := SplitFullName(first)
+		if l != "" {
+			out = append(out,
+				Fix{Field: steward.FieldFirstName, Before: first, After: f, Rule: RuleNameSplit},
+				Fix{Field: steward.FieldLastName, Before: "", After: l, Rule: RuleNameSplit})
+			first, last = f, l
+		}
+	case first == "" && strings.Contains(last, ","):
+		// "Smith, John" in last_name. Without the comma a multi-word
+		// family name (van Beethoven, حسین زاده) cannot be told from a
+		// full name, so it is left alone.
+		f, l := SplitFullName(last)
+		out = append(out,
+			Fix{Field: steward.FieldFirstName, Before: "", After: f, Rule: RuleNameSplit},
+			Fix{Field: steward.FieldLastName, Before: last, After: l, Rule: RuleNameSplit})
+		first, last = f, l
+	}
+	r.FirstName, r.LastName = first, last
+
+	title := strings.TrimSpace(title1 + " " + title2)
+	if title != "" {
+		if old := r.Get(AttrTitle); old != "" {
+			title = old + " " + title
+		}
+		out = append(out, Fix{Field: AttrTitle, Before: r.Get(AttrTitle), After: title, Rule: RuleNameTitle})
+		r.Set(AttrTitle, title)
+	}
+	suffix := strings.TrimSpace(suffix1 + " " + suffix2)
+	if suffix != "" {
+		if old := r.Get(AttrNameSuffix); old != "" {
+			suffix = old + " " + suffix
+		}
+		out = append(out, Fix{Field: AttrNameSuffix, Before: r.Get(AttrNameSuffix), After: suffix, Rule: RuleNameSuffix})
+		r.Set(AttrNameSuffix, suffix)
+	}
+	return out
+}
