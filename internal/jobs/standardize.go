@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+)
+
+// Standardize brings every active customer's fields into standard form
+// (cleanse.Record). Each change lands in the audit trail with the value it
+// replaced; a second run changes nothing.
+type Standardize struct {
+	Options cleanse.Options
+	// PageSize is how many customers are standardized and committed
+	// together with their checkpoint.
+	PageSize int
+	// Progress, if set, is called with the number of customers done so far
+	// in this run.
+	Progress func(done int64)
+}
+
+// Name implements Job.
+func (j *Standardize) Name() string { return "standardize" }
+
+// Run implements Job. Its checkpoint is the last customer id done; it is
+// committed in the same transaction as the page's changes, so a resumed
+// run neither skips nor repeats a customer.
+func (j *Standardize) Run(ctx context.Context, run *Run) error {
+	size := j.PageSize
+	if size <= 0 {
+		size = 500
+	}
+	after, err := parseIDCheckpoint(run.Resume())
+	if err != nil {
+		return err
+	}
+	var done int64
+	for {
+		var page []*steward.Customer
+		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, Limit: size},
+			func(c *steward.Customer) error { page = append(page, c); return nil })
+		if err != nil {
+			return fmt.Errorf("read customers after %d: %w", after, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		var changed, fixes, flags int64
+		err = run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+			changed, fixes, flags = 0, 0, 0
+			for _, c := range page {
+				nf, nflag, err := j.standardize(ctx, s, run, c)
+				if err != nil {
+					return err
+				}
+				if nf > 0 {
+					changed++
+				}
+				fixes += nf
+				flags += nflag
+			}
+			return run.Checkpoint(ctx, s, strconv.FormatInt(page[len(page)-1].ID, 10))
+		})
+		if err != nil {
+			return err
+		}
+		run.Count("customers", int64(len(page)))
+		run.Count("changed", changed)
+		run.Count("fixes", fixes)
+		run.Count("flags", flags)
+		done += int64(len(page))
+		if j.Progress != nil {
+			j.Progress(done)
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// standardize fixes one customer and stores it; a customer changed by
+// someone else since it was read is read again and fixed once more.
+func (j *Standardize) standardize(ctx context.Context, s steward.Store, run *Run, c *steward.Customer) (fixes, flags int64, err error) {
+	for attempt := 0; ; attempt++ {
+		fixes, flags = 0, 0
+		for _, f := range cleanse.Record(&c.Record, j.Options) {
+			if f.Before == f.After {
+				flags++
+			} else {
+				fixes++
+			}
+		}
+		if fixes == 0 {
+			return 0, flags, nil
+		}
+		err = s.UpdateCustomer(ctx, c, run.Meta())
+		if steward.ErrorCode(err) != steward.ECONFLICT || attempt > 0 {
+			if err != nil {
+				return 0, 0, fmt.Errorf("store standardized customer %d: %w", c.ID, err)
+			}
+			return fixes, flags, nil
+		}
+		id := c.ID
+		if c, err = s.Customer(ctx, id); err != nil {
+			return 0, 0, fmt.Errorf("reread customer %d: %w", id, err)
+		}
+	}
+}

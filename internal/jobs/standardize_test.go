@@ -1,0 +1,115 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+)
+
+func messyRecords() []steward.Record {
+	return []steward.Record{
+		{FirstName: "JOHN", LastName: "o'brien", Phone: "(212) 555-0100", Country: "USA", AddressLine1: "123 North Main Street Apartment 4", Region: "California"},
+		{FirstName: "علي", LastName: "كريمي", Phone: "۰۹۱۲ ۳۴۵ ۶۷۸۹", Country: "ایران", PostalCode: "۱۲۳۴۵۶۷۸۹۰"},
+		{FirstName: "Mary", LastName: "Smith", Email: "Mary.Smith@EXAMPLE.ORG", Country: "UK", PostalCode: "sw1a1aa"},
+		{FirstName: "Ann", LastName: "Lee", Country: "AU", Email: "ann@example.org"},
+		{FirstName: "Bob", LastName: "Jones", BirthDate: "19800312", Country: "Australia"},
+	}
+}
+
+func TestStandardizeJobRecordsOriginalsAndIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	cs := seedCustomers(t, s, messyRecords()...)
+	rn := &Runner{Store: s, StaleAfter: time.Minute}
+	job := &Standardize{Options: cleanse.Options{DefaultCountry: "US"}, PageSize: 2}
+
+	rec, err := rn.Start(ctx, job, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Counts["customers"] != 5 || rec.Counts["changed"] < 4 {
+		t.Fatalf("counts %v: want 5 customers, at least 4 changed", rec.Counts)
+	}
+	got, err := s.Customer(ctx, cs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Record.FirstName != "John" || got.Record.LastName != "O'Brien" || got.Record.Phone != "+12125550100" ||
+		got.Record.Country != "US" || got.Record.AddressLine1 != "123 N MAIN ST APT 4" || got.Record.Region != "CA" {
+		t.Fatalf("standardized record: %+v", got.Record)
+	}
+	persian, _ := s.Customer(ctx, cs[1].ID)
+	if persian.Record.FirstName != "علی" || persian.Record.LastName != "کریمی" || persian.Record.Country != "IR" || persian.Record.Phone != "+989123456789" {
+		t.Fatalf("Persian record: %+v", persian.Record)
+	}
+
+	// The audit trail keeps the original value and names the run.
+	changes, err := s.Changes(ctx, cs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phone *steward.Change
+	for i := range changes {
+		if changes[i].Field == steward.FieldPhone && changes[i].Cause == run1Cause(rec) {
+			phone = &changes[i]
+		}
+	}
+	if phone == nil || phone.Before != "(212) 555-0100" || phone.After != "+12125550100" || phone.Actor != "job:standardize" {
+		t.Fatalf("phone change in the audit trail: %+v (all: %+v)", phone, changes)
+	}
+
+	// A second run changes nothing.
+	rec2, err := rn.Start(ctx, job, Options{})
+	if err != nil || rec2.Counts["changed"] != 0 || rec2.Counts["customers"] != 5 {
+		t.Fatalf("second run: %v, %v", rec2.Counts, err)
+	}
+	again, _ := s.Customer(ctx, cs[0].ID)
+	if again.Version != got.Version {
+		t.Fatalf("second run bumped the version %d → %d", got.Version, again.Version)
+	}
+}
+
+func run1Cause(r *steward.JobRun) string { return (&Run{Record: r}).Cause() }
+
+func TestStandardizeJobResumesAfterInterruption(t *testing.T) {
+	ctx := context.Background()
+
+	// Uninterrupted reference.
+	ref := openStore(t)
+	refIDs := seedCustomers(t, ref, messyRecords()...)
+	rn := &Runner{Store: ref, StaleAfter: time.Minute}
+	if _, err := rn.Start(ctx, &Standardize{PageSize: 2}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Interrupted after the first page, then resumed.
+	s := openStore(t)
+	ids := seedCustomers(t, s, messyRecords()...)
+	rn = &Runner{Store: s, StaleAfter: time.Minute}
+	cctx, cancel := context.WithCancel(ctx)
+	job := &Standardize{PageSize: 2, Progress: func(done int64) {
+		if done == 2 {
+			cancel()
+		}
+	}}
+	rec, err := rn.Start(cctx, job, Options{})
+	if !errors.Is(err, context.Canceled) || rec.Checkpoint != "2" {
+		t.Fatalf("interrupted run: %+v, %v", rec, err)
+	}
+	job.Progress = nil
+	rec, err = rn.Start(ctx, job, Options{})
+	if err != nil || rec.Counts["customers"] != 3 {
+		t.Fatalf("resumed run: %v, %v; want the 3 customers left", rec.Counts, err)
+	}
+	for i := range ids {
+		a, _ := ref.Customer(ctx, refIDs[i].ID)
+		b, _ := s.Customer(ctx, ids[i].ID)
+		if d := steward.Diff(&a.Record, &b.Record); len(d) != 0 || a.Version != b.Version {
+			t.Fatalf("customer %d differs from an uninterrupted run: %+v (versions %d, %d)", i, d, a.Version, b.Version)
+		}
+	}
+}
