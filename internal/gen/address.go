@@ -139,7 +139,7 @@ const (
 	phoneCompact            // 02079460123
 	phoneIntlSpaced         // +44 20 7946 0123
 	phoneIntlCompact        // +442079460123
-	phoneZeroZero           // 00442079460123; US: 1-212-555-0123
+	phoneZeroZero           // 0044 20 7946 0123; US: 1-212-555-0123
 	phoneBare               // 2079460123, no trunk prefix
 	phoneParens             // (020) 7946 0123; US: (212) 555-0123
 	phoneHyphens            // 020-7946-0123
@@ -181,7 +181,7 @@ func formatPhone(c *country, p phoneNum) string {
 		if c.code == "US" {
 			return "1-" + strings.Join(g, "-")
 		}
-		return "00" + c.calling + all
+		return "00" + c.calling + " " + strings.Join(g, " ")
 	case phoneBare:
 		return all
 	case phoneParens:

@@ -186,32 +186,23 @@ func (g *generator) fits(i int, s uint32) bool {
 	return (i == 0 || g.slots[i-1]>>2 != e) && (i == len(g.slots)-1 || g.slots[i+1]>>2 != e)
 }
 
-// chunk is one unit of output: CSV lines and truth lines for a run of
-// slots.
+// chunk is one unit of output for a run of slots: CSV and truth lines, or
+// rows and their entities.
 type chunk struct {
 	out, truth []byte
+	rows       []row
+	ents       []uint32
 	err        error
 }
 
-func (g *generator) run(ctx context.Context, out, truth io.Writer, progress func(int)) error {
-	bw := bufio.NewWriterSize(out, 1<<20)
-	var tw *bufio.Writer
-	if truth != nil {
-		tw = bufio.NewWriterSize(truth, 1<<18)
-		if _, err := tw.WriteString("id,entity_id\n"); err != nil {
-			return fmt.Errorf("write truth: %w", err)
-		}
-	}
-	if _, err := bw.WriteString(strings.Join(steward.CanonicalColumns(), ",") + "\n"); err != nil {
-		return fmt.Errorf("write records: %w", err)
-	}
+// parallel makes the chunks with build on all CPUs and hands them to emit
+// in order, with the number of records done so far. At most two chunks
+// per worker are in flight, which bounds memory.
+func (g *generator) parallel(ctx context.Context, build func(lo, hi int) chunk, emit func(c *chunk, done int) error) error {
 	nchunks := (len(g.slots) + chunkSize - 1) / chunkSize
 	workers := min(runtime.GOMAXPROCS(0), max(nchunks, 1))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	// Chunks are made in parallel and written in order; at most window
-	// chunks are in flight, which bounds memory.
 	sem := make(chan struct{}, 2*workers)
 	results := make([]chan chunk, nchunks)
 	for i := range results {
@@ -224,7 +215,11 @@ func (g *generator) run(ctx context.Context, out, truth io.Writer, progress func
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] <- g.makeChunk(ctx, i)
+				if err := ctx.Err(); err != nil {
+					results[i] <- chunk{err: err}
+					continue
+				}
+				results[i] <- build(i*chunkSize, min((i+1)*chunkSize, len(g.slots)))
 			}
 		}()
 	}
@@ -243,27 +238,44 @@ func (g *generator) run(ctx context.Context, out, truth io.Writer, progress func
 			}
 		}
 	}()
-	err := g.write(ctx, results, sem, bw, tw, progress)
+	err := func() error {
+		done := 0
+		for i := range results {
+			var c chunk
+			select {
+			case c = <-results[i]:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			<-sem
+			if c.err != nil {
+				return c.err
+			}
+			done += min(chunkSize, len(g.slots)-i*chunkSize)
+			if err := emit(&c, done); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
 	cancel()
 	wg.Wait()
 	return err
 }
 
-// write writes the chunks in order as they become ready, releasing a slot
-// of sem after each.
-func (g *generator) write(ctx context.Context, results []chan chunk, sem <-chan struct{}, bw, tw *bufio.Writer, progress func(int)) error {
-	written := 0
-	for i := range results {
-		var c chunk
-		select {
-		case c = <-results[i]:
-		case <-ctx.Done():
-			return ctx.Err()
+func (g *generator) run(ctx context.Context, out, truth io.Writer, progress func(int)) error {
+	bw := bufio.NewWriterSize(out, 1<<20)
+	var tw *bufio.Writer
+	if truth != nil {
+		tw = bufio.NewWriterSize(truth, 1<<18)
+		if _, err := tw.WriteString("id,entity_id\n"); err != nil {
+			return fmt.Errorf("write truth: %w", err)
 		}
-		<-sem
-		if c.err != nil {
-			return c.err
-		}
+	}
+	if _, err := bw.WriteString(strings.Join(steward.CanonicalColumns(), ",") + "\n"); err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	err := g.parallel(ctx, g.csvChunk, func(c *chunk, done int) error {
 		if _, err := bw.Write(c.out); err != nil {
 			return fmt.Errorf("write records: %w", err)
 		}
@@ -272,10 +284,13 @@ func (g *generator) write(ctx context.Context, results []chan chunk, sem <-chan 
 				return fmt.Errorf("write truth: %w", err)
 			}
 		}
-		written += min(chunkSize, len(g.slots)-i*chunkSize)
 		if progress != nil {
-			progress(written)
+			progress(done)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write records: %w", err)
@@ -288,25 +303,66 @@ func (g *generator) write(ctx context.Context, results []chan chunk, sem <-chan 
 	return nil
 }
 
-// makeChunk renders chunk i.
-func (g *generator) makeChunk(ctx context.Context, i int) chunk {
-	if err := ctx.Err(); err != nil {
-		return chunk{err: err}
-	}
-	lo, hi := i*chunkSize, min((i+1)*chunkSize, len(g.slots))
+// recordID is the id of the record at output position pos.
+func recordID(b []byte, pos int) []byte {
+	b = append(b, 'r')
+	return strconv.AppendInt(b, int64(pos)+1, 10)
+}
+
+// csvChunk renders slots lo..hi as CSV and truth lines.
+func (g *generator) csvChunk(lo, hi int) chunk {
 	c := chunk{out: make([]byte, 0, (hi-lo)*200), truth: make([]byte, 0, (hi-lo)*20)}
 	var w row
 	idb := make([]byte, 0, 16)
 	for pos := lo; pos < hi; pos++ {
 		s := g.slots[pos]
 		g.record(s>>2, int(s&3), &w)
-		idb = append(idb[:0], 'r')
-		idb = strconv.AppendInt(idb, int64(pos)+1, 10)
+		idb = recordID(idb[:0], pos)
 		w[colID] = string(idb)
 		c.out = appendRow(c.out, &w)
 		c.truth = appendTruth(c.truth, w[colID], s>>2)
 	}
 	return c
+}
+
+// rowChunk renders slots lo..hi as rows.
+func (g *generator) rowChunk(lo, hi int) chunk {
+	c := chunk{rows: make([]row, hi-lo), ents: make([]uint32, hi-lo)}
+	for pos := lo; pos < hi; pos++ {
+		s := g.slots[pos]
+		w := &c.rows[pos-lo]
+		g.record(s>>2, int(s&3), w)
+		w[colID] = string(recordID(nil, pos))
+		c.ents[pos-lo] = s >> 2
+	}
+	return c
+}
+
+// Each generates the same records as Generate, in the same order, and
+// calls fn with each record and its entity id, for callers that want
+// records in memory rather than a file. An error from fn stops the run and
+// is returned.
+func Each(ctx context.Context, opts Options, fn func(rec steward.Record, entityID string) error) error {
+	g, err := newGenerator(opts)
+	if err != nil {
+		return err
+	}
+	cols := steward.CanonicalColumns()
+	var eb []byte
+	return g.parallel(ctx, g.rowChunk, func(c *chunk, _ int) error {
+		for i := range c.rows {
+			var rec steward.Record
+			for j, name := range cols {
+				rec.Set(name, c.rows[i][j])
+			}
+			eb = append(eb[:0], 'e')
+			eb = strconv.AppendUint(eb, uint64(c.ents[i])+1, 10)
+			if err := fn(rec, string(eb)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // tables are the generator's read-only data: names, places and the weight

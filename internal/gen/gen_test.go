@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"slices"
 	"testing"
 
@@ -75,5 +76,46 @@ func TestGenerateHeaderAndTruth(t *testing.T) {
 	}
 	if len(entity) != 0 {
 		t.Fatalf("%d truth ids without a record", len(entity))
+	}
+}
+
+func TestEachMatchesGenerate(t *testing.T) {
+	opts := Options{N: 2*chunkSize + 17, Seed: 4, DupRate: 0.3}
+	out, truth := generate(t, opts)
+	rows := readCSV(t, out)[1:]
+	trows := readCSV(t, truth)[1:]
+	i := 0
+	err := Each(context.Background(), opts, func(rec steward.Record, entityID string) error {
+		for j, col := range steward.CanonicalColumns() {
+			if got := rec.Get(col); got != rows[i][j] {
+				t.Fatalf("record %d %s: Each %q, Generate %q", i, col, got, rows[i][j])
+			}
+		}
+		if entityID != trows[i][1] {
+			t.Fatalf("record %d: Each entity %q, truth %q", i, entityID, trows[i][1])
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i != opts.N {
+		t.Fatalf("Each gave %d records, want %d", i, opts.N)
+	}
+}
+
+func TestEachStopsOnError(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	err := Each(context.Background(), Options{N: 5 * chunkSize, Seed: 1}, func(steward.Record, string) error {
+		n++
+		if n == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 10 {
+		t.Fatalf("Each returned %v after %d records", err, n)
 	}
 }
