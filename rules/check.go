@@ -1,0 +1,451 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/robfig/cron/v3"
+	"github.com/steward-crm/steward"
+)
+
+// check validates r after decoding and fills its compiled fields. Problems
+// go to d, positioned where the file sets the offending value.
+func (d *decoder) check(r *Rules) {
+	v := validator.New()
+	if r.Version != 1 {
+		d.at("version", "only version 1 exists, got %d", r.Version)
+	}
+	d.checkDefaults(v, &r.Defaults)
+	d.checkFields(v, r)
+	d.checkRequire(r)
+	d.checkGate(r)
+	d.checkEmail(&r.EmailVerification)
+	d.checkMatching(&r.Matching)
+	d.checkSurvivorship(&r.Survivorship)
+	d.checkSchedules(r.Schedules)
+	d.checkSuppression(&r.Suppression)
+}
+
+func oneOf[T ~string](d *decoder, path string, got T, allowed ...T) bool {
+	if slices.Contains(allowed, got) {
+		return true
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	if got == "" {
+		d.at(path, "want one of %s", strings.Join(names, ", "))
+		return false
+	}
+	d.at(path, "unknown value %q: want one of %s%s", got, strings.Join(names, ", "), didYouMean(string(got), names))
+	return false
+}
+
+func (d *decoder) checkDefaults(v *validator.Validate, def *Defaults) {
+	def.Country = strings.ToUpper(strings.TrimSpace(def.Country))
+	if def.Country != "" {
+		if err := v.Var(def.Country, "iso3166_1_alpha2"); err != nil {
+			d.at("defaults.country", "%q is not an ISO 3166-1 alpha-2 country code", def.Country)
+		}
+	}
+	def.Region = strings.TrimSpace(def.Region)
+	if def.Region != "" && def.Country == "" {
+		d.at("defaults.region", "a default region needs a default country")
+	}
+	oneOf(d, "defaults.date_order", def.DateOrder, DateDMY, DateMDY, DateYMD, DateReject)
+}
+
+// crossField names validator tags that compare with other struct fields;
+// they mean nothing for a single column.
+var crossField = regexp.MustCompile(`field|^required_|^excluded_|^skip_unless$|^dive$|^keys$|^endkeys$`)
+
+func (d *decoder) checkFields(v *validator.Validate, r *Rules) {
+	columns := steward.CanonicalColumns()
+	for _, name := range sortedKeys(r.Fields) {
+		f := r.Fields[name]
+		path := "fields." + name
+		if !slices.Contains(columns, name) {
+			d.atKey(path, "unknown field %q%s", name, didYouMean(name, columns))
+			continue
+		}
+		if f.Validate != "" {
+			if msg := checkTag(v, f.Validate); msg != "" {
+				d.at(path+".validate", "%s", msg)
+			}
+		}
+		if f.Check != "" {
+			oneOf(d, path+".check", f.Check, CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID)
+		}
+	}
+}
+
+// checkTag returns why tag is not a usable validator tag for one string
+// value, or "". The validator panics on unknown tags and bad parameters, so
+// the tag is tried on sample values with the panic recovered.
+func checkTag(v *validator.Validate, tag string) (msg string) {
+	for _, part := range strings.FieldsFunc(tag, func(r rune) bool { return r == ',' || r == '|' }) {
+		name, _, _ := strings.Cut(part, "=")
+		if crossField.MatchString(strings.TrimSpace(name)) {
+			return fmt.Sprintf("validator tag %q compares struct fields, it cannot check one column (use require or required)", name)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprintf("%q is not a valid validator tag: %s", tag, strings.TrimSuffix(fmt.Sprint(p), " on field ''"))
+		}
+	}()
+	for _, sample := range []string{"", "x", "12345", "Ann Smith", "a@example.com"} {
+		_ = v.Var(sample, tag)
+	}
+	return ""
+}
+
+func (d *decoder) checkRequire(r *Rules) {
+	fields := steward.CanonicalFields()
+	names := make(map[string]bool)
+	for i, req := range r.Require {
+		path := fmt.Sprintf("require[%d]", i)
+		if strings.TrimSpace(req.Name) == "" {
+			d.at(path+".name", "a requirement needs a name (it appears in findings)")
+		} else if names[req.Name] {
+			d.at(path+".name", "requirement %q is defined twice", req.Name)
+		}
+		names[req.Name] = true
+		if len(req.AnyOf) == 0 {
+			d.at(path+".any_of", "list at least one field")
+		}
+		for j, f := range req.AnyOf {
+			if !slices.Contains(fields, f) {
+				d.at(fmt.Sprintf("%s.any_of[%d]", path, j), "unknown field %q%s", f, didYouMean(f, fields))
+			}
+		}
+	}
+}
+
+func (d *decoder) checkGate(r *Rules) {
+	g := &r.Gate
+	oneOf(d, "gate.on_invalid", g.OnInvalid, InvalidReject, InvalidWarn)
+	if oneOf(d, "gate.on_duplicate", g.OnDuplicate, DuplicateSuggest, DuplicateBlock, DuplicateMerge) &&
+		g.OnDuplicate == DuplicateMerge && !r.Matching.AutoMerge.Enabled {
+		d.at("gate.on_duplicate", "merge needs matching.auto_merge.enabled: true")
+	}
+	l := g.Limits
+	if l.MaxFileBytes <= 0 {
+		d.at("gate.limits.max_file_bytes", "must be more than 0")
+	}
+	if l.MaxRowBytes <= 0 {
+		d.at("gate.limits.max_row_bytes", "must be more than 0")
+	} else if l.MaxFileBytes > 0 && l.MaxRowBytes > l.MaxFileBytes {
+		d.at(firstInFile(d, "gate.limits.max_row_bytes", "gate.limits.max_file_bytes"),
+			"max_row_bytes (%d) is more than max_file_bytes (%d)", l.MaxRowBytes, l.MaxFileBytes)
+	}
+	if l.MaxFields <= 0 || l.MaxFields > 10000 {
+		d.at("gate.limits.max_fields", "must be between 1 and 10000, got %d", l.MaxFields)
+	}
+}
+
+// firstInFile returns the first of paths that the file sets, or the first
+// path, so that a problem between two settings points at the one the user
+// wrote.
+func firstInFile(d *decoder, paths ...string) string {
+	for _, p := range paths {
+		if d.inFile(p) {
+			return p
+		}
+	}
+	return paths[0]
+}
+
+func (d *decoder) checkEmail(e *EmailVerification) {
+	if e.Window < 0 {
+		d.at("email_verification.window", "must not be negative")
+	}
+	if e.Timeout <= 0 {
+		d.at("email_verification.timeout", "must be more than 0")
+	}
+	if e.Concurrency < 1 || e.Concurrency > 1024 {
+		d.at("email_verification.concurrency", "must be between 1 and 1024, got %d", e.Concurrency)
+	}
+	if s := strings.TrimSpace(e.DNSServer); s != "" {
+		if ip := net.ParseIP(strings.Trim(s, "[]")); ip != nil {
+			e.DNSServer = net.JoinHostPort(ip.String(), "53")
+		} else if host, port, err := net.SplitHostPort(s); err == nil && net.ParseIP(host) != nil && validPort(port) {
+			e.DNSServer = net.JoinHostPort(host, port)
+		} else {
+			d.at("email_verification.dns_server", "want an IP address with an optional port (8.8.8.8, 127.0.0.1:5353, [::1]:53), got %q", s)
+		}
+	}
+	seen := make(map[Verdict]bool)
+	for i, v := range e.Reject {
+		path := fmt.Sprintf("email_verification.reject[%d]", i)
+		if v == VerdictValid {
+			d.at(path, "valid addresses cannot be rejected")
+			continue
+		}
+		if !oneOf(d, path, v, VerdictInvalid, VerdictRisky, VerdictUnknown) {
+			continue
+		}
+		if seen[v] {
+			d.at(path, "%s is listed twice", v)
+		}
+		seen[v] = true
+	}
+}
+
+func validPort(p string) bool {
+	var n int
+	_, err := fmt.Sscanf(p, "%d", &n)
+	return err == nil && fmt.Sprint(n) == p && n > 0 && n < 65536
+}
+
+var keyPartRE = regexp.MustCompile(`^\s*(?:([a-z_]+)\s*\(\s*([a-z0-9_]+)\s*\)|([a-z0-9_]+))\s*$`)
+
+func (d *decoder) checkMatching(m *Matching) {
+	fields := steward.CanonicalFields()
+	keyFields := slices.Concat(fields, []string{"full_name"})
+	if m.Blocking.MaxBlockSize < 2 {
+		d.at("matching.blocking.max_block_size", "must be at least 2, got %d", m.Blocking.MaxBlockSize)
+	}
+	if len(m.Blocking.Keys) == 0 {
+		d.at("matching.blocking.keys", "list at least one blocking key")
+	}
+	names := make(map[string]bool)
+	for i := range m.Blocking.Keys {
+		k := &m.Blocking.Keys[i]
+		path := fmt.Sprintf("matching.blocking.keys[%d]", i)
+		if len(k.On) == 0 {
+			d.at(path+".on", "list at least one field")
+		}
+		k.Parts = k.Parts[:0]
+		for j, s := range k.On {
+			pp := fmt.Sprintf("%s.on[%d]", path, j)
+			sm := keyPartRE.FindStringSubmatch(s)
+			if sm == nil {
+				d.at(pp, "want field or transform(field), got %q", s)
+				continue
+			}
+			part := KeyPart{Transform: sm[1], Field: sm[2]}
+			if sm[3] != "" {
+				part = KeyPart{Field: sm[3]}
+			}
+			ok := true
+			if part.Transform != "" && !slices.Contains(Transforms(), part.Transform) {
+				d.at(pp, "unknown transform %q: want one of %s%s", part.Transform, strings.Join(Transforms(), ", "), didYouMean(part.Transform, Transforms()))
+				ok = false
+			}
+			if !slices.Contains(keyFields, part.Field) {
+				d.at(pp, "unknown field %q%s", part.Field, didYouMean(part.Field, keyFields))
+				ok = false
+			}
+			if ok {
+				k.Parts = append(k.Parts, part)
+			}
+		}
+		if k.Name == "" {
+			parts := make([]string, len(k.Parts))
+			for j, p := range k.Parts {
+				parts[j] = p.String()
+			}
+			k.Name = strings.Join(parts, "+")
+		}
+		if names[k.Name] {
+			d.at(firstInFile(d, path+".name", path), "blocking key %q is defined twice", k.Name)
+		}
+		names[k.Name] = true
+		k.Limit = m.Blocking.MaxBlockSize
+		if k.MaxBlockSize != 0 {
+			if k.MaxBlockSize < 2 {
+				d.at(path+".max_block_size", "must be at least 2, got %d", k.MaxBlockSize)
+			}
+			k.Limit = k.MaxBlockSize
+		}
+	}
+
+	methods := []Method{MethodExact, MethodJaroWinkler, MethodJaro, MethodJaccard, MethodSorensenDice, MethodLevenshtein, MethodDamerauLevenshtein}
+	for _, f := range sortedKeys(m.Comparisons) {
+		c := m.Comparisons[f]
+		path := "matching.comparisons." + f
+		if !slices.Contains(fields, f) {
+			d.atKey(path, "unknown field %q%s", f, didYouMean(f, fields))
+			continue
+		}
+		if !oneOf(d, path+".method", c.Method, methods...) {
+			continue
+		}
+		tp := path + ".thresholds"
+		switch {
+		case c.Method == MethodExact:
+			if len(c.Thresholds) > 0 {
+				d.at(tp, "exact takes no thresholds")
+			}
+		case len(c.Thresholds) == 0:
+			d.at(tp, "%s needs at least one threshold", c.Method)
+		case c.Method.IsDistance():
+			for i, t := range c.Thresholds {
+				if !(t >= 1 && t <= 100) || t != math.Trunc(t) {
+					d.at(fmt.Sprintf("%s[%d]", tp, i), "%s thresholds are whole numbers of edits from 1 to 100, got %v", c.Method, t)
+				} else if i > 0 && !(t > c.Thresholds[i-1]) {
+					d.at(fmt.Sprintf("%s[%d]", tp, i), "edit thresholds must increase: %v after %v", t, c.Thresholds[i-1])
+				}
+			}
+		default:
+			for i, t := range c.Thresholds {
+				if !(t > 0 && t < 1) {
+					d.at(fmt.Sprintf("%s[%d]", tp, i), "%s thresholds are similarities between 0 and 1 (exclusive), got %v", c.Method, t)
+				} else if i > 0 && !(t < c.Thresholds[i-1]) {
+					d.at(fmt.Sprintf("%s[%d]", tp, i), "similarity thresholds must decrease: %v after %v", t, c.Thresholds[i-1])
+				}
+			}
+		}
+	}
+
+	reviewOK := m.ReviewThreshold > 0 && m.ReviewThreshold < 1
+	if !reviewOK {
+		d.at("matching.review_threshold", "must be between 0 and 1 (exclusive), got %v", m.ReviewThreshold)
+	}
+	autoOK := m.AutoMerge.Threshold > 0 && m.AutoMerge.Threshold < 1
+	if !autoOK {
+		d.at("matching.auto_merge.threshold", "must be between 0 and 1 (exclusive), got %v", m.AutoMerge.Threshold)
+	}
+	if reviewOK && autoOK && m.ReviewThreshold > m.AutoMerge.Threshold {
+		d.at(firstInFile(d, "matching.review_threshold", "matching.auto_merge.threshold"),
+			"review_threshold (%v) is above auto_merge.threshold (%v): pairs would merge without ever being reviewed",
+			m.ReviewThreshold, m.AutoMerge.Threshold)
+	}
+}
+
+func (d *decoder) checkSurvivorship(s *Survivorship) {
+	strategies := []Strategy{MostRecent, MostComplete, SourcePriority, MostFrequent, MostRestrictive}
+	one := func(path string, fs FieldSurvivorship, consent bool) {
+		if !oneOf(d, firstInFile(d, path+".strategy", path), fs.Strategy, strategies...) {
+			return
+		}
+		if fs.Strategy == MostRestrictive && !consent {
+			d.at(firstInFile(d, path+".strategy", path), "most_restrictive is for consent attributes (opt-outs), not for %s", path)
+		}
+		switch {
+		case fs.Strategy == SourcePriority && len(fs.Sources) == 0:
+			d.at(firstInFile(d, path+".sources", path), "source_priority needs a list of sources, most trusted first")
+		case fs.Strategy != SourcePriority && len(fs.Sources) > 0:
+			d.at(path+".sources", "sources apply only to source_priority, not to %s", fs.Strategy)
+		}
+		seen := make(map[string]bool)
+		for i, src := range fs.Sources {
+			if strings.TrimSpace(src) == "" || seen[src] {
+				d.at(fmt.Sprintf("%s.sources[%d]", path, i), "want a distinct source name, got %q", src)
+			}
+			seen[src] = true
+		}
+	}
+	one("survivorship.default", s.Default, false)
+	fields := steward.CanonicalFields()
+	for _, f := range sortedKeys(s.Fields) {
+		path := "survivorship.fields." + f
+		if !slices.Contains(fields, f) {
+			d.atKey(path, "unknown field %q%s", f, didYouMean(f, fields))
+			continue
+		}
+		one(path, s.Fields[f], false)
+	}
+	columns := steward.CanonicalColumns()
+	for _, a := range sortedKeys(s.Attributes) {
+		path := "survivorship.attributes." + a
+		switch {
+		case slices.Contains(columns, a):
+			d.atKey(path, "%q is a canonical field: put it under survivorship.fields", a)
+			continue
+		case a != strings.ToLower(strings.TrimSpace(a)) || a == "":
+			d.atKey(path, "attribute names are lower case without surrounding spaces, got %q", a)
+			continue
+		}
+		one(path, s.Attributes[a], true)
+	}
+}
+
+var scheduleNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (d *decoder) checkSchedules(schedules map[string]Schedule) {
+	jobs := Jobs()
+	jobNames := make([]string, len(jobs))
+	for i, j := range jobs {
+		jobNames[i] = string(j)
+	}
+	for _, name := range sortedKeys(schedules) {
+		s := schedules[name]
+		path := "schedules." + name
+		if !scheduleNameRE.MatchString(name) {
+			d.atKey(path, "schedule names are lower-case letters, digits, - and _, got %q", name)
+		}
+		s.Spec = nil
+		if strings.TrimSpace(s.Cron) == "" {
+			d.at(firstInFile(d, path+".cron", path), "a schedule needs a cron expression, such as \"0 2 * * *\" or @daily")
+		} else if spec, err := parseCron(s.Cron); err != nil {
+			d.at(path+".cron", "bad cron expression %q: %v", s.Cron, err)
+		} else {
+			s.Spec = spec
+		}
+		if len(s.Jobs) == 0 {
+			d.at(firstInFile(d, path+".jobs", path), "list at least one job: %s", strings.Join(jobNames, ", "))
+		}
+		seen := make(map[Job]bool)
+		for i, j := range s.Jobs {
+			jp := fmt.Sprintf("%s.jobs[%d]", path, i)
+			if !slices.Contains(jobs, j) {
+				d.at(jp, "unknown job %q: want one of %s%s", j, strings.Join(jobNames, ", "), didYouMean(string(j), jobNames))
+				continue
+			}
+			if seen[j] {
+				d.at(jp, "job %s is listed twice", j)
+			}
+			seen[j] = true
+		}
+		schedules[name] = s
+	}
+}
+
+// parseCron parses a standard cron expression or descriptor, turning a
+// panic inside the parser into an error.
+func parseCron(expr string) (spec cron.Schedule, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			spec, err = nil, fmt.Errorf("%v", p)
+		}
+	}()
+	return cron.ParseStandard(strings.TrimSpace(expr))
+}
+
+var bounceCodeRE = regexp.MustCompile(`^([0-9*])\.(\*|[0-9]{1,3})\.(\*|[0-9]{1,3})$`)
+
+func (d *decoder) checkSuppression(s *Suppression) {
+	for i, c := range s.HardBounceCodes {
+		path := fmt.Sprintf("suppression.hard_bounce_codes[%d]", i)
+		m := bounceCodeRE.FindStringSubmatch(strings.TrimSpace(c))
+		switch {
+		case m == nil:
+			d.at(path, "want an enhanced status code such as 5.1.1 or 5.1.*, got %q", c)
+		case m[1] != "5":
+			d.at(path, "hard bounces are permanent failures (class 5), got %q", c)
+		}
+	}
+	if s.SoftBouncesBeforeInvalid < 1 {
+		d.at("suppression.soft_bounces_before_invalid", "must be at least 1, got %d", s.SoftBouncesBeforeInvalid)
+	}
+	if s.SoftBounceWindow < 0 {
+		d.at("suppression.soft_bounce_window", "must not be negative")
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
