@@ -10,13 +10,7 @@ const (
 	cmpLastName
 	cmpBirthDate
 	cmpEmail
-	cmpPhone
-	cmpStreet
-	cmpAddress2
-	cmpCity
-	cmpPostalCode
-	cmpRegion
-	cmpCountry
+	cmpContact
 	cmpCompany
 	cmpNationalID
 	numComparisons
@@ -50,17 +44,12 @@ const (
 // comparisonSpecs describes every comparison in index order.
 func comparisonSpecs() [numComparisons]comparisonSpec {
 	return [numComparisons]comparisonSpec{
-		cmpFirstName:  {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "prefix", "similar", "swapped", LevelDifferent}, true},
-		cmpLastName:   {"last_name", []string{LevelMissing, LevelExact, "close", "phonetic", "similar", LevelDifferent}, true},
-		cmpBirthDate:  {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", LevelDifferent}, false},
-		cmpEmail:      {"email", []string{LevelMissing, LevelExact, "same_local_part", "close", LevelDifferent}, false},
-		cmpPhone:      {"phone", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
-		cmpStreet:     {"address_line1", []string{LevelMissing, LevelExact, "close", "same_street", "similar", LevelDifferent}, false},
-		cmpAddress2:   {"address_line2", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
-		cmpCity:       {"city", []string{LevelMissing, LevelExact, "close", LevelDifferent}, true},
-		cmpPostalCode: {"postal_code", []string{LevelMissing, LevelExact, "one_edit", LevelDifferent}, true},
-		cmpRegion:     {"region", []string{LevelMissing, LevelExact, LevelDifferent}, false},
-		cmpCountry:    {"country", []string{LevelMissing, LevelExact, LevelDifferent}, false},
+		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
+		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "phonetic", "similar", LevelDifferent}, true},
+		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", LevelDifferent}, false},
+		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "same_local_part", "two_edits", LevelDifferent}, false},
+		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
+			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "same_region", LevelDifferent}, false},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
 		cmpNationalID: {"national_id", []string{LevelMissing, LevelExact, "one_edit", LevelDifferent}, false},
 	}
@@ -72,6 +61,7 @@ const (
 	fnNickname
 	fnClose
 	fnPrefix
+	fnPhonetic
 	fnSimilar
 	fnSwapped
 	fnDifferent
@@ -103,14 +93,14 @@ func compare(a, b *prepared) pattern {
 	p.set(cmpLastName, ll)
 	p.set(cmpBirthDate, compareDates(a.dob, b.dob))
 	p.set(cmpEmail, compareEmails(a, b))
-	p.set(cmpPhone, compareIDs(a.phone, b.phone, true))
-	p.set(cmpStreet, compareStreets(a, b))
-	p.set(cmpAddress2, compareText(a.addr2, b.addr2))
-	p.set(cmpCity, compareText(a.city, b.city))
-	p.set(cmpPostalCode, compareIDs(a.postal, b.postal, false))
-	p.set(cmpRegion, compareExact(a.region, b.region))
-	p.set(cmpCountry, compareExact(a.country, b.country))
-	p.set(cmpCompany, compareTokens(a.company, b.company))
+	contact := compareContacts(a, b)
+	p.set(cmpContact, contact)
+	if contact == 0 || contact > conAddress {
+		// A shared employer at a shared address is one fact (colleagues
+		// at one office), not two: the company counts only when the
+		// address does not already agree.
+		p.set(cmpCompany, compareTokens(a.company, b.company))
+	}
 	p.set(cmpNationalID, compareIDs(a.nationalID, b.nationalID, false))
 	return p
 }
@@ -119,7 +109,7 @@ func compare(a, b *prepared) pattern {
 // crosswise (first against last) reports the first name as swapped and the
 // last name by its crosswise level.
 func compareNames(a, b *prepared) (first, last uint8) {
-	first = compareFirst(a.first, b.first, &a.firstFormal, &b.firstFormal)
+	first = compareFirst(a.first, a.firstPhonetic, b.first, b.firstPhonetic, &a.firstFormal, &b.firstFormal)
 	last = compareLast(a.last, a.lastPhonetic, b.last, b.lastPhonetic)
 	if (first <= fnClose && first != 0) && (last <= lnClose && last != 0) {
 		return first, last
@@ -133,7 +123,7 @@ func compareNames(a, b *prepared) (first, last uint8) {
 	return first, last
 }
 
-func compareFirst(a, b string, fa, fb *[maxFormal]uint32) uint8 {
+func compareFirst(a, pa, b, pb string, fa, fb *[maxFormal]uint32) uint8 {
 	switch {
 	case a == "" || b == "":
 		return 0
@@ -148,6 +138,8 @@ func compareFirst(a, b string, fa, fb *[maxFormal]uint32) uint8 {
 		return fnClose
 	case strings.HasPrefix(a, b) || strings.HasPrefix(b, a):
 		return fnPrefix
+	case pa == pb:
+		return fnPhonetic
 	case jw >= jwSimilar:
 		return fnSimilar
 	}
@@ -226,10 +218,46 @@ func compareEmails(a, b *prepared) uint8 {
 		return 1
 	case a.emailAt > 0 && b.emailAt > 0 && a.email[:a.emailAt] == b.email[:b.emailAt]:
 		return 2
-	case jaroWinkler(a.email, b.email) >= tokenClose:
+	case levenshtein(a.email, b.email, 2) <= 2:
 		return 3
 	}
 	return 4
+}
+
+// maxEditLen bounds the strings levenshtein measures exactly; longer ones
+// are compared on their first maxEditLen bytes.
+const maxEditLen = 64
+
+// levenshtein returns the Levenshtein distance of the bytes of a and b as
+// strutil's Levenshtein measures it, or a number above limit as soon as the
+// distance must exceed limit. It does not allocate.
+// TestLevenshteinAgreesWithStrutil holds it to strutil.
+func levenshtein(a, b string, limit int) int {
+	a, b = a[:min(len(a), maxEditLen)], b[:min(len(b), maxEditLen)]
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	var prev, cur [maxEditLen + 1]int
+	for j := range len(b) + 1 {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // compareIDs compares identifiers: exact, within one edit (for phones also
@@ -281,6 +309,111 @@ func compareTokens(a, b string) uint8 {
 		return 2
 	}
 	return 3
+}
+
+// Contact levels: address and phone judged together.
+const (
+	conAddressPhone = 1 + iota
+	conAddressOtherPhone
+	conAddress
+	conPhone
+	conPhoneOtherAddress
+	conSameStreet
+	conSamePostal
+	conSameCity
+	conSameRegion
+	conDifferent
+)
+
+// compareContacts judges address and phone as one comparison, because
+// they are not independent evidence: the members of one household share
+// the street line, the postal code, the city and the landline, and
+// counting each would outweigh their different names and birth dates.
+// Levels, strongest first: the address (exact or close, see
+// compareLocations) and the phone agree; the address agrees and the phones
+// differ; the address agrees and a phone is missing; the phone agrees and
+// the address agrees only in part or is missing; the phone agrees and the
+// addresses differ (a move); then the partial address levels; different;
+// missing when neither part is on both sides.
+func compareContacts(a, b *prepared) uint8 {
+	loc := compareLocations(a, b)
+	ph := compareIDs(a.phone, b.phone, true)
+	addr := loc == locExact || loc == locClose
+	phone := ph == 1 || ph == 2
+	switch {
+	case addr && phone:
+		return conAddressPhone
+	case addr && ph == 3:
+		return conAddressOtherPhone
+	case addr:
+		return conAddress
+	case phone && loc == locDifferent:
+		return conPhoneOtherAddress
+	case phone:
+		return conPhone
+	}
+	switch loc {
+	case locSameStreet:
+		return conSameStreet
+	case locSamePostal:
+		return conSamePostal
+	case locSameCity:
+		return conSameCity
+	case locSameRegion:
+		return conSameRegion
+	case locDifferent:
+		return conDifferent
+	}
+	if ph == 3 {
+		return conDifferent
+	}
+	return 0
+}
+
+// Location levels.
+const (
+	locExact = 1 + iota
+	locClose
+	locSameStreet
+	locSamePostal
+	locSameCity
+	locSameRegion
+	locDifferent
+)
+
+// compareLocations grades where two records live as one comparison, since
+// street, postal code, city, region and country are not independent
+// evidence: members of one household or colleagues at one office share all
+// of them, and counting each would outweigh their different names. Levels:
+// exact (same street line and the place agrees), close (street line with a
+// typo, or the place has one), same street with another house number,
+// same postal code, same city, same region (or country when neither has a
+// region), different; missing when no part is on both sides.
+func compareLocations(a, b *prepared) uint8 {
+	st := compareStreets(a, b)
+	pc := compareIDs(a.postal, b.postal, false)
+	ci := compareText(a.city, b.city)
+	rg := compareExact(a.region, b.region)
+	co := compareExact(a.country, b.country)
+	placeSame := pc == 1 || (pc == 0 && ci == 1)
+	placeNear := placeSame || pc == 2 || ci == 1 || ci == 2 || (pc == 0 && ci == 0)
+	switch {
+	case st == streetExact && placeSame:
+		return locExact
+	case (st == streetExact || st == streetClose) && placeNear:
+		return locClose
+	case st == streetSame && placeNear:
+		return locSameStreet
+	case pc == 1:
+		return locSamePostal
+	case ci == 1 || ci == 2 || pc == 2:
+		return locSameCity
+	case rg == 1 || (rg == 0 && co == 1):
+		return locSameRegion
+	case st == 0 && pc == 0 && ci == 0 && rg == 0 && co == 0:
+		return 0
+	}
+	return locDifferent
 }
 
 // Street levels.

@@ -12,7 +12,7 @@ import (
 
 // tfComparisons lists the comparisons whose exact level is adjusted by how
 // common the shared value is.
-var tfComparisons = [...]int{cmpFirstName, cmpLastName, cmpCity, cmpPostalCode}
+var tfComparisons = [...]int{cmpFirstName, cmpLastName}
 
 // Index holds prepared records and their blocking keys so that candidate
 // pairs can be generated for every record (Run) or for one incoming record
@@ -175,10 +175,6 @@ func tfValue(p *prepared, c int) string {
 		return p.first
 	case cmpLastName:
 		return p.last
-	case cmpCity:
-		return p.city
-	case cmpPostalCode:
-		return p.postal
 	}
 	return ""
 }

@@ -74,6 +74,30 @@ func TestWithinOneEditAgreesWithStrutil(t *testing.T) {
 	}
 }
 
+// TestLevenshteinAgreesWithStrutil holds the bounded levenshtein to
+// strutil's Levenshtein distance.
+func TestLevenshteinAgreesWithStrutil(t *testing.T) {
+	ref := metrics.NewLevenshtein()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		mk := func() string {
+			b := make([]byte, rng.IntN(10))
+			for i := range b {
+				b[i] = "abc.@"[rng.IntN(5)]
+			}
+			return string(b)
+		}
+		a, b := mk(), mk()
+		want := ref.Distance(a, b)
+		for _, limit := range []int{0, 1, 2, 3, 20} {
+			got := levenshtein(a, b, limit)
+			if (want <= limit && got != want) || (want > limit && got <= limit) {
+				t.Fatalf("levenshtein(%q, %q, %d) = %d, strutil distance %d", a, b, limit, got, want)
+			}
+		}
+	}
+}
+
 func BenchmarkJaroWinkler(b *testing.B) {
 	b.Run("steward", func(b *testing.B) {
 		b.ReportAllocs()
