@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/steward-crm/steward"
@@ -89,7 +90,10 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	src := &rawSource{r: br, max: opts.MaxRowBytes}
 	c := csv.NewReader(src)
 	c.Comma = delim
-	c.TrimLeadingSpace = true
+	// Leading spaces go (FEBRL writes ", value"), so that a quote after
+	// them still opens a quoted field; with a white-space delimiter this
+	// would swallow empty fields, and values are trimmed anyway.
+	c.TrimLeadingSpace = !unicode.IsSpace(delim)
 	c.ReuseRecord = true
 	header, err := c.Read()
 	if err == io.EOF {
@@ -290,4 +294,26 @@ func (s *rawSource) consume(off int64) {
 	}
 	s.buf = s.buf[:copy(s.buf, s.buf[k:])]
 	s.base = off
+}
+
+// ParseDelimiter reads a delimiter as a command line or setting gives it:
+// "auto" or "" (detect: 0), "comma", "tab", "semicolon", "pipe", or the
+// character itself (`\t` for tab).
+func ParseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "", "auto":
+		return 0, nil
+	case "comma":
+		return ',', nil
+	case "tab", `\t`:
+		return '\t', nil
+	case "semicolon":
+		return ';', nil
+	case "pipe":
+		return '|', nil
+	}
+	if r, size := utf8.DecodeRuneInString(s); size == len(s) && validDelimiter(r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return r, nil
+	}
+	return 0, steward.Errorf(steward.EINVALID, "unknown delimiter %q: want auto, comma, tab, semicolon, pipe or one character", s)
 }

@@ -57,6 +57,16 @@ func TestReadCanonical(t *testing.T) {
 			want:  []steward.Record{{SourceID: "7", LastName: "Smith, Jr", City: "Perth"}},
 		},
 		{
+			name:  "tabs with empty and blank fields",
+			input: "id\tfirst_name\tlast_name\n1\t\tSmith\n2\t \t Jones \n",
+			want:  []steward.Record{{SourceID: "1", LastName: "Smith"}, {SourceID: "2", LastName: "Jones"}},
+		},
+		{
+			name:  "comma with empty and blank fields",
+			input: "id,first_name,last_name\n1,,Smith\n2, , \"Jones\"\n",
+			want:  []steward.Record{{SourceID: "1", LastName: "Smith"}, {SourceID: "2", LastName: "Jones"}},
+		},
+		{
 			name:  "semicolon detected",
 			input: "id;company\n3;Acme, Inc.\n",
 			want:  []steward.Record{{SourceID: "3", Company: "Acme, Inc."}},
@@ -364,5 +374,23 @@ func TestSplinkMapping(t *testing.T) {
 	}
 	if !reflect.DeepEqual(r.AttributeColumns(), []string{"cluster"}) {
 		t.Errorf("attribute columns %q, want [cluster]", r.AttributeColumns())
+	}
+}
+
+func TestParseDelimiter(t *testing.T) {
+	tests := []struct {
+		in   string
+		want rune
+		ok   bool
+	}{
+		{"", 0, true}, {"auto", 0, true}, {"comma", ',', true}, {"TAB", '\t', true}, {`\t`, '\t', true},
+		{"\t", '\t', true}, {"semicolon", ';', true}, {"pipe", '|', true}, {"|", '|', true}, {"؛", '؛', true},
+		{`"`, 0, false}, {"\n", 0, false}, {"x", 0, false}, {",,", 0, false}, {"colon-ish", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDelimiter(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseDelimiter(%q) = %q, %v", tt.in, got, err)
+		}
 	}
 }
