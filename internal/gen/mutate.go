@@ -30,6 +30,7 @@ const (
 	kTypo                       // a letter inserted, deleted, substituted or transposed
 	kCase                       // upper or lower case, stray spaces, kashida
 	kMissing                    // fields left empty
+	kLeadingZero                // a spreadsheet dropped leading zeros: 02108 → 2108
 	numKinds
 )
 
@@ -37,6 +38,7 @@ var kindNames = [numKinds]string{
 	"source", "nickname", "transliteration", "zwnj", "moved", "phone-format", "abbreviation",
 	"email-case", "gmail-dots-tags", "country-form", "birth-date", "married-name", "company-form",
 	"swapped-names", "arabic-letters", "digit-script", "typo", "case-spacing", "missing-fields",
+	"leading-zero",
 }
 
 func (k errKind) String() string { return kindNames[k] }
@@ -47,6 +49,7 @@ var kindWeight = [numKinds]float64{
 	kNickname: 10, kTranslit: 12, kZWNJ: 8, kMoved: 5, kPhoneFormat: 12, kAbbrev: 8,
 	kEmailCase: 4, kEmailGmail: 4, kCountry: 4, kDate: 4, kMarried: 1, kCompanyForm: 5,
 	kSwap: 3, kArabic: 12, kDigits: 12, kTypo: 22, kCase: 5, kMissing: 14,
+	kLeadingZero: 4,
 }
 
 // record renders variant v of entity e into w: v 0 is the entity as first
@@ -161,6 +164,13 @@ func (g *generator) applicable(p *person, w *row, k errKind) bool {
 		return p.c.code == "IR"
 	case kCountry, kTypo, kCase, kMissing:
 		return true
+	case kLeadingZero:
+		for _, c := range zeroCols {
+			if len(w[c]) > 1 && w[c][0] == '0' && isDigits(w[c]) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }
@@ -377,6 +387,12 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 			w[colFirst] = w[colFirst] + "  "
 			w[colLast] = " " + w[colLast]
 		}
+	case kLeadingZero:
+		for _, c := range zeroCols {
+			if isDigits(w[c]) {
+				w[c] = strings.TrimLeft(w[c], "0")
+			}
+		}
 	case kMissing:
 		groups := [][]int{{colEmail}, {colPhone}, {colAddr1, colAddr2, colCity, colRegion, colPostal},
 			{colAddr2}, {colBirth}, {colNatID}, {colPostal}, {colRegion}, {colCompany}, {colCountry}}
@@ -397,11 +413,28 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 	return *w != before
 }
 
+// zeroCols are the columns a spreadsheet takes for numbers.
+var zeroCols = []int{colPostal, colNatID, colPhone}
+
+// isDigits reports whether s is all ASCII digits.
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // arabicLetters writes Persian text the way an Arabic keyboard or an old
 // system does: ي for ی, ك for ک, and sometimes ة for a final ه.
 func arabicLetters(s string, r *rand.Rand) string {
 	if s == "" {
 		return s
+	}
+	if chance(r, 0.5) {
+		// رضایی → رضائی: the older spelling with a hamza seat.
+		s = strings.ReplaceAll(s, "ایی", "ائی")
 	}
 	rs := []rune(s)
 	taMarbuta := chance(r, 0.3)
