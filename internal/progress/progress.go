@@ -127,3 +127,13 @@ func (b *Bar) render(t time.Time, final bool) {
 		fmt.Fprintln(b.w)
 	}
 }
+
+// Count returns the units done so far.
+func (b *Bar) Count() int64 {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.done
+}

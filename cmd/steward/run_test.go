@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/sqlite"
+)
+
+// runMain runs the CLI in-process and returns exit code, stdout and stderr.
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code := Main(context.Background(), env, args)
+	return code, out.String(), errb.String()
+}
+
+func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errs := runMain(t, "demo", "--n", "600", "--db", db)
+	if code != exitOK {
+		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"Generated 600 customers", "Loaded 600 customers", "Standardized every customer", "merge suggestions", "precision"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	// A second demo into the same named file is refused: it is not the
+	// demo's own file.
+	if code, _, errs := runMain(t, "demo", "--db", db); code != exitUsage || !strings.Contains(errs, "exists") {
+		t.Fatalf("demo over an existing file: exit %d, %s", code, errs)
+	}
+
+	code, out, errs = runMain(t, "run", "nightly", "--db", db, "--offline", "--json")
+	if code != exitOK {
+		t.Fatalf("run nightly exit %d: %s", code, errs)
+	}
+	var runs []steward.JobRun
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || len(runs) != 3 {
+		t.Fatalf("run nightly --json: %v\n%s", err, out)
+	}
+	if runs[0].Job != "standardize" || runs[0].Counts["changed"] != 0 || runs[0].Counts["customers"] != 600 {
+		t.Fatalf("second standardize changed something: %+v", runs[0])
+	}
+	if runs[1].Job != "verify-emails" || runs[1].Counts["checked"] != 0 {
+		t.Fatalf("verify-emails within the window rechecked addresses: %+v", runs[1])
+	}
+	if runs[2].Job != "dedupe" || runs[2].Counts["suggestions_new"] != 0 || runs[2].Counts["suggestions"] == 0 {
+		t.Fatalf("a repeated dedupe made new suggestions: %+v", runs[2])
+	}
+}
+
+func TestRunRefusesAJobThatIsRunning(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartJobRun(ctx, "standardize"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, _, errs := runMain(t, "run", "standardize", "--db", db)
+	if code != exitConflict || !strings.Contains(errs, "already running") {
+		t.Fatalf("exit %d, stderr %q; want %d and 'already running'", code, errs, exitConflict)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no job", []string{"run"}, "name the job"},
+		{"unknown job", []string{"run", "polish"}, `unknown job "polish"`},
+		{"bad flag", []string{"run", "dedupe", "--nope"}, "flag provided but not defined"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := runMain(t, tt.args...)
+			if code != exitUsage || !strings.Contains(errs, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, exitUsage, tt.want)
+			}
+		})
+	}
+}

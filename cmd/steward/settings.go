@@ -1,0 +1,100 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/steward-crm/steward/cleanse"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/rules"
+	"github.com/steward-crm/steward/validate"
+)
+
+// defaultRulesPath is the rules file a command reads when neither --rules
+// nor $STEWARD_RULES names one and it exists.
+const defaultRulesPath = "steward.yaml"
+
+// rulesFlag adds the --rules flag to fs.
+func rulesFlag(fs *flag.FlagSet) *string {
+	return fs.String("rules", "", "rules file (default $STEWARD_RULES, else ./"+defaultRulesPath+" when present, else the built-in defaults)")
+}
+
+// loadRules reads the rules file named by --rules, $STEWARD_RULES or
+// ./steward.yaml, in that order; with none of them the embedded defaults
+// apply. A named file that is missing is an error; problems in a file are
+// reported with their line numbers.
+func loadRules(env *Env, path string) (*rules.Rules, error) {
+	if path == "" {
+		path = env.Getenv("STEWARD_RULES")
+	}
+	if path == "" {
+		if _, err := os.Stat(defaultRulesPath); errors.Is(err, fs.ErrNotExist) {
+			return rules.Default(), nil
+		}
+		path = defaultRulesPath
+	}
+	r, err := rules.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules file: %w", err)
+	}
+	return r, nil
+}
+
+// cleanseOptions turns the rules' defaults into standardization options.
+func cleanseOptions(r *rules.Rules) cleanse.Options {
+	order := cleanse.DateOrderReject
+	switch r.Defaults.DateOrder {
+	case rules.DateDMY:
+		order = cleanse.DateOrderDMY
+	case rules.DateMDY:
+		order = cleanse.DateOrderMDY
+	}
+	return cleanse.Options{DefaultCountry: r.Defaults.Country, DateOrder: order}
+}
+
+// dedupeConfig turns the rules' matching section into the matcher's
+// settings: the review threshold decides which pairs form clusters and so
+// suggestions, and the block cap bounds every blocking key.
+func dedupeConfig(r *rules.Rules) dedupe.Config {
+	cfg := dedupe.DefaultConfig()
+	cfg.DefaultRegion = r.Defaults.Country
+	if t := r.Matching.ReviewThreshold; t > 0 {
+		cfg.Threshold = t
+		cfg.ReviewThreshold = min(cfg.ReviewThreshold, t)
+	}
+	if n := r.Matching.Blocking.MaxBlockSize; n > 0 {
+		cfg.MaxBlock = n
+	}
+	return cfg
+}
+
+// emailVerifier builds a verifier from the rules' email section; offline
+// asks no DNS server, dnsServer overrides the rules' server.
+func emailVerifier(r *rules.Rules, offline bool, dnsServer string) (*validate.EmailVerifier, error) {
+	lists, err := validate.LoadLists()
+	if err != nil {
+		return nil, fmt.Errorf("load email lists: %w", err)
+	}
+	v := &validate.EmailVerifier{Lists: lists, Concurrency: r.EmailVerification.Concurrency}
+	if offline {
+		return v, nil
+	}
+	server := dnsServer
+	if server == "" {
+		server = r.EmailVerification.DNSServer
+	}
+	if server == "" {
+		if server, err = validate.SystemDNSServer("/etc/resolv.conf"); err != nil {
+			return nil, usagef("name a server with --dns HOST:PORT or email_verification.dns_server, or use --offline", "no DNS server: %v", err)
+		}
+	}
+	res, err := validate.NewDNSResolver(validate.DNSConfig{Server: server, Timeout: r.EmailVerification.Timeout})
+	if err != nil {
+		return nil, usagef("give the DNS server as HOST:PORT", "%v", err)
+	}
+	v.Resolver = res
+	return v, nil
+}
