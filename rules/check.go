@@ -40,7 +40,7 @@ func oneOf[T ~string](d *decoder, path string, got T, allowed ...T) bool {
 		names[i] = string(a)
 	}
 	if got == "" {
-		d.at(path, "want one of %s", strings.Join(names, ", "))
+		d.at(path, "missing: want one of %s", strings.Join(names, ", "))
 		return false
 	}
 	d.at(path, "unknown value %q: want one of %s%s", got, strings.Join(names, ", "), didYouMean(string(got), names))

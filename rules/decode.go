@@ -19,7 +19,9 @@ const maxNodes = 100000
 
 // decoder applies a YAML node tree onto a Rules value: mappings merge key by
 // key onto what is there (the defaults), lists and scalars replace, and null
-// clears a value or removes a map entry. It records where each path is in
+// clears a value or removes a map entry. A comparison or a survivorship
+// entry is replaced whole, so a new method or strategy does not inherit the
+// default's thresholds or sources. It records where each path is in
 // the file and collects every problem instead of stopping at the first.
 type decoder struct {
 	file     string
@@ -106,6 +108,7 @@ var (
 	durationType          = reflect.TypeFor[time.Duration]()
 	byteSizeType          = reflect.TypeFor[ByteSize]()
 	fieldSurvivorshipType = reflect.TypeFor[FieldSurvivorship]()
+	comparisonType        = reflect.TypeFor[Comparison]()
 )
 
 func isNull(n *yaml.Node) bool {
@@ -165,6 +168,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case t == fieldSurvivorshipType && n.Kind == yaml.ScalarNode:
 		v.Set(reflect.ValueOf(FieldSurvivorship{Strategy: Strategy(n.Value)}))
 		return
+	}
+	if t == fieldSurvivorshipType || t == comparisonType {
+		// A strategy or method goes with its own parameters: replace the
+		// whole value rather than inherit the default's sources or
+		// thresholds.
+		v.Set(reflect.Zero(t))
 	}
 	switch t.Kind() {
 	case reflect.Struct:

@@ -6,7 +6,9 @@
 // The defaults are embedded (DefaultFile shows them with comments; "steward
 // rules default" prints them). A rules file says only what it changes:
 // mappings merge key by key onto the defaults, lists and single values
-// replace them, and null (~) clears a value or removes a map entry:
+// replace them, and null (~) clears a value or removes a map entry. A
+// comparison (method and thresholds) and a survivorship entry (strategy and
+// sources) are replaced whole:
 //
 //	defaults:
 //	  country: IR

@@ -137,6 +137,43 @@ email_verification:
 	}
 }
 
+func TestParseReplacesComparisonAndStrategyWhole(t *testing.T) {
+	file := `
+matching:
+  comparisons:
+    email: {method: exact}
+    first_name: {thresholds: [0.95]}
+survivorship:
+  default: {strategy: most_frequent}
+  fields:
+    first_name: {strategy: source_priority, sources: [crm]}
+`
+	r, err := Parse([]byte(file), "steward.yaml")
+	if err == nil {
+		t.Fatal("first_name comparison without a method was accepted")
+	}
+	if !strings.Contains(err.Error(), "steward.yaml:5:5: matching.comparisons.first_name.method: missing: want one of") {
+		t.Errorf("problems:\n%v", err)
+	}
+	file = strings.Replace(file, "first_name: {thresholds: [0.95]}", "first_name: {method: jaro, thresholds: [0.95]}", 1)
+	if r, err = Parse([]byte(file), "steward.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Matching.Comparisons["email"]; c.Method != MethodExact || c.Thresholds != nil {
+		t.Errorf("email comparison inherited the default's thresholds: %+v", c)
+	}
+	if got := r.Survivorship.Default; got.Strategy != MostFrequent || got.Sources != nil {
+		t.Errorf("default survivorship = %+v", got)
+	}
+	r2, err := Parse([]byte("survivorship:\n  fields:\n    first_name: {strategy: most_recent}\n"), "steward.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r2.Survivorship.Fields["first_name"]; got.Strategy != MostRecent || got.Sources != nil {
+		t.Errorf("first_name survivorship = %+v", got)
+	}
+}
+
 func TestParseEmpty(t *testing.T) {
 	for _, data := range []string{"", "# nothing\n", "~\n", "---\n"} {
 		r, err := Parse([]byte(data), "empty.yaml")
