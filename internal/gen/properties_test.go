@@ -140,10 +140,14 @@ func TestDuplicateRate(t *testing.T) {
 }
 
 func TestDuplicatesAreNotAdjacent(t *testing.T) {
-	recs := collect(t, Options{N: 20000, Seed: 3, DupRate: 0.6})
-	for i := 1; i < len(recs); i++ {
-		if recs[i].entity == recs[i-1].entity {
-			t.Fatalf("records %d and %d both describe entity %d", i, i+1, recs[i].entity)
+	// Small files full of duplicates: a plain shuffle would put records of
+	// one entity side by side in most of them.
+	for seed := range uint64(50) {
+		recs := collect(t, Options{N: 300, Seed: seed, DupRate: 1})
+		for i := 1; i < len(recs); i++ {
+			if recs[i].entity == recs[i-1].entity {
+				t.Fatalf("seed %d: records %d and %d both describe entity %d", seed, i, i+1, recs[i].entity)
+			}
 		}
 	}
 }
