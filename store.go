@@ -303,3 +303,46 @@ func ValidJobRunEnd(run *JobRun) error {
 	}
 	return nil
 }
+
+// CreationChanges returns the audit entries of a customer's creation: one
+// Change per field that was non-empty when it was created, in canonical
+// order then sorted attribute names, with the creator's actor and cause
+// and c.CreatedAt, and ID 0.
+//
+// Stores do not write these entries (a bulk import would write a dozen
+// audit rows per customer); they derive them, because the value a field
+// had at creation is the Before of its first recorded change, or its
+// current value when it never changed. later are the customer's recorded
+// changes, oldest first; "status" and "merged_into" changes are not
+// fields of the record and are skipped.
+func CreationChanges(c *Customer, actor, cause string, later []Change) []Change {
+	initial := c.Record.Clone()
+	// Walk back from the newest change so the oldest Before wins.
+	for i := len(later) - 1; i >= 0; i-- {
+		ch := later[i]
+		if ch.Field == ColumnStatus || ch.Field == ColumnMergedInto || ch.Field == ColumnID || ch.Field == ColumnSource {
+			continue
+		}
+		initial.Set(ch.Field, ch.Before)
+	}
+	var out []Change
+	add := func(field, value string) {
+		if value != "" {
+			out = append(out, Change{CustomerID: c.ID, At: c.CreatedAt, Actor: actor, Field: field, After: value, Cause: cause})
+		}
+	}
+	for _, f := range CanonicalFields() {
+		add(f, initial.Get(f))
+	}
+	for _, k := range initial.AttributeNames() {
+		add(k, initial.Attributes[k])
+	}
+	return out
+}
+
+// Audit field names of a customer's status and merge target, which are
+// recorded like fields of the record.
+const (
+	ColumnStatus     = "status"
+	ColumnMergedInto = "merged_into"
+)

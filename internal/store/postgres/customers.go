@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/steward-crm/steward"
@@ -18,6 +18,10 @@ var customerColumns = append([]string{"id", "status", "merged_into", "version", 
 	append(steward.CanonicalFields(), "attributes", "created_at", "updated_at")...)
 
 var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM customers"
+
+// insertColumns are customerColumns and the creator, which only Changes
+// reads.
+var insertColumns = append(slices.Clone(customerColumns), "created_by", "created_cause")
 
 var changeColumns = []string{"customer_id", "at", "actor", "field", "before_value", "after_value", "cause"}
 
@@ -73,8 +77,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m stewa
 }
 
 // CreateCustomers implements steward.CustomerStore: ids come from the
-// identity sequence in one query, then customers, source references and
-// creation changes each go in with one COPY.
+// identity sequence in one query, then customers and source references
+// each go in with one COPY. Creation is not written to changes; Changes
+// derives it.
 func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {
 	if len(cs) == 0 {
 		return nil
@@ -105,14 +110,14 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 			return fmt.Errorf("allocate customer ids: %w", err)
 		}
 		row := steward.Customer{}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, customerColumns,
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, insertColumns,
 			pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
 				row = *cs[i]
 				row.ID, row.Version, row.CreatedAt, row.UpdatedAt = ids[i], 1, now, now
 				if row.Status == "" {
 					row.Status = steward.StatusActive
 				}
-				return customerValues(&row), nil
+				return append(customerValues(&row), m.Actor, m.Cause), nil
 			})); err != nil {
 			if isForeignKey(err) {
 				return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
@@ -134,9 +139,6 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 				return sourceConflict(fmt.Errorf("copy source references: %w", err), cs)
 			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, changeColumns, creationChanges(cs, ids, now, m)); err != nil {
-			return fmt.Errorf("copy changes: %w", err)
-		}
 		return nil
 	})
 	if err != nil {
@@ -149,38 +151,6 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 		}
 	}
 	return nil
-}
-
-// creationChanges streams one change row per non-empty field of each new
-// customer, without building them all in memory.
-func creationChanges(cs []*steward.Customer, ids []int64, at time.Time, m steward.Meta) pgx.CopyFromSource {
-	fields := steward.CanonicalFields()
-	i, f := 0, 0
-	var attrs []string
-	row := make([]any, 7)
-	return pgx.CopyFromFunc(func() ([]any, error) {
-		for i < len(cs) {
-			r := &cs[i].Record
-			if f == 0 {
-				attrs = r.AttributeNames()
-			}
-			for f < len(fields)+len(attrs) {
-				var name string
-				if f < len(fields) {
-					name = fields[f]
-				} else {
-					name = attrs[f-len(fields)]
-				}
-				f++
-				if v := r.Get(name); v != "" {
-					row[0], row[1], row[2], row[3], row[4], row[5], row[6] = ids[i], at, m.Actor, name, "", v, m.Cause
-					return row, nil
-				}
-			}
-			i, f = i+1, 0
-		}
-		return nil, nil
-	})
 }
 
 // sourceConflict turns a unique violation on source_refs into ECONFLICT.
@@ -315,10 +285,10 @@ func staleVersion(id, have, stored int64) error {
 func customerDiff(old, c *steward.Customer) []steward.FieldChange {
 	diff := steward.Diff(&old.Record, &c.Record)
 	if old.Status != c.Status {
-		diff = append(diff, steward.FieldChange{Field: "status", Before: string(old.Status), After: string(c.Status)})
+		diff = append(diff, steward.FieldChange{Field: steward.ColumnStatus, Before: string(old.Status), After: string(c.Status)})
 	}
 	if old.MergedInto != c.MergedInto {
-		diff = append(diff, steward.FieldChange{Field: "merged_into", Before: idString(old.MergedInto), After: idString(c.MergedInto)})
+		diff = append(diff, steward.FieldChange{Field: steward.ColumnMergedInto, Before: idString(old.MergedInto), After: idString(c.MergedInto)})
 	}
 	return diff
 }
@@ -415,14 +385,29 @@ func (s *Store) AttributeNames(ctx context.Context, status steward.Status) ([]st
 	return names, nil
 }
 
-// Changes implements steward.CustomerStore.
+// Changes implements steward.CustomerStore: the recorded changes of
+// updates, preceded by the creation entries derived from them (see
+// steward.CreationChanges).
 func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change, error) {
-	rows, err := s.read(ctx).Query(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
+	q := s.read(ctx)
+	c, err := scanCustomer(q.QueryRow(ctx, selectCustomer+" WHERE id = $1", customerID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return []steward.Change{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	var actor, cause string
+	if err := q.QueryRow(ctx, `SELECT created_by, created_cause FROM customers WHERE id = $1`,
+		customerID).Scan(&actor, &cause); err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	rows, err := q.Query(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
 		FROM changes WHERE customer_id = $1 ORDER BY id`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list changes: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.Change, error) {
+	later, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.Change, error) {
 		var ch steward.Change
 		err := row.Scan(&ch.ID, &ch.CustomerID, &ch.At, &ch.Actor, &ch.Field, &ch.Before, &ch.After, &ch.Cause)
 		ch.At = ch.At.UTC()
@@ -431,8 +416,5 @@ func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change
 	if err != nil {
 		return nil, fmt.Errorf("list changes: %w", err)
 	}
-	if out == nil {
-		out = []steward.Change{}
-	}
-	return out, nil
+	return append(steward.CreationChanges(c, actor, cause, later), later...), nil
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -35,5 +36,14 @@ func TestMigrate(t *testing.T) {
 	}
 	if applied, err = s.Migrate(ctx); err != nil || len(applied) != 0 {
 		t.Errorf("second migration applied %v, %v", applied, err)
+	}
+}
+
+func BenchmarkCreateCustomers(b *testing.B) {
+	storetest.PostgresURL(b)
+	for _, batch := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			storetest.BenchmarkCreateCustomers(b, storetest.Postgres(b), batch)
+		})
 	}
 }

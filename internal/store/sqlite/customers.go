@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,10 @@ var customerColumns = append([]string{"id", "status", "merged_into", "version", 
 	append(steward.CanonicalFields(), "attributes", "created_at", "updated_at")...)
 
 var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM customers"
+
+// insertColumns are customerColumns and the creator, which only Changes
+// reads.
+var insertColumns = append(slices.Clone(customerColumns), "created_by", "created_cause")
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
@@ -117,14 +122,13 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 		}
 	}
 	now := s.now()
-	at := formatTime(now)
 	ids := make([]int64, len(cs))
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var last int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&last); err != nil {
 			return fmt.Errorf("next customer id: %w", err)
 		}
-		ins := newBulkInsert(tx, "customers", customerColumns...)
+		ins := newBulkInsert(tx, "customers", insertColumns...)
 		defer ins.close()
 		for i, c := range cs {
 			attrs, err := encodeAttributes(c.Record.Attributes)
@@ -137,7 +141,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 			if row.Status == "" {
 				row.Status = steward.StatusActive
 			}
-			if err := ins.add(ctx, customerValues(&row, attrs)...); err != nil {
+			if err := ins.add(ctx, append(customerValues(&row, attrs), m.Actor, m.Cause)...); err != nil {
 				return err
 			}
 		}
@@ -149,34 +153,14 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 		}
 		refs := newBulkInsert(tx, "source_refs", "source", "source_id", "customer_id")
 		defer refs.close()
-		changes := newBulkInsert(tx, "changes", "customer_id", "at", "actor", "field", "before_value", "after_value", "cause")
-		defer changes.close()
 		for i, c := range cs {
-			r := &c.Record
-			if r.Source != "" && r.SourceID != "" {
+			if r := &c.Record; r.Source != "" && r.SourceID != "" {
 				if err := refs.add(ctx, r.Source, r.SourceID, ids[i]); err != nil {
 					return sourceConflict(err, cs)
 				}
 			}
-			for _, f := range steward.CanonicalFields() {
-				if v := r.Get(f); v != "" {
-					if err := changes.add(ctx, ids[i], at, m.Actor, f, "", v, m.Cause); err != nil {
-						return err
-					}
-				}
-			}
-			for _, k := range r.AttributeNames() {
-				if v := r.Attributes[k]; v != "" {
-					if err := changes.add(ctx, ids[i], at, m.Actor, k, "", v, m.Cause); err != nil {
-						return err
-					}
-				}
-			}
 		}
-		if err := refs.flush(ctx); err != nil {
-			return sourceConflict(err, cs)
-		}
-		return changes.flush(ctx)
+		return sourceConflict(refs.flush(ctx), cs)
 	})
 	if err != nil {
 		return fmt.Errorf("create customers: %w", err)
@@ -192,7 +176,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 
 // sourceConflict turns a unique violation on source_refs into ECONFLICT.
 func sourceConflict(err error, cs []*steward.Customer) error {
-	if !isUnique(err) {
+	if err == nil || !isUnique(err) {
 		return err
 	}
 	if len(cs) == 1 {
@@ -313,10 +297,10 @@ func staleVersion(id, have, stored int64) error {
 func customerDiff(old, c *steward.Customer) []steward.FieldChange {
 	diff := steward.Diff(&old.Record, &c.Record)
 	if old.Status != c.Status {
-		diff = append(diff, steward.FieldChange{Field: "status", Before: string(old.Status), After: string(c.Status)})
+		diff = append(diff, steward.FieldChange{Field: steward.ColumnStatus, Before: string(old.Status), After: string(c.Status)})
 	}
 	if old.MergedInto != c.MergedInto {
-		diff = append(diff, steward.FieldChange{Field: "merged_into", Before: idString(old.MergedInto), After: idString(c.MergedInto)})
+		diff = append(diff, steward.FieldChange{Field: steward.ColumnMergedInto, Before: idString(old.MergedInto), After: idString(c.MergedInto)})
 	}
 	return diff
 }
@@ -429,15 +413,30 @@ func (s *Store) AttributeNames(ctx context.Context, status steward.Status) ([]st
 	return names, nil
 }
 
-// Changes implements steward.CustomerStore.
+// Changes implements steward.CustomerStore: the recorded changes of
+// updates, preceded by the creation entries derived from them (see
+// steward.CreationChanges).
 func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change, error) {
-	rows, err := s.read(ctx).QueryContext(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
+	q := s.read(ctx)
+	c, err := scanCustomer(q.QueryRowContext(ctx, selectCustomer+" WHERE id = ?", customerID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return []steward.Change{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	var actor, cause string
+	if err := q.QueryRowContext(ctx, `SELECT created_by, created_cause FROM customers WHERE id = ?`,
+		customerID).Scan(&actor, &cause); err != nil {
+		return nil, fmt.Errorf("list changes: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, customer_id, at, actor, field, before_value, after_value, cause
 		FROM changes WHERE customer_id = ? ORDER BY id`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list changes: %w", err)
 	}
 	defer rows.Close()
-	out := []steward.Change{}
+	var later []steward.Change
 	for rows.Next() {
 		var ch steward.Change
 		var at string
@@ -447,10 +446,10 @@ func (s *Store) Changes(ctx context.Context, customerID int64) ([]steward.Change
 		if ch.At, err = parseTime(at); err != nil {
 			return nil, err
 		}
-		out = append(out, ch)
+		later = append(later, ch)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list changes: %w", err)
 	}
-	return out, nil
+	return append(steward.CreationChanges(c, actor, cause, later), later...), nil
 }

@@ -22,6 +22,11 @@ CREATE TABLE customers (
 	birth_date    TEXT    NOT NULL DEFAULT '',
 	national_id   TEXT    NOT NULL DEFAULT '',
 	attributes    TEXT    NOT NULL DEFAULT '{}',
+	-- Who created the customer and why. Creation is not written to changes:
+	-- a field's value at creation is the before of its first change, or
+	-- its current value (steward.CreationChanges).
+	created_by    TEXT    NOT NULL DEFAULT '',
+	created_cause TEXT    NOT NULL DEFAULT '',
 	created_at    TEXT    NOT NULL,
 	updated_at    TEXT    NOT NULL
 );
@@ -39,7 +44,7 @@ CREATE TABLE source_refs (
 ) WITHOUT ROWID;
 CREATE INDEX source_refs_customer ON source_refs (customer_id);
 
--- The audit trail: one row per changed field.
+-- The audit trail: one row per changed field of an update.
 CREATE TABLE changes (
 	id           INTEGER PRIMARY KEY,
 	customer_id  INTEGER NOT NULL REFERENCES customers (id),
