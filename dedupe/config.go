@@ -111,8 +111,8 @@ func DefaultConfig() Config {
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
 		BridgeProbability: 0.95,
-		RandomPairs:       300_000,
-		TrainingPairs:     1_000_000,
+		RandomPairs:       100_000,
+		TrainingPairs:     300_000,
 		MaxIterations:     60,
 		Seed:              1,
 	}
