@@ -289,13 +289,13 @@ func (r *DNSResolver) query(ctx context.Context, key cacheKey) ([]dns.RR, time.D
 		if err == nil && in.Truncated {
 			in, err = r.exchange(ctx, r.tcp, m)
 		}
-		if err == nil || ctx.Err() != nil {
+		if err == nil || ctxErr(ctx) != nil {
 			break
 		}
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
+		if err := ctxErr(ctx); err != nil {
+			return nil, 0, err
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
@@ -348,6 +348,19 @@ func (r *DNSResolver) negativeTTL(in *dns.Msg) time.Duration {
 
 func (r *DNSResolver) clampTTL(d time.Duration) time.Duration {
 	return min(max(d, r.cfg.MinTTL), r.cfg.MaxTTL)
+}
+
+// ctxErr is ctx.Err, and DeadlineExceeded as soon as ctx's deadline has
+// passed: a socket deadline taken from ctx can fire before ctx's own timer
+// has marked it done, and a timeout the caller asked for is no DNS timeout.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func isContextErr(err error) bool {

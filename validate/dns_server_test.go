@@ -117,14 +117,14 @@ func (f *fakeDNS) serve(w dns.ResponseWriter, req *dns.Msg) {
 	f.inFlight++
 	f.maxInFlight = max(f.maxInFlight, f.inFlight)
 	f.mu.Unlock()
-	defer func() {
-		f.mu.Lock()
-		f.inFlight--
-		f.mu.Unlock()
-	}()
 	if strings.HasPrefix(name, "slow") {
 		time.Sleep(f.delay)
 	}
+	// Leave the in-flight count before answering, so that the client's
+	// next query cannot arrive while this one still counts.
+	f.mu.Lock()
+	f.inFlight--
+	f.mu.Unlock()
 
 	m := new(dns.Msg)
 	m.SetReply(req)
@@ -146,6 +146,8 @@ func (f *fakeDNS) serve(w dns.ResponseWriter, req *dns.Msg) {
 		answer(name+" 300 IN MX 10 mail."+zone, name+" 300 IN MX 20 mail2."+zone)
 	case name == "_dmarc.mx."+zone:
 		answer(name + ` 300 IN TXT "v=DMARC1; p=reject; rua=mailto:d@dnstest.net"`)
+	case name == "_dmarc."+zone:
+		answer(name + ` 300 IN TXT "v=DMARC1; p=none; sp=quarantine"`)
 	case name == "nullmx."+zone:
 		answer(name + " 300 IN MX 0 .")
 	case name == "aonly."+zone:

@@ -34,8 +34,8 @@ func TestCheckDomainAgainstRealServer(t *testing.T) {
 		dmarc   string
 	}{
 		{"mx.dnstest.net", Valid, ReasonMX, "reject"},
-		{"aonly.dnstest.net", Valid, ReasonAFallback, ""},
-		{"aaaaonly.dnstest.net", Valid, ReasonAFallback, ""},
+		{"aonly.dnstest.net", Valid, ReasonAFallback, "quarantine"}, // sp= of dnstest.net
+		{"aaaaonly.dnstest.net", Valid, ReasonAFallback, "quarantine"},
 		{"nullmx.dnstest.net", Invalid, ReasonNullMX, ""},
 		{"nx.dnstest.net", Invalid, ReasonNXDomain, ""},
 		{"nomail.dnstest.net", Invalid, ReasonNoMailHost, ""},
@@ -234,6 +234,23 @@ func TestVerifyBatch(t *testing.T) {
 	if n := srv.count("mx.dnstest.net.", dns.TypeMX); n != 1 {
 		t.Errorf("three addresses at mx.dnstest.net cost %d MX queries, want 1", n)
 	}
+
+	// VerifyEach streams the same results, each index exactly once.
+	seen := make(map[int]EmailResult)
+	err = v.VerifyEach(context.Background(), addrs, BatchOptions{}, func(i int, r EmailResult) {
+		if _, dup := seen[i]; dup {
+			t.Errorf("index %d emitted twice", i)
+		}
+		seen[i] = r
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range addrs {
+		if r, ok := seen[i]; !ok || r.Verdict != res[i].Verdict || r.Reason != res[i].Reason {
+			t.Errorf("VerifyEach %d: %+v, VerifyBatch gave %s/%s", i, r, res[i].Verdict, res[i].Reason)
+		}
+	}
 }
 
 func TestVerifyBatchStopsOnCancel(t *testing.T) {
@@ -244,13 +261,18 @@ func TestVerifyBatchStopsOnCancel(t *testing.T) {
 	start := time.Now()
 	res, err := v.VerifyBatch(ctx, []string{"a@one.dnstest.net", "b@two.dnstest.net", "bad@"}, BatchOptions{})
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want deadline exceeded", err)
+		t.Fatalf("err = %v, want deadline exceeded; results %+v", err, res)
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Fatalf("cancel took %v", time.Since(start))
 	}
-	if len(res) != 3 || res[2].Verdict != Invalid {
-		t.Fatalf("offline verdicts lost on cancel: %+v", res)
+	if len(res) != 3 || res[2].Verdict != Invalid || res[2].Reason != ReasonEmptyDomain {
+		t.Fatalf("syntax verdict lost on cancel: %+v", res)
+	}
+	for _, r := range res[:2] {
+		if r.Verdict != Unknown || r.Reason != ReasonNotChecked || r.Address == "" {
+			t.Fatalf("unchecked address after cancel: %+v, want unknown/not_checked", r)
+		}
 	}
 }
 

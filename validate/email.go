@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/emersion/go-msgauth/dmarc"
+	"golang.org/x/net/publicsuffix"
 )
 
 // EmailResult is the verdict on one email address.
@@ -92,7 +93,7 @@ func (v *EmailVerifier) Verify(ctx context.Context, addr string) (EmailResult, e
 	return res, nil
 }
 
-// BatchOptions tune VerifyBatch.
+// BatchOptions tune VerifyBatch and VerifyEach.
 type BatchOptions struct {
 	// Progress, if set, is called with the number of addresses finished so
 	// far, from one goroutine at a time, as domains complete.
@@ -101,23 +102,52 @@ type BatchOptions struct {
 
 // VerifyBatch checks many addresses, asking DNS once per distinct domain:
 // a million addresses over a thousand domains cost a thousand domain
-// checks. Results are in input order. When ctx ends it returns the results
-// so far (unchecked addresses keep their offline verdict) and ctx's error.
+// checks. Results are in input order. When ctx ends it returns ctx's error
+// with the results so far; addresses whose domain was not checked yet are
+// Unknown with reason not_checked.
 func (v *EmailVerifier) VerifyBatch(ctx context.Context, addrs []string, opt BatchOptions) ([]EmailResult, error) {
 	results := make([]EmailResult, len(addrs))
+	filled := make([]bool, len(addrs))
+	err := v.VerifyEach(ctx, addrs, opt, func(i int, r EmailResult) {
+		results[i], filled[i] = r, true
+	})
+	for i, ok := range filled {
+		if !ok {
+			results[i] = EmailResult{Address: addrs[i], Verdict: Unknown, Reason: ReasonNotChecked,
+				Message: ReasonNotChecked.Message()}
+		}
+	}
+	return results, err
+}
+
+// VerifyEach is VerifyBatch without holding the results: it calls fn with
+// each address's index and result as soon as it is known (addresses with a
+// syntax error first, then domain by domain), one call at a time. It keeps
+// only the addresses' indices per domain, so a job can stream a million
+// results to its store. It returns ctx's error when ctx ends.
+func (v *EmailVerifier) VerifyEach(ctx context.Context, addrs []string, opt BatchOptions, fn func(i int, r EmailResult)) error {
+	var mu sync.Mutex // serializes fn, Progress and done
+	done := 0
+	emit := func(i int, r EmailResult) {
+		fn(i, r)
+		done++
+	}
+	report := func() {
+		if opt.Progress != nil {
+			opt.Progress(done)
+		}
+	}
 	byDomain := make(map[string][]int)
 	var order []string
-	done := 0
 	for i, a := range addrs {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return results, err
+				return err
 			}
 		}
 		res, domain := v.local(a)
-		results[i] = res
 		if domain == "" || v.Resolver == nil {
-			done++
+			emit(i, res)
 			continue
 		}
 		if _, ok := byDomain[domain]; !ok {
@@ -125,22 +155,13 @@ func (v *EmailVerifier) VerifyBatch(ctx context.Context, addrs []string, opt Bat
 		}
 		byDomain[domain] = append(byDomain[domain], i)
 	}
-	var mu sync.Mutex // serializes Progress and the done count
-	report := func(n int) {
-		mu.Lock()
-		done += n
-		if opt.Progress != nil {
-			opt.Progress(done)
-		}
-		mu.Unlock()
-	}
-	report(0)
+	report()
 	workers := v.Concurrency
 	if workers <= 0 {
 		workers = 32
 	}
 	workers = min(workers, max(len(order), 1))
-	var next atomic.Int64
+	var next, completed atomic.Int64
 	var wg sync.WaitGroup
 	var firstErr error
 	var errOnce sync.Once
@@ -157,19 +178,26 @@ func (v *EmailVerifier) VerifyBatch(ctx context.Context, addrs []string, opt Bat
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
-				idx := byDomain[domain]
-				for _, i := range idx {
-					v.combine(&results[i], d)
+				completed.Add(1)
+				mu.Lock()
+				for _, i := range byDomain[domain] {
+					res, _ := v.local(addrs[i])
+					v.combine(&res, d)
+					emit(i, res)
 				}
-				report(len(idx))
+				report()
+				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return results, firstErr
+		return firstErr
 	}
-	return results, ctx.Err()
+	if int(completed.Load()) == len(order) {
+		return nil
+	}
+	return ctxErr(ctx)
 }
 
 // local does what needs no network: syntax, lists and suggestion. It
@@ -227,8 +255,10 @@ func (v *EmailVerifier) CheckDomain(ctx context.Context, domain string) (DomainR
 	d := DomainResult{Domain: domain}
 	fail := func(err error) (DomainResult, error) {
 		switch {
-		case ctx.Err() != nil:
-			return d, ctx.Err()
+		case isContextErr(err):
+			return d, err
+		case ctxErr(ctx) != nil:
+			return d, ctxErr(ctx)
 		case errors.Is(err, ErrNXDomain):
 			d.Verdict, d.Reason = Invalid, ReasonNXDomain
 		case errors.Is(err, ErrDNSTimeout):
@@ -264,16 +294,45 @@ func (v *EmailVerifier) CheckDomain(ctx context.Context, domain string) (DomainR
 		d.Verdict, d.Reason = Valid, ReasonAFallback
 	}
 	if v.DMARC {
-		rec, err := dmarc.LookupWithOptions(domain, &dmarc.LookupOptions{
-			LookupTXT: func(name string) ([]string, error) { return v.lookupTXT(ctx, name) },
-		})
-		if err == nil {
-			d.DMARC = string(rec.Policy)
-		} else if ctx.Err() != nil {
-			return d, ctx.Err()
+		policy, err := v.dmarcPolicy(ctx, domain)
+		if err != nil {
+			return d, err
 		}
+		d.DMARC = policy
 	}
 	return d, nil
+}
+
+// dmarcPolicy returns the DMARC policy that applies to domain: its own
+// record, else its organizational domain's (RFC 7489 6.6.3), whose sp= tag
+// applies to subdomains when present. "" when there is none or DNS failed:
+// DMARC is information here, never a verdict.
+func (v *EmailVerifier) dmarcPolicy(ctx context.Context, domain string) (string, error) {
+	opts := &dmarc.LookupOptions{
+		LookupTXT: func(name string) ([]string, error) { return v.lookupTXT(ctx, name) },
+	}
+	rec, err := dmarc.LookupWithOptions(domain, opts)
+	if err == nil {
+		return string(rec.Policy), nil
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	org, perr := publicsuffix.EffectiveTLDPlusOne(domain)
+	if !errors.Is(err, dmarc.ErrNoPolicy) || perr != nil || org == domain {
+		return "", nil
+	}
+	rec, err = dmarc.LookupWithOptions(org, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", nil
+	}
+	if rec.SubdomainPolicy != "" {
+		return string(rec.SubdomainPolicy), nil
+	}
+	return string(rec.Policy), nil
 }
 
 // lookupTXT adapts Resolver.LookupTXT to the errors dmarc understands.

@@ -146,12 +146,10 @@ func EmailSyntax(addr string) Syntax {
 		return syntaxError(ReasonLocalTooLong)
 	}
 	local, domain := addr[:i], addr[i+1:]
-	for j := 0; j < len(domain); j++ {
-		if domain[j] >= utf8.RuneSelf {
-			return emailSyntaxUnicode(addr)
-		}
-	}
 	r, puny := checkDomainASCII(domain)
+	if r == reasonNonASCII {
+		return emailSyntaxUnicode(addr)
+	}
 	if r != ReasonOK {
 		return syntaxError(r)
 	}
@@ -165,6 +163,10 @@ func EmailSyntax(addr string) Syntax {
 	}
 	return Syntax{Valid: true, Reason: ReasonOK, Local: local, Domain: domain}
 }
+
+// reasonNonASCII tells the fast path to hand the address to the Unicode
+// path; it never leaves the package.
+const reasonNonASCII Reason = "non_ascii"
 
 // checkDomainASCII checks an ASCII domain: LDH labels of 1-63 characters
 // without a hyphen at either end, at least two labels, and an alphabetic (or
@@ -185,7 +187,7 @@ func checkDomainASCII(d string) (Reason, bool) {
 		if j < len(d) {
 			c := d[j]
 			if c >= utf8.RuneSelf {
-				return ReasonInvalidCharDom, false
+				return reasonNonASCII, false
 			}
 			switch asciiClass[c] {
 			case clsLetter:
@@ -362,6 +364,9 @@ func emailSyntaxUnicode(addr string) Syntax {
 		}
 	}
 	r, puny := checkDomainASCII(ascii)
+	if r == reasonNonASCII {
+		r = ReasonIDNA
+	}
 	if r != ReasonOK {
 		return syntaxError(r)
 	}

@@ -66,6 +66,7 @@ const (
 	ReasonDisposable  Reason = "disposable"
 	ReasonRoleAccount Reason = "role_account"
 	ReasonSyntaxOnly  Reason = "syntax_only"
+	ReasonNotChecked  Reason = "not_checked"
 )
 
 var reasonMessages = map[Reason]string{
@@ -114,6 +115,7 @@ var reasonMessages = map[Reason]string{
 	ReasonDisposable:  "The domain belongs to a disposable (throw-away) mail service.",
 	ReasonRoleAccount: "The address is a role account (info@, sales@ …), not a person.",
 	ReasonSyntaxOnly:  "The address is well formed; the domain was not checked (offline).",
+	ReasonNotChecked:  "The check was stopped before the domain was looked up.",
 }
 
 // Message returns the human sentence for r, or r itself for an unknown code.
