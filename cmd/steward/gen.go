@@ -54,9 +54,16 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		files = append(files, f)
 		return f, nil
 	}
+	// On failure the partial files are removed: a half-written sample
+	// with its truth would mislead whoever reads it.
+	ok := false
 	defer func() {
+		if ok {
+			return
+		}
 		for _, f := range files {
 			f.Close()
+			os.Remove(f.Name())
 		}
 	}()
 	if *out != "-" {
@@ -95,6 +102,6 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("close output: %w", err)
 		}
 	}
-	files = nil
+	ok = true
 	return nil
 }

@@ -66,7 +66,13 @@ func (g *generator) makeCompany(c *country, r *rand.Rand) company {
 	}
 	w, t := pick(r, companyWords), pick(r, companyTrades)
 	co.core = w + " " + t
-	tld := map[string]string{"US": ".com", "GB": ".co.uk", "AU": ".com.au"}[c.code]
+	tld := ".com"
+	switch c.code {
+	case "GB":
+		tld = ".co.uk"
+	case "AU":
+		tld = ".com.au"
+	}
 	dom := strings.ToLower(strings.ReplaceAll(w, " ", ""))
 	if chance(r, 0.6) {
 		dom += strings.ToLower(t)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -117,5 +118,12 @@ func TestEachStopsOnError(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || n != 10 {
 		t.Fatalf("Each returned %v after %d records", err, n)
+	}
+}
+
+func TestGenerateZeroRecords(t *testing.T) {
+	out, truth := generate(t, Options{N: 0, Seed: 1, DupRate: 0.3})
+	if string(out) != strings.Join(steward.CanonicalColumns(), ",")+"\n" || string(truth) != "id,entity_id\n" {
+		t.Fatalf("N=0 wrote %q and %q", out, truth)
 	}
 }

@@ -212,7 +212,7 @@ var irAlleys = []string{
 
 var irTypes = []streetType{
 	{"خیابان", []string{"خ", "خ."}}, {"بلوار", []string{"بل", "بلو."}},
-	{"میدان", []string{"م", "م."}}, {"بزرگراه", []string{"بزرگراه"}},
+	{"میدان", []string{"م", "م."}},
 }
 
 // irMobiles are Iranian mobile prefixes (after the trunk 0).
