@@ -354,6 +354,15 @@ func SplitFullName(full string) (first, last string) {
 // (returned apart), and Latin capitals fixed. title and suffix are "" when
 // there were none.
 func PersonName(s string) (name, title, suffix string, fs []Fix) {
+	name, title, suffix, fs = personNameParts(s)
+	f := fixes(fs)
+	name = f.step(RuleNameCase, name, CaseName(name))
+	return name, title, suffix, f
+}
+
+// personNameParts is PersonName without the casing, which Record applies
+// after splitting a full name.
+func personNameParts(s string) (name, title, suffix string, fs []Fix) {
 	var f fixes
 	s, tf := Text(s)
 	f = append(f, tf...)
@@ -365,6 +374,5 @@ func PersonName(s string) (name, title, suffix string, fs []Fix) {
 		suffix = x
 		s = f.step(RuleNameSuffix, s, rest)
 	}
-	s = f.step(RuleNameCase, s, CaseName(s))
 	return s, title, suffix, f
 }

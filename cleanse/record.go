@@ -100,9 +100,9 @@ func personNames(r *steward.Record) []Fix {
 			out = append(out, f)
 		}
 	}
-	first, title1, suffix1, fs := PersonName(r.FirstName)
+	first, title1, suffix1, fs := personNameParts(r.FirstName)
 	add(steward.FieldFirstName, fs)
-	last, title2, suffix2, fs := PersonName(r.LastName)
+	last, title2, suffix2, fs := personNameParts(r.LastName)
 	add(steward.FieldLastName, fs)
 
 	// A full name in one field, the other empty.
@@ -124,6 +124,16 @@ func personNames(r *steward.Record) []Fix {
 			Fix{Field: steward.FieldFirstName, Before: "", After: f, Rule: RuleNameSplit},
 			Fix{Field: steward.FieldLastName, Before: last, After: l, Rule: RuleNameSplit})
 		first, last = f, l
+	}
+	// Capitals after splitting: whether a field's case is deliberate
+	// depends on the words it holds.
+	if c := CaseName(first); c != first {
+		out = append(out, Fix{Field: steward.FieldFirstName, Before: first, After: c, Rule: RuleNameCase})
+		first = c
+	}
+	if c := CaseName(last); c != last {
+		out = append(out, Fix{Field: steward.FieldLastName, Before: last, After: c, Rule: RuleNameCase})
+		last = c
 	}
 	r.FirstName, r.LastName = first, last
 
