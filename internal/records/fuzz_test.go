@@ -9,16 +9,18 @@ import (
 )
 
 func FuzzReader(f *testing.F) {
-	f.Add([]byte("id,first_name\n1,Ann\n"), false)
-	f.Add([]byte("\xEF\xBB\xBFid\temail\n1\t\"a\"\"b\"\n2\n"), false)
-	f.Add([]byte("given_name,surname,street_number,address_1\n a, b, 1, x\n"), true)
-	f.Add([]byte("id,\"x\n"), false)
+	f.Add([]byte("id,first_name\n1,Ann\n"), false, uint8(0))
+	f.Add([]byte("\xEF\xBB\xBFid\temail\n1\t\"a\"\"b\"\n2\n"), false, uint8(0))
+	f.Add([]byte("given_name,surname,street_number,address_1\n a, b, 1, x\n"), true, uint8(0))
+	f.Add([]byte("id,\"x\n"), false, uint8(0))
+	f.Add([]byte("id\tcity\n1\t\t\n"), false, uint8(2))
 	m, err := ParseMapping([]byte("columns:\n  first_name: given_name\n  last_name: surname\n  address_line1: [street_number, address_1]\n  country: {const: AU}\n"), "fuzz.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, mapped bool) {
-		opts := Options{MaxRowBytes: 4096, MaxFields: 64}
+	delimiters := []rune{0, ',', '\t', ';', '|', ' '}
+	f.Fuzz(func(t *testing.T, data []byte, mapped bool, delim uint8) {
+		opts := Options{MaxRowBytes: 4096, MaxFields: 64, Delimiter: delimiters[int(delim)%len(delimiters)]}
 		if mapped {
 			opts.Mapping = m
 		}
