@@ -3,27 +3,25 @@ package jobs
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/store/sqlite"
+	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
-func openStore(t *testing.T) steward.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "steward.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+// eachStore runs test once on SQLite and once on PostgreSQL (skipped, or
+// failed under CI, without TEST_DATABASE_URL); open returns a fresh,
+// migrated store each time it is called.
+func eachStore(t *testing.T, test func(t *testing.T, open func() steward.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func() steward.Store { return storetest.SQLite(t) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		storetest.PostgresURL(t)
+		test(t, func() steward.Store { return storetest.Postgres(t) })
+	})
 }
 
 // countJob counts from its checkpoint to n, checkpointing every step, and
@@ -63,98 +61,106 @@ func (j *countJob) Run(ctx context.Context, run *Run) error {
 }
 
 func TestRunnerRecordsRunsAndResumesAfterFailure(t *testing.T) {
-	ctx := context.Background()
-	rn := &Runner{Store: openStore(t), StaleAfter: time.Minute}
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		rn := &Runner{Store: open(), StaleAfter: time.Minute}
 
-	job := &countJob{n: 10, failAt: 6}
-	rec, err := rn.Start(ctx, job, Options{})
-	if err == nil || rec.Status != steward.JobFailed || rec.Checkpoint != "5" || rec.Error != "boom" {
-		t.Fatalf("failed run: %+v, %v", rec, err)
-	}
+		job := &countJob{n: 10, failAt: 6}
+		rec, err := rn.Start(ctx, job, Options{})
+		if err == nil || rec.Status != steward.JobFailed || rec.Checkpoint != "5" || rec.Error != "boom" {
+			t.Fatalf("failed run: %+v, %v", rec, err)
+		}
 
-	job.failAt = 0
-	rec, err = rn.Start(ctx, job, Options{})
-	if err != nil || rec.Status != steward.JobSucceeded || rec.Counts["steps"] != 5 {
-		t.Fatalf("resumed run: %+v, %v", rec, err)
-	}
-	want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	if len(job.visited) != len(want) {
-		t.Fatalf("steps done: %v, want each of 1..10 once", job.visited)
-	}
-	for i := range want {
-		if job.visited[i] != want[i] {
+		job.failAt = 0
+		rec, err = rn.Start(ctx, job, Options{})
+		if err != nil || rec.Status != steward.JobSucceeded || rec.Counts["steps"] != 5 {
+			t.Fatalf("resumed run: %+v, %v", rec, err)
+		}
+		want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+		if len(job.visited) != len(want) {
 			t.Fatalf("steps done: %v, want each of 1..10 once", job.visited)
 		}
-	}
+		for i := range want {
+			if job.visited[i] != want[i] {
+				t.Fatalf("steps done: %v, want each of 1..10 once", job.visited)
+			}
+		}
 
-	// After a success the next run starts from the beginning.
-	job.visited = nil
-	if _, err := rn.Start(ctx, job, Options{}); err != nil || len(job.visited) != 10 {
-		t.Fatalf("fresh run after success visited %v, %v", job.visited, err)
-	}
+		// After a success the next run starts from the beginning.
+		job.visited = nil
+		if _, err := rn.Start(ctx, job, Options{}); err != nil || len(job.visited) != 10 {
+			t.Fatalf("fresh run after success visited %v, %v", job.visited, err)
+		}
+	})
 }
 
 func TestRunnerRestartIgnoresCheckpoint(t *testing.T) {
-	ctx := context.Background()
-	rn := &Runner{Store: openStore(t), StaleAfter: time.Minute}
-	job := &countJob{n: 4, failAt: 3}
-	rn.Start(ctx, job, Options{})
-	job.failAt, job.visited = 0, nil
-	if _, err := rn.Start(ctx, job, Options{Restart: true}); err != nil || len(job.visited) != 4 {
-		t.Fatalf("restart visited %v, %v", job.visited, err)
-	}
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		rn := &Runner{Store: open(), StaleAfter: time.Minute}
+		job := &countJob{n: 4, failAt: 3}
+		rn.Start(ctx, job, Options{})
+		job.failAt, job.visited = 0, nil
+		if _, err := rn.Start(ctx, job, Options{Restart: true}); err != nil || len(job.visited) != 4 {
+			t.Fatalf("restart visited %v, %v", job.visited, err)
+		}
+	})
 }
 
 func TestRunnerRefusesOverlapAndTakesOverDeadRun(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t)
-	rn := &Runner{Store: s, StaleAfter: time.Hour}
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		rn := &Runner{Store: s, StaleAfter: time.Hour}
 
-	// A process that died: a running run with a checkpoint and no finish.
-	dead, err := s.StartJobRun(ctx, "count")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveCheckpoint(ctx, dead.ID, "7", map[string]int64{"steps": 7}); err != nil {
-		t.Fatal(err)
-	}
+		// A process that died: a running run with a checkpoint and no finish.
+		dead, err := s.StartJobRun(ctx, "count")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveCheckpoint(ctx, dead.ID, "7", map[string]int64{"steps": 7}); err != nil {
+			t.Fatal(err)
+		}
 
-	job := &countJob{n: 9}
-	if _, err := rn.Start(ctx, job, Options{}); steward.ErrorCode(err) != steward.ECONFLICT {
-		t.Fatalf("start beside a fresh running run: %v, want ECONFLICT", err)
-	}
-	if len(job.visited) != 0 {
-		t.Fatalf("refused run did work: %v", job.visited)
-	}
+		job := &countJob{n: 9}
+		if _, err := rn.Start(ctx, job, Options{}); steward.ErrorCode(err) != steward.ECONFLICT {
+			t.Fatalf("start beside a fresh running run: %v, want ECONFLICT", err)
+		}
+		if len(job.visited) != 0 {
+			t.Fatalf("refused run did work: %v", job.visited)
+		}
 
-	// Once its heartbeat is older than StaleAfter, the run is taken over.
-	rn.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
-	rec, err := rn.Start(ctx, job, Options{})
-	if err != nil || rec.Status != steward.JobSucceeded {
-		t.Fatalf("take over: %+v, %v", rec, err)
-	}
-	if len(job.visited) != 2 || job.visited[0] != 8 {
-		t.Fatalf("resumed after 7: visited %v", job.visited)
-	}
-	old, err := s.JobRun(ctx, dead.ID)
-	if err != nil || old.Status != steward.JobFailed {
-		t.Fatalf("dead run after take-over: %+v, %v", old, err)
-	}
+		// Once its heartbeat is older than StaleAfter, the run is taken over.
+		rn.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+		rec, err := rn.Start(ctx, job, Options{})
+		if err != nil || rec.Status != steward.JobSucceeded {
+			t.Fatalf("take over: %+v, %v", rec, err)
+		}
+		if len(job.visited) != 2 || job.visited[0] != 8 {
+			t.Fatalf("resumed after 7: visited %v", job.visited)
+		}
+		old, err := s.JobRun(ctx, dead.ID)
+		if err != nil || old.Status != steward.JobFailed {
+			t.Fatalf("dead run after take-over: %+v, %v", old, err)
+		}
+	})
 }
 
 func TestRunnerRecordsCancellation(t *testing.T) {
-	s := openStore(t)
-	rn := &Runner{Store: s, StaleAfter: time.Minute}
-	ctx, cancel := context.WithCancel(context.Background())
-	job := &cancelJob{cancel: cancel}
-	rec, err := rn.Start(ctx, job, Options{})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	got, err := s.JobRun(context.Background(), rec.ID)
-	if err != nil || got.Status != steward.JobFailed || got.Checkpoint != "1" {
-		t.Fatalf("cancelled run stored as %+v, %v", got, err)
-	}
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		s := open()
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		ctx, cancel := context.WithCancel(context.Background())
+		job := &cancelJob{cancel: cancel}
+		rec, err := rn.Start(ctx, job, Options{})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		got, err := s.JobRun(context.Background(), rec.ID)
+		if err != nil || got.Status != steward.JobFailed || got.Checkpoint != "1" {
+			t.Fatalf("cancelled run stored as %+v, %v", got, err)
+		}
+	})
 }
 
 type cancelJob struct{ cancel func() }

@@ -21,95 +21,99 @@ func messyRecords() []steward.Record {
 }
 
 func TestStandardizeJobRecordsOriginalsAndIsIdempotent(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t)
-	cs := seedCustomers(t, s, messyRecords()...)
-	rn := &Runner{Store: s, StaleAfter: time.Minute}
-	job := &Standardize{Options: cleanse.Options{DefaultCountry: "US"}, PageSize: 2}
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		cs := seedCustomers(t, s, messyRecords()...)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		job := &Standardize{Options: cleanse.Options{DefaultCountry: "US"}, PageSize: 2}
 
-	rec, err := rn.Start(ctx, job, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.Counts["customers"] != 5 || rec.Counts["changed"] < 4 {
-		t.Fatalf("counts %v: want 5 customers, at least 4 changed", rec.Counts)
-	}
-	got, err := s.Customer(ctx, cs[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Record.FirstName != "John" || got.Record.LastName != "O'Brien" || got.Record.Phone != "+12125550100" ||
-		got.Record.Country != "US" || got.Record.AddressLine1 != "123 N MAIN ST APT 4" || got.Record.Region != "CA" {
-		t.Fatalf("standardized record: %+v", got.Record)
-	}
-	persian, _ := s.Customer(ctx, cs[1].ID)
-	if persian.Record.FirstName != "علی" || persian.Record.LastName != "کریمی" || persian.Record.Country != "IR" || persian.Record.Phone != "+989123456789" {
-		t.Fatalf("Persian record: %+v", persian.Record)
-	}
-
-	// The audit trail keeps the original value and names the run.
-	changes, err := s.Changes(ctx, cs[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var phone *steward.Change
-	for i := range changes {
-		if changes[i].Field == steward.FieldPhone && changes[i].Cause == run1Cause(rec) {
-			phone = &changes[i]
+		rec, err := rn.Start(ctx, job, Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if phone == nil || phone.Before != "(212) 555-0100" || phone.After != "+12125550100" || phone.Actor != "job:standardize" {
-		t.Fatalf("phone change in the audit trail: %+v (all: %+v)", phone, changes)
-	}
+		if rec.Counts["customers"] != 5 || rec.Counts["changed"] < 4 {
+			t.Fatalf("counts %v: want 5 customers, at least 4 changed", rec.Counts)
+		}
+		got, err := s.Customer(ctx, cs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Record.FirstName != "John" || got.Record.LastName != "O'Brien" || got.Record.Phone != "+12125550100" ||
+			got.Record.Country != "US" || got.Record.AddressLine1 != "123 N MAIN ST APT 4" || got.Record.Region != "CA" {
+			t.Fatalf("standardized record: %+v", got.Record)
+		}
+		persian, _ := s.Customer(ctx, cs[1].ID)
+		if persian.Record.FirstName != "علی" || persian.Record.LastName != "کریمی" || persian.Record.Country != "IR" || persian.Record.Phone != "+989123456789" {
+			t.Fatalf("Persian record: %+v", persian.Record)
+		}
 
-	// A second run changes nothing.
-	rec2, err := rn.Start(ctx, job, Options{})
-	if err != nil || rec2.Counts["changed"] != 0 || rec2.Counts["customers"] != 5 {
-		t.Fatalf("second run: %v, %v", rec2.Counts, err)
-	}
-	again, _ := s.Customer(ctx, cs[0].ID)
-	if again.Version != got.Version {
-		t.Fatalf("second run bumped the version %d → %d", got.Version, again.Version)
-	}
+		// The audit trail keeps the original value and names the run.
+		changes, err := s.Changes(ctx, cs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var phone *steward.Change
+		for i := range changes {
+			if changes[i].Field == steward.FieldPhone && changes[i].Cause == run1Cause(rec) {
+				phone = &changes[i]
+			}
+		}
+		if phone == nil || phone.Before != "(212) 555-0100" || phone.After != "+12125550100" || phone.Actor != "job:standardize" {
+			t.Fatalf("phone change in the audit trail: %+v (all: %+v)", phone, changes)
+		}
+
+		// A second run changes nothing.
+		rec2, err := rn.Start(ctx, job, Options{})
+		if err != nil || rec2.Counts["changed"] != 0 || rec2.Counts["customers"] != 5 {
+			t.Fatalf("second run: %v, %v", rec2.Counts, err)
+		}
+		again, _ := s.Customer(ctx, cs[0].ID)
+		if again.Version != got.Version {
+			t.Fatalf("second run bumped the version %d → %d", got.Version, again.Version)
+		}
+	})
 }
 
 func run1Cause(r *steward.JobRun) string { return (&Run{Record: r}).Cause() }
 
 func TestStandardizeJobResumesAfterInterruption(t *testing.T) {
-	ctx := context.Background()
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
 
-	// Uninterrupted reference.
-	ref := openStore(t)
-	refIDs := seedCustomers(t, ref, messyRecords()...)
-	rn := &Runner{Store: ref, StaleAfter: time.Minute}
-	if _, err := rn.Start(ctx, &Standardize{PageSize: 2}, Options{}); err != nil {
-		t.Fatal(err)
-	}
+		// Uninterrupted reference.
+		ref := open()
+		refIDs := seedCustomers(t, ref, messyRecords()...)
+		rn := &Runner{Store: ref, StaleAfter: time.Minute}
+		if _, err := rn.Start(ctx, &Standardize{PageSize: 2}, Options{}); err != nil {
+			t.Fatal(err)
+		}
 
-	// Interrupted after the first page, then resumed.
-	s := openStore(t)
-	ids := seedCustomers(t, s, messyRecords()...)
-	rn = &Runner{Store: s, StaleAfter: time.Minute}
-	cctx, cancel := context.WithCancel(ctx)
-	job := &Standardize{PageSize: 2, Progress: func(done int64) {
-		if done == 2 {
-			cancel()
+		// Interrupted after the first page, then resumed.
+		s := open()
+		ids := seedCustomers(t, s, messyRecords()...)
+		rn = &Runner{Store: s, StaleAfter: time.Minute}
+		cctx, cancel := context.WithCancel(ctx)
+		job := &Standardize{PageSize: 2, Progress: func(done int64) {
+			if done == 2 {
+				cancel()
+			}
+		}}
+		rec, err := rn.Start(cctx, job, Options{})
+		if !errors.Is(err, context.Canceled) || rec.Checkpoint != "2" {
+			t.Fatalf("interrupted run: %+v, %v", rec, err)
 		}
-	}}
-	rec, err := rn.Start(cctx, job, Options{})
-	if !errors.Is(err, context.Canceled) || rec.Checkpoint != "2" {
-		t.Fatalf("interrupted run: %+v, %v", rec, err)
-	}
-	job.Progress = nil
-	rec, err = rn.Start(ctx, job, Options{})
-	if err != nil || rec.Counts["customers"] != 3 {
-		t.Fatalf("resumed run: %v, %v; want the 3 customers left", rec.Counts, err)
-	}
-	for i := range ids {
-		a, _ := ref.Customer(ctx, refIDs[i].ID)
-		b, _ := s.Customer(ctx, ids[i].ID)
-		if d := steward.Diff(&a.Record, &b.Record); len(d) != 0 || a.Version != b.Version {
-			t.Fatalf("customer %d differs from an uninterrupted run: %+v (versions %d, %d)", i, d, a.Version, b.Version)
+		job.Progress = nil
+		rec, err = rn.Start(ctx, job, Options{})
+		if err != nil || rec.Counts["customers"] != 3 {
+			t.Fatalf("resumed run: %v, %v; want the 3 customers left", rec.Counts, err)
 		}
-	}
+		for i := range ids {
+			a, _ := ref.Customer(ctx, refIDs[i].ID)
+			b, _ := s.Customer(ctx, ids[i].ID)
+			if d := steward.Diff(&a.Record, &b.Record); len(d) != 0 || a.Version != b.Version {
+				t.Fatalf("customer %d differs from an uninterrupted run: %+v (versions %d, %d)", i, d, a.Version, b.Version)
+			}
+		}
+	})
 }
