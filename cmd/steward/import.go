@@ -2,10 +2,241 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/records"
 )
 
-// runImport is not built yet; its owner replaces this file.
+const importUsage = `FILE --source NAME [flags]
+
+Imports a file of customers through the validation gate. FILE is CSV or
+TSV (delimiter detected), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
+order mark), Windows-1256 or Windows-1252 (detected, or named with
+--encoding). Every row is standardized, validated and checked for
+duplicates against the database and the file's earlier rows. Invalid rows
+are rejected (--rejects writes them with row, field, code and message); a
+row whose (source, id) is known updates that customer, so importing the
+same file again changes nothing. The database gets all rows or none: an
+unreadable file, an interruption or a crash leaves it as it was.
+
+Exit status: 0 when every row was accepted, 1 when rows were rejected or
+blocked (or the file cannot be read), 2 on a bad command line.`
+
+// importJSON is the --json output: the gate's summary and the reports.
+type importJSON struct {
+	*gate.Summary
+	RejectsFile   string `json:"rejects_file,omitempty"`
+	AnnotatedFile string `json:"annotated_file,omitempty"`
+}
+
+// runImport implements "steward import".
 func runImport(ctx context.Context, env *Env, args []string) error {
-	return errors.New("steward import: not built yet")
+	fs := newFlagSet(env, "import", importUsage)
+	source := fs.String("source", "", "name of the system the file comes from (with each row's id it identifies the row)")
+	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
+	db := dbFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "run everything and report, but write nothing to the database")
+	rejectsFile := fs.String("rejects", "", "write rejected rows to this CSV file (with row, field, code, message)")
+	annotatedFile := fs.String("annotated", "", "write a copy of the input with status, code, message and matched_id columns")
+	onDup := fs.String("on-duplicate", "suggest", "what to do with a row that looks like a customer: suggest, block or merge")
+	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (0: never, suggest instead)")
+	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, utf-16le, utf-16be, windows-1256, windows-1252 (default: detect)")
+	formatName := fs.String("format", "", "file format: csv, tsv, jsonl, xlsx (default: from the name and content)")
+	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR")
+	limits := gate.DefaultLimits()
+	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", limits.MaxFileBytes, "largest file accepted, in bytes (0: no limit)")
+	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", limits.MaxRowBytes, "longest row accepted, in bytes (0: no limit)")
+	fs.IntVar(&limits.MaxFields, "max-fields", limits.MaxFields, "most columns accepted (0: no limit)")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	file, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if file == "" {
+		return usagef("steward import customers.csv --source shop", "name the file to import")
+	}
+	if *source == "" {
+		return usagef("name the system the file comes from, e.g. --source shop", "--source is required")
+	}
+	opts := gate.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, Limits: limits, DryRun: *dryRun,
+		AutoMergeThreshold: *mergeAt, Cleanse: cleanse.Options{DefaultCountry: strings.ToUpper(*country)},
+		Logger: envLogger(env)}
+	if opts.OnDuplicate, err = gate.ParseDuplicateAction(*onDup); err != nil {
+		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
+	}
+	if opts.Encoding, err = gate.ParseEncoding(*encName); err != nil {
+		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
+	}
+	if opts.Format, err = gate.ParseFormat(*formatName); err != nil {
+		return usagef("use csv, tsv, jsonl or xlsx", "--format: %s", steward.ErrorMessage(err))
+	}
+	if *mappingFile != "" {
+		if opts.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
+			return err
+		}
+	}
+
+	in, err := os.Open(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return steward.Errorf(steward.ENOTFOUND, "%s does not exist", file)
+		}
+		return fmt.Errorf("open input: %w", err)
+	}
+	defer in.Close()
+	if fi, err := in.Stat(); err == nil && limits.MaxFileBytes > 0 && fi.Size() > limits.MaxFileBytes {
+		return steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
+			file, fi.Size(), limits.MaxFileBytes)
+	}
+
+	reports := &reportFiles{}
+	defer reports.abort()
+	if opts.Rejects, err = reports.create(*rejectsFile); err != nil {
+		return err
+	}
+	if opts.Annotated, err = reports.create(*annotatedFile); err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, env, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
+	sum, err := gate.Import(ctx, st, in, opts)
+	if err != nil {
+		return err
+	}
+	if err := reports.commit(); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		if err := enc.Encode(importJSON{Summary: sum, RejectsFile: *rejectsFile, AnnotatedFile: *annotatedFile}); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	} else {
+		printImportSummary(env.Stdout, sum, *rejectsFile)
+	}
+	if sum.Rejected+sum.Blocked > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// parseInterleaved parses flags before and after the one positional
+// argument, so that "import FILE --source x" works as well as
+// "import --source x FILE", and returns the positional argument.
+func parseInterleaved(fs *flag.FlagSet, args []string) (string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return "", err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	switch len(pos) {
+	case 0:
+		return "", nil
+	case 1:
+		return pos[0], nil
+	}
+	return "", usagef("import one file at a time", "unexpected arguments: %s", strings.Join(pos[1:], " "))
+}
+
+// reportFiles are the report files of one import: written to temporary
+// files next to their destination and renamed into place only when the
+// import succeeds.
+type reportFiles struct {
+	files []*os.File
+	dests []string
+}
+
+func (r *reportFiles) create(path string) (io.Writer, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, fmt.Errorf("create report: %w", err)
+	}
+	r.files = append(r.files, f)
+	r.dests = append(r.dests, path)
+	return f, nil
+}
+
+func (r *reportFiles) commit() error {
+	for i, f := range r.files {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write report %s: %w", r.dests[i], err)
+		}
+		if err := os.Rename(f.Name(), r.dests[i]); err != nil {
+			return fmt.Errorf("write report %s: %w", r.dests[i], err)
+		}
+	}
+	r.files = nil
+	return nil
+}
+
+func (r *reportFiles) abort() {
+	for _, f := range r.files {
+		f.Close()
+		os.Remove(f.Name())
+	}
+}
+
+func printImportSummary(w io.Writer, s *gate.Summary, rejectsFile string) {
+	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
+	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
+	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)
+	if s.Blocked > 0 {
+		fmt.Fprintf(w, "  blocked    %d (suspected duplicates)\n", s.Blocked)
+	}
+	fmt.Fprintf(w, "  duplicates %d suspected, %d merge suggestions\n", s.Duplicates, s.Suggestions)
+	if s.Warnings > 0 {
+		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
+	}
+	if len(s.Codes) > 0 {
+		codes := make([]string, 0, len(s.Codes))
+		for c := range s.Codes {
+			codes = append(codes, c)
+		}
+		sort.Slice(codes, func(i, j int) bool {
+			if s.Codes[codes[i]] != s.Codes[codes[j]] {
+				return s.Codes[codes[i]] > s.Codes[codes[j]]
+			}
+			return codes[i] < codes[j]
+		})
+		parts := make([]string, len(codes))
+		for i, c := range codes {
+			parts[i] = fmt.Sprintf("%s %d", c, s.Codes[c])
+		}
+		fmt.Fprintf(w, "  by code    %s\n", strings.Join(parts, ", "))
+	}
+	if rejectsFile != "" && s.Rejected+s.Blocked > 0 {
+		fmt.Fprintf(w, "  rejects in %s\n", rejectsFile)
+	}
+	if s.DryRun {
+		fmt.Fprintln(w, "  dry run: the database was not changed")
+	}
 }

@@ -1,0 +1,669 @@
+package gate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/validate"
+)
+
+// DuplicateAction is what the gate does with a new row that looks like a
+// customer already in the database or an earlier row of the file.
+type DuplicateAction string
+
+// Duplicate actions.
+const (
+	// DuplicateSuggest stores the row as a new customer and queues a
+	// pending merge suggestion for a steward.
+	DuplicateSuggest DuplicateAction = "suggest"
+	// DuplicateBlock does not store the row; it is reported with the
+	// matched customer's id.
+	DuplicateBlock DuplicateAction = "block"
+	// DuplicateMerge merges the row into the matched customer when the
+	// match probability reaches Options.AutoMergeThreshold, and suggests
+	// otherwise.
+	DuplicateMerge DuplicateAction = "merge"
+)
+
+// ParseDuplicateAction returns the action a user named; "" is suggest.
+func ParseDuplicateAction(s string) (DuplicateAction, error) {
+	switch a := DuplicateAction(s); a {
+	case "":
+		return DuplicateSuggest, nil
+	case DuplicateSuggest, DuplicateBlock, DuplicateMerge:
+		return a, nil
+	}
+	return "", steward.Errorf(steward.EINVALID, "unknown duplicate action %q: want suggest, block or merge", s)
+}
+
+// InvalidAction is what the gate does with a row that has findings.
+type InvalidAction string
+
+// Invalid-row actions.
+const (
+	InvalidReject InvalidAction = "reject" // the row is not stored and goes to the rejects report
+	InvalidWarn   InvalidAction = "warn"   // the row is stored; its findings are reported
+)
+
+// Outcome is what became of one row.
+type Outcome string
+
+// Row outcomes.
+const (
+	OutcomeCreated   Outcome = "created"   // a new customer
+	OutcomeUpdated   Outcome = "updated"   // the customer of the row's (source, id) changed
+	OutcomeUnchanged Outcome = "unchanged" // the customer of the row's (source, id) already says this
+	OutcomeMerged    Outcome = "merged"    // merged into the customer it matched
+	OutcomeRejected  Outcome = "rejected"  // invalid: not stored
+	OutcomeBlocked   Outcome = "blocked"   // a suspected duplicate, not stored (DuplicateBlock)
+)
+
+// Options configure an import.
+type Options struct {
+	// Source names the system the file comes from; with each row's id it
+	// identifies the row across re-imports. Rows whose mapping or source
+	// column gives a source keep theirs.
+	Source string
+	// Name is the file's name, for format detection and messages.
+	Name string
+	// Format is the file's layout; "" detects it from Name and content.
+	Format Format
+	// Encoding is the text encoding; "" detects it (see DetectEncoding).
+	Encoding Encoding
+	// Sheet is the worksheet of an XLSX file; "" is the first.
+	Sheet string
+	// Mapping maps the file's columns onto canonical ones; nil means the
+	// header uses canonical names.
+	Mapping *records.Mapping
+	// Limits bound the input; the zero value means no limits.
+	Limits Limits
+
+	// Cleanse configures standardization (cleanse.Record), applied to
+	// every row before validation.
+	Cleanse cleanse.Options
+	// Validate checks a standardized record; nil is RecordValidator with
+	// validate.DefaultRecordRulesConfig for Cleanse.DefaultCountry.
+	Validate Validator
+	// OnInvalid says what happens to rows with findings; "" is reject.
+	OnInvalid InvalidAction
+
+	// OnDuplicate says what happens to suspected duplicates; "" is
+	// suggest.
+	OnDuplicate DuplicateAction
+	// AutoMergeThreshold is the match probability from which
+	// DuplicateMerge merges; 0 turns merging off (merge then suggests).
+	AutoMergeThreshold float64
+	// Matching configures the duplicate index; a zero value (no blocking
+	// keys) is dedupe.DefaultConfig(). Its ReviewThreshold is the
+	// probability from which a row counts as a suspected duplicate.
+	Matching dedupe.Config
+	// Model scores candidate pairs; nil is DefaultModel().
+	Model *dedupe.Model
+
+	// DryRun runs everything, reports, and leaves the database as it was.
+	DryRun bool
+	// Rejects, when not nil, receives the rejects report (RejectsReport).
+	Rejects io.Writer
+	// Annotated, when not nil, receives a copy of the input with the
+	// outcome of every row (AnnotatedReport).
+	Annotated io.Writer
+
+	// Actor is recorded on every change; "" is "import".
+	Actor string
+	// Progress, when not nil, counts rows as they are written.
+	Progress *progress.Bar
+	// Logger receives stage timings; nil discards them.
+	Logger *slog.Logger
+}
+
+// Summary counts what an import did. Accepted + Rejected + Blocked always
+// equals Rows; Accepted is Created + Updated + Unchanged + Merged.
+type Summary struct {
+	File     string   `json:"file,omitempty"`
+	Source   string   `json:"source"`
+	Format   Format   `json:"format"`
+	Encoding Encoding `json:"encoding"`
+	DryRun   bool     `json:"dry_run"`
+
+	Rows     int `json:"rows"`
+	Accepted int `json:"accepted"`
+	Rejected int `json:"rejected"`
+	// Blocked counts suspected duplicates held back by DuplicateBlock.
+	Blocked int `json:"blocked"`
+	// Duplicates counts rows that looked like a customer, whatever was
+	// done with them (suggested, blocked or merged).
+	Duplicates int `json:"duplicates"`
+	Created    int `json:"created"`
+	Updated    int `json:"updated"`
+	Unchanged  int `json:"unchanged"`
+	Merged     int `json:"merged"`
+	// Suggestions counts the merge suggestions the import stored or
+	// refreshed.
+	Suggestions int `json:"suggestions"`
+	// Warnings counts accepted rows with findings (OnInvalid warn).
+	Warnings int `json:"warnings"`
+	// Codes counts the findings of rejected and blocked rows by code.
+	Codes map[string]int `json:"codes,omitempty"`
+	// Elapsed is the wall time of the import.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// Import reads a whole file from r and passes every row through the gate:
+// map, standardize, validate, check for duplicates against the database's
+// active customers and the file's earlier rows, then write. Rows with
+// findings are rejected (or, with InvalidWarn, stored and reported). A row
+// whose (source, id) is already known updates that customer; one without an
+// id gets one derived from its content, so re-importing the same file
+// changes nothing.
+//
+// All writes happen in one Store.Atomic transaction: an import is stored
+// whole or not at all. A file that cannot be read to its end (an encoding
+// error, a damaged workbook, a runaway row) is an *steward.Error with code
+// EINVALID naming the line, and nothing is written; so is a cancelled ctx.
+// Reports go to Options.Rejects and Options.Annotated after the
+// transaction, in dry runs too.
+func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*Summary, error) {
+	start := time.Now()
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+
+	t, err := readTable(r, &opts)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", time.Since(start).Round(time.Millisecond))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	check(t, &opts)
+
+	stage := time.Now()
+	snap, err := loadSnapshot(ctx, st, t, &opts)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", time.Since(stage).Round(time.Millisecond))
+
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun}
+	opts.Progress.SetTotal(int64(len(t.rows)))
+	stage = time.Now()
+	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum,
+			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}}
+		if err := w.run(ctx, t); err != nil {
+			return err
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	opts.Progress.Done()
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", time.Since(stage).Round(time.Millisecond))
+	summarize(t, sum)
+	if opts.Rejects != nil {
+		if err := RejectsReport(opts.Rejects, t); err != nil {
+			return sum, err
+		}
+	}
+	if opts.Annotated != nil {
+		if err := AnnotatedReport(opts.Annotated, t); err != nil {
+			return sum, err
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+func (o *Options) setDefaults() error {
+	if o.Validate == nil {
+		rr, err := validate.NewRecordRules(validate.DefaultRecordRulesConfig(o.Cleanse.DefaultCountry))
+		if err != nil {
+			return fmt.Errorf("validation rules: %w", err)
+		}
+		o.Validate = RecordValidator(rr)
+	}
+	if o.OnInvalid == "" {
+		o.OnInvalid = InvalidReject
+	}
+	if o.OnDuplicate == "" {
+		o.OnDuplicate = DuplicateSuggest
+	}
+	if len(o.Matching.Blocking) == 0 {
+		o.Matching = dedupe.DefaultConfig()
+	}
+	if o.Model == nil {
+		o.Model = DefaultModel()
+	}
+	if o.Actor == "" {
+		o.Actor = "import"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// check fills in source and id, standardizes and validates every readable
+// row, and rejects repeated ids.
+func check(t *table, opts *Options) {
+	type key struct{ source, id string }
+	first := make(map[key]int)
+	for _, r := range t.rows {
+		if len(r.findings) > 0 {
+			r.outcome = OutcomeRejected
+			continue
+		}
+		if r.rec.Source == "" {
+			r.rec.Source = opts.Source
+		}
+		derived := r.rec.SourceID == ""
+		if derived {
+			r.rec.SourceID = contentID(&r.rec)
+		}
+		k := key{r.rec.Source, r.rec.SourceID}
+		if n, ok := first[k]; ok {
+			msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.rec.SourceID, n)
+			if derived {
+				msg = fmt.Sprintf("This row repeats row %d exactly.", n)
+			}
+			r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
+			r.outcome = OutcomeRejected
+			continue
+		}
+		first[k] = r.num
+		cleanse.Record(&r.rec, opts.Cleanse)
+		r.findings = append(r.findings, opts.Validate(&r.rec)...)
+		if hasError(r.findings) && opts.OnInvalid == InvalidReject {
+			r.outcome = OutcomeRejected
+		}
+	}
+}
+
+// contentID derives an id for a row without one from its values, so that
+// the same row imported again is recognized.
+func contentID(r *steward.Record) string {
+	h := sha256.New()
+	for _, f := range steward.CanonicalFields() {
+		io.WriteString(h, r.Get(f))
+		h.Write([]byte{0})
+	}
+	for _, k := range r.AttributeNames() {
+		io.WriteString(h, k)
+		h.Write([]byte{0})
+		io.WriteString(h, r.Attributes[k])
+		h.Write([]byte{0})
+	}
+	return "content:" + hex.EncodeToString(h.Sum(nil)[:10])
+}
+
+// snapshot is what the import knows about the database before it writes:
+// the active customers in a duplicate index and the customers of the
+// file's sources by source id.
+type snapshot struct {
+	ix       *dedupe.Index
+	ids      []int64 // customer id per index position; file rows follow
+	rows     []*row  // file row per index position past len(ids)
+	bySource map[sourceKey]int64
+	notDup   map[steward.Pair]bool
+}
+
+type sourceKey struct{ source, id string }
+
+func loadSnapshot(ctx context.Context, st steward.Store, t *table, opts *Options) (*snapshot, error) {
+	sources := make(map[string]bool)
+	for _, r := range t.rows {
+		if r.outcome != OutcomeRejected {
+			sources[r.rec.Source] = true
+		}
+	}
+	s := &snapshot{bySource: make(map[sourceKey]int64)}
+	var recs []steward.Record
+	err := st.EachCustomer(ctx, steward.CustomerFilter{}, func(c *steward.Customer) error {
+		if sources[c.Record.Source] && c.Record.SourceID != "" {
+			s.bySource[sourceKey{c.Record.Source, c.Record.SourceID}] = c.ID
+		}
+		if c.Status == steward.StatusActive {
+			recs = append(recs, c.Record)
+			s.ids = append(s.ids, c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load customers: %w", err)
+	}
+	s.ix, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
+	if err != nil {
+		return nil, fmt.Errorf("duplicate index: %w", err)
+	}
+	s.notDup, err = st.NotDuplicatePairs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load not-duplicate pairs: %w", err)
+	}
+	return s, nil
+}
+
+// writer stores the accepted rows inside the import's transaction.
+type writer struct {
+	tx    steward.Store
+	opts  *Options
+	snap  *snapshot
+	sum   *Summary
+	meta  steward.Meta
+	batch []*steward.Customer
+	// suggestions wait for the end, when every row's customer has an id.
+	suggestions []pendingSuggestion
+}
+
+// pendingSuggestion pairs a row's customer with the customer it matched.
+type pendingSuggestion struct {
+	r      *row
+	target *steward.Customer
+	cand   dedupe.Candidate
+}
+
+// batchSize is how many new customers go to the store at once.
+const batchSize = 500
+
+func (w *writer) run(ctx context.Context, t *table) error {
+	for i, r := range t.rows {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if r.outcome != OutcomeRejected {
+			if err := w.row(ctx, r); err != nil {
+				return fmt.Errorf("row %d: %w", r.num, err)
+			}
+			if err := w.maybeFlush(ctx); err != nil {
+				return err
+			}
+		}
+		w.opts.Progress.Add(1)
+	}
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	for _, p := range w.suggestions {
+		ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
+		if err != nil {
+			return fmt.Errorf("suggestion evidence: %w", err)
+		}
+		s := &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev}
+		if err := w.tx.UpsertSuggestion(ctx, s); err != nil {
+			return fmt.Errorf("row %d: store suggestion: %w", p.r.num, err)
+		}
+		w.sum.Suggestions++
+	}
+	return nil
+}
+
+// evidence is what a suggestion made by the gate keeps as its explanation.
+type evidence struct {
+	File   string               `json:"file,omitempty"`
+	Row    int                  `json:"row"`
+	Weight float64              `json:"weight"`
+	Fields []dedupe.FieldWeight `json:"fields"`
+}
+
+func (w *writer) row(ctx context.Context, r *row) error {
+	if id, ok := w.snap.bySource[sourceKey{r.rec.Source, r.rec.SourceID}]; ok {
+		return w.update(ctx, r, id)
+	}
+	cand, target, err := w.match(ctx, r, 0)
+	if err != nil {
+		return err
+	}
+	c := &steward.Customer{Record: r.rec}
+	r.customer = c
+	if target == nil {
+		r.outcome = OutcomeCreated
+		w.create(r, c)
+		return nil
+	}
+	r.match, r.probability = target, cand.Probability
+	action := w.opts.OnDuplicate
+	if action == DuplicateMerge && (w.opts.AutoMergeThreshold <= 0 || cand.Probability < w.opts.AutoMergeThreshold) {
+		action = DuplicateSuggest
+	}
+	switch action {
+	case DuplicateBlock:
+		r.outcome = OutcomeBlocked
+		r.customer = nil
+		r.findings = append(r.findings, Finding{Code: CodeDuplicate, Message: fmt.Sprintf(
+			"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
+			describe(target), cand.Probability)})
+	case DuplicateMerge:
+		if target.ID == 0 {
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
+		r.outcome = OutcomeMerged
+		c.Status, c.MergedInto = steward.StatusMerged, target.ID
+		if err := w.fill(ctx, target, &r.rec); err != nil {
+			return err
+		}
+		w.batch = append(w.batch, c)
+	default:
+		r.outcome = OutcomeCreated
+		w.create(r, c)
+		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+	}
+	return nil
+}
+
+// create queues a new active customer and lets later rows match it.
+func (w *writer) create(r *row, c *steward.Customer) {
+	w.batch = append(w.batch, c)
+	w.snap.ix.Add(&r.rec)
+	w.snap.rows = append(w.snap.rows, r)
+}
+
+// match returns the most probable customer (in the database or created by
+// an earlier row) that r looks like, other than self; nil when none
+// reaches the review threshold.
+func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
+	cands, err := w.snap.ix.Match(&r.rec)
+	if err != nil {
+		return dedupe.Candidate{}, nil, fmt.Errorf("match: %w", err)
+	}
+	for _, cand := range cands {
+		var target *steward.Customer
+		if cand.Index < len(w.snap.ids) {
+			id := w.snap.ids[cand.Index]
+			if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
+				continue
+			}
+			c, err := w.tx.Customer(ctx, id)
+			if err != nil {
+				return dedupe.Candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
+			}
+			target = c
+		} else {
+			other := w.snap.rows[cand.Index-len(w.snap.ids)]
+			if other == r || other.customer == nil || (self != 0 && other.customer.ID == self) {
+				continue
+			}
+			target = other.customer
+		}
+		return cand, target, nil
+	}
+	return dedupe.Candidate{}, nil, nil
+}
+
+// update applies r to the customer its (source, id) names. Fields the row
+// leaves empty keep their stored values: an import never blanks a field.
+func (w *writer) update(ctx context.Context, r *row, id int64) error {
+	c, err := w.tx.Customer(ctx, id)
+	if err != nil {
+		return fmt.Errorf("customer %d of %s/%s: %w", id, r.rec.Source, r.rec.SourceID, err)
+	}
+	if c.Status == steward.StatusErased {
+		r.outcome = OutcomeRejected
+		r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
+			"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
+			r.rec.Source, r.rec.SourceID, c.ID)})
+		return nil
+	}
+	r.customer = c
+	next := overlay(&c.Record, &r.rec)
+	if len(steward.Diff(&c.Record, &next)) == 0 {
+		r.outcome = OutcomeUnchanged
+		return nil
+	}
+	c.Record = next
+	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
+		return fmt.Errorf("update customer %d: %w", id, err)
+	}
+	r.outcome = OutcomeUpdated
+	if c.Status != steward.StatusActive {
+		return nil
+	}
+	cand, target, err := w.match(ctx, r, c.ID)
+	if err != nil || target == nil {
+		return err
+	}
+	r.match, r.probability = target, cand.Probability
+	w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+	return nil
+}
+
+// fill gives target the row's values for the fields it lacks, the
+// survivorship of an automatic merge until the rules' survivorship lands.
+func (w *writer) fill(ctx context.Context, target *steward.Customer, rec *steward.Record) error {
+	c, err := w.tx.Customer(ctx, target.ID)
+	if err != nil {
+		return fmt.Errorf("merge target %d: %w", target.ID, err)
+	}
+	next := c.Record.Clone()
+	for _, f := range steward.CanonicalFields() {
+		if next.Get(f) == "" {
+			next.Set(f, rec.Get(f))
+		}
+	}
+	for _, k := range rec.AttributeNames() {
+		if next.Get(k) == "" {
+			next.Set(k, rec.Attributes[k])
+		}
+	}
+	if len(steward.Diff(&c.Record, &next)) == 0 {
+		return nil
+	}
+	c.Record = next
+	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
+		return fmt.Errorf("merge into customer %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// overlay returns stored with every non-empty value of rec written over it.
+func overlay(stored, rec *steward.Record) steward.Record {
+	next := stored.Clone()
+	for _, f := range steward.CanonicalFields() {
+		if v := rec.Get(f); v != "" {
+			next.Set(f, v)
+		}
+	}
+	for _, k := range rec.AttributeNames() {
+		next.Set(k, rec.Attributes[k])
+	}
+	return next
+}
+
+func (w *writer) flush(ctx context.Context) error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	if err := w.tx.CreateCustomers(ctx, w.batch, w.meta); err != nil {
+		return fmt.Errorf("create customers: %w", err)
+	}
+	w.batch = w.batch[:0]
+	return nil
+}
+
+func (w *writer) maybeFlush(ctx context.Context) error {
+	if len(w.batch) >= batchSize {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// describe names a customer for a message: id, name and email.
+func describe(c *steward.Customer) string {
+	s := ""
+	if c.ID != 0 {
+		s = fmt.Sprint(c.ID)
+	} else {
+		s = fmt.Sprintf("of row with id %q", c.Record.SourceID)
+	}
+	name := c.Record.FullName()
+	if name == "" {
+		name = c.Record.Company
+	}
+	switch {
+	case name != "" && c.Record.Email != "":
+		s += fmt.Sprintf(" (%s, %s)", name, c.Record.Email)
+	case name != "":
+		s += fmt.Sprintf(" (%s)", name)
+	}
+	return s
+}
+
+// summarize counts the rows' outcomes.
+func summarize(t *table, sum *Summary) {
+	for _, r := range t.rows {
+		sum.Rows++
+		if r.match != nil {
+			sum.Duplicates++
+		}
+		switch r.outcome {
+		case OutcomeRejected, OutcomeBlocked:
+			if r.outcome == OutcomeRejected {
+				sum.Rejected++
+			} else {
+				sum.Blocked++
+			}
+			if sum.Codes == nil {
+				sum.Codes = make(map[string]int)
+			}
+			for _, f := range r.findings {
+				sum.Codes[f.Code]++
+			}
+			continue
+		case OutcomeCreated:
+			sum.Created++
+		case OutcomeUpdated:
+			sum.Updated++
+		case OutcomeUnchanged:
+			sum.Unchanged++
+		case OutcomeMerged:
+			sum.Merged++
+		}
+		sum.Accepted++
+		if len(r.findings) > 0 {
+			sum.Warnings++
+		}
+	}
+}

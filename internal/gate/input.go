@@ -1,0 +1,509 @@
+package gate
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/records"
+	"github.com/xuri/excelize/v2"
+)
+
+// Format is the layout of an input file.
+type Format string
+
+// Formats the gate reads.
+const (
+	FormatCSV   Format = "csv"   // delimited text: comma, semicolon or tab, detected
+	FormatTSV   Format = "tsv"   // tab-separated text
+	FormatJSONL Format = "jsonl" // JSON Lines: one object per line
+	FormatXLSX  Format = "xlsx"  // Excel workbook
+)
+
+// ParseFormat returns the format a user named: csv, tsv, jsonl (ndjson) or
+// xlsx; "" means detect.
+func ParseFormat(name string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "":
+		return "", nil
+	case "csv", "txt":
+		return FormatCSV, nil
+	case "tsv", "tab":
+		return FormatTSV, nil
+	case "jsonl", "ndjson", "json":
+		return FormatJSONL, nil
+	case "xlsx":
+		return FormatXLSX, nil
+	}
+	return "", steward.Errorf(steward.EINVALID, "unknown format %q: want csv, tsv, jsonl or xlsx", name)
+}
+
+// detectFormat picks the format from the file name's extension, then from
+// the first bytes: a zip archive is a workbook, a "{" starts JSON Lines,
+// anything else is delimited text.
+func detectFormat(name string, head []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".txt":
+		return FormatCSV
+	case ".tsv", ".tab":
+		return FormatTSV
+	case ".jsonl", ".ndjson":
+		return FormatJSONL
+	case ".xlsx", ".xlsm":
+		return FormatXLSX
+	}
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return FormatXLSX
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, bomUTF8), " \t\r\n")
+	if len(t) > 0 && t[0] == '{' {
+		return FormatJSONL
+	}
+	return FormatCSV
+}
+
+// Limits bound what the gate reads, so that a huge or hostile file fails
+// clearly instead of exhausting memory. Zero means no limit.
+type Limits struct {
+	// MaxFileBytes bounds the size of the file as stored (and the
+	// uncompressed size of a workbook).
+	MaxFileBytes int64
+	// MaxRowBytes bounds one row; a longer row is rejected.
+	MaxRowBytes int
+	// MaxFields bounds the number of columns of the header.
+	MaxFields int
+}
+
+// DefaultLimits are the limits of the embedded rules file's gate section.
+func DefaultLimits() Limits {
+	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256}
+}
+
+// row is one data row of the input and what became of it.
+type row struct {
+	num  int // 1 = first data row
+	line int // line (or sheet row) where it starts; header = 1
+	// raw holds the fields as read, nil when the row could not be split
+	// into fields; text then holds its bytes.
+	raw  []string
+	text string
+	rec  steward.Record
+
+	findings []Finding
+	outcome  Outcome
+	// customer is the customer the row created, updated or merged into.
+	customer *steward.Customer
+	// match is the customer the row looks like, with the probability.
+	match       *steward.Customer
+	probability float64
+}
+
+// table is an input file read to its end.
+type table struct {
+	header []string
+	rows   []*row
+	format Format
+	enc    Encoding
+}
+
+// structuralError is a problem that makes the whole file unreadable: the
+// import stops and changes nothing.
+func structuralError(line int, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if line > 0 {
+		msg = fmt.Sprintf("line %d: %s", line, msg)
+	}
+	return steward.Errorf(steward.EINVALID, "%s; nothing was imported", msg)
+}
+
+// limitedReader fails once more than max bytes were read.
+type limitedReader struct {
+	r   io.Reader
+	max int64
+	n   int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.max > 0 && l.n > l.max {
+		return n, steward.Errorf(steward.EINVALID, "the file is larger than the limit of %d bytes; nothing was imported", l.max)
+	}
+	return n, err
+}
+
+// readTable reads the whole input.
+func readTable(r io.Reader, opts *Options) (*table, error) {
+	lr := &limitedReader{r: r, max: opts.Limits.MaxFileBytes}
+	br := bufio.NewReaderSize(lr, sniffSize)
+	head, err := br.Peek(sniffSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		var se *steward.Error
+		if errors.As(err, &se) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read input: %w", err)
+	}
+	format := opts.Format
+	if format == "" {
+		format = detectFormat(opts.Name, head)
+	}
+	if format == FormatXLSX {
+		return readXLSX(br, opts)
+	}
+	text, enc, err := decode(br, opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	var t *table
+	switch format {
+	case FormatCSV, FormatTSV:
+		t, err = readDelimited(text, format, opts)
+	case FormatJSONL:
+		t, err = readJSONL(text, opts)
+	default:
+		return nil, steward.Errorf(steward.EINVALID, "unknown format %q", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.format, t.enc = format, enc
+	return t, nil
+}
+
+// readErr turns an error that ended reading into a structural error.
+func readErr(line int, err error) error {
+	var se *steward.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	if errors.Is(err, errTruncatedUTF16) || errors.Is(err, records.ErrRowTooLong) {
+		return structuralError(line, "%v", err)
+	}
+	return fmt.Errorf("read input: %w", err)
+}
+
+func readDelimited(text io.Reader, format Format, opts *Options) (*table, error) {
+	ro := records.Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields}
+	if format == FormatTSV {
+		ro.Delimiter = '\t'
+	}
+	rd, err := records.NewReader(text, ro)
+	if err != nil {
+		return nil, readErr(1, err)
+	}
+	t := &table{header: slices.Clone(rd.Header())}
+	for {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			return t, nil
+		}
+		var re *records.RowError
+		switch {
+		case errors.As(err, &re):
+			if errors.Is(err, records.ErrInvalidUTF8) {
+				return nil, structuralError(re.Line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", re.Err)
+			}
+			r := &row{num: re.Row, line: re.Line, raw: slices.Clone(rd.Raw()), text: string(rd.RawText())}
+			if errors.Is(err, records.ErrRowTooLong) {
+				r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
+			} else {
+				r.findings = append(r.findings, Finding{Code: CodeMalformedRow,
+					Message: fmt.Sprintf("Line %d could not be read (%v): %s", re.Line, re.Err, excerpt(strings.TrimRight(r.text, "\r\n")))})
+			}
+			t.rows = append(t.rows, r)
+		case err != nil:
+			return nil, readErr(rd.Line()+1, err)
+		default:
+			r := &row{num: rd.Row(), line: rd.Line(), raw: slices.Clone(rd.Raw()), rec: rec}
+			if err := checkReplacement(r); err != nil {
+				return nil, err
+			}
+			t.rows = append(t.rows, r)
+		}
+	}
+}
+
+// checkReplacement refuses a row with U+FFFD, which the UTF-16 decoder puts
+// where the input was not UTF-16 (a lone surrogate).
+func checkReplacement(r *row) error {
+	for _, f := range r.raw {
+		if strings.ContainsRune(f, utf8.RuneError) {
+			return structuralError(r.line, "the text has a character that could not be decoded (U+FFFD); the file is damaged or in another encoding")
+		}
+	}
+	return nil
+}
+
+// excerpt shortens s for a message.
+func excerpt(s string) string {
+	const max = 120
+	if utf8.RuneCountInString(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	rs := []rune(s)
+	return fmt.Sprintf("%q…", string(rs[:max]))
+}
+
+// jsonRow is one parsed JSON Lines object: its keys in order and values.
+type jsonRow struct {
+	keys, vals []string
+}
+
+func readJSONL(text io.Reader, opts *Options) (*table, error) {
+	br := bufio.NewReaderSize(text, 64<<10)
+	var parsed []jsonRow
+	var pending []*row
+	var header []string
+	index := make(map[string]int)
+	line := 0
+	for {
+		b, err := readLine(br, opts.Limits.MaxRowBytes)
+		if err == io.EOF {
+			break
+		}
+		line++
+		if errors.Is(err, records.ErrRowTooLong) {
+			r := &row{line: line, text: excerpt(string(b))}
+			r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
+			pending = append(pending, r)
+			parsed = append(parsed, jsonRow{})
+			continue
+		}
+		if err != nil {
+			return nil, readErr(line, err)
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		if !utf8.Valid(b) {
+			return nil, structuralError(line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", records.ErrInvalidUTF8)
+		}
+		r := &row{line: line}
+		jr, perr := parseJSONObject(b)
+		if perr != nil {
+			r.text = string(bytes.TrimRight(b, "\r\n"))
+			r.findings = append(r.findings, Finding{Code: CodeMalformedRow,
+				Message: fmt.Sprintf("Line %d is not a JSON object with text values (%v): %s", line, perr, excerpt(r.text))})
+		}
+		for _, k := range jr.keys {
+			if _, ok := index[k]; !ok {
+				index[k] = len(header)
+				header = append(header, k)
+			}
+		}
+		pending = append(pending, r)
+		parsed = append(parsed, jr)
+	}
+	if len(header) == 0 {
+		return nil, steward.Errorf(steward.EINVALID, "the file has no JSON objects with fields; nothing was imported")
+	}
+	cols, err := records.NewColumns(header, opts.Mapping, opts.Limits.MaxFields)
+	if err != nil {
+		return nil, err
+	}
+	t := &table{header: cols.Header()}
+	for i, r := range pending {
+		r.num = i + 1
+		if len(r.findings) == 0 {
+			r.raw = make([]string, len(header))
+			for j, k := range parsed[i].keys {
+				r.raw[index[k]] = parsed[i].vals[j]
+			}
+			rec, err := cols.Record(r.raw)
+			if err != nil {
+				r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.line, err)})
+			}
+			r.rec = rec
+		}
+		t.rows = append(t.rows, r)
+	}
+	return t, nil
+}
+
+// readLine reads one line (with its ending). A line longer than max (when
+// max > 0) is skipped to its end and returned cut, with ErrRowTooLong.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var out []byte
+	tooLong := false
+	for {
+		b, err := br.ReadSlice('\n')
+		if !tooLong {
+			out = append(out, b...)
+			if max > 0 && len(out) > max {
+				out, tooLong = out[:min(len(out), 200)], true
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(out) > 0:
+			err = nil
+		}
+		if tooLong && err == nil {
+			return out, records.ErrRowTooLong
+		}
+		return out, err
+	}
+}
+
+// parseJSONObject reads one JSON object whose values are strings, numbers,
+// booleans or null, keeping the keys' order.
+func parseJSONObject(b []byte) (jsonRow, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var jr jsonRow
+	tok, err := dec.Token()
+	if err != nil {
+		return jr, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return jr, errors.New("not an object")
+	}
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonRow{}, err
+		}
+		key := tok.(string)
+		if seen[key] {
+			return jsonRow{}, fmt.Errorf("key %q appears twice", key)
+		}
+		seen[key] = true
+		tok, err = dec.Token()
+		if err != nil {
+			return jsonRow{}, err
+		}
+		var v string
+		switch x := tok.(type) {
+		case string:
+			v = x
+		case json.Number:
+			v = x.String()
+		case bool:
+			v = fmt.Sprint(x)
+		case nil:
+		default:
+			return jsonRow{}, fmt.Errorf("field %q holds a list or an object", key)
+		}
+		jr.keys = append(jr.keys, key)
+		jr.vals = append(jr.vals, v)
+	}
+	if _, err := dec.Token(); err != nil {
+		return jsonRow{}, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return jsonRow{}, errors.New("text after the object")
+	}
+	return jr, nil
+}
+
+// xlsxXMLLimit bounds the memory one worksheet or the shared strings may
+// take when unzipped; larger parts are extracted to a temporary file.
+const xlsxXMLLimit = 16 << 20
+
+func readXLSX(br *bufio.Reader, opts *Options) (*table, error) {
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return nil, readErr(0, err)
+	}
+	unzipLimit := opts.Limits.MaxFileBytes
+	if unzipLimit <= 0 {
+		unzipLimit = DefaultLimits().MaxFileBytes
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit:    unzipLimit,
+		UnzipXMLSizeLimit: min(unzipLimit, xlsxXMLLimit),
+	})
+	if err != nil {
+		if errors.Is(err, excelize.ErrOptionsUnzipSizeLimit) || strings.Contains(err.Error(), "unzip size") {
+			return nil, steward.Errorf(steward.EINVALID, "the workbook unpacks to more than the limit of %d bytes; nothing was imported", unzipLimit)
+		}
+		return nil, steward.Errorf(steward.EINVALID, "the file is not a complete XLSX workbook (%v); nothing was imported", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	sheet := opts.Sheet
+	switch {
+	case len(sheets) == 0:
+		return nil, steward.Errorf(steward.EINVALID, "the workbook has no sheets; nothing was imported")
+	case sheet == "":
+		sheet = sheets[0]
+	case !slices.Contains(sheets, sheet):
+		return nil, steward.Errorf(steward.ENOTFOUND, "the workbook has no sheet %q (it has %s)", sheet, strings.Join(sheets, ", "))
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, steward.Errorf(steward.EINVALID, "sheet %q cannot be read (%v); nothing was imported", sheet, err)
+	}
+	defer rows.Close()
+	var cols *records.Columns
+	t := &table{format: FormatXLSX, enc: UTF8}
+	sheetRow := 0
+	for rows.Next() {
+		sheetRow++
+		vals, err := rows.Columns()
+		if err != nil {
+			return nil, structuralError(sheetRow, "sheet %q: %v", sheet, err)
+		}
+		if cols == nil {
+			if allEmpty(vals) {
+				continue
+			}
+			cols, err = records.NewColumns(vals, opts.Mapping, opts.Limits.MaxFields)
+			if err != nil {
+				return nil, err
+			}
+			t.header = cols.Header()
+			continue
+		}
+		if allEmpty(vals) {
+			continue
+		}
+		r := &row{num: len(t.rows) + 1, line: sheetRow, raw: vals}
+		size := 0
+		for _, v := range vals {
+			size += len(v)
+		}
+		if max := opts.Limits.MaxRowBytes; max > 0 && size > max {
+			r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Row %d is %d bytes long, more than the limit of %d.", sheetRow, size, max)})
+		} else if len(vals) > len(t.header) && !allEmpty(vals[len(t.header):]) {
+			r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d has values in %d columns, the header has %d.", sheetRow, len(vals), len(t.header))})
+		} else {
+			if len(vals) > len(t.header) {
+				r.raw = vals[:len(t.header)]
+			}
+			rec, err := cols.Record(r.raw)
+			if err != nil {
+				r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
+			}
+			r.rec = rec
+		}
+		t.rows = append(t.rows, r)
+	}
+	if err := rows.Error(); err != nil {
+		return nil, structuralError(sheetRow, "sheet %q: %v", sheet, err)
+	}
+	if cols == nil {
+		return nil, steward.Errorf(steward.EINVALID, "sheet %q is empty: it needs a header row; nothing was imported", sheet)
+	}
+	return t, nil
+}
+
+func allEmpty(vals []string) bool {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}

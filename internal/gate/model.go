@@ -1,0 +1,27 @@
+package gate
+
+import (
+	"bytes"
+	_ "embed"
+
+	"github.com/steward-crm/steward/dedupe"
+)
+
+// defaultModelJSON is a Fellegi-Sunter model trained by dedupe on 20,000
+// synthetic customers (internal/gen, mixed Persian and Latin locale, seed
+// 1); TestDefaultModel -update regenerates it.
+//
+//go:embed model.json
+var defaultModelJSON []byte
+
+// DefaultModel returns a new copy of the model the gate scores duplicates
+// with when the caller has none (a model trained on the customer database
+// itself is better, once there is one). The embedded model is checked by
+// the tests, so a failure to read it is a build defect and panics.
+func DefaultModel() *dedupe.Model {
+	m, err := dedupe.ReadModel(bytes.NewReader(defaultModelJSON))
+	if err != nil {
+		panic("gate: embedded model: " + err.Error())
+	}
+	return m
+}

@@ -1,0 +1,88 @@
+package gate
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RejectsReport writes the rows that were not stored (rejected or blocked)
+// as CSV: the row's columns as read, then row (1 = first data row), field,
+// code and message; a row with several findings gets one line for each.
+// A row that could not be split into columns has them empty and quotes its
+// text in the message.
+func RejectsReport(w io.Writer, t *table) error {
+	cw := csv.NewWriter(w)
+	header := append(append([]string(nil), t.header...), "row", "field", "code", "message")
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write rejects: %w", err)
+	}
+	line := make([]string, len(header))
+	for _, r := range t.rows {
+		if r.outcome != OutcomeRejected && r.outcome != OutcomeBlocked {
+			continue
+		}
+		fillRaw(line[:len(t.header)], r.raw)
+		for _, f := range r.findings {
+			n := len(t.header)
+			line[n], line[n+1], line[n+2], line[n+3] = fmt.Sprint(r.num), f.Field, f.Code, f.Message
+			if err := cw.Write(line); err != nil {
+				return fmt.Errorf("write rejects: %w", err)
+			}
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write rejects: %w", err)
+	}
+	return nil
+}
+
+// AnnotatedReport writes every row of the input as CSV with four columns
+// added: status (the Outcome), code and message (the findings, joined by
+// "; " and " "), and matched_id (the customer the row looked like).
+func AnnotatedReport(w io.Writer, t *table) error {
+	cw := csv.NewWriter(w)
+	header := append(append([]string(nil), t.header...), "status", "code", "message", "matched_id")
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write annotated copy: %w", err)
+	}
+	line := make([]string, len(header))
+	for _, r := range t.rows {
+		fillRaw(line[:len(t.header)], r.raw)
+		codes := make([]string, 0, len(r.findings))
+		msgs := make([]string, 0, len(r.findings))
+		for _, f := range r.findings {
+			codes = append(codes, f.Code)
+			msgs = append(msgs, f.Message)
+		}
+		if r.match != nil && r.outcome != OutcomeBlocked {
+			codes = append(codes, CodeDuplicate)
+			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", describe(r.match), r.probability))
+		}
+		n := len(t.header)
+		line[n], line[n+1], line[n+2], line[n+3] = string(r.outcome), strings.Join(codes, "; "), strings.Join(msgs, " "), ""
+		if r.match != nil && r.match.ID != 0 {
+			line[n+3] = fmt.Sprint(r.match.ID)
+		}
+		if err := cw.Write(line); err != nil {
+			return fmt.Errorf("write annotated copy: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write annotated copy: %w", err)
+	}
+	return nil
+}
+
+// fillRaw copies a row's fields as read into dst, empty where it has none.
+func fillRaw(dst, raw []string) {
+	for i := range dst {
+		dst[i] = ""
+		if i < len(raw) {
+			dst[i] = raw[i]
+		}
+	}
+}
