@@ -22,7 +22,6 @@ func (d *decoder) check(r *Rules) {
 	}
 	d.checkDefaults(v, &r.Defaults)
 	d.checkFields(v, r)
-	d.checkRequire(r)
 	d.checkGate(r)
 	d.checkEmail(&r.EmailVerification)
 	d.checkMatching(&r.Matching)
@@ -68,20 +67,38 @@ var crossField = regexp.MustCompile(`field|^required_|^excluded_|^skip_unless$|^
 func (d *decoder) checkFields(v *validator.Validate, r *Rules) {
 	columns := steward.CanonicalColumns()
 	for _, name := range sortedKeys(r.Fields) {
-		f := r.Fields[name]
 		path := "fields." + name
 		if !slices.Contains(columns, name) {
 			d.atKey(path, "unknown field %q%s", name, didYouMean(name, columns))
 			continue
 		}
-		if f.Validate != "" {
-			if msg := checkTag(v, f.Validate); msg != "" {
-				d.at(path+".validate", "%s", msg)
-			}
+		d.checkFieldRule(v, path, r.Fields[name])
+	}
+	for _, name := range sortedKeys(r.Attributes) {
+		path := "attributes." + name
+		switch {
+		case slices.Contains(columns, name):
+			d.atKey(path, "%q is a canonical field: put it under fields", name)
+			continue
+		case name != strings.ToLower(strings.TrimSpace(name)) || name == "":
+			d.atKey(path, "attribute names are lower case without surrounding spaces, got %q", name)
+			continue
 		}
-		if f.Check != "" {
-			oneOf(d, path+".check", f.Check, CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID)
+		d.checkFieldRule(v, path, r.Attributes[name])
+	}
+}
+
+func (d *decoder) checkFieldRule(v *validator.Validate, path string, f FieldRule) {
+	if f.Validate != "" {
+		if msg := checkTag(v, f.Validate); msg != "" {
+			d.at(path+".validate", "%s", msg)
 		}
+	}
+	if f.Check != "" {
+		oneOf(d, path+".check", f.Check, Checks()...)
+	}
+	if f.Severity != "" {
+		oneOf(d, path+".severity", f.Severity, SeverityError, SeverityWarning)
 	}
 }
 
@@ -92,7 +109,7 @@ func checkTag(v *validator.Validate, tag string) (msg string) {
 	for _, part := range strings.FieldsFunc(tag, func(r rune) bool { return r == ',' || r == '|' }) {
 		name, _, _ := strings.Cut(part, "=")
 		if crossField.MatchString(strings.TrimSpace(name)) {
-			return fmt.Sprintf("validator tag %q compares struct fields, it cannot check one column (use require or required)", name)
+			return fmt.Sprintf("validator tag %q compares struct fields, it cannot check one column (use required, or require.name / require.contact)", name)
 		}
 	}
 	defer func() {
@@ -104,28 +121,6 @@ func checkTag(v *validator.Validate, tag string) (msg string) {
 		_ = v.Var(sample, tag)
 	}
 	return ""
-}
-
-func (d *decoder) checkRequire(r *Rules) {
-	fields := steward.CanonicalFields()
-	names := make(map[string]bool)
-	for i, req := range r.Require {
-		path := fmt.Sprintf("require[%d]", i)
-		if strings.TrimSpace(req.Name) == "" {
-			d.at(path+".name", "a requirement needs a name (it appears in findings)")
-		} else if names[req.Name] {
-			d.at(path+".name", "requirement %q is defined twice", req.Name)
-		}
-		names[req.Name] = true
-		if len(req.AnyOf) == 0 {
-			d.at(path+".any_of", "list at least one field")
-		}
-		for j, f := range req.AnyOf {
-			if !slices.Contains(fields, f) {
-				d.at(fmt.Sprintf("%s.any_of[%d]", path, j), "unknown field %q%s", f, didYouMean(f, fields))
-			}
-		}
-	}
 }
 
 func (d *decoder) checkGate(r *Rules) {

@@ -1,5 +1,6 @@
 // Package rules reads steward's rules file (steward.yaml): the defaults,
-// per-field requirements and checks, record-level requirements, the import
+// per-field and per-attribute requirements and checks, record-level
+// requirements (a name, a contact), the import
 // gate's policy and limits, email verification, matching, survivorship,
 // schedules and suppression.
 //

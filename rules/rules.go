@@ -19,9 +19,11 @@ type Rules struct {
 	// Fields holds per-column requirements and checks, keyed by canonical
 	// column name.
 	Fields map[string]FieldRule `yaml:"fields"`
-	// Require lists record-level requirements: each group needs at least
-	// one of its fields present and valid.
-	Require []Requirement `yaml:"require"`
+	// Attributes holds the same for attributes (non-canonical columns),
+	// keyed by lower-case attribute name.
+	Attributes map[string]FieldRule `yaml:"attributes"`
+	// Require holds the record-level requirements.
+	Require Require `yaml:"require"`
 	// Gate says what a bulk import or an API write does with bad rows and
 	// duplicates, and how big an input may be.
 	Gate Gate `yaml:"gate"`
@@ -64,28 +66,48 @@ type Check string
 
 // Steward's checks, implemented by package validate.
 const (
-	CheckEmail      Check = "email"
-	CheckPhone      Check = "phone"
-	CheckPostalCode Check = "postal_code"
-	CheckNationalID Check = "national_id"
+	CheckEmail      Check = "email"       // email syntax as a CRM needs it
+	CheckPhone      Check = "phone"       // a phone number of the record's country
+	CheckPostalCode Check = "postal_code" // the postal code format of the record's country
+	CheckNationalID Check = "national_id" // a national identifier of the record's country
+	CheckCountry    Check = "country"     // an ISO 3166-1 alpha-2 code
+)
+
+// Checks returns steward's checks.
+func Checks() []Check {
+	return []Check{CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID, CheckCountry}
+}
+
+// Severity says whether a finding makes a row invalid (error) or is only
+// reported (warning).
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
 )
 
 // FieldRule is what one column must satisfy.
 type FieldRule struct {
 	// Required makes a record without this column invalid.
 	Required bool `yaml:"required"`
-	// Validate is a go-playground/validator tag applied to the value, such
-	// as "max=100" or "omitempty,iso3166_1_alpha2".
+	// Validate is a go-playground/validator tag applied to a non-empty
+	// value, such as "max=100" or "datetime=2006-01-02".
 	Validate string `yaml:"validate"`
 	// Check is one of steward's checks, or "".
 	Check Check `yaml:"check"`
+	// Severity of this rule's findings: error (the default) or warning.
+	Severity Severity `yaml:"severity"`
 }
 
-// Requirement is a record-level rule: at least one of AnyOf must be present
-// (and valid, for fields that have a check).
-type Requirement struct {
-	Name  string   `yaml:"name"`
-	AnyOf []string `yaml:"any_of"`
+// Require holds the record-level requirements.
+type Require struct {
+	// Name wants a first name, a last name or a company.
+	Name bool `yaml:"name"`
+	// Contact wants at least one valid contact: an email address or a
+	// phone number that passes its check.
+	Contact bool `yaml:"contact"`
 }
 
 // InvalidAction is what the gate does with an invalid row.

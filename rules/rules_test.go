@@ -24,11 +24,7 @@ func TestDefault(t *testing.T) {
 	if r.Gate.OnInvalid != InvalidReject || r.Gate.OnDuplicate != DuplicateSuggest {
 		t.Errorf("gate = %+v", r.Gate)
 	}
-	want := []Requirement{
-		{Name: "name", AnyOf: []string{"first_name", "last_name", "company"}},
-		{Name: "contact", AnyOf: []string{"email", "phone"}},
-	}
-	if !reflect.DeepEqual(r.Require, want) {
+	if want := (Require{Name: true, Contact: true}); r.Require != want {
 		t.Errorf("require = %+v", r.Require)
 	}
 	if r.EmailVerification.Window != 30*24*time.Hour {
@@ -67,8 +63,9 @@ fields:
   email: {required: true}
   company: ~
 require:
-  - name: contact
-    any_of: [email]
+  name: false
+attributes:
+  tier: {validate: "oneof=gold silver", severity: warning}
 matching:
   blocking:
     max_block_size: 50
@@ -102,8 +99,11 @@ email_verification:
 	if !reflect.DeepEqual(r.Fields["phone"], def.Fields["phone"]) {
 		t.Error("phone field changed though the file does not mention it")
 	}
-	if len(r.Require) != 1 || r.Require[0].Name != "contact" {
-		t.Errorf("require list was not replaced: %+v", r.Require)
+	if want := (Require{Name: false, Contact: true}); r.Require != want {
+		t.Errorf("require = %+v", r.Require)
+	}
+	if want := (FieldRule{Validate: "oneof=gold silver", Severity: SeverityWarning}); r.Attributes["tier"] != want {
+		t.Errorf("tier attribute rule = %+v", r.Attributes["tier"])
 	}
 	if len(r.Matching.Blocking.Keys) != len(def.Matching.Blocking.Keys) {
 		t.Errorf("blocking keys changed")
@@ -222,7 +222,9 @@ func TestParseProblems(t *testing.T) {
 		{"blocking part syntax", "matching:\n  blocking:\n    keys: [{on: [\"last_name(\"]}]\n", []string{`f.yaml:3:18: matching.blocking.keys[0].on[0]: want field or transform(field), got "last_name("`}},
 		{"blocking empty", "matching:\n  blocking: {keys: []}\n", []string{"f.yaml:2:20: matching.blocking.keys: list at least one blocking key"}},
 		{"duplicate blocking key", "matching:\n  blocking:\n    keys: [{on: [email]}, {on: [email]}]\n", []string{`f.yaml:3:27: matching.blocking.keys[1]: blocking key "email" is defined twice`}},
-		{"requirement", "require:\n  - any_of: []\n", []string{"f.yaml:2:5: require[0].name: a requirement needs a name", "f.yaml:2:13: require[0].any_of: list at least one field"}},
+		{"requirement", "require:\n  contacts: true\n", []string{`f.yaml:2:3: require.contacts: unknown setting "contacts" (did you mean "contact"?)`}},
+		{"attribute named like a field", "attributes:\n  email: {required: true}\n", []string{`f.yaml:2:3: attributes.email: "email" is a canonical field: put it under fields`}},
+		{"severity", "fields:\n  email: {severity: fatal}\n", []string{`f.yaml:2:21: fields.email.severity: unknown value "fatal": want one of error, warning`}},
 		{"alias bomb", aliasBomb(), []string{"the file expands to more than 100000 values"}},
 		{"every problem, in file order", "gate:\n  on_invalid: nope\nmatching:\n  review_threshold: 7\nschedules:\n  x: {cron: bad, jobs: [dedupe]}\n",
 			[]string{"f.yaml:2:15: gate.on_invalid", "f.yaml:4:21: matching.review_threshold", "f.yaml:6:13: schedules.x.cron"}},
@@ -257,8 +259,8 @@ func TestParseProblems(t *testing.T) {
 func aliasBomb() string {
 	var b strings.Builder
 	b.WriteString("x-list: &l [" + strings.Repeat("email, ", 399) + "email]\n")
-	b.WriteString("x-req: &r {name: x, any_of: *l}\n")
-	b.WriteString("require: [" + strings.Repeat("*r, ", 399) + "*r]\n")
+	b.WriteString("x-key: &k {on: *l}\n")
+	b.WriteString("matching: {blocking: {keys: [" + strings.Repeat("*k, ", 399) + "*k]}}\n")
 	return b.String()
 }
 
