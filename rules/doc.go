@@ -35,5 +35,6 @@
 //
 // Parsing also compiles: blocking key parts (BlockingKey.Parts), effective
 // block size caps (BlockingKey.Limit) and cron schedules (Schedule.Spec) are
-// ready for the packages that use them. The package never logs.
+// ready for the packages that use them, and RecordRulesConfig gives package
+// validate its settings. The package never logs.
 package rules
