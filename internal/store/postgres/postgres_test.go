@@ -47,3 +47,18 @@ func BenchmarkCreateCustomers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCreateCustomersInto measures 10,000-row batches into a database
+// that already holds db customers (the import gate's target is a database
+// of 1,000,000). Filling takes a while; run it on purpose, e.g.
+// -bench CreateCustomersInto/db=1000000 -benchtime 10x.
+func BenchmarkCreateCustomersInto(b *testing.B) {
+	storetest.PostgresURL(b)
+	for _, n := range []int{100000, 1000000} {
+		b.Run(fmt.Sprintf("db=%d", n), func(b *testing.B) {
+			s := storetest.Postgres(b)
+			storetest.FillCustomers(b, s, n)
+			storetest.BenchmarkCreateCustomers(b, s, 10000)
+		})
+	}
+}

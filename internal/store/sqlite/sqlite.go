@@ -276,6 +276,9 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 		return nil
 	}
 	tx, err := s.writer.BeginTx(ctx, nil)
+	if isBusy(err) {
+		return steward.Errorf(steward.ECONFLICT, "The database is busy with another writer (an import?); try again when it is done.")
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -341,4 +344,11 @@ func isUnique(err error) bool {
 
 func isForeignKey(err error) bool {
 	return constraint(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
+// isBusy reports whether err is SQLITE_BUSY (any extended code): another
+// process held the write lock for longer than the busy timeout.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
