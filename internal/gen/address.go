@@ -110,9 +110,12 @@ func (g *generator) makeLandline(c *country, ct *city, r *rand.Rand) phoneNum {
 	case 1, 2:
 		return phoneNum{groups: []string{area, pre + digits(r, 4-len(pre)), digits(r, 4)}}
 	case 3:
-		return phoneNum{groups: []string{area, digits(r, 3), digits(r, 4)}}
+		if pre == "" {
+			pre = localStart(r)
+		}
+		return phoneNum{groups: []string{area, pre + digits(r, 3-len(pre)), digits(r, 4)}}
 	}
-	return phoneNum{groups: []string{area, digits(r, 6)}}
+	return phoneNum{groups: []string{area, localStart(r) + digits(r, 5)}}
 }
 
 // makeMobile returns a mobile number; in the US, where mobiles and landlines
@@ -122,12 +125,17 @@ func (g *generator) makeMobile(c *country, home phoneNum, r *rand.Rand) phoneNum
 	case "US":
 		return phoneNum{groups: []string{home.groups[0], usExchange(r), digits(r, 4)}}
 	case "GB":
-		return phoneNum{groups: []string{"7" + strconv.Itoa(4+r.IntN(6)) + digits(r, 2), digits(r, 6)}}
+		// 076 is for pagers, not mobiles.
+		return phoneNum{groups: []string{"7" + pick(r, []string{"4", "5", "7", "8", "9"}) + strconv.Itoa(1+r.IntN(9)) + digits(r, 1), digits(r, 6)}}
 	case "AU":
-		return phoneNum{groups: []string{"4" + digits(r, 2), digits(r, 3), digits(r, 3)}}
+		return phoneNum{groups: []string{"4" + strconv.Itoa(r.IntN(4)) + digits(r, 1), digits(r, 3), digits(r, 3)}}
 	}
 	return phoneNum{groups: []string{pick(r, c.mobiles), digits(r, 3), digits(r, 4)}}
 }
+
+// localStart is the first digit of a UK local number: 2 to 4 are in use
+// in every geographic area code steward generates.
+func localStart(r *rand.Rand) string { return strconv.Itoa(2 + r.IntN(3)) }
 
 func usExchange(r *rand.Rand) string {
 	return strconv.Itoa(2+r.IntN(8)) + digits(r, 2)
@@ -188,7 +196,11 @@ func formatPhone(c *country, p phoneNum) string {
 		if c.code == "US" {
 			return "(" + g[0] + ") " + rest("-")
 		}
-		return "(" + trunk + g[0] + ") " + rest(" ")
+		if len(g[0]) == 1 || len(g[0]) == 2 {
+			// Only area codes go in parentheses, never mobile prefixes.
+			return "(" + trunk + g[0] + ") " + rest(" ")
+		}
+		return trunk + strings.Join(g, " ")
 	case phoneHyphens:
 		if c.code == "IR" && len(g[0]) == 2 {
 			return trunk + g[0] + "-" + rest("")

@@ -99,7 +99,7 @@ var ukCities = []city{
 	{name: "Cardiff", region: "Wales", post: "CF", areas: []string{"29 20"}, weight: 2},
 	{name: "Sheffield", region: "South Yorkshire", post: "S", areas: []string{"114"}, weight: 3},
 	{name: "Newcastle upon Tyne", region: "Tyne and Wear", post: "NE", areas: []string{"191"}, weight: 2},
-	{name: "Nottingham", region: "Nottinghamshire", post: "NG", areas: []string{"115"}, weight: 2},
+	{name: "Nottingham", region: "Nottinghamshire", post: "NG", areas: []string{"115 9"}, weight: 2},
 	{name: "Leicester", region: "Leicestershire", post: "LE", areas: []string{"116"}, weight: 2},
 	{name: "Oxford", region: "Oxfordshire", post: "OX", areas: []string{"1865"}, weight: 1},
 	{name: "Cambridge", region: "Cambridgeshire", post: "CB", areas: []string{"1223"}, weight: 1},
@@ -131,15 +131,15 @@ var auCities = []city{
 	{name: "Sydney", region: "NSW", lo: 2000, hi: 2234, areas: []string{"2 9", "2 8"}, weight: 30},
 	{name: "Melbourne", region: "VIC", lo: 3000, hi: 3207, areas: []string{"3 9", "3 8"}, weight: 28},
 	{name: "Brisbane", region: "QLD", lo: 4000, hi: 4179, areas: []string{"7 3"}, weight: 14},
-	{name: "Perth", region: "WA", lo: 6000, hi: 6199, areas: []string{"8 9", "8 6"}, weight: 11},
+	{name: "Perth", region: "WA", lo: 6000, hi: 6199, areas: []string{"8 9"}, weight: 11},
 	{name: "Adelaide", region: "SA", lo: 5000, hi: 5199, areas: []string{"8 8"}, weight: 7},
 	{name: "Gold Coast", region: "QLD", lo: 4207, hi: 4230, areas: []string{"7 5"}, weight: 3},
 	{name: "Canberra", region: "ACT", lo: 2600, hi: 2620, areas: []string{"2 6"}, weight: 2},
-	{name: "Newcastle", region: "NSW", lo: 2280, hi: 2310, areas: []string{"2 4"}, weight: 2},
-	{name: "Hobart", region: "TAS", lo: 7000, hi: 7099, areas: []string{"3 6"}, weight: 1},
+	{name: "Newcastle", region: "NSW", lo: 2280, hi: 2310, areas: []string{"2 49"}, weight: 2},
+	{name: "Hobart", region: "TAS", lo: 7000, hi: 7099, areas: []string{"3 62"}, weight: 1},
 	{name: "Darwin", region: "NT", lo: 800, hi: 832, areas: []string{"8 8"}, weight: 1},
 	{name: "Geelong", region: "VIC", lo: 3211, hi: 3228, areas: []string{"3 5"}, weight: 1},
-	{name: "Wollongong", region: "NSW", lo: 2500, hi: 2530, areas: []string{"2 4"}, weight: 1},
+	{name: "Wollongong", region: "NSW", lo: 2500, hi: 2530, areas: []string{"2 42"}, weight: 1},
 }
 
 var auStreets = []string{
