@@ -56,10 +56,7 @@ func (e *RowError) Unwrap() error { return e.Err }
 type Reader struct {
 	csv     *csv.Reader
 	src     *rawSource
-	header  []string
-	ops     []op
-	attrs   []string
-	vals    []string
+	cols    *Columns
 	raw     []string
 	rawText []byte
 	row     int
@@ -106,21 +103,12 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		}
 		return nil, fmt.Errorf("read header: %w", err)
 	}
-	if opts.MaxFields > 0 && len(header) > opts.MaxFields {
-		return nil, steward.Errorf(steward.EINVALID, "the header has %d columns, more than the limit of %d", len(header), opts.MaxFields)
-	}
-	header = trimAll(header)
-	for i, h := range header {
-		if !utf8.ValidString(h) {
-			return nil, steward.Errorf(steward.EINVALID, "header: column %d: %v", i+1, ErrInvalidUTF8)
-		}
-	}
-	ops, attrs, err := plan(header, opts.Mapping)
+	cols, err := NewColumns(header, opts.Mapping, opts.MaxFields)
 	if err != nil {
 		return nil, err
 	}
 	c.FieldsPerRecord = len(header)
-	rd := &Reader{csv: c, src: src, header: header, ops: ops, attrs: attrs, vals: make([]string, len(header)), maxRow: opts.MaxRowBytes}
+	rd := &Reader{csv: c, src: src, cols: cols, maxRow: opts.MaxRowBytes}
 	rd.prevOff = c.InputOffset()
 	src.consume(rd.prevOff)
 	return rd, nil
@@ -135,11 +123,11 @@ func trimAll(in []string) []string {
 }
 
 // Header returns the header row as written in the file (trimmed).
-func (r *Reader) Header() []string { return r.header }
+func (r *Reader) Header() []string { return r.cols.Header() }
 
 // AttributeColumns returns the lower-cased names of the columns kept as
 // attributes, in header order.
-func (r *Reader) AttributeColumns() []string { return r.attrs }
+func (r *Reader) AttributeColumns() []string { return r.cols.AttributeColumns() }
 
 // Row returns the number of the row last read, 1 for the first data row.
 func (r *Reader) Row() int { return r.row }
@@ -183,7 +171,7 @@ func (r *Reader) Read() (steward.Record, error) {
 				r.raw = nil
 			}
 			if errors.Is(pe.Err, csv.ErrFieldCount) {
-				err = fmt.Errorf("%d fields, the header has %d", len(fields), len(r.header))
+				err = fmt.Errorf("%d fields, the header has %d", len(fields), len(r.cols.header))
 			} else {
 				err = pe.Err
 			}
@@ -197,17 +185,9 @@ func (r *Reader) Read() (steward.Record, error) {
 	if r.maxRow > 0 && len(r.rawText) > r.maxRow {
 		return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: fmt.Errorf("%w: %d bytes, the limit is %d", ErrRowTooLong, len(r.rawText), r.maxRow)}
 	}
-	for i, f := range fields {
-		if !utf8.ValidString(f) {
-			return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: fmt.Errorf("column %q: %w", r.header[i], ErrInvalidUTF8)}
-		}
-		r.vals[i] = strings.TrimSpace(f)
-	}
-	var rec steward.Record
-	for i := range r.ops {
-		if v := r.ops[i].value(r.vals); v != "" {
-			rec.Set(r.ops[i].target, v)
-		}
+	rec, err := r.cols.Record(fields)
+	if err != nil {
+		return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: err}
 	}
 	return rec, nil
 }
