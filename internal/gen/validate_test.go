@@ -8,7 +8,7 @@ import (
 
 // TestOriginalsPassValidation checks the generated originals against
 // steward's own validators (libphonenumber metadata, Google's postal rules,
-// the Iranian national code check): clean data must look clean, so that
+// the Iranian national code check, email syntax): clean data must look clean, so that
 // the errors in duplicates are the only errors.
 func TestOriginalsPassValidation(t *testing.T) {
 	recs := collect(t, Options{N: 20000, Seed: 1, DupRate: 0})
@@ -32,6 +32,12 @@ func TestOriginalsPassValidation(t *testing.T) {
 			total["postal "+c]++
 			if !rules.Check(c, pc).Valid {
 				t.Errorf("%s postal code %q is invalid", c, pc)
+			}
+		}
+		if e := r.row[colEmail]; e != "" {
+			total["email"]++
+			if res := validate.EmailSyntax(e); !res.Valid {
+				t.Errorf("email %q is invalid: %s", e, res.Reason)
 			}
 		}
 		if id := r.row[colNatID]; id != "" && c == "IR" {
