@@ -1,0 +1,169 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward"
+)
+
+// seedCustomer stores one active customer as an earlier import would.
+func seedCustomer(t *testing.T, st steward.Store) *steward.Customer {
+	t.Helper()
+	c := &steward.Customer{Record: steward.Record{Source: "crm", SourceID: "c1", FirstName: "علی", LastName: "رضایی",
+		Email: "ali.rezaei@gmail.com", Phone: "+989121234567", Country: "IR"}}
+	if err := st.CreateCustomer(context.Background(), c, steward.Meta{Actor: "test", Cause: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// dupFile is one row that is the seeded customer again (Arabic yeh, other
+// phone format) plus a city the stored customer lacks, and one stranger.
+const dupFile = "id,first_name,last_name,email,phone,city,country\n" +
+	"n1,علي,رضايي,Ali.Rezaei@gmail.com,0912 123 4567,تهران,IR\n" +
+	"n2,Kian,Sharifi,kian.sharifi@gmail.com,09125550000,Karaj,IR\n"
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDuplicateSuggest(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		old := seedCustomer(t, st)
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop"})
+		if sum.Created != 2 || sum.Duplicates != 1 || sum.Suggestions != 1 {
+			t.Fatalf("summary %+v, want 2 created, 1 duplicate, 1 suggestion", sum)
+		}
+		n1 := customerBySource(t, st, "shop", "n1")
+		ss, err := st.Suggestions(context.Background(), steward.SuggestionFilter{Status: steward.SuggestionPending})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) != 1 || steward.SuggestionKey(ss[0].CustomerIDs) != steward.SuggestionKey([]int64{old.ID, n1.ID}) {
+			t.Fatalf("suggestions %+v, want {%d, %d}", ss, old.ID, n1.ID)
+		}
+		if ss[0].Probability < 0.9 {
+			t.Errorf("probability %v for the same email, phone and name", ss[0].Probability)
+		}
+		var ev evidence
+		if err := json.Unmarshal(ss[0].Evidence, &ev); err != nil || ev.Row != 1 || len(ev.Fields) == 0 {
+			t.Errorf("evidence %s (%v), want row 1 with field weights", ss[0].Evidence, err)
+		}
+	})
+}
+
+func TestDuplicateBlock(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		old := seedCustomer(t, st)
+		var rejects bytes.Buffer
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateBlock, Rejects: &rejects})
+		if sum.Blocked != 1 || sum.Created != 1 || sum.Accepted != 1 || sum.Rejected != 0 {
+			t.Fatalf("summary %+v, want 1 blocked, 1 created", sum)
+		}
+		if n := countCustomers(t, st); n != 2 {
+			t.Errorf("%d customers, want the seeded one and the stranger", n)
+		}
+		rows := readCSV(t, rejects.Bytes())
+		if len(rows) != 2 || rows[1][0] != "n1" || rows[1][9] != CodeDuplicate || !strings.Contains(rows[1][10], "customer "+itoa(old.ID)+" ") {
+			t.Errorf("rejects report:\n%s\nwant n1 as a duplicate of customer %d", rejects.String(), old.ID)
+		}
+	})
+}
+
+func TestDuplicateMerge(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		old := seedCustomer(t, st)
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		if sum.Merged != 1 || sum.Created != 1 || sum.Suggestions != 0 {
+			t.Fatalf("summary %+v, want 1 merged, 1 created", sum)
+		}
+		n1 := customerBySource(t, st, "shop", "n1")
+		if n1.Status != steward.StatusMerged || n1.MergedInto != old.ID {
+			t.Errorf("n1 is %s into %d, want merged into %d", n1.Status, n1.MergedInto, old.ID)
+		}
+		got, err := st.Customer(context.Background(), old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Record.City != "تهران" || got.Record.Email != "ali.rezaei@gmail.com" {
+			t.Errorf("survivor %+v, want its own email and the row's city", got.Record)
+		}
+		// Again: nothing changes.
+		before := dbState(t, st)
+		again := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		if again.Unchanged != 2 || dbState(t, st) != before {
+			t.Errorf("merge import again: %+v; database changed: %v", again, dbState(t, st) != before)
+		}
+	})
+}
+
+// TestDuplicateMergeBelowThreshold: merge only above the threshold, and
+// suggest otherwise.
+func TestDuplicateMergeBelowThreshold(t *testing.T) {
+	for _, threshold := range []float64{0, 1.01} {
+		st := backends()[0].open(t)
+		seedCustomer(t, st)
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: threshold})
+		if sum.Merged != 0 || sum.Suggestions != 1 || sum.Created != 2 {
+			t.Errorf("threshold %v: %+v, want a suggestion instead of a merge", threshold, sum)
+		}
+	}
+}
+
+// TestDuplicateInsideFile finds a row that repeats an earlier row of the
+// same file under another id, even when the batch is not stored yet.
+func TestDuplicateInsideFile(t *testing.T) {
+	file := "id,first_name,last_name,email,phone,country\n" +
+		"a,Maryam,Karimi,maryam.karimi@gmail.com,09131234567,IR\n" +
+		"b,Sohrab,Sepehri,sohrab.sepehri@gmail.com,09132223344,IR\n" +
+		"c,Maryam,Karimi,maryam.karimi@gmail.com,+98 913 123 4567,IR\n"
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		sum := mustImport(t, st, writeTemp(t, "in.csv", file), Options{Source: "shop"})
+		if sum.Duplicates != 1 || sum.Suggestions != 1 {
+			t.Fatalf("summary %+v, want row c suggested as a duplicate of row a", sum)
+		}
+		a, c := customerBySource(t, st, "shop", "a"), customerBySource(t, st, "shop", "c")
+		ss, _ := st.Suggestions(context.Background(), steward.SuggestionFilter{})
+		if len(ss) != 1 || steward.SuggestionKey(ss[0].CustomerIDs) != steward.SuggestionKey([]int64{a.ID, c.ID}) {
+			t.Errorf("suggestions %+v, want {%d, %d}", ss, a.ID, c.ID)
+		}
+		st2 := backends()[0].open(t)
+		merged := mustImport(t, st2, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		if merged.Merged != 1 {
+			t.Fatalf("merge: %+v", merged)
+		}
+		a, c = customerBySource(t, st2, "shop", "a"), customerBySource(t, st2, "shop", "c")
+		if c.MergedInto != a.ID {
+			t.Errorf("c merged into %d, want %d", c.MergedInto, a.ID)
+		}
+	})
+}
+
+// TestErasedCustomerStaysErased: a row for an erased customer is rejected.
+func TestErasedCustomerStaysErased(t *testing.T) {
+	st := backends()[0].open(t)
+	c := seedCustomer(t, st)
+	c.Status = steward.StatusErased
+	c.Record = steward.Record{Source: "crm", SourceID: "c1"}
+	if err := st.UpdateCustomer(context.Background(), c, steward.Meta{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	sum := mustImport(t, st, writeTemp(t, "e.csv", "id,first_name,email\nc1,Ali,ali.rezaei@gmail.com\n"), Options{Source: "crm"})
+	if sum.Rejected != 1 || sum.Codes[CodeErased] != 1 {
+		t.Errorf("summary %+v, want the row rejected as erased", sum)
+	}
+	if got, _ := st.Customer(context.Background(), c.ID); got.Record.FirstName != "" {
+		t.Errorf("erased customer got data back: %+v", got.Record)
+	}
+}
