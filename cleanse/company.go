@@ -35,6 +35,10 @@ func companyForm(s string) string {
 	end := len(words)
 	var tail []string
 	for end > 1 && len(tail) == 0 {
+		last := MatchKey(words[end-1])
+		if !t.lastWords[last[strings.LastIndexByte(last, ' ')+1:]] {
+			break
+		}
 		found := false
 		for n := min(t.maxWords, end-1); n >= 1; n-- {
 			phrase := strings.Join(words[end-n:end], " ")

@@ -83,15 +83,19 @@ type companyForms struct {
 	// upstream terms without a curated spelling).
 	byKey    map[string]string
 	maxWords int
+	// lastWords holds the last word of every form, so most names are
+	// turned away without building phrases.
+	lastWords map[string]bool
 }
 
 var loadCompanyForms = sync.OnceValue(func() *companyForms {
-	t := &companyForms{byKey: map[string]string{}}
+	t := &companyForms{byKey: map[string]string{}, lastWords: map[string]bool{}}
 	add := func(term, canonical string) {
 		k := MatchKey(term)
 		if k == "" || ambiguousForms[k] {
 			return
 		}
+		t.lastWords[k[strings.LastIndexByte(k, ' ')+1:]] = true
 		if _, ok := t.byKey[k]; ok && canonical == "" {
 			return
 		}
@@ -203,6 +207,9 @@ func splitLegalForms(words []string) (core []string, trailing []string, leading 
 // suffixForm returns the length in words of the longest legal form that
 // ends words.
 func suffixForm(t *companyForms, words []string) (int, bool) {
+	if !t.lastWords[words[len(words)-1]] {
+		return 0, false
+	}
 	for n := min(t.maxWords, len(words)); n >= 1; n-- {
 		if _, ok := t.byKey[strings.Join(words[len(words)-n:], " ")]; ok {
 			return n, true

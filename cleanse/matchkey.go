@@ -238,8 +238,25 @@ func isApostrophe(r rune) bool {
 	return false
 }
 
+// plainNFKD reports, quickly, that MatchKey need not decompose s: ASCII,
+// the Arabic block except the letters whose hamza or madda NFKD splits off
+// and foldArabic does not handle itself, and ZWNJ. false means "do not
+// know".
+func plainNFKD(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+		case r >= 0x600 && r <= 0x6FF && !(r >= 0x675 && r <= 0x678) && r != 0x6C2 && r != 0x6D3:
+		case r == zwnj:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func matchKeyUnicode(s string) string {
-	if !norm.NFKD.IsNormalString(s) {
+	if !plainNFKD(s) && !norm.NFKD.IsNormalString(s) {
 		s = norm.NFKD.String(s)
 	}
 	var b strings.Builder
@@ -296,7 +313,7 @@ func matchKeyUnicode(s string) string {
 		}
 	}
 	out := b.String()
-	if !norm.NFKD.IsNormalString(out) {
+	if !plainNFKD(out) && !norm.NFKD.IsNormalString(out) {
 		// Lower-casing can, rarely, produce a decomposable letter; fold it
 		// again so the key stays a fixed point.
 		return matchKeyUnicode(out)

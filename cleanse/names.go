@@ -63,10 +63,13 @@ type titleTable struct {
 	titles   map[string]string // MatchKey form → display spelling
 	suffixes map[string]string
 	maxWords int
+	// firstWords holds the first word of every title, so most names are
+	// turned away without building phrases.
+	firstWords map[string]bool
 }
 
 var loadTitles = sync.OnceValue(func() *titleTable {
-	t := &titleTable{titles: map[string]string{}, suffixes: map[string]string{}}
+	t := &titleTable{titles: map[string]string{}, suffixes: map[string]string{}, firstWords: map[string]bool{}}
 	addLines := func(m map[string]string, txt string) {
 		for line := range strings.Lines(txt) {
 			forms := strings.Split(strings.TrimSpace(line), "|")
@@ -110,6 +113,10 @@ var loadTitles = sync.OnceValue(func() *titleTable {
 			t.titles[k] = d
 		}
 	}
+	for k := range t.titles {
+		first, _, _ := strings.Cut(k, " ")
+		t.firstWords[first] = true
+	}
 	addLines(t.suffixes, enSuffixesTxt)
 	for _, x := range []string{"ii", "iii", "iv"} {
 		t.suffixes[x] = strings.ToUpper(x)
@@ -136,6 +143,10 @@ func titleCaseWords(s string) string {
 // a title is returned unchanged.
 func SplitTitle(name string) (title, rest string) {
 	t := loadTitles()
+	first, _, _ := strings.Cut(strings.TrimSpace(name), " ")
+	if !t.firstWords[MatchKey(first)] {
+		return "", name
+	}
 	words := strings.Fields(name)
 	var found []string
 	i := 0
@@ -157,10 +168,15 @@ func SplitTitle(name string) (title, rest string) {
 // of a name and returns it with the rest.
 func SplitSuffix(name string) (suffix, rest string) {
 	t := loadTitles()
-	words := strings.Fields(name)
-	if len(words) < 2 {
+	name = strings.TrimSpace(name)
+	sp := strings.LastIndexByte(name, ' ')
+	if sp < 0 {
 		return "", name
 	}
+	if _, ok := t.suffixes[MatchKey(strings.TrimSuffix(name[sp+1:], "."))]; !ok {
+		return "", name
+	}
+	words := strings.Fields(name)
 	last := strings.TrimSuffix(words[len(words)-1], ".")
 	d, ok := t.suffixes[MatchKey(last)]
 	if !ok {
@@ -199,6 +215,9 @@ var nameParticles = map[string]bool{
 // lower-case particles next to capitalized words (van der Berg, Ludwig
 // van Beethoven). Words without Latin letters (Persian) are left alone.
 func CaseName(s string) string {
+	if c := latinCaseClass(s); !strings.Contains(s, " ") && c != caseLower && c != caseUpper {
+		return s
+	}
 	words := strings.Split(s, " ")
 	var lower, upper, capital bool
 	for _, w := range words {

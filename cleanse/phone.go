@@ -25,8 +25,6 @@ type PhoneNumber struct {
 	// fixed_line, fixed_line_or_mobile, toll_free, premium_rate, voip,
 	// pager, uan, voicemail, shared_cost, personal_number, or unknown.
 	Type string
-	// Region is the ISO 3166-1 alpha-2 region the number belongs to.
-	Region string
 	// Valid reports a number valid by the metadata; Possible one of a
 	// possible length for a range the metadata has not caught up with
 	// (new Iranian 09xx mobile prefixes).
@@ -52,21 +50,21 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 		return s, info, nil
 	}
 	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
-	in := foldDigits(s)
-	n, err := phonenumbers.Parse(in, region)
+	n, err := phonenumbers.Parse(plainPhone(foldDigits(s)), region)
 	if err != nil {
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneUnparsable})
 		return s, info, f
 	}
 	info.Extension = n.GetExtension()
-	info.Region = phonenumbers.GetRegionCodeForNumber(n)
-	switch {
-	case phonenumbers.IsValidNumber(n):
+	// GetNumberType finds the number's region and matches its patterns:
+	// a number of a known type is a valid one (what IsValidNumber does,
+	// without doing it twice).
+	switch typ := phonenumbers.GetNumberType(n); {
+	case typ != phonenumbers.UNKNOWN:
 		info.Valid = true
-		info.Type = phoneTypeName(phonenumbers.GetNumberType(n))
+		info.Type = phoneTypeName(typ)
 	case n.GetCountryCode() == 98 && iranMobile.MatchString(phonenumbers.GetNationalSignificantNumber(n)):
 		info.Possible = true
-		info.Region = "IR"
 		info.Type = "mobile"
 	default:
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneInvalid})
@@ -79,6 +77,28 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 	}
 	f.step(RulePhoneE164, s, out)
 	return out, info, f
+}
+
+// plainPhone returns "+" and the digits of a number written with only
+// digits, spaces and the usual punctuation (- . ( ) /), or s itself when
+// it holds anything else (an extension, letters, "tel:"). libphonenumber
+// reads both the same way, and the plain form spares it the slow
+// extension patterns.
+func plainPhone(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b = append(b, c)
+		case c == '+' && len(b) == 0:
+			b = append(b, c)
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return s
+		}
+	}
+	return string(b)
 }
 
 // iranMobile is the national number of an Iranian mobile line: 9 and nine

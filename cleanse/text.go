@@ -66,7 +66,7 @@ func Text(s string) (string, []Fix) {
 		return f.textSpace(s), f
 	}
 	s = f.step(RuleInvisible, s, removeInvisible(s))
-	if !norm.NFC.IsNormalString(s) {
+	if !plainNFC(s) && !norm.NFC.IsNormalString(s) {
 		s = f.step(RuleNFC, s, norm.NFC.String(s))
 	}
 	s = f.step(RuleArabicLetters, s, mapRunes(s, arabicToPersian))
@@ -80,6 +80,23 @@ func Text(s string) (string, []Fix) {
 
 func (f *fixes) textSpace(s string) string {
 	return f.step(RuleSpace, s, collapseSpace(s))
+}
+
+// plainNFC reports, quickly, that s is in NFC because it holds only
+// characters that never compose: Latin below the combining marks, the
+// Arabic block without its hamza and madda marks, ZWNJ and ZWJ. false
+// means "do not know".
+func plainNFC(s string) bool {
+	for _, r := range s {
+		switch {
+		case r < 0x300:
+		case r >= 0x600 && r <= 0x6FF && (r < 0x653 || r > 0x655):
+		case r == 0x200C || r == 0x200D:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // isPlainASCII reports whether s is ASCII without control characters
