@@ -31,6 +31,7 @@ const (
 	kCase                       // upper or lower case, stray spaces, kashida
 	kMissing                    // fields left empty
 	kLeadingZero                // a spreadsheet dropped leading zeros: 02108 → 2108
+	kDateFormat                 // 03/12/1985, 12/03/1985, or the Jalali ۱۳۶۴/۰۱/۰۱
 	numKinds
 )
 
@@ -38,7 +39,7 @@ var kindNames = [numKinds]string{
 	"source", "nickname", "transliteration", "zwnj", "moved", "phone-format", "abbreviation",
 	"email-case", "gmail-dots-tags", "country-form", "birth-date", "married-name", "company-form",
 	"swapped-names", "arabic-letters", "digit-script", "typo", "case-spacing", "missing-fields",
-	"leading-zero",
+	"leading-zero", "date-format",
 }
 
 func (k errKind) String() string { return kindNames[k] }
@@ -49,7 +50,7 @@ var kindWeight = [numKinds]float64{
 	kNickname: 10, kTranslit: 12, kZWNJ: 8, kMoved: 5, kPhoneFormat: 12, kAbbrev: 8,
 	kEmailCase: 4, kEmailGmail: 4, kCountry: 4, kDate: 4, kMarried: 1, kCompanyForm: 5,
 	kSwap: 3, kArabic: 12, kDigits: 12, kTypo: 22, kCase: 5, kMissing: 14,
-	kLeadingZero: 4,
+	kLeadingZero: 4, kDateFormat: 5,
 }
 
 // record renders variant v of entity e into w: v 0 is the entity as first
@@ -164,6 +165,8 @@ func (g *generator) applicable(p *person, w *row, k errKind) bool {
 		return p.c.code == "IR"
 	case kCountry, kTypo, kCase, kMissing:
 		return true
+	case kDateFormat:
+		return w[colBirth] != ""
 	case kLeadingZero:
 		for _, c := range zeroCols {
 			if len(w[c]) > 1 && w[c][0] == '0' && isDigits(w[c]) {
@@ -387,6 +390,25 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 			w[colFirst] = w[colFirst] + "  "
 			w[colLast] = " " + w[colLast]
 		}
+	case kDateFormat:
+		if w[colBirth] == "" {
+			break // blanked by kMissing
+		}
+		y, m, d := p.birth[0], p.birth[1], p.birth[2]
+		sep := pick(r, []string{"/", "/", ".", "-"})
+		switch p.c.code {
+		case "IR":
+			// Iranians write dates in their own calendar.
+			jy, jm, jd := gregorianToJalali(y, m, d)
+			w[colBirth] = pad(jy, 4) + "/" + pad(jm, 2) + "/" + pad(jd, 2)
+			if chance(r, 0.5) {
+				w[colBirth] = toDigits(w[colBirth], '۰')
+			}
+		case "US":
+			w[colBirth] = pad(m, 2) + sep + pad(d, 2) + sep + pad(y, 4)
+		default:
+			w[colBirth] = pad(d, 2) + sep + pad(m, 2) + sep + pad(y, 4)
+		}
 	case kLeadingZero:
 		for _, c := range zeroCols {
 			if isDigits(w[c]) {
@@ -411,6 +433,29 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 		}
 	}
 	return *w != before
+}
+
+// gregorianToJalali converts a Gregorian date to the Persian (Jalali,
+// solar hijri) calendar: the arithmetic of the widely used jdf algorithm.
+func gregorianToJalali(gy, gm, gd int) (jy, jm, jd int) {
+	cum := [12]int{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334}
+	gy2 := gy
+	if gm > 2 {
+		gy2 = gy + 1
+	}
+	days := 355666 + 365*gy + (gy2+3)/4 - (gy2+99)/100 + (gy2+399)/400 + gd + cum[gm-1]
+	jy = -1595 + 33*(days/12053)
+	days %= 12053
+	jy += 4 * (days / 1461)
+	days %= 1461
+	if days > 365 {
+		jy += (days - 1) / 365
+		days = (days - 1) % 365
+	}
+	if days < 186 {
+		return jy, 1 + days/31, 1 + days%31
+	}
+	return jy, 7 + (days-186)/30, 1 + (days-186)%30
 }
 
 // zeroCols are the columns a spreadsheet takes for numbers.
