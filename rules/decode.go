@@ -232,7 +232,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		names = append(names, name)
 		index[name] = i
 	}
-	seen := make(map[string]bool)
+	seen := make(map[string]*yaml.Node)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		key := k.Value
@@ -241,11 +241,11 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			d.addf(k, path, "want a name as key, got %s", describe(k))
 			continue
 		}
-		if seen[key] {
-			d.addf(k, p, "set twice")
+		if first := seen[key]; first != nil {
+			d.addf(k, p, "set twice (first on line %d)", first.Line)
 			continue
 		}
-		seen[key] = true
+		seen[key] = k
 		fi, ok := index[key]
 		if !ok {
 			hint := didYouMean(key, names)
@@ -288,7 +288,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(v.Type()))
 	}
-	seen := make(map[string]bool)
+	seen := make(map[string]*yaml.Node)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || isNull(k) {
@@ -297,11 +297,11 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		}
 		key := reflect.ValueOf(k.Value)
 		p := join(path, k.Value)
-		if seen[k.Value] {
-			d.addf(k, p, "set twice")
+		if first := seen[k.Value]; first != nil {
+			d.addf(k, p, "set twice (first on line %d)", first.Line)
 			continue
 		}
-		seen[k.Value] = true
+		seen[k.Value] = k
 		d.keys[p] = k
 		if isNull(val) {
 			d.values[p] = val

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/steward-crm/steward"
 	"gopkg.in/yaml.v3"
@@ -77,14 +78,14 @@ func (d *decoder) apply(data []byte, r *Rules) {
 		if err == io.EOF {
 			return
 		}
-		d.syntax(err)
+		d.syntax(err, data)
 		return
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		d.addf(&extra, "", "a rules file holds one YAML document; remove the ---")
 	} else if err != io.EOF {
-		d.syntax(err)
+		d.syntax(err, data)
 	}
 	if len(doc.Content) == 0 {
 		return
@@ -96,12 +97,17 @@ func (d *decoder) apply(data []byte, r *Rules) {
 	d.decode(root, reflect.ValueOf(r).Elem(), "")
 }
 
-func (d *decoder) syntax(err error) {
-	p := Problem{File: d.file, Message: err.Error()}
+// syntax records a YAML syntax error, with a hint for the usual cause.
+func (d *decoder) syntax(err error, data []byte) {
+	p := Problem{File: d.file, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		p.Line, _ = strconv.Atoi(m[1])
 		p.Column = 1
 		p.Message = m[2]
+		lines := bytes.Split(data, []byte("\n"))
+		if p.Line >= 1 && p.Line <= len(lines) && bytes.Contains(lines[p.Line-1], []byte("\t")) {
+			p.Message += " (a tab: YAML indents with spaces only)"
+		}
 	}
 	d.problems = append(d.problems, p)
 }

@@ -194,11 +194,13 @@ func TestParseProblems(t *testing.T) {
 		want []string // each must appear, in order
 	}{
 		{"syntax", "gate:\n  on_invalid: [\n", []string{"f.yaml:2:1: did not find expected node content"}},
+		{"tab", "gate:\n\ton_invalid: warn\n", []string{"f.yaml:2:1: found character that cannot start any token (a tab: YAML indents with spaces only)"}},
+		{"map entry twice", "fields:\n  email: {check: email}\n  email: {required: true}\n", []string{"f.yaml:3:3: fields.email: set twice (first on line 2)"}},
 		{"not a mapping", "- a\n- b\n", []string{"f.yaml:1:1: want a mapping, got a list"}},
 		{"two documents", "version: 1\n---\nversion: 1\n", []string{"f.yaml:2:1: a rules file holds one YAML document"}},
 		{"unknown section", "matchng:\n  review_threshold: 0.5\n", []string{`f.yaml:1:1: matchng: unknown setting "matchng" (did you mean "matching"?)`}},
 		{"unknown key, no hint", "gate:\n  zzzzzz: 1\n", []string{`f.yaml:2:3: gate.zzzzzz: unknown setting "zzzzzz"`}},
-		{"set twice", "gate:\n  on_invalid: warn\n  on_invalid: reject\n", []string{"f.yaml:3:3: gate.on_invalid: set twice"}},
+		{"set twice", "gate:\n  on_invalid: warn\n  on_invalid: reject\n", []string{"f.yaml:3:3: gate.on_invalid: set twice (first on line 2)"}},
 		{"wrong type", "matching:\n  review_threshold: high\n", []string{`f.yaml:2:21: matching.review_threshold: want a number, got "high"`}},
 		{"list for a value", "gate:\n  on_invalid: [reject]\n", []string{"f.yaml:2:15: gate.on_invalid: want a single value, got a list"}},
 		{"scalar for a section", "gate: strict\n", []string{`f.yaml:1:7: gate: want a mapping, got "strict"`}},

@@ -26,6 +26,10 @@
 //		...
 //	}
 //
+// Rows that come from elsewhere (a spreadsheet, JSON Lines) go through
+// NewColumns, which applies the same header rules and mapping to rows of
+// values.
+//
 // The reader streams: it holds one row at a time (plus a read-ahead buffer).
 // A row with the wrong number of fields, broken quotes or invalid UTF-8
 // yields a *RowError naming its line; the next Read continues with the next
