@@ -50,7 +50,7 @@ columns:
 	}
 	_ = w.Flush()
 	// Output:
-	// rejected line 3: 3 fields, the header has 5: "18, Bob, 7\n"
+	// rejected line 3: wrong number of fields: 3, the header has 5: "18, Bob, 7\n"
 	// id,source,first_name,last_name,company,email,phone,address_line1,address_line2,city,region,postal_code,country,birth_date,national_id,tier
 	// 17,shop,Ann,,,,,6 Tullaroop Street,,,,,AU,,,gold
 }

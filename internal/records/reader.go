@@ -167,15 +167,13 @@ func (r *Reader) Read() (steward.Record, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			r.line = pe.StartLine
-			if !errors.Is(pe.Err, csv.ErrFieldCount) {
-				r.raw = nil
-			}
-			if errors.Is(pe.Err, csv.ErrFieldCount) {
-				err = fmt.Errorf("%d fields, the header has %d", len(fields), len(r.cols.header))
+			cause := pe.Err
+			if errors.Is(cause, csv.ErrFieldCount) {
+				cause = fmt.Errorf("%w: %d, the header has %d", csv.ErrFieldCount, len(fields), len(r.cols.header))
 			} else {
-				err = pe.Err
+				r.raw = nil // the parser gives no fields for a row it could not split
 			}
-			return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: err}
+			return steward.Record{}, &RowError{Row: r.row, Line: r.line, Err: cause}
 		}
 		r.raw = nil
 		r.err = fmt.Errorf("read row %d: %w", r.row, err)

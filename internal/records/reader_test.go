@@ -2,6 +2,7 @@ package records
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"io"
 	"os"
@@ -166,7 +167,7 @@ func TestRowErrorsAreRecoverable(t *testing.T) {
 	}
 	want := []result{
 		{id: "1", row: 1, line: 2, raw: []string{"1", "Ann"}, rawText: "1,Ann\n"},
-		{row: 2, line: 3, errSub: "3 fields, the header has 2", raw: []string{"2", "Bob", "extra"}, rawText: "2,Bob,extra\n"},
+		{row: 2, line: 3, errSub: "wrong number of fields: 3, the header has 2", raw: []string{"2", "Bob", "extra"}, rawText: "2,Bob,extra\n"},
 		{id: "3", row: 3, line: 4, raw: []string{"3", "Cy\nDee"}, rawText: "3,\"Cy\nDee\"\n"},
 		{row: 4, line: 6, errSub: "bare \"", rawText: "4,E\"d\n"},
 		{row: 5, line: 7, errSub: "invalid UTF-8", raw: []string{"5", "\xff\xfe"}, rawText: "5,\xff\xfe\n"},
@@ -196,6 +197,14 @@ func TestRowErrorsAreRecoverable(t *testing.T) {
 	}
 	if _, err := r.Read(); err != io.EOF {
 		t.Errorf("after the last row: %v, want io.EOF", err)
+	}
+
+	r, err = NewReader(strings.NewReader("id,first_name\n1\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Read(); !errors.Is(err, csv.ErrFieldCount) {
+		t.Errorf("short row: %v, want csv.ErrFieldCount in the chain", err)
 	}
 }
 
