@@ -29,7 +29,7 @@ func TestColumns(t *testing.T) {
 		{"full row", []string{" Ann ", "6", "Main St", "gold"},
 			steward.Record{FirstName: "Ann", AddressLine1: "6 Main St", Attributes: map[string]string{"tier": "gold"}}, ""},
 		{"short row is padded", []string{"Bob"}, steward.Record{FirstName: "Bob"}, ""},
-		{"long row", []string{"a", "b", "c", "d", "e"}, steward.Record{}, "5 fields, the header has 4"},
+		{"long row", []string{"a", "b", "c", "d", "e"}, steward.Record{}, "wrong number of fields: 5, the header has 4"},
 		{"invalid UTF-8", []string{"a", "\xff"}, steward.Record{}, `column "no": invalid UTF-8`},
 	}
 	for _, tt := range tests {

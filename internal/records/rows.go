@@ -1,6 +1,7 @@
 package records
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -53,7 +54,7 @@ func (c *Columns) AttributeColumns() []string { return c.attrs }
 // with a value that is not valid UTF-8, is an error naming the column.
 func (c *Columns) Record(row []string) (steward.Record, error) {
 	if len(row) > len(c.header) {
-		return steward.Record{}, fmt.Errorf("%d fields, the header has %d", len(row), len(c.header))
+		return steward.Record{}, fmt.Errorf("%w: %d, the header has %d", csv.ErrFieldCount, len(row), len(c.header))
 	}
 	for i := range c.vals {
 		c.vals[i] = ""
