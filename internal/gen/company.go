@@ -96,7 +96,7 @@ func (co *company) name(c *country) string {
 	}
 	if c.persian {
 		s := co.core + " " + form
-		if !co.noShirk {
+		if !co.noSherkat {
 			s = "شرکت " + s
 		}
 		return s
@@ -119,8 +119,10 @@ var emailDomains = map[string][]struct {
 }
 
 // makeEmail derives an address from the person's name in Latin letters, at
-// the employer's domain for some B2B contacts.
-func (g *generator) makeEmail(p *person, r *rand.Rand) string {
+// the employer's domain for some B2B contacts. A colleague of an earlier
+// contact never gets the bare first-name mailbox, which the company would
+// not give twice.
+func (g *generator) makeEmail(p *person, r *rand.Rand, colleague bool) string {
 	first := asciiLower(p.latinFirst(true))
 	last := ""
 	if p.last != nil {
@@ -137,7 +139,9 @@ func (g *generator) makeEmail(p *person, r *rand.Rand) string {
 		case 0:
 			return first[:1] + last + "@" + p.company.domain
 		case 1:
-			return first + "@" + p.company.domain
+			if !colleague {
+				return first + "@" + p.company.domain
+			}
 		}
 		return first + "." + last + "@" + p.company.domain
 	}

@@ -313,7 +313,7 @@ func (g *generator) mutate(p *person, r *rand.Rand, k errKind) bool {
 	case kCompanyForm:
 		switch x := r.IntN(3); {
 		case x == 0 && p.c.persian:
-			p.company.noShirk = !p.company.noShirk
+			p.company.noSherkat = !p.company.noSherkat
 		case x == 1:
 			p.company.form = -1
 		default:

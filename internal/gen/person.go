@@ -39,7 +39,7 @@ type company struct {
 	core    string // "Summit Logistics", "پارس نوین"
 	form    int    // index into the country's legal forms, -1 for none
 	variant int    // -1 for the form's main spelling, else its variant
-	noShirk bool   // Persian name written without the leading "شرکت"
+	noSherkat bool   // Persian name written without the leading "شرکت"
 	domain  string // e.g. "summitlogistics.com"
 }
 
@@ -110,7 +110,7 @@ func (g *generator) base(e uint32) person {
 		p.firstFm, p.lastFm, p.firstLat, p.lastLat, p.nick = t.firstFm, t.lastFm, t.firstLat, t.lastLat, t.nick
 	}
 	if p.email == "" {
-		p.email = g.makeEmail(&p, r)
+		p.email = g.makeEmail(&p, r, pl.rel == relColleague)
 	}
 	return p
 }
