@@ -1,11 +1,284 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/records"
 )
 
-// runStandardize is not built yet; its owner replaces this file.
+const standardizeUsage = `[--in FILE|-] [--out FILE|-] [--changes FILE] [--country XX] [--date-order dmy|mdy|reject] [--json]
+
+Standardizes a canonical CSV file of customers (package cleanse): Unicode
+and Persian/Arabic letter forms, digits, names and titles, company legal
+forms, phones to E.164, countries to ISO 3166-1 alpha-2, postal codes,
+regions, US and Persian street lines, email domains, birth dates to ISO
+8601. Every other column is kept. Standardizing the output again changes
+nothing.
+
+--country is the country of records whose country field is empty (their
+phones are read and postal codes checked for it). --date-order reads
+dates such as 03/04/1980; the default, reject, keeps them and reports
+them. Values steward cannot standardize (an invalid phone, an unknown
+country) are kept as written and reported with a rule ending in
+"invalid", "unknown" or "ambiguous".
+
+--changes writes one CSV row per change: row, id, field, before, after,
+rule. --json prints a summary object on standard output (then --out must
+name a file). Output files are written under a temporary name and renamed
+when complete. A row that cannot be read is reported on standard error
+and left out, and the exit code is then 1.`
+
+// standardizeColumns are the attributes cleanse.Record may add; the output
+// always has them, after the input's own attribute columns.
+var standardizeColumns = []string{cleanse.AttrTitle, cleanse.AttrNameSuffix, cleanse.AttrPhoneType}
+
+// standardizeSummary is what --json prints.
+type standardizeSummary struct {
+	Records  int            `json:"records"`
+	Changed  int            `json:"changed"`
+	Changes  int            `json:"changes"`
+	Flags    int            `json:"flags"`
+	Rejected int            `json:"rejected"`
+	ByRule   map[string]int `json:"by_rule"`
+}
+
+// runStandardize implements "steward standardize".
 func runStandardize(ctx context.Context, env *Env, args []string) error {
-	return errors.New("steward standardize: not built yet")
+	fs := newFlagSet(env, "standardize", standardizeUsage)
+	in := fs.String("in", "-", "canonical CSV file to read, or - for standard input")
+	out := fs.String("out", "-", "file to write, or - for standard output")
+	changes := fs.String("changes", "", "CSV file to write every change to")
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records without one (IR, GB, US …)")
+	dateOrder := fs.String("date-order", "reject", "how to read dates like 03/04/1980: dmy, mdy or reject")
+	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run 'steward standardize -h' for its flags", "unexpected argument %q", fs.Arg(0))
+	}
+	var opts cleanse.Options
+	var err error
+	if opts.DateOrder, err = cleanse.ParseDateOrder(*dateOrder); err != nil {
+		return usagef("use --date-order dmy, mdy or reject", "--date-order: %v", err)
+	}
+	if *country != "" {
+		code, ok := cleanse.LookupCountry(*country)
+		if !ok {
+			return usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: unknown country %q", *country)
+		}
+		opts.DefaultCountry = code
+	}
+	if *asJSON && *out == "-" {
+		return usagef("give --out FILE with --json", "--json prints on standard output, where --out - would write the records")
+	}
+	if *changes == "-" {
+		return usagef("give --changes a file name", "--changes cannot write to standard output")
+	}
+
+	var src io.Reader = env.Stdin
+	if *in != "-" {
+		f, err := os.Open(*in)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return steward.Errorf(steward.ENOTFOUND, "%s does not exist", *in)
+			}
+			return fmt.Errorf("open input: %w", err)
+		}
+		defer f.Close()
+		src = f
+	}
+	rd, err := records.NewReader(bufio.NewReaderSize(src, 256<<10), records.Options{})
+	if err != nil {
+		return err
+	}
+
+	outFile, err := newStandardizeOutput(env, *out)
+	if err != nil {
+		return err
+	}
+	defer outFile.abort()
+	var chFile *standardizeOutput
+	var chw *csv.Writer
+	if *changes != "" {
+		if chFile, err = newStandardizeOutput(env, *changes); err != nil {
+			return err
+		}
+		defer chFile.abort()
+		chw = csv.NewWriter(chFile.w)
+		if err := chw.Write([]string{"row", "id", "field", "before", "after", "rule"}); err != nil {
+			return fmt.Errorf("write %s: %w", *changes, err)
+		}
+	}
+
+	attrs := rd.AttributeColumns()
+	for _, a := range standardizeColumns {
+		if !slices.Contains(attrs, a) {
+			attrs = append(attrs, a)
+		}
+	}
+	w := records.NewWriter(outFile.w, attrs)
+	sum := standardizeSummary{ByRule: map[string]int{}}
+	bar := progress.New("standardizing", 0, env.Stderr, env.Terminal, env.Logger)
+	for {
+		if sum.Records%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		var rowErr *records.RowError
+		if errors.As(err, &rowErr) {
+			sum.Rejected++
+			fmt.Fprintf(env.Stderr, "line %d: %v\n", rd.Line(), rowErr.Err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		sum.Records++
+		fixes := cleanse.Record(&rec, opts)
+		changed := false
+		for _, f := range fixes {
+			sum.ByRule[f.Rule]++
+			if f.Before == f.After {
+				sum.Flags++
+			} else {
+				sum.Changes++
+				changed = true
+			}
+			if chw != nil {
+				if err := chw.Write([]string{strconv.Itoa(rd.Row()), rec.SourceID, f.Field, f.Before, f.After, f.Rule}); err != nil {
+					return fmt.Errorf("write %s: %w", *changes, err)
+				}
+			}
+		}
+		if changed {
+			sum.Changed++
+		}
+		if err := w.Write(&rec); err != nil {
+			return fmt.Errorf("write records: %w", err)
+		}
+		bar.Add(1)
+	}
+	bar.Done()
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write records: %w", err)
+	}
+	if err := outFile.commit(); err != nil {
+		return err
+	}
+	if chw != nil {
+		chw.Flush()
+		if err := chw.Error(); err != nil {
+			return fmt.Errorf("write %s: %w", *changes, err)
+		}
+		if err := chFile.commit(); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(env.Stderr, "standardized %d records: %d changed, %d changes, %d values kept and flagged%s\n",
+			sum.Records, sum.Changed, sum.Changes, sum.Flags, standardizeRejectedNote(sum.Rejected))
+		rules := make([]string, 0, len(sum.ByRule))
+		for r := range sum.ByRule {
+			rules = append(rules, r)
+		}
+		sort.Strings(rules)
+		for _, r := range rules {
+			fmt.Fprintf(env.Stderr, "  %-22s %d\n", r, sum.ByRule[r])
+		}
+	}
+	if sum.Rejected > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+func standardizeRejectedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d rows not readable", n)
+}
+
+// standardizeOutput is a file written under a temporary name and renamed into place
+// by commit, or standard output.
+type standardizeOutput struct {
+	w    *bufio.Writer
+	f    *os.File // nil for standard output
+	path string
+	done bool
+}
+
+func newStandardizeOutput(env *Env, path string) (*standardizeOutput, error) {
+	if path == "-" {
+		return &standardizeOutput{w: bufio.NewWriterSize(env.Stdout, 256<<10)}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	return &standardizeOutput{w: bufio.NewWriterSize(f, 256<<10), f: f, path: path}, nil
+}
+
+// commit flushes the output and, for a file, renames it into place.
+func (o *standardizeOutput) commit() error {
+	if err := o.w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", o.name(), err)
+	}
+	if o.f == nil {
+		o.done = true
+		return nil
+	}
+	if err := o.f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	if err := os.Chmod(o.f.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	if err := os.Rename(o.f.Name(), o.path); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	o.done = true
+	return nil
+}
+
+// abort removes a file that was not committed.
+func (o *standardizeOutput) abort() {
+	if o.done || o.f == nil {
+		return
+	}
+	o.f.Close()
+	os.Remove(o.f.Name())
+}
+
+func (o *standardizeOutput) name() string {
+	if o.f == nil {
+		return "standard output"
+	}
+	return o.path
 }
