@@ -370,7 +370,10 @@ func emailSyntaxUnicode(addr string) Syntax {
 	if r != ReasonOK {
 		return syntaxError(r)
 	}
-	if puny && isASCII(domain) {
+	if puny && hasPunycodeLabel(domain) {
+		// Labels typed in Unicode were checked above; a label typed as
+		// punycode, alone or beside Unicode ones ("Xn--….ǅ"), is checked
+		// in its decoded form, which is what a reader would see.
 		if r := checkPunycode(ascii); r != ReasonOK {
 			return syntaxError(r)
 		}
@@ -421,6 +424,17 @@ func checkLocalUnicode(local string) Reason {
 		return ReasonConfusable
 	}
 	return ReasonOK
+}
+
+// hasPunycodeLabel reports whether domain has a label typed as an xn--
+// A-label.
+func hasPunycodeLabel(domain string) bool {
+	for label := range strings.SplitSeq(domain, ".") {
+		if hasPrefixFold(label, "xn--") {
+			return true
+		}
+	}
+	return false
 }
 
 func isASCII(s string) bool {

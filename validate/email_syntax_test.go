@@ -137,6 +137,7 @@ func TestEmailSyntaxReasons(t *testing.T) {
 		{"emoji local", "😀@gmail.com", ReasonSymbol, ""},
 		{"invalid utf8", "a\xff@example.com", ReasonInvalidUTF8, ""},
 		{"latin han", "hans@m端ller.com", ReasonOK, "xn--mller-es7m.com"},
+		{"punycode label beside unicode", "0@Xn--00C000A.ǅ", ReasonConfusable, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

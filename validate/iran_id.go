@@ -13,22 +13,6 @@ const (
 	ReasonLegalIDValid    Reason = "legal_id_ok"
 )
 
-func init() {
-	for r, m := range map[Reason]string{
-		ReasonIDEmpty:         "The identifier is empty.",
-		ReasonIDNotDigits:     "The identifier must contain only digits.",
-		ReasonIDLength:        "The identifier has the wrong number of digits (national ID: 10, legal entity ID: 11).",
-		ReasonIDRepeated:      "The identifier is one digit repeated, which is never issued.",
-		ReasonIDChecksum:      "The identifier's check digit does not match: a digit is mistyped.",
-		ReasonIDZeroSerial:    "The identifier's serial part is all zeros, which is never issued.",
-		ReasonIDLeadingZeros:  "The national ID is valid once the leading zeros a spreadsheet dropped are restored.",
-		ReasonNationalIDValid: "The national ID is valid.",
-		ReasonLegalIDValid:    "The legal entity ID is valid.",
-	} {
-		reasonMessages[r] = m
-	}
-}
-
 // IranNationalID checks an Iranian national ID (کد ملی): ten digits (Persian
 // and Arabic-Indic digits folded, spaces and hyphens ignored) whose last
 // digit is the mod-11 check digit of the first nine weighted 10 down to 2:

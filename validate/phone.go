@@ -20,22 +20,6 @@ const (
 	ReasonPhoneIranMobileLags Reason = "phone_possible_new_prefix"
 )
 
-func init() {
-	for r, m := range map[Reason]string{
-		ReasonPhoneOK:             "The phone number is valid.",
-		ReasonPhoneEmpty:          "The phone number is empty.",
-		ReasonPhoneUnparseable:    "The value is not a phone number.",
-		ReasonPhoneCountryCode:    "The country calling code does not exist, or the number is local and no country was given.",
-		ReasonPhoneTooShort:       "The phone number is too short.",
-		ReasonPhoneTooLong:        "The phone number is too long.",
-		ReasonPhoneInvalidLength:  "The phone number has a length no number of its country has.",
-		ReasonPhoneInvalid:        "The phone number does not match any number range of its country.",
-		ReasonPhoneIranMobileLags: "The number has the shape of an Iranian mobile number with a prefix too new for the numbering metadata; it may be valid.",
-	} {
-		reasonMessages[r] = m
-	}
-}
-
 // PhoneResult is the verdict on a phone number.
 type PhoneResult struct {
 	Check

@@ -20,18 +20,6 @@ const (
 	ReasonPostalUnchecked      Reason = "postal_code_unchecked"
 )
 
-func init() {
-	for r, m := range map[Reason]string{
-		ReasonPostalOK:             "The postal code has its country's format.",
-		ReasonPostalEmpty:          "The postal code is empty.",
-		ReasonPostalFormat:         "The postal code does not have its country's format.",
-		ReasonPostalUnknownCountry: "The country is not a known ISO 3166-1 alpha-2 code, so the postal code cannot be checked.",
-		ReasonPostalUnchecked:      "The country has no postal code system on record; the postal code was not checked.",
-	} {
-		reasonMessages[r] = m
-	}
-}
-
 // PostalRules holds each country's postal code format, from Google's
 // address metadata (libaddressinput, BSD-3-Clause). It is read-only after
 // construction and safe for concurrent use.

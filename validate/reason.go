@@ -116,6 +116,32 @@ var reasonMessages = map[Reason]string{
 	ReasonRoleAccount: "The address is a role account (info@, sales@ …), not a person.",
 	ReasonSyntaxOnly:  "The address is well formed; the domain was not checked (offline).",
 	ReasonNotChecked:  "The check was stopped before the domain was looked up.",
+
+	ReasonIDEmpty:         "The identifier is empty.",
+	ReasonIDNotDigits:     "The identifier must contain only digits.",
+	ReasonIDLength:        "The identifier has the wrong number of digits (national ID: 10, legal entity ID: 11).",
+	ReasonIDRepeated:      "The identifier is one digit repeated, which is never issued.",
+	ReasonIDChecksum:      "The identifier's check digit does not match: a digit is mistyped.",
+	ReasonIDZeroSerial:    "The identifier's serial part is all zeros, which is never issued.",
+	ReasonIDLeadingZeros:  "The national ID is valid once the leading zeros a spreadsheet dropped are restored.",
+	ReasonNationalIDValid: "The national ID is valid.",
+	ReasonLegalIDValid:    "The legal entity ID is valid.",
+
+	ReasonPhoneOK:             "The phone number is valid.",
+	ReasonPhoneEmpty:          "The phone number is empty.",
+	ReasonPhoneUnparseable:    "The value is not a phone number.",
+	ReasonPhoneCountryCode:    "The country calling code does not exist, or the number is local and no country was given.",
+	ReasonPhoneTooShort:       "The phone number is too short.",
+	ReasonPhoneTooLong:        "The phone number is too long.",
+	ReasonPhoneInvalidLength:  "The phone number has a length no number of its country has.",
+	ReasonPhoneInvalid:        "The phone number does not match any number range of its country.",
+	ReasonPhoneIranMobileLags: "The number has the shape of an Iranian mobile number with a prefix too new for the numbering metadata; it may be valid.",
+
+	ReasonPostalOK:             "The postal code has its country's format.",
+	ReasonPostalEmpty:          "The postal code is empty.",
+	ReasonPostalFormat:         "The postal code does not have its country's format.",
+	ReasonPostalUnknownCountry: "The country is not a known ISO 3166-1 alpha-2 code, so the postal code cannot be checked.",
+	ReasonPostalUnchecked:      "The country has no postal code system on record; the postal code was not checked.",
 }
 
 // Message returns the human sentence for r, or r itself for an unknown code.
