@@ -201,14 +201,18 @@ func readDelimited(text io.Reader, format Format, opts *Options) (*table, error)
 		return nil, readErr(1, err)
 	}
 	t := &table{header: slices.Clone(rd.Header())}
+	next := 2 // line where the next row starts
 	for {
 		rec, err := rd.Read()
+		var re *records.RowError
+		if err == nil || errors.As(err, &re) {
+			next = rd.Line() + bytes.Count(rd.RawText(), []byte{'\n'})
+		}
 		if err == io.EOF {
 			return t, nil
 		}
-		var re *records.RowError
 		switch {
-		case errors.As(err, &re):
+		case re != nil:
 			if errors.Is(err, records.ErrInvalidUTF8) {
 				return nil, structuralError(re.Line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", re.Err)
 			}
@@ -221,7 +225,7 @@ func readDelimited(text io.Reader, format Format, opts *Options) (*table, error)
 			}
 			t.rows = append(t.rows, r)
 		case err != nil:
-			return nil, readErr(rd.Line()+1, err)
+			return nil, readErr(next, err)
 		default:
 			r := &row{num: rd.Row(), line: rd.Line(), raw: slices.Clone(rd.Raw()), rec: rec}
 			if err := checkReplacement(r); err != nil {
