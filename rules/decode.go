@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -341,8 +342,8 @@ func parseDuration(s string) (time.Duration, error) {
 		return time.ParseDuration(s)
 	}
 	n, err := strconv.ParseInt(m[1], 10, 32)
-	if err != nil {
-		return 0, err
+	if err != nil || n > 36600 {
+		return 0, fmt.Errorf("bad duration %q: at most 36600 days", s)
 	}
 	unit := 24 * time.Hour
 	if m[2] == "w" {
@@ -351,7 +352,7 @@ func parseDuration(s string) (time.Duration, error) {
 	d := time.Duration(n) * unit
 	if m[3] != "" {
 		rest, err := time.ParseDuration(m[3])
-		if err != nil || rest < 0 {
+		if err != nil || rest < 0 || rest > math.MaxInt64-d {
 			return 0, fmt.Errorf("bad duration %q", s)
 		}
 		d += rest

@@ -352,6 +352,9 @@ func TestParseDuration(t *testing.T) {
 		{"30 days", 0, false},
 		{"d", 0, false},
 		{"1d-2h", 0, false},
+		{"2147483647w", 0, false},
+		{"36600d2562047h", 0, false},
+		{"36600d", 36600 * 24 * time.Hour, true},
 	}
 	for _, tt := range tests {
 		got, err := parseDuration(tt.in)
