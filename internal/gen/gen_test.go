@@ -127,3 +127,36 @@ func TestGenerateZeroRecords(t *testing.T) {
 		t.Fatalf("N=0 wrote %q and %q", out, truth)
 	}
 }
+
+func TestNameListsAreSizeableAndSkewed(t *testing.T) {
+	tb, err := newTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := map[string]nameList{
+		"en male": tb.enMale, "en female": tb.enFemale, "en last": tb.enLast,
+		"fa male": tb.faMale, "fa female": tb.faFemale, "fa last": tb.faLast,
+	}
+	for name, l := range lists {
+		if len(l.entries) < 150 {
+			t.Errorf("%s: only %d names", name, len(l.entries))
+		}
+		share := func(i int) float64 {
+			if i == 0 {
+				return l.w[0]
+			}
+			return l.w[i] - l.w[i-1]
+		}
+		if top, mid := share(0), share(len(l.entries)/2); top < 5*mid {
+			t.Errorf("%s: the most common name is only %.1f times as likely as the median one", name, top/mid)
+		}
+	}
+	for _, e := range tb.faMale.entries {
+		if len(e.parts) > 1 {
+			continue
+		}
+		if e.parts[0] == "محمد" && !slices.Contains(e.latin, "Mohammad") || e.parts[0] == "حسین" && !slices.Contains(e.latin, "Hossein") {
+			t.Errorf("%v lacks its usual transliteration: %v", e.parts, e.latin)
+		}
+	}
+}
