@@ -36,11 +36,11 @@ type person struct {
 
 // company is an employer for B2B records.
 type company struct {
-	core    string // "Summit Logistics", "پارس نوین"
-	form    int    // index into the country's legal forms, -1 for none
-	variant int    // -1 for the form's main spelling, else its variant
+	core      string // "Summit Logistics", "پارس نوین"
+	form      int    // index into the country's legal forms, -1 for none
+	variant   int    // -1 for the form's main spelling, else its variant
 	noSherkat bool   // Persian name written without the leading "شرکت"
-	domain  string // e.g. "summitlogistics.com"
+	domain    string // e.g. "summitlogistics.com"
 }
 
 // address is a postal address in parts.
