@@ -69,6 +69,13 @@ func TestNameKeyMeets(t *testing.T) {
 		{"Mahmoud", "Mahmood", "Mahmud", "محمود"},
 		{"Nasrin", "Nasreen", "نسرین"},
 		{"Matthew", "Mathew"},
+		{"حسینی", "Hosseini", "Husseini", "Hoseini", "حسيني"},
+		{"احمدی", "Ahmadi"},
+		{"رضایی", "Rezaei", "Rezaee", "Rezayi"},
+		{"محمدی", "Mohammadi", "Mohamadi"},
+		{"حسین‌زاده", "Hosseinzadeh", "Hoseinzade"},
+		{"علی‌پور", "Alipour", "Alipoor"},
+		{"کریمی", "Karimi"},
 	}
 	for _, g := range groups {
 		want := NameKey(g[0])

@@ -66,6 +66,11 @@ var loadNameTables = sync.OnceValue(func() *nameTables {
 //  3. A word that is two known names written together (محمدرضا after the
 //     ZWNJ is dropped, Mohammadreza, Alireza) becomes both keys, separated
 //     by a space, so it meets "Mohammad Reza".
+//  4. A family name made of a known name and a Persian ending (ی, زاده,
+//     پور, نژاد, نیا, فر, راد; -i, -ei, -zadeh, -pour, -nejad …) becomes
+//     the name's key and the ending's: حسینی, Hosseini and Husseini are
+//     all "hoseini"; رضایی and Rezaei "rezai"; Alipour and علی‌پور
+//     "alipur".
 //
 // NameKey(NameKey(s)) == NameKey(s).
 func NameKey(s string) string {
@@ -93,6 +98,9 @@ func nameWordKey(t *nameTables, w string) string {
 		if c, ok := splitCompound(t.persian, w); ok {
 			return c
 		}
+		if c, ok := surnameOf(t.persian, w, persianSurnameEndings); ok {
+			return c
+		}
 		w = transliterate(w)
 	}
 	l := latinSpelling(w)
@@ -102,7 +110,44 @@ func nameWordKey(t *nameTables, w string) string {
 	if c, ok := splitCompound(t.latin, l); ok {
 		return c
 	}
+	if c, ok := surnameOf(t.latin, l, latinSurnameEndings); ok {
+		return c
+	}
 	return l
+}
+
+// surnameEnding is an ending that makes a family name of a given name
+// (Hosseini, Ahmadi, Rezaei, Hosseinzadeh, Alipour) and its key.
+type surnameEnding struct{ ending, key string }
+
+// persianSurnameEndings are in MatchKey form, longest first.
+var persianSurnameEndings = []surnameEnding{
+	{"زاده", "zade"}, {"نژاد", "nejad"}, {"پور", "pur"}, {"نیا", "nia"}, {"فر", "far"},
+	{"راد", "rad"}, {"یی", "i"}, {"ی", "i"},
+}
+
+// latinSurnameEndings are in latinSpelling form, longest first.
+var latinSurnameEndings = []surnameEnding{
+	{"zade", "zade"}, {"nejad", "nejad"}, {"nezhad", "nejad"}, {"nejhad", "nejad"},
+	{"pur", "pur"}, {"nia", "nia"}, {"far", "far"}, {"rad", "rad"},
+	{"yi", "i"}, {"ei", "i"}, {"i", "i"},
+}
+
+// surnameOf returns the key of a family name made of a known given name
+// of three letters or more and an ending: حسینی and Hosseini are both
+// "hoseini", رضایی and Rezaei "rezai", حسین‌زاده and Hosseinzadeh
+// "hoseinzade".
+func surnameOf(m map[string]string, w string, endings []surnameEnding) (string, bool) {
+	for _, e := range endings {
+		stem, ok := strings.CutSuffix(w, e.ending)
+		if !ok || utf8.RuneCountInString(stem) < 3 {
+			continue
+		}
+		if c, ok := m[stem]; ok {
+			return c + e.key, true
+		}
+	}
+	return "", false
 }
 
 // splitCompound splits w into two known names of at least three letters
