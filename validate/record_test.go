@@ -109,3 +109,23 @@ func TestNewRecordRulesRejectsBadRules(t *testing.T) {
 		t.Fatal("bad default country accepted")
 	}
 }
+
+func BenchmarkRecord(b *testing.B) {
+	rules, err := NewRecordRules(DefaultRecordRulesConfig("IR"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := []steward.Record{
+		{FirstName: "علی", LastName: "رضایی", Email: "ali.rezaei@gmail.com", Phone: "09121234567",
+			PostalCode: "1193612345", NationalID: "0499370899", BirthDate: "1990-03-21"},
+		{Company: "Acme", Email: "info@acme-widgets.com", Phone: "+44 20 7946 0018", Country: "GB", PostalCode: "EC1Y 8SY"},
+		{FirstName: "Jo", Email: "jo..smith@gmial.com", Country: "US", PostalCode: "1193612345"},
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		_ = Record(&recs[n%len(recs)], rules)
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}
