@@ -160,3 +160,17 @@ func TestNameListsAreSizeableAndSkewed(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateReportsProgress(t *testing.T) {
+	const n = 3*chunkSize + 5
+	var seen []int
+	err := Generate(context.Background(), Options{N: n, Seed: 2, DupRate: 0.3}, discard{}, nil, func(done int) {
+		seen = append(seen, done)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 4 || seen[len(seen)-1] != n || !slices.IsSorted(seen) {
+		t.Fatalf("progress calls %v, want four rising counts ending at %d", seen, n)
+	}
+}
