@@ -246,6 +246,8 @@ type rawSource struct {
 	base int64 // input offset of buf[0]
 }
 
+// Read reads from the source, keeps a copy, and stops a row that outgrows
+// the limit.
 func (s *rawSource) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.buf = append(s.buf, p[:n]...)
