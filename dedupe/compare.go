@@ -92,7 +92,15 @@ func compare(a, b *prepared) pattern {
 	p.set(cmpFirstName, fl)
 	p.set(cmpLastName, ll)
 	p.set(cmpBirthDate, compareDates(a.dob, b.dob))
-	p.set(cmpEmail, compareEmails(a, b))
+	el := compareEmails(a, b)
+	if (el == emailSameLocal || el == emailTwoEdits) && a.emailByName && b.emailByName &&
+		fl != 0 && fl < fnSimilar && ll != 0 && ll < lnSimilar {
+		// Two addresses that spell the same name nearly agree because
+		// the names do: namesakes' addresses look alike too. Only the
+		// same mailbox is evidence of its own then.
+		el = 0
+	}
+	p.set(cmpEmail, el)
 	contact := compareContacts(a, b)
 	p.set(cmpContact, contact)
 	if contact == 0 || contact > conAddress {
@@ -210,18 +218,26 @@ func compareDates(a, b date) uint8 {
 	return dobDifferent
 }
 
+// Email levels.
+const (
+	emailExact = 1 + iota
+	emailSameLocal
+	emailTwoEdits
+	emailDifferent
+)
+
 func compareEmails(a, b *prepared) uint8 {
 	switch {
 	case a.email == "" || b.email == "":
 		return 0
 	case a.email == b.email:
-		return 1
+		return emailExact
 	case a.emailAt > 0 && b.emailAt > 0 && a.email[:a.emailAt] == b.email[:b.emailAt]:
-		return 2
+		return emailSameLocal
 	case levenshtein(a.email, b.email, 2) <= 2:
-		return 3
+		return emailTwoEdits
 	}
-	return 4
+	return emailDifferent
 }
 
 // maxEditLen bounds the strings levenshtein measures exactly; longer ones
@@ -390,28 +406,37 @@ const (
 // same postal code, same city, same region (or country when neither has a
 // region), different; missing when no part is on both sides.
 func compareLocations(a, b *prepared) uint8 {
-	st := compareStreets(a, b)
 	pc := compareIDs(a.postal, b.postal, false)
 	ci := compareText(a.city, b.city)
-	rg := compareExact(a.region, b.region)
-	co := compareExact(a.country, b.country)
 	placeSame := pc == 1 || (pc == 0 && ci == 1)
 	placeNear := placeSame || pc == 2 || ci == 1 || ci == 2 || (pc == 0 && ci == 0)
+	// The street line only counts where the place agrees, so it is not
+	// compared otherwise (the costliest part of a comparison).
+	if placeNear {
+		switch st := compareStreets(a, b); {
+		case st == streetExact && placeSame:
+			return locExact
+		case st == streetExact || st == streetClose:
+			return locClose
+		case st == streetSame:
+			return locSameStreet
+		}
+	}
 	switch {
-	case st == streetExact && placeSame:
-		return locExact
-	case (st == streetExact || st == streetClose) && placeNear:
-		return locClose
-	case st == streetSame && placeNear:
-		return locSameStreet
 	case pc == 1:
 		return locSamePostal
 	case ci == 1 || ci == 2 || pc == 2:
 		return locSameCity
+	}
+	rg := compareExact(a.region, b.region)
+	co := compareExact(a.country, b.country)
+	switch {
 	case rg == 1 || (rg == 0 && co == 1):
 		return locSameRegion
-	case st == 0 && pc == 0 && ci == 0 && rg == 0 && co == 0:
-		return 0
+	case a.street == "" || b.street == "":
+		if pc == 0 && ci == 0 && rg == 0 && co == 0 {
+			return 0
+		}
 	}
 	return locDifferent
 }

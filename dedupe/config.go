@@ -59,7 +59,7 @@ const (
 func AllBlockingKeys() []BlockingKey {
 	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockLastNamePhonetic,
 		BlockPostalHouse, BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
-		BlockBirthDateFirst, BlockBirthDateLast, BlockFirstNameYear, BlockBirthDateCity, BlockFirstNamePostal,
+		BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity, BlockFirstNamePostal,
 		BlockNationalID, BlockCompany}
 }
 
@@ -106,8 +106,8 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Blocking:          AllBlockingKeys(),
-		MaxBlock:          200,
-		Window:            10,
+		MaxBlock:          50,
+		Window:            5,
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
 		BridgeProbability: 0.95,

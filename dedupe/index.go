@@ -156,6 +156,22 @@ func (kb *keyBlocks) sort(ix *Index) {
 	kb.npend = 0
 }
 
+// around returns the half-open range of the block of the entry at p,
+// scanning outwards; once the block is known to hold more than limit
+// entries it stops and returns a range of more than limit entries that
+// contains [p-limit, p+limit] clipped to the block.
+func (kb *keyBlocks) around(p, limit int) (lo, hi int) {
+	h := kb.sorted[p].hash
+	lo, hi = p, p+1
+	for lo > 0 && kb.sorted[lo-1].hash == h && p-lo <= limit {
+		lo--
+	}
+	for hi < len(kb.sorted) && kb.sorted[hi].hash == h && hi-p <= limit {
+		hi++
+	}
+	return lo, hi
+}
+
 // bounds returns the half-open range of sorted entries with hash h.
 func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
 	lo = sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash >= h })
@@ -209,7 +225,7 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 		}
 		var lo, hi int
 		if p := kb.pos[i]; p >= 0 {
-			lo, hi = kb.bounds(h)
+			lo, hi = kb.around(int(p), ix.cfg.MaxBlock)
 			if hi-lo > ix.cfg.MaxBlock {
 				oversized = true
 				lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)

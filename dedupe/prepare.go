@@ -15,6 +15,9 @@ type prepared struct {
 	firstPhonetic string
 	email         string // cleanse.EmailKey
 	emailAt       int32  // index of '@' in email, -1 if none
+	// emailByName tells that the email's local part spells the first or
+	// last name, so that its agreement follows from the names'.
+	emailByName bool
 	phone         string // cleanse.PhoneKey
 	dob           date
 	street        string // address line 1 match key
@@ -65,6 +68,7 @@ func prepare(r *steward.Record, region string) prepared {
 	p.lastPhonetic = nameSkeleton(r.LastName)
 	p.email = emailKey(r.Email)
 	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
+	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last)
 	p.country = textKey(r.Country)
 	reg := region
 	if r.Country != "" {
@@ -82,6 +86,27 @@ func prepare(r *steward.Record, region string) prepared {
 	p.nationalID = strings.ReplaceAll(textKey(r.NationalID), " ", "")
 	p.sortKey = nameSortKey(p.last, p.first)
 	return p
+}
+
+// spellsName reports whether the local part of email (before at) holds
+// the first or the last name (letters only, at least three).
+func spellsName(email string, at int32, first, last string) bool {
+	if at <= 0 {
+		return false
+	}
+	local := make([]byte, 0, at)
+	for i := range int(at) {
+		if c := email[i]; c >= 'a' && c <= 'z' {
+			local = append(local, c)
+		}
+	}
+	for _, name := range [2]string{first, last} {
+		name = strings.ReplaceAll(name, " ", "")
+		if len(name) >= 3 && strings.Contains(string(local), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameSortKey packs the first five bytes of last and three of first into an
