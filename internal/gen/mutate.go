@@ -47,7 +47,7 @@ func (k errKind) String() string { return kindNames[k] }
 // kindWeight is how often a kind is chosen for a duplicate when it can
 // apply; kSource is decided separately.
 var kindWeight = [numKinds]float64{
-	kNickname: 10, kTranslit: 12, kZWNJ: 8, kMoved: 5, kPhoneFormat: 12, kAbbrev: 8,
+	kNickname: 10, kTranslit: 12, kZWNJ: 16, kMoved: 5, kPhoneFormat: 12, kAbbrev: 8,
 	kEmailCase: 4, kEmailGmail: 4, kCountry: 4, kDate: 4, kMarried: 1, kCompanyForm: 5,
 	kSwap: 3, kArabic: 12, kDigits: 12, kTypo: 22, kCase: 5, kMissing: 14,
 	kLeadingZero: 4, kDateFormat: 5,

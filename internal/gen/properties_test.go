@@ -156,7 +156,7 @@ var (
 	irMobileRE   = regexp.MustCompile(`^(0098|98|0)?9\d{9}$`)
 	irLandlineRE = regexp.MustCompile(`^(0098|98|0)?[1-8]\d{9}$`)
 	postalRE     = map[string]*regexp.Regexp{
-		// From Google's address metadata (countries_postal_rules.json).
+		// The formats of Google's address metadata, simplified.
 		"US": regexp.MustCompile(`^\d{5}(-\d{4})?$`),
 		"GB": regexp.MustCompile(`^[A-Z]{1,2}\d[\dA-Z]? \d[ABD-HJLN-UW-Z]{2}$`),
 		"AU": regexp.MustCompile(`^\d{4}$`),
