@@ -348,7 +348,11 @@ func testConcurrentUpdates(t *testing.T, s steward.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mine := get(t, s, c.ID)
+			mine, err := s.Customer(ctx, c.ID)
+			if err != nil {
+				errs[i] = err
+				return
+			}
 			mine.Record.FirstName = fmt.Sprintf("Writer%d", i)
 			errs[i] = s.UpdateCustomer(ctx, mine, meta)
 		}()
