@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -329,4 +330,25 @@ func BenchmarkVerifyBatch(b *testing.B) {
 		b.ReportMetric(float64(n*iters)/b.Elapsed().Seconds(), "addresses/s")
 		b.ReportMetric(float64(srv.total()-before)/float64(iters), "queries/op")
 	})
+}
+
+func TestSystemDNSServer(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/resolv.conf"
+	if err := os.WriteFile(path, []byte("# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver 2001:db8::53\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := SystemDNSServer(path)
+	if err != nil || got != "192.0.2.53:53" {
+		t.Fatalf("SystemDNSServer = %q, %v; want 192.0.2.53:53", got, err)
+	}
+	if err := os.WriteFile(path, []byte("search example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SystemDNSServer(path); err == nil {
+		t.Fatal("resolv.conf without nameserver accepted")
+	}
+	if _, err := NewDNSResolver(DNSConfig{Server: "192.0.2.53"}); err == nil {
+		t.Fatal("server without port accepted")
+	}
 }
