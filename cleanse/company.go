@@ -54,6 +54,9 @@ func companyForm(s string) string {
 			if canon == "" {
 				canon = inner
 			}
+			if canon == "Co" && n > 1 && (words[end-n] == "&" || strings.EqualFold(words[end-n], "and")) {
+				canon = "& Co"
+			}
 			tail = append([]string{open + canon + close}, tail...)
 			end -= n
 			found = true

@@ -144,10 +144,15 @@ func titleCaseWords(s string) string {
 func SplitTitle(name string) (title, rest string) {
 	t := loadTitles()
 	first, _, _ := strings.Cut(strings.TrimSpace(name), " ")
+	first, _, _ = strings.Cut(first, ".")
 	if !t.firstWords[MatchKey(first)] {
 		return "", name
 	}
 	words := strings.Fields(name)
+	// "Dr.John": a title glued to the name by its dot.
+	if a, rest, ok := strings.Cut(words[0], "."); ok && rest != "" && t.titles[MatchKey(a)] != "" {
+		words = append([]string{a + ".", rest}, words[1:]...)
+	}
 	var found []string
 	i := 0
 	for i < len(words) {
@@ -308,6 +313,10 @@ func latinCaseClass(w string) caseClass {
 // caseNameWord capitalizes one word: each hyphen- or apostrophe-separated
 // part, with Mc and O' prefixes (McDonald, O'Brien).
 func caseNameWord(w string) string {
+	switch strings.ToLower(w) {
+	case "ii", "iii", "iv", "vi", "vii", "viii":
+		return strings.ToUpper(w)
+	}
 	w = strings.ToLower(w)
 	var b strings.Builder
 	b.Grow(len(w))

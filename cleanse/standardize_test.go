@@ -75,6 +75,10 @@ func TestCaseName(t *testing.T) {
 		{"محمد رضا", "محمد رضا"},
 		{"J", "J"},
 		{"j. r. r. tolkien", "J. R. R. Tolkien"},
+		{"JOHN SMITH III", "John Smith III"},
+		{"d'angelo", "D'Angelo"},
+		{"JEAN-LUC PICARD", "Jean-Luc Picard"},
+		{"DE LA CRUZ", "De la Cruz"},
 	}
 	for _, tt := range tests {
 		if got := CaseName(tt.in); got != tt.want {
@@ -86,6 +90,8 @@ func TestCaseName(t *testing.T) {
 func TestPersonName(t *testing.T) {
 	tests := []struct{ in, name, title, suffix string }{
 		{"Dr. John", "John", "Dr", ""},
+		{"Dr.John", "John", "Dr", ""},
+		{"Mr & Mrs Smith", "Smith", "Mr Mrs", ""},
 		{"MR JOHN", "John", "Mr", ""},
 		{"Mrs Smith", "Smith", "Mrs", ""},
 		{"Prof Dr Müller", "Müller", "Prof Dr", ""},
@@ -141,6 +147,8 @@ func TestCompany(t *testing.T) {
 		{"Müller Gesellschaft mit beschränkter Haftung", "Müller GmbH"},
 		{"Bank of America Corporation", "Bank of America Corp"},
 		{"Acme Limited", "Acme Ltd"},
+		{"Acme & Co.", "Acme & Co"},
+		{"Smith and Company", "Smith & Co"},
 		{"Acme", "Acme"},
 		{"Limited", "Limited"},
 		{"شركت ايران خودرو (سهامي عام)", "شرکت ایران خودرو (سهامی عام)"},
@@ -192,7 +200,7 @@ func TestCountryCode(t *testing.T) {
 		{"Iran", "IR"}, {"ایران", "IR"}, {"ايران", "IR"}, {"IRN", "IR"}, {"ir", "IR"}, {"Persia", "IR"},
 		{"Deutschland", "DE"}, {"Germany", "DE"}, {"آلمان", "DE"},
 		{"USA", "US"}, {"United States", "US"}, {"U.S.A.", "US"}, {"united states of america", "US"}, {"آمریکا", "US"},
-		{"UK", "GB"}, {"Great Britain", "GB"}, {"England", "GB"}, {"United Kingdom", "GB"},
+		{"UK", "GB"}, {"Great Britain", "GB"}, {"Great Britain & Northern Ireland", "GB"}, {"England", "GB"}, {"United Kingdom", "GB"},
 		{"Australia", "AU"}, {"استرالیا", "AU"},
 		{"Côte d'Ivoire", "CI"}, {"Cote dIvoire", "CI"}, {"Ivory Coast", "CI"},
 		{"Bosnia and Herzegovina", "BA"}, {"Bosnia & Herzegovina", "BA"},
@@ -286,6 +294,10 @@ func TestStreetLine(t *testing.T) {
 		{"1600 Pennsylvania Avenue NW", "US", "1600 PENNSYLVANIA AVE NW"},
 		{"500 South West Boulevard Suite 200", "US", "500 S WEST BLVD STE 200"},
 		{"42 Park Avenue # 5", "US", "42 PARK AVE # 5"},
+		{"100 North Front Street", "US", "100 N FRONT ST"},
+		{"100 Front Street Rear", "US", "100 FRONT ST REAR"},
+		{"77 Lower Road Building C", "US", "77 LOWER RD BLDG C"},
+		{"123 Street", "US", "123 STREET"},
 		{"10 Downing Street", "GB", "10 Downing Street"},
 		{"خ آزادی، ک ۵، پ ۱۲", "IR", "خیابان آزادی، کوچه 5، پلاک 12"},
 		{"خ.آزادی پلاک۱۲ ط ۳ واحد ۴", "IR", "خیابان آزادی پلاک 12 طبقه 3 واحد 4"},

@@ -90,16 +90,21 @@ func USStreet(s string) string {
 		return ""
 	}
 	// The unit designator starts the secondary part: "# 4", "APT 4",
-	// "APARTMENT 4B", "FL 2", and the designators that need no range
-	// (BSMT, REAR) at the very end.
+	// "APARTMENT 4B", "FL 2" (a designator followed by a range), and the
+	// designators that need no range (BSMT, REAR) at the very end; never
+	// the first two words, which are the house number and the street
+	// (100 Front Street).
 	unitAt := len(words)
-	for i := 1; i < len(words); i++ {
+	for i := 2; i < len(words); i++ {
 		w := words[i]
 		if strings.HasPrefix(w, "#") {
 			unitAt = i
 			break
 		}
-		if _, ok := t.unit[w]; ok && (i+1 < len(words) || i == len(words)-1 && isStandaloneUnit(w)) && i >= 2 {
+		if _, ok := t.unit[w]; !ok {
+			continue
+		}
+		if (i+1 < len(words) && isUnitRange(words[i+1])) || (i == len(words)-1 && isStandaloneUnit(w)) {
 			unitAt = i
 			break
 		}
@@ -132,6 +137,15 @@ func USStreet(s string) string {
 		}
 	}
 	return strings.Join(append(street, unit...), " ")
+}
+
+// isUnitRange reports a secondary range: a word with a digit ("4",
+// "12B", "4-A") or a single letter ("B"), or "#".
+func isUnitRange(w string) bool {
+	if len(w) == 1 || strings.HasPrefix(w, "#") {
+		return true
+	}
+	return strings.ContainsAny(w, "0123456789")
 }
 
 func isStandaloneUnit(w string) bool {
