@@ -52,7 +52,9 @@ type CustomerStore interface {
 	// Customer returns the customer with the given id, or ENOTFOUND.
 	Customer(ctx context.Context, id int64) (*Customer, error)
 	// CustomerBySource returns the customer the source record (source,
-	// sourceID) became, or ENOTFOUND.
+	// sourceID) became, or ENOTFOUND. That customer may since have been
+	// merged: follow MergedInto to the survivor. The link itself stays,
+	// so a merge can be undone.
 	CustomerBySource(ctx context.Context, source, sourceID string) (*Customer, error)
 	// UpdateCustomer stores c's record, status and merged-into over the
 	// stored customer if the stored version is still c.Version; otherwise it

@@ -62,3 +62,11 @@ func BenchmarkCreateCustomersInto(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkEachCustomer(b *testing.B) {
+	storetest.PostgresURL(b)
+	const n = 100000
+	s := storetest.Postgres(b)
+	storetest.FillCustomers(b, s, n)
+	storetest.BenchmarkEachCustomer(b, s, n)
+}

@@ -10,6 +10,12 @@
 // the context or Store it hands to fn, use its transaction for reads and
 // writes alike, so they see their own writes and never wait for themselves.
 //
+// One writer means a long transaction (an import in Atomic) makes every
+// other write wait: in this process until it ends, in another process up
+// to the 10 s busy timeout, after which the write fails with ECONFLICT
+// ("busy"). Reads never wait. Keep transactions short where others write,
+// e.g. a job's heartbeat.
+//
 // The schema lives in migrations/*.sql, embedded, applied in name order and
 // recorded in schema_migrations; Open applies what is missing.
 package sqlite

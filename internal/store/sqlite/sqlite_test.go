@@ -86,3 +86,10 @@ func BenchmarkCreateCustomersInto(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkEachCustomer(b *testing.B) {
+	const n = 100000
+	s := storetest.SQLite(b)
+	storetest.FillCustomers(b, s, n)
+	storetest.BenchmarkEachCustomer(b, s, n)
+}

@@ -68,3 +68,23 @@ func benchCustomer(i int) *steward.Customer {
 		Attributes:   map[string]string{"channel": "shop", "segment": fmt.Sprintf("s%d", i%7)},
 	}}
 }
+
+// BenchmarkEachCustomer measures EachCustomer over all active customers of
+// s, which must hold n of them, reporting rows/s.
+func BenchmarkEachCustomer(b *testing.B, s steward.Store, n int) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		seen := 0
+		if err := s.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(*steward.Customer) error {
+			seen++
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if seen != n {
+			b.Fatalf("saw %d customers, want %d", seen, n)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+}
