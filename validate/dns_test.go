@@ -289,6 +289,8 @@ func TestVerifyOffline(t *testing.T) {
 		{"ali@gmal.com", "ali@gmail.com", Valid, ReasonSyntaxOnly},
 		{"Sales+eu@acme-widgets.com", "", Risky, ReasonRoleAccount},
 		{"ali@example.test", "", Invalid, ReasonReservedTLD},
+		{"شمه@لپشهم.زخپ", "ali@gmail.com", Risky, ReasonKeyboardLayout}, // Persian layout active
+		{"ali@GMIAL.com", "ali@gmail.com", Risky, ReasonDisposable},
 	}
 	for _, tt := range tests {
 		res, err := v.Verify(context.Background(), tt.addr)

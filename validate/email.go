@@ -29,6 +29,8 @@ type EmailResult struct {
 	// DMARC is the domain's DMARC policy (none, quarantine, reject) when
 	// DMARC was looked up and found; information only.
 	DMARC string `json:"dmarc,omitempty"`
+
+	wrongLayout bool // typed with the Persian keyboard layout active
 }
 
 // Flags are facts about an address that do not make it invalid.
@@ -217,8 +219,10 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	res.Flags.Disposable = v.Lists.Disposable(domain)
 	res.Flags.Free = v.Lists.Free(domain)
 	_, res.Flags.Role = v.Lists.Role(s.Local)
-	if sug := v.Lists.Suggest(domain); sug != "" {
-		res.Suggestion = s.Local + "@" + sug
+	typed := addr[len(s.Local)+1:]
+	res.Suggestion = v.Lists.SuggestAddress(s.Local, typed)
+	if res.Suggestion != "" {
+		_, res.wrongLayout = persianLayoutToLatin(typed)
 	}
 	res.Verdict, res.Reason = Valid, ReasonSyntaxOnly
 	v.riskOf(&res)
@@ -226,10 +230,12 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	return res, domain
 }
 
-// riskOf turns a deliverable verdict into Risky for disposable domains and
-// role accounts.
+// riskOf turns a deliverable verdict into Risky for an address typed with
+// the wrong keyboard layout, a disposable domain or a role account.
 func (v *EmailVerifier) riskOf(res *EmailResult) {
 	switch {
+	case res.wrongLayout:
+		res.Verdict, res.Reason = Risky, ReasonKeyboardLayout
 	case res.Flags.Disposable:
 		res.Verdict, res.Reason = Risky, ReasonDisposable
 	case res.Flags.Role:

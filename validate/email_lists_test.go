@@ -95,3 +95,27 @@ func TestDamerau(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestAddress(t *testing.T) {
+	l := loadTestLists(t)
+	tests := []struct{ local, domain, want string }{
+		{"ali", "gmial.com", "ali@gmail.com"},
+		{"ali", "gmail.com", ""},
+		// Typed with the Persian keyboard layout active.
+		{"شمه", "لپشهم.زخپ", "ali@gmail.com"},
+		{"ali", "لپشهم.com", "ali@gmail.com"},
+		{"رثئشی", "غشاخخ.زخپ", "vemad@yahoo.com"},
+		{"ali", "اخفپشهم.زخپ", "ali@hotmail.com"},
+		{"ali", "زاپشهم.هق", "ali@chmail.ir"},
+		// Real Persian domains are left alone.
+		{"info", "ایران.ir", ""},
+		{"علی", "example.ir", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.local+"@"+tt.domain, func(t *testing.T) {
+			if got := l.SuggestAddress(tt.local, tt.domain); got != tt.want {
+				t.Fatalf("SuggestAddress(%q, %q) = %q, want %q", tt.local, tt.domain, got, tt.want)
+			}
+		})
+	}
+}

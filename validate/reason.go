@@ -56,17 +56,18 @@ const (
 
 // Reason codes of domain (DNS) checks and list flags.
 const (
-	ReasonMX          Reason = "mx"
-	ReasonAFallback   Reason = "a_fallback"
-	ReasonNullMX      Reason = "null_mx"
-	ReasonNXDomain    Reason = "nxdomain"
-	ReasonNoMailHost  Reason = "no_mail_host"
-	ReasonDNSFailure  Reason = "dns_failure"
-	ReasonDNSTimeout  Reason = "dns_timeout"
-	ReasonDisposable  Reason = "disposable"
-	ReasonRoleAccount Reason = "role_account"
-	ReasonSyntaxOnly  Reason = "syntax_only"
-	ReasonNotChecked  Reason = "not_checked"
+	ReasonMX             Reason = "mx"
+	ReasonAFallback      Reason = "a_fallback"
+	ReasonNullMX         Reason = "null_mx"
+	ReasonNXDomain       Reason = "nxdomain"
+	ReasonNoMailHost     Reason = "no_mail_host"
+	ReasonDNSFailure     Reason = "dns_failure"
+	ReasonDNSTimeout     Reason = "dns_timeout"
+	ReasonDisposable     Reason = "disposable"
+	ReasonRoleAccount    Reason = "role_account"
+	ReasonSyntaxOnly     Reason = "syntax_only"
+	ReasonNotChecked     Reason = "not_checked"
+	ReasonKeyboardLayout Reason = "keyboard_layout"
 )
 
 var reasonMessages = map[Reason]string{
@@ -105,17 +106,18 @@ var reasonMessages = map[Reason]string{
 	ReasonNumericTLD:       "The top-level domain is numeric (an IP address is not a mail domain).",
 	ReasonInvalidTLD:       "The top-level domain must be at least two letters (or an xn-- name).",
 
-	ReasonMX:          "The domain accepts mail (it has MX records).",
-	ReasonAFallback:   "The domain has no MX records but has an address record that may accept mail.",
-	ReasonNullMX:      "The domain declares that it accepts no mail (null MX, RFC 7505).",
-	ReasonNXDomain:    "The domain does not exist.",
-	ReasonNoMailHost:  "The domain exists but has neither MX nor address records.",
-	ReasonDNSFailure:  "The domain's DNS servers failed to answer; try again later.",
-	ReasonDNSTimeout:  "The DNS lookup timed out; try again later.",
-	ReasonDisposable:  "The domain belongs to a disposable (throw-away) mail service.",
-	ReasonRoleAccount: "The address is a role account (info@, sales@ …), not a person.",
-	ReasonSyntaxOnly:  "The address is well formed; the domain was not checked (offline).",
-	ReasonNotChecked:  "The check was stopped before the domain was looked up.",
+	ReasonMX:             "The domain accepts mail (it has MX records).",
+	ReasonAFallback:      "The domain has no MX records but has an address record that may accept mail.",
+	ReasonNullMX:         "The domain declares that it accepts no mail (null MX, RFC 7505).",
+	ReasonNXDomain:       "The domain does not exist.",
+	ReasonNoMailHost:     "The domain exists but has neither MX nor address records.",
+	ReasonDNSFailure:     "The domain's DNS servers failed to answer; try again later.",
+	ReasonDNSTimeout:     "The DNS lookup timed out; try again later.",
+	ReasonDisposable:     "The domain belongs to a disposable (throw-away) mail service.",
+	ReasonRoleAccount:    "The address is a role account (info@, sales@ …), not a person.",
+	ReasonSyntaxOnly:     "The address is well formed; the domain was not checked (offline).",
+	ReasonNotChecked:     "The check was stopped before the domain was looked up.",
+	ReasonKeyboardLayout: "The address looks typed with the Persian keyboard layout active; see the suggestion.",
 
 	ReasonIDEmpty:         "The identifier is empty.",
 	ReasonIDNotDigits:     "The identifier must contain only digits.",

@@ -209,8 +209,8 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			if _, role := rules.lists.Role(s.Local); role {
 				add(f.Field, string(ReasonRoleAccount), ReasonRoleAccount.Message(), SeverityWarning)
 			}
-			if sug := rules.lists.Suggest(s.Domain); sug != "" {
-				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s@%s?", s.Local, sug), SeverityWarning)
+			if sug := rules.lists.SuggestAddress(s.Local, v[len(s.Local)+1:]); sug != "" {
+				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), SeverityWarning)
 			}
 		case CheckPhone:
 			p := Phone(v, country)
