@@ -156,8 +156,13 @@ type Summary struct {
 	Warnings int `json:"warnings"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
-	// Elapsed is the wall time of the import.
+	// Elapsed is the wall time of the import; Read, Load and Write are
+	// its stages: reading, standardizing and validating the file; loading
+	// the customers into the duplicate index; matching and writing.
 	Elapsed time.Duration `json:"elapsed_ns"`
+	Read    time.Duration `json:"read_ns"`
+	Load    time.Duration `json:"load_ns"`
+	Write   time.Duration `json:"write_ns"`
 }
 
 // errDryRun rolls a dry run's transaction back.
@@ -188,20 +193,22 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", time.Since(start).Round(time.Millisecond))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	check(t, &opts)
+	read := time.Since(start)
+	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
 
 	stage := time.Now()
 	snap, err := loadSnapshot(ctx, st, t, &opts)
 	if err != nil {
 		return nil, err
 	}
-	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", time.Since(stage).Round(time.Millisecond))
+	load := time.Since(stage)
+	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", load.Round(time.Millisecond))
 
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage = time.Now()
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
@@ -219,7 +226,8 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
-	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", time.Since(stage).Round(time.Millisecond))
+	sum.Write = time.Since(stage)
+	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
 	summarize(t, sum)
 	if opts.Rejects != nil {
 		if err := RejectsReport(opts.Rejects, t); err != nil {

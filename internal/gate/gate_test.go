@@ -310,7 +310,10 @@ func TestDryRun(t *testing.T) {
 		if !dry.DryRun || real.DryRun {
 			t.Errorf("dry run flags %v %v", dry.DryRun, real.DryRun)
 		}
-		dry.DryRun, dry.Elapsed, real.Elapsed = false, 0, 0
+		dry.DryRun = false
+		for _, s := range []*Summary{dry, real} {
+			s.Elapsed, s.Read, s.Load, s.Write = 0, 0, 0, 0
+		}
 		d, _ := json.Marshal(dry)
 		r, _ := json.Marshal(real)
 		if string(d) != string(r) {
