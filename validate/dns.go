@@ -247,10 +247,11 @@ func (r *DNSResolver) lookup(ctx context.Context, name string, qtype uint16) ([]
 
 	r.mu.Lock()
 	delete(r.inflight, key)
+	if ttl > 0 && len(r.cache) >= r.cfg.MaxEntries {
+		r.sweepLocked()
+	}
 	if ttl > 0 && len(r.cache) < r.cfg.MaxEntries {
 		r.cache[key] = &cacheEntry{rrs: rrs, err: err, expires: r.now().Add(ttl)}
-	} else if ttl > 0 {
-		r.sweepLocked()
 	}
 	r.mu.Unlock()
 	close(c.done)

@@ -354,3 +354,26 @@ func TestSystemDNSServer(t *testing.T) {
 		t.Fatal("server without port accepted")
 	}
 }
+
+func TestDNSResolverCacheIsBounded(t *testing.T) {
+	srv := startFakeDNS(t)
+	r := newTestResolver(t, srv.addr, DNSConfig{MaxEntries: 2})
+	clock := time.Now()
+	r.now = func() time.Time { return clock }
+	ctx := context.Background()
+	for _, d := range []string{"mx.dnstest.net", "aonly.dnstest.net", "nullmx.dnstest.net"} {
+		if _, err := r.LookupMX(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(r.cache); n != 2 {
+		t.Fatalf("cache holds %d answers, bound is 2", n)
+	}
+	// Once the first answers expire, the sweep makes room for new ones.
+	clock = clock.Add(2 * time.Hour)
+	r.LookupMX(ctx, "nullmx.dnstest.net")
+	r.LookupMX(ctx, "nullmx.dnstest.net")
+	if n := srv.count("nullmx.dnstest.net.", dns.TypeMX); n != 2 {
+		t.Fatalf("nullmx asked %d times, want 2 (once uncached, once after the sweep, then cached)", n)
+	}
+}
