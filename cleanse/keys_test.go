@@ -246,3 +246,26 @@ func TestCompanyKey(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchKeyFoldedASCIIDoesNotAllocate(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { MatchKey("john smith 42") }); n != 0 {
+		t.Errorf("MatchKey of a folded ASCII key allocates %v times, want 0", n)
+	}
+}
+
+func TestKeysConcurrent(t *testing.T) {
+	// The tables are built once, on first use, by whichever goroutine gets
+	// there first; run with -race.
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			done <- NameKey("محمد Hosseini") + CompanyKey("Acme Inc") + EmailKey("a@b.com") + PhoneKey("09123456789", "IR")
+		}()
+	}
+	first := <-done
+	for range 7 {
+		if got := <-done; got != first {
+			t.Errorf("concurrent keys differ: %q vs %q", got, first)
+		}
+	}
+}
