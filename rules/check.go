@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"math"
 	"net"
 	"regexp"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/robfig/cron/v3"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
 )
 
 // check validates r after decoding and fills its compiled fields. Problems
@@ -199,105 +199,24 @@ func validPort(p string) bool {
 	return err == nil && fmt.Sprint(n) == p && n > 0 && n < 65536
 }
 
-var keyPartRE = regexp.MustCompile(`^\s*(?:([a-z_]+)\s*\(\s*([a-z0-9_]+)\s*\)|([a-z0-9_]+))\s*$`)
-
 func (d *decoder) checkMatching(m *Matching) {
-	fields := steward.CanonicalFields()
-	keyFields := slices.Concat(fields, []string{"full_name"})
-	if m.Blocking.MaxBlockSize < 2 {
-		d.at("matching.blocking.max_block_size", "must be at least 2, got %d", m.Blocking.MaxBlockSize)
+	if n := m.Blocking.MaxBlockSize; n != 0 && n < 2 {
+		d.at("matching.blocking.max_block_size", "must be at least 2 (or 0 for the matcher's own cap), got %d", n)
 	}
-	if len(m.Blocking.Keys) == 0 {
-		d.at("matching.blocking.keys", "list at least one blocking key")
+	var known []string
+	for _, k := range dedupe.AllBlockingKeys() {
+		known = append(known, string(k))
 	}
-	names := make(map[string]bool)
-	for i := range m.Blocking.Keys {
-		k := &m.Blocking.Keys[i]
+	seen := make(map[string]bool)
+	for i, k := range m.Blocking.Keys {
 		path := fmt.Sprintf("matching.blocking.keys[%d]", i)
-		if len(k.On) == 0 {
-			d.at(path+".on", "list at least one field")
-		}
-		k.Parts = k.Parts[:0]
-		for j, s := range k.On {
-			pp := fmt.Sprintf("%s.on[%d]", path, j)
-			sm := keyPartRE.FindStringSubmatch(s)
-			if sm == nil {
-				d.at(pp, "want field or transform(field), got %q", s)
-				continue
-			}
-			part := KeyPart{Transform: sm[1], Field: sm[2]}
-			if sm[3] != "" {
-				part = KeyPart{Field: sm[3]}
-			}
-			ok := true
-			if part.Transform != "" && !slices.Contains(Transforms(), part.Transform) {
-				d.at(pp, "unknown transform %q: want one of %s%s", part.Transform, strings.Join(Transforms(), ", "), didYouMean(part.Transform, Transforms()))
-				ok = false
-			}
-			if !slices.Contains(keyFields, part.Field) {
-				d.at(pp, "unknown field %q%s", part.Field, didYouMean(part.Field, keyFields))
-				ok = false
-			}
-			if ok {
-				k.Parts = append(k.Parts, part)
-			}
-		}
-		if k.Name == "" {
-			parts := make([]string, len(k.Parts))
-			for j, p := range k.Parts {
-				parts[j] = p.String()
-			}
-			k.Name = strings.Join(parts, "+")
-		}
-		if names[k.Name] {
-			d.at(firstInFile(d, path+".name", path), "blocking key %q is defined twice", k.Name)
-		}
-		names[k.Name] = true
-		k.Limit = m.Blocking.MaxBlockSize
-		if k.MaxBlockSize != 0 {
-			if k.MaxBlockSize < 2 {
-				d.at(path+".max_block_size", "must be at least 2, got %d", k.MaxBlockSize)
-			}
-			k.Limit = k.MaxBlockSize
-		}
-	}
-
-	methods := []Method{MethodExact, MethodJaroWinkler, MethodJaro, MethodJaccard, MethodSorensenDice, MethodLevenshtein, MethodDamerauLevenshtein}
-	for _, f := range sortedKeys(m.Comparisons) {
-		c := m.Comparisons[f]
-		path := "matching.comparisons." + f
-		if !slices.Contains(fields, f) {
-			d.atKey(path, "unknown field %q%s", f, didYouMean(f, fields))
-			continue
-		}
-		if !oneOf(d, path+".method", c.Method, methods...) {
-			continue
-		}
-		tp := path + ".thresholds"
 		switch {
-		case c.Method == MethodExact:
-			if len(c.Thresholds) > 0 {
-				d.at(tp, "exact takes no thresholds")
-			}
-		case len(c.Thresholds) == 0:
-			d.at(tp, "%s needs at least one threshold", c.Method)
-		case c.Method.IsDistance():
-			for i, t := range c.Thresholds {
-				if !(t >= 1 && t <= 100) || t != math.Trunc(t) {
-					d.at(fmt.Sprintf("%s[%d]", tp, i), "%s thresholds are whole numbers of edits from 1 to 100, got %v", c.Method, t)
-				} else if i > 0 && !(t > c.Thresholds[i-1]) {
-					d.at(fmt.Sprintf("%s[%d]", tp, i), "edit thresholds must increase: %v after %v", t, c.Thresholds[i-1])
-				}
-			}
-		default:
-			for i, t := range c.Thresholds {
-				if !(t > 0 && t < 1) {
-					d.at(fmt.Sprintf("%s[%d]", tp, i), "%s thresholds are similarities between 0 and 1 (exclusive), got %v", c.Method, t)
-				} else if i > 0 && !(t < c.Thresholds[i-1]) {
-					d.at(fmt.Sprintf("%s[%d]", tp, i), "similarity thresholds must decrease: %v after %v", t, c.Thresholds[i-1])
-				}
-			}
+		case !slices.Contains(known, k):
+			d.at(path, "unknown blocking key %q%s; the keys are: %s", k, didYouMean(k, known), strings.Join(known, ", "))
+		case seen[k]:
+			d.at(path, "blocking key %q is listed twice", k)
 		}
+		seen[k] = true
 	}
 
 	reviewOK := m.ReviewThreshold > 0 && m.ReviewThreshold < 1

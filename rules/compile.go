@@ -2,6 +2,8 @@ package rules
 
 import (
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
+	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/validate"
 )
 
@@ -32,5 +34,41 @@ func (r *Rules) RecordRulesConfig() validate.RecordRulesConfig {
 	for _, name := range sortedKeys(r.Attributes) {
 		add(name, r.Attributes[name])
 	}
+	return cfg
+}
+
+// CleanseOptions returns the standardization settings of the rules: the
+// default country and how to read ambiguous dates. Year-first dates
+// (1990/03/04) are never ambiguous, so "ymd" reads day/month-ambiguous
+// dates like "reject": as invalid, not guessed.
+func (r *Rules) CleanseOptions() cleanse.Options {
+	order := cleanse.DateOrderReject
+	switch r.Defaults.DateOrder {
+	case DateDMY:
+		order = cleanse.DateOrderDMY
+	case DateMDY:
+		order = cleanse.DateOrderMDY
+	}
+	return cleanse.Options{DefaultCountry: r.Defaults.Country, DateOrder: order}
+}
+
+// DedupeConfig returns the matcher's settings: dedupe's defaults with the
+// rules' blocking keys and block cap (when the rules set them), review threshold (the probability
+// from which a pair joins a cluster and so a suggestion), and the default
+// country as the phone region.
+func (r *Rules) DedupeConfig() dedupe.Config {
+	cfg := dedupe.DefaultConfig()
+	cfg.DefaultRegion = r.Defaults.Country
+	if len(r.Matching.Blocking.Keys) > 0 {
+		cfg.Blocking = cfg.Blocking[:0:0]
+		for _, k := range r.Matching.Blocking.Keys {
+			cfg.Blocking = append(cfg.Blocking, dedupe.BlockingKey(k))
+		}
+	}
+	if n := r.Matching.Blocking.MaxBlockSize; n > 0 {
+		cfg.MaxBlock = n
+	}
+	cfg.Threshold = r.Matching.ReviewThreshold
+	cfg.ReviewThreshold = min(cfg.ReviewThreshold, cfg.Threshold)
 	return cfg
 }

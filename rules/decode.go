@@ -109,7 +109,6 @@ var (
 	durationType          = reflect.TypeFor[time.Duration]()
 	byteSizeType          = reflect.TypeFor[ByteSize]()
 	fieldSurvivorshipType = reflect.TypeFor[FieldSurvivorship]()
-	comparisonType        = reflect.TypeFor[Comparison]()
 )
 
 func isNull(n *yaml.Node) bool {
@@ -170,7 +169,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(reflect.ValueOf(FieldSurvivorship{Strategy: Strategy(n.Value)}))
 		return
 	}
-	if t == fieldSurvivorshipType || t == comparisonType {
+	if t == fieldSurvivorshipType {
 		// A strategy or method goes with its own parameters: replace the
 		// whole value rather than inherit the default's sources or
 		// thresholds.

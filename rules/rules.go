@@ -175,95 +175,29 @@ type EmailVerification struct {
 	Reject []Verdict `yaml:"reject"`
 }
 
-// Matching configures duplicate detection.
+// Matching configures duplicate detection. Which fields are compared, with
+// which measures and levels, is the matcher's own (package dedupe): one
+// model, trained on each data set by expectation-maximisation, serves every
+// data set, so the rules file chooses only blocking, thresholds and
+// automatic merging.
 type Matching struct {
 	Blocking Blocking `yaml:"blocking"`
-	// Comparisons says how each field of a candidate pair is compared,
-	// keyed by canonical field.
-	Comparisons map[string]Comparison `yaml:"comparisons"`
-	// ReviewThreshold is the match probability above which a pair becomes
-	// a suggestion for review, in (0, 1).
+	// ReviewThreshold is the match probability from which a pair joins a
+	// cluster and so a suggestion for review, in (0, 1).
 	ReviewThreshold float64 `yaml:"review_threshold"`
 	// AutoMerge merges pairs above its threshold without review.
 	AutoMerge AutoMerge `yaml:"auto_merge"`
 }
 
-// Blocking lists the keys that make candidate pairs.
+// Blocking chooses the keys that make candidate pairs.
 type Blocking struct {
-	// MaxBlockSize caps a block for keys that do not set their own; a
-	// larger block is split or skipped and reported.
-	MaxBlockSize int           `yaml:"max_block_size"`
-	Keys         []BlockingKey `yaml:"keys"`
-}
-
-// BlockingKey is one blocking key: records whose parts agree on all of On
-// become candidates.
-type BlockingKey struct {
-	// Name names the key in reports; it defaults to the parts joined by "+".
-	Name string `yaml:"name"`
-	// On lists the parts, each "field" or "transform(field)".
-	On []string `yaml:"on"`
-	// MaxBlockSize overrides Blocking.MaxBlockSize when not 0.
+	// MaxBlockSize is the largest block whose records are all paired with
+	// each other; a larger block is paired by sorted neighbourhood instead
+	// and reported, so no key can go quadratic. 0 keeps the matcher's own.
 	MaxBlockSize int `yaml:"max_block_size"`
-
-	// Parts is On, parsed.
-	Parts []KeyPart `yaml:"-"`
-	// Limit is the effective block size cap.
-	Limit int `yaml:"-"`
-}
-
-// KeyPart is one part of a blocking key.
-type KeyPart struct {
-	// Transform is "" (the value itself) or one of Transforms().
-	Transform string
-	// Field is a canonical field or "full_name" (first and last name).
-	Field string
-}
-
-// String returns the part as written in the rules file.
-func (p KeyPart) String() string {
-	if p.Transform == "" {
-		return p.Field
-	}
-	return p.Transform + "(" + p.Field + ")"
-}
-
-// Transforms returns the blocking key transforms: initial (first letter),
-// phonetic (a phonetic code), digits (digits only), house_number (the
-// leading number of an address line), sorted_tokens (words in sorted
-// order), year (the year of a date).
-func Transforms() []string {
-	return []string{"initial", "phonetic", "digits", "house_number", "sorted_tokens", "year"}
-}
-
-// Method is a string comparison.
-type Method string
-
-// Comparison methods. Similarity methods (jaro_winkler, jaro, jaccard,
-// sorensen_dice) take thresholds in (0, 1), highest first; edit-distance
-// methods (levenshtein, damerau_levenshtein) take whole numbers of edits,
-// lowest first; exact takes none.
-const (
-	MethodExact              Method = "exact"
-	MethodJaroWinkler        Method = "jaro_winkler"
-	MethodJaro               Method = "jaro"
-	MethodJaccard            Method = "jaccard"
-	MethodSorensenDice       Method = "sorensen_dice"
-	MethodLevenshtein        Method = "levenshtein"
-	MethodDamerauLevenshtein Method = "damerau_levenshtein"
-)
-
-// IsDistance reports whether m's thresholds count edits rather than
-// similarity.
-func (m Method) IsDistance() bool {
-	return m == MethodLevenshtein || m == MethodDamerauLevenshtein
-}
-
-// Comparison says how one field of a pair is compared: an exact match is
-// the top level, then one level per threshold, then "else".
-type Comparison struct {
-	Method     Method    `yaml:"method"`
-	Thresholds []float64 `yaml:"thresholds"`
+	// Keys names the blocking keys whose candidate pairs are united, from
+	// dedupe.AllBlockingKeys(); empty keeps the matcher's own set.
+	Keys []string `yaml:"keys"`
 }
 
 // AutoMerge configures merging without review; off by default.

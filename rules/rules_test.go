@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
+	"github.com/steward-crm/steward/dedupe"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -35,11 +37,6 @@ func TestDefault(t *testing.T) {
 	}
 	if r.Fields["email"].Check != CheckEmail {
 		t.Errorf("email field = %+v", r.Fields["email"])
-	}
-	for _, k := range r.Matching.Blocking.Keys {
-		if len(k.Parts) == 0 || k.Limit != 1000 {
-			t.Errorf("blocking key %s not compiled: %+v", k.Name, k)
-		}
 	}
 	s := r.Schedules["nightly"]
 	if s.Spec == nil {
@@ -108,10 +105,8 @@ email_verification:
 	if len(r.Matching.Blocking.Keys) != len(def.Matching.Blocking.Keys) {
 		t.Errorf("blocking keys changed")
 	}
-	for _, k := range r.Matching.Blocking.Keys {
-		if k.Limit != 50 {
-			t.Errorf("key %s limit %d, want the file's max_block_size 50", k.Name, k.Limit)
-		}
+	if cfg := r.DedupeConfig(); cfg.MaxBlock != 50 || cfg.Threshold != 0.7 || cfg.DefaultRegion != "IR" {
+		t.Errorf("matcher settings from the file: max block %d, threshold %v, region %q", cfg.MaxBlock, cfg.Threshold, cfg.DefaultRegion)
 	}
 	if r.Matching.ReviewThreshold != 0.7 || r.Matching.AutoMerge.Threshold != 0.99 {
 		t.Errorf("thresholds %v %v", r.Matching.ReviewThreshold, r.Matching.AutoMerge.Threshold)
@@ -137,30 +132,16 @@ email_verification:
 	}
 }
 
-func TestParseReplacesComparisonAndStrategyWhole(t *testing.T) {
+func TestParseReplacesStrategyWhole(t *testing.T) {
 	file := `
-matching:
-  comparisons:
-    email: {method: exact}
-    first_name: {thresholds: [0.95]}
 survivorship:
   default: {strategy: most_frequent}
   fields:
     first_name: {strategy: source_priority, sources: [crm]}
 `
 	r, err := Parse([]byte(file), "steward.yaml")
-	if err == nil {
-		t.Fatal("first_name comparison without a method was accepted")
-	}
-	if !strings.Contains(err.Error(), "steward.yaml:5:5: matching.comparisons.first_name.method: missing: want one of") {
-		t.Errorf("problems:\n%v", err)
-	}
-	file = strings.Replace(file, "first_name: {thresholds: [0.95]}", "first_name: {method: jaro, thresholds: [0.95]}", 1)
-	if r, err = Parse([]byte(file), "steward.yaml"); err != nil {
+	if err != nil {
 		t.Fatal(err)
-	}
-	if c := r.Matching.Comparisons["email"]; c.Method != MethodExact || c.Thresholds != nil {
-		t.Errorf("email comparison inherited the default's thresholds: %+v", c)
 	}
 	if got := r.Survivorship.Default; got.Strategy != MostFrequent || got.Sources != nil {
 		t.Errorf("default survivorship = %+v", got)
@@ -171,6 +152,36 @@ survivorship:
 	}
 	if got := r2.Survivorship.Fields["first_name"]; got.Strategy != MostRecent || got.Sources != nil {
 		t.Errorf("first_name survivorship = %+v", got)
+	}
+}
+
+// The default rules give the matcher exactly the settings its accuracy is
+// measured with (package dedupe's tests), so what users run is what was
+// measured.
+func TestDefaultRulesAreTheMatchersDefaults(t *testing.T) {
+	got, want := Default().DedupeConfig(), dedupe.DefaultConfig()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("default rules give the matcher\n%+v\nwant dedupe.DefaultConfig()\n%+v", got, want)
+	}
+}
+
+func TestParseBlockingKeys(t *testing.T) {
+	r, err := Parse([]byte("matching:\n  blocking:\n    keys: [email, phone]\n"), "steward.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.DedupeConfig().Blocking; !reflect.DeepEqual(got, []dedupe.BlockingKey{dedupe.BlockEmail, dedupe.BlockPhone}) {
+		t.Errorf("blocking = %v", got)
+	}
+	_, err = Parse([]byte("matching:\n  blocking:\n    keys: [email, phnoe, email]\n  comparisons:\n    email: {method: exact}\n"), "steward.yaml")
+	for _, want := range []string{
+		`steward.yaml:3:19: matching.blocking.keys[1]: unknown blocking key "phnoe" (did you mean "phone"?)`,
+		`steward.yaml:3:26: matching.blocking.keys[2]: blocking key "email" is listed twice`,
+		`steward.yaml:4:3: matching.comparisons: unknown`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
 	}
 }
 
@@ -206,7 +217,7 @@ func TestParseProblems(t *testing.T) {
 		{"scalar for a section", "gate: strict\n", []string{`f.yaml:1:7: gate: want a mapping, got "strict"`}},
 		{"version", "version: 2\n", []string{"f.yaml:1:10: version: only version 1 exists, got 2"}},
 		{"review above auto-merge", "matching:\n  review_threshold: 0.995\n", []string{"f.yaml:2:21: matching.review_threshold: review_threshold (0.995) is above auto_merge.threshold (0.99)"}},
-		{"auto-merge below review", "matching:\n  auto_merge: {threshold: 0.5}\n", []string{"f.yaml:2:27: matching.auto_merge.threshold: review_threshold (0.8) is above"}},
+		{"auto-merge below review", "matching:\n  auto_merge: {threshold: 0.4}\n", []string{"f.yaml:2:27: matching.auto_merge.threshold: review_threshold (0.5) is above"}},
 		{"threshold out of range", "matching:\n  review_threshold: 1\n", []string{"f.yaml:2:21: matching.review_threshold: must be between 0 and 1 (exclusive), got 1"}},
 		{"nan threshold", "matching:\n  review_threshold: .nan\n", []string{"matching.review_threshold: must be between 0 and 1"}},
 		{"cron", "schedules:\n  nightly: {cron: \"61 * * * *\"}\n", []string{`f.yaml:2:19: schedules.nightly.cron: bad cron expression "61 * * * *"`}},
@@ -221,9 +232,9 @@ func TestParseProblems(t *testing.T) {
 		{"byte size", "gate:\n  limits: {max_row_bytes: -5}\n", []string{"f.yaml:2:27: gate.limits.max_row_bytes: must be more than 0"}},
 		{"byte size unit", "gate:\n  limits: {max_row_bytes: 5 parsecs}\n", []string{"f.yaml:2:27: gate.limits.max_row_bytes: want a size"}},
 		{"duration", "suppression:\n  soft_bounce_window: 30\n", []string{"f.yaml:2:23: suppression.soft_bounce_window: want a duration such as 30d, 12h or 5s, got 30"}},
-		{"blocking part syntax", "matching:\n  blocking:\n    keys: [{on: [\"last_name(\"]}]\n", []string{`f.yaml:3:18: matching.blocking.keys[0].on[0]: want field or transform(field), got "last_name("`}},
-		{"blocking empty", "matching:\n  blocking: {keys: []}\n", []string{"f.yaml:2:20: matching.blocking.keys: list at least one blocking key"}},
-		{"duplicate blocking key", "matching:\n  blocking:\n    keys: [{on: [email]}, {on: [email]}]\n", []string{`f.yaml:3:27: matching.blocking.keys[1]: blocking key "email" is defined twice`}},
+		{"unknown blocking key", "matching:\n  blocking:\n    keys: [emial]\n", []string{`f.yaml:3:12: matching.blocking.keys[0]: unknown blocking key "emial" (did you mean "email"?); the keys are: email,`}},
+		{"blocking key as a mapping", "matching:\n  blocking:\n    keys: [{on: [email]}]\n", []string{`f.yaml:3:12: matching.blocking.keys[0]: want a single value, got a mapping`}},
+		{"duplicate blocking key", "matching:\n  blocking:\n    keys: [email, email]\n", []string{`f.yaml:3:19: matching.blocking.keys[1]: blocking key "email" is listed twice`}},
 		{"requirement", "require:\n  contacts: true\n", []string{`f.yaml:2:3: require.contacts: unknown setting "contacts" (did you mean "contact"?)`}},
 		{"attribute named like a field", "attributes:\n  email: {required: true}\n", []string{`f.yaml:2:3: attributes.email: "email" is a canonical field: put it under fields`}},
 		{"severity", "fields:\n  email: {severity: fatal}\n", []string{`f.yaml:2:21: fields.email.severity: unknown value "fatal": want one of error, warning`}},
@@ -260,9 +271,16 @@ func TestParseProblems(t *testing.T) {
 // aliasBomb is a small file whose aliases expand to 160,000 values.
 func aliasBomb() string {
 	var b strings.Builder
-	b.WriteString("x-list: &l [" + strings.Repeat("email, ", 399) + "email]\n")
-	b.WriteString("x-key: &k {on: *l}\n")
-	b.WriteString("matching: {blocking: {keys: [" + strings.Repeat("*k, ", 399) + "*k]}}\n")
+	b.WriteString("x-list: &l [" + strings.Repeat("dedupe, ", 399) + "dedupe]\n")
+	b.WriteString("x-schedule: &s {cron: \"@daily\", jobs: *l}\n")
+	b.WriteString("schedules: {")
+	for i := range 400 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "s%d: *s", i)
+	}
+	b.WriteString("}\n")
 	return b.String()
 }
 

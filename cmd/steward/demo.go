@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	r := rules.Default()
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter}
 	start = time.Now()
-	std, err := runner.Start(ctx, &jobs.Standardize{Options: cleanseOptions(r)}, jobs.Options{})
+	std, err := runner.Start(ctx, &jobs.Standardize{Options: r.CleanseOptions()}, jobs.Options{})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: dedupeConfig(r)}, jobs.Options{})
+	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig()}, jobs.Options{})
 	if err != nil {
 		return err
 	}

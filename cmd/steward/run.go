@@ -116,7 +116,7 @@ func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, n
 			return nil, nil, fmt.Errorf("count customers: %w", err)
 		}
 		bar := progress.New("standardize", total, env.Stderr, env.Terminal, log)
-		return &jobs.Standardize{Options: cleanseOptions(r), Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
+		return &jobs.Standardize{Options: r.CleanseOptions(), Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
 	case "verify-emails":
 		v, err := emailVerifier(r, offline, dnsServer)
 		if err != nil {
@@ -126,7 +126,7 @@ func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, n
 		return &jobs.VerifyEmails{Verifier: v, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
 	case "dedupe":
 		bar := progress.New("dedupe", 0, env.Stderr, env.Terminal, log)
-		return &jobs.Dedupe{Config: dedupeConfig(r), Progress: stageProgress(bar)}, bar, nil
+		return &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}, bar, nil
 	}
 	return nil, nil, usagef("jobs: standardize, verify-emails, dedupe, nightly", "unknown job %q", name)
 }

@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/steward-crm/steward/cleanse"
-	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
 )
@@ -41,34 +39,6 @@ func loadRules(env *Env, path string) (*rules.Rules, error) {
 		return nil, fmt.Errorf("rules file: %w", err)
 	}
 	return r, nil
-}
-
-// cleanseOptions turns the rules' defaults into standardization options.
-func cleanseOptions(r *rules.Rules) cleanse.Options {
-	order := cleanse.DateOrderReject
-	switch r.Defaults.DateOrder {
-	case rules.DateDMY:
-		order = cleanse.DateOrderDMY
-	case rules.DateMDY:
-		order = cleanse.DateOrderMDY
-	}
-	return cleanse.Options{DefaultCountry: r.Defaults.Country, DateOrder: order}
-}
-
-// dedupeConfig turns the rules' matching section into the matcher's
-// settings: the review threshold decides which pairs form clusters and so
-// suggestions, and the block cap bounds every blocking key.
-func dedupeConfig(r *rules.Rules) dedupe.Config {
-	cfg := dedupe.DefaultConfig()
-	cfg.DefaultRegion = r.Defaults.Country
-	if t := r.Matching.ReviewThreshold; t > 0 {
-		cfg.Threshold = t
-		cfg.ReviewThreshold = min(cfg.ReviewThreshold, t)
-	}
-	if n := r.Matching.Blocking.MaxBlockSize; n > 0 {
-		cfg.MaxBlock = n
-	}
-	return cfg
 }
 
 // emailVerifier builds a verifier from the rules' email section; offline
