@@ -164,6 +164,9 @@ func layout(compact, shape string) string {
 
 type regionTable struct {
 	byCountry map[string]map[string]string // country → regionKey(name) → standard form
+	// bySkeleton maps NameSkeleton(regionKey(name)) to the standard form,
+	// "" where two regions share a skeleton.
+	bySkeleton map[string]map[string]string
 }
 
 var loadRegions = sync.OnceValue(func() *regionTable {
@@ -176,17 +179,30 @@ var loadRegions = sync.OnceValue(func() *regionTable {
 	if err := json.Unmarshal(subregionsJSON, &raw); err != nil {
 		panic("cleanse: embedded subregions.json: " + err.Error())
 	}
-	t := &regionTable{byCountry: map[string]map[string]string{}}
+	t := &regionTable{byCountry: map[string]map[string]string{}, bySkeleton: map[string]map[string]string{}}
 	for country, r := range raw {
 		keys := strings.Split(r.Keys, "~")
 		names := splitTilde(r.Names, len(keys))
 		lnames := splitTilde(r.LNames, len(keys))
 		isoids := splitTilde(r.ISOIDs, len(keys))
 		m := map[string]string{}
+		sk := map[string]string{}
 		add := func(name, std string) {
-			if k := regionKey(name); k != "" {
-				if _, ok := m[k]; !ok {
-					m[k] = std
+			k := regionKey(name)
+			if k == "" {
+				return
+			}
+			if _, ok := m[k]; !ok {
+				m[k] = std
+			}
+			// Only where the standard form is in Arabic script are Latin
+			// spellings transliterations with variants worth matching
+			// loosely; a US state is spelled one way.
+			if s := NameSkeleton(k); s != "" && isArabicScript(std) {
+				if old, ok := sk[s]; ok && old != std {
+					sk[s] = ""
+				} else {
+					sk[s] = std
 				}
 			}
 		}
@@ -203,6 +219,7 @@ var loadRegions = sync.OnceValue(func() *regionTable {
 			}
 		}
 		t.byCountry[country] = m
+		t.bySkeleton[country] = sk
 	}
 	return t
 })
@@ -218,7 +235,7 @@ func splitTilde(s string, n int) []string {
 // regionWords are words that say "province" or "state" and are left out
 // when comparing region names.
 var regionWords = map[string]bool{
-	"استان": true, "province": true, "ostan": true, "state": true, "of": true,
+	"استان": true, "province": true, "ostan": true, "state": true, "of": true, "e": true,
 }
 
 func regionKey(s string) string {
@@ -246,7 +263,10 @@ func regionKey(s string) string {
 // "Tehran") or as "IR-23" becomes its Persian name without "استان"
 // ("تهران"), the form Iranian addresses use. Other countries with
 // subdivisions in the metadata get the metadata's key. A region steward
-// cannot match is kept as written after Text.
+// cannot match exactly is, in a country whose regions are written in
+// Arabic script, matched by its consonant skeleton (NameSkeleton: Esfahan,
+// Isfahan; Khuzistan, Khuzestan) when that names one region only, and
+// otherwise kept as written after Text.
 func Region(s, country string) (string, []Fix) {
 	var f fixes
 	s, tf := Text(s)
@@ -254,11 +274,21 @@ func Region(s, country string) (string, []Fix) {
 	if s == "" {
 		return s, f
 	}
-	m := loadRegions().byCountry[strings.ToUpper(country)]
+	t := loadRegions()
+	c := strings.ToUpper(country)
+	m := t.byCountry[c]
 	if m == nil {
 		return s, f
 	}
-	if std, ok := m[regionKey(s)]; ok {
+	k := regionKey(s)
+	std, ok := m[k]
+	if !ok {
+		// Transliteration variants (Esfahan, Isfahan, اصفهان) share a
+		// consonant skeleton; use it when it names one region only.
+		std, ok = t.bySkeleton[c][NameSkeleton(k)]
+		ok = ok && std != ""
+	}
+	if ok {
 		s = f.step(RuleRegion, s, std)
 	}
 	return s, f

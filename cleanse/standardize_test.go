@@ -274,7 +274,13 @@ func TestRegion(t *testing.T) {
 		{"East Azerbaijan", "IR", "آذربایجان شرقی"},
 		{"آذربايجان شرقي", "IR", "آذربایجان شرقی"},
 		{"IR-23", "IR", "تهران"},
+		{"Esfahan", "IR", "اصفهان"},
+		{"Ostan-e Esfahan", "IR", "اصفهان"},
+		{"Khuzistan", "IR", "خوزستان"},
+		{"Kordestan", "IR", "کردستان"},
+		{"Mazandaran", "IR", "مازندران"},
 		{"Somewhere", "US", "Somewhere"},
+		{"Ohi", "US", "Ohi"},
 		{"Bavaria", "FR", "Bavaria"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package cleanse
 import (
 	_ "embed"
 	"encoding/csv"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -184,14 +185,17 @@ var persianStreetAbbrev = map[string]string{
 
 // persianAddressWords are the full words (libpostal's fa street types plus
 // the unit words) before which a number is written with a space.
-var loadPersianAddressWords = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{"پلاک": true, "طبقه": true, "واحد": true, "میدان": true, "کوچه": true, "بن‌بست": true}
+// They are sorted longest first, so the longest word glued to a number
+// wins.
+var loadPersianAddressWords = sync.OnceValue(func() []string {
+	words := []string{"پلاک", "طبقه", "واحد", "میدان", "کوچه", "بن‌بست"}
 	for line := range strings.Lines(faStreetTypesTxt) {
-		if w := strings.TrimSpace(line); w != "" {
-			m[w] = true
+		if w := strings.TrimSpace(line); w != "" && !slices.Contains(words, w) {
+			words = append(words, w)
 		}
 	}
-	return m
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	return words
 })
 
 // PersianStreet writes the address words of a Persian street line in
@@ -221,7 +225,7 @@ func PersianStreet(s string) string {
 		}
 		// "پلاک12": a full word glued to its number.
 		split := false
-		for word := range full {
+		for _, word := range full {
 			if strings.HasPrefix(w, word) && len(w) > len(word) {
 				if rest := w[len(word):]; rest[0] >= '0' && rest[0] <= '9' {
 					out = append(out, word, rest)
