@@ -47,14 +47,15 @@ var skippedTitles = map[string]bool{
 	"emperor": true, "czar": true, "tsar": true, "judge": true, "pope": true, "general": true,
 	"gen": true, "major": true, "maj": true, "officer": true, "secretary": true, "sec": true,
 	"private first class": true, "mp": true, "pm": true, "rep": true, "reps": true, "sen": true,
-	"doc": true, "br": true, "fr": true, "sr": true, "pres": true, "misses": true,
+	"doc": true, "br": true, "fr": true, "sr": true, "pres": true, "misses": true, "hon": true,
+	"bishop": true, "cardinal": true,
 	"مدرس": true, "شهریار": true, "امام": true, "شیخ": true,
 }
 
 // extraTitles are Persian titles of address missing upstream, and a few
 // English ones.
 var extraTitles = []string{
-	"آقای", "آقا", "خانم", "جناب", "سرکار", "دکتر", "مهندس", "استاد", "حاج", "حاجی", "حاجیه",
+	"آقای", "آقا", "خانم", "بانو", "جناب", "سرکار", "دکتر", "مهندس", "استاد", "حاج", "حاجی", "حاجیه",
 	"سید", // kept as part of the name, see nameTitles
 	"mx", "mrs", "ms", "miss", "dr", "prof", "eng",
 }

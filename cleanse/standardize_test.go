@@ -103,6 +103,8 @@ func TestPersonName(t *testing.T) {
 		{"سرکار خانم زهرا", "زهرا", "سرکار خانم", ""},
 		{"سید علی", "سید علی", "", ""},
 		{"King", "King", "", ""},
+		{"Hon Wai", "Hon Wai", "", ""},
+		{"Bishop Tutu", "Bishop Tutu", "", ""},
 		{"Santa", "Santa", "", ""},
 		{"Dr", "Dr", "", ""},
 		{"Smith Jr.", "Smith", "", "Jr"},
