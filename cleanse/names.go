@@ -48,7 +48,7 @@ var skippedTitles = map[string]bool{
 	"gen": true, "major": true, "maj": true, "officer": true, "secretary": true, "sec": true,
 	"private first class": true, "mp": true, "pm": true, "rep": true, "reps": true, "sen": true,
 	"doc": true, "br": true, "fr": true, "sr": true, "pres": true, "misses": true, "hon": true,
-	"bishop": true, "cardinal": true,
+	"bishop": true, "cardinal": true, "rh": true, "r h": true, "h r h": true, "r hon": true,
 	"مدرس": true, "شهریار": true, "امام": true, "شیخ": true,
 }
 
@@ -57,7 +57,7 @@ var skippedTitles = map[string]bool{
 var extraTitles = []string{
 	"آقای", "آقا", "خانم", "بانو", "جناب", "سرکار", "دکتر", "مهندس", "استاد", "حاج", "حاجی", "حاجیه",
 	"سید", // kept as part of the name, see nameTitles
-	"mx", "mrs", "ms", "miss", "dr", "prof", "eng",
+	"mx", "mrs", "ms", "miss", "dr", "prof",
 }
 
 type titleTable struct {

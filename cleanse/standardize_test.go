@@ -104,6 +104,8 @@ func TestPersonName(t *testing.T) {
 		{"سید علی", "سید علی", "", ""},
 		{"King", "King", "", ""},
 		{"Hon Wai", "Hon Wai", "", ""},
+		{"R H Tawney", "R H Tawney", "", ""},
+		{"Eng Hock", "Eng Hock", "", ""},
 		{"Bishop Tutu", "Bishop Tutu", "", ""},
 		{"Santa", "Santa", "", ""},
 		{"Dr", "Dr", "", ""},
