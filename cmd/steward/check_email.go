@@ -126,7 +126,11 @@ func runCheckEmail(ctx context.Context, env *Env, args []string) error {
 		if sug == "" {
 			sug = "-"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", printable(r.Address), r.Verdict, r.Reason, sug, r.Message)
+		msg := r.Message
+		if r.DMARC != "" {
+			msg += " DMARC policy: " + r.DMARC + "."
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", printable(r.Address), r.Verdict, r.Reason, sug, msg)
 	}
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write results: %w", err)
