@@ -9,6 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -94,7 +98,8 @@ type Options struct {
 	// every row before validation.
 	Cleanse cleanse.Options
 	// Validate checks a standardized record; nil is RecordValidator with
-	// validate.DefaultRecordRulesConfig for Cleanse.DefaultCountry.
+	// validate.DefaultRecordRulesConfig for Cleanse.DefaultCountry. It is
+	// called from several goroutines at once.
 	Validate Validator
 	// OnInvalid says what happens to rows with findings; "" is reject.
 	OnInvalid InvalidAction
@@ -189,24 +194,44 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	}
 	log := opts.Logger
 
+	// The database's customers load into the duplicate index while the
+	// file is read and checked.
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
+	type loaded struct {
+		snap *snapshot
+		took time.Duration
+		err  error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		t0 := time.Now()
+		snap, err := loadSnapshot(loadCtx, st, &opts)
+		done <- loaded{snap, time.Since(t0), err}
+	}()
 	t, err := readTable(r, &opts)
+	if err == nil {
+		err = check(ctx, t, &opts)
+	}
 	if err != nil {
+		cancelLoad()
+		<-done
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	check(t, &opts)
 	read := time.Since(start)
 	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
-
+	ld := <-done
+	if ld.err != nil {
+		return nil, ld.err
+	}
+	snap, load := ld.snap, ld.took
+	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", load.Round(time.Millisecond))
 	stage := time.Now()
-	snap, err := loadSnapshot(ctx, st, t, &opts)
-	if err != nil {
+	if err := matchAll(ctx, t, snap, &opts); err != nil {
 		return nil, err
 	}
-	load := time.Since(stage)
-	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", load.Round(time.Millisecond))
+	matched := time.Since(stage)
+	log.Info("import matched rows", "rows", len(snap.fileRows), "elapsed", matched.Round(time.Millisecond))
 
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load}
 	opts.Progress.SetTotal(int64(len(t.rows)))
@@ -226,7 +251,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
-	sum.Write = time.Since(stage)
+	sum.Write = matched + time.Since(stage)
 	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
 	summarize(t, sum)
 	if opts.Rejects != nil {
@@ -272,11 +297,12 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// check fills in source and id, standardizes and validates every readable
-// row, and rejects repeated ids.
-func check(t *table, opts *Options) {
+// check fills in source and id and rejects repeated ids, in file order,
+// then standardizes and validates the rows on all CPUs.
+func check(ctx context.Context, t *table, opts *Options) error {
 	type key struct{ source, id string }
 	first := make(map[key]int)
+	var todo []*row
 	for _, r := range t.rows {
 		if len(r.findings) > 0 {
 			r.outcome = OutcomeRejected
@@ -300,12 +326,32 @@ func check(t *table, opts *Options) {
 			continue
 		}
 		first[k] = r.num
-		cleanse.Record(&r.rec, opts.Cleanse)
-		r.findings = append(r.findings, opts.Validate(&r.rec)...)
-		if hasError(r.findings) && opts.OnInvalid == InvalidReject {
-			r.outcome = OutcomeRejected
-		}
+		todo = append(todo, r)
 	}
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(todo) {
+					return
+				}
+				for _, r := range todo[lo:min(lo+chunk, len(todo))] {
+					cleanse.Record(&r.rec, opts.Cleanse)
+					r.findings = append(r.findings, opts.Validate(&r.rec)...)
+					if hasError(r.findings) && opts.OnInvalid == InvalidReject {
+						r.outcome = OutcomeRejected
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // contentID derives an id for a row without one from its values, so that
@@ -326,29 +372,104 @@ func contentID(r *steward.Record) string {
 }
 
 // snapshot is what the import knows about the database before it writes:
-// the active customers in a duplicate index and the customers of the
-// file's sources by source id.
+// the active customers in a duplicate index and every customer by source
+// record.
 type snapshot struct {
 	ix       *dedupe.Index
-	ids      []int64 // customer id per index position; file rows follow
-	rows     []*row  // file row per index position past len(ids)
+	ids      []int64 // customer id per position in ix
 	bySource map[sourceKey]int64
 	notDup   map[steward.Pair]bool
+	// fileIx indexes the file's new rows (fileRows, by position), so that
+	// a row is matched against the rows before it.
+	fileIx   *dedupe.Index
+	fileRows []*row
+}
+
+// candidate is a customer a row looks like: in the database (row nil) or
+// created by another row of the file.
+type candidate struct {
+	dedupe.Candidate
+	row *row
+}
+
+// matchAll matches every new row against the database's customers and the
+// file's earlier rows, on all CPUs, before the transaction starts.
+func matchAll(ctx context.Context, t *table, s *snapshot, opts *Options) error {
+	var recs []steward.Record
+	for _, r := range t.rows {
+		if r.outcome == OutcomeRejected {
+			continue
+		}
+		if _, known := s.bySource[sourceKey{r.rec.Source, r.rec.SourceID}]; known {
+			continue
+		}
+		s.fileRows = append(s.fileRows, r)
+		recs = append(recs, r.rec)
+	}
+	var err error
+	s.fileIx, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
+	if err != nil {
+		return fmt.Errorf("duplicate index of the file: %w", err)
+	}
+	const chunk = 64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, runtime.GOMAXPROCS(0))
+	for w := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(s.fileRows) {
+					return
+				}
+				for _, r := range s.fileRows[lo:min(lo+chunk, len(s.fileRows))] {
+					if r.cands, errs[w] = s.candidates(r); errs[w] != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+// candidates returns the database customers and the earlier rows of the
+// file that r looks like, most probable first.
+func (s *snapshot) candidates(r *row) ([]candidate, error) {
+	db, err := s.ix.Match(&r.rec)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	file, err := s.fileIx.Match(&r.rec)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	out := make([]candidate, 0, len(db)+len(file))
+	for _, c := range db {
+		out = append(out, candidate{Candidate: c})
+	}
+	for _, c := range file {
+		if other := s.fileRows[c.Index]; other.num < r.num {
+			out = append(out, candidate{Candidate: c, row: other})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Weight > out[j].Weight })
+	return out, nil
 }
 
 type sourceKey struct{ source, id string }
 
-func loadSnapshot(ctx context.Context, st steward.Store, t *table, opts *Options) (*snapshot, error) {
-	sources := make(map[string]bool)
-	for _, r := range t.rows {
-		if r.outcome != OutcomeRejected {
-			sources[r.rec.Source] = true
-		}
-	}
+func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapshot, error) {
 	s := &snapshot{bySource: make(map[sourceKey]int64)}
 	var recs []steward.Record
 	err := st.EachCustomer(ctx, steward.CustomerFilter{}, func(c *steward.Customer) error {
-		if sources[c.Record.Source] && c.Record.SourceID != "" {
+		if c.Record.Source != "" && c.Record.SourceID != "" {
 			s.bySource[sourceKey{c.Record.Source, c.Record.SourceID}] = c.ID
 		}
 		if c.Status == steward.StatusActive {
@@ -482,41 +603,31 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	return nil
 }
 
-// create queues a new active customer and lets later rows match it.
+// create queues a new active customer.
 func (w *writer) create(r *row, c *steward.Customer) {
 	w.batch = append(w.batch, c)
-	w.snap.ix.Add(&r.rec)
-	w.snap.rows = append(w.snap.rows, r)
 }
 
-// match returns the most probable customer (in the database or created by
-// an earlier row) that r looks like, other than self; nil when none
+// match returns the most probable customer (in the database, or created by
+// an earlier row) among r's candidates, other than self; nil when none
 // reaches the review threshold.
 func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
-	cands, err := w.snap.ix.Match(&r.rec)
-	if err != nil {
-		return dedupe.Candidate{}, nil, fmt.Errorf("match: %w", err)
-	}
-	for _, cand := range cands {
-		var target *steward.Customer
-		if cand.Index < len(w.snap.ids) {
-			id := w.snap.ids[cand.Index]
-			if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
+	for _, cand := range r.cands {
+		if other := cand.row; other != nil {
+			if other.outcome != OutcomeCreated || (self != 0 && other.customer.ID == self) {
 				continue
 			}
-			c, err := w.tx.Customer(ctx, id)
-			if err != nil {
-				return dedupe.Candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
-			}
-			target = c
-		} else {
-			other := w.snap.rows[cand.Index-len(w.snap.ids)]
-			if other == r || other.customer == nil || (self != 0 && other.customer.ID == self) {
-				continue
-			}
-			target = other.customer
+			return cand.Candidate, other.customer, nil
 		}
-		return cand, target, nil
+		id := w.snap.ids[cand.Index]
+		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
+			continue
+		}
+		c, err := w.tx.Customer(ctx, id)
+		if err != nil {
+			return dedupe.Candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
+		}
+		return cand.Candidate, c, nil
 	}
 	return dedupe.Candidate{}, nil, nil
 }
@@ -548,6 +659,9 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	r.outcome = OutcomeUpdated
 	if c.Status != steward.StatusActive {
 		return nil
+	}
+	if r.cands, err = w.snap.candidates(r); err != nil {
+		return err
 	}
 	cand, target, err := w.match(ctx, r, c.ID)
 	if err != nil || target == nil {

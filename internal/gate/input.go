@@ -104,6 +104,8 @@ type row struct {
 	// match is the customer the row looks like, with the probability.
 	match       *steward.Customer
 	probability float64
+	// cands are the customers the row looks like, most probable first.
+	cands []candidate
 }
 
 // table is an input file read to its end.
