@@ -18,18 +18,18 @@ type prepared struct {
 	// emailByName tells that the email's local part spells the first or
 	// last name, so that its agreement follows from the names'.
 	emailByName bool
-	phone         string // cleanse.PhoneKey
-	dob           date
-	street        string // address line 1 match key
-	house         string // house number token of street
-	addr2         string
-	city          string
-	postal        string // match key without spaces
-	region        string
-	country       string
-	company       string // cleanse.CompanyKey
-	nationalID    string
-	sortKey       uint64 // name prefix, orders records inside an oversized block
+	phone       string // cleanse.PhoneKey
+	dob         date
+	street      string // address line 1 match key
+	house       string // house number token of street
+	addr2       string
+	city        string
+	postal      string // match key without spaces
+	region      string
+	country     string
+	company     string // cleanse.CompanyKey
+	nationalID  string
+	sortKey     uint64 // name prefix, orders records inside an oversized block
 }
 
 // date is a birth date as year, month and day; zero year means missing.
