@@ -16,15 +16,16 @@ import (
 	"github.com/steward-crm/steward/validate"
 )
 
-const validateUsage = `--in FILE [--mapping FILE] [--country CC] [--json]
+const validateUsage = `--in FILE [--mapping FILE] [--rules FILE] [--country CC] [--json]
 
 Checks every row of a customer file (canonical CSV or TSV; another layout
-with --mapping) against steward's default record rules and prints one line
+with --mapping) against the rules file's record rules and prints one line
 per finding: row number, field, code, severity and message; with --json,
-one JSON object per line. The rules: a customer needs a first or last name
-or a company, and at least one valid contact (email or phone); email,
-phone, postal code (for the row's country, or --country), country,
-national ID (Iran) and birth date are checked when present.
+one JSON object per line. The default rules: a customer needs a first or
+last name or a company, and at least one valid contact (email or phone);
+email, phone, postal code (for the row's country, or --country, else the
+rules' default country), country, national ID (Iran) and birth date are
+checked when present.
 
 Exit status: 0 when no row has an error (warnings alone are fine), 1 when
 any row has an error or cannot be read, 2 on a bad command line.`
@@ -45,7 +46,8 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "validate", validateUsage)
 	in := fs.String("in", "", "customer file to check (- for standard input)")
 	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
-	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR")
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's)")
+	rulesPath := rulesFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per finding")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -56,7 +58,15 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("give the file with --in", "unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	rules, err := validate.NewRecordRules(validate.DefaultRecordRulesConfig(strings.ToUpper(*country)))
+	rf, err := loadRules(env, *rulesPath)
+	if err != nil {
+		return err
+	}
+	cfg := rf.RecordRulesConfig()
+	if *country != "" {
+		cfg.DefaultCountry = strings.ToUpper(*country)
+	}
+	rules, err := validate.NewRecordRules(cfg)
 	if err != nil {
 		if *country != "" && strings.Contains(err.Error(), "default country") {
 			return usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: %v", err)
