@@ -21,8 +21,10 @@ func TestValidateFollowsTheRulesFile(t *testing.T) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "row 1\t") && strings.Contains(out, "\terror\t") && strings.Contains(strings.SplitN(out, "row 2", 2)[0], "error") {
-		t.Fatalf("row 1 is valid but has errors:\n%s", out)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "row 1\t") && strings.Contains(line, "\terror\t") {
+			t.Fatalf("row 1 is valid but has an error: %s", line)
+		}
 	}
 
 	rulesFile := filepath.Join(dir, "steward.yaml")
