@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/steward-crm/steward"
 )
 
@@ -190,42 +191,81 @@ func (s *Store) CustomerBySource(ctx context.Context, source, sourceID string) (
 	return c, nil
 }
 
-// UpdateCustomer implements steward.CustomerStore. The stored row is read
-// FOR UPDATE, so concurrent updates of one customer queue and all but the
-// first find a newer version.
-func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
+// batcher is what UpdateCustomer sends its pipelined statements through:
+// a transaction it joins, or a pooled connection of its own.
+type batcher interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// UpdateCustomer implements steward.CustomerStore in two round trips: the
+// stored row read FOR UPDATE (so concurrent updates of one customer queue
+// and all but the first find a newer version), then the update, its
+// changes and the end of the transaction or savepoint, pipelined. A nightly
+// job updates every customer, so round trips matter more than elsewhere.
+func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) (err error) {
 	if !validStatus(c.Status) {
 		return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
 	}
-	attrs := c.Record.Attributes
-	if attrs == nil {
-		attrs = map[string]string{}
+	var (
+		q                  batcher
+		begin, end, cancel string
+	)
+	if tx := s.txOf(ctx); tx != nil {
+		q = tx
+		begin, end, cancel = "SAVEPOINT steward_update", "RELEASE steward_update",
+			"ROLLBACK TO steward_update; RELEASE steward_update"
+	} else {
+		conn, err := s.db.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("update customer %d: %w", c.ID, err)
+		}
+		defer conn.Release() // a connection left inside a transaction is closed, not reused
+		q = conn
+		begin, end, cancel = "BEGIN", "COMMIT", "ROLLBACK"
 	}
-	var stored *steward.Customer
-	now := s.now()
-	changed := false
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		old, err := scanCustomer(tx.QueryRow(ctx, selectCustomer+" WHERE id = $1 FOR UPDATE", c.ID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", c.ID)
+	done := false
+	defer func() {
+		if !done {
+			if _, uerr := q.Exec(context.WithoutCancel(ctx), cancel); uerr != nil {
+				err = errors.Join(err, fmt.Errorf("undo update: %w", uerr))
+			}
 		}
 		if err != nil {
-			return fmt.Errorf("read customer: %w", err)
+			err = fmt.Errorf("update customer %d: %w", c.ID, err)
 		}
-		stored = old
-		if old.Version != c.Version {
-			return staleVersion(c.ID, c.Version, old.Version)
-		}
-		diff := customerDiff(old, c)
-		if len(diff) == 0 {
-			return nil
-		}
+	}()
+
+	var old *steward.Customer
+	b := &pgx.Batch{}
+	b.Queue(begin)
+	b.Queue(selectCustomer+" WHERE id = $1 FOR UPDATE", c.ID).QueryRow(func(row pgx.Row) error {
+		var err error
+		old, err = scanCustomer(row)
+		return err
+	})
+	if err := q.SendBatch(ctx, b).Close(); errors.Is(err, pgx.ErrNoRows) {
+		return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", c.ID)
+	} else if err != nil {
+		return fmt.Errorf("read customer: %w", err)
+	}
+	if old.Version != c.Version {
+		return staleVersion(c.ID, c.Version, old.Version)
+	}
+	diff := customerDiff(old, c)
+	now := s.now()
+	b = &pgx.Batch{}
+	if len(diff) > 0 {
 		var merged any
 		if c.MergedInto != 0 {
 			merged = c.MergedInto
 		}
+		attrs := c.Record.Attributes
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
 		r := &c.Record
-		tag, err := tx.Exec(ctx, `UPDATE customers SET status = $1, merged_into = $2, version = version + 1,
+		b.Queue(`UPDATE customers SET status = $1, merged_into = $2, version = version + 1,
 			first_name = $3, last_name = $4, company = $5, email = $6, phone = $7,
 			address_line1 = $8, address_line2 = $9, city = $10, region = $11, postal_code = $12,
 			country = $13, birth_date = $14, national_id = $15, attributes = $16, updated_at = $17
@@ -234,41 +274,32 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
 			r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
 			r.Country, r.BirthDate, r.NationalID, attrs, now,
-			c.ID, c.Version)
-		if err != nil {
-			if isForeignKey(err) {
-				return steward.Errorf(steward.ENOTFOUND, "Customer %d, to merge into, does not exist.", c.MergedInto)
+			c.ID, c.Version).Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() != 1 {
+				return staleVersion(c.ID, c.Version, old.Version)
 			}
-			return fmt.Errorf("update customer: %w", err)
-		}
-		if tag.RowsAffected() != 1 {
-			return staleVersion(c.ID, c.Version, old.Version)
-		}
-		rows := make([][]any, len(diff))
+			return nil
+		})
+		fields, before, after := make([]string, len(diff)), make([]string, len(diff)), make([]string, len(diff))
 		for i, d := range diff {
-			rows[i] = []any{c.ID, now, m.Actor, d.Field, d.Before, d.After, m.Cause}
+			fields[i], before[i], after[i] = d.Field, d.Before, d.After
 		}
-		if len(rows) <= 4 {
-			b := &pgx.Batch{}
-			for _, row := range rows {
-				b.Queue(`INSERT INTO changes (customer_id, at, actor, field, before_value, after_value, cause)
-					VALUES ($1, $2, $3, $4, $5, $6, $7)`, row...)
-			}
-			if err := tx.SendBatch(ctx, b).Close(); err != nil {
-				return fmt.Errorf("insert changes: %w", err)
-			}
-		} else if _, err := tx.CopyFrom(ctx, pgx.Identifier{"changes"}, changeColumns, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("copy changes: %w", err)
-		}
-		changed = true
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("update customer %d: %w", c.ID, err)
+		b.Queue(`INSERT INTO changes (customer_id, at, actor, field, before_value, after_value, cause)
+			SELECT $1, $2, $3, u.f, u.b, u.a, $4
+			FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(f, b, a, n)
+			ORDER BY u.n`, c.ID, now, m.Actor, m.Cause, fields, before, after)
 	}
-	c.Record.Source, c.Record.SourceID = stored.Record.Source, stored.Record.SourceID
-	c.CreatedAt = stored.CreatedAt
-	if changed {
+	b.Queue(end)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d, to merge into, does not exist.", c.MergedInto)
+		}
+		return err
+	}
+	done = true
+	c.Record.Source, c.Record.SourceID = old.Record.Source, old.Record.SourceID
+	c.CreatedAt = old.CreatedAt
+	if len(diff) > 0 {
 		c.Version++
 		c.UpdatedAt = now
 	}

@@ -70,3 +70,12 @@ func BenchmarkEachCustomer(b *testing.B) {
 	storetest.FillCustomers(b, s, n)
 	storetest.BenchmarkEachCustomer(b, s, n)
 }
+
+func BenchmarkUpdateCustomers(b *testing.B) {
+	storetest.PostgresURL(b)
+	for _, inTx := range []bool{true, false} {
+		b.Run(fmt.Sprintf("tx=%v", inTx), func(b *testing.B) {
+			storetest.BenchmarkUpdateCustomers(b, storetest.Postgres(b), 5000, inTx)
+		})
+	}
+}

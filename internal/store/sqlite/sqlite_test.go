@@ -93,3 +93,11 @@ func BenchmarkEachCustomer(b *testing.B) {
 	storetest.FillCustomers(b, s, n)
 	storetest.BenchmarkEachCustomer(b, s, n)
 }
+
+func BenchmarkUpdateCustomers(b *testing.B) {
+	for _, inTx := range []bool{true, false} {
+		b.Run(fmt.Sprintf("tx=%v", inTx), func(b *testing.B) {
+			storetest.BenchmarkUpdateCustomers(b, storetest.SQLite(b), 5000, inTx)
+		})
+	}
+}

@@ -88,3 +88,46 @@ func BenchmarkEachCustomer(b *testing.B, s steward.Store, n int) {
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkUpdateCustomers measures UpdateCustomer changing one field of
+// each of n customers, in transactions of 1,000 updates as a nightly job
+// makes them (inTx) or each on its own, reporting rows/s.
+func BenchmarkUpdateCustomers(b *testing.B, s steward.Store, n int, inTx bool) {
+	ctx := context.Background()
+	FillCustomers(b, s, n)
+	var all []*steward.Customer
+	if err := s.EachCustomer(ctx, steward.CustomerFilter{}, func(c *steward.Customer) error {
+		all = append(all, c)
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	m := steward.Meta{Actor: "bench", Cause: "job:bench"}
+	round := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		round++
+		for start := 0; start < len(all); start += 1000 {
+			chunk := all[start:min(start+1000, len(all))]
+			update := func(ctx context.Context, s steward.Store) error {
+				for _, c := range chunk {
+					c.Record.City = fmt.Sprintf("City%d", round)
+					if err := s.UpdateCustomer(ctx, c, m); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			var err error
+			if inTx {
+				err = s.Atomic(ctx, update)
+			} else {
+				err = update(ctx, s)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -513,8 +513,33 @@ func testAtomicFailedCall(t *testing.T, s steward.Store) {
 		if _, err := tx.StartJobRun(ctx, "j"); steward.ErrorCode(err) != steward.ECONFLICT {
 			return fmt.Errorf("second run in a transaction: %v, want ECONFLICT", err)
 		}
+		c, err := tx.CustomerBySource(ctx, "shop", "S000002")
+		if err != nil {
+			return err
+		}
+		stale := *c
+		c.Record.City = "Yazd"
+		if err := tx.UpdateCustomer(ctx, c, meta); err != nil {
+			return err
+		}
+		stale.Record.City = "Kerman"
+		if err := tx.UpdateCustomer(ctx, &stale, meta); steward.ErrorCode(err) != steward.ECONFLICT {
+			return fmt.Errorf("stale update in a transaction: %v, want ECONFLICT", err)
+		}
+		c.MergedInto, c.Status = 987654, steward.StatusMerged
+		if err := tx.UpdateCustomer(ctx, c, meta); steward.ErrorCode(err) != steward.ENOTFOUND {
+			return fmt.Errorf("merge into a missing customer in a transaction: %v, want ENOTFOUND", err)
+		}
 		return tx.CreateCustomer(ctx, sample(4), meta)
 	}))
+	c, err := s.CustomerBySource(ctx, "shop", "S000002")
+	must(t, err)
+	if c.Record.City != "Yazd" || c.Version != 2 || c.Status != steward.StatusActive {
+		t.Errorf("after the transaction: %+v; want Yazd, version 2, active", c)
+	}
+	if changes, err := s.Changes(ctx, c.ID); err != nil || len(changes) == 0 || changes[len(changes)-1].After != "Yazd" {
+		t.Errorf("changes after the transaction: %+v, %v", changes, err)
+	}
 	if n := count(t, s, ""); n != 3 {
 		t.Errorf("%d customers, want 3 (1, 2, 4)", n)
 	}
