@@ -1,0 +1,134 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward/internal/store"
+)
+
+// buildSteward builds the steward command for tests that run it as a
+// user does.
+func buildSteward(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the steward command")
+	}
+	bin := filepath.Join(t.TempDir(), "steward")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/steward-crm/steward/cmd/steward").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build steward: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runSteward runs the command and returns stdout, stderr and exit code.
+func runSteward(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// TestCLIImport runs "steward import" on the sample files: flags before and
+// after the file, JSON and human summaries, reports, dry run, exit codes.
+func TestCLIImport(t *testing.T) {
+	bin := buildSteward(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "steward.db")
+	shop := filepath.Join(sampleDir, "shop-fa-1256.csv")
+	rejects, annotated := filepath.Join(dir, "rejects.csv"), filepath.Join(dir, "annotated.csv")
+
+	// Dry run: reports, exit 1 for the rejected rows, an empty database.
+	out, errOut, code := runSteward(t, bin, nil, "import", shop, "--source", "shop", "--db", db, "--dry-run", "--json", "--rejects", rejects)
+	if code != 1 {
+		t.Fatalf("dry run exit %d, want 1 (rows rejected)\n%s%s", code, out, errOut)
+	}
+	var sum Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 4 || sum.Rejected != 2 || sum.Created != 4 || sum.Suggestions != 1 {
+		t.Errorf("dry run summary %+v", sum)
+	}
+	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
+		t.Errorf("dry-run rejects file: %v\n%s", err, data)
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countCustomers(t, st); n != 0 {
+		t.Errorf("dry run stored %d customers", n)
+	}
+	st.Close()
+
+	// The import itself, database from STEWARD_DB, flags before the file.
+	env := []string{"STEWARD_DB=" + db}
+	out, errOut, code = runSteward(t, bin, env, "import", "--source", "shop", "--annotated", annotated, shop)
+	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
+		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
+	}
+	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "status,code,message,matched_id") {
+		t.Errorf("annotated file: %v\n%s", err, data)
+	}
+	// Again: nothing new.
+	out, _, _ = runSteward(t, bin, env, "import", shop, "--source", "shop", "--json")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 4 || sum.Created != 0 {
+		t.Errorf("re-import: %v %+v", err, sum)
+	}
+	// A clean file exits 0.
+	out, errOut, code = runSteward(t, bin, env, "import", filepath.Join(sampleDir, "partner-1252.csv"), "--source", "partner", "--on-duplicate", "block")
+	if code != 0 || !strings.Contains(out, "windows-1252") {
+		t.Errorf("clean import exit %d\n%s%s", code, out, errOut)
+	}
+
+	// A truncated file: exit 1, nothing imported, no report left behind.
+	data, _ := os.ReadFile(filepath.Join(sampleDir, "callcentre-utf16.csv"))
+	broken := filepath.Join(dir, "broken.csv")
+	os.WriteFile(broken, data[:len(data)-1], 0o644)
+	brokenRejects := filepath.Join(dir, "broken-rejects.csv")
+	_, errOut, code = runSteward(t, bin, env, "import", broken, "--source", "cc", "--rejects", brokenRejects)
+	if code != 1 || !strings.Contains(errOut, "nothing was imported") {
+		t.Errorf("truncated file: exit %d, stderr %s", code, errOut)
+	}
+	if _, err := os.Stat(brokenRejects); !os.IsNotExist(err) {
+		t.Errorf("a failed import left a rejects file: %v", err)
+	}
+
+	// Usage errors and a missing file.
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", shop}, 2, "--source is required"},
+		{[]string{"import", "--source", "x"}, 2, "name the file"},
+		{[]string{"import", shop, "--source", "x", "--on-duplicate", "ignore"}, 2, "--on-duplicate"},
+		{[]string{"import", shop, "--source", "x", "--encoding", "ebcdic"}, 2, "--encoding"},
+		{[]string{"import", shop, "other.csv", "--source", "x"}, 2, "unexpected arguments"},
+		{[]string{"import", filepath.Join(dir, "nope.csv"), "--source", "x"}, 3, "does not exist"},
+	} {
+		_, errOut, code := runSteward(t, bin, env, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("steward %s: exit %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), code, errOut, tt.code, tt.want)
+		}
+	}
+}
