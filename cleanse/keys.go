@@ -35,7 +35,7 @@ func EmailKey(s string) string {
 		return ""
 	}
 	d, err := emailDomainASCII(domain)
-	if err != nil || !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.Contains(d, "..") {
+	if err != nil || !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") || strings.Contains(d, "..") {
 		return ""
 	}
 	local = strings.ToLower(local)
