@@ -20,6 +20,18 @@ var customerColumns = append([]string{"id", "status", "merged_into", "version", 
 
 var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM customers"
 
+// Statements prepared once per database (see preparedQueries).
+var (
+	queryCustomerByID   = selectCustomer + " WHERE id = ?"
+	queryUpdateCustomer = `UPDATE customers SET status = ?, merged_into = ?, version = version + 1,
+		first_name = ?, last_name = ?, company = ?, email = ?, phone = ?,
+		address_line1 = ?, address_line2 = ?, city = ?, region = ?, postal_code = ?,
+		country = ?, birth_date = ?, national_id = ?, attributes = ?, updated_at = ?
+		WHERE id = ? AND version = ?`
+	queryInsertChange = `INSERT INTO changes (customer_id, at, actor, field, before_value, after_value, cause)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+)
+
 // insertColumns are customerColumns and the creator, which only Changes
 // reads.
 var insertColumns = append(slices.Clone(customerColumns), "created_by", "created_cause")
@@ -188,7 +200,7 @@ func sourceConflict(err error, cs []*steward.Customer) error {
 
 // Customer implements steward.CustomerStore.
 func (s *Store) Customer(ctx context.Context, id int64) (*steward.Customer, error) {
-	c, err := scanCustomer(s.read(ctx).QueryRowContext(ctx, selectCustomer+" WHERE id = ?", id))
+	c, err := scanCustomer(s.prepared(ctx, queryCustomerByID).QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", id)
 	}
@@ -224,7 +236,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 	now := s.now()
 	changed := false
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		old, err := scanCustomer(tx.QueryRowContext(ctx, selectCustomer+" WHERE id = ?", c.ID))
+		old, err := scanCustomer(s.prepared(ctx, queryCustomerByID).QueryRowContext(ctx, c.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", c.ID)
 		}
@@ -244,11 +256,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 			merged = c.MergedInto
 		}
 		r := &c.Record
-		res, err := tx.ExecContext(ctx, `UPDATE customers SET status = ?, merged_into = ?, version = version + 1,
-			first_name = ?, last_name = ?, company = ?, email = ?, phone = ?,
-			address_line1 = ?, address_line2 = ?, city = ?, region = ?, postal_code = ?,
-			country = ?, birth_date = ?, national_id = ?, attributes = ?, updated_at = ?
-			WHERE id = ? AND version = ?`,
+		res, err := s.prepared(ctx, queryUpdateCustomer).ExecContext(ctx,
 			string(c.Status), merged,
 			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
 			r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
@@ -265,15 +273,14 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 		} else if n != 1 {
 			return staleVersion(c.ID, c.Version, old.Version)
 		}
-		ins := newBulkInsert(tx, "changes", "customer_id", "at", "actor", "field", "before_value", "after_value", "cause")
-		defer ins.close()
+		insert := s.prepared(ctx, queryInsertChange)
 		for _, d := range diff {
-			if err := ins.add(ctx, c.ID, formatTime(now), m.Actor, d.Field, d.Before, d.After, m.Cause); err != nil {
-				return err
+			if _, err := insert.ExecContext(ctx, c.ID, formatTime(now), m.Actor, d.Field, d.Before, d.After, m.Cause); err != nil {
+				return fmt.Errorf("insert change: %w", err)
 			}
 		}
 		changed = true
-		return ins.flush(ctx)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("update customer %d: %w", c.ID, err)

@@ -37,7 +37,14 @@ type pools struct {
 	reader *sql.DB
 	logger *slog.Logger
 	now    func() time.Time
+	// Hot statements, prepared once: on the writer connection (for use
+	// inside transactions through txState.use) and on the readers.
+	writerStmts, readerStmts map[string]*sql.Stmt
 }
+
+// preparedQueries are the statements a nightly job or an import runs per
+// customer; preparing them once instead of per call halves an update.
+var preparedQueries = []string{queryCustomerByID, queryUpdateCustomer, queryInsertChange}
 
 var _ steward.Store = (*Store)(nil)
 
@@ -82,6 +89,23 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 		s.Close()
 		return nil, err
 	}
+	// Prepared after migrating, while no transaction holds the writer.
+	s.writerStmts = make(map[string]*sql.Stmt)
+	s.readerStmts = make(map[string]*sql.Stmt)
+	for _, q := range preparedQueries {
+		w, err := writer.PrepareContext(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		s.writerStmts[q] = w
+		r, err := reader.PrepareContext(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		s.readerStmts[q] = r
+	}
 	return s, nil
 }
 
@@ -91,7 +115,14 @@ func (s *Store) Close() error {
 	if s.bound != nil {
 		return errors.New("close sqlite store: a transaction's store cannot be closed")
 	}
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	var errs []error
+	for _, st := range s.writerStmts {
+		errs = append(errs, st.Close())
+	}
+	for _, st := range s.readerStmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // Migrate applies the embedded migrations that are not recorded in
@@ -213,10 +244,36 @@ type querier interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
-// txState is one open write transaction and its savepoint counter.
+// txState is one open write transaction, its savepoint counter and the
+// prepared statements it has taken into use.
 type txState struct {
 	tx         *sql.Tx
 	savepoints int
+	stmts      map[*sql.Stmt]*sql.Stmt
+}
+
+// use returns the transaction's version of a statement prepared on the
+// writer. database/sql keeps every such version until the transaction
+// ends, so each is made once per transaction, not once per call.
+func (t *txState) use(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if ts, ok := t.stmts[st]; ok {
+		return ts
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[*sql.Stmt]*sql.Stmt)
+	}
+	ts := t.tx.StmtContext(ctx, st)
+	t.stmts[st] = ts
+	return ts
+}
+
+// prepared returns the prepared form of query (one of preparedQueries)
+// where a call with ctx runs: in the joined transaction, or on the readers.
+func (s *Store) prepared(ctx context.Context, query string) *sql.Stmt {
+	if t := s.txOf(ctx); t != nil {
+		return t.use(ctx, s.writerStmts[query])
+	}
+	return s.readerStmts[query]
 }
 
 // txKey carries a Store's open transaction in a context; the pools pointer
