@@ -43,8 +43,9 @@ type CustomerStore interface {
 	// CreateCustomer stores c as a new customer. It sets c.ID, c.Version
 	// (1), c.Status (active when empty) and the timestamps, links
 	// c.Record.Source/SourceID to it when both are set (ECONFLICT when that
-	// source record already belongs to a customer), and records one Change
-	// per non-empty field with m.
+	// source record already belongs to a customer), and records m as the
+	// creator: Changes then starts with one entry per non-empty field (see
+	// CreationChanges).
 	CreateCustomer(ctx context.Context, c *Customer, m Meta) error
 	// CreateCustomers is CreateCustomer for many customers at once, in one
 	// transaction and much faster; on error none of them is stored.
@@ -76,8 +77,9 @@ type CustomerStore interface {
 	// AttributeNames returns the sorted, distinct attribute names used by
 	// customers with the status (all when ""), e.g. for a CSV header.
 	AttributeNames(ctx context.Context, status Status) ([]string, error)
-	// Changes returns the audit trail of one customer, oldest first. A
-	// customer without changes (or without existence) gives an empty slice.
+	// Changes returns the audit trail of one customer, oldest first: the
+	// creation entries (ID 0), then every recorded change. A customer that
+	// does not exist gives an empty slice.
 	Changes(ctx context.Context, customerID int64) ([]Change, error)
 }
 
