@@ -13,10 +13,10 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/validate"
 )
 
 const importUsage = `FILE --source NAME [flags]
@@ -29,7 +29,9 @@ duplicates against the database and the file's earlier rows. Invalid rows
 are rejected (--rejects writes them with row, field, code and message); a
 row whose (source, id) is known updates that customer, so importing the
 same file again changes nothing. The database gets all rows or none: an
-unreadable file, an interruption or a crash leaves it as it was.
+unreadable file, an interruption or a crash leaves it as it was. The rules
+file (--rules) sets the checks, the duplicate action, the automatic-merge
+threshold and the limits; flags override it.
 
 Exit status: 0 when every row was accepted, 1 when rows were rejected or
 blocked (or the file cannot be read), 2 on a bad command line.`
@@ -50,16 +52,17 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "run everything and report, but write nothing to the database")
 	rejectsFile := fs.String("rejects", "", "write rejected rows to this CSV file (with row, field, code, message)")
 	annotatedFile := fs.String("annotated", "", "write a copy of the input with status, code, message and matched_id columns")
-	onDup := fs.String("on-duplicate", "suggest", "what to do with a row that looks like a customer: suggest, block or merge")
-	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (0: never, suggest instead)")
+	rulesPath := rulesFlag(fs)
+	onDup := fs.String("on-duplicate", "", "what to do with a row that looks like a customer: suggest, block or merge (default: the rules file's gate.on_duplicate)")
+	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (default: matching.auto_merge.threshold when enabled, else never: suggest instead)")
 	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, utf-16le, utf-16be, windows-1256, windows-1252 (default: detect)")
 	formatName := fs.String("format", "", "file format: csv, tsv, jsonl, xlsx (default: from the name and content)")
 	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
-	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR")
-	limits := gate.DefaultLimits()
-	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", limits.MaxFileBytes, "largest file accepted, in bytes (0: no limit)")
-	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", limits.MaxRowBytes, "longest row accepted, in bytes (0: no limit)")
-	fs.IntVar(&limits.MaxFields, "max-fields", limits.MaxFields, "most columns accepted (0: no limit)")
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's defaults.country)")
+	var limits gate.Limits
+	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
+	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
+	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -71,9 +74,48 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if *source == "" {
 		return usagef("name the system the file comes from, e.g. --source shop", "--source is required")
 	}
-	opts := gate.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, Limits: limits, DryRun: *dryRun,
-		AutoMergeThreshold: *mergeAt, Cleanse: cleanse.Options{DefaultCountry: strings.ToUpper(*country)},
+	rf, err := loadRules(env, *rulesPath)
+	if err != nil {
+		return err
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	opts := gate.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, DryRun: *dryRun,
+		Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: gate.InvalidAction(rf.Gate.OnInvalid),
+		Limits: gate.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields},
 		Logger: envLogger(env)}
+	if set["max-file-bytes"] {
+		opts.Limits.MaxFileBytes = limits.MaxFileBytes
+	}
+	if set["max-row-bytes"] {
+		opts.Limits.MaxRowBytes = limits.MaxRowBytes
+	}
+	if set["max-fields"] {
+		opts.Limits.MaxFields = limits.MaxFields
+	}
+	if rf.Matching.AutoMerge.Enabled {
+		opts.AutoMergeThreshold = rf.Matching.AutoMerge.Threshold
+	}
+	if set["merge-threshold"] {
+		opts.AutoMergeThreshold = *mergeAt
+	}
+	rrc := rf.RecordRulesConfig()
+	if *country != "" {
+		opts.Cleanse.DefaultCountry = strings.ToUpper(*country)
+		opts.Matching.DefaultRegion = opts.Cleanse.DefaultCountry
+		rrc.DefaultCountry = opts.Cleanse.DefaultCountry
+	}
+	rr, err := validate.NewRecordRules(rrc)
+	if err != nil {
+		if *country != "" && strings.Contains(err.Error(), "default country") {
+			return usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: %v", err)
+		}
+		return fmt.Errorf("record rules: %w", err)
+	}
+	opts.Validate = gate.RecordValidator(rr)
+	if *onDup == "" {
+		*onDup = string(rf.Gate.OnDuplicate)
+	}
 	if opts.OnDuplicate, err = gate.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
@@ -97,9 +139,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("open input: %w", err)
 	}
 	defer in.Close()
-	if fi, err := in.Stat(); err == nil && limits.MaxFileBytes > 0 && fi.Size() > limits.MaxFileBytes {
+	if fi, err := in.Stat(); err == nil && opts.Limits.MaxFileBytes > 0 && fi.Size() > opts.Limits.MaxFileBytes {
 		return steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
-			file, fi.Size(), limits.MaxFileBytes)
+			file, fi.Size(), opts.Limits.MaxFileBytes)
 	}
 
 	reports := &reportFiles{}

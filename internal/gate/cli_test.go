@@ -100,6 +100,24 @@ func TestCLIImport(t *testing.T) {
 		t.Errorf("clean import exit %d\n%s%s", code, out, errOut)
 	}
 
+	// The rules file decides the duplicate action and the limits.
+	rulesFile := filepath.Join(dir, "steward.yaml")
+	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  on_duplicate: block\n"), 0o644)
+	fresh := []string{"STEWARD_DB=" + filepath.Join(dir, "rules.db"), "STEWARD_RULES=" + rulesFile}
+	out, errOut, _ = runSteward(t, bin, fresh, "import", shop, "--source", "shop", "--json")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 3 {
+		t.Errorf("rules on_duplicate block: %v %+v\n%s", err, sum, errOut)
+	}
+	out, _, _ = runSteward(t, bin, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 0 || sum.Suggestions == 0 {
+		t.Errorf("--on-duplicate overrides the rules: %v %+v", err, sum)
+	}
+	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  limits:\n    max_fields: 3\n"), 0o644)
+	_, errOut, code = runSteward(t, bin, fresh, "import", shop, "--source", "shop")
+	if code != 1 || !strings.Contains(errOut, "limit of 3") {
+		t.Errorf("rules max_fields 3: exit %d, %s", code, errOut)
+	}
+
 	// A truncated file: exit 1, nothing imported, no report left behind.
 	data, _ := os.ReadFile(filepath.Join(sampleDir, "callcentre-utf16.csv"))
 	broken := filepath.Join(dir, "broken.csv")

@@ -111,8 +111,9 @@ type Options struct {
 	// DuplicateMerge merges; 0 turns merging off (merge then suggests).
 	AutoMergeThreshold float64
 	// Matching configures the duplicate index; a zero value (no blocking
-	// keys) is dedupe.DefaultConfig(). Its ReviewThreshold is the
-	// probability from which a row counts as a suspected duplicate.
+	// keys) is dedupe.DefaultConfig(). Its Threshold (the rules file's
+	// review threshold) is the probability from which a row counts as a
+	// suspected duplicate.
 	Matching dedupe.Config
 	// Model scores candidate pairs; nil is DefaultModel().
 	Model *dedupe.Model
@@ -613,6 +614,9 @@ func (w *writer) create(r *row, c *steward.Customer) {
 // reaches the review threshold.
 func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
 	for _, cand := range r.cands {
+		if cand.Probability < w.opts.Matching.Threshold {
+			continue
+		}
 		if other := cand.row; other != nil {
 			if other.outcome != OutcomeCreated || (self != 0 && other.customer.ID == self) {
 				continue
