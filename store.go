@@ -161,7 +161,8 @@ type SuggestionFilter struct {
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
 	// After is the id of the last suggestion of the previous page: the
-	// result continues after it in the review order. 0 starts at the top.
+	// result continues after it in the review order (ENOTFOUND when there
+	// is no such suggestion). 0 starts at the top.
 	After int64
 }
 
@@ -240,9 +241,12 @@ type JobRun struct {
 // Resuming after a crash: a run left "running" by a process that died keeps
 // its last checkpoint and an old HeartbeatAt. A new process calls
 // LastJobRun; if that run is running with a heartbeat older than the job's
-// staleness limit (or the operator asks to resume), it calls AbandonJobRun,
-// which marks it failed, then StartJobRun, and continues from the abandoned
-// run's Checkpoint. A failed run's checkpoint can be resumed the same way.
+// staleness limit, it calls AbandonJobRun(job, now minus the limit), which
+// marks it failed (an operator who knows the process is gone passes now
+// itself), then StartJobRun, and continues from the abandoned run's
+// Checkpoint. A failed run's checkpoint can be resumed the same way. Two
+// processes racing to take over cannot both win: the abandon and the start
+// are each guarded in the database.
 type JobRunStore interface {
 	// StartJobRun records a new running run of job and returns it, or
 	// returns ECONFLICT while another run of the same job is running.
