@@ -15,7 +15,7 @@ import (
 // one edge (the usual shape of a typo-ridden duplicate) stays. It returns
 // per record the index of its cluster's representative: the member with
 // the smallest id.
-func cluster(n int, pairs []Pair, threshold, bridgeProb float64, ids []string) []int32 {
+func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids []string, prob func(a, b int32) float64) []int32 {
 	var edges []Pair
 	for _, p := range pairs {
 		if p.Probability >= threshold {
@@ -47,6 +47,9 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb float64, ids []string) [
 			}
 		}
 	}
+	if prob != nil && cohesion > 0 {
+		uf = cohere(n, uf, cohesion, prob)
+	}
 	// Representative: the smallest id of the component.
 	rep := make([]int32, n)
 	for i := range rep {
@@ -61,6 +64,82 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb float64, ids []string) [
 	out := make([]int32, n)
 	for i := range n {
 		out[i] = rep[uf.find(int32(i))]
+	}
+	return out
+}
+
+// The clustering rule, in full: pairs at or above Config.Threshold link
+// records (union-find); a weak bridge between two groups of two or more
+// records is cut (guardComponent); then each group of three to maxCohere
+// records is re-clustered by average linkage (cohere), so its parts stay
+// together only when their members match each other on average.
+
+// maxCohere bounds the components cohere examines pair by pair.
+const maxCohere = 64
+
+// cohere re-clusters every component of three or more records (up to
+// maxCohere) by average linkage over the probabilities of all its member
+// pairs, compared directly: groups are merged, most similar first, while
+// the average probability between their members reaches threshold. A
+// chain of duplicates that each resemble the next stays whole when its
+// members resemble each other on average; two groups joined by one strong
+// but lone link (a family member sharing address and phone) part.
+func cohere(n int, uf *unionFind, threshold float64, prob func(a, b int32) float64) *unionFind {
+	members := make(map[int32][]int32)
+	for i := range n {
+		r := uf.find(int32(i))
+		members[r] = append(members[r], int32(i))
+	}
+	out := newUnionFind(n)
+	for _, ms := range members {
+		if len(ms) < 3 || len(ms) > maxCohere {
+			for _, m := range ms[1:] {
+				out.union(ms[0], m)
+			}
+			continue
+		}
+		k := len(ms)
+		p := make([]float64, k*k)
+		for a := range k {
+			for b := a + 1; b < k; b++ {
+				p[a*k+b] = prob(ms[a], ms[b])
+				p[b*k+a] = p[a*k+b]
+			}
+		}
+		// Average linkage: sum[a][b] is the total probability between
+		// groups a and b, size[a] their sizes; -1 marks a merged group.
+		size := make([]int, k)
+		for a := range size {
+			size[a] = 1
+		}
+		for {
+			best, ba, bb := -1.0, -1, -1
+			for a := range k {
+				if size[a] < 0 {
+					continue
+				}
+				for b := a + 1; b < k; b++ {
+					if size[b] < 0 {
+						continue
+					}
+					if avg := p[a*k+b] / float64(size[a]*size[b]); avg > best {
+						best, ba, bb = avg, a, b
+					}
+				}
+			}
+			if ba < 0 || best < threshold {
+				break
+			}
+			for c := range k {
+				if c != ba && c != bb && size[c] >= 0 {
+					p[ba*k+c] += p[bb*k+c]
+					p[c*k+ba] = p[ba*k+c]
+				}
+			}
+			size[ba] += size[bb]
+			size[bb] = -1
+			out.union(ms[ba], ms[bb])
+		}
 	}
 	return out
 }

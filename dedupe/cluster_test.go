@@ -52,7 +52,7 @@ func TestClusterGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := cluster(len(ids), tt.pairs, 0.5, 0.95, ids)
+			got := cluster(len(ids), tt.pairs, 0.5, 0.95, 0, ids, nil)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("clusters %v, want %v", got, tt.want)
 			}

@@ -83,6 +83,11 @@ type Config struct {
 	// removal splits a cluster into two parts of two or more records each
 	// is cut when its probability is below this.
 	BridgeProbability float64
+	// Cohesion guards clusters against chaining: a connected group of
+	// three or more records is re-clustered by average linkage, and two
+	// parts stay together only while the average match probability
+	// between their members reaches Cohesion. Zero turns the guard off.
+	Cohesion float64
 	// DefaultRegion is the phone region (ISO 3166-1 alpha-2) for records
 	// without a country.
 	DefaultRegion string
@@ -111,6 +116,7 @@ func DefaultConfig() Config {
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
 		BridgeProbability: 0.95,
+		Cohesion:          0.5,
 		RandomPairs:       100_000,
 		TrainingPairs:     300_000,
 		MaxIterations:     60,
@@ -141,6 +147,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("threshold %g: want a probability in (0, 1]", c.Threshold)
 	case c.ReviewThreshold <= 0 || c.ReviewThreshold > c.Threshold:
 		return fmt.Errorf("review threshold %g: want a probability in (0, threshold]", c.ReviewThreshold)
+	case c.Cohesion < 0 || c.Cohesion > 1:
+		return fmt.Errorf("cohesion %g: want a probability in [0, 1]", c.Cohesion)
 	case c.RandomPairs < 1 || c.TrainingPairs < 1 || c.MaxIterations < 1:
 		return fmt.Errorf("random pairs, training pairs and iterations must be positive")
 	}

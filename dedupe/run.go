@@ -95,7 +95,7 @@ func Run(ctx context.Context, records []steward.Record, cfg Config, opts Options
 		return nil, err
 	}
 	progress(StageCluster, 0, n)
-	clusters := cluster(n, pairs, cfg.Threshold, cfg.BridgeProbability, ix.ids)
+	clusters := cluster(n, pairs, cfg.Threshold, cfg.BridgeProbability, cfg.Cohesion, ix.ids, ix.probability)
 	progress(StageCluster, n, n)
 	res := &Result{Index: ix, Model: model, Pairs: pairs, Cluster: clusters}
 	res.Stats = Stats{Records: n, PairsCompared: compared, PairsKept: len(pairs), Blocks: ix.Blocks()}

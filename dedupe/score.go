@@ -82,6 +82,13 @@ func (ix *Index) tfOf(p *prepared) (tf [len(tfComparisons)]int32) {
 	return tf
 }
 
+// probability compares two indexed records and returns their match
+// probability.
+func (ix *Index) probability(a, b int32) float64 {
+	tf := ix.tfOf(&ix.recs[a])
+	return probability(ix.weight(compare(&ix.recs[a], &ix.recs[b]), &tf))
+}
+
 // Explain returns the per-field levels and weights behind a pair's
 // probability.
 func (ix *Index) Explain(p Pair) []FieldWeight {
