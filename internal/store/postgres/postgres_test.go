@@ -79,3 +79,8 @@ func BenchmarkUpdateCustomers(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkSuggestionsPage(b *testing.B) {
+	storetest.PostgresURL(b)
+	storetest.BenchmarkSuggestionsPage(b, storetest.Postgres(b), 20000)
+}

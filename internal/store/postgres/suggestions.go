@@ -153,14 +153,17 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 // Suggestions implements steward.SuggestionStore. The review order is
 // served by the (status, probability DESC, id) index.
 func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
-	q, args := selectSuggestion+` WHERE true`, []any{}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	where, args := `true`, []any{}
 	if f.Status != "" {
-		q += ` AND status = ` + arg(string(f.Status))
+		args = append(args, string(f.Status))
+		where += ` AND status = $1`
 	}
+	limit := ""
+	if f.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	order := ` ORDER BY probability DESC, id`
+	q := selectSuggestion + ` WHERE ` + where + order + limit
 	if f.After != 0 {
 		var p float64
 		err := s.read(ctx).QueryRow(ctx, `SELECT probability FROM suggestions WHERE id = $1`, f.After).Scan(&p)
@@ -170,12 +173,13 @@ func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]
 		if err != nil {
 			return nil, fmt.Errorf("list suggestions: %w", err)
 		}
-		pa := arg(p)
-		q += ` AND (probability < ` + pa + ` OR (probability = ` + pa + ` AND id > ` + arg(f.After) + `))`
-	}
-	q += ` ORDER BY probability DESC, id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + arg(f.Limit)
+		// Two index ranges (the rest of the cursor's probability, then the
+		// lower ones) instead of an OR the planner would scan for.
+		n := len(args)
+		q = `(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND probability = $%d AND id > $%d`, n+1, n+2) + ` ORDER BY id` + limit + `)
+			UNION ALL
+			(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND probability < $%d`, n+1) + order + limit + `)` + order + limit
+		args = append(args, p, f.After)
 	}
 	rows, err := s.read(ctx).Query(ctx, q, args...)
 	if err != nil {

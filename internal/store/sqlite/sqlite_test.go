@@ -101,3 +101,7 @@ func BenchmarkUpdateCustomers(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkSuggestionsPage(b *testing.B) {
+	storetest.BenchmarkSuggestionsPage(b, storetest.SQLite(b), 100000)
+}

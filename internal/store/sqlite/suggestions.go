@@ -159,11 +159,17 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 // Suggestions implements steward.SuggestionStore. The review order is
 // served by the (status, probability DESC, id) index.
 func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
-	q, args := selectSuggestion+` WHERE 1 = 1`, []any{}
+	where, args := `1 = 1`, []any{}
 	if f.Status != "" {
-		q += ` AND status = ?`
+		where += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
+	limit := ""
+	if f.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	order := ` ORDER BY probability DESC, id`
+	q := selectSuggestion + ` WHERE ` + where + order + limit
 	if f.After != 0 {
 		var p float64
 		err := s.read(ctx).QueryRowContext(ctx, `SELECT probability FROM suggestions WHERE id = ?`, f.After).Scan(&p)
@@ -173,13 +179,12 @@ func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]
 		if err != nil {
 			return nil, fmt.Errorf("list suggestions: %w", err)
 		}
-		q += ` AND (probability < ? OR (probability = ? AND id > ?))`
-		args = append(args, p, p, f.After)
-	}
-	q += ` ORDER BY probability DESC, id`
-	if f.Limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, f.Limit)
+		// Two index ranges (the rest of the cursor's probability, then the
+		// lower ones) instead of an OR the planner would scan for.
+		q = `SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability = ? AND id > ? ORDER BY id` + limit + `)
+			UNION ALL
+			SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability < ?` + order + limit + `)` + order + limit
+		args = append(append(append(args, p, f.After), args...), p)
 	}
 	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
 	if err != nil {

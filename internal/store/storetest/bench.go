@@ -131,3 +131,38 @@ func BenchmarkUpdateCustomers(b *testing.B, s steward.Store, n int, inTx bool) {
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkSuggestionsPage measures one page of the review queue (50
+// pending suggestions, continuing after a suggestion deep in the queue)
+// with n suggestions stored.
+func BenchmarkSuggestionsPage(b *testing.B, s steward.Store, n int) {
+	ctx := context.Background()
+	var middle int64
+	for start := 0; start < n; start += 5000 {
+		if err := s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+			for i := start; i < min(start+5000, n); i++ {
+				sg := &steward.Suggestion{CustomerIDs: []int64{int64(2*i + 1), int64(2*i + 2)},
+					Probability: float64(i%1000) / 1000, Evidence: []byte(`{"email":9.1,"last_name":3.2}`)}
+				if err := tx.UpsertSuggestion(ctx, sg); err != nil {
+					return err
+				}
+				if i == n/2+500 {
+					middle = sg.ID
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Limit: 50, After: middle})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page) != 50 {
+			b.Fatalf("page of %d", len(page))
+		}
+	}
+}
