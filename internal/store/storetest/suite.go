@@ -782,6 +782,26 @@ func testSuggestionUpsert(t *testing.T, s steward.Store) {
 		t.Errorf("a different member set reused suggestion %d or got evidence %s", three.ID, three.Evidence)
 	}
 
+	// Several dedupe workers finding the same set at once get one suggestion.
+	var wg sync.WaitGroup
+	sgIDs := make([]int64, 6)
+	errs := make([]error, len(sgIDs))
+	for i := range sgIDs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sg := &steward.Suggestion{CustomerIDs: []int64{ids[1], ids[2]}, Probability: 0.6 + float64(i)/100}
+			errs[i] = s.UpsertSuggestion(ctx, sg)
+			sgIDs[i] = sg.ID
+		}()
+	}
+	wg.Wait()
+	for i := range sgIDs {
+		if errs[i] != nil || sgIDs[i] != sgIDs[0] || sgIDs[i] == 0 {
+			t.Errorf("concurrent upsert %d: id %d, %v; want one shared id", i, sgIDs[i], errs[i])
+		}
+	}
+
 	for _, bad := range []*steward.Suggestion{
 		{CustomerIDs: []int64{ids[0]}, Probability: 0.5},
 		{CustomerIDs: []int64{ids[0], ids[0]}, Probability: 0.5},
