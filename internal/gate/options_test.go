@@ -1,0 +1,106 @@
+package gate
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/records"
+)
+
+// TestInvalidWarn stores rows with findings when on_invalid is warn, and
+// still reports them.
+func TestInvalidWarn(t *testing.T) {
+	st := backends()[0].open(t)
+	var ann bytes.Buffer
+	file := "id,first_name,email,phone,country\n1,Ann,ann@@gmail.com,09121234567,IR\n2,Bob,bob.lee@gmail.com,,IR\n"
+	sum := mustImport(t, st, writeTemp(t, "w.csv", file), Options{Source: "s", OnInvalid: InvalidWarn, Annotated: &ann})
+	if sum.Accepted != 2 || sum.Warnings != 1 || sum.Rejected != 0 {
+		t.Fatalf("summary %+v, want both stored, one with findings", sum)
+	}
+	if !strings.Contains(ann.String(), "multiple_at") {
+		t.Errorf("annotated copy does not report the finding:\n%s", ann.String())
+	}
+}
+
+// TestMappingOnJSONLines applies a mapping file to rows that do not
+// come from delimited text.
+func TestMappingOnJSONLines(t *testing.T) {
+	m, err := records.ParseMapping([]byte("source: forms\ncolumns:\n  id: ref\n  first_name: given\n  last_name: family\n  email: mail\n  country: {const: IR}\n"), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := backends()[0].open(t)
+	jsonl := `{"ref": "j1", "given": "Arash", "family": "Kamali", "mail": "arash.kamali@gmail.com", "note": "vip"}` + "\n"
+	sum := mustImport(t, st, writeTemp(t, "m.jsonl", jsonl), Options{Source: "ignored", Mapping: m})
+	if sum.Created != 1 {
+		t.Fatalf("jsonl with mapping: %+v", sum)
+	}
+	c := customerBySource(t, st, "forms", "j1")
+	if c.Record.FirstName != "Arash" || c.Record.Country != "IR" || c.Record.Attributes["note"] != "vip" {
+		t.Errorf("mapped record %+v", c.Record)
+	}
+	// A mapping that names a column the file lacks stops the import.
+	_, err = Import(context.Background(), st, strings.NewReader(`{"given": "A"}`+"\n"), Options{Source: "x", Mapping: m})
+	if steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), `m.yaml:3:7: column "ref" is not in the header`) {
+		t.Errorf("error %v, want the mapping line", err)
+	}
+}
+
+// TestProgressCountsRows: without a terminal, the progress report logs the
+// rows done.
+func TestProgressCountsRows(t *testing.T) {
+	st := backends()[0].open(t)
+	var logs bytes.Buffer
+	bar := progress.New("import", 0, nil, false, slog.New(slog.NewTextHandler(&logs, nil)))
+	mustImport(t, st, "../../testdata/import/shop-fa-1256.csv", Options{Source: "shop", Progress: bar})
+	if !strings.Contains(logs.String(), "import finished") || !strings.Contains(logs.String(), "done=6") || !strings.Contains(logs.String(), "total=6") {
+		t.Errorf("progress log:\n%s", logs.String())
+	}
+}
+
+// TestNotDuplicateRemembered: an updated row is not suggested again with a
+// customer a steward said is someone else.
+func TestNotDuplicateRemembered(t *testing.T) {
+	st := backends()[0].open(t)
+	old := seedCustomer(t, st)
+	ctx := context.Background()
+	twin := &steward.Customer{Record: steward.Record{Source: "shop", SourceID: "n1", FirstName: "علی", LastName: "رضایی",
+		Email: "ali.rezaei@gmail.com", Country: "IR"}}
+	if err := st.CreateCustomer(ctx, twin, steward.Meta{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddNotDuplicate(ctx, old.ID, twin.ID, steward.Meta{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop"})
+	if sum.Updated != 1 || sum.Suggestions != 0 {
+		t.Errorf("summary %+v, want n1 updated and no suggestion against a not-duplicate pair", sum)
+	}
+}
+
+// FuzzImportInput feeds arbitrary bytes through every reader: no panic,
+// and every row is accounted for.
+func FuzzImportInput(f *testing.F) {
+	f.Add([]byte("id,first_name,email\n1,Ann,ann.lee@gmail.com\n"), "a.csv")
+	f.Add([]byte("{\"id\":\"1\",\"email\":\"x@y.ir\"}\n{bad\n"), "a.jsonl")
+	f.Add([]byte{0xFF, 0xFE, 'i', 0, 'd', 0, '\n', 0, '1', 0}, "a.csv")
+	f.Add([]byte("PK\x03\x04junk"), "a.xlsx")
+	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv")
+	f.Fuzz(func(t *testing.T, data []byte, name string) {
+		opts := Options{Name: name, Limits: Limits{MaxFileBytes: 1 << 20, MaxRowBytes: 4096, MaxFields: 64}}
+		tab, err := readTable(bytes.NewReader(data), &opts)
+		if err != nil {
+			return
+		}
+		for i, r := range tab.rows {
+			if r.num != i+1 {
+				t.Fatalf("row %d numbered %d", i+1, r.num)
+			}
+		}
+	})
+}
