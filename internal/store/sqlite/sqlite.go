@@ -51,13 +51,13 @@ var _ steward.Store = (*Store)(nil)
 // Open opens (creating if needed) the SQLite database at path, which must
 // be a file path, and applies missing migrations. logger may be nil.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file::memory:") {
-		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a file path, not %q.", path)
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "file:")
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
+		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path, not %q.", path)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	path = strings.TrimPrefix(path, "sqlite://")
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+common)
 	if err != nil {

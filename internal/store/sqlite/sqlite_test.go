@@ -105,3 +105,17 @@ func BenchmarkUpdateCustomers(b *testing.B) {
 func BenchmarkSuggestionsPage(b *testing.B) {
 	storetest.BenchmarkSuggestionsPage(b, storetest.SQLite(b), 100000)
 }
+
+func TestOpenRefusesMemory(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file::memory:?cache=shared", "x.db?_pragma=foo"} {
+		if _, err := sqlite.Open(context.Background(), path, nil); steward.ErrorCode(err) != steward.EINVALID {
+			t.Errorf("Open(%q) = %v, want EINVALID", path, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "plain.db")
+	s, err := sqlite.Open(context.Background(), "file:"+path, nil)
+	if err != nil {
+		t.Fatalf("Open(file:%s): %v", path, err)
+	}
+	s.Close()
+}
