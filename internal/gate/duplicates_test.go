@@ -147,6 +147,13 @@ func TestDuplicateInsideFile(t *testing.T) {
 		if c.MergedInto != a.ID {
 			t.Errorf("c merged into %d, want %d", c.MergedInto, a.ID)
 		}
+		st3 := backends()[0].open(t)
+		var rejects bytes.Buffer
+		blocked := mustImport(t, st3, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: DuplicateBlock, Rejects: &rejects})
+		a = customerBySource(t, st3, "shop", "a")
+		if blocked.Blocked != 1 || !strings.Contains(rejects.String(), "looks like customer "+itoa(a.ID)+" (Maryam Karimi") {
+			t.Errorf("block inside the file: %+v\n%s", blocked, rejects.String())
+		}
 	})
 }
 

@@ -105,7 +105,8 @@ func singleByte(r io.Reader, cm *charmap.Charmap) io.Reader {
 // says head is the whole file. The rules, in order:
 //
 //  1. A byte order mark decides: EF BB BF is UTF-8, FF FE UTF-16LE, FE FF
-//     UTF-16BE.
+//     UTF-16BE. Without one, zero bytes in every other position mean
+//     UTF-16 (see utf16WithoutBOM).
 //  2. Text that is valid UTF-8 is UTF-8 (ignoring a character cut off at
 //     the end of head when head is not the whole file). Plain ASCII is
 //     UTF-8 too.
@@ -129,6 +130,9 @@ func DetectEncoding(head []byte, whole bool) Encoding {
 		return UTF16LE
 	case bytes.HasPrefix(head, bomUTF16BE):
 		return UTF16BE
+	}
+	if enc, ok := utf16WithoutBOM(head); ok {
+		return enc
 	}
 	if validUTF8Prefix(head, whole) {
 		return UTF8
@@ -168,6 +172,35 @@ func DetectEncoding(head []byte, whole bool) Encoding {
 		return Windows1256
 	}
 	return Windows1252
+}
+
+// utf16WithoutBOM recognizes UTF-16 text without a byte order mark by its
+// zero bytes: every ASCII character (Latin letters, digits, delimiters,
+// line ends) has a zero high byte, so when at least a third of the bytes
+// are zero and nearly all of them sit at odd (little-endian) or even
+// (big-endian) offsets, the text is UTF-16. Text in the other encodings
+// has no zero bytes. A file mostly in Persian script has too few zeros to
+// be recognized; it needs its byte order mark or --encoding.
+func utf16WithoutBOM(head []byte) (Encoding, bool) {
+	var even, odd int
+	for i, c := range head {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	switch {
+	case len(head) < 4 || (even+odd)*3 < len(head):
+		return "", false
+	case odd >= 9*(even+odd)/10:
+		return UTF16LE, true
+	case even >= 9*(even+odd)/10:
+		return UTF16BE, true
+	}
+	return "", false
 }
 
 // isWordBreak reports whether c ends a word for DetectEncoding: ASCII

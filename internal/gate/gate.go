@@ -579,6 +579,12 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	}
 	switch action {
 	case DuplicateBlock:
+		if target.ID == 0 {
+			// Name the earlier row's customer by its id in the message.
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
 		r.outcome = OutcomeBlocked
 		r.customer = nil
 		r.findings = append(r.findings, Finding{Code: CodeDuplicate, Message: fmt.Sprintf(
@@ -738,12 +744,7 @@ func (w *writer) maybeFlush(ctx context.Context) error {
 
 // describe names a customer for a message: id, name and email.
 func describe(c *steward.Customer) string {
-	s := ""
-	if c.ID != 0 {
-		s = fmt.Sprint(c.ID)
-	} else {
-		s = fmt.Sprintf("of row with id %q", c.Record.SourceID)
-	}
+	s := fmt.Sprint(c.ID)
 	name := c.Record.FullName()
 	if name == "" {
 		name = c.Record.Company

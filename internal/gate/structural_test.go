@@ -33,6 +33,8 @@ func TestDetectEncoding(t *testing.T) {
 		{"utf-8 bom", append([]byte{0xEF, 0xBB, 0xBF}, "id\n"...), true, UTF8},
 		{"utf-16le bom", []byte{0xFF, 0xFE, 'i', 0, 'd', 0}, true, UTF16LE},
 		{"utf-16be bom", []byte{0xFE, 0xFF, 0, 'i', 0, 'd'}, true, UTF16BE},
+		{"utf-16le without bom", utf16le("id,name\n1,Ann\n"), true, UTF16LE},
+		{"utf-16be without bom", []byte{0, 'i', 0, 'd', 0, '\n', 0, '1'}, true, UTF16BE},
 		{"utf-8 cut inside a character", []byte(persian)[:len("id,first_name,last_name,city\n1,ع")-1], false, UTF8},
 		{"utf-8 cut, but whole", []byte(persian)[:len("id,first_name,last_name,city\n1,ع")-1], true, Windows1252},
 		{"windows-1256 persian", enc(charmap.Windows1256, persian), true, Windows1256},
