@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
 // buildSteward builds the steward command for tests that run it as a
@@ -148,5 +150,30 @@ func TestCLIImport(t *testing.T) {
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("steward %s: exit %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), code, errOut, tt.code, tt.want)
 		}
+	}
+}
+
+// TestCLIImportPostgres runs "steward import" against PostgreSQL (a fresh
+// schema named in the URL) and checks what landed.
+func TestCLIImportPostgres(t *testing.T) {
+	st, schema := storetest.PostgresEmpty(t)
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	bin := buildSteward(t)
+	out, errOut, code := runSteward(t, bin, nil, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
+	var sum Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 {
+		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
+	}
+	if c := customerBySource(t, st, "shop", "6"); c.Record.FirstName != "پرویز" {
+		t.Errorf("shop/6 = %+v", c.Record)
 	}
 }
