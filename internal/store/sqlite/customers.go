@@ -154,14 +154,11 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 				row.Status = steward.StatusActive
 			}
 			if err := ins.add(ctx, append(customerValues(&row, attrs), m.Actor, m.Cause)...); err != nil {
-				return err
+				return missingMergeTarget(err)
 			}
 		}
 		if err := ins.flush(ctx); err != nil {
-			if isForeignKey(err) {
-				return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
-			}
-			return err
+			return missingMergeTarget(err)
 		}
 		refs := newBulkInsert(tx, "source_refs", "source", "source_id", "customer_id")
 		defer refs.close()
@@ -184,6 +181,15 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 		}
 	}
 	return nil
+}
+
+// missingMergeTarget turns a foreign key violation on customers into
+// ENOTFOUND: the only foreign key there is merged_into.
+func missingMergeTarget(err error) error {
+	if isForeignKey(err) {
+		return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
+	}
+	return err
 }
 
 // sourceConflict turns a unique violation on source_refs into ECONFLICT.

@@ -160,6 +160,14 @@ func testCreateAndGet(t *testing.T, s steward.Store) {
 	sameCustomer(t, get(t, s, merged.ID), merged)
 
 	wantCode(t, s.CreateCustomer(context.Background(), &steward.Customer{Status: "deleted"}, meta), steward.EINVALID)
+	orphan := make([]*steward.Customer, 150)
+	for i := range orphan {
+		orphan[i] = &steward.Customer{Status: steward.StatusMerged, MergedInto: 987654}
+	}
+	wantCode(t, s.CreateCustomers(context.Background(), orphan, meta), steward.ENOTFOUND)
+	if n := count(t, s, ""); n != 3 {
+		t.Errorf("%d customers after a refused batch, want 3", n)
+	}
 }
 
 func testNotFound(t *testing.T, s steward.Store) {
