@@ -120,10 +120,12 @@ type Options struct {
 
 	// DryRun runs everything, reports, and leaves the database as it was.
 	DryRun bool
-	// Rejects, when not nil, receives the rejects report (RejectsReport).
+	// Rejects, when not nil, receives the rejects report: CSV with the
+	// file's columns as read, then row (1 = first data row), field, code
+	// and message; one line per finding of every row not stored.
 	Rejects io.Writer
-	// Annotated, when not nil, receives a copy of the input with the
-	// outcome of every row (AnnotatedReport).
+	// Annotated, when not nil, receives a copy of the input as CSV with
+	// status (the Outcome), code, message and matched_id columns added.
 	Annotated io.Writer
 
 	// Actor is recorded on every change; "" is "import".
@@ -256,12 +258,12 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
 	summarize(t, sum)
 	if opts.Rejects != nil {
-		if err := RejectsReport(opts.Rejects, t); err != nil {
+		if err := rejectsReport(opts.Rejects, t); err != nil {
 			return sum, err
 		}
 	}
 	if opts.Annotated != nil {
-		if err := AnnotatedReport(opts.Annotated, t); err != nil {
+		if err := annotatedReport(opts.Annotated, t); err != nil {
 			return sum, err
 		}
 	}

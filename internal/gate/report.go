@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// RejectsReport writes the rows that were not stored (rejected or blocked)
+// rejectsReport writes the rows that were not stored (rejected or blocked)
 // as CSV: the row's columns as read, then row (1 = first data row), field,
 // code and message; a row with several findings gets one line for each.
 // A row that could not be split into columns has them empty and quotes its
 // text in the message.
-func RejectsReport(w io.Writer, t *table) error {
+func rejectsReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := append(append([]string(nil), t.header...), "row", "field", "code", "message")
 	if err := cw.Write(header); err != nil {
@@ -39,10 +39,10 @@ func RejectsReport(w io.Writer, t *table) error {
 	return nil
 }
 
-// AnnotatedReport writes every row of the input as CSV with four columns
+// annotatedReport writes every row of the input as CSV with four columns
 // added: status (the Outcome), code and message (the findings, joined by
 // "; " and " "), and matched_id (the customer the row looked like).
-func AnnotatedReport(w io.Writer, t *table) error {
+func annotatedReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
 	header := append(append([]string(nil), t.header...), "status", "code", "message", "matched_id")
 	if err := cw.Write(header); err != nil {
