@@ -15,20 +15,18 @@ func (s *Store) RecordEmailCheck(ctx context.Context, customerID int64, email, v
 	if email == "" || verdict == "" {
 		return steward.Errorf(steward.EINVALID, "An email check needs an address and a verdict.")
 	}
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO email_checks (customer_id, email, verdict, reason, checked_at)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (customer_id, email) DO UPDATE SET
-				verdict = excluded.verdict, reason = excluded.reason, checked_at = excluded.checked_at`,
-			customerID, email, verdict, reason, at.UTC().Truncate(time.Microsecond))
-		if isForeignKey(err) {
-			return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", customerID)
-		}
-		if err != nil {
-			return fmt.Errorf("record email check: %w", err)
-		}
-		return nil
-	})
+	_, err := s.one(ctx, nil, `INSERT INTO email_checks (customer_id, email, verdict, reason, checked_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (customer_id, email) DO UPDATE SET
+			verdict = excluded.verdict, reason = excluded.reason, checked_at = excluded.checked_at`,
+		customerID, email, verdict, reason, at.UTC().Truncate(time.Microsecond))
+	if isForeignKey(err) {
+		return steward.Errorf(steward.ENOTFOUND, "Customer %d does not exist.", customerID)
+	}
+	if err != nil {
+		return fmt.Errorf("record email check: %w", err)
+	}
+	return nil
 }
 
 // EmailCheck implements steward.EmailCheckStore.

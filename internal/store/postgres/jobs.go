@@ -47,10 +47,9 @@ func (s *Store) StartJobRun(ctx context.Context, job string) (*steward.JobRun, e
 	}
 	now := s.now()
 	run := &steward.JobRun{Job: job, Status: steward.JobRunning, StartedAt: now, HeartbeatAt: now}
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO job_runs (job, status, started_at, heartbeat_at)
-			VALUES ($1, 'running', $2, $2) RETURNING id`, job, now).Scan(&run.ID)
-	})
+	_, err := s.one(ctx, func(row pgx.Row) error { return row.Scan(&run.ID) },
+		`INSERT INTO job_runs (job, status, started_at, heartbeat_at)
+		VALUES ($1, 'running', $2, $2) RETURNING id`, job, now)
 	if isUnique(err) {
 		return nil, s.alreadyRunning(ctx, job)
 	}
@@ -72,9 +71,9 @@ func (s *Store) alreadyRunning(ctx context.Context, job string) error {
 
 // notRunning explains why a run could not be updated: it does not exist,
 // or it is not running any more.
-func notRunning(ctx context.Context, tx pgx.Tx, runID int64) error {
+func notRunning(ctx context.Context, q querier, runID int64) error {
 	var status string
-	err := tx.QueryRow(ctx, `SELECT status FROM job_runs WHERE id = $1`, runID).Scan(&status)
+	err := q.QueryRow(ctx, `SELECT status FROM job_runs WHERE id = $1`, runID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", runID)
 	}
@@ -86,17 +85,11 @@ func notRunning(ctx context.Context, tx pgx.Tx, runID int64) error {
 
 // SaveCheckpoint implements steward.JobRunStore.
 func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint string, counts map[string]int64) error {
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE job_runs SET checkpoint = $1, counts = $2, heartbeat_at = $3
-			WHERE id = $4 AND status = 'running'`, checkpoint, countsValue(counts), s.now(), runID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return notRunning(ctx, tx, runID)
-		}
-		return nil
-	})
+	tag, err := s.one(ctx, nil, `UPDATE job_runs SET checkpoint = $1, counts = $2, heartbeat_at = $3
+		WHERE id = $4 AND status = 'running'`, checkpoint, countsValue(counts), s.now(), runID)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notRunning(ctx, s.read(ctx), runID)
+	}
 	if err != nil {
 		return fmt.Errorf("save checkpoint of run %d: %w", runID, err)
 	}
@@ -109,18 +102,12 @@ func (s *Store) FinishJobRun(ctx context.Context, run *steward.JobRun) error {
 		return err
 	}
 	now := s.now()
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE job_runs SET status = $1, finished_at = $2, heartbeat_at = $2,
-			checkpoint = $3, counts = $4, error = $5 WHERE id = $6 AND status = 'running'`,
-			string(run.Status), now, run.Checkpoint, countsValue(run.Counts), run.Error, run.ID)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return notRunning(ctx, tx, run.ID)
-		}
-		return nil
-	})
+	tag, err := s.one(ctx, nil, `UPDATE job_runs SET status = $1, finished_at = $2, heartbeat_at = $2,
+		checkpoint = $3, counts = $4, error = $5 WHERE id = $6 AND status = 'running'`,
+		string(run.Status), now, run.Checkpoint, countsValue(run.Counts), run.Error, run.ID)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notRunning(ctx, s.read(ctx), run.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("finish job run %d: %w", run.ID, err)
 	}

@@ -253,6 +253,39 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 	return nil
 }
 
+// one runs a single statement atomically in one round trip: as its own
+// implicit transaction, or inside a joined transaction pipelined between
+// SAVEPOINT and RELEASE, so that its failure leaves that transaction
+// usable. fn, when not nil, reads the statement's row (for RETURNING).
+func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, args ...any) (pgconn.CommandTag, error) {
+	tx := s.txOf(ctx)
+	if tx == nil {
+		if fn != nil {
+			return pgconn.CommandTag{}, fn(s.db.QueryRow(ctx, sql, args...))
+		}
+		return s.db.Exec(ctx, sql, args...)
+	}
+	var tag pgconn.CommandTag
+	b := &pgx.Batch{}
+	b.Queue("SAVEPOINT steward_one")
+	if fn != nil {
+		b.Queue(sql, args...).QueryRow(fn)
+	} else {
+		b.Queue(sql, args...).Exec(func(ct pgconn.CommandTag) error {
+			tag = ct
+			return nil
+		})
+	}
+	b.Queue("RELEASE steward_one")
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if _, rerr := tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO steward_one; RELEASE steward_one"); rerr != nil {
+			return tag, errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
+		}
+		return tag, err
+	}
+	return tag, nil
+}
+
 // Atomic implements steward.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
 	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {

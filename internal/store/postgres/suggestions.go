@@ -200,17 +200,15 @@ func (s *Store) SetSuggestionStatus(ctx context.Context, id int64, status stewar
 	if !status.Valid() {
 		return steward.Errorf(steward.EINVALID, "Unknown suggestion status %q.", status)
 	}
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE suggestions SET status = $1, decided_by = $2, decision_cause = $3,
-			updated_at = $4 WHERE id = $5`, string(status), m.Actor, m.Cause, s.now(), id)
-		if err != nil {
-			return fmt.Errorf("set suggestion status: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
-		}
-		return nil
-	})
+	tag, err := s.one(ctx, nil, `UPDATE suggestions SET status = $1, decided_by = $2, decision_cause = $3,
+		updated_at = $4 WHERE id = $5`, string(status), m.Actor, m.Cause, s.now(), id)
+	if err != nil {
+		return fmt.Errorf("set suggestion status: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", id)
+	}
+	return nil
 }
 
 // AddNotDuplicate implements steward.SuggestionStore.
@@ -219,17 +217,15 @@ func (s *Store) AddNotDuplicate(ctx context.Context, a, b int64, m steward.Meta)
 		return steward.Errorf(steward.EINVALID, "A customer is always a duplicate of itself (%d).", a)
 	}
 	p := steward.NewPair(a, b)
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO not_duplicates (a, b, created_at, actor, cause)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (a, b) DO NOTHING`, p.A, p.B, s.now(), m.Actor, m.Cause)
-		if isForeignKey(err) {
-			return steward.Errorf(steward.ENOTFOUND, "Customer %d or %d does not exist.", p.A, p.B)
-		}
-		if err != nil {
-			return fmt.Errorf("add not-duplicate pair: %w", err)
-		}
-		return nil
-	})
+	_, err := s.one(ctx, nil, `INSERT INTO not_duplicates (a, b, created_at, actor, cause)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (a, b) DO NOTHING`, p.A, p.B, s.now(), m.Actor, m.Cause)
+	if isForeignKey(err) {
+		return steward.Errorf(steward.ENOTFOUND, "Customer %d or %d does not exist.", p.A, p.B)
+	}
+	if err != nil {
+		return fmt.Errorf("add not-duplicate pair: %w", err)
+	}
+	return nil
 }
 
 // NotDuplicatePairs implements steward.SuggestionStore.
