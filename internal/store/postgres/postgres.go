@@ -253,37 +253,44 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 	return nil
 }
 
-// one runs a single statement atomically in one round trip: as its own
-// implicit transaction, or inside a joined transaction pipelined between
-// SAVEPOINT and RELEASE, so that its failure leaves that transaction
-// usable. fn, when not nil, reads the statement's row (for RETURNING).
-func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, args ...any) (pgconn.CommandTag, error) {
+// pipeline sends the statements fn queues in one round trip, atomically:
+// as one implicit transaction, or inside a joined transaction between
+// SAVEPOINT and RELEASE, so that a failure leaves that transaction usable.
+func (s *Store) pipeline(ctx context.Context, fn func(b *pgx.Batch)) error {
+	b := &pgx.Batch{}
 	tx := s.txOf(ctx)
 	if tx == nil {
-		if fn != nil {
-			return pgconn.CommandTag{}, fn(s.db.QueryRow(ctx, sql, args...))
-		}
-		return s.db.Exec(ctx, sql, args...)
+		fn(b)
+		return s.db.SendBatch(ctx, b).Close()
 	}
-	var tag pgconn.CommandTag
-	b := &pgx.Batch{}
 	b.Queue("SAVEPOINT steward_one")
-	if fn != nil {
-		b.Queue(sql, args...).QueryRow(fn)
-	} else {
-		b.Queue(sql, args...).Exec(func(ct pgconn.CommandTag) error {
-			tag = ct
-			return nil
-		})
-	}
+	fn(b)
 	b.Queue("RELEASE steward_one")
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		if _, rerr := tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO steward_one; RELEASE steward_one"); rerr != nil {
-			return tag, errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
+			return errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
 		}
-		return tag, err
+		return err
 	}
-	return tag, nil
+	return nil
+}
+
+// one runs a single statement through pipeline. fn, when not nil, reads
+// the statement's row (for RETURNING).
+func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := s.pipeline(ctx, func(b *pgx.Batch) {
+		q := b.Queue(sql, args...)
+		if fn != nil {
+			q.QueryRow(fn)
+			return
+		}
+		q.Exec(func(ct pgconn.CommandTag) error {
+			tag = ct
+			return nil
+		})
+	})
+	return tag, err
 }
 
 // Atomic implements steward.Store.

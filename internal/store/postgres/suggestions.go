@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -53,22 +51,6 @@ func prepareSuggestion(sg *steward.Suggestion) error {
 	return nil
 }
 
-// sameEvidence reports whether two JSON documents mean the same (jsonb
-// does not keep the text as it was given).
-func sameEvidence(a, b json.RawMessage) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	if len(a) == 0 || len(b) == 0 {
-		return false
-	}
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
-}
-
 func nullEvidence(e json.RawMessage) any {
 	if len(e) == 0 {
 		return nil
@@ -83,54 +65,35 @@ func nullID(id int64) any {
 	return id
 }
 
-// UpsertSuggestion implements steward.SuggestionStore. The existing row is
-// locked FOR UPDATE; a concurrent insert of the same set is caught by the
-// unique member key and retried as an update.
+// UpsertSuggestion implements steward.SuggestionStore in one round trip:
+// an INSERT … ON CONFLICT that updates only a pending suggestion whose
+// probability or evidence (compared as jsonb) changed, and the read of the
+// stored row, pipelined. Concurrent upserts of one set meet in the unique
+// member key.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
 	if err := prepareSuggestion(sg); err != nil {
 		return err
 	}
 	key := steward.SuggestionKey(sg.CustomerIDs)
 	var stored *steward.Suggestion
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		now := s.now()
-		for range 2 {
-			old, err := scanSuggestion(tx.QueryRow(ctx, selectSuggestion+` WHERE member_key = $1 FOR UPDATE`, key))
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-				tag, err := tx.Exec(ctx, `INSERT INTO suggestions
-					(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
-					VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (member_key) DO NOTHING`,
-					key, sg.CustomerIDs, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), now)
-				if isForeignKey(err) {
-					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
-				}
-				if err != nil {
-					return err
-				}
-				if tag.RowsAffected() == 0 {
-					continue // inserted meanwhile by someone else: update that one
-				}
-			case err != nil:
-				return err
-			case old.Status != steward.SuggestionPending,
-				old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
-				stored = old
-				return nil
-			default:
-				if _, err := tx.Exec(ctx, `UPDATE suggestions SET probability = $1, evidence = $2, run_id = $3,
-					updated_at = $4 WHERE id = $5`, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), now, old.ID); err != nil {
-					if isForeignKey(err) {
-						return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
-					}
-					return err
-				}
-			}
-			stored, err = scanSuggestion(tx.QueryRow(ctx, selectSuggestion+` WHERE member_key = $1`, key))
+	err := s.pipeline(ctx, func(b *pgx.Batch) {
+		b.Queue(`INSERT INTO suggestions AS s
+			(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)
+			ON CONFLICT (member_key) DO UPDATE SET probability = excluded.probability,
+				evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
+			WHERE s.status = 'pending' AND (s.probability <> excluded.probability
+				OR s.evidence IS DISTINCT FROM excluded.evidence)`,
+			key, sg.CustomerIDs, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), s.now())
+		b.Queue(selectSuggestion+` WHERE member_key = $1`, key).QueryRow(func(row pgx.Row) error {
+			var err error
+			stored, err = scanSuggestion(row)
 			return err
-		}
-		return fmt.Errorf("suggestion %s keeps changing", key)
+		})
 	})
+	if isForeignKey(err) {
+		return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+	}
 	if err != nil {
 		return fmt.Errorf("upsert suggestion: %w", err)
 	}
