@@ -9,11 +9,14 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/records"
@@ -71,18 +74,24 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		"   nicknames, Arabic letter forms, Persian digits, transliterations and moved addresses.\n\n",
 		*n, since(start), gen.DefaultDupRate*100)
 
-	// 2. Load.
+	// 2. Load the legacy part as a CRM holds it today; keep the rest as a
+	// new file for the gate.
+	legacy, shop, err := splitDemo(&data, *n*4/5)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	start = time.Now()
-	loaded, err := loadDemo(ctx, st, &data)
+	loaded, err := loadDemo(ctx, st, legacy)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "2. Loaded %d customers into %s (embedded SQLite) in %s.\n\n", loaded, *db, since(start))
+	fmt.Fprintf(w, "2. Loaded %d of them into %s (embedded SQLite) as a CRM holds them today: unchecked.\n"+
+		"   The other %d wait as a new file from the web shop.\n\n", loaded, *db, *n-loaded)
 
 	// 3-5. The nightly jobs.
 	r := rules.Default()
@@ -113,6 +122,23 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
+	sum, err := gate.Import(ctx, st, bytes.NewReader(shop), gate.Options{
+		Source: "shop", Name: "shop.csv", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(),
+		OnDuplicate: gate.DuplicateSuggest, Logger: env.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("import the shop file: %w", err)
+	}
+	fmt.Fprintf(w, "5. Imported the web shop's file through the validation gate in %s: %d rows, %d accepted,\n"+
+		"   %d rejected with reasons, %d caught as likely duplicates of customers already stored\n"+
+		"   or of earlier rows (%d merge suggestions queued instead of new duplicates landing).\n",
+		since(start), sum.Rows, sum.Accepted, sum.Rejected, sum.Duplicates, sum.Suggestions)
+	for _, code := range slices.Sorted(maps.Keys(sum.Codes)) {
+		fmt.Fprintf(w, "     rejected: %-28s %d\n", code, sum.Codes[code])
+	}
+	fmt.Fprintln(w)
+
+	start = time.Now()
 	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig()}, jobs.Options{})
 	if err != nil {
 		return err
@@ -125,7 +151,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "5. Found duplicates in %s: %d pairs compared, %d merge suggestions now wait for a data\n"+
+	fmt.Fprintf(w, "6. Found duplicates in %s: %d pairs compared, %d merge suggestions now wait for a data\n"+
 		"   steward. Against the generator's ground truth the suggested pairs have precision %.3f\n"+
 		"   and recall %.3f (F1 %.3f).\n", since(start), dd.Counts["pairs_compared"], len(pending), q.precision, q.recall, q.f1())
 	if len(pending) > 0 {
@@ -173,9 +199,27 @@ func readTruth(r io.Reader) (map[string]string, error) {
 	return m, nil
 }
 
-// loadDemo stores the generated customers as they come.
-func loadDemo(ctx context.Context, st steward.Store, data io.Reader) (int, error) {
-	rd, err := records.NewReader(data, records.Options{})
+// splitDemo cuts the generated CSV after its first n records: the header
+// and those records, and the header and the rest.
+func splitDemo(data *bytes.Buffer, n int) (first, rest []byte, err error) {
+	b := data.Bytes()
+	header := bytes.IndexByte(b, '\n') + 1
+	cut := header
+	for i := 0; i < n; i++ {
+		next := bytes.IndexByte(b[cut:], '\n')
+		if next < 0 {
+			return nil, nil, errors.New("split generated file: fewer records than asked for")
+		}
+		cut += next + 1
+	}
+	rest = append(slices.Clip(b[:header]), b[cut:]...)
+	return b[:cut], rest, nil
+}
+
+// loadDemo stores the generated customers as they come, as a legacy
+// database holds them, without the gate.
+func loadDemo(ctx context.Context, st steward.Store, data []byte) (int, error) {
+	rd, err := records.NewReader(bytes.NewReader(data), records.Options{})
 	if err != nil {
 		return 0, err
 	}
@@ -187,7 +231,7 @@ func loadDemo(ctx context.Context, st steward.Store, data io.Reader) (int, error
 		} else if err != nil {
 			return 0, err
 		}
-		rec.Source = "demo"
+		rec.Source = "legacy"
 		cs = append(cs, &steward.Customer{Record: rec})
 	}
 	if err := st.CreateCustomers(ctx, cs, steward.Meta{Actor: "demo", Cause: "demo"}); err != nil {
@@ -254,15 +298,20 @@ func scoreSuggestions(ctx context.Context, st steward.Store, sgs []*steward.Sugg
 	for _, k := range size {
 		truePairs += k * (k - 1) / 2
 	}
-	var suggested, right int
+	// A pair may be in several suggestions (one from the gate, one from
+	// the nightly clusters): count each pair once.
+	pairs := make(map[steward.Pair]bool)
 	for _, sg := range sgs {
 		for i := range sg.CustomerIDs {
 			for k := i + 1; k < len(sg.CustomerIDs); k++ {
-				suggested++
-				if entityOf[sg.CustomerIDs[i]] == entityOf[sg.CustomerIDs[k]] {
-					right++
-				}
+				pairs[steward.NewPair(sg.CustomerIDs[i], sg.CustomerIDs[k])] = true
 			}
+		}
+	}
+	suggested, right := len(pairs), 0
+	for p := range pairs {
+		if entityOf[p.A] == entityOf[p.B] {
+			right++
 		}
 	}
 	var q pairQuality
