@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/pages"
 )
 
 // customerColumns are the customers table's columns in the order
@@ -336,48 +337,30 @@ const eachPage = 1000
 
 // EachCustomer implements steward.CustomerStore with keyset pagination:
 // each page is one query that is finished before fn sees its customers, so
-// fn may use the same transaction.
+// fn may use the same transaction. Outside a transaction the next page is
+// read on another pooled connection while fn works.
 func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
-	after, left := f.AfterID, f.Limit
-	for {
-		page := eachPage
-		if f.Limit > 0 && left < page {
-			page = left
-		}
-		if page == 0 {
-			return nil
-		}
-		q := selectCustomer + " WHERE id > $1"
-		args := []any{after}
+	q := s.read(ctx)
+	query := selectCustomer + " WHERE id > $1 ORDER BY id LIMIT $2"
+	if f.Status != "" {
+		query = selectCustomer + " WHERE id > $1 AND status = $3 ORDER BY id LIMIT $2"
+	}
+	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
+		args := []any{after, n}
 		if f.Status != "" {
-			q += " AND status = $3"
-			args = append(args, page, string(f.Status))
-		} else {
-			args = append(args, page)
+			args = append(args, string(f.Status))
 		}
-		q += " ORDER BY id LIMIT $2"
-		rows, err := s.read(ctx).Query(ctx, q, args...)
+		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
-			return fmt.Errorf("list customers: %w", err)
+			return nil, fmt.Errorf("list customers: %w", err)
 		}
 		cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.Customer, error) { return scanCustomer(row) })
 		if err != nil {
-			return fmt.Errorf("list customers: %w", err)
+			return nil, fmt.Errorf("list customers: %w", err)
 		}
-		for _, c := range cs {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		if len(cs) < page {
-			return nil
-		}
-		after = cs[len(cs)-1].ID
-		left -= len(cs)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+		return cs, nil
 	}
+	return pages.Each(ctx, f, eachPage, s.txOf(ctx) == nil, read, fn)
 }
 
 // CountCustomers implements steward.CustomerStore.

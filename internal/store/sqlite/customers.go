@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/pages"
 )
 
 // customerColumns are the customers table's columns in the order
@@ -329,43 +330,27 @@ func idString(id int64) string {
 const eachPage = 1000
 
 // EachCustomer implements steward.CustomerStore with keyset pagination:
-// each page is one query that is finished before fn sees its customers.
+// each page is one query that is finished before fn sees its customers, so
+// fn may write. Outside a transaction the next page is read on another
+// reader connection while fn works.
 func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
-	after, left := f.AfterID, f.Limit
-	for {
-		page := eachPage
-		if f.Limit > 0 && left < page {
-			page = left
-		}
-		if page == 0 {
-			return nil
-		}
-		q := selectCustomer + " WHERE id > ?"
-		args := []any{after}
-		if f.Status != "" {
-			q += " AND status = ?"
-			args = append(args, string(f.Status))
-		}
-		q += " ORDER BY id LIMIT ?"
-		args = append(args, page)
-		cs, err := queryCustomers(ctx, s.read(ctx), q, args...)
-		if err != nil {
-			return fmt.Errorf("list customers: %w", err)
-		}
-		for _, c := range cs {
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		if len(cs) < page {
-			return nil
-		}
-		after = cs[len(cs)-1].ID
-		left -= len(cs)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	q := s.read(ctx)
+	query := selectCustomer + " WHERE id > ? ORDER BY id LIMIT ?"
+	if f.Status != "" {
+		query = selectCustomer + " WHERE id > ? AND status = ? ORDER BY id LIMIT ?"
 	}
+	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
+		args := []any{after, n}
+		if f.Status != "" {
+			args = []any{after, string(f.Status), n}
+		}
+		cs, err := queryCustomers(ctx, q, query, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list customers: %w", err)
+		}
+		return cs, nil
+	}
+	return pages.Each(ctx, f, eachPage, s.txOf(ctx) == nil, read, fn)
 }
 
 func queryCustomers(ctx context.Context, q querier, query string, args ...any) ([]*steward.Customer, error) {
