@@ -47,6 +47,7 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids [
 			}
 		}
 	}
+	uf = splitGiants(n, uf, edges, cut)
 	if prob != nil && cohesion > 0 {
 		uf = cohere(n, uf, cohesion, prob)
 	}
@@ -73,6 +74,67 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids [
 // records is cut (guardComponent); then each group of three to maxCohere
 // records is re-clustered by average linkage (cohere), so its parts stay
 // together only when their members match each other on average.
+
+// splitGiants breaks up components larger than maxCohere, which real
+// duplicates never form: their weakest links are dropped (edges below
+// 0.9, then 0.99, 0.999 …) until every part is small enough.
+func splitGiants(n int, uf *unionFind, edges []Pair, cut map[[2]int32]bool) *unionFind {
+	size := make(map[int32]int)
+	for i := range n {
+		size[uf.find(int32(i))]++
+	}
+	giant := make(map[int32]bool)
+	for r, k := range size {
+		if k > maxCohere {
+			giant[r] = true
+		}
+	}
+	if len(giant) == 0 {
+		return uf
+	}
+	var inGiant []Pair
+	for _, e := range edges {
+		if giant[uf.find(e.A)] && !cut[[2]int32{e.A, e.B}] {
+			inGiant = append(inGiant, e)
+		}
+	}
+	out := newUnionFind(n)
+	for _, e := range edges {
+		if !giant[uf.find(e.A)] && !cut[[2]int32{e.A, e.B}] {
+			out.union(e.A, e.B)
+		}
+	}
+	for bar := 0.9; len(inGiant) > 0; bar = 1 - (1-bar)/10 {
+		sub := newUnionFind(n)
+		var keep []Pair
+		for _, e := range inGiant {
+			if e.Probability >= bar {
+				sub.union(e.A, e.B)
+				keep = append(keep, e)
+			}
+		}
+		// Size of each part, counting every record once.
+		subSize := make(map[int32]int)
+		seen := make(map[int32]bool)
+		for _, e := range keep {
+			for _, v := range [2]int32{e.A, e.B} {
+				if !seen[v] {
+					seen[v] = true
+					subSize[sub.find(v)]++
+				}
+			}
+		}
+		inGiant = inGiant[:0]
+		for _, e := range keep {
+			if subSize[sub.find(e.A)] <= maxCohere || bar > 1-1e-9 {
+				out.union(e.A, e.B)
+			} else {
+				inGiant = append(inGiant, e)
+			}
+		}
+	}
+	return out
+}
 
 // maxCohere bounds the components cohere examines pair by pair.
 const maxCohere = 64
@@ -158,22 +220,22 @@ func idLess(a string, ai int, b string, bi int) bool {
 	return a < b
 }
 
-// guardComponent finds weak bridges in one component's edges, repeatedly,
-// and records them in cut.
+// guardComponent finds weak bridges in one component's edges and records
+// them in cut; all bridges found in one pass are cut together, and the
+// pass is repeated on what is left until no weak bridge remains.
 func guardComponent(edges []Pair, bridgeProb float64, cut map[[2]int32]bool) {
-	for {
-		removed := false
+	for pass := 0; pass < 8; pass++ {
 		live := edges[:0:0]
 		for _, e := range edges {
 			if !cut[[2]int32{e.A, e.B}] {
 				live = append(live, e)
 			}
 		}
+		removed := false
 		for _, b := range bridges(live) {
 			if b.edge.Probability < bridgeProb && b.smaller >= 2 {
 				cut[[2]int32{b.edge.A, b.edge.B}] = true
 				removed = true
-				break // the rest must be found again in the smaller parts
 			}
 		}
 		if !removed {

@@ -60,6 +60,33 @@ func TestClusterGuard(t *testing.T) {
 	}
 }
 
+func TestGiantComponentIsSplit(t *testing.T) {
+	// A chain of 3*maxCohere records whose every third link is weaker.
+	n := 3 * maxCohere
+	ids := make([]string, n)
+	var pairs []Pair
+	for i := range n - 1 {
+		p := 0.999
+		if i%3 == 2 {
+			p = 0.8
+		}
+		pairs = append(pairs, Pair{A: int32(i), B: int32(i + 1), Probability: p})
+	}
+	got := cluster(n, pairs, 0.5, 0, 0, ids, nil)
+	size := make(map[int32]int)
+	for _, c := range got {
+		size[c]++
+	}
+	for c, k := range size {
+		if k > maxCohere {
+			t.Fatalf("cluster %d has %d records, more than %d", c, k, maxCohere)
+		}
+	}
+	if got[0] != got[2] || got[2] == got[3] {
+		t.Errorf("strong links should hold and weak ones part: %v", got[:6])
+	}
+}
+
 func TestBridgesOfAChain(t *testing.T) {
 	// 0-1-2-3: every edge is a bridge; the middle one splits 2|2.
 	edges := []Pair{{A: 0, B: 1, Probability: 0.9}, {A: 1, B: 2, Probability: 0.7}, {A: 2, B: 3, Probability: 0.8}}

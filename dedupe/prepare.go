@@ -57,8 +57,7 @@ func (d date) digits() [8]byte {
 	return b
 }
 
-// prepare computes the match keys of r. region is the default phone region
-// when the record has no country.
+// prepare computes the match keys of r. region is Config.DefaultRegion.
 func prepare(r *steward.Record, region string) prepared {
 	var p prepared
 	p.first = nameKey(r.FirstName)
@@ -70,11 +69,7 @@ func prepare(r *steward.Record, region string) prepared {
 	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
 	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last)
 	p.country = textKey(r.Country)
-	reg := region
-	if r.Country != "" {
-		reg = strings.ToUpper(strings.TrimSpace(r.Country))
-	}
-	p.phone = phoneKey(r.Phone, reg)
+	p.phone = phoneKey(r.Phone)
 	p.dob = parseDate(textKey(r.BirthDate))
 	p.street = textKey(r.AddressLine1)
 	p.house = houseNumber(p.street)
