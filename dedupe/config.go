@@ -58,7 +58,7 @@ const (
 // AllBlockingKeys lists every blocking key dedupe knows.
 func AllBlockingKeys() []BlockingKey {
 	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockLastNamePhonetic,
-		BlockPostalHouse, BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
+		BlockFirstNameYear, BlockPostalHouse, BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
 		BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity, BlockFirstNamePostal,
 		BlockNationalID, BlockCompany}
 }
@@ -107,11 +107,22 @@ type Config struct {
 	Workers int
 }
 
-// DefaultConfig returns the default settings: every blocking key, blocks of
-// up to 200 records paired fully, larger ones by a window of 10.
+// DefaultBlockingKeys lists the keys DefaultConfig uses: every key except
+// the two broad name keys (last-name sound with first initial, first name
+// with birth year), whose blocks grow with the data and fill the candidate
+// pairs with namesakes.
+func DefaultBlockingKeys() []BlockingKey {
+	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockPostalHouse,
+		BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
+		BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity, BlockFirstNamePostal,
+		BlockNationalID, BlockCompany}
+}
+
+// DefaultConfig returns the default settings: the default blocking keys,
+// blocks of up to 50 records paired fully, larger ones by a window of 5.
 func DefaultConfig() Config {
 	return Config{
-		Blocking:          AllBlockingKeys(),
+		Blocking:          DefaultBlockingKeys(),
 		MaxBlock:          50,
 		Window:            5,
 		Threshold:         0.5,

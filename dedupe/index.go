@@ -248,6 +248,30 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 	return slices.Compact(buf), oversized
 }
 
+// keyedCandidates appends to buf, for every block of record i, the
+// records j > i it pairs i with, as j<<32 | key index, sorted.
+func (ix *Index) keyedCandidates(i int, buf []uint64) []uint64 {
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := kb.hash[i]
+		p := kb.pos[i]
+		if h == 0 || p < 0 {
+			continue
+		}
+		lo, hi := kb.around(int(p), ix.cfg.MaxBlock)
+		if hi-lo > ix.cfg.MaxBlock {
+			lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)
+		}
+		for _, e := range kb.sorted[lo:hi] {
+			if int(e.idx) > i {
+				buf = append(buf, uint64(e.idx)<<32|uint64(k))
+			}
+		}
+	}
+	slices.Sort(buf)
+	return buf
+}
+
 // windowFor returns the entries a record with hash h and sort key s is
 // paired with: the whole block, or its sorted neighbourhood when the block
 // is oversized.

@@ -34,14 +34,11 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	hist, seen, frac, err := ix.candidatePatterns(ctx)
+	hist, sessions, seen, frac, err := ix.candidatePatterns(ctx)
 	if err != nil {
 		return nil, err
 	}
-	obs := make([]observation, 0, len(hist)+len(labels))
-	for p, c := range hist {
-		obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
-	}
+	var labelled []observation
 	for _, lb := range labels {
 		if lb.A < 0 || lb.A >= n || lb.B < 0 || lb.B >= n || lb.A == lb.B {
 			return nil, fmt.Errorf("train: label (%d, %d): not a pair of indexed records", lb.A, lb.B)
@@ -50,12 +47,51 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 		if lb.Match {
 			f = 1
 		}
-		obs = append(obs, observation{p: compare(&ix.recs[lb.A], &ix.recs[lb.B]), n: 1, fixed: f})
+		labelled = append(labelled, observation{p: compare(&ix.recs[lb.A], &ix.recs[lb.B]), n: 1, fixed: f})
 	}
-	em := runEM(ctx, obs, u, ix.cfg.MaxIterations)
+	// m: one expectation-maximisation session per blocking key, on the
+	// pairs that key makes, with the comparisons of the key's own fields
+	// left out (they agree by construction and would make "shares the
+	// key" look like "is a match"); the expected counts of all sessions
+	// are pooled.
+	var pooled levelProbs
+	iterations := 0
+	converged := true
+	for k, h := range sessions {
+		if len(h) == 0 {
+			continue
+		}
+		mask := keyMask(ix.cfg.Blocking[k])
+		obs := make([]observation, 0, len(h)+len(labelled))
+		for p, c := range h {
+			obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
+		}
+		for _, o := range labelled {
+			o.p &^= mask
+			obs = append(obs, o)
+		}
+		em := runEM(ctx, obs, u, nil, ix.cfg.MaxIterations)
+		iterations = max(iterations, em.iterations)
+		converged = converged && em.converged
+		for c := range numComparisons {
+			for l := range pooled[c] {
+				pooled[c][l] += em.counts[c][l]
+			}
+		}
+	}
+	mFixed := normalizeCounts(pooled, u)
+	// The share of matches among all candidate pairs, with m fixed.
+	obs := make([]observation, 0, len(hist)+len(labelled))
+	for p, c := range hist {
+		obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
+	}
+	obs = append(obs, labelled...)
+	em := runEM(ctx, obs, u, &mFixed, ix.cfg.MaxIterations)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	em.iterations = max(em.iterations, iterations)
+	em.converged = em.converged && converged
 
 	m := &Model{Comparisons: make([]ComparisonModel, numComparisons)}
 	for c, spec := range specs {
@@ -149,30 +185,57 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 
 // candidatePatterns counts the comparison patterns of candidate pairs,
 // visiting records in a scrambled order until Config.TrainingPairs pairs
-// are seen. It returns the counts, the number of pairs, and the share of
-// records visited.
-func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, int, float64, error) {
+// are seen: over all candidates, and per blocking key over the pairs that
+// key makes, with the key's own comparisons masked out. It also returns
+// the number of pairs and the share of records visited.
+func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[pattern]int, int, float64, error) {
 	n := len(ix.recs)
+	nk := len(ix.blocks)
+	masks := make([]pattern, nk)
+	for k := range nk {
+		masks[k] = keyMask(ix.blocks[k].key)
+	}
 	stride := scrambleStride(n)
 	var seen atomic.Int64
 	var visited atomic.Int64
 	var mu sync.Mutex
 	hist := make(map[pattern]int)
+	sessions := make([]map[pattern]int, nk)
+	for k := range sessions {
+		sessions[k] = make(map[pattern]int)
+	}
 	limit := int64(ix.cfg.TrainingPairs)
 	err := parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
 		if seen.Load() >= limit {
 			return
 		}
 		local := make(map[pattern]int)
-		var buf []int32
+		localSessions := make([]map[pattern]int, nk)
+		for k := range localSessions {
+			localSessions[k] = make(map[pattern]int)
+		}
+		var keyed []uint64 // j<<32 | key bit
 		count := 0
 		for k := lo; k < hi; k++ {
 			i := int((uint64(k)*uint64(stride) + 7) % uint64(n))
-			buf, _ = ix.candidates(i, buf, true)
-			for _, j := range buf {
-				local[compare(&ix.recs[i], &ix.recs[j])]++
+			keyed = ix.keyedCandidates(i, keyed[:0])
+			for a := 0; a < len(keyed); {
+				j := int32(keyed[a] >> 32)
+				var keys uint32
+				b := a
+				for ; b < len(keyed) && int32(keyed[b]>>32) == j; b++ {
+					keys |= 1 << uint32(keyed[b]&0xffffffff)
+				}
+				a = b
+				p := compare(&ix.recs[i], &ix.recs[j])
+				local[p]++
+				count++
+				for kk := range nk {
+					if keys&(1<<kk) != 0 {
+						localSessions[kk][p&^masks[kk]]++
+					}
+				}
 			}
-			count += len(buf)
 		}
 		seen.Add(int64(count))
 		visited.Add(int64(hi - lo))
@@ -180,12 +243,73 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, int, f
 		for p, c := range local {
 			hist[p] += c
 		}
+		for k := range nk {
+			for p, c := range localSessions[k] {
+				sessions[k][p] += c
+			}
+		}
 		mu.Unlock()
 	})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, 0, 0, err
 	}
-	return hist, int(seen.Load()), float64(visited.Load()) / float64(n), nil
+	return hist, sessions, int(seen.Load()), float64(visited.Load()) / float64(n), nil
+}
+
+// keyMask returns the pattern bits of the comparisons a blocking key's
+// fields decide.
+func keyMask(key BlockingKey) pattern {
+	var cs []int
+	switch key {
+	case BlockEmail, BlockEmailLocal:
+		cs = []int{cmpEmail}
+	case BlockPhone, BlockPostalHouse, BlockStreetPostal, BlockStreetCity:
+		cs = []int{cmpContact}
+	case BlockSortedNames, BlockSortedSkeletons, BlockLastNamePhonetic:
+		cs = []int{cmpFirstName, cmpLastName}
+	case BlockBirthDateFirst:
+		cs = []int{cmpBirthDate, cmpFirstName}
+	case BlockBirthDateLast:
+		cs = []int{cmpBirthDate, cmpLastName}
+	case BlockBirthDateCity:
+		cs = []int{cmpBirthDate, cmpContact}
+	case BlockFirstNameYear:
+		cs = []int{cmpFirstName, cmpBirthDate}
+	case BlockFirstNamePostal:
+		cs = []int{cmpFirstName, cmpContact}
+	case BlockNationalID:
+		cs = []int{cmpNationalID}
+	case BlockCompany:
+		cs = []int{cmpCompany, cmpContact}
+	}
+	var m pattern
+	for _, c := range cs {
+		m |= (1<<levelBits - 1) << (c * levelBits)
+	}
+	return m
+}
+
+// normalizeCounts turns pooled expected match counts into m
+// probabilities, smoothed; a comparison without counts gets m = u (no
+// weight).
+func normalizeCounts(counts, u levelProbs) levelProbs {
+	var m levelProbs
+	for c, spec := range comparisonSpecs() {
+		nl := len(spec.levels)
+		sum := 0.0
+		for l := 1; l < nl; l++ {
+			sum += counts[c][l]
+		}
+		for l := 1; l < nl; l++ {
+			if sum == 0 {
+				m[c][l] = u[c][l]
+				continue
+			}
+			const alpha = 0.5
+			m[c][l] = (counts[c][l] + alpha) / (sum + alpha*float64(nl-1))
+		}
+	}
+	return m
 }
 
 // scrambleStride returns a stride coprime to n near n times the golden
@@ -218,6 +342,7 @@ type observation struct {
 
 type emResult struct {
 	m          levelProbs
+	counts     levelProbs // expected match counts per level, last iteration
 	lambda     float64
 	iterations int
 	converged  bool
@@ -226,7 +351,7 @@ type emResult struct {
 // runEM estimates m, the candidate non-match distribution and the share of
 // matches among candidates by expectation-maximisation, starting from m
 // high on agreement and u from random pairs. Missing levels cancel out.
-func runEM(ctx context.Context, obs []observation, uRandom levelProbs, maxIter int) emResult {
+func runEM(ctx context.Context, obs []observation, uRandom levelProbs, fixedM *levelProbs, maxIter int) emResult {
 	specs := comparisonSpecs()
 	var m, u levelProbs
 	for c, spec := range specs {
@@ -245,6 +370,9 @@ func runEM(ctx context.Context, obs []observation, uRandom levelProbs, maxIter i
 			m[c][1], m[c][2] = 0.95, 0.05
 		}
 		u[c] = uRandom[c]
+	}
+	if fixedM != nil {
+		m = *fixedM
 	}
 	lambda := 0.1
 	res := emResult{}
@@ -291,8 +419,10 @@ func runEM(ctx context.Context, obs []observation, uRandom levelProbs, maxIter i
 			if sm == 0 || su == 0 {
 				// The field is never present on both sides of a
 				// candidate: it carries no weight.
-				for l := 1; l < nl; l++ {
-					m[c][l] = uRandom[c][l]
+				if fixedM == nil {
+					for l := 1; l < nl; l++ {
+						m[c][l] = uRandom[c][l]
+					}
 				}
 				continue
 			}
@@ -302,11 +432,15 @@ func runEM(ctx context.Context, obs []observation, uRandom levelProbs, maxIter i
 			for l := 1; l < nl; l++ {
 				nm := (mc[c][l] + alpha) / (sm + alpha*float64(nl-1))
 				nu := (uc[c][l] + alpha) / (su + alpha*float64(nl-1))
-				change = max(change, math.Abs(nm-m[c][l]))
+				if fixedM != nil {
+					nm = m[c][l]
+				}
+				change = max(change, math.Abs(nm-m[c][l]), math.Abs(nu-u[c][l]))
 				m[c][l], u[c][l] = nm, nu
 			}
 		}
 		lambda = min(0.999, max(1e-9, matches/total))
+		res.counts = mc
 		if change < 1e-6 {
 			res.converged = true
 			break
