@@ -1,6 +1,9 @@
 package steward
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Status is a customer's lifecycle state.
 type Status string
@@ -59,4 +62,31 @@ type Change struct {
 type Meta struct {
 	Actor string
 	Cause string
+}
+
+// CustomerDiff lists what updating old to c changes, for the audit trail:
+// the record's fields (Diff), then status and merged-into.
+func CustomerDiff(old, c *Customer) []FieldChange {
+	diff := Diff(&old.Record, &c.Record)
+	if old.Status != c.Status {
+		diff = append(diff, FieldChange{Field: ColumnStatus, Before: string(old.Status), After: string(c.Status)})
+	}
+	if old.MergedInto != c.MergedInto {
+		diff = append(diff, FieldChange{Field: ColumnMergedInto, Before: idString(old.MergedInto), After: idString(c.MergedInto)})
+	}
+	return diff
+}
+
+// StaleVersion is the ECONFLICT of an update whose version is older than
+// the stored one: someone else changed the customer meanwhile.
+func StaleVersion(id, have, stored int64) *Error {
+	return Errorf(ECONFLICT,
+		"Customer %d was changed by someone else (version %d, yours is %d); reload it and try again.", id, stored, have)
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -251,9 +250,9 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 		return fmt.Errorf("read customer: %w", err)
 	}
 	if old.Version != c.Version {
-		return staleVersion(c.ID, c.Version, old.Version)
+		return steward.StaleVersion(c.ID, c.Version, old.Version)
 	}
-	diff := customerDiff(old, c)
+	diff := steward.CustomerDiff(old, c)
 	now := s.now()
 	b = &pgx.Batch{}
 	if len(diff) > 0 {
@@ -277,7 +276,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 			r.Country, r.BirthDate, r.NationalID, attrs, now,
 			c.ID, c.Version).Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() != 1 {
-				return staleVersion(c.ID, c.Version, old.Version)
+				return steward.StaleVersion(c.ID, c.Version, old.Version)
 			}
 			return nil
 		})
@@ -305,31 +304,6 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 		c.UpdatedAt = now
 	}
 	return nil
-}
-
-func staleVersion(id, have, stored int64) error {
-	return steward.Errorf(steward.ECONFLICT,
-		"Customer %d was changed by someone else (version %d, yours is %d); reload it and try again.", id, stored, have)
-}
-
-// customerDiff lists what an update of old to c changes, for the audit
-// trail.
-func customerDiff(old, c *steward.Customer) []steward.FieldChange {
-	diff := steward.Diff(&old.Record, &c.Record)
-	if old.Status != c.Status {
-		diff = append(diff, steward.FieldChange{Field: steward.ColumnStatus, Before: string(old.Status), After: string(c.Status)})
-	}
-	if old.MergedInto != c.MergedInto {
-		diff = append(diff, steward.FieldChange{Field: steward.ColumnMergedInto, Before: idString(old.MergedInto), After: idString(c.MergedInto)})
-	}
-	return diff
-}
-
-func idString(id int64) string {
-	if id == 0 {
-		return ""
-	}
-	return strconv.FormatInt(id, 10)
 }
 
 // eachPage is how many customers EachCustomer reads per query.
