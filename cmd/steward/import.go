@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -131,12 +130,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	in, err := os.Open(file)
+	in, err := openFile("input file", file)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return steward.Errorf(steward.ENOTFOUND, "%s does not exist", file)
-		}
-		return fmt.Errorf("open input: %w", err)
+		return err
 	}
 	defer in.Close()
 	if fi, err := in.Stat(); err == nil && opts.Limits.MaxFileBytes > 0 && fi.Size() > opts.Limits.MaxFileBytes {

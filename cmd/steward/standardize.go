@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
@@ -90,18 +89,11 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		return usagef("give --changes a file name", "--changes cannot write to standard output")
 	}
 
-	var src io.Reader = env.Stdin
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return steward.Errorf(steward.ENOTFOUND, "%s does not exist", *in)
-			}
-			return fmt.Errorf("open input: %w", err)
-		}
-		defer f.Close()
-		src = f
+	src, done, err := openInput(env, *in)
+	if err != nil {
+		return err
 	}
+	defer done()
 	rd, err := records.NewReader(bufio.NewReaderSize(src, 256<<10), records.Options{})
 	if err != nil {
 		return err

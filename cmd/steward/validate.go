@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/validate"
@@ -79,18 +77,11 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	var src io.Reader = env.Stdin
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return steward.Errorf(steward.ENOTFOUND, "%s does not exist", *in)
-			}
-			return fmt.Errorf("open input: %w", err)
-		}
-		defer f.Close()
-		src = f
+	src, done, err := openInput(env, *in)
+	if err != nil {
+		return err
 	}
+	defer done()
 	rd, err := records.NewReader(src, opts)
 	if err != nil {
 		return err
