@@ -189,7 +189,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			if err := rules.tags.Var(v, f.Tag); err != nil {
 				var ve validator.ValidationErrors
 				if errors.As(err, &ve) && len(ve) > 0 {
-					add(f.Field, "invalid_"+ve[0].Tag(), fmt.Sprintf("%s must satisfy %s.", f.Field, tagText(ve[0])), f.Severity)
+					add(f.Field, "invalid_"+ve[0].Tag(), tagMessage(f.Field, ve[0]), f.Severity)
 				} else {
 					add(f.Field, "invalid", err.Error(), f.Severity)
 				}
@@ -295,9 +295,38 @@ func hasCheck(fields []FieldRule, check string) bool {
 }
 
 // tagText renders a failed validator tag for a message: "max=100".
-func tagText(fe validator.FieldError) string {
-	if fe.Param() != "" {
-		return fe.Tag() + "=" + fe.Param()
+// tagMessage says in words what a failed validator tag asks of a field,
+// for the tags a rules file commonly uses; others are named as written.
+func tagMessage(field string, fe validator.FieldError) string {
+	p := fe.Param()
+	switch fe.Tag() {
+	case "max":
+		return fmt.Sprintf("%s is longer than %s characters.", field, p)
+	case "min":
+		return fmt.Sprintf("%s is shorter than %s characters.", field, p)
+	case "len":
+		return fmt.Sprintf("%s must be exactly %s characters long.", field, p)
+	case "oneof":
+		return fmt.Sprintf("%s must be one of: %s.", field, strings.Join(strings.Fields(p), ", "))
+	case "numeric", "number":
+		return fmt.Sprintf("%s must contain digits only.", field)
+	case "alpha":
+		return fmt.Sprintf("%s must contain letters only.", field)
+	case "iso3166_1_alpha2":
+		return fmt.Sprintf("%s must be a two-letter ISO 3166-1 country code such as IR, GB or US.", field)
+	case "datetime":
+		if p == "2006-01-02" {
+			return fmt.Sprintf("%s is not a date steward can read as year-month-day; "+
+				"if day and month could be swapped (03/04/1980), set defaults.date_order in the rules file.", field)
+		}
+		return fmt.Sprintf("%s is not a date and time in the layout %s.", field, p)
+	case "email":
+		return fmt.Sprintf("%s is not an email address.", field)
+	case "url", "uri":
+		return fmt.Sprintf("%s is not a web address.", field)
 	}
-	return fe.Tag()
+	if p != "" {
+		return fmt.Sprintf("%s must satisfy %s=%s.", field, fe.Tag(), p)
+	}
+	return fmt.Sprintf("%s must satisfy %s.", field, fe.Tag())
 }
