@@ -37,28 +37,28 @@ type Index struct {
 type keyBlocks struct {
 	key     BlockingKey
 	kind    int
-	hash    []uint64 // per record, 0 = no key
 	sorted  []blockEntry
 	pos     []int32 // per record position in sorted, -1 = none or pending
 	pending map[uint64][]int32
-	npend   int
+	// pendingHash holds the hash of records added since the last sort.
+	pendingHash map[int32]uint64
+	npend       int
 }
 
-// blockEntry is one record in a block.
+// hashOf returns record i's hash for this key, 0 when it has none.
+func (kb *keyBlocks) hashOf(i int) uint64 {
+	if p := kb.pos[i]; p >= 0 {
+		return kb.sorted[p].hash
+	}
+	return kb.pendingHash[int32(i)]
+}
+
+// blockEntry is one record in a block. Entries are sorted by hash, then
+// by the record's name sort key (which orders an oversized block), then by
+// index.
 type blockEntry struct {
 	hash uint64
-	sort uint64 // name sort key, orders an oversized block
 	idx  int32
-}
-
-func (a blockEntry) less(b blockEntry) int {
-	switch {
-	case a.hash != b.hash:
-		return cmpU64(a.hash, b.hash)
-	case a.sort != b.sort:
-		return cmpU64(a.sort, b.sort)
-	}
-	return int(a.idx) - int(b.idx)
 }
 
 func cmpU64(a, b uint64) int {
@@ -124,19 +124,20 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 }
 
 func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
-	kb := keyBlocks{key: key, kind: kind, hash: make([]uint64, len(ix.recs)), pos: make([]int32, len(ix.recs))}
+	kb := keyBlocks{key: key, kind: kind, pos: make([]int32, len(ix.recs))}
+	hashes := make([]uint64, len(ix.recs))
 	n := 0
 	for i := range ix.recs {
 		h := blockHash(key, kind, &ix.recs[i])
-		kb.hash[i] = h
+		hashes[i] = h
 		if h != 0 {
 			n++
 		}
 	}
 	kb.sorted = make([]blockEntry, 0, n)
-	for i, h := range kb.hash {
+	for i, h := range hashes {
 		if h != 0 {
-			kb.sorted = append(kb.sorted, blockEntry{h, ix.recs[i].sortKey, int32(i)})
+			kb.sorted = append(kb.sorted, blockEntry{h, int32(i)})
 		}
 	}
 	kb.sort(ix)
@@ -145,7 +146,15 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 
 // sort orders the entries and records every record's position.
 func (kb *keyBlocks) sort(ix *Index) {
-	slices.SortFunc(kb.sorted, blockEntry.less)
+	slices.SortFunc(kb.sorted, func(a, b blockEntry) int {
+		if a.hash != b.hash {
+			return cmpU64(a.hash, b.hash)
+		}
+		if sa, sb := ix.recs[a.idx].sortKey, ix.recs[b.idx].sortKey; sa != sb {
+			return cmpU64(sa, sb)
+		}
+		return int(a.idx) - int(b.idx)
+	})
 	for i := range kb.pos {
 		kb.pos[i] = -1
 	}
@@ -153,6 +162,7 @@ func (kb *keyBlocks) sort(ix *Index) {
 		kb.pos[e.idx] = int32(p)
 	}
 	kb.pending = nil
+	kb.pendingHash = nil
 	kb.npend = 0
 }
 
@@ -219,7 +229,7 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 	oversized := false
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := kb.hash[i]
+		h := kb.hashOf(i)
 		if h == 0 {
 			continue
 		}
@@ -253,9 +263,8 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 func (ix *Index) keyedCandidates(i int, buf []uint64) []uint64 {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := kb.hash[i]
 		p := kb.pos[i]
-		if h == 0 || p < 0 {
+		if p < 0 {
 			continue
 		}
 		lo, hi := kb.around(int(p), ix.cfg.MaxBlock)
@@ -280,7 +289,7 @@ func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
 	if hi-lo <= ix.cfg.MaxBlock {
 		return lo, hi
 	}
-	p := lo + sort.Search(hi-lo, func(i int) bool { return kb.sorted[lo+i].sort >= s })
+	p := lo + sort.Search(hi-lo, func(i int) bool { return ix.recs[kb.sorted[lo+i].idx].sortKey >= s })
 	return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
 }
 
@@ -288,8 +297,8 @@ func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
 func (ix *Index) isCandidate(i, j int) bool {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := kb.hash[i]
-		if h == 0 || h != kb.hash[j] {
+		h := kb.hashOf(i)
+		if h == 0 || h != kb.hashOf(j) {
 			continue
 		}
 		pi, pj := kb.pos[i], kb.pos[j]

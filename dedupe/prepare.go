@@ -73,7 +73,6 @@ func prepare(r *steward.Record, region string) prepared {
 	p.dob = parseDate(textKey(r.BirthDate))
 	p.street = textKey(r.AddressLine1)
 	p.house = houseNumber(p.street)
-	p.addr2 = textKey(r.AddressLine2)
 	p.city = textKey(r.City)
 	p.postal = strings.ReplaceAll(textKey(r.PostalCode), " ", "")
 	p.region = textKey(r.Region)

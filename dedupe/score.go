@@ -156,20 +156,21 @@ func (ix *Index) Add(r *steward.Record) int {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, p)
-		kb.hash = append(kb.hash, h)
 		kb.pos = append(kb.pos, -1)
 		if h == 0 {
 			continue
 		}
 		if kb.pending == nil {
 			kb.pending = make(map[uint64][]int32)
+			kb.pendingHash = make(map[int32]uint64)
 		}
 		kb.pending[h] = append(kb.pending[h], int32(i))
+		kb.pendingHash[int32(i)] = h
 		kb.npend++
 		if kb.npend > max(4096, len(kb.sorted)/16) {
 			for h, idx := range kb.pending {
 				for _, j := range idx {
-					kb.sorted = append(kb.sorted, blockEntry{h, ix.recs[j].sortKey, j})
+					kb.sorted = append(kb.sorted, blockEntry{h, j})
 				}
 			}
 			kb.sort(ix)
