@@ -1,13 +1,68 @@
-// Package dedupe finds duplicate customers: blocking generates candidate
-// pairs from several compact keys, each pair is compared field by field into
-// comparison levels, a Fellegi-Sunter model turns the levels into a match
-// probability with a per-field explanation, and pairs above a threshold are
-// clustered with a guard against chaining through one weak link.
+// Package dedupe finds duplicate customers.
 //
-// The same blocking keys and model answer "who in the loaded set looks like
-// this record?" for one incoming record through an Index.
+// # Blocking
 //
-// Names are compared on cleanse.NameKey, so Persian and Latin spellings of
-// the same name (محمد, Mohammad, Muhammad) meet, and on an embedded English
-// nickname table (bob ↔ robert). The package does no I/O and never logs.
+// Candidate pairs come from several blocking keys, united (Config.Blocking,
+// DefaultBlockingKeys): normalized email, the email's local part, phone
+// (last nine digits), postal code + house number, street + postal code,
+// street + city, first and last name tokens in sorted order (swapped names
+// meet), the same with consonant skeletons (cleanse.NameSkeleton), birth
+// date + first initial, birth date + last initial, birth date + city, first
+// name skeleton + postal code, national id, company + city. Each key is a
+// 64-bit hash per record; a key's blocks are runs of equal hashes in one
+// sorted array of (hash, record index), so a million records cost a few
+// hundred megabytes, not maps of strings. A block of up to Config.MaxBlock
+// records pairs all its members; a larger one is paired by sorted
+// neighbourhood (records ordered by name, each paired with the
+// Config.Window records either side) and reported in Stats.Blocks, so no
+// block goes quadratic. Pairs are generated per record (only partners with
+// a higher index, deduplicated across keys), compared at once and never
+// stored unless kept.
+//
+// # Comparison
+//
+// Match keys are computed once per record (cleanse.NameKey, NameSkeleton,
+// EmailKey, CompanyKey, MatchKey), then each candidate pair is graded per
+// field into levels: first name (exact, nickname from an embedded English
+// table, close and similar by Jaro-Winkler, prefix or initial, phonetic,
+// swapped with the last name, different), last name (exact, close,
+// phonetic, similar, different), birth date (exact, transposed digits, one
+// digit, day and month swapped, same year, different), email (exact, same
+// local part, within two edits, different; near-agreement of addresses
+// that spell the names counts only as the same mailbox), address and phone
+// judged together (a household shares both: address and phone, address
+// with another phone, address, phone, phone at another address, same
+// street, same postal code, same city, same region, different), company
+// (exact, close by a soft token-set measure, different; only when the
+// address does not already agree), national id (exact, one edit,
+// different). Level "missing" carries no weight. Jaro-Winkler and
+// Levenshtein are strutil's definitions, computed without allocating.
+//
+// # Scoring
+//
+// A Fellegi-Sunter Model: u per level from random record pairs; m by
+// expectation-maximisation on the data's own candidate pairs, one session
+// per blocking key with that key's own comparisons left out (they agree by
+// construction), the sessions' expected counts pooled; the prior Lambda
+// from the share of matches among all candidates (EM with m fixed) scaled
+// to all pairs. An exact first or last name is adjusted by term frequency,
+// so a rare shared surname counts more than a common one. Stewards'
+// decisions enter as labelled pairs (Label). A pair's probability comes
+// with its explanation: every field's level and log2 Bayes factor.
+//
+// # Clustering
+//
+// Pairs at or above Config.Threshold link records (union-find). The guard
+// against chaining: a bridge edge below Config.BridgeProbability between
+// two groups of two or more records is cut; components larger than 64
+// records lose their weakest links until they are small; every group of
+// three or more is re-clustered by average linkage over the probabilities
+// of all its member pairs (Config.Cohesion), so two groups held together
+// by one lone link part. A cluster's id is its member with the smallest
+// record id; singletons are clusters of their own.
+//
+// The same keys and model answer "who in the loaded set looks like this
+// record?" for one incoming record through an Index (Match, Add).
+// Evaluate measures a run against ground truth. The package does no I/O
+// and never logs.
 package dedupe

@@ -7,7 +7,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/records"
 )
@@ -51,5 +50,3 @@ func generated(t testing.TB, n int, seed uint64) labelled {
 	}
 	return d
 }
-
-var _ = steward.Record{}

@@ -1,0 +1,84 @@
+package dedupe
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// benchSizes are the record counts of the scaling benchmarks; select one
+// with -bench 'Run/n=100000$'.
+var benchSizes = []int{10_000, 50_000, 100_000, 300_000, 1_000_000}
+
+// BenchmarkRun measures duplicate detection end to end (match keys,
+// blocking, training, scoring, clustering) on generated mixed-locale
+// customers; records are generated outside the timer.
+func BenchmarkRun(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			d := generated(b, n, 11)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var compared int64
+			for b.Loop() {
+				res, err := Run(context.Background(), d.records, DefaultConfig(), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				compared = res.Stats.PairsCompared
+			}
+			b.ReportMetric(float64(compared)/float64(n), "pairs/record")
+		})
+	}
+}
+
+// BenchmarkIndexMatch measures one lookup of an incoming record against
+// an index of n generated customers with a trained model.
+func BenchmarkIndexMatch(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			d := generated(b, n+1000, 13)
+			ctx := context.Background()
+			ix, err := NewIndex(ctx, d.records[:n], DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ix.Train(ctx, nil); err != nil {
+				b.Fatal(err)
+			}
+			probes := d.records[n:]
+			b.ReportAllocs()
+			b.ResetTimer()
+			k := 0
+			for b.Loop() {
+				if _, err := ix.Match(&probes[k%len(probes)]); err != nil {
+					b.Fatal(err)
+				}
+				k++
+			}
+		})
+	}
+}
+
+func BenchmarkCompareGenerated(b *testing.B) {
+	d := generated(b, 2000, 17)
+	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pairs [][2]int32
+	var buf []int32
+	for i := range d.records {
+		buf, _ = ix.candidates(i, buf, true)
+		for _, j := range buf {
+			pairs = append(pairs, [2]int32{int32(i), j})
+		}
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		p := pairs[k%len(pairs)]
+		compare(&ix.recs[p[0]], &ix.recs[p[1]])
+		k++
+	}
+}
