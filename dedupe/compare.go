@@ -47,7 +47,7 @@ func comparisonSpecs() [numComparisons]comparisonSpec {
 		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
 		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "phonetic", "similar", LevelDifferent}, true},
 		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", LevelDifferent}, false},
-		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "same_local_part", "two_edits", LevelDifferent}, false},
+		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", LevelDifferent}, false},
 		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
 			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "same_region", LevelDifferent}, false},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
@@ -93,12 +93,16 @@ func compare(a, b *prepared) pattern {
 	p.set(cmpLastName, ll)
 	p.set(cmpBirthDate, compareDates(a.dob, b.dob))
 	el := compareEmails(a, b)
-	if (el == emailSameLocal || el == emailTwoEdits) && a.emailByName && b.emailByName &&
+	if el != 0 && el != emailDifferent && a.emailByName && b.emailByName &&
 		fl != 0 && fl < fnSimilar && ll != 0 && ll < lnSimilar {
-		// Two addresses that spell the same name nearly agree because
-		// the names do: namesakes' addresses look alike too. Only the
-		// same mailbox is evidence of its own then.
-		el = 0
+		// Two addresses that spell agreeing names agree partly because
+		// the names do: namesakes' addresses look alike too. These
+		// levels get their u among pairs whose names agree (see Train).
+		if el == emailExact {
+			el = emailSpellsExact
+		} else {
+			el = emailSpellsNear
+		}
 	}
 	p.set(cmpEmail, el)
 	contact := compareContacts(a, b)
@@ -221,8 +225,10 @@ func compareDates(a, b date) uint8 {
 // Email levels.
 const (
 	emailExact = 1 + iota
+	emailSpellsExact
 	emailSameLocal
 	emailTwoEdits
+	emailSpellsNear
 	emailDifferent
 )
 

@@ -54,7 +54,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	// left out (they agree by construction and would make "shares the
 	// key" look like "is a match"); the expected counts of all sessions
 	// are pooled.
-	var pooled levelProbs
+	var pooled, nameNonMatch levelProbs
 	iterations := 0
 	converged := true
 	for k, h := range sessions {
@@ -77,6 +77,25 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 			for l := range pooled[c] {
 				pooled[c][l] += em.counts[c][l]
 			}
+		}
+		if mask&namesMask == namesMask {
+			for l := range nameNonMatch[cmpEmail] {
+				nameNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
+			}
+		}
+	}
+	// Random pairs almost never agree on names, so they cannot say how
+	// often namesakes' addresses spell alike; the non-matches of the
+	// sessions blocked on names can.
+	if sum := nameNonMatch[cmpEmail][emailSpellsExact] + nameNonMatch[cmpEmail][emailSpellsNear]; sum > 0 {
+		total := 0.0
+		for _, x := range nameNonMatch[cmpEmail] {
+			total += x
+		}
+		const alpha = 0.5
+		nl := float64(len(specs[cmpEmail].levels) - 1)
+		for _, l := range []int{emailSpellsExact, emailSpellsNear} {
+			u[cmpEmail][l] = (nameNonMatch[cmpEmail][l] + alpha) / (total + alpha*nl)
 		}
 	}
 	mFixed := normalizeCounts(pooled, u)
@@ -256,6 +275,9 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 	return hist, sessions, int(seen.Load()), float64(visited.Load()) / float64(n), nil
 }
 
+// namesMask covers the first and last name comparisons.
+const namesMask = pattern((1<<levelBits-1)<<(cmpFirstName*levelBits) | (1<<levelBits-1)<<(cmpLastName*levelBits))
+
 // keyMask returns the pattern bits of the comparisons a blocking key's
 // fields decide.
 func keyMask(key BlockingKey) pattern {
@@ -343,6 +365,7 @@ type observation struct {
 type emResult struct {
 	m          levelProbs
 	counts     levelProbs // expected match counts per level, last iteration
+	ucounts    levelProbs // expected non-match counts per level
 	lambda     float64
 	iterations int
 	converged  bool
@@ -441,6 +464,7 @@ func runEM(ctx context.Context, obs []observation, uRandom levelProbs, fixedM *l
 		}
 		lambda = min(0.999, max(1e-9, matches/total))
 		res.counts = mc
+		res.ucounts = uc
 		if change < 1e-6 {
 			res.converged = true
 			break
