@@ -119,11 +119,11 @@ func DefaultBlockingKeys() []BlockingKey {
 }
 
 // DefaultConfig returns the default settings: the default blocking keys,
-// blocks of up to 50 records paired fully, larger ones by a window of 5.
+// blocks of up to 20 records paired fully, larger ones by a window of 5.
 func DefaultConfig() Config {
 	return Config{
 		Blocking:          DefaultBlockingKeys(),
-		MaxBlock:          50,
+		MaxBlock:          20,
 		Window:            5,
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
