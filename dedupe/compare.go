@@ -130,7 +130,10 @@ func compareNames(a, b *prepared) (first, last uint8) {
 		return first, last
 	}
 	if jaroWinkler(a.first, b.last) >= jwClose && jaroWinkler(a.last, b.first) >= jwClose {
-		return fnSwapped, compareLast(a.last, a.lastPhonetic, b.first, b.firstPhonetic)
+		// The weaker of the two crosswise levels, so the result does not
+		// depend on the order of the records.
+		return fnSwapped, max(compareLast(a.last, a.lastPhonetic, b.first, b.firstPhonetic),
+			compareLast(b.last, b.lastPhonetic, a.first, a.firstPhonetic))
 	}
 	return first, last
 }
@@ -327,7 +330,7 @@ func compareTokens(a, b string) uint8 {
 		return 0
 	case a == b:
 		return 1
-	case tokenSimilarity(a, b, "") >= tokenClose:
+	case tokenSimilarity(a, "", b, "") >= tokenClose:
 		return 2
 	}
 	return 3
@@ -466,7 +469,7 @@ func compareStreets(a, b *prepared) uint8 {
 	case a.street == b.street:
 		return streetExact
 	}
-	sim := tokenSimilarity(a.street, b.street, a.house)
+	sim := tokenSimilarity(a.street, a.house, b.street, b.house)
 	sameHouse := a.house == b.house || a.house == "" || b.house == ""
 	switch {
 	case sim >= tokenClose && sameHouse:
@@ -486,11 +489,12 @@ const maxTokens = 8
 // separated token lists: each token is matched to its most similar token on
 // the other side by Jaro-Winkler, and the best scores are averaged both
 // ways. Tokens of digits only (house numbers) are skipped, so the result
-// is about the words; skip is one more token to ignore.
-func tokenSimilarity(a, b, skip string) float64 {
+// is about the words; skipA and skipB are one more token to ignore on each
+// side (its house number).
+func tokenSimilarity(a, skipA, b, skipB string) float64 {
 	var ta, tb [maxTokens]string
-	na := splitWords(a, skip, &ta)
-	nb := splitWords(b, skip, &tb)
+	na := splitWords(a, skipA, &ta)
+	nb := splitWords(b, skipB, &tb)
 	if na == 0 || nb == 0 {
 		if na == nb {
 			return 1
