@@ -158,6 +158,9 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if res.Model == nil && (f.saveModel != "" || f.pairs != "") {
+		return steward.Errorf(steward.EINVALID, "%s has %d records: too few to train a model", f.in, len(recs))
+	}
 	if f.saveModel != "" {
 		if err := writeFileWith(f.saveModel, func(w io.Writer) error { return dedupe.WriteModel(w, res.Model) }); err != nil {
 			return err
