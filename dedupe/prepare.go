@@ -67,7 +67,7 @@ func prepare(r *steward.Record, region string) prepared {
 	p.lastPhonetic = nameSkeleton(r.LastName)
 	p.email = emailKey(r.Email)
 	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
-	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last)
+	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last, p.firstPhonetic, p.lastPhonetic)
 	p.country = textKey(r.Country)
 	p.phone = phoneKey(r.Phone)
 	p.dob = parseDate(textKey(r.BirthDate))
@@ -82,9 +82,11 @@ func prepare(r *steward.Record, region string) prepared {
 	return p
 }
 
-// spellsName reports whether the local part of email (before at) holds
-// the first or the last name (letters only, at least three).
-func spellsName(email string, at int32, first, last string) bool {
+// spellsName reports whether the local part of email (before at) spells
+// the first or the last name: holds it (letters only, at least three), or
+// its consonant skeleton holds the name's skeleton (at least two
+// consonants), so transliteration variants (rezaei, rezaee) count too.
+func spellsName(email string, at int32, first, last, firstSkel, lastSkel string) bool {
 	if at <= 0 {
 		return false
 	}
@@ -97,6 +99,16 @@ func spellsName(email string, at int32, first, last string) bool {
 	for _, name := range [2]string{first, last} {
 		name = strings.ReplaceAll(name, " ", "")
 		if len(name) >= 3 && strings.Contains(string(local), name) {
+			return true
+		}
+	}
+	if len(local) == 0 {
+		return false
+	}
+	skel := nameSkeleton(string(local))
+	for _, s := range [2]string{firstSkel, lastSkel} {
+		s = strings.ReplaceAll(s, " ", "")
+		if len(s) >= 2 && strings.Contains(skel, s) {
 			return true
 		}
 	}
