@@ -17,13 +17,18 @@ type Label struct {
 	Match bool
 }
 
-// Train estimates a model from the indexed records themselves: u from
-// Config.RandomPairs random pairs (almost all of them non-matches), m and
-// the share of matches among candidate pairs by expectation-maximisation on
-// the patterns of candidate pairs (sampled records when there are more than
-// Config.TrainingPairs), and the prior Lambda as that share scaled from
-// candidate pairs to all pairs. Labelled pairs, when given, count as known
-// matches or non-matches. Train sets the model on the index and returns it.
+// Train estimates a model from the indexed records themselves, without
+// labels: u from Config.RandomPairs random pairs (almost all of them
+// non-matches); m by expectation-maximisation on candidate pairs (records
+// sampled until Config.TrainingPairs pairs are seen), one session per
+// blocking key on the pairs that key makes, with the comparisons of the
+// key's own fields left out, and the sessions' expected match counts
+// pooled; the u of the email levels for addresses that spell agreeing
+// names from the non-matches of the name-blocked sessions; the share of
+// matches among all candidates by EM with m fixed, scaled to all pairs as
+// the prior Lambda. Labelled pairs (stewards' decisions), when given, take
+// part in every session as known matches or non-matches. Train sets the
+// model on the index and returns it.
 func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	n := len(ix.recs)
 	if n < 2 {
