@@ -197,12 +197,9 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 
 // readModelFile loads a model saved with --save-model.
 func readModelFile(path string) (*dedupe.Model, error) {
-	file, err := os.Open(path)
+	file, err := openFile("model file", path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, steward.Errorf(steward.ENOTFOUND, "model file %s does not exist", path)
-		}
-		return nil, fmt.Errorf("open model: %w", err)
+		return nil, err
 	}
 	defer file.Close()
 	m, err := dedupe.ReadModel(file)
@@ -222,18 +219,11 @@ func readDedupeInput(ctx context.Context, env *Env, in, mappingFile string) ([]s
 			return nil, 0, err
 		}
 	}
-	var src io.Reader = env.Stdin
-	if in != "-" {
-		file, err := os.Open(in)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, 0, steward.Errorf(steward.ENOTFOUND, "%s does not exist", in)
-			}
-			return nil, 0, fmt.Errorf("open input: %w", err)
-		}
-		defer file.Close()
-		src = file
+	src, done, err := openInput(env, in)
+	if err != nil {
+		return nil, 0, err
 	}
+	defer done()
 	rd, err := records.NewReader(src, opts)
 	if err != nil {
 		return nil, 0, err
@@ -288,12 +278,9 @@ func truthLabels(recs []steward.Record, f dedupeFlags, re *regexp.Regexp) ([]str
 		}
 		return out, nil
 	}
-	file, err := os.Open(f.truth)
+	file, err := openFile("truth file", f.truth)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, steward.Errorf(steward.ENOTFOUND, "truth file %s does not exist", f.truth)
-		}
-		return nil, fmt.Errorf("open truth: %w", err)
+		return nil, err
 	}
 	defer file.Close()
 	rd := csv.NewReader(bufio.NewReader(file))
