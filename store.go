@@ -354,3 +354,22 @@ const (
 	ColumnStatus     = "status"
 	ColumnMergedInto = "merged_into"
 )
+
+// Normalize sorts and dedupes the members of sg and checks what every store
+// refuses: fewer than two customers, a probability outside 0..1, evidence
+// that is not JSON. Stores call it so that every backend refuses the same
+// things.
+func (sg *Suggestion) Normalize() error {
+	slices.Sort(sg.CustomerIDs)
+	sg.CustomerIDs = slices.Compact(sg.CustomerIDs)
+	if len(sg.CustomerIDs) < 2 {
+		return Errorf(EINVALID, "A suggestion needs at least two different customers.")
+	}
+	if sg.Probability < 0 || sg.Probability > 1 {
+		return Errorf(EINVALID, "A probability is between 0 and 1, not %g.", sg.Probability)
+	}
+	if len(sg.Evidence) > 0 && !json.Valid(sg.Evidence) {
+		return Errorf(EINVALID, "The evidence of a suggestion must be JSON.")
+	}
+	return nil
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/steward-crm/steward"
@@ -34,23 +33,6 @@ func scanSuggestion(row pgx.Row) (*steward.Suggestion, error) {
 	return &sg, nil
 }
 
-// prepareSuggestion sorts and dedupes the members of sg and checks what a
-// store would refuse.
-func prepareSuggestion(sg *steward.Suggestion) error {
-	slices.Sort(sg.CustomerIDs)
-	sg.CustomerIDs = slices.Compact(sg.CustomerIDs)
-	if len(sg.CustomerIDs) < 2 {
-		return steward.Errorf(steward.EINVALID, "A suggestion needs at least two different customers.")
-	}
-	if sg.Probability < 0 || sg.Probability > 1 {
-		return steward.Errorf(steward.EINVALID, "A probability is between 0 and 1, not %g.", sg.Probability)
-	}
-	if len(sg.Evidence) > 0 && !json.Valid(sg.Evidence) {
-		return steward.Errorf(steward.EINVALID, "The evidence of a suggestion must be JSON.")
-	}
-	return nil
-}
-
 func nullEvidence(e json.RawMessage) any {
 	if len(e) == 0 {
 		return nil
@@ -71,7 +53,7 @@ func nullID(id int64) any {
 // stored row, pipelined. Concurrent upserts of one set meet in the unique
 // member key.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
-	if err := prepareSuggestion(sg); err != nil {
+	if err := sg.Normalize(); err != nil {
 		return err
 	}
 	key := steward.SuggestionKey(sg.CustomerIDs)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 
 	"github.com/steward-crm/steward"
 )
@@ -45,23 +44,6 @@ func scanSuggestion(sc scanner) (*steward.Suggestion, error) {
 	return &sg, nil
 }
 
-// prepareSuggestion sorts and dedupes the members of sg and checks what a
-// store would refuse.
-func prepareSuggestion(sg *steward.Suggestion) error {
-	slices.Sort(sg.CustomerIDs)
-	sg.CustomerIDs = slices.Compact(sg.CustomerIDs)
-	if len(sg.CustomerIDs) < 2 {
-		return steward.Errorf(steward.EINVALID, "A suggestion needs at least two different customers.")
-	}
-	if sg.Probability < 0 || sg.Probability > 1 {
-		return steward.Errorf(steward.EINVALID, "A probability is between 0 and 1, not %g.", sg.Probability)
-	}
-	if len(sg.Evidence) > 0 && !json.Valid(sg.Evidence) {
-		return steward.Errorf(steward.EINVALID, "The evidence of a suggestion must be JSON.")
-	}
-	return nil
-}
-
 // sameEvidence reports whether two JSON documents mean the same.
 func sameEvidence(a, b json.RawMessage) bool {
 	if bytes.Equal(a, b) {
@@ -93,7 +75,7 @@ func nullID(id int64) any {
 
 // UpsertSuggestion implements steward.SuggestionStore.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
-	if err := prepareSuggestion(sg); err != nil {
+	if err := sg.Normalize(); err != nil {
 		return err
 	}
 	key := steward.SuggestionKey(sg.CustomerIDs)
