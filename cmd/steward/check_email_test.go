@@ -2,48 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
+	"github.com/steward-crm/steward/internal/dnstest"
 )
 
-// localDNS serves a tiny zone on 127.0.0.1 over UDP: good.test.example.com
-// has an MX, nullmx.example.com a null MX, everything else is NXDOMAIN.
-func localDNS(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := dns.NewServeMux()
-	mux.HandleFunc(".", func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		switch {
-		case q.Name == "shop.example.com." && q.Qtype == dns.TypeMX:
-			rr, _ := dns.NewRR("shop.example.com. 300 IN MX 10 mx.shop.example.com.")
-			m.Answer = append(m.Answer, rr)
-		case q.Name == "nullmx.example.com." && q.Qtype == dns.TypeMX:
-			rr, _ := dns.NewRR("nullmx.example.com. 300 IN MX 0 .")
-			m.Answer = append(m.Answer, rr)
-		case q.Name == "shop.example.com." || q.Name == "nullmx.example.com.":
-			// the name exists, with no records of this type
-		default:
-			m.Rcode = dns.RcodeNameError
-		}
-		w.WriteMsg(m)
-	})
-	srv := &dns.Server{PacketConn: pc, Handler: mux}
-	go srv.ActivateAndServe()
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
-
 func TestCheckEmailAgainstARealDNSServer(t *testing.T) {
-	server := localDNS(t)
+	server := dnstest.Start(t,
+		"shop.example.com. 300 IN MX 10 mx.shop.example.com.",
+		"nullmx.example.com. 300 IN MX 0 .",
+	).Addr
 	code, out, errs := runMain(t, "check-email", "--dns", server, "--json",
 		"ali@shop.example.com", "bob@nullmx.example.com", "cy@nowhere.example.com", "di@@shop.example.com")
 	if code != exitFindings {

@@ -13,6 +13,12 @@ import (
 // VerifyEmails checks the addresses of active customers that were never
 // checked or not within Window, and records verdict, reason and time on
 // each customer. DNS is asked once per distinct domain of a batch.
+//
+// Verdicts that a later check could change stay unrecorded, so the address
+// stays due: unknown (a DNS server that failed or timed out) always, and
+// without a resolver (offline) everything but invalid, so that the next run
+// with DNS checks a merely well-formed address instead of trusting a syntax
+// check for the whole window.
 type VerifyEmails struct {
 	Verifier *validate.EmailVerifier
 	// Window is how long a check stays fresh; older checks are redone.
@@ -45,6 +51,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		return err
 	}
 	cutoff := now().Add(-j.Window)
+	offline := j.Verifier.Resolver == nil
 	var done int64
 	for {
 		if err := ctx.Err(); err != nil {
@@ -71,17 +78,23 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 			return fmt.Errorf("verify addresses: %w", err)
 		}
 		at := now()
-		verdicts := make(map[string]int64)
+		var verdicts map[string]int64
+		var recorded int64
 		err = run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+			verdicts, recorded = make(map[string]int64), 0
 			for i, d := range due {
 				r := results[i]
+				verdicts[string(r.Verdict)]++
+				if r.Verdict == validate.Unknown || (offline && r.Verdict != validate.Invalid) {
+					continue // stays due
+				}
+				recorded++
 				err := s.RecordEmailCheck(ctx, d.CustomerID, d.Email, string(r.Verdict), string(r.Reason), at)
 				if steward.ErrorCode(err) == steward.ENOTFOUND {
 					continue // erased meanwhile
 				} else if err != nil {
 					return fmt.Errorf("record check of customer %d: %w", d.CustomerID, err)
 				}
-				verdicts[string(r.Verdict)]++
 			}
 			return run.Checkpoint(ctx, s, strconv.FormatInt(due[len(due)-1].CustomerID, 10))
 		})
@@ -92,6 +105,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 			run.Count(v, n)
 		}
 		run.Count("checked", int64(len(due)))
+		run.Count("recorded", recorded)
 		done += int64(len(due))
 		after = due[len(due)-1].CustomerID
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/dnstest"
 	"github.com/steward-crm/steward/validate"
 )
 
@@ -35,39 +36,65 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		ctx := context.Background()
 		s := open()
 		cs := seedCustomers(t, s,
-			steward.Record{FirstName: "Ann", Email: "ann@example.org"},
+			steward.Record{FirstName: "Ann", Email: "ann@shop.example.com"},
 			steward.Record{FirstName: "Bob", Email: "bob@@example.org"},
 			steward.Record{FirstName: "Cy"}, // no address: nothing to check
-			steward.Record{FirstName: "Di", Email: "info@mailinator.com"},
+			steward.Record{FirstName: "Di", Email: "di@gone.example.com"},
+			steward.Record{FirstName: "Ed", Email: "ed@broken.example.com"},
 		)
 		now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
-		job := &VerifyEmails{Verifier: offlineVerifier(t), Window: 30 * 24 * time.Hour, BatchSize: 2, Now: func() time.Time { return now }}
 		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		offline := &VerifyEmails{Verifier: offlineVerifier(t), Window: 30 * 24 * time.Hour, BatchSize: 2, Now: func() time.Time { return now }}
 
-		rec, err := rn.Start(ctx, job, Options{})
+		// Offline, only the invalid verdict is recorded: the well-formed
+		// addresses stay due for a check with DNS.
+		rec, err := rn.Start(ctx, offline, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Counts["checked"] != 3 || rec.Counts["invalid"] != 1 {
-			t.Fatalf("counts = %v, want 3 checked, 1 invalid", rec.Counts)
+		if rec.Counts["checked"] != 4 || rec.Counts["invalid"] != 1 || rec.Counts["recorded"] != 1 {
+			t.Fatalf("offline counts = %v, want 4 checked, 1 invalid, 1 recorded", rec.Counts)
 		}
 		bad, err := s.EmailCheck(ctx, cs[1].ID, "bob@@example.org")
 		if err != nil || bad.Verdict != "invalid" || bad.Reason == "" || !bad.CheckedAt.Equal(now) {
 			t.Fatalf("check of the bad address: %+v, %v", bad, err)
 		}
-		if c, err := s.EmailCheck(ctx, cs[3].ID, "info@mailinator.com"); err != nil || c.Verdict == "valid" {
-			t.Fatalf("a disposable role address must not be plain valid: %+v, %v", c, err)
+		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+			t.Fatalf("an offline syntax check was recorded as a verification: %v", err)
 		}
 
-		// Within the window a second run has nothing to do.
-		rec, err = rn.Start(ctx, job, Options{})
-		if err != nil || rec.Counts["checked"] != 0 {
-			t.Fatalf("second run: %v, %v", rec.Counts, err)
+		// With DNS: the due addresses are checked and recorded.
+		dns := dnstest.Start(t, "shop.example.com. 300 IN MX 10 mx.shop.example.com.", "SERVFAIL broken.example.com.")
+		online := *offline
+		online.Verifier = offlineVerifier(t)
+		res, err := validate.NewDNSResolver(validate.DNSConfig{Server: dns.Addr, Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
 		}
-		// After the window everything is checked again.
+		online.Verifier.Resolver = res
+		rec, err = rn.Start(ctx, &online, Options{})
+		if err != nil || rec.Counts["checked"] != 3 || rec.Counts["recorded"] != 2 || rec.Counts["unknown"] != 1 {
+			t.Fatalf("online run: %v, %v; want the 3 due addresses checked, 2 recorded, 1 unknown", rec.Counts, err)
+		}
+		if _, err := s.EmailCheck(ctx, cs[4].ID, "ed@broken.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+			t.Fatalf("an unknown verdict (SERVFAIL) was recorded and would be trusted for the window: %v", err)
+		}
+		if c, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); err != nil || c.Verdict != "valid" {
+			t.Fatalf("address with an MX: %+v, %v", c, err)
+		}
+		if c, err := s.EmailCheck(ctx, cs[3].ID, "di@gone.example.com"); err != nil || c.Verdict != "invalid" {
+			t.Fatalf("address whose domain does not exist: %+v, %v", c, err)
+		}
+
+		// Within the window a further run has nothing to do; after it,
+		// everything is checked again.
+		rec, err = rn.Start(ctx, &online, Options{})
+		if err != nil || rec.Counts["checked"] != 1 || rec.Counts["recorded"] != 0 {
+			t.Fatalf("run within the window: %v, %v; want only the unknown address retried", rec.Counts, err)
+		}
 		now = now.Add(31 * 24 * time.Hour)
-		rec, err = rn.Start(ctx, job, Options{})
-		if err != nil || rec.Counts["checked"] != 3 {
+		rec, err = rn.Start(ctx, &online, Options{})
+		if err != nil || rec.Counts["checked"] != 4 {
 			t.Fatalf("run after the window: %v, %v", rec.Counts, err)
 		}
 	})
