@@ -373,3 +373,17 @@ func (sg *Suggestion) Normalize() error {
 	}
 	return nil
 }
+
+// Abandon marks a running run whose process died as failed at now, when
+// its heartbeat is older than staleBefore; a run that is still alive is
+// ECONFLICT and is left as it is. Stores call it inside the transaction
+// that then writes the run, so that every backend decides alike.
+func (r *JobRun) Abandon(staleBefore, now time.Time) error {
+	if !r.HeartbeatAt.Before(staleBefore) {
+		return Errorf(ECONFLICT, "Run %d of job %s is alive (last heartbeat %s).",
+			r.ID, r.Job, r.HeartbeatAt.Format(time.RFC3339))
+	}
+	r.Status, r.FinishedAt = JobFailed, now
+	r.Error = "abandoned: no heartbeat since " + r.HeartbeatAt.Format(time.RFC3339)
+	return nil
+}

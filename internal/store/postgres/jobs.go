@@ -126,13 +126,10 @@ func (s *Store) AbandonJobRun(ctx context.Context, job string, staleBefore time.
 		if err != nil {
 			return err
 		}
-		if !r.HeartbeatAt.Before(staleBefore) {
-			return steward.Errorf(steward.ECONFLICT, "Run %d of job %s is alive (last heartbeat %s).",
-				r.ID, job, r.HeartbeatAt.Format(time.RFC3339))
-		}
 		now := s.now()
-		r.Status, r.FinishedAt = steward.JobFailed, now
-		r.Error = "abandoned: no heartbeat since " + r.HeartbeatAt.Format(time.RFC3339)
+		if err := r.Abandon(staleBefore, now); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE job_runs SET status = 'failed', finished_at = $1, error = $2
 			WHERE id = $3 AND status = 'running'`, now, r.Error, r.ID)
 		if err != nil {
