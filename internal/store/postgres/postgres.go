@@ -5,16 +5,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/migration"
 )
 
 //go:embed migrations/*.sql
@@ -86,7 +84,7 @@ func (s *Store) Close() error {
 // schema_migrations yet, in one transaction under an advisory lock, and
 // returns their names. Migrating an up-to-date database does nothing.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	names, err := migrationNames()
+	names, err := migration.Names(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -105,10 +103,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		for _, name := range names {
-			if done[name] {
-				continue
-			}
+		for _, name := range migration.Pending(names, done) {
 			body, err := migrationFiles.ReadFile("migrations/" + name)
 			if err != nil {
 				return fmt.Errorf("read migration %s: %w", name, err)
@@ -136,7 +131,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 // PendingMigrations returns the names of the embedded migrations that the
 // database has not applied.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
-	names, err := migrationNames()
+	names, err := migration.Names(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -151,28 +146,7 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var pending []string
-	for _, name := range names {
-		if !done[name] {
-			pending = append(pending, name)
-		}
-	}
-	return pending, nil
-}
-
-func migrationNames() ([]string, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, e.Name())
-		}
-	}
-	slices.Sort(names)
-	return names, nil
+	return migration.Pending(names, done), nil
 }
 
 func appliedMigrations(ctx context.Context, q querier) (map[string]bool, error) {
