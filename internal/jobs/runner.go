@@ -189,8 +189,10 @@ func (rn *Runner) takeOver(ctx context.Context, job string) (string, error) {
 	abandoned, err := rn.Store.AbandonJobRun(ctx, job, rn.now().Add(-rn.StaleAfter))
 	if steward.ErrorCode(err) == steward.ECONFLICT {
 		return "", steward.Errorf(steward.ECONFLICT,
-			"Job %s is already running (run %d, started %s, last heartbeat %s); wait for it to finish.",
-			job, last.ID, last.StartedAt.Format(time.RFC3339), last.HeartbeatAt.Format(time.RFC3339))
+			"Job %s is already running (run %d, started %s, last heartbeat %s); wait for it to finish. "+
+				"If its process has died, a start after %s without a heartbeat takes the run over and resumes it.",
+			job, last.ID, last.StartedAt.Format(time.RFC3339), last.HeartbeatAt.Format(time.RFC3339),
+			last.HeartbeatAt.Add(rn.StaleAfter).Format(time.RFC3339))
 	} else if steward.ErrorCode(err) == steward.ENOTFOUND {
 		// It finished between the two calls.
 		return "", nil
