@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 
@@ -77,9 +78,37 @@ func main() {
 		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 	}
 	env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	stopProfile := startProfile(env)
 	code := Main(ctx, env, os.Args[1:])
+	stopProfile()
 	stop()
 	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of the whole run to the file named by
+// $STEWARD_CPUPROFILE, for reporting a slow command; it returns the
+// function that finishes the profile.
+func startProfile(env *Env) func() {
+	path := env.Getenv("STEWARD_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		env.Logger.Warn("cpu profile not written", "err", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		env.Logger.Warn("cpu profile not written", "err", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			env.Logger.Warn("cpu profile not written", "err", err)
+		}
+	}
 }
 
 // Main runs the command line args and returns the process exit code.
