@@ -70,6 +70,13 @@ var phoneTypes = map[phonenumbers.PhoneNumberType]string{
 // follows, so an Iranian number of the mobile shape (9 and nine more
 // digits) that the metadata does not know is Possible, not invalid.
 func Phone(number, defaultRegion string) PhoneResult {
+	return checkPhone(number, defaultRegion, true)
+}
+
+// checkPhone is Phone; without typed it leaves Region and Type empty,
+// which saves matching the number against every region's and type's
+// patterns again (record rules need validity only).
+func checkPhone(number, defaultRegion string, typed bool) PhoneResult {
 	s := strings.TrimSpace(foldDigits(number))
 	if s == "" {
 		return PhoneResult{Check: Check{Reason: ReasonPhoneEmpty}}
@@ -90,11 +97,16 @@ func Phone(number, defaultRegion string) PhoneResult {
 		}
 		return PhoneResult{Check: Check{Reason: ReasonPhoneUnparseable}}
 	}
-	res := PhoneResult{Region: phonenumbers.GetRegionCodeForNumber(n)}
+	var res PhoneResult
+	if typed {
+		res.Region = phonenumbers.GetRegionCodeForNumber(n)
+	}
 	e164 := phonenumbers.Format(n, phonenumbers.E164)
 	if phonenumbers.IsValidNumber(n) {
 		res.Valid, res.Reason, res.Normalized = true, ReasonPhoneOK, e164
-		res.Type = phoneTypes[phonenumbers.GetNumberType(n)]
+		if typed {
+			res.Type = phoneTypes[phonenumbers.GetNumberType(n)]
+		}
 		return res
 	}
 	res.Type = "unknown"

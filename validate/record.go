@@ -213,7 +213,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), SeverityWarning)
 			}
 		case CheckPhone:
-			p := Phone(v, country)
+			p := checkPhone(v, country, false)
 			switch {
 			case p.Valid:
 				phoneOK = true
@@ -266,7 +266,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			emailOK = EmailSyntax(strings.TrimSpace(r.Email)).Valid
 		}
 		if !hasCheck(rules.cfg.Fields, CheckPhone) && strings.TrimSpace(r.Phone) != "" {
-			p := Phone(r.Phone, country)
+			p := checkPhone(r.Phone, country, false)
 			phoneOK = p.Valid || p.Possible
 		}
 		if !emailOK && !phoneOK {
