@@ -34,14 +34,6 @@ type Customer struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// SourceRef links a record in a source system to the customer it became.
-// Re-importing the same (Source, SourceID) updates that customer.
-type SourceRef struct {
-	Source     string `json:"source"`
-	SourceID   string `json:"source_id"`
-	CustomerID int64  `json:"customer_id"`
-}
-
 // Change is one entry of the audit trail: one field of one customer changed
 // by an actor for a cause.
 type Change struct {

@@ -81,7 +81,31 @@ type CustomerStore interface {
 	// creation entries (ID 0), then every recorded change. A customer that
 	// does not exist gives an empty slice.
 	Changes(ctx context.Context, customerID int64) ([]Change, error)
+	// CustomerGeneration returns the customers' current generation. Inside
+	// Atomic it returns the generation committed before the transaction:
+	// the transaction's own bump happens when it commits.
+	CustomerGeneration(ctx context.Context) (Generation, error)
+	// CustomerIDsBySource returns the customer each known source record
+	// became (whatever that customer's status now); refs that are unknown
+	// are absent from the map. Any number of refs (batch internally).
+	CustomerIDsBySource(ctx context.Context, refs []SourceRef) (map[SourceRef]int64, error)
 }
+
+// Generation identifies the state of a database's customers for caches of
+// derived data.
+type Generation struct {
+	// Database is a random id made when the database was created (first
+	// migration), so a cache built for one database is never taken for
+	// another's.
+	Database string
+	// N grows by exactly one with every committed transaction that created
+	// or changed customers (records, status, merged-into); it never
+	// decreases.
+	N int64
+}
+
+// SourceRef names one record of a source system.
+type SourceRef struct{ Source, ID string }
 
 // CustomerFilter selects customers for EachCustomer.
 type CustomerFilter struct {
@@ -191,6 +215,10 @@ type SuggestionStore interface {
 	// skipped) is left as it is. Either way s is filled from the stored
 	// suggestion.
 	UpsertSuggestion(ctx context.Context, s *Suggestion) error
+	// UpsertSuggestions is UpsertSuggestion for many suggestions at once,
+	// much faster; on error none is stored. Suggestions with the same
+	// members within one call: the last one wins.
+	UpsertSuggestions(ctx context.Context, ss []*Suggestion) error
 	// Suggestion returns one suggestion by id, or ENOTFOUND.
 	Suggestion(ctx context.Context, id int64) (*Suggestion, error)
 	// Suggestions returns suggestions matching f, most probable first, then

@@ -103,6 +103,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 	now := s.now()
 	var ids []int64
 	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		s.wroteCustomers(ctx)
 		rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, $1)`, len(cs))
 		if err != nil {
 			return fmt.Errorf("allocate customer ids: %w", err)
@@ -210,9 +211,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 	var (
 		q                  batcher
 		begin, end, cancel string
+		top                *txTop
 	)
-	if tx := s.txOf(ctx); tx != nil {
-		q = tx
+	if t := s.stateOf(ctx); t != nil {
+		q, top = t.tx, t.top
 		begin, end, cancel = "SAVEPOINT steward_update", "RELEASE steward_update",
 			"ROLLBACK TO steward_update; RELEASE steward_update"
 	} else {
@@ -288,6 +290,12 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 			SELECT $1, $2, $3, u.f, u.b, u.a, $4
 			FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS u(f, b, a, n)
 			ORDER BY u.n`, c.ID, now, m.Actor, m.Cause, fields, before, after)
+		if top != nil {
+			top.wroteCustomers = true
+		} else {
+			// A transaction of its own: the bump is its last statement.
+			b.Queue(bumpGeneration)
+		}
 	}
 	b.Queue(end)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {

@@ -28,7 +28,7 @@ type Store struct {
 	*pool
 	// bound is the transaction of the Atomic call this Store was handed
 	// to; nil for the Store that Open returns.
-	bound pgx.Tx
+	bound *txState
 }
 
 type pool struct {
@@ -177,13 +177,36 @@ type querier interface {
 // keeps two databases' transactions apart.
 type txKey struct{ p *pool }
 
-// txOf returns the transaction a call with ctx joins, or nil.
-func (s *Store) txOf(ctx context.Context) pgx.Tx {
+// txState is an open transaction, or a savepoint in one, and what the
+// whole transaction shares.
+type txState struct {
+	tx  pgx.Tx
+	top *txTop
+}
+
+// txTop is what a transaction and all its savepoints share.
+type txTop struct {
+	// wroteCustomers is set by every write to the customers table, in the
+	// transaction or any of its savepoints (even one rolled back later):
+	// the commit then bumps the customers' generation.
+	wroteCustomers bool
+}
+
+// stateOf returns the transaction a call with ctx joins, or nil.
+func (s *Store) stateOf(ctx context.Context) *txState {
 	if s.bound != nil {
 		return s.bound
 	}
-	tx, _ := ctx.Value(txKey{s.pool}).(pgx.Tx)
-	return tx
+	t, _ := ctx.Value(txKey{s.pool}).(*txState)
+	return t
+}
+
+// txOf returns the transaction a call with ctx joins, or nil.
+func (s *Store) txOf(ctx context.Context) pgx.Tx {
+	if t := s.stateOf(ctx); t != nil {
+		return t.tx
+	}
+	return nil
 }
 
 // read returns where a read with ctx runs: the joined transaction, or the
@@ -200,13 +223,17 @@ func (s *Store) read(ctx context.Context) querier {
 // either way and a failure leaves the outer transaction usable.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	var (
-		tx  pgx.Tx
-		err error
+		tx    pgx.Tx
+		top   *txTop
+		err   error
+		outer = s.stateOf(ctx)
 	)
-	if outer := s.txOf(ctx); outer != nil {
-		tx, err = outer.Begin(ctx)
+	if outer != nil {
+		tx, err = outer.tx.Begin(ctx)
+		top = outer.top
 	} else {
 		tx, err = s.db.Begin(ctx)
+		top = &txTop{}
 	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -217,8 +244,15 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{s.pool}, tx), tx); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{s.pool}, &txState{tx: tx, top: top}), tx); err != nil {
 		return err
+	}
+	if outer == nil && top.wroteCustomers {
+		// Last, so that the generation row stays locked only while
+		// committing, not during a long import transaction.
+		if _, err := tx.Exec(ctx, bumpGeneration); err != nil {
+			return fmt.Errorf("bump customer generation: %w", err)
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -270,7 +304,8 @@ func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, arg
 // Atomic implements steward.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
 	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		return fn(ctx, &Store{pool: s.pool, bound: tx})
+		t, _ := ctx.Value(txKey{s.pool}).(*txState)
+		return fn(ctx, &Store{pool: s.pool, bound: t})
 	})
 }
 

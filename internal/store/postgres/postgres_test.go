@@ -3,9 +3,14 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/postgres"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
@@ -36,6 +41,59 @@ func TestMigrate(t *testing.T) {
 	}
 	if applied, err = s.Migrate(ctx); err != nil || len(applied) != 0 {
 		t.Errorf("second migration applied %v, %v", applied, err)
+	}
+}
+
+// TestGenerationReopen checks that a database keeps its id and counter
+// when opened again, and that a database made before migration 0002 gets
+// an id when it is migrated.
+func TestGenerationReopen(t *testing.T) {
+	ctx := context.Background()
+	s, schema := storetest.PostgresEmpty(t)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateCustomer(ctx, &steward.Customer{Record: steward.Record{FirstName: "Reza"}}, steward.Meta{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.CustomerGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgxpool.ParseConfig(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	again, err := postgres.OpenConfig(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if after, err := again.CustomerGeneration(ctx); err != nil || after != before || after.N != 1 {
+		t.Errorf("opened again: %+v, %v; want %+v with N 1", after, err, before)
+	}
+
+	// Undo migration 0002 as if the database predated it.
+	conn, err := pgx.Connect(ctx, storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SET search_path = `+schema+`;
+		DROP TABLE customer_generation;
+		DELETE FROM schema_migrations WHERE version = '0002_customer_generation.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	if pending, err := again.PendingMigrations(ctx); err != nil || !slices.Equal(pending, []string{"0002_customer_generation.sql"}) {
+		t.Fatalf("pending %v, %v; want 0002 only", pending, err)
+	}
+	if applied, err := again.Migrate(ctx); err != nil || len(applied) != 1 {
+		t.Fatalf("migrating applied %v, %v", applied, err)
+	}
+	g, err := s.CustomerGeneration(ctx)
+	if err != nil || len(g.Database) != 32 || g.Database == before.Database || g.N != 0 {
+		t.Errorf("an old database migrated: %+v, %v; want a new 32-digit id and N 0", g, err)
 	}
 }
 

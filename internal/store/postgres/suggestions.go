@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/steward-crm/steward"
@@ -81,6 +83,126 @@ func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) er
 	}
 	*sg = *stored
 	return nil
+}
+
+// suggestionChunk is how many suggestions one statement of
+// UpsertSuggestions carries, as arrays.
+const suggestionChunk = 5000
+
+// UpsertSuggestions implements steward.SuggestionStore: in one transaction,
+// per chunk one INSERT … SELECT FROM unnest … ON CONFLICT with the same
+// rule as UpsertSuggestion, and the read of the stored rows, pipelined.
+// Within a call only the last suggestion of a member set is written (one
+// statement cannot upsert a row twice); every suggestion of that set is
+// then filled from the stored row. Chunks are in member key order, so that
+// concurrent calls lock rows in the same order.
+func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion) error {
+	last := make(map[string]int, len(ss))
+	keys := make([]string, len(ss))
+	for i, sg := range ss {
+		if err := sg.Normalize(); err != nil {
+			return err
+		}
+		keys[i] = steward.SuggestionKey(sg.CustomerIDs)
+		last[keys[i]] = i
+	}
+	if len(ss) == 0 {
+		return nil
+	}
+	order := make([]int, 0, len(last))
+	for _, i := range last {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	stored := make(map[string]*steward.Suggestion, len(order))
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		now := s.now()
+		for start := 0; start < len(order); start += suggestionChunk {
+			chunk := order[start:min(start+suggestionChunk, len(order))]
+			var (
+				ckeys    = make([]string, len(chunk))
+				members  = make([]string, len(chunk))
+				probs    = make([]float64, len(chunk))
+				evidence = make([]*string, len(chunk))
+				runs     = make([]*int64, len(chunk))
+			)
+			for j, i := range chunk {
+				sg := ss[i]
+				ckeys[j] = keys[i]
+				members[j] = "{" + keys[i] + "}"
+				probs[j] = sg.Probability
+				if len(sg.Evidence) > 0 {
+					e := string(sg.Evidence)
+					evidence[j] = &e
+				}
+				if sg.RunID != 0 {
+					runs[j] = &sg.RunID
+				}
+			}
+			b := &pgx.Batch{}
+			b.Queue(`INSERT INTO suggestions AS s
+				(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
+				SELECT u.k, u.m::bigint[], u.p, u.e::jsonb, 'pending', u.r, $6, $6
+				FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::bigint[]) AS u(k, m, p, e, r)
+				ON CONFLICT (member_key) DO UPDATE SET probability = excluded.probability,
+					evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
+				WHERE s.status = 'pending' AND (s.probability <> excluded.probability
+					OR s.evidence IS DISTINCT FROM excluded.evidence)`,
+				ckeys, members, probs, evidence, runs, now)
+			b.Queue(`SELECT member_key, id, customer_ids, probability, evidence, status, run_id,
+				decided_by, decision_cause, created_at, updated_at FROM suggestions WHERE member_key = ANY($1)`, ckeys)
+			results := tx.SendBatch(ctx, b)
+			if _, err := results.Exec(); err != nil {
+				results.Close()
+				if isForeignKey(err) {
+					return steward.Errorf(steward.ENOTFOUND, "A job run of the suggestions does not exist.")
+				}
+				return err
+			}
+			rows, err := results.Query()
+			if err != nil {
+				results.Close()
+				return err
+			}
+			for rows.Next() {
+				var key string
+				sg, err := scanSuggestion(keyed{rows, &key})
+				if err != nil {
+					rows.Close()
+					results.Close()
+					return err
+				}
+				stored[key] = sg
+			}
+			rows.Close()
+			if err := errors.Join(rows.Err(), results.Close()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("upsert suggestions: %w", err)
+	}
+	for i, sg := range ss {
+		st, ok := stored[keys[i]]
+		if !ok {
+			return fmt.Errorf("upsert suggestions: suggestion %s not stored", keys[i])
+		}
+		*sg = *st
+	}
+	return nil
+}
+
+// keyed scans a row that starts with the member key into key, and the rest
+// as a suggestion.
+type keyed struct {
+	row pgx.Row
+	key *string
+}
+
+func (k keyed) Scan(dest ...any) error {
+	return k.row.Scan(append([]any{k.key}, dest...)...)
 }
 
 // Suggestion implements steward.SuggestionStore.

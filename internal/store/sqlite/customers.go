@@ -136,6 +136,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 	now := s.now()
 	ids := make([]int64, len(cs))
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		s.wroteCustomers(ctx)
 		var last int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&last); err != nil {
 			return fmt.Errorf("next customer id: %w", err)
@@ -262,6 +263,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 			merged = c.MergedInto
 		}
 		r := &c.Record
+		s.wroteCustomers(ctx)
 		res, err := s.prepared(ctx, queryUpdateCustomer).ExecContext(ctx,
 			string(c.Status), merged,
 			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,

@@ -46,6 +46,10 @@ type pools struct {
 // customer; preparing them once instead of per call halves an update.
 var preparedQueries = []string{queryCustomerByID, queryUpdateCustomer, queryInsertChange}
 
+// writerQueries are prepared once on the writer only: they run inside a
+// write transaction (through prepared), never on the readers.
+var writerQueries = []string{querySuggestionByKey, queryInsertSuggestion, queryUpdateSuggestion}
+
 var _ steward.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the SQLite database at path, which must
@@ -105,6 +109,14 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error)
 			return nil, fmt.Errorf("prepare %q: %w", q, err)
 		}
 		s.readerStmts[q] = r
+	}
+	for _, q := range writerQueries {
+		w, err := writer.PrepareContext(ctx, q)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
+		s.writerStmts[q] = w
 	}
 	return s, nil
 }
@@ -226,6 +238,10 @@ type txState struct {
 	tx         *sql.Tx
 	savepoints int
 	stmts      map[*sql.Stmt]*sql.Stmt
+	// wroteCustomers is set by every write to the customers table, in the
+	// transaction or any of its savepoints (even one rolled back later):
+	// the commit then bumps the customers' generation.
+	wroteCustomers bool
 }
 
 // use returns the transaction's version of a statement prepared on the
@@ -243,8 +259,9 @@ func (t *txState) use(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	return ts
 }
 
-// prepared returns the prepared form of query (one of preparedQueries)
-// where a call with ctx runs: in the joined transaction, or on the readers.
+// prepared returns the prepared form of query (one of preparedQueries, or
+// of writerQueries inside a transaction) where a call with ctx runs: in the
+// joined transaction, or on the readers.
 func (s *Store) prepared(ctx context.Context, query string) *sql.Stmt {
 	if t := s.txOf(ctx); t != nil {
 		return t.use(ctx, s.writerStmts[query])
@@ -321,8 +338,14 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{s.pools}, &txState{tx: tx}), tx); err != nil {
+	t := &txState{tx: tx}
+	if err := fn(context.WithValue(ctx, txKey{s.pools}, t), tx); err != nil {
 		return err
+	}
+	if t.wroteCustomers {
+		if err := bumpGeneration(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

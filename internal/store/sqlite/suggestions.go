@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/steward-crm/steward"
 )
@@ -73,56 +74,116 @@ func nullID(id int64) any {
 	return id
 }
 
+// Statements of an upsert, prepared once on the writer (see writerQueries).
+var (
+	querySuggestionByKey  = selectSuggestion + ` WHERE member_key = ?`
+	queryInsertSuggestion = `INSERT INTO suggestions
+		(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`
+	queryUpdateSuggestion = `UPDATE suggestions SET probability = ?, evidence = ?, run_id = ?,
+		updated_at = ? WHERE id = ?`
+)
+
 // UpsertSuggestion implements steward.SuggestionStore.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
-	if err := sg.Normalize(); err != nil {
-		return err
-	}
-	key := steward.SuggestionKey(sg.CustomerIDs)
-	members, err := json.Marshal(sg.CustomerIDs)
-	if err != nil {
+	if err := s.UpsertSuggestions(ctx, []*steward.Suggestion{sg}); err != nil {
+		if steward.ErrorCode(err) == steward.EINVALID {
+			return err
+		}
 		return fmt.Errorf("upsert suggestion: %w", err)
 	}
-	var stored *steward.Suggestion
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		at := formatTime(s.now())
-		old, err := scanSuggestion(tx.QueryRowContext(ctx, selectSuggestion+` WHERE member_key = ?`, key))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO suggestions
-				(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
-				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`,
-				key, string(members), sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, at).Scan(&id); err != nil {
-				if isForeignKey(err) {
-					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
-				}
-				return err
-			}
-		case err != nil:
+	return nil
+}
+
+// UpsertSuggestions implements steward.SuggestionStore: every suggestion is
+// checked first, then all are upserted in one transaction through
+// statements prepared once, each a read of the stored suggestion and at
+// most one write. A member set given twice is upserted twice, in order, so
+// the last one wins.
+func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion) error {
+	keys := make([]string, len(ss))
+	last := make(map[string]int, len(ss))
+	for i, sg := range ss {
+		if err := sg.Normalize(); err != nil {
 			return err
-		case old.Status != steward.SuggestionPending:
-			stored = old
-			return nil
-		case old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
-			stored = old
-			return nil
-		default:
-			if _, err := tx.ExecContext(ctx, `UPDATE suggestions SET probability = ?, evidence = ?, run_id = ?,
-				updated_at = ? WHERE id = ?`, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, old.ID); err != nil {
-				if isForeignKey(err) {
-					return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+		}
+		keys[i] = steward.SuggestionKey(sg.CustomerIDs)
+		last[keys[i]] = i
+	}
+	if len(ss) == 0 {
+		return nil
+	}
+	stored := make([]steward.Suggestion, len(ss))
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		at := s.now()
+		byKey := s.prepared(ctx, querySuggestionByKey)
+		insert := s.prepared(ctx, queryInsertSuggestion)
+		update := s.prepared(ctx, queryUpdateSuggestion)
+		for i, sg := range ss {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
 				}
+			}
+			if err := upsertSuggestion(ctx, byKey, insert, update, sg, keys[i], at, &stored[i]); err != nil {
 				return err
 			}
 		}
-		stored, err = scanSuggestion(tx.QueryRowContext(ctx, selectSuggestion+` WHERE member_key = ?`, key))
-		return err
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("upsert suggestion: %w", err)
+		return fmt.Errorf("upsert suggestions: %w", err)
 	}
-	*sg = *stored
+	// A member set given twice: every copy shows the last one's result.
+	for i, sg := range ss {
+		*sg = stored[last[keys[i]]]
+	}
+	return nil
+}
+
+// upsertSuggestion upserts one normalized suggestion and sets stored to
+// what the table then holds, without reading it again.
+func upsertSuggestion(ctx context.Context, byKey, insert, update *sql.Stmt, sg *steward.Suggestion, key string, now time.Time, stored *steward.Suggestion) error {
+	at := formatTime(now)
+	old, err := scanSuggestion(byKey.QueryRowContext(ctx, key))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		members, err := json.Marshal(sg.CustomerIDs)
+		if err != nil {
+			return err
+		}
+		var id int64
+		if err := insert.QueryRowContext(ctx, key, string(members), sg.Probability, nullEvidence(sg.Evidence),
+			nullID(sg.RunID), at, at).Scan(&id); err != nil {
+			if isForeignKey(err) {
+				return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+			}
+			return err
+		}
+		*stored = steward.Suggestion{ID: id, CustomerIDs: sg.CustomerIDs, Probability: sg.Probability,
+			Status: steward.SuggestionPending, RunID: sg.RunID, CreatedAt: now, UpdatedAt: now}
+		if len(sg.Evidence) > 0 {
+			stored.Evidence = sg.Evidence
+		}
+		return nil
+	case err != nil:
+		return err
+	case old.Status != steward.SuggestionPending,
+		old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
+		*stored = *old
+		return nil
+	}
+	if _, err := update.ExecContext(ctx, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, old.ID); err != nil {
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
+		}
+		return err
+	}
+	*stored = *old
+	stored.Probability, stored.Evidence, stored.RunID, stored.UpdatedAt = sg.Probability, nil, sg.RunID, now
+	if len(sg.Evidence) > 0 {
+		stored.Evidence = sg.Evidence
+	}
 	return nil
 }
 

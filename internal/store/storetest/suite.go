@@ -55,12 +55,18 @@ func Run(t *testing.T, open func(t *testing.T) steward.Store) {
 		{"JobRunAbandon", testJobRunAbandon},
 		{"EmailChecks", testEmailChecks},
 		{"MigrateTwice", testMigrateTwice},
+		{"Generation", testGeneration},
+		{"CustomerIDsBySource", testCustomerIDsBySource},
+		{"UpsertSuggestions", testUpsertSuggestions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fn(t, open(t))
 		})
 	}
+	t.Run("GenerationPerDatabase", func(t *testing.T) {
+		testGenerationPerDatabase(t, open(t), open(t))
+	})
 }
 
 var meta = steward.Meta{Actor: "tester", Cause: "test"}

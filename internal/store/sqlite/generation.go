@@ -1,0 +1,36 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/steward-crm/steward"
+)
+
+// wroteCustomers records that the transaction ctx joins wrote the customers
+// table, so that its commit bumps the generation. It is called inside
+// write's fn, where ctx always carries the transaction.
+func (s *Store) wroteCustomers(ctx context.Context) {
+	if t := s.txOf(ctx); t != nil {
+		t.wroteCustomers = true
+	}
+}
+
+// bumpGeneration is the last statement of a transaction that wrote
+// customers.
+func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE customer_generation SET n = n + 1`); err != nil {
+		return fmt.Errorf("bump customer generation: %w", err)
+	}
+	return nil
+}
+
+// CustomerGeneration implements steward.CustomerStore.
+func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, error) {
+	var g steward.Generation
+	if err := s.read(ctx).QueryRowContext(ctx, `SELECT database, n FROM customer_generation`).Scan(&g.Database, &g.N); err != nil {
+		return steward.Generation{}, fmt.Errorf("read customer generation: %w", err)
+	}
+	return g, nil
+}

@@ -1,0 +1,10 @@
+-- The customers' generation, for caches of derived data (the import gate's
+-- duplicate index): a random id of this database, made here once, and a
+-- counter that every committed transaction writing customers bumps by one,
+-- as its last statement (steward.Generation).
+CREATE TABLE customer_generation (
+	id       INTEGER PRIMARY KEY CHECK (id = 1),
+	database TEXT    NOT NULL,
+	n        INTEGER NOT NULL CHECK (n >= 0)
+);
+INSERT INTO customer_generation (id, database, n) VALUES (1, lower(hex(randomblob(16))), 0);
