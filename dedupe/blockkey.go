@@ -58,7 +58,8 @@ func initial(s string) string {
 }
 
 // blockHash returns the hash of record p's key of the given kind, or 0 when
-// the record lacks the fields the key needs.
+// the record lacks the fields the key needs. Index files store its results:
+// bump indexFormat (persist.go) whenever it changes.
 func blockHash(kind BlockingKey, kindIndex int, p *prepared) uint64 {
 	h := newKeyHasher(kindIndex)
 	switch kind {

@@ -29,6 +29,10 @@ type Index struct {
 	// comparison; tfTotal counts records with a value.
 	tfCount [len(tfComparisons)]map[uint64]int32
 	tfTotal [len(tfComparisons)]int32
+
+	// removed is a bitset of the records taken out by Remove; words past
+	// its end are records never removed.
+	removed []uint64
 }
 
 // keyBlocks is one blocking key's blocks: every keyed record's (hash,

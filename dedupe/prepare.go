@@ -58,6 +58,8 @@ func (d date) digits() [8]byte {
 }
 
 // prepare computes the match keys of r. region is Config.DefaultRegion.
+// Index files store its results: bump indexFormat (persist.go) whenever
+// prepare, the match keys it calls or the prepared layout change.
 func prepare(r *steward.Record, region string) prepared {
 	var p prepared
 	p.first = nameKey(r.FirstName)

@@ -1,0 +1,610 @@
+package dedupe
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// indexFormat is the version of the layout WriteTo writes. Bump it whenever
+// prepare, the match keys it calls, blockHash, nameSortKey, the prepared
+// or keyBlocks layout, or the layout below changes: a file of another
+// version reads as ErrIndexMismatch, so its owner rebuilds the index
+// instead of matching against stale keys.
+const indexFormat = 1
+
+// indexMagic opens every index file.
+const indexMagic = "stwdidx\x00"
+
+// ErrIndexMismatch is returned by ReadIndex for a file written by another
+// format version or with settings that change the index's content; the
+// caller should rebuild the index from its records.
+var ErrIndexMismatch = errors.New("dedupe: index file written by another version or configuration")
+
+// Layout of an index file, all integers little-endian:
+//
+//	header: magic, format u32, fingerprint (u32 length, bytes),
+//	        records u64, lengths bytes u64, blob bytes u64,
+//	        keys u32, per key (sorted u64, pending u64),
+//	        per term-frequency comparison (values u64, total u32),
+//	        removed words u64, CRC-32C of the header u32
+//	body:   string lengths (uvarint, recordStrings per record),
+//	        blob (every string of every record, concatenated),
+//	        fixed fields (recordFixed bytes per record),
+//	        removed bitset words (u64 each),
+//	        per term-frequency comparison its (hash u64, count u32),
+//	        per key its sorted (hash u64, index u32), then its pending
+//	        (hash u64, index u32) in index order,
+//	        CRC-32C of the body u32
+//
+// The header carries every count and its own checksum, so a damaged
+// header is caught before its counts allocate anything.
+
+// recordStrings is the number of strings stored per record: its id and
+// the string match keys of prepared, in the order of recordFields.
+const recordStrings = 16
+
+// recordFixed is the size of a record's fixed fields: firstFormal, the
+// birth date and the flags.
+const recordFixed = 4*maxFormal + 4 + 1
+
+// flagEmailByName is prepared.emailByName in the flags byte.
+const flagEmailByName = 1
+
+// ioChunk is the buffer size of reading and writing.
+const ioChunk = 1 << 20
+
+// recordFields returns pointers to a record's stored strings.
+func recordFields(id *string, p *prepared) [recordStrings]*string {
+	return [recordStrings]*string{id, &p.first, &p.last, &p.firstPhonetic, &p.lastPhonetic,
+		&p.email, &p.phone, &p.street, &p.house, &p.addr2, &p.city, &p.postal,
+		&p.region, &p.country, &p.company, &p.nationalID}
+}
+
+// indexFingerprint describes the settings that change an index's content:
+// the blocking keys in order (a key's position is hashed into its blocks),
+// the default region, and the nickname table behind firstFormal.
+func indexFingerprint(cfg *Config) string {
+	var b strings.Builder
+	b.WriteString("blocking=")
+	for k, key := range cfg.Blocking {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(string(key))
+	}
+	fmt.Fprintf(&b, ";region=%s;names=%08x", cfg.DefaultRegion, crc32.ChecksumIEEE(nicknamesCSV))
+	return b.String()
+}
+
+// indexWriter buffers an index file, counts its bytes and checksums them.
+type indexWriter struct {
+	w   io.Writer
+	tab *crc32.Table
+	buf []byte
+	crc uint32
+	n   int64
+	err error
+}
+
+func (e *indexWriter) flush() {
+	if e.err == nil && len(e.buf) > 0 {
+		e.crc = crc32.Update(e.crc, e.tab, e.buf)
+		m, err := e.w.Write(e.buf)
+		e.n += int64(m)
+		e.err = err
+	}
+	e.buf = e.buf[:0]
+}
+
+func (e *indexWriter) room(k int) {
+	if len(e.buf)+k > cap(e.buf) {
+		e.flush()
+	}
+}
+
+func (e *indexWriter) u32(v uint32) {
+	e.room(4)
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, v)
+}
+
+func (e *indexWriter) u64(v uint64) {
+	e.room(8)
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, v)
+}
+
+func (e *indexWriter) entry(h uint64, i int32) {
+	e.room(12)
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, h)
+	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(i))
+}
+
+func (e *indexWriter) str(s string) {
+	for len(s) > 0 {
+		if len(e.buf) == cap(e.buf) {
+			e.flush()
+		}
+		k := min(len(s), cap(e.buf)-len(e.buf))
+		e.buf = append(e.buf, s[:k]...)
+		s = s[k:]
+	}
+}
+
+// endSection writes the checksum of everything since the last one.
+func (e *indexWriter) endSection() {
+	e.flush()
+	sum := e.crc
+	e.u32(sum)
+	e.flush()
+	e.crc = 0
+}
+
+// WriteTo writes the index (prepared match keys, ids, blocks, term
+// frequencies, removed records) in a versioned binary format with a
+// checksum; it implements io.WriterTo. Records added since the blocks were
+// last sorted are stored as such, so ReadIndex returns an index that
+// matches exactly like this one. WriteTo may run concurrently with Match,
+// not with Add or Remove.
+func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	e := &indexWriter{w: w, tab: crc32.MakeTable(crc32.Castagnoli), buf: make([]byte, 0, ioChunk)}
+	n := len(ix.recs)
+
+	lens := make([]byte, 0, n*recordStrings+64)
+	var blobLen uint64
+	for i := range ix.recs {
+		for _, s := range recordFields(&ix.ids[i], &ix.recs[i]) {
+			lens = binary.AppendUvarint(lens, uint64(len(*s)))
+			blobLen += uint64(len(*s))
+		}
+	}
+	pending := make([][]blockEntry, len(ix.blocks))
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		for _, i := range slices.Sorted(maps.Keys(kb.pendingHash)) {
+			pending[k] = append(pending[k], blockEntry{kb.pendingHash[i], i})
+		}
+	}
+	var tf [len(tfComparisons)][]uint64
+	for t := range tfComparisons {
+		tf[t] = slices.Sorted(maps.Keys(ix.tfCount[t]))
+	}
+
+	e.str(indexMagic)
+	e.u32(indexFormat)
+	fp := indexFingerprint(&ix.cfg)
+	e.u32(uint32(len(fp)))
+	e.str(fp)
+	e.u64(uint64(n))
+	e.u64(uint64(len(lens)))
+	e.u64(blobLen)
+	e.u32(uint32(len(ix.blocks)))
+	for k := range ix.blocks {
+		e.u64(uint64(len(ix.blocks[k].sorted)))
+		e.u64(uint64(len(pending[k])))
+	}
+	for t := range tfComparisons {
+		e.u64(uint64(len(tf[t])))
+		e.u32(uint32(ix.tfTotal[t]))
+	}
+	e.u64(uint64(len(ix.removed)))
+	e.endSection()
+
+	e.str(unsafe.String(unsafe.SliceData(lens), len(lens)))
+	for i := range ix.recs {
+		for _, s := range recordFields(&ix.ids[i], &ix.recs[i]) {
+			e.str(*s)
+		}
+	}
+	for i := range ix.recs {
+		p := &ix.recs[i]
+		e.room(recordFixed)
+		for _, f := range p.firstFormal {
+			e.buf = binary.LittleEndian.AppendUint32(e.buf, f)
+		}
+		e.buf = binary.LittleEndian.AppendUint16(e.buf, p.dob.y)
+		var flags byte
+		if p.emailByName {
+			flags |= flagEmailByName
+		}
+		e.buf = append(e.buf, p.dob.m, p.dob.d, flags)
+	}
+	for _, word := range ix.removed {
+		e.u64(word)
+	}
+	for t := range tfComparisons {
+		for _, h := range tf[t] {
+			e.entry(h, ix.tfCount[t][h])
+		}
+	}
+	for k := range ix.blocks {
+		for _, be := range ix.blocks[k].sorted {
+			e.entry(be.hash, be.idx)
+		}
+		for _, be := range pending[k] {
+			e.entry(be.hash, be.idx)
+		}
+	}
+	e.endSection()
+	if e.err != nil {
+		return e.n, fmt.Errorf("write index: %w", e.err)
+	}
+	return e.n, nil
+}
+
+// errDamaged is wrapped by every error of a file that is not a complete
+// index as WriteTo wrote it.
+var errDamaged = errors.New("damaged or truncated index file")
+
+// indexReader reads an index file and checksums what it read.
+type indexReader struct {
+	r   *bufio.Reader
+	tab *crc32.Table
+	crc uint32
+	b   [8]byte
+	// scratch holds entries on their way from the file to their slice.
+	scratch []byte
+}
+
+func (d *indexReader) full(p []byte) error {
+	if _, err := io.ReadFull(d.r, p); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return errDamaged
+		}
+		return err
+	}
+	d.crc = crc32.Update(d.crc, d.tab, p)
+	return nil
+}
+
+func (d *indexReader) u32() (uint32, error) {
+	err := d.full(d.b[:4])
+	return binary.LittleEndian.Uint32(d.b[:4]), err
+}
+
+func (d *indexReader) u64() (uint64, error) {
+	err := d.full(d.b[:8])
+	return binary.LittleEndian.Uint64(d.b[:8]), err
+}
+
+// bytes reads n bytes. n comes from a header whose checksum held, so it
+// is allocated at once up to a bound; beyond it the slice grows as the data
+// arrives, so that a forged length cannot allocate more than twice what
+// the input holds.
+func (d *indexReader) bytes(n uint64) ([]byte, error) {
+	if n > math.MaxInt32*uint64(recordStrings+recordFixed+1<<10) {
+		return nil, errDamaged
+	}
+	b := make([]byte, 0, min(n, 1<<30))
+	for uint64(len(b)) < n {
+		if len(b) == cap(b) {
+			nb := make([]byte, len(b), min(n, 2*uint64(cap(b))))
+			copy(nb, b)
+			b = nb
+		}
+		k := len(b)
+		b = b[:cap(b)]
+		if err := d.full(b[k:]); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// entries reads n (hash, index) pairs.
+func (d *indexReader) entries(n int, out []blockEntry) error {
+	if len(d.scratch) < 12*min(n, 1<<12) {
+		d.scratch = make([]byte, 12*min(n, 1<<12))
+	}
+	buf := d.scratch
+	for done := 0; done < n; {
+		k := min(n-done, len(buf)/12)
+		if err := d.full(buf[:12*k]); err != nil {
+			return err
+		}
+		for j := range k {
+			b := buf[12*j : 12*j+12]
+			out[done+j] = blockEntry{binary.LittleEndian.Uint64(b), int32(binary.LittleEndian.Uint32(b[8:]))}
+		}
+		done += k
+	}
+	return nil
+}
+
+// checkSection reads a section's checksum and compares it with what was
+// read since the last one.
+func (d *indexReader) checkSection() error {
+	sum := d.crc
+	stored, err := d.u32()
+	if err != nil {
+		return err
+	}
+	if stored != sum {
+		return errDamaged
+	}
+	d.crc = 0
+	return nil
+}
+
+// indexHeader holds the counts of an index file's header.
+type indexHeader struct {
+	n, lensLen, blobLen uint64
+	sorted, pending     []uint64
+	tfValues            [len(tfComparisons)]uint64
+	tfTotal             [len(tfComparisons)]uint32
+	removedWords        uint64
+}
+
+// readHeader reads and checks the header: ErrIndexMismatch for another
+// format or fingerprint, errDamaged when it does not add up.
+func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
+	var magic [len(indexMagic)]byte
+	if err := d.full(magic[:]); err != nil {
+		return nil, err
+	}
+	if string(magic[:]) != indexMagic {
+		return nil, fmt.Errorf("not an index file: %w", errDamaged)
+	}
+	format, err := d.u32()
+	if err != nil {
+		return nil, err
+	}
+	if format != indexFormat {
+		return nil, fmt.Errorf("format %d, want %d: %w", format, indexFormat, ErrIndexMismatch)
+	}
+	fpLen, err := d.u32()
+	if err != nil {
+		return nil, err
+	}
+	if fpLen > 1<<16 {
+		return nil, errDamaged
+	}
+	fp := make([]byte, fpLen)
+	if err := d.full(fp); err != nil {
+		return nil, err
+	}
+	var h indexHeader
+	for _, v := range []*uint64{&h.n, &h.lensLen, &h.blobLen} {
+		if *v, err = d.u64(); err != nil {
+			return nil, err
+		}
+	}
+	nkeys, err := d.u32()
+	if err != nil {
+		return nil, err
+	}
+	if nkeys > 1<<10 {
+		return nil, errDamaged
+	}
+	h.sorted = make([]uint64, nkeys)
+	h.pending = make([]uint64, nkeys)
+	for k := range nkeys {
+		if h.sorted[k], err = d.u64(); err != nil {
+			return nil, err
+		}
+		if h.pending[k], err = d.u64(); err != nil {
+			return nil, err
+		}
+	}
+	for t := range tfComparisons {
+		if h.tfValues[t], err = d.u64(); err != nil {
+			return nil, err
+		}
+		if h.tfTotal[t], err = d.u32(); err != nil {
+			return nil, err
+		}
+	}
+	if h.removedWords, err = d.u64(); err != nil {
+		return nil, err
+	}
+	if err := d.checkSection(); err != nil {
+		return nil, err
+	}
+	if want := indexFingerprint(cfg); string(fp) != want {
+		return nil, fmt.Errorf("index of %q, want %q: %w", fp, want, ErrIndexMismatch)
+	}
+	if int(nkeys) != len(cfg.Blocking) {
+		return nil, errDamaged
+	}
+	// Every record has recordStrings lengths of at least a byte each, so
+	// n is bounded by the bytes the lengths take; every other count by n.
+	if h.n > math.MaxInt32 || h.lensLen < h.n*recordStrings || h.lensLen > h.n*recordStrings*binary.MaxVarintLen64 ||
+		h.removedWords > (h.n+63)/64 {
+		return nil, errDamaged
+	}
+	for k := range nkeys {
+		if h.sorted[k]+h.pending[k] > h.n {
+			return nil, errDamaged
+		}
+	}
+	for t := range tfComparisons {
+		if h.tfValues[t] > h.n || uint64(h.tfTotal[t]) > h.n {
+			return nil, errDamaged
+		}
+	}
+	return &h, nil
+}
+
+// ReadIndex reads an index written by WriteTo for use with cfg and model
+// (model may be nil as for NewIndex). It returns an error wrapping
+// ErrIndexMismatch when the file was written by another format version or
+// with settings that change the index's content (the blocking keys,
+// DefaultRegion, the nickname table), and another error for a damaged or
+// truncated file. Settings that only steer matching (MaxBlock, Window,
+// thresholds) may differ from the writer's.
+func ReadIndex(r io.Reader, cfg Config, model *Model) (*Index, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("dedupe config: %w", err)
+	}
+	if model != nil {
+		if err := model.compile(); err != nil {
+			return nil, fmt.Errorf("dedupe model: %w", err)
+		}
+	}
+	ix, err := readIndex(r, &cfg)
+	if err != nil {
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	ix.model = model
+	return ix, nil
+}
+
+func readIndex(r io.Reader, cfg *Config) (*Index, error) {
+	d := &indexReader{r: bufio.NewReaderSize(r, 1<<16), tab: crc32.MakeTable(crc32.Castagnoli)}
+	h, err := d.readHeader(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := int(h.n)
+	lens, err := d.bytes(h.lensLen)
+	if err != nil {
+		return nil, err
+	}
+	blob, err := d.bytes(h.blobLen)
+	if err != nil {
+		return nil, err
+	}
+	fixed, err := d.bytes(h.n * recordFixed)
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{cfg: *cfg, recs: make([]prepared, n), ids: make([]string, n)}
+	// The records are built while the rest is read.
+	built := make(chan error, 1)
+	go func() { built <- ix.buildRecords(lens, blob, fixed) }()
+	err = ix.readRest(d, h)
+	if berr := <-built; err == nil {
+		err = berr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// readRest reads the sections after the records, checks the body's
+// checksum and builds the blocks.
+func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
+	n := int(h.n)
+	if h.removedWords > 0 {
+		ix.removed = make([]uint64, h.removedWords)
+		for w := range ix.removed {
+			v, err := d.u64()
+			if err != nil {
+				return err
+			}
+			ix.removed[w] = v
+		}
+	}
+	var tf [len(tfComparisons)][]blockEntry
+	for t := range tfComparisons {
+		tf[t] = make([]blockEntry, h.tfValues[t])
+		if err := d.entries(len(tf[t]), tf[t]); err != nil {
+			return err
+		}
+	}
+	ix.blocks = make([]keyBlocks, len(h.sorted))
+	pending := make([][]blockEntry, len(h.sorted))
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		kb.key, kb.kind = ix.cfg.Blocking[k], k
+		kb.sorted = make([]blockEntry, h.sorted[k])
+		if err := d.entries(len(kb.sorted), kb.sorted); err != nil {
+			return err
+		}
+		pending[k] = make([]blockEntry, h.pending[k])
+		if err := d.entries(len(pending[k]), pending[k]); err != nil {
+			return err
+		}
+	}
+	if err := d.checkSection(); err != nil {
+		return err
+	}
+	for t := range tfComparisons {
+		m := make(map[uint64]int32, len(tf[t]))
+		for _, e := range tf[t] {
+			m[e.hash] = e.idx
+		}
+		ix.tfCount[t] = m
+		ix.tfTotal[t] = int32(h.tfTotal[t])
+	}
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		kb.pos = make([]int32, n)
+		for i := range kb.pos {
+			kb.pos[i] = -1
+		}
+		for p, e := range kb.sorted {
+			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 {
+				return errDamaged
+			}
+			kb.pos[e.idx] = int32(p)
+		}
+		if len(pending[k]) == 0 {
+			continue
+		}
+		kb.pending = make(map[uint64][]int32)
+		kb.pendingHash = make(map[int32]uint64, len(pending[k]))
+		for _, e := range pending[k] {
+			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 {
+				return errDamaged
+			}
+			if _, dup := kb.pendingHash[e.idx]; dup {
+				return errDamaged
+			}
+			kb.pending[e.hash] = append(kb.pending[e.hash], e.idx)
+			kb.pendingHash[e.idx] = e.hash
+		}
+		kb.npend = len(pending[k])
+	}
+	return nil
+}
+
+// buildRecords fills ix.recs and ix.ids from the records' sections. Every
+// string is a substring of one string over blob, so the records cost no
+// allocation of their own.
+func (ix *Index) buildRecords(lens, blob, fixed []byte) error {
+	s := unsafe.String(unsafe.SliceData(blob), len(blob))
+	off, p := 0, 0
+	for i := range ix.recs {
+		rec := &ix.recs[i]
+		for _, f := range recordFields(&ix.ids[i], rec) {
+			var l uint64
+			if p < len(lens) && lens[p] < 0x80 {
+				l = uint64(lens[p])
+				p++
+			} else {
+				v, k := binary.Uvarint(lens[p:])
+				if k <= 0 {
+					return errDamaged
+				}
+				l, p = v, p+k
+			}
+			if l > uint64(len(s)-off) {
+				return errDamaged
+			}
+			*f = s[off : off+int(l)]
+			off += int(l)
+		}
+		b := fixed[i*recordFixed : (i+1)*recordFixed]
+		for k := range rec.firstFormal {
+			rec.firstFormal[k] = binary.LittleEndian.Uint32(b[4*k:])
+		}
+		b = b[4*maxFormal:]
+		rec.dob = date{y: binary.LittleEndian.Uint16(b), m: b[2], d: b[3]}
+		rec.emailByName = b[4]&flagEmailByName != 0
+		rec.emailAt = int32(strings.LastIndexByte(rec.email, '@'))
+		rec.sortKey = nameSortKey(rec.last, rec.first)
+	}
+	if p != len(lens) || off != len(s) {
+		return errDamaged
+	}
+	return nil
+}

@@ -1,0 +1,306 @@
+package dedupe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/steward-crm/steward"
+)
+
+// trainedIndex returns an index of the first n of records with a model
+// trained on them.
+func trainedIndex(t testing.TB, records []steward.Record, cfg Config) *Index {
+	t.Helper()
+	ctx := context.Background()
+	ix, err := NewIndex(ctx, records, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ix.Train(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.SetModel(m); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// roundTrip writes ix and reads it back with the same settings and model.
+func roundTrip(t testing.TB, ix *Index) *Index {
+	t.Helper()
+	var buf bytes.Buffer
+	n, err := ix.WriteTo(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != int64(buf.Len()) {
+		t.Fatalf("WriteTo reported %d bytes, wrote %d", n, buf.Len())
+	}
+	got, err := ReadIndex(&buf, ix.cfg, ix.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// sameIndex fails unless two indexes hold the same records, blocks, term
+// frequencies and removed records.
+func sameIndex(t testing.TB, want, got *Index) {
+	t.Helper()
+	if !reflect.DeepEqual(want.ids, got.ids) {
+		t.Fatal("ids differ")
+	}
+	for i := range want.recs {
+		if !reflect.DeepEqual(want.recs[i], got.recs[i]) {
+			t.Fatalf("record %d: %+v, want %+v", i, got.recs[i], want.recs[i])
+		}
+	}
+	if len(want.recs) != len(got.recs) {
+		t.Fatalf("%d records, want %d", len(got.recs), len(want.recs))
+	}
+	if !reflect.DeepEqual(want.blocks, got.blocks) {
+		t.Fatal("blocks differ")
+	}
+	if want.tfTotal != got.tfTotal || !reflect.DeepEqual(want.tfCount, got.tfCount) {
+		t.Fatal("term frequencies differ")
+	}
+	if !reflect.DeepEqual(want.removed, got.removed) {
+		t.Fatal("removed records differ")
+	}
+}
+
+// sameMatches fails unless both indexes answer every query alike.
+func sameMatches(t testing.TB, want, got *Index, queries []steward.Record) {
+	t.Helper()
+	found := 0
+	for q := range queries {
+		a, err := want.Match(&queries[q])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := got.Match(&queries[q])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("query %d (%s): got %+v, want %+v", q, queries[q].SourceID, b, a)
+		}
+		found += len(a)
+	}
+	if found == 0 {
+		t.Fatal("no query found a candidate: the comparison proves nothing")
+	}
+}
+
+func TestIndexRoundTrip(t *testing.T) {
+	d := generated(t, 12_000, 21)
+	base, added, queries := d.records[:5000], d.records[5000:10_000], d.records[10_000:]
+	ix := trainedIndex(t, base, DefaultConfig())
+
+	got := roundTrip(t, ix)
+	sameIndex(t, ix, got)
+	sameMatches(t, ix, got, queries)
+
+	// Records added before writing are pending in their blocks.
+	for i := range added[:300] {
+		ix.Add(&added[i])
+	}
+	got = roundTrip(t, ix)
+	sameIndex(t, ix, got)
+	sameMatches(t, ix, got, queries)
+
+	// Records added after reading, enough to re-sort the blocks.
+	for i := range added[300:] {
+		ix.Add(&added[300+i])
+		got.Add(&added[300+i])
+	}
+	sameIndex(t, ix, got)
+	sameMatches(t, ix, got, queries)
+	sameIndex(t, ix, roundTrip(t, ix))
+}
+
+func TestReadIndexSettings(t *testing.T) {
+	d := generated(t, 500, 23)
+	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := ix.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	tests := []struct {
+		name     string
+		cfg      func(*Config)
+		mismatch bool
+	}{
+		{"same", func(*Config) {}, false},
+		{"matching settings only", func(c *Config) { c.MaxBlock, c.Window, c.ReviewThreshold = 50, 3, 0.1 }, false},
+		{"fewer blocking keys", func(c *Config) { c.Blocking = c.Blocking[1:] }, true},
+		{"blocking keys reordered", func(c *Config) { c.Blocking[0], c.Blocking[1] = c.Blocking[1], c.Blocking[0] }, true},
+		{"all blocking keys", func(c *Config) { c.Blocking = AllBlockingKeys() }, true},
+		{"default region", func(c *Config) { c.DefaultRegion = "IR" }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tt.cfg(&cfg)
+			got, err := ReadIndex(bytes.NewReader(file), cfg, nil)
+			if tt.mismatch {
+				if !errors.Is(err, ErrIndexMismatch) {
+					t.Fatalf("ReadIndex = %v, want ErrIndexMismatch", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameIndex(t, ix, got)
+		})
+	}
+
+	other := bytes.Clone(file)
+	other[len(indexMagic)]++ // the format version
+	if _, err := ReadIndex(bytes.NewReader(other), DefaultConfig(), nil); !errors.Is(err, ErrIndexMismatch) {
+		t.Fatalf("another format version: %v, want ErrIndexMismatch", err)
+	}
+}
+
+// TestReadIndexDamaged flips bytes and cuts the file: every change is an
+// error, never a panic or an index.
+func TestReadIndexDamaged(t *testing.T) {
+	d := generated(t, 300, 29)
+	ix, err := NewIndex(context.Background(), d.records[:250], DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range d.records[250:] {
+		ix.Add(&d.records[250+i])
+	}
+	var buf bytes.Buffer
+	if _, err := ix.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	file := buf.Bytes()
+	// Every byte of the header, then ever sparser samples of the body.
+	var at []int
+	for i := 0; i < len(file); i += max(1, (i-300)/50+1) {
+		at = append(at, i)
+	}
+	at = append(at, len(file)-1)
+	damaged := make([]byte, len(file))
+	for _, i := range at {
+		for _, x := range []byte{0x01, 0x80} {
+			copy(damaged, file)
+			damaged[i] ^= x
+			if _, err := ReadIndex(bytes.NewReader(damaged), DefaultConfig(), nil); err == nil {
+				t.Fatalf("byte %d of %d xor %#x: no error", i, len(file), x)
+			}
+		}
+		if _, err := ReadIndex(bytes.NewReader(file[:i]), DefaultConfig(), nil); err == nil || errors.Is(err, ErrIndexMismatch) {
+			t.Fatalf("cut at %d of %d: %v, want a damaged file", i, len(file), err)
+		}
+	}
+	if _, err := ReadIndex(bytes.NewReader(append(bytes.Clone(file), 0)), DefaultConfig(), nil); err != nil {
+		t.Fatalf("a byte after the index: %v", err)
+	}
+}
+
+// FuzzReadIndex: no input makes ReadIndex panic, and what it accepts
+// writes back to the same bytes.
+func FuzzReadIndex(f *testing.F) {
+	recs := []steward.Record{
+		{SourceID: "1", FirstName: "Robert", LastName: "Smith", BirthDate: "1971-06-24", Email: "bob@example.com", AddressLine1: "12 Main St", City: "Springfield", PostalCode: "12345"},
+		{SourceID: "2", FirstName: "Bob", LastName: "Smith", BirthDate: "1971-06-24", Phone: "+1 718 368 4934"},
+		{SourceID: "3", FirstName: "محمد", LastName: "رضایی", Email: "rezaei@example.ir", Company: "Acme"},
+	}
+	ix, err := NewIndex(context.Background(), recs[:2], DefaultConfig(), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ix.Add(&recs[2])
+	var buf bytes.Buffer
+	if _, err := ix.WriteTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(indexMagic))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, file []byte) {
+		got, err := ReadIndex(bytes.NewReader(file), DefaultConfig(), nil)
+		if err != nil {
+			return
+		}
+		var back bytes.Buffer
+		if _, err := got.WriteTo(&back); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(file, back.Bytes()) {
+			t.Fatal("an accepted file does not write back to itself")
+		}
+	})
+}
+
+// BenchmarkWriteIndex and BenchmarkReadIndex measure the index cache of
+// the import gate on n generated customers; they report the file's size.
+func BenchmarkWriteIndex(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			b.ReportAllocs()
+			var size int64
+			for b.Loop() {
+				var err error
+				if size, err = ix.WriteTo(discard{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(size), "file-bytes")
+		})
+	}
+}
+
+func BenchmarkReadIndex(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			ix := benchIndex(b, n)
+			var buf bytes.Buffer
+			if _, err := ix.WriteTo(&buf); err != nil {
+				b.Fatal(err)
+			}
+			ix = nil
+			b.ReportAllocs()
+			b.ReportMetric(float64(buf.Len()), "file-bytes")
+			for b.Loop() {
+				if _, err := ReadIndex(bytes.NewReader(buf.Bytes()), DefaultConfig(), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchIndex returns an index of n generated customers, 1% of them added
+// after building so that blocks hold pending records too.
+func benchIndex(b *testing.B, n int) *Index {
+	d := generated(b, n, 31)
+	k := n - n/100
+	ix, err := NewIndex(context.Background(), d.records[:k], DefaultConfig(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range d.records[k:] {
+		ix.Add(&d.records[k+i])
+	}
+	return ix
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
