@@ -62,7 +62,7 @@
 // record id; singletons are clusters of their own.
 //
 // The same keys and model answer "who in the loaded set looks like this
-// record?" for one incoming record through an Index (Match, Add).
+// record?" for one incoming record through an Index (Match, Add, Remove).
 // An Index writes itself to a versioned, checksummed binary file
 // (Index.WriteTo) and reads back from it (ReadIndex) in a fraction of the
 // time building it takes, so a caller can keep it between runs.

@@ -148,8 +148,12 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	return kb
 }
 
-// sort orders the entries and records every record's position.
+// sort drops the entries of removed records, orders the rest and records
+// every record's position.
 func (kb *keyBlocks) sort(ix *Index) {
+	if len(ix.removed) > 0 {
+		kb.sorted = slices.DeleteFunc(kb.sorted, func(e blockEntry) bool { return ix.isRemoved(e.idx) })
+	}
 	slices.SortFunc(kb.sorted, func(a, b blockEntry) int {
 		if a.hash != b.hash {
 			return cmpU64(a.hash, b.hash)

@@ -101,7 +101,7 @@ var ErrNoModel = errors.New("dedupe: index has no model")
 
 // Match returns the loaded records that share a block with r and whose
 // match probability reaches Config.ReviewThreshold, most probable first,
-// each with its explanation.
+// each with its explanation. Removed records are never returned.
 func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	if ix.model == nil {
 		return nil, ErrNoModel
@@ -127,6 +127,9 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	buf = slices.Compact(buf)
 	var out []Candidate
 	for _, j := range buf {
+		if ix.isRemoved(j) {
+			continue
+		}
 		p := compare(&q, &ix.recs[j])
 		w := ix.weight(p, &tf)
 		prob := probability(w)
@@ -177,6 +180,40 @@ func (ix *Index) Add(r *steward.Record) int {
 		}
 	}
 	return i
+}
+
+// Remove takes record i out of the index: Match never returns it again
+// and term frequencies no longer count it. Its position stays taken (ids of
+// other records do not move), and removing twice is a no-op. Its block
+// entries stay until Add next re-sorts the blocks, so until then it still
+// takes its place in the window of an oversized block. Run, Train and
+// Explain work on all records, removed ones included. i must be a
+// position in the index.
+func (ix *Index) Remove(i int) {
+	p := &ix.recs[i]
+	if ix.isRemoved(int32(i)) {
+		return
+	}
+	if w := i >> 6; w >= len(ix.removed) {
+		ix.removed = append(ix.removed, make([]uint64, w+1-len(ix.removed))...)
+	}
+	ix.removed[i>>6] |= 1 << (i & 63)
+	for t, c := range tfComparisons {
+		if h := valueHash(c, tfValue(p, c)); h != 0 {
+			if n := ix.tfCount[t][h] - 1; n > 0 {
+				ix.tfCount[t][h] = n
+			} else {
+				delete(ix.tfCount[t], h)
+			}
+			ix.tfTotal[t]--
+		}
+	}
+}
+
+// isRemoved reports whether record i was taken out by Remove.
+func (ix *Index) isRemoved(i int32) bool {
+	w := int(i >> 6)
+	return w < len(ix.removed) && ix.removed[w]&(1<<(i&63)) != 0
 }
 
 // scoreAll compares every candidate pair once and keeps those whose
