@@ -32,34 +32,6 @@ func BenchmarkRun(b *testing.B) {
 	}
 }
 
-// BenchmarkIndexMatch measures one lookup of an incoming record against
-// an index of n generated customers with a trained model.
-func BenchmarkIndexMatch(b *testing.B) {
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			d := generated(b, n+1000, 13)
-			ctx := context.Background()
-			ix, err := NewIndex(ctx, d.records[:n], DefaultConfig(), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := ix.Train(ctx, nil); err != nil {
-				b.Fatal(err)
-			}
-			probes := d.records[n:]
-			b.ReportAllocs()
-			b.ResetTimer()
-			k := 0
-			for b.Loop() {
-				if _, err := ix.Match(&probes[k%len(probes)]); err != nil {
-					b.Fatal(err)
-				}
-				k++
-			}
-		})
-	}
-}
-
 func BenchmarkCompareGenerated(b *testing.B) {
 	d := generated(b, 2000, 17)
 	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)

@@ -1,0 +1,134 @@
+package dedupe
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/steward-crm/steward"
+)
+
+// matchReference is Index.Match written plainly, as it was before Match
+// was made fast: binary search over each key's sorted entries, every
+// candidate compared in full. Match must return exactly what it returns.
+func matchReference(ix *Index, r *steward.Record) []Candidate {
+	q := prepare(r, ix.cfg.DefaultRegion)
+	tf := ix.tfOf(&q)
+	var buf []int32
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		h := blockHash(kb.key, kb.kind, &q)
+		if h == 0 {
+			continue
+		}
+		lo := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash >= h })
+		hi := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash > h })
+		if hi-lo > ix.cfg.MaxBlock {
+			p := lo + sort.Search(hi-lo, func(i int) bool { return ix.recs[kb.sorted[lo+i].idx].sortKey >= q.sortKey })
+			lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
+		}
+		for _, e := range kb.sorted[lo:hi] {
+			buf = append(buf, e.idx)
+		}
+		buf = append(buf, kb.pending[h]...)
+	}
+	slices.Sort(buf)
+	buf = slices.Compact(buf)
+	var out []Candidate
+	for _, j := range buf {
+		if ix.isRemoved(j) {
+			continue
+		}
+		p := compare(&q, &ix.recs[j])
+		w := ix.weight(p, &tf)
+		prob := probability(w)
+		if prob < ix.cfg.ReviewThreshold {
+			continue
+		}
+		out = append(out, Candidate{Index: int(j), ID: ix.ids[j], Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
+	return out
+}
+
+// TestMatchAgreesWithReference asks thousands of generated records,
+// duplicates of indexed ones among them, against indexes of tens of
+// thousands with small and default block limits, with pending and removed
+// records: Match must answer exactly like matchReference.
+func TestMatchAgreesWithReference(t *testing.T) {
+	d := generated(t, 40_000, 43)
+	base, added, queries := d.records[:30_000], d.records[30_000:32_000], d.records[32_000:]
+	small := DefaultConfig()
+	small.MaxBlock, small.Window = 4, 2
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"default", DefaultConfig()},
+		{"small blocks", small},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := trainedIndex(t, base, tt.cfg)
+			check := func(stage string) {
+				t.Helper()
+				found := 0
+				for q := range queries {
+					got, err := ix.Match(&queries[q])
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := matchReference(ix, &queries[q])
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s: query %d (%s):\ngot  %+v\nwant %+v", stage, q, queries[q].SourceID, got, want)
+					}
+					found += len(want)
+				}
+				if found < len(queries)/10 {
+					t.Fatalf("%s: only %d candidates for %d queries", stage, found, len(queries))
+				}
+			}
+			check("built")
+			for i := range added {
+				ix.Add(&added[i])
+			}
+			for i := 0; i < len(base); i += 7 {
+				ix.Remove(i)
+			}
+			check("after Add and Remove")
+			ix = roundTrip(t, ix)
+			check("read back")
+		})
+	}
+}
+
+// BenchmarkMatch measures one lookup of an incoming record against an
+// index of n generated customers with a trained model, as the import gate
+// does for every row.
+func BenchmarkMatch(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			d := generated(b, n+1000, 13)
+			ctx := context.Background()
+			ix, err := NewIndex(ctx, d.records[:n], DefaultConfig(), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ix.Train(ctx, nil); err != nil {
+				b.Fatal(err)
+			}
+			probes := d.records[n:]
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				if _, err := ix.Match(&probes[k%len(probes)]); err != nil {
+					b.Fatal(err)
+				}
+				k++
+			}
+		})
+	}
+}
