@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -68,4 +72,38 @@ func envLogger(env *Env) *slog.Logger {
 		return env.Logger
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// indexCacheUsage is the --index-cache flag's help.
+const indexCacheUsage = "file that keeps the duplicate index between imports, or off (default: DB.index beside an SQLite file; for PostgreSQL, in the user's cache directory)"
+
+// indexCachePath resolves the duplicate index cache of the database dsn
+// (as dbDSN resolves it): flag's value when given ("off" turns the cache
+// off), else the database file's path with ".index" added for SQLite, else
+// a file in the user's cache directory named after the database's address.
+func indexCachePath(env *Env, dsn, flag string) string {
+	switch flag {
+	case "off":
+		return ""
+	case "":
+	default:
+		return flag
+	}
+	dsn = dbDSN(env, dsn)
+	if store.KindOf(dsn) != store.Postgres {
+		return strings.TrimPrefix(dsn, "file:") + ".index"
+	}
+	dir := env.Getenv("XDG_CACHE_HOME")
+	if dir == "" {
+		home := env.Getenv("HOME")
+		if home == "" {
+			var err error
+			if home, err = os.UserHomeDir(); err != nil {
+				return ""
+			}
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	sum := sha256.Sum256([]byte(store.Redact(dsn)))
+	return filepath.Join(dir, "steward", "index-"+hex.EncodeToString(sum[:8]))
 }

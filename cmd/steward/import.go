@@ -62,6 +62,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
 	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
 	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
+	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -155,6 +156,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 
+	opts.IndexCache = indexCachePath(env, *db, *indexCache)
 	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
 	sum, err := gate.Import(ctx, st, in, opts)
 	if err != nil {

@@ -117,6 +117,13 @@ type Options struct {
 	Matching dedupe.Config
 	// Model scores candidate pairs; nil is DefaultModel().
 	Model *dedupe.Model
+	// IndexCache is a file that keeps the duplicate index of the
+	// database's customers between imports, so that an import reads it
+	// instead of building it from every customer; "" builds it every time.
+	// The file records which state of the customers it reflects (see
+	// steward.Generation) and is rebuilt when they changed otherwise than
+	// through the import that wrote it.
+	IndexCache string
 
 	// DryRun runs everything, reports, and leaves the database as it was.
 	DryRun bool
@@ -164,6 +171,9 @@ type Summary struct {
 	Warnings int `json:"warnings"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
+	// Index says where the duplicate index of the database's customers
+	// came from: "cache" (Options.IndexCache) or "database".
+	Index string `json:"index"`
 	// Elapsed is the wall time of the import; Read, Load and Write are
 	// its stages: reading, standardizing and validating the file; loading
 	// the customers into the duplicate index; matching and writing.
@@ -228,20 +238,25 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		return nil, ld.err
 	}
 	snap, load := ld.snap, ld.took
-	log.Info("import loaded customers", "customers", len(snap.ids), "elapsed", load.Round(time.Millisecond))
-	stage := time.Now()
-	if err := matchAll(ctx, t, snap, &opts); err != nil {
+	log.Info("import loaded customers", "customers", snap.db.ix.Len(), "from", snap.db.source, "elapsed", load.Round(time.Millisecond))
+	if err := snap.lookupSources(ctx, st, t); err != nil {
 		return nil, err
 	}
-	matched := time.Since(stage)
-	log.Info("import matched rows", "rows", len(snap.fileRows), "elapsed", matched.Round(time.Millisecond))
+	stage := time.Now()
+	m, err := startMatching(ctx, t, snap, &opts)
+	if err != nil {
+		return nil, err
+	}
+	defer m.stop()
 
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage = time.Now()
+	var touched []*steward.Customer
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum,
+		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
 			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}}
+		defer func() { touched = w.touched }()
 		if err := w.run(ctx, t); err != nil {
 			return err
 		}
@@ -254,8 +269,12 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
-	sum.Write = matched + time.Since(stage)
+	sum.Write = time.Since(stage)
 	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
+	if opts.DryRun {
+		touched = nil
+	}
+	saveIndex(ctx, st, snap.db, touched, &opts)
 	summarize(t, sum)
 	if opts.Rejects != nil {
 		if err := rejectsReport(opts.Rejects, t); err != nil {
@@ -375,13 +394,12 @@ func contentID(r *steward.Record) string {
 }
 
 // snapshot is what the import knows about the database before it writes:
-// the active customers in a duplicate index and every customer by source
-// record.
+// the active customers in a duplicate index, the customers the file's
+// source records already became, and the pairs stewards said differ.
 type snapshot struct {
-	ix       *dedupe.Index
-	ids      []int64 // customer id per position in ix
-	bySource map[sourceKey]int64
-	notDup   map[steward.Pair]bool
+	db     *dbIndex
+	known  map[steward.SourceRef]int64
+	notDup map[steward.Pair]bool
 	// fileIx indexes the file's new rows (fileRows, by position), so that
 	// a row is matched against the rows before it.
 	fileIx   *dedupe.Index
@@ -395,57 +413,104 @@ type candidate struct {
 	row *row
 }
 
-// matchAll matches every new row against the database's customers and the
-// file's earlier rows, on all CPUs, before the transaction starts.
-func matchAll(ctx context.Context, t *table, s *snapshot, opts *Options) error {
+// matcher matches the file's new rows against the database's customers
+// and the file's earlier rows on all CPUs, chunk by chunk in file order,
+// while the writer stores the rows already matched.
+type matcher struct {
+	s      *snapshot
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// done[k] is closed when chunk k of s.fileRows is matched; err[k] is
+	// then its error.
+	done []chan struct{}
+	err  []error
+}
+
+// matchChunk is how many rows a matcher worker takes at once.
+const matchChunk = 256
+
+// startMatching indexes the file's new rows and starts matching them.
+func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) (*matcher, error) {
 	var recs []steward.Record
 	for _, r := range t.rows {
+		r.fpos = -1
 		if r.outcome == OutcomeRejected {
 			continue
 		}
-		if _, known := s.bySource[sourceKey{r.rec.Source, r.rec.SourceID}]; known {
+		if _, known := s.known[steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}]; known {
 			continue
 		}
+		r.fpos = len(s.fileRows)
 		s.fileRows = append(s.fileRows, r)
 		recs = append(recs, r.rec)
 	}
 	var err error
 	s.fileIx, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
 	if err != nil {
-		return fmt.Errorf("duplicate index of the file: %w", err)
+		return nil, fmt.Errorf("duplicate index of the file: %w", err)
 	}
-	const chunk = 64
+	ctx, cancel := context.WithCancel(ctx)
+	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
+	m := &matcher{s: s, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks)}
+	for k := range m.done {
+		m.done[k] = make(chan struct{})
+	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, runtime.GOMAXPROCS(0))
-	for w := range errs {
-		wg.Add(1)
+	for range runtime.GOMAXPROCS(0) {
+		m.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(s.fileRows) {
+			defer m.wg.Done()
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= chunks {
 					return
 				}
-				for _, r := range s.fileRows[lo:min(lo+chunk, len(s.fileRows))] {
-					if r.cands, errs[w] = s.candidates(r); errs[w] != nil {
-						return
-					}
-				}
+				m.err[k] = m.chunk(ctx, k)
+				close(m.done[k])
 			}
 		}()
 	}
-	wg.Wait()
+	return m, nil
+}
+
+func (m *matcher) chunk(ctx context.Context, k int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return errors.Join(errs...)
+	rows := m.s.fileRows[k*matchChunk : min((k+1)*matchChunk, len(m.s.fileRows))]
+	for _, r := range rows {
+		var err error
+		if r.cands, err = m.s.candidates(r); err != nil {
+			return fmt.Errorf("row %d: %w", r.num, err)
+		}
+	}
+	return nil
+}
+
+// wait returns when row r's candidates are known.
+func (m *matcher) wait(ctx context.Context, r *row) error {
+	if r.fpos < 0 {
+		return nil
+	}
+	k := r.fpos / matchChunk
+	select {
+	case <-m.done[k]:
+		return m.err[k]
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stop ends the matching and waits for its workers.
+func (m *matcher) stop() {
+	m.cancel()
+	m.wg.Wait()
 }
 
 // candidates returns the database customers and the earlier rows of the
 // file that r looks like, most probable first.
 func (s *snapshot) candidates(r *row) ([]candidate, error) {
-	db, err := s.ix.Match(&r.rec)
+	db, err := s.db.ix.Match(&r.rec)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}
@@ -466,28 +531,12 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 	return out, nil
 }
 
-type sourceKey struct{ source, id string }
-
 func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapshot, error) {
-	s := &snapshot{bySource: make(map[sourceKey]int64)}
-	var recs []steward.Record
-	err := st.EachCustomer(ctx, steward.CustomerFilter{}, func(c *steward.Customer) error {
-		if c.Record.Source != "" && c.Record.SourceID != "" {
-			s.bySource[sourceKey{c.Record.Source, c.Record.SourceID}] = c.ID
-		}
-		if c.Status == steward.StatusActive {
-			recs = append(recs, c.Record)
-			s.ids = append(s.ids, c.ID)
-		}
-		return nil
-	})
+	db, err := loadIndex(ctx, st, opts)
 	if err != nil {
-		return nil, fmt.Errorf("load customers: %w", err)
+		return nil, err
 	}
-	s.ix, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
-	if err != nil {
-		return nil, fmt.Errorf("duplicate index: %w", err)
-	}
+	s := &snapshot{db: db}
 	s.notDup, err = st.NotDuplicatePairs(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load not-duplicate pairs: %w", err)
@@ -495,16 +544,72 @@ func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapsh
 	return s, nil
 }
 
+// lookupSources finds the customers the file's rows already became.
+func (s *snapshot) lookupSources(ctx context.Context, st steward.Store, t *table) error {
+	var refs []steward.SourceRef
+	for _, r := range t.rows {
+		if r.outcome != OutcomeRejected {
+			refs = append(refs, steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID})
+		}
+	}
+	var err error
+	if s.known, err = st.CustomerIDsBySource(ctx, refs); err != nil {
+		return fmt.Errorf("look up source records: %w", err)
+	}
+	return nil
+}
+
+// saveIndex brings the duplicate index up to date with the customers the
+// import wrote and writes it to the cache file, when it is known to
+// reflect every customer: nothing but this import changed customers since
+// the index was built. A failure to write the cache only costs the next
+// import the time to rebuild it.
+func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*steward.Customer, opts *Options) {
+	if opts.IndexCache == "" || d.gen == nil {
+		return
+	}
+	if d.source == "cache" && len(touched) == 0 {
+		return
+	}
+	g, err := st.CustomerGeneration(ctx)
+	if err != nil {
+		opts.Logger.Warn("duplicate index cache not written", "err", err)
+		return
+	}
+	want := d.gen.N
+	if len(touched) > 0 {
+		want++
+	}
+	if g.Database != d.gen.Database || g.N != want {
+		opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
+		return
+	}
+	t0 := time.Now()
+	for _, c := range touched {
+		d.put(c)
+	}
+	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
+		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
+		return
+	}
+	opts.Logger.Info("duplicate index cache written", "file", opts.IndexCache, "customers", d.ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
+}
+
 // writer stores the accepted rows inside the import's transaction.
 type writer struct {
-	tx    steward.Store
-	opts  *Options
-	snap  *snapshot
-	sum   *Summary
-	meta  steward.Meta
-	batch []*steward.Customer
+	tx   steward.Store
+	opts *Options
+	snap *snapshot
+	sum  *Summary
+	meta steward.Meta
+	// matches tells when a row's candidates are known.
+	matches *matcher
+	batch   []*steward.Customer
 	// suggestions wait for the end, when every row's customer has an id.
 	suggestions []pendingSuggestion
+	// touched lists the customers the import created or changed, to bring
+	// the duplicate index up to date after the commit.
+	touched []*steward.Customer
 }
 
 // pendingSuggestion pairs a row's customer with the customer it matched.
@@ -525,6 +630,9 @@ func (w *writer) run(ctx context.Context, t *table) error {
 			}
 		}
 		if r.outcome != OutcomeRejected {
+			if err := w.matches.wait(ctx, r); err != nil {
+				return err
+			}
 			if err := w.row(ctx, r); err != nil {
 				return fmt.Errorf("row %d: %w", r.num, err)
 			}
@@ -537,16 +645,23 @@ func (w *writer) run(ctx context.Context, t *table) error {
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
+	ss := make([]*steward.Suggestion, 0, len(w.suggestions))
 	for _, p := range w.suggestions {
 		ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
 		if err != nil {
 			return fmt.Errorf("suggestion evidence: %w", err)
 		}
-		s := &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev}
-		if err := w.tx.UpsertSuggestion(ctx, s); err != nil {
-			return fmt.Errorf("row %d: store suggestion: %w", p.r.num, err)
+		ss = append(ss, &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev})
+	}
+	// In batches: one call is one savepoint, and SQLite's statement
+	// journal costs more the more a savepoint has written.
+	for len(ss) > 0 {
+		n := min(len(ss), batchSize)
+		if err := w.tx.UpsertSuggestions(ctx, ss[:n]); err != nil {
+			return fmt.Errorf("store suggestions: %w", err)
 		}
-		w.sum.Suggestions++
+		w.sum.Suggestions += n
+		ss = ss[n:]
 	}
 	return nil
 }
@@ -560,7 +675,7 @@ type evidence struct {
 }
 
 func (w *writer) row(ctx context.Context, r *row) error {
-	if id, ok := w.snap.bySource[sourceKey{r.rec.Source, r.rec.SourceID}]; ok {
+	if id, ok := w.snap.known[steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}]; ok {
 		return w.update(ctx, r, id)
 	}
 	cand, target, err := w.match(ctx, r, 0)
@@ -631,9 +746,13 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 			}
 			return cand.Candidate, other.customer, nil
 		}
-		id := w.snap.ids[cand.Index]
+		id := w.snap.db.ids[cand.Index]
 		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
 			continue
+		}
+		if w.opts.OnDuplicate != DuplicateBlock && w.opts.Annotated == nil {
+			// Only its id is needed: a merge reads the customer itself.
+			return cand.Candidate, &steward.Customer{ID: id}, nil
 		}
 		c, err := w.tx.Customer(ctx, id)
 		if err != nil {
@@ -668,6 +787,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
 		return fmt.Errorf("update customer %d: %w", id, err)
 	}
+	w.touched = append(w.touched, c)
 	r.outcome = OutcomeUpdated
 	if c.Status != steward.StatusActive {
 		return nil
@@ -709,6 +829,7 @@ func (w *writer) fill(ctx context.Context, target *steward.Customer, rec *stewar
 	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
 		return fmt.Errorf("merge into customer %d: %w", c.ID, err)
 	}
+	w.touched = append(w.touched, c)
 	return nil
 }
 
@@ -733,6 +854,7 @@ func (w *writer) flush(ctx context.Context) error {
 	if err := w.tx.CreateCustomers(ctx, w.batch, w.meta); err != nil {
 		return fmt.Errorf("create customers: %w", err)
 	}
+	w.touched = append(w.touched, w.batch...)
 	w.batch = w.batch[:0]
 	return nil
 }

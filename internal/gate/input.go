@@ -106,6 +106,9 @@ type row struct {
 	probability float64
 	// cands are the customers the row looks like, most probable first.
 	cands []candidate
+	// fpos is the row's position among the file's new rows (which are
+	// matched), -1 for the others.
+	fpos int
 }
 
 // table is an input file read to its end.

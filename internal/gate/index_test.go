@@ -1,0 +1,118 @@
+package gate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/steward-crm/steward"
+)
+
+// cacheSteps is a sequence of imports and outside changes; each step
+// says where the import should find the duplicate index when the cache is
+// on, and how many duplicates it must catch.
+type cacheStep struct {
+	name string
+	// before runs first: a change outside the gate, or damage to the cache.
+	before func(t *testing.T, st steward.Store, cache string)
+	file   string
+	dryRun bool
+	// index is where a cached run must find the index.
+	index      string
+	duplicates int
+}
+
+func cacheSteps() []cacheStep {
+	return []cacheStep{
+		{name: "first import builds the index", file: dupFile, index: "database", duplicates: 1},
+		{name: "rows of the first import are found through the cache",
+			file: "id,first_name,last_name,email,phone,city,country\n" +
+				"k2,Kian,Sharifi,kian.sharifi@gmail.com,+98 912 555 0000,Karaj,IR\n",
+			index: "cache", duplicates: 1},
+		{name: "a customer created outside the gate makes the cache stale",
+			before: func(t *testing.T, st steward.Store, _ string) {
+				c := &steward.Customer{Record: steward.Record{Source: "crm", SourceID: "c2", FirstName: "Parisa", LastName: "Ahmadi",
+					Email: "parisa.ahmadi@yahoo.com", Phone: "+989351112233", Country: "IR"}}
+				if err := st.CreateCustomer(context.Background(), c, steward.Meta{Actor: "test"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			file:  "id,first_name,last_name,email,phone,country\np1,Parisa,Ahmadi,parisa.ahmadi@yahoo.com,0935 111 2233,IR\n",
+			index: "database", duplicates: 1},
+		{name: "an update through the gate reaches the cache",
+			file:  "id,first_name,last_name,email,phone,country\nn2,Kian,Sharifi,kian.s@outlook.com,09125550000,IR\n",
+			index: "cache", duplicates: 0}, // its new email sets it apart from k2
+		{name: "the updated record is matched",
+			file:  "id,first_name,last_name,email,phone,country\nk3,Kian,Sharifi,kian.s@outlook.com,0912 555 0000,IR\n",
+			index: "cache", duplicates: 1},
+		{name: "a dry run leaves the cache as it was",
+			file:   "id,first_name,last_name,email,phone,country\nd1,Bahram,Nouri,bahram.nouri@gmail.com,09121110000,IR\n",
+			dryRun: true, index: "cache", duplicates: 0},
+		{name: "rows of a dry run were never stored",
+			file:  "id,first_name,last_name,email,phone,country\nd2,Bahram,Nouri,bahram.nouri@gmail.com,09121110000,IR\n",
+			index: "cache", duplicates: 0},
+		{name: "a damaged cache is rebuilt",
+			before: func(t *testing.T, _ steward.Store, cache string) {
+				if cache == "" {
+					return
+				}
+				b, err := os.ReadFile(cache)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b[len(b)/2] ^= 0x55
+				if err := os.WriteFile(cache, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			file:  "id,first_name,last_name,email,phone,country\nd3,Bahram,Nouri,bahram.nouri@gmail.com,+98 912 111 0000,IR\n",
+			index: "database", duplicates: 1},
+		{name: "and used again",
+			file:  "id,first_name,last_name,email,phone,country\nd4,Bahram,Nouri,bahram.nouri@gmail.com,09121110000,IR\n",
+			index: "cache", duplicates: 1},
+	}
+}
+
+// TestIndexCache runs the same imports and outside changes on two
+// databases, one with the duplicate index cache and one without: every
+// import must find the same duplicates and leave the same database, and
+// the cached one must read the index from the cache exactly when nothing
+// but the gate changed customers since it was written.
+func TestIndexCache(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			testIndexCache(t, b.open(t), b.open(t))
+		})
+	}
+}
+
+func testIndexCache(t *testing.T, cached, plain steward.Store) {
+	cache := filepath.Join(t.TempDir(), "steward.db.index")
+	seedCustomer(t, cached)
+	seedCustomer(t, plain)
+	for _, step := range cacheSteps() {
+		if step.before != nil {
+			step.before(t, cached, cache)
+			step.before(t, plain, "")
+		}
+		path := writeTemp(t, "in.csv", step.file)
+		got := mustImport(t, cached, path, Options{Source: "shop", DryRun: step.dryRun, IndexCache: cache})
+		want := mustImport(t, plain, path, Options{Source: "shop", DryRun: step.dryRun})
+		if got.Index != step.index {
+			t.Errorf("%s: index from %q, want %q", step.name, got.Index, step.index)
+		}
+		if want.Index != "database" {
+			t.Errorf("%s: without a cache the index came from %q", step.name, want.Index)
+		}
+		if got.Duplicates != step.duplicates || want.Duplicates != step.duplicates {
+			t.Errorf("%s: %d duplicates with the cache, %d without, want %d", step.name, got.Duplicates, want.Duplicates, step.duplicates)
+		}
+		if got.Created != want.Created || got.Updated != want.Updated || got.Suggestions != want.Suggestions {
+			t.Errorf("%s: with the cache %+v, without %+v", step.name, got, want)
+		}
+	}
+	if a, b := dbState(t, cached), dbState(t, plain); a != b {
+		t.Errorf("databases differ:\nwith the cache:\n%s\nwithout:\n%s", a, b)
+	}
+}
