@@ -3,6 +3,7 @@ package dedupe
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -33,6 +34,9 @@ type Index struct {
 	// removed is a bitset of the records taken out by Remove; words past
 	// its end are records never removed.
 	removed []uint64
+
+	// matchBufs holds the *matchScratch of Match calls.
+	matchBufs sync.Pool
 }
 
 // keyBlocks is one blocking key's blocks: every keyed record's (hash,
@@ -47,6 +51,12 @@ type keyBlocks struct {
 	// pendingHash holds the hash of records added since the last sort.
 	pendingHash map[int32]uint64
 	npend       int
+	// dir indexes sorted by the top bits of the hash: the entries whose
+	// hash starts with s are sorted[dir[s]:dir[s+1]], a few per s, so that
+	// finding a block costs two memory reads instead of a binary search
+	// over every entry. Built with sorted (buildDir), never stored.
+	dir      []int32
+	dirShift uint
 }
 
 // hashOf returns record i's hash for this key, 0 when it has none.
@@ -95,6 +105,7 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 			ix.recs[i] = prepare(&records[i], cfg.DefaultRegion)
 			ix.ids[i] = records[i].SourceID
 		}
+		packStrings(ix.recs[lo:hi])
 	})
 	if err != nil {
 		return nil, err
@@ -172,6 +183,22 @@ func (kb *keyBlocks) sort(ix *Index) {
 	kb.pending = nil
 	kb.pendingHash = nil
 	kb.npend = 0
+	kb.buildDir()
+}
+
+// buildDir builds dir for the sorted entries, about four entries per slot.
+func (kb *keyBlocks) buildDir() {
+	n := len(kb.sorted)
+	b := max(0, bits.Len(uint(n))-2)
+	kb.dirShift = uint(64 - b)
+	kb.dir = make([]int32, 1<<b+1)
+	j := 0
+	for s := range kb.dir {
+		for j < n && kb.sorted[j].hash>>kb.dirShift < uint64(s) {
+			j++
+		}
+		kb.dir[s] = int32(j)
+	}
 }
 
 // around returns the half-open range of the block of the entry at p,
@@ -192,13 +219,24 @@ func (kb *keyBlocks) around(p, limit int) (lo, hi int) {
 
 // bounds returns the half-open range of sorted entries with hash h.
 func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
-	lo = sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash >= h })
+	s := h >> kb.dirShift
+	lo, end := int(kb.dir[s]), int(kb.dir[s+1])
+	// The first entry of the slot at or above h.
+	for n := end - lo; n > 0; {
+		half := n / 2
+		if kb.sorted[lo+half].hash < h {
+			lo += half + 1
+			n -= half + 1
+		} else {
+			n = half
+		}
+	}
 	hi = lo
-	for hi < len(kb.sorted) && hi-lo <= 64 && kb.sorted[hi].hash == h {
+	for hi < end && hi-lo <= 64 && kb.sorted[hi].hash == h {
 		hi++
 	}
-	if hi < len(kb.sorted) && kb.sorted[hi].hash == h {
-		hi = lo + sort.Search(len(kb.sorted)-lo, func(i int) bool { return kb.sorted[lo+i].hash > h })
+	if hi < end && kb.sorted[hi].hash == h {
+		hi = lo + sort.Search(end-lo, func(i int) bool { return kb.sorted[lo+i].hash > h })
 	}
 	return lo, hi
 }

@@ -542,11 +542,13 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 			kb.pos[i] = -1
 		}
 		for p, e := range kb.sorted {
-			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 {
+			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 ||
+				p > 0 && kb.sorted[p-1].hash > e.hash {
 				return errDamaged
 			}
 			kb.pos[e.idx] = int32(p)
 		}
+		kb.buildDir()
 		if len(pending[k]) == 0 {
 			continue
 		}
