@@ -35,7 +35,9 @@ func buildSteward(t *testing.T) string {
 func runSteward(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	// The duplicate index cache of a PostgreSQL database goes to the
+	// user's cache directory: keep it in the test's.
+	cmd.Env = append(append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir()), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -168,10 +170,18 @@ func TestCLIImportPostgres(t *testing.T) {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	bin := buildSteward(t)
-	out, errOut, code := runSteward(t, bin, nil, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
+	cacheEnv := []string{"XDG_CACHE_HOME=" + t.TempDir()}
+	out, errOut, code := runSteward(t, bin, cacheEnv, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
 	var sum Summary
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 || sum.Index != "database" {
 		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
+	}
+	// The second import finds the duplicate index in the cache the first
+	// one wrote.
+	out, errOut, code = runSteward(t, bin, cacheEnv, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop2", "--db", u.String(), "--json")
+	sum = Summary{}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Index != "cache" || sum.Duplicates == 0 {
+		t.Fatalf("second import: exit %d, %v %+v\n%s", code, err, sum, errOut)
 	}
 	if c := customerBySource(t, st, "shop", "6"); c.Record.FirstName != "پرویز" {
 		t.Errorf("shop/6 = %+v", c.Record)
