@@ -5,96 +5,92 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/steward-crm/steward"
 )
 
-// bulkRows is how many rows one multi-row INSERT carries: fewer statements
-// is most of the speed of a batch, and 100 rows of the widest table stay far
-// below SQLite's limit on bound parameters.
-const bulkRows = 100
+// customersPerInsert is how many customers one multi-row INSERT carries:
+// fewer statements is most of the speed of a batch, and the full-size
+// statement is prepared once per database.
+const customersPerInsert = 100
 
-// bulkInsert writes rows into one table with multi-row INSERT statements,
-// preparing the full-size statement once.
-type bulkInsert struct {
-	tx    *sql.Tx
-	table string
-	head  string // INSERT INTO t (cols) VALUES
-	tuple string // (?, ?, …)
-	ncol  int
-	full  *sql.Stmt
-	args  []any
-	rows  int
-}
+// rowColumns are the columns of customers whose values differ per row of
+// a batch, in the order rowValues appends them.
+var rowColumns = append([]string{"id", "status", "merged_into", "source", "source_id"},
+	append(steward.CanonicalFields(), "attributes")...)
 
-func newBulkInsert(tx *sql.Tx, table string, cols ...string) *bulkInsert {
-	return &bulkInsert{
-		tx:    tx,
-		table: table,
-		head:  "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ",
-		tuple: "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")",
-		ncol:  len(cols),
-		args:  make([]any, 0, bulkRows*len(cols)),
-	}
-}
-
-func (b *bulkInsert) statement(rows int) string {
-	var sb strings.Builder
-	sb.Grow(len(b.head) + rows*(len(b.tuple)+2))
-	sb.WriteString(b.head)
-	for i := range rows {
-		if i > 0 {
-			sb.WriteString(", ")
+// insertCustomersSQL returns the INSERT of rows customers, each taking
+// the values of rowColumns and then created_at, updated_at, created_by and
+// created_cause; the version of a new customer is 1. Parameters are
+// anonymous: the driver looks up every numbered parameter's name, in time
+// linear in their number.
+func insertCustomersSQL(rows int) string {
+	tuple := "(" + strings.Repeat("?, ", len(rowColumns)) + "1, ?, ?, ?, ?)"
+	var b strings.Builder
+	b.WriteString("INSERT INTO customers (" + strings.Join(rowColumns, ", ") +
+		", version, created_at, updated_at, created_by, created_cause) VALUES ")
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
 		}
-		sb.WriteString(b.tuple)
+		b.WriteString(tuple)
 	}
-	return sb.String()
+	return b.String()
 }
 
-// add queues one row; its values must match the columns.
-func (b *bulkInsert) add(ctx context.Context, values ...any) error {
-	if len(values) != b.ncol {
-		return fmt.Errorf("insert %s: %d values for %d columns", b.table, len(values), b.ncol)
+// queryInsertCustomers is the full-size insert, prepared once (see
+// writerQueries).
+var queryInsertCustomers = insertCustomersSQL(customersPerInsert)
+
+// queryInsertSourceRefs links the source records of the customers with ids
+// from the first to the second parameter, just created, to them.
+const queryInsertSourceRefs = `INSERT INTO source_refs (source, source_id, customer_id)
+	SELECT source, source_id, id FROM customers
+	WHERE id BETWEEN ? AND ? AND source <> '' AND source_id <> ''`
+
+// rowValues appends the values of c, to be created with id, in rowColumns
+// order, then the shared values (time and creator).
+func rowValues(args []any, c *steward.Customer, id int64, attrs string, shared [3]any) []any {
+	r := &c.Record
+	var merged any
+	if c.MergedInto != 0 {
+		merged = c.MergedInto
 	}
-	b.args = append(b.args, values...)
-	b.rows++
-	if b.rows < bulkRows {
-		return nil
+	status := c.Status
+	if status == "" {
+		status = steward.StatusActive
 	}
-	if b.full == nil {
-		st, err := b.tx.PrepareContext(ctx, b.statement(bulkRows))
+	return append(args, id, string(status), merged, r.Source, r.SourceID,
+		r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
+		r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
+		r.Country, r.BirthDate, r.NationalID, attrs, shared[0], shared[0], shared[1], shared[2])
+}
+
+// insertCustomers inserts cs with ids first, first+1, … in the write
+// transaction ctx joins: full-size chunks through the prepared statement,
+// the rest with one statement of its own size.
+func (s *Store) insertCustomers(ctx context.Context, tx *sql.Tx, cs []*steward.Customer, first int64, shared [3]any) error {
+	full := s.prepared(ctx, queryInsertCustomers)
+	args := make([]any, 0, customersPerInsert*(len(rowColumns)+4))
+	for start := 0; start < len(cs); start += customersPerInsert {
+		chunk := cs[start:min(start+customersPerInsert, len(cs))]
+		args = args[:0]
+		for i, c := range chunk {
+			attrs, err := encodeAttributes(c.Record.Attributes)
+			if err != nil {
+				return err
+			}
+			args = rowValues(args, c, first+int64(start+i), attrs, shared)
+		}
+		var err error
+		if len(chunk) == customersPerInsert {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertCustomersSQL(len(chunk)), args...)
+		}
 		if err != nil {
-			return fmt.Errorf("prepare insert %s: %w", b.table, err)
+			return fmt.Errorf("insert customers: %w", err)
 		}
-		b.full = st
 	}
-	if _, err := b.full.ExecContext(ctx, b.args...); err != nil {
-		return fmt.Errorf("insert %s: %w", b.table, err)
-	}
-	b.args = b.args[:0]
-	b.rows = 0
 	return nil
-}
-
-// flush writes the queued rows and releases the prepared statement.
-func (b *bulkInsert) flush(ctx context.Context) error {
-	if b.full != nil {
-		defer b.full.Close()
-		b.full = nil
-	}
-	if b.rows == 0 {
-		return nil
-	}
-	if _, err := b.tx.ExecContext(ctx, b.statement(b.rows), b.args...); err != nil {
-		return fmt.Errorf("insert %s: %w", b.table, err)
-	}
-	b.args = b.args[:0]
-	b.rows = 0
-	return nil
-}
-
-// close releases the prepared statement without writing, after an error.
-func (b *bulkInsert) close() {
-	if b.full != nil {
-		b.full.Close()
-		b.full = nil
-	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -14,7 +13,7 @@ import (
 )
 
 // customerColumns are the customers table's columns in the order
-// scanCustomer and customerValues use.
+// scanCustomer uses.
 var customerColumns = append([]string{"id", "status", "merged_into", "version", "source", "source_id"},
 	append(steward.CanonicalFields(), "attributes", "created_at", "updated_at")...)
 
@@ -30,11 +29,8 @@ var (
 		WHERE id = ? AND version = ?`
 	queryInsertChange = `INSERT INTO changes (customer_id, at, actor, field, before_value, after_value, cause)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	queryLastCustomerID = `SELECT COALESCE(MAX(id), 0) FROM customers`
 )
-
-// insertColumns are customerColumns and the creator, which only Changes
-// reads.
-var insertColumns = append(slices.Clone(customerColumns), "created_by", "created_cause")
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
@@ -69,20 +65,6 @@ func scanCustomer(sc scanner) (*steward.Customer, error) {
 	return &c, nil
 }
 
-// customerValues returns c's column values in customerColumns order.
-func customerValues(c *steward.Customer, attrs string) []any {
-	r := &c.Record
-	var merged any
-	if c.MergedInto != 0 {
-		merged = c.MergedInto
-	}
-	return []any{c.ID, string(c.Status), merged, c.Version, r.Source, r.SourceID,
-		r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
-		r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
-		r.Country, r.BirthDate, r.NationalID,
-		attrs, formatTime(c.CreatedAt), formatTime(c.UpdatedAt)}
-}
-
 func encodeAttributes(m map[string]string) (string, error) {
 	if len(m) == 0 {
 		return "{}", nil
@@ -114,8 +96,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m stewa
 	return s.CreateCustomers(ctx, []*steward.Customer{c}, m)
 }
 
-// CreateCustomers implements steward.CustomerStore with multi-row inserts
-// through prepared statements in one transaction.
+// CreateCustomers implements steward.CustomerStore in one transaction:
+// multi-row inserts through a statement prepared once, then one statement
+// that links the new customers' source records.
 func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {
 	if len(cs) == 0 {
 		return nil
@@ -138,39 +121,20 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		s.wroteCustomers(ctx)
 		var last int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&last); err != nil {
+		if err := s.prepared(ctx, queryLastCustomerID).QueryRowContext(ctx).Scan(&last); err != nil {
 			return fmt.Errorf("next customer id: %w", err)
 		}
-		ins := newBulkInsert(tx, "customers", insertColumns...)
-		defer ins.close()
-		for i, c := range cs {
-			attrs, err := encodeAttributes(c.Record.Attributes)
-			if err != nil {
-				return err
-			}
+		for i := range ids {
 			ids[i] = last + int64(i) + 1
-			row := *c
-			row.ID, row.Version, row.CreatedAt, row.UpdatedAt = ids[i], 1, now, now
-			if row.Status == "" {
-				row.Status = steward.StatusActive
-			}
-			if err := ins.add(ctx, append(customerValues(&row, attrs), m.Actor, m.Cause)...); err != nil {
-				return missingMergeTarget(err)
-			}
 		}
-		if err := ins.flush(ctx); err != nil {
+		if err := s.insertCustomers(ctx, tx, cs, ids[0], [3]any{formatTime(now), m.Actor, m.Cause}); err != nil {
 			return missingMergeTarget(err)
 		}
-		refs := newBulkInsert(tx, "source_refs", "source", "source_id", "customer_id")
-		defer refs.close()
-		for i, c := range cs {
-			if r := &c.Record; r.Source != "" && r.SourceID != "" {
-				if err := refs.add(ctx, r.Source, r.SourceID, ids[i]); err != nil {
-					return sourceConflict(err, cs)
-				}
-			}
+		_, err := s.prepared(ctx, queryInsertSourceRefs).ExecContext(ctx, ids[0], ids[len(ids)-1])
+		if err != nil {
+			err = fmt.Errorf("insert source references: %w", err)
 		}
-		return sourceConflict(refs.flush(ctx), cs)
+		return sourceConflict(err, cs)
 	})
 	if err != nil {
 		return fmt.Errorf("create customers: %w", err)

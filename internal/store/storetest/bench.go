@@ -51,15 +51,19 @@ func FillCustomers(tb testing.TB, s steward.Store, n int) {
 }
 
 // benchCustomer is a typical imported customer: ten canonical fields and
-// two attributes, all different per i.
+// two attributes, all different per i. Email, phone and source id start
+// with a scrambled i, so that, as with real data, a new customer's index
+// entries land anywhere among the stored ones rather than next to the last
+// ones.
 func benchCustomer(i int) *steward.Customer {
+	h := uint64(i) * 0x9E3779B97F4A7C15 // a bijection: scrambled, never repeated
 	return &steward.Customer{Record: steward.Record{
 		Source:       "bench",
-		SourceID:     fmt.Sprintf("B%d", i),
+		SourceID:     fmt.Sprintf("%06x-%d", h>>40, i),
 		FirstName:    fmt.Sprintf("Name%d", i%5000),
 		LastName:     fmt.Sprintf("Family%d", i%20000),
-		Email:        fmt.Sprintf("user%d@example.com", i),
-		Phone:        fmt.Sprintf("+98912%07d", i%10000000),
+		Email:        fmt.Sprintf("user%06x%d@example.com", h>>40, i),
+		Phone:        fmt.Sprintf("+98912%07d", (h>>24)%10000000),
 		AddressLine1: fmt.Sprintf("%d Azadi St", i%300),
 		City:         "Tehran",
 		PostalCode:   fmt.Sprintf("%010d", i%100000),
