@@ -38,6 +38,7 @@ func BenchmarkCompareGenerated(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	ix.positions()
 	var pairs [][2]int32
 	var buf []int32
 	for i := range d.records {

@@ -46,7 +46,10 @@ type keyBlocks struct {
 	key     BlockingKey
 	kind    int
 	sorted  []blockEntry
-	pos     []int32 // per record position in sorted, -1 = none or pending
+	// pos holds each record's position in sorted, -1 for none or
+	// pending; nil until a batch run needs it (positions), as Match does
+	// not.
+	pos     []int32
 	pending map[uint64][]int32
 	// pendingHash holds the hash of records added since the last sort.
 	pendingHash map[int32]uint64
@@ -139,7 +142,7 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 }
 
 func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
-	kb := keyBlocks{key: key, kind: kind, pos: make([]int32, len(ix.recs))}
+	kb := keyBlocks{key: key, kind: kind}
 	hashes := make([]uint64, len(ix.recs))
 	n := 0
 	for i := range ix.recs {
@@ -159,8 +162,8 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	return kb
 }
 
-// sort drops the entries of removed records, orders the rest and records
-// every record's position.
+// sort drops the entries of removed records, orders the rest and, when
+// they are kept, records every record's position.
 func (kb *keyBlocks) sort(ix *Index) {
 	if len(ix.removed) > 0 {
 		kb.sorted = slices.DeleteFunc(kb.sorted, func(e blockEntry) bool { return ix.isRemoved(e.idx) })
@@ -174,16 +177,35 @@ func (kb *keyBlocks) sort(ix *Index) {
 		}
 		return int(a.idx) - int(b.idx)
 	})
+	if kb.pos != nil {
+		kb.setPositions(len(ix.recs))
+	}
+	kb.pending = nil
+	kb.pendingHash = nil
+	kb.npend = 0
+	kb.buildDir()
+}
+
+// setPositions builds pos for n records.
+func (kb *keyBlocks) setPositions(n int) {
+	kb.pos = slices.Grow(kb.pos[:0], n)[:n]
 	for i := range kb.pos {
 		kb.pos[i] = -1
 	}
 	for p, e := range kb.sorted {
 		kb.pos[e.idx] = int32(p)
 	}
-	kb.pending = nil
-	kb.pendingHash = nil
-	kb.npend = 0
-	kb.buildDir()
+}
+
+// positions builds every key's pos unless it is there, for the batch
+// operations (Run, Train, Evaluate). It must not run concurrently with
+// them or with Add.
+func (ix *Index) positions() {
+	for k := range ix.blocks {
+		if kb := &ix.blocks[k]; kb.pos == nil {
+			kb.setPositions(len(ix.recs))
+		}
+	}
 }
 
 // buildDir builds dir for the sorted entries, about four entries per slot.
@@ -341,6 +363,7 @@ func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
 
 // isCandidate reports whether records i and j would be compared.
 func (ix *Index) isCandidate(i, j int) bool {
+	ix.positions()
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := kb.hashOf(i)

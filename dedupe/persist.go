@@ -19,7 +19,7 @@ import (
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 1
+const indexFormat = 2
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
@@ -50,7 +50,7 @@ var ErrIndexMismatch = errors.New("dedupe: index file written by another version
 
 // recordStrings is the number of strings stored per record: its id and
 // the string match keys of prepared, in the order of recordFields.
-const recordStrings = 16
+const recordStrings = 15
 
 // recordFixed is the size of a record's fixed fields: firstFormal, the
 // birth date and the flags.
@@ -65,7 +65,7 @@ const ioChunk = 1 << 20
 // recordFields returns pointers to a record's stored strings.
 func recordFields(id *string, p *prepared) [recordStrings]*string {
 	return [recordStrings]*string{id, &p.first, &p.last, &p.firstPhonetic, &p.lastPhonetic,
-		&p.email, &p.phone, &p.street, &p.house, &p.addr2, &p.city, &p.postal,
+		&p.email, &p.phone, &p.street, &p.house, &p.city, &p.postal,
 		&p.region, &p.country, &p.company, &p.nationalID}
 }
 
@@ -535,18 +535,18 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		ix.tfCount[t] = m
 		ix.tfTotal[t] = int32(h.tfTotal[t])
 	}
+	// seen marks the records of one key, each of which may have only
+	// one entry.
+	seen := make([]uint64, (n+63)/64)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		kb.pos = make([]int32, n)
-		for i := range kb.pos {
-			kb.pos[i] = -1
-		}
+		clear(seen)
 		for p, e := range kb.sorted {
-			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 ||
+			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 ||
 				p > 0 && kb.sorted[p-1].hash > e.hash {
 				return errDamaged
 			}
-			kb.pos[e.idx] = int32(p)
+			seen[e.idx>>6] |= 1 << (e.idx & 63)
 		}
 		kb.buildDir()
 		if len(pending[k]) == 0 {
@@ -555,12 +555,10 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		kb.pending = make(map[uint64][]int32)
 		kb.pendingHash = make(map[int32]uint64, len(pending[k]))
 		for _, e := range pending[k] {
-			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || kb.pos[e.idx] >= 0 {
+			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 {
 				return errDamaged
 			}
-			if _, dup := kb.pendingHash[e.idx]; dup {
-				return errDamaged
-			}
+			seen[e.idx>>6] |= 1 << (e.idx & 63)
 			kb.pending[e.hash] = append(kb.pending[e.hash], e.idx)
 			kb.pendingHash[e.idx] = e.hash
 		}

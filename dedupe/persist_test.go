@@ -63,6 +63,8 @@ func sameIndex(t testing.TB, want, got *Index) {
 	if len(want.recs) != len(got.recs) {
 		t.Fatalf("%d records, want %d", len(got.recs), len(want.recs))
 	}
+	want.positions()
+	got.positions()
 	if !reflect.DeepEqual(want.blocks, got.blocks) {
 		t.Fatal("blocks differ")
 	}

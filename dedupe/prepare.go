@@ -22,7 +22,6 @@ type prepared struct {
 	dob         date
 	street      string // address line 1 match key
 	house       string // house number token of street
-	addr2       string
 	city        string
 	postal      string // match key without spaces
 	region      string

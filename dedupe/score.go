@@ -211,7 +211,9 @@ func (ix *Index) Add(r *steward.Record) int {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, p)
-		kb.pos = append(kb.pos, -1)
+		if kb.pos != nil {
+			kb.pos = append(kb.pos, -1)
+		}
 		if h == 0 {
 			continue
 		}
@@ -272,6 +274,7 @@ func (ix *Index) isRemoved(i int32) bool {
 // probability reaches Config.ReviewThreshold. progress, when not nil, is
 // called with the records done so far.
 func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair, int64, error) {
+	ix.positions()
 	n := len(ix.recs)
 	workers := ix.cfg.workers()
 	type part struct {

@@ -30,6 +30,7 @@ type Label struct {
 // part in every session as known matches or non-matches. Train sets the
 // model on the index and returns it.
 func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
+	ix.positions()
 	n := len(ix.recs)
 	if n < 2 {
 		return nil, fmt.Errorf("train: %d records: need at least two", n)
