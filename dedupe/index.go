@@ -43,9 +43,9 @@ type Index struct {
 // index) in sorted order, each record's position in it, and records added
 // since the last sort.
 type keyBlocks struct {
-	key     BlockingKey
-	kind    int
-	sorted  []blockEntry
+	key    BlockingKey
+	kind   int
+	sorted []blockEntry
 	// pos holds each record's position in sorted, -1 for none or
 	// pending; nil until a batch run needs it (positions), as Match does
 	// not.
