@@ -132,3 +132,37 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// TestMatchConcurrent runs Match from several goroutines at once (run it
+// with -race): each answer must be the one a lone call gives.
+func TestMatchConcurrent(t *testing.T) {
+	d := generated(t, 3000, 47)
+	base, queries := d.records[:2500], d.records[2500:]
+	ix := trainedIndex(t, base, DefaultConfig())
+	want := make([][]Candidate, len(queries))
+	for q := range queries {
+		want[q] = matchReference(ix, &queries[q])
+	}
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for q := range queries {
+				q = (q + w*97) % len(queries)
+				got, err := ix.Match(&queries[q])
+				if err == nil && !reflect.DeepEqual(got, want[q]) {
+					err = fmt.Errorf("query %d: got %+v, want %+v", q, got, want[q])
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
