@@ -65,18 +65,24 @@ type keyBlocks struct {
 // hashOf returns record i's hash for this key, 0 when it has none.
 func (kb *keyBlocks) hashOf(i int) uint64 {
 	if p := kb.pos[i]; p >= 0 {
-		return kb.sorted[p].hash
+		return kb.sorted[p].hash()
 	}
 	return kb.pendingHash[int32(i)]
 }
 
 // blockEntry is one record in a block. Entries are sorted by hash, then
 // by the record's name sort key (which orders an oversized block), then by
-// index.
+// index. The hash is split in halves so that an entry takes twelve bytes,
+// not sixteen.
 type blockEntry struct {
-	hash uint64
-	idx  int32
+	hi, lo uint32
+	idx    int32
 }
+
+func entryOf(h uint64, idx int32) blockEntry { return blockEntry{uint32(h >> 32), uint32(h), idx} }
+
+// hash returns the entry's hash.
+func (e blockEntry) hash() uint64 { return uint64(e.hi)<<32 | uint64(e.lo) }
 
 func cmpU64(a, b uint64) int {
 	if a < b {
@@ -155,7 +161,7 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	kb.sorted = make([]blockEntry, 0, n)
 	for i, h := range hashes {
 		if h != 0 {
-			kb.sorted = append(kb.sorted, blockEntry{h, int32(i)})
+			kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
 		}
 	}
 	kb.sort(ix)
@@ -169,8 +175,8 @@ func (kb *keyBlocks) sort(ix *Index) {
 		kb.sorted = slices.DeleteFunc(kb.sorted, func(e blockEntry) bool { return ix.isRemoved(e.idx) })
 	}
 	slices.SortFunc(kb.sorted, func(a, b blockEntry) int {
-		if a.hash != b.hash {
-			return cmpU64(a.hash, b.hash)
+		if a.hash() != b.hash() {
+			return cmpU64(a.hash(), b.hash())
 		}
 		if sa, sb := ix.recs[a.idx].sortKey, ix.recs[b.idx].sortKey; sa != sb {
 			return cmpU64(sa, sb)
@@ -216,7 +222,7 @@ func (kb *keyBlocks) buildDir() {
 	kb.dir = make([]int32, 1<<b+1)
 	j := 0
 	for s := range kb.dir {
-		for j < n && kb.sorted[j].hash>>kb.dirShift < uint64(s) {
+		for j < n && kb.sorted[j].hash()>>kb.dirShift < uint64(s) {
 			j++
 		}
 		kb.dir[s] = int32(j)
@@ -228,12 +234,12 @@ func (kb *keyBlocks) buildDir() {
 // entries it stops and returns a range of more than limit entries that
 // contains [p-limit, p+limit] clipped to the block.
 func (kb *keyBlocks) around(p, limit int) (lo, hi int) {
-	h := kb.sorted[p].hash
+	h := kb.sorted[p].hash()
 	lo, hi = p, p+1
-	for lo > 0 && kb.sorted[lo-1].hash == h && p-lo <= limit {
+	for lo > 0 && kb.sorted[lo-1].hash() == h && p-lo <= limit {
 		lo--
 	}
-	for hi < len(kb.sorted) && kb.sorted[hi].hash == h && hi-p <= limit {
+	for hi < len(kb.sorted) && kb.sorted[hi].hash() == h && hi-p <= limit {
 		hi++
 	}
 	return lo, hi
@@ -246,7 +252,7 @@ func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
 	// The first entry of the slot at or above h.
 	for n := end - lo; n > 0; {
 		half := n / 2
-		if kb.sorted[lo+half].hash < h {
+		if kb.sorted[lo+half].hash() < h {
 			lo += half + 1
 			n -= half + 1
 		} else {
@@ -254,11 +260,11 @@ func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
 		}
 	}
 	hi = lo
-	for hi < end && hi-lo <= 64 && kb.sorted[hi].hash == h {
+	for hi < end && hi-lo <= 64 && kb.sorted[hi].hash() == h {
 		hi++
 	}
-	if hi < end && kb.sorted[hi].hash == h {
-		hi = lo + sort.Search(end-lo, func(i int) bool { return kb.sorted[lo+i].hash > h })
+	if hi < end && kb.sorted[hi].hash() == h {
+		hi = lo + sort.Search(end-lo, func(i int) bool { return kb.sorted[lo+i].hash() > h })
 	}
 	return lo, hi
 }
@@ -411,7 +417,7 @@ func (ix *Index) Blocks() []BlockReport {
 		r := BlockReport{Key: kb.key, Records: len(kb.sorted)}
 		for lo := 0; lo < len(kb.sorted); {
 			hi := lo + 1
-			for hi < len(kb.sorted) && kb.sorted[hi].hash == kb.sorted[lo].hash {
+			for hi < len(kb.sorted) && kb.sorted[hi].hash() == kb.sorted[lo].hash() {
 				hi++
 			}
 			if n := hi - lo; n >= 2 {

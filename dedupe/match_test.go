@@ -24,8 +24,8 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		if h == 0 {
 			continue
 		}
-		lo := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash >= h })
-		hi := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash > h })
+		lo := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() >= h })
+		hi := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() > h })
 		if hi-lo > ix.cfg.MaxBlock {
 			p := lo + sort.Search(hi-lo, func(i int) bool { return ix.recs[kb.sorted[lo+i].idx].sortKey >= q.sortKey })
 			lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)

@@ -169,7 +169,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		for _, i := range slices.Sorted(maps.Keys(kb.pendingHash)) {
-			pending[k] = append(pending[k], blockEntry{kb.pendingHash[i], i})
+			pending[k] = append(pending[k], entryOf(kb.pendingHash[i], i))
 		}
 	}
 	var tf [len(tfComparisons)][]uint64
@@ -226,10 +226,10 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	}
 	for k := range ix.blocks {
 		for _, be := range ix.blocks[k].sorted {
-			e.entry(be.hash, be.idx)
+			e.entry(be.hash(), be.idx)
 		}
 		for _, be := range pending[k] {
-			e.entry(be.hash, be.idx)
+			e.entry(be.hash(), be.idx)
 		}
 	}
 	e.endSection()
@@ -311,7 +311,7 @@ func (d *indexReader) entries(n int, out []blockEntry) error {
 		}
 		for j := range k {
 			b := buf[12*j : 12*j+12]
-			out[done+j] = blockEntry{binary.LittleEndian.Uint64(b), int32(binary.LittleEndian.Uint32(b[8:]))}
+			out[done+j] = entryOf(binary.LittleEndian.Uint64(b), int32(binary.LittleEndian.Uint32(b[8:])))
 		}
 		done += k
 	}
@@ -530,7 +530,7 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 	for t := range tfComparisons {
 		m := make(map[uint64]int32, len(tf[t]))
 		for _, e := range tf[t] {
-			m[e.hash] = e.idx
+			m[e.hash()] = e.idx
 		}
 		ix.tfCount[t] = m
 		ix.tfTotal[t] = int32(h.tfTotal[t])
@@ -542,8 +542,8 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		kb := &ix.blocks[k]
 		clear(seen)
 		for p, e := range kb.sorted {
-			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 ||
-				p > 0 && kb.sorted[p-1].hash > e.hash {
+			if e.idx < 0 || int(e.idx) >= n || e.hash() == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 ||
+				p > 0 && kb.sorted[p-1].hash() > e.hash() {
 				return errDamaged
 			}
 			seen[e.idx>>6] |= 1 << (e.idx & 63)
@@ -555,12 +555,12 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		kb.pending = make(map[uint64][]int32)
 		kb.pendingHash = make(map[int32]uint64, len(pending[k]))
 		for _, e := range pending[k] {
-			if e.idx < 0 || int(e.idx) >= n || e.hash == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 {
+			if e.idx < 0 || int(e.idx) >= n || e.hash() == 0 || seen[e.idx>>6]&(1<<(e.idx&63)) != 0 {
 				return errDamaged
 			}
 			seen[e.idx>>6] |= 1 << (e.idx & 63)
-			kb.pending[e.hash] = append(kb.pending[e.hash], e.idx)
-			kb.pendingHash[e.idx] = e.hash
+			kb.pending[e.hash()] = append(kb.pending[e.hash()], e.idx)
+			kb.pendingHash[e.idx] = e.hash()
 		}
 		kb.npend = len(pending[k])
 	}

@@ -227,7 +227,7 @@ func (ix *Index) Add(r *steward.Record) int {
 		if kb.npend > max(4096, len(kb.sorted)/16) {
 			for h, idx := range kb.pending {
 				for _, j := range idx {
-					kb.sorted = append(kb.sorted, blockEntry{h, j})
+					kb.sorted = append(kb.sorted, entryOf(h, j))
 				}
 			}
 			kb.sort(ix)
