@@ -73,13 +73,14 @@ func (kb *keyBlocks) hashOf(i int) uint64 {
 // blockEntry is one record in a block. Entries are sorted by hash, then
 // by the record's name sort key (which orders an oversized block), then by
 // index. The hash is split in halves so that an entry takes twelve bytes,
-// not sixteen.
+// not sixteen; on a little-endian machine an entry's memory is the hash
+// and the index in little-endian order, as index files store them.
 type blockEntry struct {
-	hi, lo uint32
+	lo, hi uint32
 	idx    int32
 }
 
-func entryOf(h uint64, idx int32) blockEntry { return blockEntry{uint32(h >> 32), uint32(h), idx} }
+func entryOf(h uint64, idx int32) blockEntry { return blockEntry{uint32(h), uint32(h >> 32), idx} }
 
 // hash returns the entry's hash.
 func (e blockEntry) hash() uint64 { return uint64(e.hi)<<32 | uint64(e.lo) }
@@ -220,12 +221,14 @@ func (kb *keyBlocks) buildDir() {
 	b := max(0, bits.Len(uint(n))-2)
 	kb.dirShift = uint(64 - b)
 	kb.dir = make([]int32, 1<<b+1)
-	j := 0
-	for s := range kb.dir {
-		for j < n && kb.sorted[j].hash()>>kb.dirShift < uint64(s) {
-			j++
+	s := 0
+	for j, e := range kb.sorted {
+		for top := int(e.hash() >> kb.dirShift); s <= top; s++ {
+			kb.dir[s] = int32(j)
 		}
-		kb.dir[s] = int32(j)
+	}
+	for ; s < len(kb.dir); s++ {
+		kb.dir[s] = int32(n)
 	}
 }
 

@@ -127,6 +127,29 @@ func (e *indexWriter) entry(h uint64, i int32) {
 	e.buf = binary.LittleEndian.AppendUint32(e.buf, uint32(i))
 }
 
+// entries writes (hash, index) pairs: on a little-endian machine straight
+// from their memory.
+func (e *indexWriter) entries(es []blockEntry) {
+	if !littleEndian() {
+		for _, be := range es {
+			e.entry(be.hash(), be.idx)
+		}
+		return
+	}
+	b := entryBytes(es)
+	e.str(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// littleEndian reports whether blockEntry's memory is its file layout.
+func littleEndian() bool {
+	return binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+}
+
+// entryBytes returns the memory of es.
+func entryBytes(es []blockEntry) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(es))), len(es)*int(unsafe.Sizeof(blockEntry{})))
+}
+
 func (e *indexWriter) str(s string) {
 	for len(s) > 0 {
 		if len(e.buf) == cap(e.buf) {
@@ -225,12 +248,8 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	for k := range ix.blocks {
-		for _, be := range ix.blocks[k].sorted {
-			e.entry(be.hash(), be.idx)
-		}
-		for _, be := range pending[k] {
-			e.entry(be.hash(), be.idx)
-		}
+		e.entries(ix.blocks[k].sorted)
+		e.entries(pending[k])
 	}
 	e.endSection()
 	if e.err != nil {
@@ -298,8 +317,12 @@ func (d *indexReader) bytes(n uint64) ([]byte, error) {
 	return b, nil
 }
 
-// entries reads n (hash, index) pairs.
+// entries reads n (hash, index) pairs: on a little-endian machine
+// straight into out's memory, with no decoding.
 func (d *indexReader) entries(n int, out []blockEntry) error {
+	if littleEndian() {
+		return d.full(entryBytes(out[:n]))
+	}
 	if len(d.scratch) < 12*min(n, 1<<12) {
 		d.scratch = make([]byte, 12*min(n, 1<<12))
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/steward-crm/steward"
 )
@@ -211,6 +212,19 @@ func TestReadIndexDamaged(t *testing.T) {
 	}
 	if _, err := ReadIndex(bytes.NewReader(append(bytes.Clone(file), 0)), DefaultConfig(), nil); err != nil {
 		t.Fatalf("a byte after the index: %v", err)
+	}
+}
+
+// TestBlockEntryLayout: WriteTo and ReadIndex copy block entries as
+// memory on little-endian machines, which holds only while an entry is
+// twelve bytes: the hash's low and high halves, then the index.
+func TestBlockEntryLayout(t *testing.T) {
+	if size := unsafe.Sizeof(blockEntry{}); size != 12 {
+		t.Fatalf("blockEntry takes %d bytes, want 12", size)
+	}
+	es := []blockEntry{entryOf(0x0102030405060708, 0x090a0b0c)}
+	if littleEndian() && !bytes.Equal(entryBytes(es), []byte{8, 7, 6, 5, 4, 3, 2, 1, 0x0c, 0x0b, 0x0a, 0x09}) {
+		t.Fatalf("entry memory % x", entryBytes(es))
 	}
 }
 
