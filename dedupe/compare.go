@@ -129,7 +129,7 @@ func compareNames(a, b *prepared) (first, last uint8) {
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
 		return first, last
 	}
-	if jaroWinkler(a.first, b.last) >= jwClose && jaroWinkler(a.last, b.first) >= jwClose {
+	if jaroWinklerFloor(a.first, b.last, jwClose) >= jwClose && jaroWinklerFloor(a.last, b.first, jwClose) >= jwClose {
 		// The weaker of the two crosswise levels, so the result does not
 		// depend on the order of the records.
 		return fnSwapped, max(compareLast(a.last, a.lastPhonetic, b.first, b.firstPhonetic),
@@ -147,7 +147,7 @@ func compareFirst(a, pa, b, pb string, fa, fb *[maxFormal]uint32) uint8 {
 	case sameFormal(fa, fb):
 		return fnNickname
 	}
-	jw := jaroWinkler(a, b)
+	jw := jaroWinklerFloor(a, b, jwSimilar)
 	switch {
 	case jw >= jwClose:
 		return fnClose
@@ -168,7 +168,7 @@ func compareLast(a, pa, b, pb string) uint8 {
 	case a == b:
 		return lnExact
 	}
-	jw := jaroWinkler(a, b)
+	jw := jaroWinklerFloor(a, b, jwSimilar)
 	switch {
 	case jw >= jwClose:
 		return lnClose
@@ -318,7 +318,7 @@ func compareText(a, b string) uint8 {
 		return 0
 	case a == b:
 		return 1
-	case jaroWinkler(a, b) >= tokenClose:
+	case jaroWinklerFloor(a, b, tokenClose) >= tokenClose:
 		return 2
 	}
 	return 3

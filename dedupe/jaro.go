@@ -27,6 +27,59 @@ func jaroWinkler(a, b string) float64 {
 	return jaroWinklerOf(ra[:na], rb[:nb])
 }
 
+// jaroWinklerFloor returns jaroWinkler(a, b), or 0 when a bound that
+// costs a fraction of the measure shows it is below floor: for callers that
+// only compare the similarity with thresholds at or above floor. Most
+// candidate pairs of a Match have names and places that share few letters;
+// they need no Jaro-Winkler.
+func jaroWinklerFloor(a, b string, floor float64) float64 {
+	if a == b {
+		return 1
+	}
+	if isASCII(a) && isASCII(b) {
+		x, y := []byte(a[:min(len(a), maxJaroRunes)]), []byte(b[:min(len(b), maxJaroRunes)])
+		if jaroWinklerBelow(x, y, floor) {
+			return 0
+		}
+		return jaroWinklerOf(x, y)
+	}
+	var ra, rb [maxJaroRunes]rune
+	x, y := ra[:toRunes(a, &ra)], rb[:toRunes(b, &rb)]
+	if jaroWinklerBelow(x, y, floor) {
+		return 0
+	}
+	return jaroWinklerOf(x, y)
+}
+
+// jaroWinklerBelow reports whether jaroWinklerOf(a, b) is certainly below
+// t. Each of jaroOf's matches pairs equal elements, so there are at most
+// as many as the elements a and b have in common; with that many and no
+// transpositions, and the exact common prefix, the bound is the measure's
+// own formula, which is monotone in the matches. The margin covers
+// rounding.
+func jaroWinklerBelow[T byte | rune](a, b []T, t float64) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	var used uint64
+	common := 0
+	for _, r := range a {
+		for j, x := range b {
+			if x == r && used&(1<<j) == 0 {
+				used |= 1 << j
+				common++
+				break
+			}
+		}
+	}
+	prefix := 0
+	for prefix < len(a) && prefix < len(b) && prefix < 4 && a[prefix] == b[prefix] {
+		prefix++
+	}
+	sim := (float64(common)/float64(len(a)) + float64(common)/float64(len(b)) + 1) / 3
+	return sim+0.1*float64(prefix)*(1-sim)+1e-9 < t
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

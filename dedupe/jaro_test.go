@@ -113,3 +113,53 @@ func BenchmarkJaroWinkler(b *testing.B) {
 		}
 	})
 }
+
+// TestJaroWinklerFloor: jaroWinklerFloor returns the measure itself, or 0
+// only where the measure is below the floor, on random strings of Latin
+// and Persian letters and on pairs of generated names, streets and cities.
+func TestJaroWinklerFloor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabets := [][]rune{[]rune("abcde"), []rune("abcdefghijklmnopqrstuvwxyz "), []rune("ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی")}
+	var words []string
+	for range 3000 {
+		al := alphabets[rng.IntN(len(alphabets))]
+		r := make([]rune, rng.IntN(14))
+		for i := range r {
+			r[i] = al[rng.IntN(len(al))]
+		}
+		words = append(words, string(r))
+	}
+	for _, r := range generated(t, 2000, 53).records {
+		words = append(words, nameKey(r.FirstName), nameKey(r.LastName), textKey(r.City), textKey(r.AddressLine1))
+	}
+	pruned := 0
+	for range 200_000 {
+		a, b := words[rng.IntN(len(words))], words[rng.IntN(len(words))]
+		for _, floor := range []float64{0.5, jwSimilar, tokenClose, jwClose} {
+			jw, got := jaroWinkler(a, b), jaroWinklerFloor(a, b, floor)
+			if got != jw && (got != 0 || jw >= floor) {
+				t.Fatalf("jaroWinklerFloor(%q, %q, %g) = %g, jaroWinkler %g", a, b, floor, got, jw)
+			}
+			if got != jw {
+				pruned++
+			}
+		}
+	}
+	if pruned == 0 {
+		t.Fatal("the bound never ruled a pair out")
+	}
+}
+
+// FuzzJaroWinklerFloor: on any strings jaroWinklerFloor is the measure or
+// 0 below the floor.
+func FuzzJaroWinklerFloor(f *testing.F) {
+	f.Add("martha", "marhta", 0.8)
+	f.Add("ali", "zahra", 0.92)
+	f.Add("محمد", "محمود", 0.8)
+	f.Fuzz(func(t *testing.T, a, b string, floor float64) {
+		jw, got := jaroWinkler(a, b), jaroWinklerFloor(a, b, floor)
+		if got != jw && (got != 0 || !(jw < floor)) {
+			t.Fatalf("jaroWinklerFloor(%q, %q, %g) = %g, jaroWinkler %g", a, b, floor, got, jw)
+		}
+	})
+}
