@@ -17,8 +17,9 @@ var tfComparisons = [...]int{cmpFirstName, cmpLastName}
 
 // Index holds prepared records and their blocking keys so that candidate
 // pairs can be generated for every record (Run) or for one incoming record
-// (Match). It is safe for concurrent Match calls; Add must not run
-// concurrently with anything else.
+// (Match). It is safe for concurrent Match calls (and WriteTo); Add and
+// Remove must not run concurrently with anything else. WriteTo and
+// ReadIndex keep it in a file.
 type Index struct {
 	cfg    Config
 	model  *Model
