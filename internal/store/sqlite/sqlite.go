@@ -48,7 +48,8 @@ var preparedQueries = []string{queryCustomerByID, queryUpdateCustomer, queryInse
 
 // writerQueries are prepared once on the writer only: they run inside a
 // write transaction (through prepared), never on the readers.
-var writerQueries = []string{querySuggestionByKey, queryInsertSuggestion, queryUpdateSuggestion,
+var writerQueries = []string{queryLastSuggestionID, querySuggestionByKey, queryInsertSuggestions,
+	queryInsertSuggestion, queryUpdateSuggestion,
 	queryLastCustomerID, queryInsertCustomers, queryInsertSourceRefs}
 
 var _ steward.Store = (*Store)(nil)

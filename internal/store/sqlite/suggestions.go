@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"time"
+	"strings"
 
 	"github.com/steward-crm/steward"
 )
@@ -74,13 +74,29 @@ func nullID(id int64) any {
 	return id
 }
 
+// suggestionsPerInsert is how many new suggestions one multi-row INSERT
+// carries; the full-size statement is prepared once (see writerQueries).
+const suggestionsPerInsert = 100
+
+// suggestionChunk is how many suggestions UpsertSuggestions reads the
+// stored versions of with one query.
+const suggestionChunk = 500
+
+// insertSuggestionsSQL returns the INSERT of rows new suggestions, each
+// with an id, member key, members, probability, evidence, run id and time.
+func insertSuggestionsSQL(rows int) string {
+	return `INSERT INTO suggestions
+		(id, member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, 'pending', ?, ?, ?), ", rows), ", ")
+}
+
 // Statements of an upsert, prepared once on the writer (see writerQueries).
 var (
-	querySuggestionByKey  = selectSuggestion + ` WHERE member_key = ?`
-	queryInsertSuggestion = `INSERT INTO suggestions
-		(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`
-	queryUpdateSuggestion = `UPDATE suggestions SET probability = ?, evidence = ?, run_id = ?,
+	queryLastSuggestionID  = `SELECT COALESCE(MAX(id), 0) FROM suggestions`
+	querySuggestionByKey   = selectSuggestion + ` WHERE member_key = ?`
+	queryInsertSuggestions = insertSuggestionsSQL(suggestionsPerInsert)
+	queryInsertSuggestion  = insertSuggestionsSQL(1)
+	queryUpdateSuggestion  = `UPDATE suggestions SET probability = ?, evidence = ?, run_id = ?,
 		updated_at = ? WHERE id = ?`
 )
 
@@ -95,38 +111,80 @@ func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) er
 	return nil
 }
 
+// upsert is what UpsertSuggestions decided for one member set.
+type upsert struct {
+	sg      steward.Suggestion
+	created bool // not stored before this call: insert
+	changed bool // stored before and changed: update
+}
+
 // UpsertSuggestions implements steward.SuggestionStore: every suggestion is
-// checked first, then all are upserted in one transaction through
-// statements prepared once, each a read of the stored suggestion and at
-// most one write. A member set given twice is upserted twice, in order, so
-// the last one wins.
+// checked first; then, in one transaction and per chunk, one query reads
+// the stored versions, the rule of UpsertSuggestion is applied in Go in
+// order (so a member set given twice ends as the last one says, and every
+// copy is filled with that), and the new ones are written with multi-row
+// inserts, the changed ones updated.
 func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion) error {
 	keys := make([]string, len(ss))
-	last := make(map[string]int, len(ss))
 	for i, sg := range ss {
 		if err := sg.Normalize(); err != nil {
 			return err
 		}
 		keys[i] = steward.SuggestionKey(sg.CustomerIDs)
-		last[keys[i]] = i
 	}
 	if len(ss) == 0 {
 		return nil
 	}
-	stored := make([]steward.Suggestion, len(ss))
+	sets := make(map[string]*upsert, len(ss))
 	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		at := s.now()
-		byKey := s.prepared(ctx, querySuggestionByKey)
-		insert := s.prepared(ctx, queryInsertSuggestion)
-		update := s.prepared(ctx, queryUpdateSuggestion)
-		for i, sg := range ss {
-			if i%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
+		now := s.now()
+		var last int64
+		if err := s.prepared(ctx, queryLastSuggestionID).QueryRowContext(ctx).Scan(&last); err != nil {
+			return fmt.Errorf("next suggestion id: %w", err)
+		}
+		for start := 0; start < len(ss); start += suggestionChunk {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			end := min(start+suggestionChunk, len(ss))
+			if err := s.readSuggestions(ctx, tx, keys[start:end], sets); err != nil {
+				return err
+			}
+			var created, changed []*upsert
+			for i := start; i < end; i++ {
+				u, sg := sets[keys[i]], ss[i]
+				switch {
+				case u == nil:
+					last++
+					u = &upsert{created: true, sg: steward.Suggestion{ID: last, CustomerIDs: sg.CustomerIDs,
+						Status: steward.SuggestionPending, CreatedAt: now}}
+					sets[keys[i]] = u
+					created = append(created, u)
+				case u.sg.Status != steward.SuggestionPending,
+					u.sg.Probability == sg.Probability && sameEvidence(u.sg.Evidence, sg.Evidence):
+					continue
+				case !u.created && !u.changed:
+					u.changed = true
+					changed = append(changed, u)
+				}
+				u.sg.Probability, u.sg.Evidence, u.sg.RunID, u.sg.UpdatedAt = sg.Probability, nil, sg.RunID, now
+				if len(sg.Evidence) > 0 {
+					u.sg.Evidence = sg.Evidence
 				}
 			}
-			if err := upsertSuggestion(ctx, byKey, insert, update, sg, keys[i], at, &stored[i]); err != nil {
-				return err
+			if err := s.insertSuggestions(ctx, tx, created); err != nil {
+				return missingRun(err, ss)
+			}
+			update := s.prepared(ctx, queryUpdateSuggestion)
+			for _, u := range changed {
+				if _, err := update.ExecContext(ctx, u.sg.Probability, nullEvidence(u.sg.Evidence), nullID(u.sg.RunID),
+					formatTime(now), u.sg.ID); err != nil {
+					return missingRun(err, ss)
+				}
+				u.changed = false // a later chunk may change it again
+			}
+			for _, u := range created {
+				u.created = false
 			}
 		}
 		return nil
@@ -134,57 +192,94 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 	if err != nil {
 		return fmt.Errorf("upsert suggestions: %w", err)
 	}
-	// A member set given twice: every copy shows the last one's result.
 	for i, sg := range ss {
-		*sg = stored[last[keys[i]]]
+		*sg = sets[keys[i]].sg
 	}
 	return nil
 }
 
-// upsertSuggestion upserts one normalized suggestion and sets stored to
-// what the table then holds, without reading it again.
-func upsertSuggestion(ctx context.Context, byKey, insert, update *sql.Stmt, sg *steward.Suggestion, key string, now time.Time, stored *steward.Suggestion) error {
-	at := formatTime(now)
-	old, err := scanSuggestion(byKey.QueryRowContext(ctx, key))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		members, err := json.Marshal(sg.CustomerIDs)
+// readSuggestions adds to sets the stored suggestions of keys it does not
+// hold yet.
+func (s *Store) readSuggestions(ctx context.Context, tx *sql.Tx, keys []string, sets map[string]*upsert) error {
+	args := make([]any, 0, len(keys))
+	for _, k := range keys {
+		if sets[k] == nil {
+			args = append(args, k)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if len(args) == 1 { // UpsertSuggestion, as the dedupe job calls it
+		rows, err = s.prepared(ctx, querySuggestionByKey).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.QueryContext(ctx, selectSuggestion+` WHERE member_key IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("read suggestions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		sg, err := scanSuggestion(rows)
 		if err != nil {
-			return err
+			return fmt.Errorf("read suggestions: %w", err)
 		}
-		var id int64
-		if err := insert.QueryRowContext(ctx, key, string(members), sg.Probability, nullEvidence(sg.Evidence),
-			nullID(sg.RunID), at, at).Scan(&id); err != nil {
-			if isForeignKey(err) {
-				return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
-			}
-			return err
-		}
-		*stored = steward.Suggestion{ID: id, CustomerIDs: sg.CustomerIDs, Probability: sg.Probability,
-			Status: steward.SuggestionPending, RunID: sg.RunID, CreatedAt: now, UpdatedAt: now}
-		if len(sg.Evidence) > 0 {
-			stored.Evidence = sg.Evidence
-		}
-		return nil
-	case err != nil:
-		return err
-	case old.Status != steward.SuggestionPending,
-		old.Probability == sg.Probability && sameEvidence(old.Evidence, sg.Evidence):
-		*stored = *old
-		return nil
+		sets[steward.SuggestionKey(sg.CustomerIDs)] = &upsert{sg: *sg}
 	}
-	if _, err := update.ExecContext(ctx, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), at, old.ID); err != nil {
-		if isForeignKey(err) {
-			return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", sg.RunID)
-		}
-		return err
-	}
-	*stored = *old
-	stored.Probability, stored.Evidence, stored.RunID, stored.UpdatedAt = sg.Probability, nil, sg.RunID, now
-	if len(sg.Evidence) > 0 {
-		stored.Evidence = sg.Evidence
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read suggestions: %w", err)
 	}
 	return nil
+}
+
+// insertSuggestions inserts the new suggestions us with multi-row inserts:
+// full-size chunks and single suggestions through prepared statements, the
+// rest with one statement of its own size.
+func (s *Store) insertSuggestions(ctx context.Context, tx *sql.Tx, us []*upsert) error {
+	full := s.prepared(ctx, queryInsertSuggestions)
+	args := make([]any, 0, suggestionsPerInsert*8)
+	for start := 0; start < len(us); start += suggestionsPerInsert {
+		chunk := us[start:min(start+suggestionsPerInsert, len(us))]
+		args = args[:0]
+		for _, u := range chunk {
+			members, err := json.Marshal(u.sg.CustomerIDs)
+			if err != nil {
+				return err
+			}
+			at := formatTime(u.sg.CreatedAt)
+			args = append(args, u.sg.ID, steward.SuggestionKey(u.sg.CustomerIDs), string(members), u.sg.Probability,
+				nullEvidence(u.sg.Evidence), nullID(u.sg.RunID), at, formatTime(u.sg.UpdatedAt))
+		}
+		var err error
+		switch len(chunk) {
+		case suggestionsPerInsert:
+			_, err = full.ExecContext(ctx, args...)
+		case 1:
+			_, err = s.prepared(ctx, queryInsertSuggestion).ExecContext(ctx, args...)
+		default:
+			_, err = tx.ExecContext(ctx, insertSuggestionsSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert suggestions: %w", err)
+		}
+	}
+	return nil
+}
+
+// missingRun turns a foreign key violation on suggestions into ENOTFOUND:
+// the only foreign key there is run_id.
+func missingRun(err error, ss []*steward.Suggestion) error {
+	if !isForeignKey(err) {
+		return err
+	}
+	if len(ss) == 1 {
+		return steward.Errorf(steward.ENOTFOUND, "Job run %d does not exist.", ss[0].RunID)
+	}
+	return steward.Errorf(steward.ENOTFOUND, "A job run of the suggestions does not exist.")
 }
 
 // Suggestion implements steward.SuggestionStore.

@@ -162,6 +162,34 @@ func testUpsertSuggestions(t *testing.T, s steward.Store) {
 		t.Errorf("%d suggestions stored, want 601", len(all))
 	}
 
+	// A member set twice, far apart (new, then changed; stored, then
+	// changed twice): the last one wins there too.
+	var long []*steward.Suggestion
+	for i := 0; i < 700; i++ {
+		long = append(long, &steward.Suggestion{CustomerIDs: []int64{ids[0], ids[1000+i%150]}, Probability: 0.2})
+	}
+	long[0].CustomerIDs, long[650].CustomerIDs = []int64{ids[0], ids[1199]}, []int64{ids[1199], ids[0]}
+	long[650].Probability = 0.25
+	long[10].CustomerIDs, long[600].CustomerIDs = pair(10), pair(10)
+	long[10].Probability, long[600].Probability = 0.4, 0.013
+	must(t, s.UpsertSuggestions(ctx, long))
+	for _, i := range []int{0, 10, 600, 650} {
+		got, err := s.Suggestion(ctx, long[i].ID)
+		must(t, err)
+		if want := map[bool]float64{true: 0.25, false: 0.013}[i == 0 || i == 650]; got.Probability != want || long[i].Probability != want {
+			t.Errorf("suggestion %d given twice: stored %g, filled %g; want %g", i, got.Probability, long[i].Probability, want)
+		}
+	}
+	if long[0].ID != long[650].ID || long[10].ID != long[600].ID || long[10].ID != batch[7].ID {
+		t.Errorf("a member set given twice got ids %d, %d and %d, %d (stored %d)",
+			long[0].ID, long[650].ID, long[10].ID, long[600].ID, batch[7].ID)
+	}
+	all, err = s.Suggestions(ctx, steward.SuggestionFilter{})
+	must(t, err)
+	if len(all) != 752 {
+		t.Errorf("%d suggestions stored, want 752", len(all))
+	}
+
 	// A refused suggestion, or one of a job run that does not exist,
 	// stores none of the call.
 	fresh := func() []*steward.Suggestion {
@@ -186,8 +214,8 @@ func testUpsertSuggestions(t *testing.T, s steward.Store) {
 	if got, err := s.Suggestion(ctx, changed.ID); err != nil || got.Probability != 0.55 {
 		t.Errorf("after refused calls: %+v, %v; want probability 0.55", got, err)
 	}
-	if after, err := s.Suggestions(ctx, steward.SuggestionFilter{}); err != nil || len(after) != 601 {
-		t.Errorf("after refused calls %d suggestions, %v; want 601", len(after), err)
+	if after, err := s.Suggestions(ctx, steward.SuggestionFilter{}); err != nil || len(after) != 752 {
+		t.Errorf("after refused calls %d suggestions, %v; want 752", len(after), err)
 	}
 }
 
