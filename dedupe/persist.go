@@ -59,7 +59,7 @@ const recordFixed = 4*maxFormal + 4 + 1
 // flagEmailByName is prepared.emailByName in the flags byte.
 const flagEmailByName = 1
 
-// ioChunk is the buffer size of reading and writing.
+// ioChunk is the buffer size of WriteTo.
 const ioChunk = 1 << 20
 
 // recordFields returns pointers to a record's stored strings.
