@@ -20,7 +20,13 @@ func (s *Store) wroteCustomers(ctx context.Context) {
 	}
 }
 
-// CustomerGeneration implements steward.CustomerStore.
+// CustomerGeneration implements steward.CustomerStore. Inside a
+// transaction it reads, like every read here (READ COMMITTED), what is
+// committed when it runs: another transaction that commits meanwhile is
+// counted. A cache built inside one transaction is therefore safe to tag
+// with the generation read before it began plus one, if that is what the
+// generation is after the commit; otherwise someone else wrote customers
+// meanwhile.
 func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, error) {
 	var g steward.Generation
 	if err := s.read(ctx).QueryRow(ctx, `SELECT database, n FROM customer_generation`).Scan(&g.Database, &g.N); err != nil {
