@@ -111,6 +111,8 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 	ix := &Index{cfg: cfg, model: model}
 	ix.recs = make([]prepared, len(records))
 	ix.ids = make([]string, len(records))
+	adviseHugePagesOf(ix.recs)
+	adviseHugePagesOf(ix.ids)
 	err := parallelRange(ctx, len(records), cfg.workers(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ix.recs[i] = prepare(&records[i], cfg.DefaultRegion)

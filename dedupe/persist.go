@@ -302,6 +302,7 @@ func (d *indexReader) bytes(n uint64) ([]byte, error) {
 		return nil, errDamaged
 	}
 	b := make([]byte, 0, min(n, 1<<30))
+	adviseHugePagesOf(b[:cap(b)])
 	for uint64(len(b)) < n {
 		if len(b) == cap(b) {
 			nb := make([]byte, len(b), min(n, 2*uint64(cap(b))))
@@ -499,6 +500,8 @@ func readIndex(r io.Reader, cfg *Config) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{cfg: *cfg, recs: make([]prepared, n), ids: make([]string, n)}
+	adviseHugePagesOf(ix.recs)
+	adviseHugePagesOf(ix.ids)
 	// The records are built while the rest is read.
 	built := make(chan error, 1)
 	go func() { built <- ix.buildRecords(lens, blob, fixed) }()
@@ -539,6 +542,7 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		kb := &ix.blocks[k]
 		kb.key, kb.kind = ix.cfg.Blocking[k], k
 		kb.sorted = make([]blockEntry, h.sorted[k])
+		adviseHugePagesOf(kb.sorted)
 		if err := d.entries(len(kb.sorted), kb.sorted); err != nil {
 			return err
 		}
