@@ -141,6 +141,10 @@ type Options struct {
 	Progress *progress.Bar
 	// Logger receives stage timings; nil discards them.
 	Logger *slog.Logger
+
+	// rebuildAbove is how many written customers make the cache be built
+	// again from the database rather than updated; 0 is the default.
+	rebuildAbove int
 }
 
 // Summary counts what an import did. Accepted + Rejected + Blocked always
@@ -274,7 +278,6 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	if opts.DryRun {
 		touched = nil
 	}
-	saveIndex(ctx, st, snap.db, touched, &opts)
 	summarize(t, sum)
 	if opts.Rejects != nil {
 		if err := rejectsReport(opts.Rejects, t); err != nil {
@@ -286,6 +289,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 			return sum, err
 		}
 	}
+	// The file's index is done with; let the cache's update have the memory.
+	snap.fileIx, snap.fileRows = nil, nil
+	saveIndex(ctx, st, snap.db, touched, &opts)
 	sum.Elapsed = time.Since(start)
 	return sum, nil
 }
@@ -585,8 +591,28 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 		return
 	}
 	t0 := time.Now()
-	for _, c := range touched {
-		d.put(c)
+	rebuild := opts.rebuildAbove
+	if rebuild == 0 {
+		rebuild = max(50_000, d.ix.Len()/4)
+	}
+	if len(touched) > rebuild {
+		// Adding that many records one by one costs more than building
+		// the index again from the database.
+		d.ix = nil
+		nd, err := loadIndex(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
+		if err != nil {
+			opts.Logger.Warn("duplicate index cache not written", "err", err)
+			return
+		}
+		if nd.gen == nil || *nd.gen != g {
+			opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
+			return
+		}
+		d = nd
+	} else {
+		for _, c := range touched {
+			d.put(c)
+		}
 	}
 	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
 		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
