@@ -174,11 +174,13 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 
 // sort drops the entries of removed records, orders the rest and, when
 // they are kept, records every record's position.
-func (kb *keyBlocks) sort(ix *Index) {
-	if len(ix.removed) > 0 {
-		kb.sorted = slices.DeleteFunc(kb.sorted, func(e blockEntry) bool { return ix.isRemoved(e.idx) })
-	}
-	slices.SortFunc(kb.sorted, func(a, b blockEntry) int {
+func (kb *keyBlocks) sort(ix *Index) { kb.sortAfter(ix, 0) }
+
+// sortAfter is sort for entries whose first n are already in order (the
+// blocks before Add appended its pending records): only the rest is sorted,
+// then merged in, which costs a fraction of sorting everything again.
+func (kb *keyBlocks) sortAfter(ix *Index, n int) {
+	cmp := func(a, b blockEntry) int {
 		if a.hash() != b.hash() {
 			return cmpU64(a.hash(), b.hash())
 		}
@@ -186,7 +188,34 @@ func (kb *keyBlocks) sort(ix *Index) {
 			return cmpU64(sa, sb)
 		}
 		return int(a.idx) - int(b.idx)
-	})
+	}
+	removed := func(e blockEntry) bool { return ix.isRemoved(e.idx) }
+	if n <= 0 || n >= len(kb.sorted) {
+		if len(ix.removed) > 0 {
+			kb.sorted = slices.DeleteFunc(kb.sorted, removed)
+		}
+		slices.SortFunc(kb.sorted, cmp)
+	} else {
+		head, tail := kb.sorted[:n], slices.Clone(kb.sorted[n:])
+		if len(ix.removed) > 0 {
+			head = slices.DeleteFunc(head, removed)
+			tail = slices.DeleteFunc(tail, removed)
+		}
+		slices.SortFunc(tail, cmp)
+		merged := make([]blockEntry, 0, len(head)+len(tail))
+		i, j := 0, 0
+		for i < len(head) && j < len(tail) {
+			if cmp(tail[j], head[i]) < 0 {
+				merged = append(merged, tail[j])
+				j++
+			} else {
+				merged = append(merged, head[i])
+				i++
+			}
+		}
+		merged = append(append(merged, head[i:]...), tail[j:]...)
+		kb.sorted = merged
+	}
 	if kb.pos != nil {
 		kb.setPositions(len(ix.recs))
 	}

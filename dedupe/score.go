@@ -225,12 +225,13 @@ func (ix *Index) Add(r *steward.Record) int {
 		kb.pendingHash[int32(i)] = h
 		kb.npend++
 		if kb.npend > max(4096, len(kb.sorted)/16) {
+			n := len(kb.sorted)
 			for h, idx := range kb.pending {
 				for _, j := range idx {
 					kb.sorted = append(kb.sorted, entryOf(h, j))
 				}
 			}
-			kb.sort(ix)
+			kb.sortAfter(ix, n)
 		}
 	}
 	return i
