@@ -31,6 +31,9 @@ type Index struct {
 	// comparison; tfTotal counts records with a value.
 	tfCount [len(tfComparisons)]map[uint64]int32
 	tfTotal [len(tfComparisons)]int32
+	// tfBase, when set, is another index whose records count as well
+	// (CountTermsWith).
+	tfBase *Index
 
 	// removed is a bitset of the records taken out by Remove; words past
 	// its end are records never removed.

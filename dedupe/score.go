@@ -44,7 +44,7 @@ func (ix *Index) weight(p pattern, tf *[len(tfComparisons)]int32) float64 {
 		w += m.weights[c][l]
 		if l == 1 {
 			if t := m.tfIndex[c]; t >= 0 {
-				w += m.tfAdjustment(c, tf[t], ix.tfTotal[t])
+				w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
 			}
 		}
 	}
@@ -63,7 +63,7 @@ func (ix *Index) explain(p pattern, tf *[len(tfComparisons)]int32) []FieldWeight
 		w := m.weights[c][l]
 		if l == 1 {
 			if t := m.tfIndex[c]; t >= 0 {
-				w += m.tfAdjustment(c, tf[t], ix.tfTotal[t])
+				w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
 			}
 		}
 		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
@@ -71,15 +71,37 @@ func (ix *Index) explain(p pattern, tf *[len(tfComparisons)]int32) []FieldWeight
 	return out
 }
 
-// tfOf returns how many indexed records share each term-frequency value of
-// p.
+// tfOf returns how many indexed records (with those of the base set by
+// CountTermsWith) share each term-frequency value of p.
 func (ix *Index) tfOf(p *prepared) (tf [len(tfComparisons)]int32) {
 	for t, c := range tfComparisons {
 		if h := valueHash(c, tfValue(p, c)); h != 0 {
 			tf[t] = ix.tfCount[t][h]
+			if ix.tfBase != nil {
+				tf[t] += ix.tfBase.tfCount[t][h]
+			}
 		}
 	}
 	return tf
+}
+
+// tfTotalOf returns how many records have a value for term-frequency
+// comparison t, the base's included.
+func (ix *Index) tfTotalOf(t int) int32 {
+	if ix.tfBase != nil {
+		return ix.tfTotal[t] + ix.tfBase.tfTotal[t]
+	}
+	return ix.tfTotal[t]
+}
+
+// CountTermsWith makes the index judge how common a name is by its own
+// records and base's together, so that a few records (an import file's)
+// are scored against the population they join rather than against
+// themselves: in a file of three rows, two sharing a name would otherwise
+// make that name look as common as a name can be. base must not change
+// while ix scores; nil undoes it.
+func (ix *Index) CountTermsWith(base *Index) {
+	ix.tfBase = base
 }
 
 // probability compares two indexed records and returns their match

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/steward-crm/steward"
 )
 
 // TestAddKeepsBlocksSorted: an index that grew by Add (pending records
@@ -42,4 +44,59 @@ func TestAddKeepsBlocksSorted(t *testing.T) {
 			t.Errorf("key %v: blocks differ after Add (%d and %d entries)", whole.blocks[k].key, len(whole.blocks[k].sorted), len(grown.blocks[k].sorted))
 		}
 	}
+}
+
+// TestCountTermsWith: an index of a few records that counts terms with a
+// base index scores its pairs exactly as an index of base and those records
+// together does.
+func TestCountTermsWith(t *testing.T) {
+	recs := generated(t, 6_000, 21).records
+	base, few := recs[:5_000], recs[5_000:]
+	model := trainedIndex(t, recs, DefaultConfig()).Model()
+	small, err := NewIndex(context.Background(), few, DefaultConfig(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small.CountTermsWith(mustIndex(t, base, model))
+	union := mustIndex(t, recs, model)
+	alone := mustIndex(t, few, model)
+	compared, differ := 0, 0
+	for i := range few {
+		got, _ := small.Match(&few[i])
+		want, _ := union.Match(&few[i])
+		solo, _ := alone.Match(&few[i])
+		byID := make(map[string]float64)
+		for _, c := range want {
+			byID[c.ID] = c.Weight
+		}
+		soloW := make(map[string]float64)
+		for _, c := range solo {
+			soloW[c.ID] = c.Weight
+		}
+		for _, c := range got {
+			w, ok := byID[c.ID]
+			if !ok {
+				continue
+			}
+			compared++
+			if w != c.Weight {
+				t.Fatalf("record %s with %s: weight %v with a base, %v in one index", few[i].SourceID, c.ID, c.Weight, w)
+			}
+			if sw, ok := soloW[c.ID]; ok && sw != c.Weight {
+				differ++
+			}
+		}
+	}
+	if compared < 100 || differ == 0 {
+		t.Errorf("compared %d pairs, %d weighed differently without the base: the test does not test", compared, differ)
+	}
+}
+
+func mustIndex(t *testing.T, recs []steward.Record, model *Model) *Index {
+	t.Helper()
+	ix, err := NewIndex(context.Background(), recs, DefaultConfig(), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/records"
 )
 
 // seedCustomer stores one active customer as an earlier import would.
@@ -172,5 +173,45 @@ func TestErasedCustomerStaysErased(t *testing.T) {
 	}
 	if got, _ := st.Customer(context.Background(), c.ID); got.Record.FirstName != "" {
 		t.Errorf("erased customer got data back: %+v", got.Record)
+	}
+}
+
+// TestDuplicateInsideSmallFile: two rows of a three-row file that are one
+// person by name, birth date and address (no email or phone in common) are
+// judged against the names of the customers stored, not against the file
+// alone, where sharing a name would make it look as common as a name can
+// be.
+func TestDuplicateInsideSmallFile(t *testing.T) {
+	st := backends()[0].open(t)
+	rd, err := records.NewReader(bytes.NewReader(generatedCSV(t, 2000, 5, "crm", "c")), records.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := readAllRecords(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := make([]*steward.Customer, len(recs))
+	for i := range recs {
+		cs[i] = &steward.Customer{Record: recs[i]}
+	}
+	if err := st.CreateCustomers(context.Background(), cs, steward.Meta{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	file := "id,first_name,last_name,email,address_line1,city,postal_code,birth_date,country\n" +
+		"a,Reza,Tehrani,reza.t@gmail.com,12 Valiasr Street,Tehran,1511743411,1980-04-12,IR\n" +
+		"b,Nima,Farahani,nima@yahoo.com,5 Enghelab Ave,Tehran,1315693111,1975-01-02,IR\n" +
+		"c,Reza,Tehrani,rtehrani@outlook.com,12 Valiasr St,Tehran,1511743411,1980-04-12,IR\n"
+	sum := mustImport(t, st, writeTemp(t, "f.csv", file), Options{Source: "shop"})
+	ss, err := st.Suggestions(context.Background(), steward.SuggestionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, c := customerBySource(t, st, "shop", "a"), customerBySource(t, st, "shop", "c")
+	if sum.Duplicates != 1 || len(ss) != 1 || steward.SuggestionKey(ss[0].CustomerIDs) != steward.SuggestionKey([]int64{a.ID, c.ID}) {
+		t.Fatalf("summary %+v, suggestions %+v: want rows a and c suggested", sum, ss)
+	}
+	if ss[0].Probability < 0.9 {
+		t.Errorf("probability %.3f for one name, birth date and address in a database where the name is rare", ss[0].Probability)
 	}
 }

@@ -455,6 +455,8 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("duplicate index of the file: %w", err)
 	}
+	// How common a name is, is judged among the customers the rows join.
+	s.fileIx.CountTermsWith(s.db.ix)
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
 	m := &matcher{s: s, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks)}
