@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
@@ -174,6 +175,7 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
+	removeStaleTemps(path)
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
@@ -215,4 +217,15 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// removeStaleTemps deletes temporary files a crashed cache write left
+// beside path; an hour old, they belong to no write still going on.
+func removeStaleTemps(path string) {
+	old, _ := filepath.Glob(path + ".tmp*")
+	for _, name := range old {
+		if fi, err := os.Stat(name); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			os.Remove(name)
+		}
+	}
 }

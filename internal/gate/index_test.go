@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/steward-crm/steward"
 )
@@ -119,5 +120,32 @@ func testIndexCache(t *testing.T, cached, plain steward.Store, rebuildAbove int)
 	}
 	if a, b := dbState(t, cached), dbState(t, plain); a != b {
 		t.Errorf("databases differ:\nwith the cache:\n%s\nwithout:\n%s", a, b)
+	}
+}
+
+// TestStaleCacheTempsRemoved: a temporary file a crashed cache write left
+// behind goes at the next write; a fresh one (a write still going on) stays.
+func TestStaleCacheTempsRemoved(t *testing.T) {
+	st := backends()[0].open(t)
+	cache := filepath.Join(t.TempDir(), "steward.db.index")
+	stale, fresh := cache+".tmp111", cache+".tmp222"
+	for _, name := range []string{stale, fresh} {
+		if err := os.WriteFile(name, []byte("half a cache"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, long, long); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, st, writeTemp(t, "in.csv", dupFile), Options{Source: "shop", IndexCache: cache})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary file still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh temporary file removed: %v", err)
+	}
+	if _, err := os.Stat(cache); err != nil {
+		t.Errorf("cache not written: %v", err)
 	}
 }
