@@ -102,6 +102,10 @@ type Generation struct {
 	// or changed customers (records, status, merged-into); it never
 	// decreases.
 	N int64
+	// Token is replaced by every bump, so that a database put back to an
+	// earlier state (a restored backup) and changed up to the same N is
+	// not taken for the state a cache saw.
+	Token string
 }
 
 // SourceRef names one record of a source system.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
 	"sync/atomic"
 
@@ -288,6 +289,16 @@ func (ix *Index) Remove(i int) {
 }
 
 // isRemoved reports whether record i was taken out by Remove.
+// Removed returns how many records Remove took out; their positions stay
+// taken, so Len - Removed records are still matched.
+func (ix *Index) Removed() int {
+	n := 0
+	for _, w := range ix.removed {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
 func (ix *Index) isRemoved(i int32) bool {
 	w := int(i >> 6)
 	return w < len(ix.removed) && ix.removed[w]&(1<<(i&63)) != 0

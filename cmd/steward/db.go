@@ -91,7 +91,7 @@ func indexCachePath(env *Env, dsn, flag string) string {
 	}
 	dsn = dbDSN(env, dsn)
 	if store.KindOf(dsn) != store.Postgres {
-		return strings.TrimPrefix(dsn, "file:") + ".index"
+		return strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:") + ".index"
 	}
 	dir := env.Getenv("XDG_CACHE_HOME")
 	if dir == "" {

@@ -15,6 +15,7 @@ func TestIndexCachePath(t *testing.T) {
 	}{
 		{"beside an SQLite file", "data/steward.db", "", "data/steward.db.index"},
 		{"beside $STEWARD_DB", "", "", "/srv/crm.db.index"},
+		{"beside an sqlite:// file", "sqlite:///var/lib/steward.db", "", "/var/lib/steward.db.index"},
 		{"named by the flag", "data/steward.db", "/tmp/ix", "/tmp/ix"},
 		{"turned off", "data/steward.db", "off", ""},
 	}

@@ -595,11 +595,13 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 	t0 := time.Now()
 	rebuild := opts.rebuildAbove
 	if rebuild == 0 {
-		rebuild = max(50_000, d.ix.Len()/4)
+		rebuild = max(50_000, (d.ix.Len()-d.ix.Removed())/4)
 	}
-	if len(touched) > rebuild {
+	if len(touched) > rebuild || d.ix.Removed()+len(touched) > d.ix.Len()/5+1000 {
 		// Adding that many records one by one costs more than building
-		// the index again from the database.
+		// the index again from the database; and an index whose updated
+		// customers left many removed records behind is built afresh
+		// before it grows without end.
 		d.ix = nil
 		nd, err := loadIndex(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
 		if err != nil {

@@ -102,7 +102,7 @@ func loadIndex(ctx context.Context, st steward.Store, opts *Options) (*dbIndex, 
 
 // indexCacheMagic starts a cache file; the number after it is the layout
 // of what follows, before dedupe's own versioned index.
-const indexCacheMagic = "steward duplicate index 1\n"
+const indexCacheMagic = "steward duplicate index 2\n"
 
 // errStaleCache says the cache was written for other customers.
 var errStaleCache = errors.New("written for another state of the customers")
@@ -136,7 +136,15 @@ func readIndexCache(path string, g steward.Generation, opts *Options) (*dbIndex,
 	if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
 		return nil, errors.New("damaged header")
 	}
-	if string(db) != g.Database || n != g.N {
+	var tokenLen uint32
+	if err := binary.Read(r, binary.LittleEndian, &tokenLen); err != nil || tokenLen > 1024 {
+		return nil, errors.New("damaged header")
+	}
+	token := make([]byte, tokenLen)
+	if _, err := io.ReadFull(r, token); err != nil {
+		return nil, errors.New("damaged header")
+	}
+	if string(db) != g.Database || n != g.N || string(token) != g.Token {
 		return nil, errStaleCache
 	}
 	if err := binary.Read(r, binary.LittleEndian, &count); err != nil || count < 0 || count > 1<<31 {
@@ -193,6 +201,8 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 	binary.Write(w, binary.LittleEndian, uint32(len(g.Database)))
 	io.WriteString(w, g.Database)
 	binary.Write(w, binary.LittleEndian, g.N)
+	binary.Write(w, binary.LittleEndian, uint32(len(g.Token)))
+	io.WriteString(w, g.Token)
 	binary.Write(w, binary.LittleEndian, int64(len(d.ids)))
 	buf := make([]byte, 0, 8<<16)
 	for i, id := range d.ids {

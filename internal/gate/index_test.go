@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
 // cacheSteps is a sequence of imports and outside changes; each step
@@ -147,5 +148,65 @@ func TestStaleCacheTempsRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(cache); err != nil {
 		t.Errorf("cache not written: %v", err)
+	}
+}
+
+// TestIndexCacheAfterRestore: a database put back to a backup and then
+// changed as many times as the cache's state had seen is not taken for
+// that state: the generation's token differs, and the index is rebuilt.
+func TestIndexCacheAfterRestore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path, backup := filepath.Join(dir, "steward.db"), filepath.Join(dir, "backup.db")
+	cache := path + ".index"
+	st, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedCustomer(t, st)
+	st.Close()
+	copyFile(t, path, backup)
+
+	st, err = sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := mustImport(t, st, writeTemp(t, "a.csv", dupFile), Options{Source: "shop", IndexCache: cache}); sum.Index != "database" {
+		t.Fatalf("first import: index from %q", sum.Index)
+	}
+	st.Close()
+
+	// Restore the backup, then change a customer once outside the gate:
+	// the generation's count is the one the cache saw again.
+	copyFile(t, backup, path)
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	st, err = sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c := &steward.Customer{Record: steward.Record{Source: "crm", SourceID: "c9", FirstName: "Kian", LastName: "Sharifi",
+		Email: "k.sharifi@mail.ir", Phone: "+989125550000", Country: "IR"}}
+	if err := st.CreateCustomer(ctx, c, steward.Meta{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	sum := mustImport(t, st, writeTemp(t, "b.csv", "id,first_name,last_name,phone,country\nz1,Kian,Sharifi,09125550000,IR\n"), Options{Source: "shop", IndexCache: cache})
+	if sum.Index != "database" {
+		t.Errorf("after a restore the index came from %q", sum.Index)
+	}
+	if sum.Duplicates != 1 {
+		t.Errorf("%d duplicates, want z1 caught as crm/c9 (a stale index would offer shop/n2, which the restore undid)", sum.Duplicates)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

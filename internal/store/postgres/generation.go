@@ -9,7 +9,7 @@ import (
 
 // bumpGeneration is the last statement of a transaction that wrote
 // customers.
-const bumpGeneration = `UPDATE customer_generation SET n = n + 1`
+const bumpGeneration = `UPDATE customer_generation SET n = n + 1, token = md5(random()::text || clock_timestamp()::text)`
 
 // wroteCustomers records that the transaction ctx joins wrote the customers
 // table, so that its commit bumps the generation. It is called inside
@@ -29,7 +29,7 @@ func (s *Store) wroteCustomers(ctx context.Context) {
 // meanwhile.
 func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, error) {
 	var g steward.Generation
-	if err := s.read(ctx).QueryRow(ctx, `SELECT database, n FROM customer_generation`).Scan(&g.Database, &g.N); err != nil {
+	if err := s.read(ctx).QueryRow(ctx, `SELECT database, n, token FROM customer_generation`).Scan(&g.Database, &g.N, &g.Token); err != nil {
 		return steward.Generation{}, fmt.Errorf("read customer generation: %w", err)
 	}
 	return g, nil

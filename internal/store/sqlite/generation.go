@@ -20,7 +20,7 @@ func (s *Store) wroteCustomers(ctx context.Context) {
 // bumpGeneration is the last statement of a transaction that wrote
 // customers.
 func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE customer_generation SET n = n + 1`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE customer_generation SET n = n + 1, token = lower(hex(randomblob(8)))`); err != nil {
 		return fmt.Errorf("bump customer generation: %w", err)
 	}
 	return nil
@@ -29,7 +29,7 @@ func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
 // CustomerGeneration implements steward.CustomerStore.
 func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, error) {
 	var g steward.Generation
-	if err := s.read(ctx).QueryRowContext(ctx, `SELECT database, n FROM customer_generation`).Scan(&g.Database, &g.N); err != nil {
+	if err := s.read(ctx).QueryRowContext(ctx, `SELECT database, n, token FROM customer_generation`).Scan(&g.Database, &g.N, &g.Token); err != nil {
 		return steward.Generation{}, fmt.Errorf("read customer generation: %w", err)
 	}
 	return g, nil

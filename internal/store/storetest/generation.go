@@ -18,12 +18,15 @@ func generation(t *testing.T, s steward.Store) steward.Generation {
 }
 
 // wantGeneration checks that the generation is want.N+by, in the same
-// database.
+// database, with a new token when it moved.
 func wantGeneration(t *testing.T, s steward.Store, want steward.Generation, by int64, after string) steward.Generation {
 	t.Helper()
 	got := generation(t, s)
 	if got.Database != want.Database || got.N != want.N+by {
 		t.Errorf("after %s: generation %+v, want %+v plus %d", after, got, want, by)
+	}
+	if (got.Token != want.Token) != (by != 0) || got.Token == "" {
+		t.Errorf("after %s: token %q, was %q: want a new one exactly when N moved", after, got.Token, want.Token)
 	}
 	return got
 }

@@ -6,7 +6,11 @@
 CREATE TABLE customer_generation (
 	id       int    PRIMARY KEY CHECK (id = 1),
 	database text   NOT NULL,
-	n        bigint NOT NULL CHECK (n >= 0)
+	n        bigint NOT NULL CHECK (n >= 0),
+	-- Replaced by every bump, so that a database put back to an earlier
+	-- state (a restored backup) and changed up to the same n is not taken
+	-- for the state a cache saw.
+	token    text   NOT NULL
 );
-INSERT INTO customer_generation (id, database, n)
-VALUES (1, replace(gen_random_uuid()::text, '-', ''), 0);
+INSERT INTO customer_generation (id, database, n, token)
+VALUES (1, replace(gen_random_uuid()::text, '-', ''), 0, md5(random()::text || clock_timestamp()::text));

@@ -5,6 +5,10 @@
 CREATE TABLE customer_generation (
 	id       INTEGER PRIMARY KEY CHECK (id = 1),
 	database TEXT    NOT NULL,
-	n        INTEGER NOT NULL CHECK (n >= 0)
+	n        INTEGER NOT NULL CHECK (n >= 0),
+	-- Replaced by every bump, so that a database put back to an earlier
+	-- state (a restored backup) and changed up to the same n is not taken
+	-- for the state a cache saw.
+	token    TEXT    NOT NULL
 );
-INSERT INTO customer_generation (id, database, n) VALUES (1, lower(hex(randomblob(16))), 0);
+INSERT INTO customer_generation (id, database, n, token) VALUES (1, lower(hex(randomblob(16))), 0, lower(hex(randomblob(8))));
