@@ -593,6 +593,14 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 		return
 	}
 	t0 := time.Now()
+	if d.source == "cache" && d.logged+len(touched) <= maxLogCustomers(d.ix.Len()-d.ix.Removed()) {
+		if err := appendIndexLog(opts.IndexCache, *d.gen, g, touched); err != nil {
+			opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
+			return
+		}
+		opts.Logger.Info("duplicate index cache log appended", "file", opts.IndexCache+".log", "customers", len(touched), "elapsed", time.Since(t0).Round(time.Millisecond))
+		return
+	}
 	rebuild := opts.rebuildAbove
 	if rebuild == 0 {
 		rebuild = max(50_000, (d.ix.Len()-d.ix.Removed())/4)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -29,6 +30,8 @@ type dbIndex struct {
 	gen *steward.Generation
 	// source says where the index came from: "cache" or "database".
 	source string
+	// logged counts the customers replayed from the cache's log.
+	logged int
 }
 
 // position returns customer id's position in the index, or -1.
@@ -144,9 +147,10 @@ func readIndexCache(path string, g steward.Generation, opts *Options) (*dbIndex,
 	if _, err := io.ReadFull(r, token); err != nil {
 		return nil, errors.New("damaged header")
 	}
-	if string(db) != g.Database || n != g.N || string(token) != g.Token {
+	if string(db) != g.Database || n > g.N {
 		return nil, errStaleCache
 	}
+	base := steward.Generation{Database: string(db), N: n, Token: string(token)}
 	if err := binary.Read(r, binary.LittleEndian, &count); err != nil || count < 0 || count > 1<<31 {
 		return nil, errors.New("damaged header")
 	}
@@ -174,7 +178,98 @@ func readIndexCache(path string, g steward.Generation, opts *Options) (*dbIndex,
 	if ix.Len() != len(ids) {
 		return nil, fmt.Errorf("index holds %d records for %d customers", ix.Len(), len(ids))
 	}
-	return &dbIndex{ix: ix, ids: ids, gen: &g, source: "cache"}, nil
+	d := &dbIndex{ix: ix, ids: ids, gen: &base, source: "cache"}
+	if err := replayIndexLog(path+".log", d); err != nil {
+		return nil, err
+	}
+	if *d.gen != g {
+		return nil, errStaleCache
+	}
+	return d, nil
+}
+
+// The log beside a cache file (path + ".log") records what imports
+// changed since the file was written, so that an import appends its
+// customers instead of writing the whole index again. Each frame is
+// logFrameMagic, the length of its JSON body, the body (a logFrame) and
+// the body's CRC-32C. A frame applies when its From is the generation the
+// cache has reached; replay stops at the first frame that does not (or is
+// torn by a crash), and the cache is used only if it then reached the
+// database's generation.
+const logFrameMagic = "SIXL"
+
+// logFrame is one import's changes: the customers it wrote, as they are
+// after it.
+type logFrame struct {
+	From      steward.Generation  `json:"from"`
+	To        steward.Generation  `json:"to"`
+	Customers []*steward.Customer `json:"customers"`
+}
+
+// maxLogCustomers bounds the customers the log holds before the next
+// import writes the whole cache again; replaying costs about as much per
+// customer as matching one.
+func maxLogCustomers(live int) int { return max(20_000, live/20) }
+
+// replayIndexLog applies the frames of the log at path that follow d's
+// generation; a missing log is no change.
+func replayIndexLog(path string, d *dbIndex) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	table := crc32.MakeTable(crc32.Castagnoli)
+	for {
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil || string(hdr[:4]) != logFrameMagic {
+			return nil
+		}
+		body := make([]byte, binary.LittleEndian.Uint32(hdr[4:]))
+		var sum [4]byte
+		if _, err := io.ReadFull(br, body); err != nil {
+			return nil
+		}
+		if _, err := io.ReadFull(br, sum[:]); err != nil || binary.LittleEndian.Uint32(sum[:]) != crc32.Checksum(body, table) {
+			return nil
+		}
+		var fr logFrame
+		if err := json.Unmarshal(body, &fr); err != nil || fr.From != *d.gen {
+			return nil
+		}
+		for _, c := range fr.Customers {
+			d.put(c)
+		}
+		*d.gen = fr.To
+		d.logged += len(fr.Customers)
+	}
+}
+
+// appendIndexLog appends the customers an import wrote to the log of the
+// cache at path, taking the cache from generation from to to.
+func appendIndexLog(path string, from, to steward.Generation, touched []*steward.Customer) error {
+	body, err := json.Marshal(logFrame{From: from, To: to, Customers: touched})
+	if err != nil {
+		return err
+	}
+	frame := make([]byte, 0, len(body)+12)
+	frame = append(frame, logFrameMagic...)
+	frame = binary.LittleEndian.AppendUint32(frame, uint32(len(body)))
+	frame = append(frame, body...)
+	frame = binary.LittleEndian.AppendUint32(frame, crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
+	f, err := os.OpenFile(path+".log", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(frame); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // writeIndexCache writes d to path for generation g, through a temporary
@@ -226,7 +321,14 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	// The new file holds everything; an old log no longer follows it.
+	if err := os.Remove(path + ".log"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // removeStaleTemps deletes temporary files a crashed cache write left

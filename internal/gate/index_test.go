@@ -73,6 +73,24 @@ func cacheSteps() []cacheStep {
 		{name: "and used again",
 			file:  "id,first_name,last_name,email,phone,country\nd4,Bahram,Nouri,bahram.nouri@gmail.com,09121110000,IR\n",
 			index: "cache", duplicates: 1},
+		{name: "the log of the last imports is replayed",
+			file:  "id,first_name,last_name,email,phone,country\nd5,Bahram,Nouri,bahram.nouri@gmail.com,+98 912 111 0000,IR\n",
+			index: "cache", duplicates: 1},
+		{name: "a torn log is not trusted",
+			before: func(t *testing.T, _ steward.Store, cache string) {
+				if cache == "" {
+					return
+				}
+				fi, err := os.Stat(cache + ".log")
+				if err != nil {
+					t.Fatalf("no log after imports that used the cache: %v", err)
+				}
+				if err := os.Truncate(cache+".log", fi.Size()-3); err != nil {
+					t.Fatal(err)
+				}
+			},
+			file:  "id,first_name,last_name,email,phone,country\nd6,Bahram,Nouri,bahram.nouri@gmail.com,09121110000,IR\n",
+			index: "database", duplicates: 1},
 	}
 }
 
