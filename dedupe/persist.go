@@ -499,9 +499,11 @@ func readIndex(r io.Reader, cfg *Config) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{cfg: *cfg, recs: make([]prepared, n), ids: make([]string, n)}
-	adviseHugePagesOf(ix.recs)
-	adviseHugePagesOf(ix.ids)
+	// Room to Add an eighth more without copying every record: a caller
+	// that reads an index often goes on to add what changed since.
+	ix := &Index{cfg: *cfg, recs: make([]prepared, n, growRoom(n)), ids: make([]string, n, growRoom(n))}
+	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
+	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
 	// The records are built while the rest is read.
 	built := make(chan error, 1)
 	go func() { built <- ix.buildRecords(lens, blob, fixed) }()
