@@ -674,6 +674,7 @@ func (w *writer) run(ctx context.Context, t *table) error {
 			if err := w.row(ctx, r); err != nil {
 				return fmt.Errorf("row %d: %w", r.num, err)
 			}
+			r.cands = nil // decided: their explanations need not stay for the rest of the file
 			if err := w.maybeFlush(ctx); err != nil {
 				return err
 			}
