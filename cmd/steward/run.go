@@ -11,6 +11,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/rules"
@@ -47,6 +48,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	restart := fs.Bool("restart", false, "ignore the checkpoint of an interrupted run and start from the beginning")
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (default: the rules file's, else /etc/resolv.conf)")
+	indexCache := fs.String("index-cache", "", indexCacheUsage+"; dedupe writes the index it built there for the next import")
 	asJSON := fs.Bool("json", false, "print the finished runs as JSON")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parseFlags(fs, args); err != nil {
@@ -81,7 +83,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
 	var done []*steward.JobRun
 	for _, n := range names {
-		job, bar, err := buildJob(ctx, env, st, r, n, *offline, *dnsServer)
+		job, bar, err := buildJob(ctx, env, st, r, n, *offline, *dnsServer, indexCachePath(env, *db, *indexCache))
 		if err != nil {
 			return err
 		}
@@ -107,7 +109,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 }
 
 // buildJob makes the named job from the rules, with a progress bar.
-func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, name string, offline bool, dnsServer string) (jobs.Job, *progress.Bar, error) {
+func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, name string, offline bool, dnsServer, cache string) (jobs.Job, *progress.Bar, error) {
 	log := envLogger(env)
 	switch name {
 	case "standardize":
@@ -126,7 +128,15 @@ func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, n
 		return &jobs.VerifyEmails{Verifier: v, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
 	case "dedupe":
 		bar := progress.New("dedupe", 0, env.Stderr, env.Terminal, log)
-		return &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}, bar, nil
+		j := &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}
+		if cache != "" {
+			j.SaveIndex = func(ix *dedupe.Index, ids []int64, g steward.Generation) {
+				if err := gate.SaveIndexCache(cache, g, ix, ids); err != nil {
+					log.Warn("duplicate index cache not written", "file", cache, "err", err)
+				}
+			}
+		}
+		return j, bar, nil
 	}
 	return nil, nil, usagef("jobs: standardize, verify-emails, dedupe, nightly", "unknown job %q", name)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -75,6 +76,21 @@ func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
 	}
 	if runs[2].Job != "dedupe" || runs[2].Counts["suggestions_new"] != 0 || runs[2].Counts["suggestions"] == 0 {
 		t.Fatalf("a repeated dedupe made new suggestions: %+v", runs[2])
+	}
+
+	// The nightly duplicate detection left its index for the next import,
+	// which reads it instead of building it again.
+	file := filepath.Join(t.TempDir(), "late.csv")
+	if err := os.WriteFile(file, []byte("id,first_name,last_name,email,country\nl1,Sara,Mohammadi,sara.m@gmail.com,IR\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runMain(t, "import", file, "--source", "late", "--db", db, "--json")
+	var sum struct {
+		Index   string `json:"index"`
+		Created int    `json:"created"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != exitOK || sum.Index != "cache" || sum.Created != 1 {
+		t.Fatalf("import after the nightly run: exit %d, %v, %+v\n%s", code, err, sum, errs)
 	}
 }
 

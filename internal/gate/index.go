@@ -272,6 +272,18 @@ func appendIndexLog(path string, from, to steward.Generation, touched []*steward
 	return f.Close()
 }
 
+// SaveIndexCache writes ix, the duplicate index of the active customers
+// (ids[i] is the customer at position i) as they were at generation g, to
+// the cache file an import reads (Options.IndexCache): a job that built
+// the index anyway (the nightly duplicate detection) spares the next import
+// building it.
+func SaveIndexCache(path string, g steward.Generation, ix *dedupe.Index, ids []int64) error {
+	if ix.Len() != len(ids) {
+		return fmt.Errorf("index cache: %d records for %d customers", ix.Len(), len(ids))
+	}
+	return writeIndexCache(path, g, &dbIndex{ix: ix, ids: ids})
+}
+
 // writeIndexCache writes d to path for generation g, through a temporary
 // file renamed into place, so a reader never sees half a file.
 func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) {

@@ -24,6 +24,12 @@ type Dedupe struct {
 	Model *dedupe.Model
 	// Progress, if set, is told about the matcher's long stages.
 	Progress dedupe.ProgressFunc
+	// SaveIndex, when set, receives the index of the active customers the
+	// run matched (ids[i] is the customer at position i) with the
+	// customers' generation it reflects, so that the import gate can reuse
+	// it instead of building it again. It is not called when customers
+	// changed during the run.
+	SaveIndex func(ix *dedupe.Index, ids []int64, g steward.Generation)
 }
 
 // Name implements Job.
@@ -50,9 +56,13 @@ type EvidencePair struct {
 // all suggestions in one transaction, so an interrupted run leaves the
 // suggestions of the previous run untouched and a rerun starts afresh.
 func (j *Dedupe) Run(ctx context.Context, run *Run) error {
+	g0, err := run.Store.CustomerGeneration(ctx)
+	if err != nil {
+		return fmt.Errorf("customers' generation: %w", err)
+	}
 	var recs []steward.Record
 	var ids []int64
-	err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
+	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		r := c.Record.Clone()
 		r.SourceID = strconv.FormatInt(c.ID, 10)
 		recs = append(recs, r)
@@ -85,6 +95,13 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: j.Model, Labels: labels, Progress: j.Progress})
 	if err != nil {
 		return fmt.Errorf("find duplicates: %w", err)
+	}
+	if j.SaveIndex != nil {
+		// Suggestions are not customers: what the run writes below leaves
+		// the generation as it is.
+		if g1, err := run.Store.CustomerGeneration(ctx); err == nil && g1 == g0 {
+			j.SaveIndex(res.Index, ids, g0)
+		}
 	}
 	run.Count("pairs_compared", res.Stats.PairsCompared)
 	run.Count("pairs_kept", int64(res.Stats.PairsKept))
