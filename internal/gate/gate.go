@@ -567,72 +567,6 @@ func (s *snapshot) lookupSources(ctx context.Context, st steward.Store, t *table
 	return nil
 }
 
-// saveIndex brings the duplicate index up to date with the customers the
-// import wrote and writes it to the cache file, when it is known to
-// reflect every customer: nothing but this import changed customers since
-// the index was built. A failure to write the cache only costs the next
-// import the time to rebuild it.
-func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*steward.Customer, opts *Options) {
-	if opts.IndexCache == "" || d.gen == nil {
-		return
-	}
-	if d.source == "cache" && len(touched) == 0 {
-		return
-	}
-	g, err := st.CustomerGeneration(ctx)
-	if err != nil {
-		opts.Logger.Warn("duplicate index cache not written", "err", err)
-		return
-	}
-	want := d.gen.N
-	if len(touched) > 0 {
-		want++
-	}
-	if g.Database != d.gen.Database || g.N != want {
-		opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
-		return
-	}
-	t0 := time.Now()
-	if d.source == "cache" && d.logged+len(touched) <= maxLogCustomers(d.ix.Len()-d.ix.Removed()) {
-		if err := appendIndexLog(opts.IndexCache, *d.gen, g, touched); err != nil {
-			opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
-			return
-		}
-		opts.Logger.Info("duplicate index cache log appended", "file", opts.IndexCache+".log", "customers", len(touched), "elapsed", time.Since(t0).Round(time.Millisecond))
-		return
-	}
-	rebuild := opts.rebuildAbove
-	if rebuild == 0 {
-		rebuild = max(50_000, (d.ix.Len()-d.ix.Removed())/4)
-	}
-	if len(touched) > rebuild || d.ix.Removed()+len(touched) > d.ix.Len()/5+1000 {
-		// Adding that many records one by one costs more than building
-		// the index again from the database; and an index whose updated
-		// customers left many removed records behind is built afresh
-		// before it grows without end.
-		d.ix = nil
-		nd, err := loadIndex(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
-		if err != nil {
-			opts.Logger.Warn("duplicate index cache not written", "err", err)
-			return
-		}
-		if nd.gen == nil || *nd.gen != g {
-			opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
-			return
-		}
-		d = nd
-	} else {
-		for _, c := range touched {
-			d.put(c)
-		}
-	}
-	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
-		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
-		return
-	}
-	opts.Logger.Info("duplicate index cache written", "file", opts.IndexCache, "customers", d.ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
-}
-
 // writer stores the accepted rows inside the import's transaction.
 type writer struct {
 	tx   steward.Store
@@ -725,7 +659,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	r.customer = c
 	if target == nil {
 		r.outcome = OutcomeCreated
-		w.create(r, c)
+		w.batch = append(w.batch, c)
 		return nil
 	}
 	r.match, r.probability = target, cand.Probability
@@ -760,15 +694,10 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		w.batch = append(w.batch, c)
 	default:
 		r.outcome = OutcomeCreated
-		w.create(r, c)
+		w.batch = append(w.batch, c)
 		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
 	}
 	return nil
-}
-
-// create queues a new active customer.
-func (w *writer) create(r *row, c *steward.Customer) {
-	w.batch = append(w.batch, c)
 }
 
 // match returns the most probable customer (in the database, or created by
