@@ -16,6 +16,44 @@ const (
 	StatusErased Status = "erased"
 )
 
+// Valid reports whether s is one of the customer statuses.
+func (s Status) Valid() bool {
+	return s == StatusActive || s == StatusMerged || s == StatusErased
+}
+
+// statusError is the EINVALID error for a status that is not one.
+func statusError(s Status) error {
+	return Errorf(EINVALID, "A customer's status is active, merged or erased, not %q.", s)
+}
+
+// CheckStatus returns EINVALID unless s is a customer status, so that every
+// store refuses the same statuses with the same words.
+func CheckStatus(s Status) error {
+	if !s.Valid() {
+		return statusError(s)
+	}
+	return nil
+}
+
+// CheckNewCustomers checks a batch of customers before a store creates
+// them: an empty status (active) or a valid one, and no source record
+// twice (ECONFLICT, naming it).
+func CheckNewCustomers(cs []*Customer) error {
+	seen := make(map[SourceRef]bool, len(cs))
+	for _, c := range cs {
+		if c.Status != "" && !c.Status.Valid() {
+			return statusError(c.Status)
+		}
+		if r := (SourceRef{Source: c.Record.Source, ID: c.Record.SourceID}); r.Source != "" && r.ID != "" {
+			if seen[r] {
+				return Errorf(ECONFLICT, "Source record %s/%s appears twice in one batch; each source record becomes one customer.", r.Source, r.ID)
+			}
+			seen[r] = true
+		}
+	}
+	return nil
+}
+
 // Customer is one customer as stored: steward's own id, the record's
 // current values, and bookkeeping for merges and optimistic locking.
 type Customer struct {

@@ -68,10 +68,6 @@ func customerValues(c *steward.Customer) []any {
 		attrs, c.CreatedAt, c.UpdatedAt}
 }
 
-func validStatus(st steward.Status) bool {
-	return st == steward.StatusActive || st == steward.StatusMerged || st == steward.StatusErased
-}
-
 // CreateCustomer implements steward.CustomerStore.
 func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
 	return s.CreateCustomers(ctx, []*steward.Customer{c}, m)
@@ -85,18 +81,12 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 	if len(cs) == 0 {
 		return nil
 	}
-	type ref struct{ source, id string }
-	seen := make(map[ref]bool)
+	if err := steward.CheckNewCustomers(cs); err != nil {
+		return err
+	}
 	nrefs := 0
 	for _, c := range cs {
-		if c.Status != "" && !validStatus(c.Status) {
-			return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
-		}
-		if r := (ref{c.Record.Source, c.Record.SourceID}); r.source != "" && r.id != "" {
-			if seen[r] {
-				return steward.Errorf(steward.ECONFLICT, "Source record %s/%s appears twice.", r.source, r.id)
-			}
-			seen[r] = true
+		if c.Record.Source != "" && c.Record.SourceID != "" {
 			nrefs++
 		}
 	}
@@ -205,8 +195,8 @@ type batcher interface {
 // changes and the end of the transaction or savepoint, pipelined. A nightly
 // job updates every customer, so round trips matter more than elsewhere.
 func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) (err error) {
-	if !validStatus(c.Status) {
-		return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+	if err := steward.CheckStatus(c.Status); err != nil {
+		return err
 	}
 	var (
 		q                  batcher

@@ -304,8 +304,7 @@ func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, arg
 // Atomic implements steward.Store.
 func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
 	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		t, _ := ctx.Value(txKey{s.pool}).(*txState)
-		return fn(ctx, &Store{pool: s.pool, bound: t})
+		return fn(ctx, &Store{pool: s.pool, bound: s.stateOf(ctx)})
 	})
 }
 

@@ -87,10 +87,6 @@ func decodeAttributes(s string) (map[string]string, error) {
 	return m, nil
 }
 
-func validStatus(st steward.Status) bool {
-	return st == steward.StatusActive || st == steward.StatusMerged || st == steward.StatusErased
-}
-
 // CreateCustomer implements steward.CustomerStore.
 func (s *Store) CreateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
 	return s.CreateCustomers(ctx, []*steward.Customer{c}, m)
@@ -103,18 +99,8 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 	if len(cs) == 0 {
 		return nil
 	}
-	type ref struct{ source, id string }
-	seen := make(map[ref]bool)
-	for _, c := range cs {
-		if c.Status != "" && !validStatus(c.Status) {
-			return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
-		}
-		if r := (ref{c.Record.Source, c.Record.SourceID}); r.source != "" && r.id != "" {
-			if seen[r] {
-				return steward.Errorf(steward.ECONFLICT, "Source record %s/%s appears twice.", r.source, r.id)
-			}
-			seen[r] = true
-		}
+	if err := steward.CheckNewCustomers(cs); err != nil {
+		return err
 	}
 	now := s.now()
 	ids := make([]int64, len(cs))
@@ -196,8 +182,8 @@ func (s *Store) CustomerBySource(ctx context.Context, source, sourceID string) (
 
 // UpdateCustomer implements steward.CustomerStore.
 func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m steward.Meta) error {
-	if !validStatus(c.Status) {
-		return steward.Errorf(steward.EINVALID, "Unknown customer status %q.", c.Status)
+	if err := steward.CheckStatus(c.Status); err != nil {
+		return err
 	}
 	attrs, err := encodeAttributes(c.Record.Attributes)
 	if err != nil {

@@ -42,13 +42,15 @@ type pools struct {
 	writerStmts, readerStmts map[string]*sql.Stmt
 }
 
-// preparedQueries are the statements a nightly job or an import runs per
-// customer; preparing them once instead of per call halves an update.
-var preparedQueries = []string{queryCustomerByID, queryUpdateCustomer, queryInsertChange}
+// preparedQueries are the reads a nightly job or an import runs per
+// customer, prepared once on the writer and on every reader.
+var preparedQueries = []string{queryCustomerByID}
 
 // writerQueries are prepared once on the writer only: they run inside a
-// write transaction (through prepared), never on the readers.
-var writerQueries = []string{queryLastSuggestionID, querySuggestionByKey, queryInsertSuggestions,
+// write transaction (through prepared), never on the readers. Preparing an
+// update once instead of per call halves it.
+var writerQueries = []string{queryUpdateCustomer, queryInsertChange,
+	queryLastSuggestionID, querySuggestionByKey, queryInsertSuggestions,
 	queryInsertSuggestion, queryUpdateSuggestion,
 	queryLastCustomerID, queryInsertCustomers, queryInsertSourceRefs}
 

@@ -102,13 +102,7 @@ var (
 
 // UpsertSuggestion implements steward.SuggestionStore.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
-	if err := s.UpsertSuggestions(ctx, []*steward.Suggestion{sg}); err != nil {
-		if steward.ErrorCode(err) == steward.EINVALID {
-			return err
-		}
-		return fmt.Errorf("upsert suggestion: %w", err)
-	}
-	return nil
+	return s.UpsertSuggestions(ctx, []*steward.Suggestion{sg})
 }
 
 // upsert is what UpsertSuggestions decided for one member set.
