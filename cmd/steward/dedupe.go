@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -162,17 +161,17 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 		return steward.Errorf(steward.EINVALID, "%s has %d records: too few to train a model", f.in, len(recs))
 	}
 	if f.saveModel != "" {
-		if err := writeFileWith(f.saveModel, func(w io.Writer) error { return dedupe.WriteModel(w, res.Model) }); err != nil {
+		if err := writeFileWith(env, f.saveModel, func(w io.Writer) error { return dedupe.WriteModel(w, res.Model) }); err != nil {
 			return err
 		}
 	}
 	if f.clusters != "" {
-		if err := writeFileWith(f.clusters, func(w io.Writer) error { return writeClusters(w, recs, res) }); err != nil {
+		if err := writeFileWith(env, f.clusters, func(w io.Writer) error { return writeClusters(w, recs, res) }); err != nil {
 			return err
 		}
 	}
 	if f.pairs != "" {
-		if err := writeFileWith(f.pairs, func(w io.Writer) error { return writePairs(w, recs, res) }); err != nil {
+		if err := writeFileWith(env, f.pairs, func(w io.Writer) error { return writePairs(w, recs, res) }); err != nil {
 			return err
 		}
 	}
@@ -336,25 +335,18 @@ func dedupeProgress(env *Env) dedupe.ProgressFunc {
 	}
 }
 
-// writeFileWith writes a file through fn.
-func writeFileWith(path string, fn func(io.Writer) error) error {
-	file, err := os.Create(path)
+// writeFileWith writes path ("-": standard output) through fn, all or
+// nothing (outputFile).
+func writeFileWith(env *Env, path string, fn func(io.Writer) error) error {
+	out, err := createOutput(env, path)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return err
 	}
-	w := bufio.NewWriterSize(file, 1<<16)
-	if err := fn(w); err != nil {
-		file.Close()
+	defer out.abort()
+	if err := fn(out.w); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := w.Flush(); err != nil {
-		file.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := file.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	return nil
+	return out.commit()
 }
 
 // recordID is a record's id, or its 1-based row number when it has none.

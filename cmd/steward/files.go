@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/steward-crm/steward"
 )
@@ -33,4 +35,64 @@ func openInput(env *Env, path string) (r io.Reader, done func(), err error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// outputFile is an output written under a temporary name and renamed into
+// place by commit, so that a failed or interrupted command never leaves a
+// half-written file, nor destroys the one a user already had there; "-" is
+// standard output.
+type outputFile struct {
+	w    *bufio.Writer
+	f    *os.File // nil for standard output
+	path string
+	done bool
+}
+
+func createOutput(env *Env, path string) (*outputFile, error) {
+	if path == "-" {
+		return &outputFile{w: bufio.NewWriterSize(env.Stdout, 256<<10)}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	return &outputFile{w: bufio.NewWriterSize(f, 256<<10), f: f, path: path}, nil
+}
+
+// commit flushes the output and, for a file, renames it into place.
+func (o *outputFile) commit() error {
+	if err := o.w.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", o.name(), err)
+	}
+	if o.f == nil {
+		o.done = true
+		return nil
+	}
+	if err := o.f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	if err := os.Chmod(o.f.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	if err := os.Rename(o.f.Name(), o.path); err != nil {
+		return fmt.Errorf("write %s: %w", o.path, err)
+	}
+	o.done = true
+	return nil
+}
+
+// abort removes a file that was not committed.
+func (o *outputFile) abort() {
+	if o.done || o.f == nil {
+		return
+	}
+	o.f.Close()
+	os.Remove(o.f.Name())
+}
+
+func (o *outputFile) name() string {
+	if o.f == nil {
+		return "standard output"
+	}
+	return o.path
 }

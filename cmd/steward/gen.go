@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/progress"
@@ -44,35 +43,28 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		return usagef("write the truth to a file", "--out and --truth cannot both be standard output")
 	}
 
-	var w io.Writer = env.Stdout
-	var files []*os.File
-	create := func(name string) (*os.File, error) {
-		f, err := os.Create(name)
+	// Both files land together or not at all: a half-written sample with
+	// its truth would mislead whoever reads it, and a failed run keeps the
+	// files a user had.
+	var outputs []*outputFile
+	create := func(name string) (*outputFile, error) {
+		o, err := createOutput(env, name)
 		if err != nil {
-			return nil, fmt.Errorf("create output: %w", err)
+			return nil, err
 		}
-		files = append(files, f)
-		return f, nil
+		outputs = append(outputs, o)
+		return o, nil
 	}
-	// On failure the partial files are removed: a half-written sample
-	// with its truth would mislead whoever reads it.
-	ok := false
 	defer func() {
-		if ok {
-			return
-		}
-		for _, f := range files {
-			f.Close()
-			os.Remove(f.Name())
+		for _, o := range outputs {
+			o.abort()
 		}
 	}()
-	if *out != "-" {
-		f, err := create(*out)
-		if err != nil {
-			return err
-		}
-		w = f
+	ow, err := create(*out)
+	if err != nil {
+		return err
 	}
+	var w io.Writer = ow.w
 	var tw io.Writer
 	switch *truth {
 	case "":
@@ -83,7 +75,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw = f
+		tw = f.w
 	}
 
 	bar := progress.New("gen", int64(*n), env.Stderr, env.Terminal, env.Logger)
@@ -97,11 +89,10 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("generate: %w", err)
 	}
 	bar.Done()
-	for _, f := range files {
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("close output: %w", err)
+	for _, o := range outputs {
+		if err := o.commit(); err != nil {
+			return err
 		}
 	}
-	ok = true
 	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -99,15 +97,15 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	outFile, err := newStandardizeOutput(env, *out)
+	outFile, err := createOutput(env, *out)
 	if err != nil {
 		return err
 	}
 	defer outFile.abort()
-	var chFile *standardizeOutput
+	var chFile *outputFile
 	var chw *csv.Writer
 	if *changes != "" {
-		if chFile, err = newStandardizeOutput(env, *changes); err != nil {
+		if chFile, err = createOutput(env, *changes); err != nil {
 			return err
 		}
 		defer chFile.abort()
@@ -215,62 +213,4 @@ func standardizeRejectedNote(n int) string {
 		return ""
 	}
 	return fmt.Sprintf(", %d rows not readable", n)
-}
-
-// standardizeOutput is a file written under a temporary name and renamed into place
-// by commit, or standard output.
-type standardizeOutput struct {
-	w    *bufio.Writer
-	f    *os.File // nil for standard output
-	path string
-	done bool
-}
-
-func newStandardizeOutput(env *Env, path string) (*standardizeOutput, error) {
-	if path == "-" {
-		return &standardizeOutput{w: bufio.NewWriterSize(env.Stdout, 256<<10)}, nil
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	return &standardizeOutput{w: bufio.NewWriterSize(f, 256<<10), f: f, path: path}, nil
-}
-
-// commit flushes the output and, for a file, renames it into place.
-func (o *standardizeOutput) commit() error {
-	if err := o.w.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", o.name(), err)
-	}
-	if o.f == nil {
-		o.done = true
-		return nil
-	}
-	if err := o.f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
-	}
-	if err := os.Chmod(o.f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
-	}
-	if err := os.Rename(o.f.Name(), o.path); err != nil {
-		return fmt.Errorf("write %s: %w", o.path, err)
-	}
-	o.done = true
-	return nil
-}
-
-// abort removes a file that was not committed.
-func (o *standardizeOutput) abort() {
-	if o.done || o.f == nil {
-		return
-	}
-	o.f.Close()
-	os.Remove(o.f.Name())
-}
-
-func (o *standardizeOutput) name() string {
-	if o.f == nil {
-		return "standard output"
-	}
-	return o.path
 }
