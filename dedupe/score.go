@@ -130,7 +130,32 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 		return nil, ErrNoModel
 	}
 	q := prepare(r, ix.cfg.DefaultRegion)
-	tf := ix.tfOf(&q)
+	return ix.match(&q, -1), nil
+}
+
+// MatchIndexed is Match for record i of from, without preparing the record
+// again: from must be built with the same blocking keys and region (it may
+// be ix itself, and record i is then not its own candidate). The import
+// gate matches each row of a file, already in the file's index, against
+// the database's index and the file's.
+func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
+	if ix.model == nil {
+		return nil, ErrNoModel
+	}
+	if !slices.Equal(ix.cfg.Blocking, from.cfg.Blocking) || ix.cfg.DefaultRegion != from.cfg.DefaultRegion {
+		return nil, errors.New("dedupe: MatchIndexed across indexes of other blocking keys or region")
+	}
+	self := int32(-1)
+	if from == ix {
+		self = int32(i)
+	}
+	return ix.match(&from.recs[i], self), nil
+}
+
+// match returns the records that share a block with q and reach the
+// review threshold, most probable first; record self (-1: none) is left out.
+func (ix *Index) match(q *prepared, self int32) []Candidate {
+	tf := ix.tfOf(q)
 	scratch, _ := ix.matchBufs.Get().(*matchScratch)
 	if scratch == nil {
 		scratch = new(matchScratch)
@@ -138,7 +163,7 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	buf := scratch.cands[:0]
 	hashes := slices.Grow(scratch.hashes[:0], len(ix.blocks))[:len(ix.blocks)]
 	for k := range ix.blocks {
-		hashes[k] = blockHash(ix.blocks[k].key, ix.blocks[k].kind, &q)
+		hashes[k] = blockHash(ix.blocks[k].key, ix.blocks[k].kind, q)
 	}
 	// Every key's directory slot and first entry are read before any
 	// block is searched, so that their cache misses overlap.
@@ -168,10 +193,10 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	scratch.touched = touched + ix.touch(buf)
 	var out []Candidate
 	for _, j := range buf {
-		if ix.isRemoved(j) {
+		if j == self || ix.isRemoved(j) {
 			continue
 		}
-		p := compare(&q, &ix.recs[j])
+		p := compare(q, &ix.recs[j])
 		w := ix.weight(p, &tf)
 		prob := probability(w)
 		if prob < ix.cfg.ReviewThreshold {
@@ -182,7 +207,7 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	scratch.cands, scratch.hashes = buf, hashes
 	ix.matchBufs.Put(scratch)
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Weight, a.Weight) })
-	return out, nil
+	return out
 }
 
 // matchScratch is what one Match call needs besides its result, kept in

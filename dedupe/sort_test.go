@@ -100,3 +100,51 @@ func mustIndex(t *testing.T, recs []steward.Record, model *Model) *Index {
 	}
 	return ix
 }
+
+// TestMatchIndexed: matching a record already in an index, without
+// preparing it again, answers as Match on the record does, less the record
+// itself when it is matched against its own index.
+func TestMatchIndexed(t *testing.T) {
+	recs := generated(t, 6_000, 31).records
+	model := trainedIndex(t, recs, DefaultConfig()).Model()
+	db, file := mustIndex(t, recs[:5_000], model), mustIndex(t, recs[5_000:], model)
+	found := 0
+	for i := range recs[5_000:] {
+		for _, ix := range []*Index{db, file} {
+			got, err := ix.MatchIndexed(file, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := ix.Match(&recs[5_000+i])
+			if ix == file {
+				want = slices.DeleteFunc(want, func(c Candidate) bool { return c.Index == i })
+			}
+			if len(got) != len(want) {
+				t.Fatalf("record %d: %d candidates, Match gives %d", i, len(got), len(want))
+			}
+			for k := range got {
+				if got[k].Index != want[k].Index || got[k].Weight != want[k].Weight {
+					t.Fatalf("record %d candidate %d: %+v, Match gives %+v", i, k, got[k], want[k])
+				}
+			}
+			found += len(got)
+		}
+	}
+	if found == 0 {
+		t.Fatal("no candidates at all: the test does not test")
+	}
+	other := DefaultConfig()
+	other.Blocking = other.Blocking[:3]
+	if _, err := mustIndexCfg(t, recs[:10], other, model).MatchIndexed(file, 0); err == nil {
+		t.Error("MatchIndexed across other blocking keys did not fail")
+	}
+}
+
+func mustIndexCfg(t *testing.T, recs []steward.Record, cfg Config, model *Model) *Index {
+	t.Helper()
+	ix, err := NewIndex(context.Background(), recs, cfg, model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}

@@ -518,11 +518,18 @@ func (m *matcher) stop() {
 // candidates returns the database customers and the earlier rows of the
 // file that r looks like, most probable first.
 func (s *snapshot) candidates(r *row) ([]candidate, error) {
-	db, err := s.db.ix.Match(&r.rec)
+	match := func(ix *dedupe.Index) ([]dedupe.Candidate, error) {
+		if r.fpos >= 0 {
+			// The row is in the file's index already: no preparing it again.
+			return ix.MatchIndexed(s.fileIx, r.fpos)
+		}
+		return ix.Match(&r.rec)
+	}
+	db, err := match(s.db.ix)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}
-	file, err := s.fileIx.Match(&r.rec)
+	file, err := match(s.fileIx)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}
