@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -58,8 +59,13 @@ var realTLDTypos = map[string]bool{"cm": true, "co": true, "om": true}
 
 // LoadLists parses the embedded lists: disposable domains (CC0), free
 // providers (MIT, minus the disposable ones) and role-account local parts
-// (MIT). Callers build it once and share it.
-func LoadLists() (*Lists, error) {
+// (MIT). They are parsed once per process and shared: a Lists is
+// read-only and safe for concurrent use.
+func LoadLists() (*Lists, error) { return sharedLists() }
+
+var sharedLists = sync.OnceValues(parseLists)
+
+func parseLists() (*Lists, error) {
 	l := &Lists{
 		disposable: make(map[string]struct{}, 9000),
 		free:       make(map[string]struct{}, 14000),

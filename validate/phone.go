@@ -109,7 +109,9 @@ func checkPhone(number, defaultRegion string, typed bool) PhoneResult {
 		}
 		return res
 	}
-	res.Type = "unknown"
+	if typed {
+		res.Type = "unknown"
+	}
 	if n.GetCountryCode() == 98 {
 		if nsn := phonenumbers.GetNationalSignificantNumber(n); len(nsn) == 10 && nsn[0] == '9' {
 			res.Possible, res.Reason, res.Normalized = true, ReasonPhoneIranMobileLags, e164

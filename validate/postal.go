@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 //go:embed data/address/countries_postal_rules.json
@@ -33,8 +34,13 @@ type postalRule struct {
 	example string
 }
 
-// LoadPostalRules parses and compiles the embedded per-country rules.
-func LoadPostalRules() (*PostalRules, error) {
+// LoadPostalRules parses and compiles the embedded per-country rules, once
+// per process; the rules are read-only and safe for concurrent use.
+func LoadPostalRules() (*PostalRules, error) { return sharedPostalRules() }
+
+var sharedPostalRules = sync.OnceValues(parsePostalRules)
+
+func parsePostalRules() (*PostalRules, error) {
 	var raw map[string]struct {
 		Name  string `json:"name"`
 		Zip   string `json:"zip"`

@@ -88,13 +88,13 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 				if r.Verdict == validate.Unknown || (offline && r.Verdict != validate.Invalid) {
 					continue // stays due
 				}
-				recorded++
 				err := s.RecordEmailCheck(ctx, d.CustomerID, d.Email, string(r.Verdict), string(r.Reason), at)
 				if steward.ErrorCode(err) == steward.ENOTFOUND {
 					continue // erased meanwhile
 				} else if err != nil {
 					return fmt.Errorf("record check of customer %d: %w", d.CustomerID, err)
 				}
+				recorded++
 			}
 			return run.Checkpoint(ctx, s, strconv.FormatInt(due[len(due)-1].CustomerID, 10))
 		})
