@@ -42,7 +42,7 @@ func BenchmarkCompareGenerated(b *testing.B) {
 	var pairs [][2]int32
 	var buf []int32
 	for i := range d.records {
-		buf, _ = ix.candidates(i, buf, true)
+		buf = ix.candidates(i, buf, true)
 		for _, j := range buf {
 			pairs = append(pairs, [2]int32{int32(i), j})
 		}

@@ -138,14 +138,11 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 			ix.blocks[k] = ix.buildBlocks(key, k)
 		}()
 	}
-	for t, c := range tfComparisons {
+	for t := range tfComparisons {
 		ix.tfCount[t] = make(map[uint64]int32)
-		for i := range ix.recs {
-			if h := valueHash(c, tfValue(&ix.recs[i], c)); h != 0 {
-				ix.tfCount[t][h]++
-				ix.tfTotal[t]++
-			}
-		}
+	}
+	for i := range ix.recs {
+		ix.countTerms(&ix.recs[i], 1)
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -339,11 +336,9 @@ func (ix *Index) SetModel(m *Model) error {
 
 // candidates appends to buf the indexes of records that share a block with
 // record i (for batch runs only those j > i, so each pair comes once), and
-// returns buf sorted without repeats. It also reports whether any of i's
-// blocks was oversized.
-func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) {
+// returns buf sorted without repeats.
+func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) []int32 {
 	buf = buf[:0]
-	oversized := false
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := kb.hashOf(i)
@@ -354,7 +349,6 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 		if p := kb.pos[i]; p >= 0 {
 			lo, hi = kb.around(int(p), ix.cfg.MaxBlock)
 			if hi-lo > ix.cfg.MaxBlock {
-				oversized = true
 				lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)
 			}
 		} else {
@@ -372,7 +366,7 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) ([]int32, bool) 
 		}
 	}
 	slices.Sort(buf)
-	return slices.Compact(buf), oversized
+	return slices.Compact(buf)
 }
 
 // keyedCandidates appends to buf, for every block of record i, the

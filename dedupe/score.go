@@ -250,12 +250,7 @@ func (ix *Index) Add(r *steward.Record) int {
 	packStrings(ix.recs[i:])
 	ix.ids = append(ix.ids, r.SourceID)
 	p := &ix.recs[i]
-	for t, c := range tfComparisons {
-		if h := valueHash(c, tfValue(p, c)); h != 0 {
-			ix.tfCount[t][h]++
-			ix.tfTotal[t]++
-		}
-	}
+	ix.countTerms(p, 1)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, p)
@@ -301,14 +296,20 @@ func (ix *Index) Remove(i int) {
 		ix.removed = append(ix.removed, make([]uint64, w+1-len(ix.removed))...)
 	}
 	ix.removed[i>>6] |= 1 << (i & 63)
+	ix.countTerms(p, -1)
+}
+
+// countTerms adds delta (1 or -1) to the term-frequency counts of p's
+// values; a count that reaches 0 is dropped.
+func (ix *Index) countTerms(p *prepared, delta int32) {
 	for t, c := range tfComparisons {
 		if h := valueHash(c, tfValue(p, c)); h != 0 {
-			if n := ix.tfCount[t][h] - 1; n > 0 {
+			if n := ix.tfCount[t][h] + delta; n > 0 {
 				ix.tfCount[t][h] = n
 			} else {
 				delete(ix.tfCount[t], h)
 			}
-			ix.tfTotal[t]--
+			ix.tfTotal[t] += delta
 		}
 	}
 }
@@ -360,7 +361,7 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 		var pairs []Pair
 		var cmp int64
 		for i := lo; i < hi; i++ {
-			buf, _ = ix.candidates(i, buf, true)
+			buf = ix.candidates(i, buf, true)
 			a := &ix.recs[i]
 			var tf [len(tfComparisons)]int32
 			tfDone := false
