@@ -140,11 +140,15 @@ func NewRecordRules(cfg RecordRulesConfig) (*RecordRules, error) {
 	}
 	if c := cfg.DefaultCountry; c != "" {
 		if _, ok := rr.postal.countries[strings.ToUpper(c)]; !ok {
-			return nil, fmt.Errorf("default country %q: not an ISO 3166-1 alpha-2 code", c)
+			return nil, fmt.Errorf("default country %q: %w", c, ErrUnknownCountry)
 		}
 	}
 	return rr, nil
 }
+
+// ErrUnknownCountry is returned by NewRecordRules for a default country
+// that is not one.
+var ErrUnknownCountry = errors.New("not an ISO 3166-1 alpha-2 code")
 
 // tryTag runs a tag once on an empty string; validator panics on a tag it
 // cannot parse, which is turned into an error here.

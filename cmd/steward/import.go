@@ -15,7 +15,6 @@ import (
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
-	"github.com/steward-crm/steward/validate"
 )
 
 const importUsage = `FILE --source NAME [flags]
@@ -105,12 +104,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		opts.Matching.DefaultRegion = opts.Cleanse.DefaultCountry
 		rrc.DefaultCountry = opts.Cleanse.DefaultCountry
 	}
-	rr, err := validate.NewRecordRules(rrc)
+	rr, err := recordRules(rrc, *country)
 	if err != nil {
-		if *country != "" && strings.Contains(err.Error(), "default country") {
-			return usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: %v", err)
-		}
-		return fmt.Errorf("record rules: %w", err)
+		return err
 	}
 	opts.Validate = gate.RecordValidator(rr)
 	if *onDup == "" {

@@ -68,3 +68,16 @@ func emailVerifier(r *rules.Rules, offline bool, dnsServer string) (*validate.Em
 	v.Resolver = res
 	return v, nil
 }
+
+// recordRules compiles the record rules; a --country (countryFlag) that is
+// no country is a usage error naming the flag.
+func recordRules(cfg validate.RecordRulesConfig, countryFlag string) (*validate.RecordRules, error) {
+	rr, err := validate.NewRecordRules(cfg)
+	if countryFlag != "" && errors.Is(err, validate.ErrUnknownCountry) {
+		return nil, usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: %v", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record rules: %w", err)
+	}
+	return rr, nil
+}

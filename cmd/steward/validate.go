@@ -64,12 +64,9 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if *country != "" {
 		cfg.DefaultCountry = strings.ToUpper(*country)
 	}
-	rules, err := validate.NewRecordRules(cfg)
+	rules, err := recordRules(cfg, *country)
 	if err != nil {
-		if *country != "" && strings.Contains(err.Error(), "default country") {
-			return usagef("use an ISO 3166-1 alpha-2 code such as IR, GB or US", "--country: %v", err)
-		}
-		return fmt.Errorf("record rules: %w", err)
+		return err
 	}
 	var opts records.Options
 	if *mappingFile != "" {
