@@ -44,7 +44,7 @@ var _ steward.Store = (*Store)(nil)
 func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, steward.Errorf(steward.EINVALID, "The PostgreSQL address is not valid: %v", err)
+		return nil, steward.Errorf(steward.EINVALID, "The PostgreSQL address is not valid (%v); write it as postgres://user:password@host:5432/dbname.", err)
 	}
 	return OpenConfig(ctx, cfg, logger)
 }

@@ -82,7 +82,7 @@ const readerPragmas = "&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "file:")
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
-		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path, not %q.", path)
+		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path such as ./steward.db (no :memory:, no options after ?), not %q.", path)
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
