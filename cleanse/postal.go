@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/steward-crm/steward/internal/postaldata"
 )
 
 // Rule names of the postal-code and region standardizers.
@@ -15,12 +17,8 @@ const (
 	RuleRegion        = "region.standard" // region written in the country's standard form
 )
 
-var (
-	//go:embed data/address/countries_postal_rules.json
-	postalRulesJSON []byte
-	//go:embed data/address/subregions.json
-	subregionsJSON []byte
-)
+//go:embed data/address/subregions.json
+var subregionsJSON []byte
 
 type postalRule struct {
 	re     *regexp.Regexp
@@ -28,21 +26,18 @@ type postalRule struct {
 }
 
 var loadPostalRules = sync.OnceValue(func() map[string]*postalRule {
-	var raw map[string]struct {
-		Zip   string `json:"zip"`
-		Zipex string `json:"zipex"`
-	}
-	if err := json.Unmarshal(postalRulesJSON, &raw); err != nil {
-		panic("cleanse: embedded countries_postal_rules.json: " + err.Error())
+	raw, err := postaldata.Rules()
+	if err != nil {
+		panic("cleanse: embedded postal rules: " + err.Error())
 	}
 	rules := make(map[string]*postalRule, len(raw))
 	for code, r := range raw {
-		if r.Zip == "" {
+		if r.Pattern == nil {
 			continue
 		}
-		pr := &postalRule{re: regexp.MustCompile(`^(?:` + r.Zip + `)$`)}
+		pr := &postalRule{re: r.Pattern}
 		seen := map[string]bool{}
-		for ex := range strings.SplitSeq(r.Zipex, ",") {
+		for _, ex := range r.Examples {
 			sh := postalShape(strings.TrimSpace(ex))
 			if sh != "" && !seen[sh] {
 				seen[sh] = true

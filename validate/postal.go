@@ -1,16 +1,12 @@
 package validate
 
 import (
-	_ "embed"
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
-)
 
-//go:embed data/address/countries_postal_rules.json
-var postalData []byte
+	"github.com/steward-crm/steward/internal/postaldata"
+)
 
 // Reason codes of postal code checks.
 const (
@@ -41,26 +37,15 @@ func LoadPostalRules() (*PostalRules, error) { return sharedPostalRules() }
 var sharedPostalRules = sync.OnceValues(parsePostalRules)
 
 func parsePostalRules() (*PostalRules, error) {
-	var raw map[string]struct {
-		Name  string `json:"name"`
-		Zip   string `json:"zip"`
-		Zipex string `json:"zipex"`
-	}
-	if err := json.Unmarshal(postalData, &raw); err != nil {
-		return nil, fmt.Errorf("read postal rules: %w", err)
+	raw, err := postaldata.Rules()
+	if err != nil {
+		return nil, err
 	}
 	p := &PostalRules{countries: make(map[string]postalRule, len(raw))}
 	for cc, r := range raw {
-		rule := postalRule{name: r.Name}
-		if ex, _, _ := strings.Cut(r.Zipex, ","); ex != "" {
-			rule.example = ex
-		}
-		if r.Zip != "" {
-			re, err := regexp.Compile(`^(?:` + r.Zip + `)$`)
-			if err != nil {
-				return nil, fmt.Errorf("postal rule of %s: %w", cc, err)
-			}
-			rule.re = re
+		rule := postalRule{name: r.Name, re: r.Pattern}
+		if len(r.Examples) > 0 {
+			rule.example = r.Examples[0]
 		}
 		p.countries[cc] = rule
 	}
