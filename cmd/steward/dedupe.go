@@ -282,24 +282,9 @@ func truthLabels(recs []steward.Record, f dedupeFlags, re *regexp.Regexp) ([]str
 		return nil, err
 	}
 	defer file.Close()
-	rd := csv.NewReader(bufio.NewReader(file))
-	rd.FieldsPerRecord = -1
-	entity := make(map[string]string, len(recs))
-	for line := 1; ; line++ {
-		row, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, steward.Errorf(steward.EINVALID, "%s: %v", f.truth, err)
-		}
-		if len(row) < 2 {
-			return nil, steward.Errorf(steward.EINVALID, "%s:%d: want id,entity_id", f.truth, line)
-		}
-		if line == 1 && strings.EqualFold(strings.TrimSpace(row[0]), "id") {
-			continue
-		}
-		entity[strings.TrimSpace(row[0])] = strings.TrimSpace(row[1])
+	entity, err := readTruth(bufio.NewReader(file), f.truth)
+	if err != nil {
+		return nil, err
 	}
 	for i := range recs {
 		e, ok := entity[recs[i].SourceID]
@@ -442,4 +427,29 @@ func printDedupeSummary(out io.Writer, s dedupeSummary, asJSON bool) error {
 		fmt.Fprintf(w, "blocking recall  %.4f (true pairs compared)\n", ev.BlockingRecall)
 	}
 	return w.Flush()
+}
+
+// readTruth reads a ground-truth file, "id,entity_id" per line with an
+// optional header (steward gen --truth writes one), naming the file in its
+// errors.
+func readTruth(r io.Reader, name string) (map[string]string, error) {
+	rd := csv.NewReader(r)
+	rd.FieldsPerRecord = -1
+	entity := make(map[string]string)
+	for line := 1; ; line++ {
+		row, err := rd.Read()
+		if err == io.EOF {
+			return entity, nil
+		}
+		if err != nil {
+			return nil, steward.Errorf(steward.EINVALID, "%s: %v", name, err)
+		}
+		if len(row) < 2 {
+			return nil, steward.Errorf(steward.EINVALID, "%s:%d: want id,entity_id", name, line)
+		}
+		if line == 1 && strings.EqualFold(strings.TrimSpace(row[0]), "id") {
+			continue
+		}
+		entity[strings.TrimSpace(row[0])] = strings.TrimSpace(row[1])
+	}
 }

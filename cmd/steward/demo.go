@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -65,7 +64,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err := gen.Generate(ctx, gen.Options{N: *n, Seed: *seed, DupRate: gen.DefaultDupRate}, &data, &truth, nil); err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	entity, err := readTruth(&truth)
+	entity, err := readTruth(&truth, "the generated truth")
 	if err != nil {
 		return err
 	}
@@ -185,19 +184,6 @@ func freshDemoDB(path string) error {
 }
 
 func since(t time.Time) string { return time.Since(t).Round(time.Millisecond).String() }
-
-// readTruth reads the generator's "id,entity_id" file.
-func readTruth(r io.Reader) (map[string]string, error) {
-	rows, err := csv.NewReader(r).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("read truth: %w", err)
-	}
-	m := make(map[string]string, len(rows))
-	for _, row := range rows[1:] {
-		m[row[0]] = row[1]
-	}
-	return m, nil
-}
 
 // splitDemo cuts the generated CSV after its first n records: the header
 // and those records, and the header and the rest.
