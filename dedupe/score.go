@@ -130,14 +130,16 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 		return nil, ErrNoModel
 	}
 	q := prepare(r, ix.cfg.DefaultRegion)
-	return ix.match(&q, -1), nil
+	return ix.match(&q, math.MaxInt32), nil
 }
 
 // MatchIndexed is Match for record i of from, without preparing the record
-// again: from must be built with the same blocking keys and region (it may
-// be ix itself, and record i is then not its own candidate). The import
-// gate matches each row of a file, already in the file's index, against
-// the database's index and the file's.
+// again: from must be built with the same blocking keys and region. It may
+// be ix itself, and then only the records before i are candidates: matching
+// every record of an index against the ones before it finds each pair once,
+// from its later record, without comparing the rest. The import gate
+// matches each row of a file, already in the file's index, against the
+// database's index and the file's earlier rows.
 func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 	if ix.model == nil {
 		return nil, ErrNoModel
@@ -145,16 +147,16 @@ func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 	if !slices.Equal(ix.cfg.Blocking, from.cfg.Blocking) || ix.cfg.DefaultRegion != from.cfg.DefaultRegion {
 		return nil, errors.New("dedupe: MatchIndexed across indexes of other blocking keys or region")
 	}
-	self := int32(-1)
+	below := int32(math.MaxInt32)
 	if from == ix {
-		self = int32(i)
+		below = int32(i)
 	}
-	return ix.match(&from.recs[i], self), nil
+	return ix.match(&from.recs[i], below), nil
 }
 
-// match returns the records that share a block with q and reach the
-// review threshold, most probable first; record self (-1: none) is left out.
-func (ix *Index) match(q *prepared, self int32) []Candidate {
+// match returns the records before below that share a block with q and
+// reach the review threshold, most probable first.
+func (ix *Index) match(q *prepared, below int32) []Candidate {
 	tf := ix.tfOf(q)
 	scratch, _ := ix.matchBufs.Get().(*matchScratch)
 	if scratch == nil {
@@ -190,10 +192,13 @@ func (ix *Index) match(q *prepared, self int32) []Candidate {
 	}
 	slices.Sort(buf)
 	buf = slices.Compact(buf)
+	if n, _ := slices.BinarySearch(buf, below); n < len(buf) {
+		buf = buf[:n]
+	}
 	scratch.touched = touched + ix.touch(buf)
 	var out []Candidate
 	for _, j := range buf {
-		if j == self || ix.isRemoved(j) {
+		if ix.isRemoved(j) {
 			continue
 		}
 		p := compare(q, &ix.recs[j])

@@ -437,7 +437,7 @@ const matchChunk = 256
 
 // startMatching indexes the file's new rows and starts matching them.
 func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) (*matcher, error) {
-	var recs []steward.Record
+	recs := make([]steward.Record, 0, len(t.rows))
 	for _, r := range t.rows {
 		r.fpos = -1
 		if r.outcome == OutcomeRejected {
@@ -538,6 +538,8 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		out = append(out, candidate{Candidate: c})
 	}
 	for _, c := range file {
+		// MatchIndexed gives the rows before r; Match (an update's row,
+		// not in the file's index) gives them all.
 		if other := s.fileRows[c.Index]; other.num < r.num {
 			out = append(out, candidate{Candidate: c, row: other})
 		}
@@ -584,7 +586,7 @@ type writer struct {
 	// matches tells when a row's candidates are known.
 	matches *matcher
 	batch   []*steward.Customer
-	// suggestions wait for the end, when every row's customer has an id.
+	// suggestions wait until their rows' customers have ids.
 	suggestions []pendingSuggestion
 	// touched lists the customers the import created or changed, to bring
 	// the duplicate index up to date after the commit.
@@ -625,23 +627,30 @@ func (w *writer) run(ctx context.Context, t *table) error {
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
-	ss := make([]*steward.Suggestion, 0, len(w.suggestions))
-	for _, p := range w.suggestions {
-		ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
-		if err != nil {
-			return fmt.Errorf("suggestion evidence: %w", err)
+	return w.storeSuggestions(ctx, 1)
+}
+
+// storeSuggestions stores the pending suggestions, in batches of batchSize
+// while at least least are pending. Every pending suggestion's customers
+// have ids once the batch of its row is flushed, so the suggestions go to
+// the store while later rows are still being matched rather than all at
+// the end, in the order of their rows.
+func (w *writer) storeSuggestions(ctx context.Context, least int) error {
+	for len(w.suggestions) >= max(least, 1) {
+		n := min(len(w.suggestions), batchSize)
+		ss := make([]*steward.Suggestion, 0, n)
+		for _, p := range w.suggestions[:n] {
+			ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
+			if err != nil {
+				return fmt.Errorf("suggestion evidence: %w", err)
+			}
+			ss = append(ss, &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev})
 		}
-		ss = append(ss, &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev})
-	}
-	// In batches: one call is one savepoint, and SQLite's statement
-	// journal costs more the more a savepoint has written.
-	for len(ss) > 0 {
-		n := min(len(ss), batchSize)
-		if err := w.tx.UpsertSuggestions(ctx, ss[:n]); err != nil {
+		if err := w.tx.UpsertSuggestions(ctx, ss); err != nil {
 			return fmt.Errorf("store suggestions: %w", err)
 		}
 		w.sum.Suggestions += n
-		ss = ss[n:]
+		w.suggestions = w.suggestions[n:]
 	}
 	return nil
 }
@@ -831,7 +840,7 @@ func (w *writer) flush(ctx context.Context) error {
 	}
 	w.touched = append(w.touched, w.batch...)
 	w.batch = w.batch[:0]
-	return nil
+	return w.storeSuggestions(ctx, batchSize)
 }
 
 func (w *writer) maybeFlush(ctx context.Context) error {
