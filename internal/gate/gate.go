@@ -226,32 +226,50 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		snap, err := loadSnapshot(loadCtx, st, &opts)
 		done <- loaded{snap, time.Since(t0), err}
 	}()
-	t, err := readTable(r, &opts)
+	// The rows are standardized and validated as they are read.
+	chk := startChecking(ctx, &opts)
+	t, err := readTable(r, &opts, chk.add)
+	todo := chk.close(err != nil)
+	var known chan lookup
 	if err == nil {
-		err = check(ctx, t, &opts)
+		// The customers the rows' source records already became are
+		// looked up while the last rows are checked.
+		known = make(chan lookup, 1)
+		go func() {
+			ids, err := lookupSources(loadCtx, st, todo)
+			known <- lookup{ids, err}
+		}()
+	}
+	if cerr := chk.wait(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		cancelLoad()
 		<-done
+		if known != nil {
+			<-known
+		}
 		return nil, err
 	}
 	read := time.Since(start)
 	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
-	ld := <-done
+	ld, lk := <-done, <-known
 	if ld.err != nil {
 		return nil, ld.err
 	}
-	snap, load := ld.snap, ld.took
-	log.Info("import loaded customers", "customers", snap.db.ix.Len(), "from", snap.db.source, "elapsed", load.Round(time.Millisecond))
-	if err := snap.lookupSources(ctx, st, t); err != nil {
-		return nil, err
+	if lk.err != nil {
+		return nil, lk.err
 	}
+	snap, load := ld.snap, ld.took
+	snap.known = lk.ids
+	log.Info("import loaded customers", "customers", snap.db.ix.Len(), "from", snap.db.source, "elapsed", load.Round(time.Millisecond))
 	stage := time.Now()
 	m, err := startMatching(ctx, t, snap, &opts)
 	if err != nil {
 		return nil, err
 	}
 	defer m.stop()
+	log.Info("import indexed the file", "rows", len(snap.fileRows), "elapsed", time.Since(stage).Round(time.Millisecond))
 
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
@@ -325,61 +343,105 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// check fills in source and id and rejects repeated ids, in file order,
-// then standardizes and validates the rows on all CPUs.
-func check(ctx context.Context, t *table, opts *Options) error {
-	type key struct{ source, id string }
-	first := make(map[key]int)
-	var todo []*row
-	for _, r := range t.rows {
-		if len(r.findings) > 0 {
-			r.outcome = OutcomeRejected
-			continue
-		}
-		if r.rec.Source == "" {
-			r.rec.Source = opts.Source
-		}
-		derived := r.rec.SourceID == ""
+// checker gives the rows their source and id and rejects repeated ids, in
+// file order as the rows are read, and meanwhile standardizes and
+// validates them on all CPUs, chunk by chunk.
+type checker struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	opts   *Options
+	first  map[sourceKey]int // the row where each (source, id) appeared
+	todo   []*row            // the rows to check, in file order
+	sent   int               // todo[:sent] went to the workers
+	chunks chan []*row
+	wg     sync.WaitGroup
+}
+
+type sourceKey struct{ source, id string }
+
+// checkChunk is how many rows a checker worker takes at once.
+const checkChunk = 256
+
+func startChecking(ctx context.Context, opts *Options) *checker {
+	ctx, cancel := context.WithCancel(ctx)
+	n := runtime.GOMAXPROCS(0)
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), chunks: make(chan []*row, 2*n)}
+	for range n {
+		c.wg.Add(1)
+		go c.work()
+	}
+	return c
+}
+
+// add takes the next row read.
+func (c *checker) add(r *row) {
+	if len(r.findings) > 0 {
+		r.outcome = OutcomeRejected
+		return
+	}
+	if r.rec.Source == "" {
+		r.rec.Source = c.opts.Source
+	}
+	derived := r.rec.SourceID == ""
+	if derived {
+		r.rec.SourceID = contentID(&r.rec)
+	}
+	k := sourceKey{r.rec.Source, r.rec.SourceID}
+	if n, ok := c.first[k]; ok {
+		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.rec.SourceID, n)
 		if derived {
-			r.rec.SourceID = contentID(&r.rec)
+			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
 		}
-		k := key{r.rec.Source, r.rec.SourceID}
-		if n, ok := first[k]; ok {
-			msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.rec.SourceID, n)
-			if derived {
-				msg = fmt.Sprintf("This row repeats row %d exactly.", n)
-			}
-			r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
-			r.outcome = OutcomeRejected
-			continue
+		r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
+		r.outcome = OutcomeRejected
+		return
+	}
+	c.first[k] = r.num
+	c.todo = append(c.todo, r)
+	if len(c.todo)-c.sent >= checkChunk {
+		c.send()
+	}
+}
+
+func (c *checker) send() {
+	c.chunks <- c.todo[c.sent:len(c.todo):len(c.todo)]
+	c.sent = len(c.todo)
+}
+
+// close ends the input, or abandons the checks when failed, and returns
+// the rows to check.
+func (c *checker) close(failed bool) []*row {
+	if failed {
+		c.cancel()
+	} else if c.sent < len(c.todo) {
+		c.send()
+	}
+	close(c.chunks)
+	return c.todo
+}
+
+// wait returns when every row is checked.
+func (c *checker) wait() error {
+	c.wg.Wait()
+	err := c.ctx.Err()
+	c.cancel()
+	return err
+}
+
+func (c *checker) work() {
+	defer c.wg.Done()
+	for rows := range c.chunks {
+		if c.ctx.Err() != nil {
+			continue // drained, so that the reader never blocks
 		}
-		first[k] = r.num
-		todo = append(todo, r)
-	}
-	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(todo) {
-					return
-				}
-				for _, r := range todo[lo:min(lo+chunk, len(todo))] {
-					cleanse.Record(&r.rec, opts.Cleanse)
-					r.findings = append(r.findings, opts.Validate(&r.rec)...)
-					if hasError(r.findings) && opts.OnInvalid == InvalidReject {
-						r.outcome = OutcomeRejected
-					}
-				}
+		for _, r := range rows {
+			cleanse.Record(&r.rec, c.opts.Cleanse)
+			r.findings = append(r.findings, c.opts.Validate(&r.rec)...)
+			if hasError(r.findings) && c.opts.OnInvalid == InvalidReject {
+				r.outcome = OutcomeRejected
 			}
-		}()
+		}
 	}
-	wg.Wait()
-	return ctx.Err()
 }
 
 // contentID derives an id for a row without one from its values, so that
@@ -561,19 +623,24 @@ func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapsh
 	return s, nil
 }
 
-// lookupSources finds the customers the file's rows already became.
-func (s *snapshot) lookupSources(ctx context.Context, st steward.Store, t *table) error {
-	var refs []steward.SourceRef
-	for _, r := range t.rows {
-		if r.outcome != OutcomeRejected {
-			refs = append(refs, steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID})
-		}
+// lookup is the result of lookupSources.
+type lookup struct {
+	ids map[steward.SourceRef]int64
+	err error
+}
+
+// lookupSources finds the customers the rows' source records already
+// became.
+func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
+	refs := make([]steward.SourceRef, len(rows))
+	for i, r := range rows {
+		refs[i] = steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}
 	}
-	var err error
-	if s.known, err = st.CustomerIDsBySource(ctx, refs); err != nil {
-		return fmt.Errorf("look up source records: %w", err)
+	ids, err := st.CustomerIDsBySource(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("look up source records: %w", err)
 	}
-	return nil
+	return ids, nil
 }
 
 // writer stores the accepted rows inside the import's transaction.

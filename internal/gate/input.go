@@ -117,6 +117,17 @@ type table struct {
 	rows   []*row
 	format Format
 	enc    Encoding
+	// each, when not nil, is called with every row as it is read, in
+	// order, so that work on the rows can start before the file ends.
+	each func(*row)
+}
+
+// add appends a row read.
+func (t *table) add(r *row) {
+	t.rows = append(t.rows, r)
+	if t.each != nil {
+		t.each(r)
+	}
 }
 
 // structuralError is a problem that makes the whole file unreadable: the
@@ -145,8 +156,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readTable reads the whole input.
-func readTable(r io.Reader, opts *Options) (*table, error) {
+// readTable reads the whole input, passing each row to each (when not nil)
+// as it is read.
+func readTable(r io.Reader, opts *Options, each func(*row)) (*table, error) {
 	lr := &limitedReader{r: r, max: opts.Limits.MaxFileBytes}
 	br := bufio.NewReaderSize(lr, sniffSize)
 	head, err := br.Peek(sniffSize)
@@ -162,7 +174,7 @@ func readTable(r io.Reader, opts *Options) (*table, error) {
 		format = detectFormat(opts.Name, head)
 	}
 	if format == FormatXLSX {
-		return readXLSX(br, opts)
+		return readXLSX(br, opts, each)
 	}
 	text, enc, err := decode(br, opts.Encoding)
 	if err != nil {
@@ -171,9 +183,9 @@ func readTable(r io.Reader, opts *Options) (*table, error) {
 	var t *table
 	switch format {
 	case FormatCSV, FormatTSV:
-		t, err = readDelimited(text, format, opts)
+		t, err = readDelimited(text, format, opts, each)
 	case FormatJSONL:
-		t, err = readJSONL(text, opts)
+		t, err = readJSONL(text, opts, each)
 	default:
 		return nil, steward.Errorf(steward.EINVALID, "unknown format %q", format)
 	}
@@ -196,7 +208,7 @@ func readErr(line int, err error) error {
 	return fmt.Errorf("read input: %w", err)
 }
 
-func readDelimited(text io.Reader, format Format, opts *Options) (*table, error) {
+func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)) (*table, error) {
 	ro := records.Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields}
 	if format == FormatTSV {
 		ro.Delimiter = '\t'
@@ -205,7 +217,7 @@ func readDelimited(text io.Reader, format Format, opts *Options) (*table, error)
 	if err != nil {
 		return nil, readErr(1, err)
 	}
-	t := &table{header: slices.Clone(rd.Header())}
+	t := &table{header: slices.Clone(rd.Header()), each: each}
 	next := 2 // line where the next row starts
 	for {
 		rec, err := rd.Read()
@@ -228,7 +240,7 @@ func readDelimited(text io.Reader, format Format, opts *Options) (*table, error)
 				r.findings = append(r.findings, Finding{Code: CodeMalformedRow,
 					Message: fmt.Sprintf("Line %d could not be read (%v): %s", re.Line, re.Err, excerpt(strings.TrimRight(r.text, "\r\n")))})
 			}
-			t.rows = append(t.rows, r)
+			t.add(r)
 		case err != nil:
 			return nil, readErr(next, err)
 		default:
@@ -236,7 +248,7 @@ func readDelimited(text io.Reader, format Format, opts *Options) (*table, error)
 			if err := checkReplacement(r); err != nil {
 				return nil, err
 			}
-			t.rows = append(t.rows, r)
+			t.add(r)
 		}
 	}
 }
@@ -267,7 +279,7 @@ type jsonRow struct {
 	keys, vals []string
 }
 
-func readJSONL(text io.Reader, opts *Options) (*table, error) {
+func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 	br := bufio.NewReaderSize(text, 64<<10)
 	var parsed []jsonRow
 	var pending []*row
@@ -319,7 +331,7 @@ func readJSONL(text io.Reader, opts *Options) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &table{header: cols.Header()}
+	t := &table{header: cols.Header(), each: each}
 	for i, r := range pending {
 		r.num = i + 1
 		if len(r.findings) == 0 {
@@ -333,7 +345,7 @@ func readJSONL(text io.Reader, opts *Options) (*table, error) {
 			}
 			r.rec = rec
 		}
-		t.rows = append(t.rows, r)
+		t.add(r)
 	}
 	return t, nil
 }
@@ -420,7 +432,7 @@ func parseJSONObject(b []byte) (jsonRow, error) {
 // take when unzipped; larger parts are extracted to a temporary file.
 const xlsxXMLLimit = 16 << 20
 
-func readXLSX(br *bufio.Reader, opts *Options) (*table, error) {
+func readXLSX(br *bufio.Reader, opts *Options, each func(*row)) (*table, error) {
 	data, err := io.ReadAll(br)
 	if err != nil {
 		return nil, readErr(0, err)
@@ -456,7 +468,7 @@ func readXLSX(br *bufio.Reader, opts *Options) (*table, error) {
 	}
 	defer rows.Close()
 	var cols *records.Columns
-	t := &table{format: FormatXLSX, enc: UTF8}
+	t := &table{format: FormatXLSX, enc: UTF8, each: each}
 	sheetRow := 0
 	for rows.Next() {
 		sheetRow++
@@ -497,7 +509,7 @@ func readXLSX(br *bufio.Reader, opts *Options) (*table, error) {
 			}
 			r.rec = rec
 		}
-		t.rows = append(t.rows, r)
+		t.add(r)
 	}
 	if err := rows.Error(); err != nil {
 		return nil, structuralError(sheetRow, "sheet %q: %v", sheet, err)

@@ -93,7 +93,7 @@ func FuzzImportInput(f *testing.F) {
 	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv")
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
 		opts := Options{Name: name, Limits: Limits{MaxFileBytes: 1 << 20, MaxRowBytes: 4096, MaxFields: 64}}
-		tab, err := readTable(bytes.NewReader(data), &opts)
+		tab, err := readTable(bytes.NewReader(data), &opts, nil)
 		if err != nil {
 			return
 		}
