@@ -41,7 +41,7 @@ type Options struct {
 // Fixes whose After equals Before are flags: the value was kept. Record is
 // idempotent: applied to its own output it changes nothing.
 func Record(r *steward.Record, opts Options) []Fix {
-	out := make([]Fix, 0, 16)
+	var out []Fix // most records need few fixes: no room made in advance
 	add := func(field string, fs []Fix) {
 		for _, f := range fs {
 			f.Field = field

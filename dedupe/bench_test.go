@@ -55,3 +55,20 @@ func BenchmarkCompareGenerated(b *testing.B) {
 		k++
 	}
 }
+
+// BenchmarkNewIndex measures building an index (match keys and sorted
+// blocks), what the import gate does for every file and, without a cache,
+// for the database.
+func BenchmarkNewIndex(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			d := generated(b, n, 11)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
