@@ -15,6 +15,7 @@ import (
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/rules"
+	"github.com/steward-crm/steward/validate"
 )
 
 const runUsage = `JOB [--db PATH|URL] [--rules FILE] [--restart] [--offline] [--dns HOST:PORT] [--json]
@@ -80,10 +81,18 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 
+	// The verifier is built before any job runs, so that a DNS setting
+	// that cannot work stops "run nightly" at once, not after standardize.
+	var verifier *validate.EmailVerifier
+	if slices.Contains(names, "verify-emails") {
+		if verifier, err = emailVerifier(r, *offline, *dnsServer); err != nil {
+			return err
+		}
+	}
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
 	var done []*steward.JobRun
 	for _, n := range names {
-		job, bar, err := buildJob(ctx, env, st, r, n, *offline, *dnsServer, indexCachePath(env, *db, *indexCache))
+		job, bar, err := buildJob(ctx, env, st, r, n, verifier, indexCachePath(env, *db, *indexCache))
 		if err != nil {
 			return err
 		}
@@ -108,8 +117,9 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// buildJob makes the named job from the rules, with a progress bar.
-func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, name string, offline bool, dnsServer, cache string) (jobs.Job, *progress.Bar, error) {
+// buildJob makes the named job from the rules, with a progress bar;
+// verify-emails uses verifier.
+func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, name string, verifier *validate.EmailVerifier, cache string) (jobs.Job, *progress.Bar, error) {
 	log := envLogger(env)
 	switch name {
 	case "standardize":
@@ -120,12 +130,8 @@ func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, n
 		bar := progress.New("standardize", total, env.Stderr, env.Terminal, log)
 		return &jobs.Standardize{Options: r.CleanseOptions(), Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
 	case "verify-emails":
-		v, err := emailVerifier(r, offline, dnsServer)
-		if err != nil {
-			return nil, nil, err
-		}
 		bar := progress.New("verify-emails", 0, env.Stderr, env.Terminal, log)
-		return &jobs.VerifyEmails{Verifier: v, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
+		return &jobs.VerifyEmails{Verifier: verifier, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
 	case "dedupe":
 		bar := progress.New("dedupe", 0, env.Stderr, env.Terminal, log)
 		j := &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}

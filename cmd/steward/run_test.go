@@ -132,3 +132,21 @@ func TestRunUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunNightlyChecksDNSFirst: a DNS server that cannot work stops "run
+// nightly" before its first job, not after standardize has run.
+func TestRunNightlyChecksDNSFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	code, _, errs := runMain(t, "run", "nightly", "--db", db, "--dns", "no-port-here")
+	if code != exitUsage || !strings.Contains(errs, "HOST:PORT") {
+		t.Fatalf("exit %d, stderr %q; want %d and HOST:PORT", code, errs, exitUsage)
+	}
+	s, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if run, err := s.LastJobRun(context.Background(), "standardize"); err == nil {
+		t.Fatalf("standardize ran (run %d, %s) before the DNS setting was refused", run.ID, run.Status)
+	}
+}
