@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/steward-crm/steward/internal/phonemeta"
 	"golang.org/x/net/idna"
 )
 
@@ -183,18 +184,20 @@ func PhoneKey(s, defaultRegion string) string {
 // phoneE164 parses a "+"-prefixed or national number for region and
 // formats it as E.164 when it is valid or of a possible length.
 func phoneE164(s, region string) (string, bool) {
-	n, err := phonenumbers.Parse(s, region)
+	n, err := phonemeta.Parse(s, region)
 	if err != nil {
 		return "", false
 	}
-	if !phonenumbers.IsValidNumber(n) && !phonenumbers.IsPossibleNumber(n) {
+	// The length check is cheap; the patterns are matched only for a
+	// number of an impossible length.
+	if !phonenumbers.IsPossibleNumber(n) && !phonemeta.Classify(n).Valid() {
 		return "", false
 	}
 	e := phonenumbers.Format(n, phonenumbers.E164)
 	if strings.HasPrefix(phonenumbers.GetNationalSignificantNumber(n), "0") {
 		// Leading zeros of a national number (Italy, or noise such as
 		// "000000") must survive a second parse, or the key is unstable.
-		m, err := phonenumbers.Parse(e, "")
+		m, err := phonemeta.Parse(e, "")
 		if err != nil || phonenumbers.Format(m, phonenumbers.E164) != e {
 			return "", false
 		}

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/steward-crm/steward/internal/phonemeta"
 )
 
 // Rule names of Phone.
@@ -50,27 +50,31 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 		return s, info, nil
 	}
 	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
-	n, err := phonenumbers.Parse(plainPhone(foldDigits(s)), region)
+	// The plain form is read even where libphonenumber would read the
+	// input otherwise (two digits with punctuation, input longer than 250
+	// bytes): Phone has always read it so.
+	plain, _ := phonemeta.Plain(foldDigits(s))
+	n, err := phonemeta.Parse(plain, region)
 	if err != nil {
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneUnparsable})
 		return s, info, f
 	}
 	info.Extension = n.GetExtension()
-	// GetNumberType finds the number's region and matches its patterns:
-	// a number of a known type is a valid one (what IsValidNumber does,
-	// without doing it twice).
-	switch typ := phonenumbers.GetNumberType(n); {
-	case typ != phonenumbers.UNKNOWN:
+	// One pass finds the number's region and type: a number of a known
+	// type is a valid one (what IsValidNumber says).
+	switch m := phonemeta.Classify(n); {
+	case m.Valid():
 		info.Valid = true
-		info.Type = phoneTypeName(typ)
-	case n.GetCountryCode() == 98 && iranMobile.MatchString(phonenumbers.GetNationalSignificantNumber(n)):
+		info.Type = phonemeta.TypeName(m.Type)
+		info.E164 = m.E164()
+	case n.GetCountryCode() == 98 && iranMobile.MatchString(m.NSN):
 		info.Possible = true
 		info.Type = "mobile"
+		info.E164 = m.E164()
 	default:
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneInvalid})
 		return s, info, f
 	}
-	info.E164 = phonenumbers.Format(n, phonenumbers.E164)
 	out := info.E164
 	if info.Extension != "" {
 		out += ";ext=" + info.Extension
@@ -79,56 +83,6 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 	return out, info, f
 }
 
-// plainPhone returns "+" and the digits of a number written with only
-// digits, spaces and the usual punctuation (- . ( ) /), or s itself when
-// it holds anything else (an extension, letters, "tel:"). libphonenumber
-// reads both the same way, and the plain form spares it the slow
-// extension patterns.
-func plainPhone(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			b = append(b, c)
-		case c == '+' && len(b) == 0:
-			b = append(b, c)
-		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
-		default:
-			return s
-		}
-	}
-	return string(b)
-}
-
 // iranMobile is the national number of an Iranian mobile line: 9 and nine
 // digits.
 var iranMobile = regexp.MustCompile(`^9\d{9}$`)
-
-func phoneTypeName(t phonenumbers.PhoneNumberType) string {
-	switch t {
-	case phonenumbers.FIXED_LINE:
-		return "fixed_line"
-	case phonenumbers.MOBILE:
-		return "mobile"
-	case phonenumbers.FIXED_LINE_OR_MOBILE:
-		return "fixed_line_or_mobile"
-	case phonenumbers.TOLL_FREE:
-		return "toll_free"
-	case phonenumbers.PREMIUM_RATE:
-		return "premium_rate"
-	case phonenumbers.SHARED_COST:
-		return "shared_cost"
-	case phonenumbers.VOIP:
-		return "voip"
-	case phonenumbers.PERSONAL_NUMBER:
-		return "personal_number"
-	case phonenumbers.PAGER:
-		return "pager"
-	case phonenumbers.UAN:
-		return "uan"
-	case phonenumbers.VOICEMAIL:
-		return "voicemail"
-	}
-	return "unknown"
-}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/steward-crm/steward/internal/phonemeta"
 )
 
 // Reason codes of phone checks.
@@ -46,21 +47,6 @@ func (p PhoneResult) Verdict() string {
 	return "invalid"
 }
 
-var phoneTypes = map[phonenumbers.PhoneNumberType]string{
-	phonenumbers.FIXED_LINE:           "fixed_line",
-	phonenumbers.MOBILE:               "mobile",
-	phonenumbers.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
-	phonenumbers.TOLL_FREE:            "toll_free",
-	phonenumbers.PREMIUM_RATE:         "premium_rate",
-	phonenumbers.SHARED_COST:          "shared_cost",
-	phonenumbers.VOIP:                 "voip",
-	phonenumbers.PERSONAL_NUMBER:      "personal_number",
-	phonenumbers.PAGER:                "pager",
-	phonenumbers.UAN:                  "uan",
-	phonenumbers.VOICEMAIL:            "voicemail",
-	phonenumbers.UNKNOWN:              "unknown",
-}
-
 // Phone checks a phone number with Google's libphonenumber metadata
 // (nyaruka/phonenumbers). defaultRegion (ISO 3166-1 alpha-2, e.g. "IR") is
 // the country of numbers written without a +country code. Persian and
@@ -70,13 +56,6 @@ var phoneTypes = map[phonenumbers.PhoneNumberType]string{
 // follows, so an Iranian number of the mobile shape (9 and nine more
 // digits) that the metadata does not know is Possible, not invalid.
 func Phone(number, defaultRegion string) PhoneResult {
-	return checkPhone(number, defaultRegion, true)
-}
-
-// checkPhone is Phone; without typed it leaves Region and Type empty,
-// which saves matching the number against every region's and type's
-// patterns again (record rules need validity only).
-func checkPhone(number, defaultRegion string, typed bool) PhoneResult {
 	s := strings.TrimSpace(foldDigits(number))
 	if s == "" {
 		return PhoneResult{Check: Check{Reason: ReasonPhoneEmpty}}
@@ -84,7 +63,7 @@ func checkPhone(number, defaultRegion string, typed bool) PhoneResult {
 	if strings.HasPrefix(s, "00") { // international prefix as typed in Iran and Europe
 		s = "+" + s[2:]
 	}
-	n, err := phonenumbers.Parse(s, strings.ToUpper(defaultRegion))
+	n, err := phonemeta.Parse(s, strings.ToUpper(defaultRegion))
 	if err != nil {
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) {
 			return PhoneResult{Check: Check{Reason: ReasonPhoneCountryCode}}
@@ -97,27 +76,20 @@ func checkPhone(number, defaultRegion string, typed bool) PhoneResult {
 		}
 		return PhoneResult{Check: Check{Reason: ReasonPhoneUnparseable}}
 	}
-	var res PhoneResult
-	if typed {
-		res.Region = phonenumbers.GetRegionCodeForNumber(n)
-	}
-	e164 := phonenumbers.Format(n, phonenumbers.E164)
-	if phonenumbers.IsValidNumber(n) {
-		res.Valid, res.Reason, res.Normalized = true, ReasonPhoneOK, e164
-		if typed {
-			res.Type = phoneTypes[phonenumbers.GetNumberType(n)]
-		}
+	// One pass finds the number's region and type; a number of a known
+	// type is a valid one (what IsValidNumber says).
+	m := phonemeta.Classify(n)
+	res := PhoneResult{Region: m.Region}
+	if m.Valid() {
+		res.Valid, res.Reason, res.Normalized = true, ReasonPhoneOK, m.E164()
+		res.Type = phonemeta.TypeName(m.Type)
 		return res
 	}
-	if typed {
-		res.Type = "unknown"
-	}
-	if n.GetCountryCode() == 98 {
-		if nsn := phonenumbers.GetNationalSignificantNumber(n); len(nsn) == 10 && nsn[0] == '9' {
-			res.Possible, res.Reason, res.Normalized = true, ReasonPhoneIranMobileLags, e164
-			res.Region, res.Type = "IR", "mobile"
-			return res
-		}
+	res.Type = "unknown"
+	if n.GetCountryCode() == 98 && len(m.NSN) == 10 && m.NSN[0] == '9' {
+		res.Possible, res.Reason, res.Normalized = true, ReasonPhoneIranMobileLags, m.E164()
+		res.Region, res.Type = "IR", "mobile"
+		return res
 	}
 	switch phonenumbers.IsPossibleNumberWithReason(n) {
 	case phonenumbers.TOO_SHORT:

@@ -40,3 +40,16 @@ func TestPhone(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkPhone(b *testing.B) {
+	in := []struct{ s, region string }{
+		{"+989121234567", "IR"}, {"09121234567", "IR"}, {"+442079460018", "IR"},
+		{"+44 20 7946 0018", "IR"}, {"(202) 555-0143", "US"}, {"+61283617145", "AU"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, x := range in {
+			Phone(x.s, x.region)
+		}
+	}
+}

@@ -217,7 +217,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), SeverityWarning)
 			}
 		case CheckPhone:
-			p := checkPhone(v, country, false)
+			p := Phone(v, country)
 			switch {
 			case p.Valid:
 				phoneOK = true
@@ -270,7 +270,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			emailOK = EmailSyntax(strings.TrimSpace(r.Email)).Valid
 		}
 		if !hasCheck(rules.cfg.Fields, CheckPhone) && strings.TrimSpace(r.Phone) != "" {
-			p := checkPhone(r.Phone, country, false)
+			p := Phone(r.Phone, country)
 			phoneOK = p.Valid || p.Possible
 		}
 		if !emailOK && !phoneOK {
