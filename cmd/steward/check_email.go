@@ -67,24 +67,11 @@ func runCheckEmail(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	lists, err := validate.LoadLists()
+	v, err := newEmailVerifier(*offline, *server, *timeout, "name a server with --dns HOST:PORT, or check syntax only with --offline")
 	if err != nil {
-		return fmt.Errorf("load email lists: %w", err)
+		return err
 	}
-	v := &validate.EmailVerifier{Lists: lists, DMARC: *withDMARC}
-	if !*offline {
-		addr := *server
-		if addr == "" {
-			if addr, err = validate.SystemDNSServer("/etc/resolv.conf"); err != nil {
-				return usagef("name a server with --dns HOST:PORT, or check syntax only with --offline", "no DNS server: %v", err)
-			}
-		}
-		r, err := validate.NewDNSResolver(validate.DNSConfig{Server: addr, Timeout: *timeout})
-		if err != nil {
-			return usagef("write it as HOST:PORT, for example 1.1.1.1:53", "--dns: %v", err)
-		}
-		v.Resolver = r
-	}
+	v.DMARC = *withDMARC
 
 	var bar *progress.Bar
 	if len(addrs) > 1000 {

@@ -52,3 +52,12 @@ func TestCheckEmailOfflineFromStdin(t *testing.T) {
 		t.Fatalf("no typo suggestion: %s", out.String())
 	}
 }
+
+// TestCheckEmailBadServer: a --dns that is no HOST:PORT is a usage error
+// with an example.
+func TestCheckEmailBadServer(t *testing.T) {
+	code, _, errs := runMain(t, "check-email", "--dns", "no-port-here", "ann@example.com")
+	if code != exitUsage || !strings.Contains(errs, "1.1.1.1:53") {
+		t.Fatalf("exit %d, stderr %q; want %d and an example server", code, errs, exitUsage)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
@@ -44,26 +45,38 @@ func loadRules(env *Env, path string) (*rules.Rules, error) {
 // emailVerifier builds a verifier from the rules' email section; offline
 // asks no DNS server, dnsServer overrides the rules' server.
 func emailVerifier(r *rules.Rules, offline bool, dnsServer string) (*validate.EmailVerifier, error) {
+	if dnsServer == "" {
+		dnsServer = r.EmailVerification.DNSServer
+	}
+	v, err := newEmailVerifier(offline, dnsServer, r.EmailVerification.Timeout, "name a server with --dns HOST:PORT or email_verification.dns_server, or use --offline")
+	if err != nil {
+		return nil, err
+	}
+	v.Concurrency = r.EmailVerification.Concurrency
+	return v, nil
+}
+
+// newEmailVerifier builds a verifier with the email lists and, unless
+// offline, a resolver asking server (HOST:PORT; "" is the first nameserver
+// of /etc/resolv.conf) with timeout per attempt. noServer is the hint when
+// there is no server to ask.
+func newEmailVerifier(offline bool, server string, timeout time.Duration, noServer string) (*validate.EmailVerifier, error) {
 	lists, err := validate.LoadLists()
 	if err != nil {
 		return nil, fmt.Errorf("load email lists: %w", err)
 	}
-	v := &validate.EmailVerifier{Lists: lists, Concurrency: r.EmailVerification.Concurrency}
+	v := &validate.EmailVerifier{Lists: lists}
 	if offline {
 		return v, nil
 	}
-	server := dnsServer
-	if server == "" {
-		server = r.EmailVerification.DNSServer
-	}
 	if server == "" {
 		if server, err = validate.SystemDNSServer("/etc/resolv.conf"); err != nil {
-			return nil, usagef("name a server with --dns HOST:PORT or email_verification.dns_server, or use --offline", "no DNS server: %v", err)
+			return nil, usagef(noServer, "no DNS server: %v", err)
 		}
 	}
-	res, err := validate.NewDNSResolver(validate.DNSConfig{Server: server, Timeout: r.EmailVerification.Timeout})
+	res, err := validate.NewDNSResolver(validate.DNSConfig{Server: server, Timeout: timeout})
 	if err != nil {
-		return nil, usagef("give the DNS server as HOST:PORT", "%v", err)
+		return nil, usagef("write the DNS server as HOST:PORT, for example 1.1.1.1:53", "%v", err)
 	}
 	v.Resolver = res
 	return v, nil
