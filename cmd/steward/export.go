@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/steward-crm/steward"
@@ -51,34 +49,23 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	}
 	defer s.Close()
 
-	if *out == "-" {
-		n, err := exportCustomers(ctx, env, s, env.Stdout, *stewardIDs)
-		if err != nil {
-			return err
-		}
-		envLogger(env).Info("exported customers", "customers", n, "to", "stdout")
-		return nil
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
+	o, err := createOutput(env, *out)
 	if err != nil {
-		return fmt.Errorf("create export file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	n, err := exportCustomers(ctx, env, s, tmp, *stewardIDs)
-	if err != nil {
-		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	defer o.abort()
+	n, err := exportCustomers(ctx, env, s, o.w, *stewardIDs)
+	if err != nil {
+		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	if err := o.commit(); err != nil {
+		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+	if *out == "-" {
+		envLogger(env).Info("exported customers", "customers", n, "to", "stdout")
+	} else {
+		fmt.Fprintf(env.Stderr, "exported %d customers to %s\n", n, *out)
 	}
-	fmt.Fprintf(env.Stderr, "exported %d customers to %s\n", n, *out)
 	return nil
 }
 

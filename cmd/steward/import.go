@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -139,10 +138,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 
 	reports := &reportFiles{}
 	defer reports.abort()
-	if opts.Rejects, err = reports.create(*rejectsFile); err != nil {
+	if opts.Rejects, err = reports.create(env, *rejectsFile); err != nil {
 		return err
 	}
-	if opts.Annotated, err = reports.create(*annotatedFile); err != nil {
+	if opts.Annotated, err = reports.create(env, *annotatedFile); err != nil {
 		return err
 	}
 
@@ -204,40 +203,33 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (string, error) {
 // files next to their destination and renamed into place only when the
 // import succeeds.
 type reportFiles struct {
-	files []*os.File
-	dests []string
+	outs []*outputFile
 }
 
-func (r *reportFiles) create(path string) (io.Writer, error) {
+func (r *reportFiles) create(env *Env, path string) (io.Writer, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	o, err := createOutput(env, path)
 	if err != nil {
 		return nil, fmt.Errorf("create report: %w", err)
 	}
-	r.files = append(r.files, f)
-	r.dests = append(r.dests, path)
-	return f, nil
+	r.outs = append(r.outs, o)
+	return o.w, nil
 }
 
 func (r *reportFiles) commit() error {
-	for i, f := range r.files {
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write report %s: %w", r.dests[i], err)
-		}
-		if err := os.Rename(f.Name(), r.dests[i]); err != nil {
-			return fmt.Errorf("write report %s: %w", r.dests[i], err)
+	for _, o := range r.outs {
+		if err := o.commit(); err != nil {
+			return fmt.Errorf("report: %w", err)
 		}
 	}
-	r.files = nil
 	return nil
 }
 
 func (r *reportFiles) abort() {
-	for _, f := range r.files {
-		f.Close()
-		os.Remove(f.Name())
+	for _, o := range r.outs {
+		o.abort()
 	}
 }
 

@@ -75,6 +75,13 @@ func TestCLIImport(t *testing.T) {
 	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
 		t.Errorf("dry-run rejects file: %v\n%s", err, data)
 	}
+	// Like every file steward writes (export, standardize): readable as a
+	// file the user made, not left with the temporary file's 0600.
+	if fi, err := os.Stat(rejects); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o644 {
+		t.Errorf("rejects file mode %v, want 0644", fi.Mode())
+	}
 	st, err := store.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
