@@ -52,7 +52,7 @@ func TestCompareLevels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, b := prepare(&tt.a, ""), prepare(&tt.b, "")
+			a, b := prepare(&tt.a), prepare(&tt.b)
 			p := compare(&a, &b)
 			if got := levelName(tt.field, p); got != tt.want {
 				t.Errorf("%s level = %q, want %q", comparisonSpecs()[tt.field].field, got, tt.want)
@@ -87,7 +87,7 @@ func TestParseDate(t *testing.T) {
 func BenchmarkCompare(b *testing.B) {
 	x := steward.Record{FirstName: "Catherine", LastName: "Harrington", BirthDate: "1971-06-24", Email: "c.harrington@example.com", AddressLine1: "12 Tullaroop Street", City: "St James", PostalCode: "4011"}
 	y := steward.Record{FirstName: "Kathryn", LastName: "Harringten", BirthDate: "1971-06-42", Email: "charrington@example.com", AddressLine1: "12 Tulaaroop St", City: "St James", PostalCode: "4012"}
-	a, c := prepare(&x, ""), prepare(&y, "")
+	a, c := prepare(&x), prepare(&y)
 	b.ReportAllocs()
 	for b.Loop() {
 		compare(&a, &c)

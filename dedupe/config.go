@@ -88,10 +88,6 @@ type Config struct {
 	// parts stay together only while the average match probability
 	// between their members reaches Cohesion. Zero turns the guard off.
 	Cohesion float64
-	// DefaultRegion is the ISO 3166-1 alpha-2 region of records without a
-	// country. Phones are compared on their subscriber digits, which need
-	// no region, so matching does not depend on it at present.
-	DefaultRegion string
 	// RandomPairs is the number of random record pairs that estimate the u
 	// probabilities.
 	RandomPairs int

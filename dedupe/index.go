@@ -118,7 +118,7 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
 	err := parallelRange(ctx, len(records), cfg.workers(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			ix.recs[i] = prepare(&records[i], cfg.DefaultRegion)
+			ix.recs[i] = prepare(&records[i])
 			ix.ids[i] = records[i].SourceID
 		}
 		packStrings(ix.recs[lo:hi])

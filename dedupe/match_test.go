@@ -15,7 +15,7 @@ import (
 // was made fast: binary search over each key's sorted entries, every
 // candidate compared in full. Match must return exactly what it returns.
 func matchReference(ix *Index, r *steward.Record) []Candidate {
-	q := prepare(r, ix.cfg.DefaultRegion)
+	q := prepare(r)
 	tf := ix.tfOf(&q)
 	var buf []int32
 	for k := range ix.blocks {

@@ -70,8 +70,8 @@ func recordFields(id *string, p *prepared) [recordStrings]*string {
 }
 
 // indexFingerprint describes the settings that change an index's content:
-// the blocking keys in order (a key's position is hashed into its blocks),
-// the default region, and the nickname table behind firstFormal.
+// the blocking keys in order (a key's position is hashed into its blocks)
+// and the nickname table behind firstFormal.
 func indexFingerprint(cfg *Config) string {
 	var b strings.Builder
 	b.WriteString("blocking=")
@@ -81,7 +81,7 @@ func indexFingerprint(cfg *Config) string {
 		}
 		b.WriteString(string(key))
 	}
-	fmt.Fprintf(&b, ";region=%s;names=%08x", cfg.DefaultRegion, crc32.ChecksumIEEE(nicknamesCSV))
+	fmt.Fprintf(&b, ";names=%08x", crc32.ChecksumIEEE(nicknamesCSV))
 	return b.String()
 }
 
@@ -459,8 +459,8 @@ func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
 // ReadIndex reads an index written by WriteTo for use with cfg and model
 // (model may be nil as for NewIndex). It returns an error wrapping
 // ErrIndexMismatch when the file was written by another format version or
-// with settings that change the index's content (the blocking keys,
-// DefaultRegion, the nickname table), and another error for a damaged or
+// with settings that change the index's content (the blocking keys, the
+// nickname table), and another error for a damaged or
 // truncated file. Settings that only steer matching (MaxBlock, Window,
 // thresholds) may differ from the writer's.
 func ReadIndex(r io.Reader, cfg Config, model *Model) (*Index, error) {

@@ -148,7 +148,6 @@ func TestReadIndexSettings(t *testing.T) {
 		{"fewer blocking keys", func(c *Config) { c.Blocking = c.Blocking[1:] }, true},
 		{"blocking keys reordered", func(c *Config) { c.Blocking[0], c.Blocking[1] = c.Blocking[1], c.Blocking[0] }, true},
 		{"all blocking keys", func(c *Config) { c.Blocking = AllBlockingKeys() }, true},
-		{"default region", func(c *Config) { c.DefaultRegion = "IR" }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

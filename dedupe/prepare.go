@@ -56,10 +56,10 @@ func (d date) digits() [8]byte {
 	return b
 }
 
-// prepare computes the match keys of r. region is Config.DefaultRegion.
+// prepare computes the match keys of r.
 // Index files store its results: bump indexFormat (persist.go) whenever
 // prepare, the match keys it calls or the prepared layout change.
-func prepare(r *steward.Record, region string) prepared {
+func prepare(r *steward.Record) prepared {
 	var p prepared
 	p.first = nameKey(r.FirstName)
 	p.last = nameKey(r.LastName)

@@ -129,12 +129,12 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	if ix.model == nil {
 		return nil, ErrNoModel
 	}
-	q := prepare(r, ix.cfg.DefaultRegion)
+	q := prepare(r)
 	return ix.match(&q, math.MaxInt32), nil
 }
 
 // MatchIndexed is Match for record i of from, without preparing the record
-// again: from must be built with the same blocking keys and region. It may
+// again: from must be built with the same blocking keys. It may
 // be ix itself, and then only the records before i are candidates: matching
 // every record of an index against the ones before it finds each pair once,
 // from its later record, without comparing the rest. The import gate
@@ -144,8 +144,8 @@ func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 	if ix.model == nil {
 		return nil, ErrNoModel
 	}
-	if !slices.Equal(ix.cfg.Blocking, from.cfg.Blocking) || ix.cfg.DefaultRegion != from.cfg.DefaultRegion {
-		return nil, errors.New("dedupe: MatchIndexed across indexes of other blocking keys or region")
+	if !slices.Equal(ix.cfg.Blocking, from.cfg.Blocking) {
+		return nil, errors.New("dedupe: MatchIndexed across indexes of other blocking keys")
 	}
 	below := int32(math.MaxInt32)
 	if from == ix {
@@ -251,7 +251,7 @@ func (ix *Index) touch(cands []int32) int {
 // records have been added.
 func (ix *Index) Add(r *steward.Record) int {
 	i := len(ix.recs)
-	ix.recs = append(ix.recs, prepare(r, ix.cfg.DefaultRegion))
+	ix.recs = append(ix.recs, prepare(r))
 	packStrings(ix.recs[i:])
 	ix.ids = append(ix.ids, r.SourceID)
 	p := &ix.recs[i]

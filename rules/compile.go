@@ -53,12 +53,11 @@ func (r *Rules) CleanseOptions() cleanse.Options {
 }
 
 // DedupeConfig returns the matcher's settings: dedupe's defaults with the
-// rules' blocking keys and block cap (when the rules set them), review threshold (the probability
-// from which a pair joins a cluster and so a suggestion), and the default
-// country as the phone region.
+// rules' blocking keys and block cap (when the rules set them) and review
+// threshold (the probability from which a pair joins a cluster and so a
+// suggestion).
 func (r *Rules) DedupeConfig() dedupe.Config {
 	cfg := dedupe.DefaultConfig()
-	cfg.DefaultRegion = r.Defaults.Country
 	if len(r.Matching.Blocking.Keys) > 0 {
 		cfg.Blocking = cfg.Blocking[:0:0]
 		for _, k := range r.Matching.Blocking.Keys {

@@ -105,8 +105,8 @@ email_verification:
 	if len(r.Matching.Blocking.Keys) != len(def.Matching.Blocking.Keys) {
 		t.Errorf("blocking keys changed")
 	}
-	if cfg := r.DedupeConfig(); cfg.MaxBlock != 50 || cfg.Threshold != 0.7 || cfg.DefaultRegion != "IR" {
-		t.Errorf("matcher settings from the file: max block %d, threshold %v, region %q", cfg.MaxBlock, cfg.Threshold, cfg.DefaultRegion)
+	if cfg := r.DedupeConfig(); cfg.MaxBlock != 50 || cfg.Threshold != 0.7 {
+		t.Errorf("matcher settings from the file: max block %d, threshold %v", cfg.MaxBlock, cfg.Threshold)
 	}
 	if r.Matching.ReviewThreshold != 0.7 || r.Matching.AutoMerge.Threshold != 0.99 {
 		t.Errorf("thresholds %v %v", r.Matching.ReviewThreshold, r.Matching.AutoMerge.Threshold)

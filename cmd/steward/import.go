@@ -100,7 +100,6 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	rrc := rf.RecordRulesConfig()
 	if *country != "" {
 		opts.Cleanse.DefaultCountry = strings.ToUpper(*country)
-		opts.Matching.DefaultRegion = opts.Cleanse.DefaultCountry
 		rrc.DefaultCountry = opts.Cleanse.DefaultCountry
 	}
 	rr, err := recordRules(rrc, *country)
