@@ -91,7 +91,8 @@ const suggestionChunk = 5000
 
 // UpsertSuggestions implements steward.SuggestionStore: in one transaction,
 // per chunk one INSERT … SELECT FROM unnest … ON CONFLICT with the same
-// rule as UpsertSuggestion, and the read of the stored rows, pipelined.
+// rule as UpsertSuggestion, RETURNING the rows it wrote; only the rows it
+// left alone (unchanged or decided) are read afterwards.
 // Within a call only the last suggestion of a member set is written (one
 // statement cannot upsert a row twice); every suggestion of that set is
 // then filled from the stored row. Chunks are in member key order, so that
@@ -139,44 +140,34 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 					runs[j] = &sg.RunID
 				}
 			}
-			b := &pgx.Batch{}
-			b.Queue(`INSERT INTO suggestions AS s
+			rows, _ := tx.Query(ctx, `INSERT INTO suggestions AS s
 				(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
 				SELECT u.k, u.m::bigint[], u.p, u.e::jsonb, 'pending', u.r, $6, $6
 				FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::bigint[]) AS u(k, m, p, e, r)
 				ON CONFLICT (member_key) DO UPDATE SET probability = excluded.probability,
 					evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
 				WHERE s.status = 'pending' AND (s.probability <> excluded.probability
-					OR s.evidence IS DISTINCT FROM excluded.evidence)`,
-				ckeys, members, probs, evidence, runs, now)
-			b.Queue(`SELECT member_key, id, customer_ids, probability, evidence, status, run_id,
-				decided_by, decision_cause, created_at, updated_at FROM suggestions WHERE member_key = ANY($1)`, ckeys)
-			results := tx.SendBatch(ctx, b)
-			if _, err := results.Exec(); err != nil {
-				results.Close()
+					OR s.evidence IS DISTINCT FROM excluded.evidence)
+				RETURNING `+keyedColumns, ckeys, members, probs, evidence, runs, now)
+			if err := collectKeyed(rows, stored); err != nil {
 				if isForeignKey(err) {
 					return steward.Errorf(steward.ENOTFOUND, "A job run of the suggestions does not exist.")
 				}
 				return err
 			}
-			rows, err := results.Query()
-			if err != nil {
-				results.Close()
-				return err
+			// The rows the upsert left alone (unchanged or decided) are
+			// not returned: read them.
+			var left []string
+			for _, k := range ckeys {
+				if stored[k] == nil {
+					left = append(left, k)
+				}
 			}
-			for rows.Next() {
-				var key string
-				sg, err := scanSuggestion(keyed{rows, &key})
-				if err != nil {
-					rows.Close()
-					results.Close()
+			if len(left) > 0 {
+				rows, _ := tx.Query(ctx, `SELECT `+keyedColumns+` FROM suggestions WHERE member_key = ANY($1)`, left)
+				if err := collectKeyed(rows, stored); err != nil {
 					return err
 				}
-				stored[key] = sg
-			}
-			rows.Close()
-			if err := errors.Join(rows.Err(), results.Close()); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -192,6 +183,26 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 		*sg = *st
 	}
 	return nil
+}
+
+// keyedColumns are the columns collectKeyed reads: the member key, then
+// those of selectSuggestion.
+const keyedColumns = `member_key, id, customer_ids, probability, evidence, status, run_id,
+	decided_by, decision_cause, created_at, updated_at`
+
+// collectKeyed reads rows of keyedColumns into stored by member key and
+// closes rows.
+func collectKeyed(rows pgx.Rows, stored map[string]*steward.Suggestion) error {
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		sg, err := scanSuggestion(keyed{rows, &key})
+		if err != nil {
+			return err
+		}
+		stored[key] = sg
+	}
+	return rows.Err()
 }
 
 // keyed scans a row that starts with the member key into key, and the rest
