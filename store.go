@@ -32,9 +32,24 @@ type Store interface {
 	// for the transaction to end. Atomic called again inside fn (on either)
 	// nests: the inner call becomes a savepoint, so its failure undoes only
 	// its own writes and the outer transaction can go on. Inside Atomic, a
-	// method that fails likewise undoes only its own writes. The transaction
-	// is not safe for concurrent use by several goroutines.
+	// method that fails likewise undoes only its own writes (unless the
+	// transaction is AllOrNothing). The transaction is not safe for
+	// concurrent use by several goroutines.
 	Atomic(ctx context.Context, fn func(ctx context.Context, s Store) error) error
+	// AllOrNothing gives up, for the rest of the transaction ctx (or s)
+	// joins, the promise that a failed call inside Atomic undoes only its
+	// own writes, for a caller that abandons the whole transaction when any
+	// call fails (the import gate). Calls then make no savepoint of their
+	// own (nor do nested Atomic calls), which makes many large batches in
+	// one transaction much cheaper. A call (or nested Atomic) that fails
+	// dooms the transaction instead: every later write fails, later reads
+	// may fail or see part of the failed call's writes, and the outermost
+	// Atomic rolls everything back and returns the failure, even when fn
+	// returns nil. Outside Atomic it does nothing.
+	//
+	// An import calls it first thing in Atomic, with the ctx and on the
+	// Store that Atomic hands to fn.
+	AllOrNothing(ctx context.Context)
 }
 
 // CustomerStore keeps customers, their source cross-references and their

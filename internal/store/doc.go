@@ -3,7 +3,8 @@
 // ./steward.db by default). The backends themselves live in the sqlite and
 // postgres subpackages, each with its SQL written for its dialect;
 // storetest holds the conformance suite both pass and helpers that open
-// fresh stores for other packages' tests; pages is their shared paging.
+// fresh stores for other packages' tests; pages is their shared paging and
+// allornothing the state of a transaction made all-or-nothing.
 //
 // Schema changes are new files in both sqlite/migrations and
 // postgres/migrations, named NNNN_what.sql so that name order is apply

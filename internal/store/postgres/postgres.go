@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/allornothing"
 	"github.com/steward-crm/steward/internal/store/migration"
 )
 
@@ -190,6 +191,9 @@ type txTop struct {
 	// transaction or any of its savepoints (even one rolled back later):
 	// the commit then bumps the customers' generation.
 	wroteCustomers bool
+	// aon is set by AllOrNothing: writes make no savepoints, and the first
+	// that fails dooms the transaction.
+	aon allornothing.State
 }
 
 // stateOf returns the transaction a call with ctx joins, or nil.
@@ -220,7 +224,8 @@ func (s *Store) read(ctx context.Context) querier {
 
 // write runs fn in a transaction: a new one, or a savepoint in the
 // transaction ctx (or s) joins, so that fn's writes are all-or-nothing
-// either way and a failure leaves the outer transaction usable.
+// either way and a failure leaves the outer transaction usable; in an
+// all-or-nothing transaction, no savepoint, and a failure dooms it.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	var (
 		tx    pgx.Tx
@@ -228,6 +233,11 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 		err   error
 		outer = s.stateOf(ctx)
 	)
+	if outer != nil && outer.top.aon.On() {
+		return outer.top.aon.Run(func() error {
+			return fn(context.WithValue(ctx, txKey{s.pool}, outer), outer.tx)
+		})
+	}
 	if outer != nil {
 		tx, err = outer.tx.Begin(ctx)
 		top = outer.top
@@ -247,6 +257,9 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 	if err := fn(context.WithValue(ctx, txKey{s.pool}, &txState{tx: tx, top: top}), tx); err != nil {
 		return err
 	}
+	if err := top.aon.Err(); err != nil {
+		return err
+	}
 	if outer == nil && top.wroteCustomers {
 		// Last, so that the generation row stays locked only while
 		// committing, not during a long import transaction.
@@ -263,13 +276,21 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 
 // pipeline sends the statements fn queues in one round trip, atomically:
 // as one implicit transaction, or inside a joined transaction between
-// SAVEPOINT and RELEASE, so that a failure leaves that transaction usable.
+// SAVEPOINT and RELEASE, so that a failure leaves that transaction usable
+// (unless it is all-or-nothing: then a failure dooms it).
 func (s *Store) pipeline(ctx context.Context, fn func(b *pgx.Batch)) error {
 	b := &pgx.Batch{}
-	tx := s.txOf(ctx)
-	if tx == nil {
+	t := s.stateOf(ctx)
+	if t == nil {
 		fn(b)
 		return s.db.SendBatch(ctx, b).Close()
+	}
+	tx := t.tx
+	if t.top.aon.On() {
+		return t.top.aon.Run(func() error {
+			fn(b)
+			return tx.SendBatch(ctx, b).Close()
+		})
 	}
 	b.Queue("SAVEPOINT steward_one")
 	fn(b)
@@ -299,6 +320,13 @@ func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, arg
 		})
 	})
 	return tag, err
+}
+
+// AllOrNothing implements steward.Store.
+func (s *Store) AllOrNothing(ctx context.Context) {
+	if t := s.stateOf(ctx); t != nil {
+		t.top.aon.Start()
+	}
 }
 
 // Atomic implements steward.Store.

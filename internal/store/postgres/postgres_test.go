@@ -155,3 +155,18 @@ func BenchmarkSuggestionsPage(b *testing.B) {
 	storetest.PostgresURL(b)
 	storetest.BenchmarkSuggestionsPage(b, storetest.Postgres(b), 20000)
 }
+
+// BenchmarkGateImport measures one import of 100,000 rows as the import
+// gate writes it (see storetest.BenchmarkGateImport) into a database of
+// STEWARD_BENCH_CUSTOMERS customers (100,000 unless set).
+func BenchmarkGateImport(b *testing.B) {
+	storetest.PostgresURL(b)
+	n := storetest.BenchDatabaseSize(b)
+	for _, allOrNothing := range []bool{false, true} {
+		b.Run(storetest.GateImportName(n, allOrNothing), func(b *testing.B) {
+			s := storetest.Postgres(b)
+			storetest.FillCustomers(b, s, n)
+			storetest.BenchmarkGateImport(b, s, int64(n), allOrNothing)
+		})
+	}
+}

@@ -48,6 +48,29 @@ const queryInsertSourceRefs = `INSERT INTO source_refs (source, source_id, custo
 	SELECT source, source_id, id FROM customers
 	WHERE id BETWEEN ? AND ? AND source <> '' AND source_id <> ''`
 
+// queryInsertSourceRef links one source record, for rowByRow.
+const queryInsertSourceRef = `INSERT INTO source_refs (source, source_id, customer_id) VALUES (?, ?, ?)`
+
+// insertSourceRefs links the source records of cs, just created with ids,
+// to them: with one statement, or one per record (rowByRow).
+func (s *Store) insertSourceRefs(ctx context.Context, cs []*steward.Customer, ids []int64) error {
+	if !s.rowByRow(ctx) {
+		if _, err := s.prepared(ctx, queryInsertSourceRefs).ExecContext(ctx, ids[0], ids[len(ids)-1]); err != nil {
+			return fmt.Errorf("insert source references: %w", err)
+		}
+		return nil
+	}
+	insert := s.prepared(ctx, queryInsertSourceRef)
+	for i, c := range cs {
+		if r := &c.Record; r.Source != "" && r.SourceID != "" {
+			if _, err := insert.ExecContext(ctx, r.Source, r.SourceID, ids[i]); err != nil {
+				return fmt.Errorf("insert source references: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // rowValues appends the values of c, to be created with id, in rowColumns
 // order, then the shared values (time and creator).
 func rowValues(args []any, c *steward.Customer, id int64, attrs string, shared [3]any) []any {

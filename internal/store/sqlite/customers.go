@@ -116,11 +116,7 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 		if err := s.insertCustomers(ctx, tx, cs, ids[0], [3]any{formatTime(now), m.Actor, m.Cause}); err != nil {
 			return missingMergeTarget(err)
 		}
-		_, err := s.prepared(ctx, queryInsertSourceRefs).ExecContext(ctx, ids[0], ids[len(ids)-1])
-		if err != nil {
-			err = fmt.Errorf("insert source references: %w", err)
-		}
-		return sourceConflict(err, cs)
+		return sourceConflict(s.insertSourceRefs(ctx, cs, ids), cs)
 	})
 	if err != nil {
 		return fmt.Errorf("create customers: %w", err)

@@ -9,6 +9,10 @@
 // that WAL lets read while the writer writes. Calls made inside Atomic, with
 // the context or Store it hands to fn, use its transaction for reads and
 // writes alike, so they see their own writes and never wait for themselves.
+// Each write call inside Atomic runs in a savepoint, which copies every
+// page the call changes to a temporary file first; after AllOrNothing it
+// makes none, and inserts into source_refs and suggestions, whose indexes
+// take new rows at random places, one row per statement (see rowByRow).
 //
 // One writer means a long transaction (an import in Atomic) makes every
 // other write wait: in this process until it ends, in another process up

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/allornothing"
 	"github.com/steward-crm/steward/internal/store/migration"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -52,7 +53,7 @@ var preparedQueries = []string{queryCustomerByID}
 var writerQueries = []string{queryUpdateCustomer, queryInsertChange,
 	queryLastSuggestionID, querySuggestionByKey, queryInsertSuggestions,
 	queryInsertSuggestion, queryUpdateSuggestion,
-	queryLastCustomerID, queryInsertCustomers, queryInsertSourceRefs}
+	queryLastCustomerID, queryInsertCustomers, queryInsertSourceRefs, queryInsertSourceRef}
 
 var _ steward.Store = (*Store)(nil)
 
@@ -268,6 +269,9 @@ type txState struct {
 	// transaction or any of its savepoints (even one rolled back later):
 	// the commit then bumps the customers' generation.
 	wroteCustomers bool
+	// aon is set by AllOrNothing: writes make no savepoints, and the first
+	// that fails dooms the transaction.
+	aon allornothing.State
 }
 
 // use returns the transaction's version of a statement prepared on the
@@ -320,8 +324,12 @@ func (s *Store) read(ctx context.Context) querier {
 // write runs fn in a transaction: a new one on the writer connection, or a
 // savepoint in the transaction ctx (or s) joins, so that fn's writes are
 // all-or-nothing either way and a failure leaves the outer transaction
-// usable.
+// usable; in an all-or-nothing transaction, no savepoint, and a failure
+// dooms it.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+	if t := s.txOf(ctx); t != nil && t.aon.On() {
+		return t.aon.Run(func() error { return fn(context.WithValue(ctx, txKey{s.pools}, t), t.tx) })
+	}
 	if t := s.txOf(ctx); t != nil {
 		t.savepoints++
 		name := fmt.Sprintf("steward_sp%d", t.savepoints)
@@ -368,6 +376,9 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	if err := fn(context.WithValue(ctx, txKey{s.pools}, t), tx); err != nil {
 		return err
 	}
+	if err := t.aon.Err(); err != nil {
+		return err
+	}
 	if t.wroteCustomers {
 		if err := bumpGeneration(ctx, tx); err != nil {
 			return err
@@ -378,6 +389,25 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	}
 	committed = true
 	return nil
+}
+
+// rowByRow reports whether writes with ctx insert one row per statement
+// into tables whose indexes take new rows at random places: in an
+// all-or-nothing transaction. There no savepoint journals the pages a call
+// changes, and a single-row INSERT needs no statement journal either,
+// whereas a multi-row one first copies every page it is about to change
+// to the statement journal (a temporary file), at a write system call
+// each, in case it must roll back halfway.
+func (s *Store) rowByRow(ctx context.Context) bool {
+	t := s.txOf(ctx)
+	return t != nil && t.aon.On()
+}
+
+// AllOrNothing implements steward.Store.
+func (s *Store) AllOrNothing(ctx context.Context) {
+	if t := s.txOf(ctx); t != nil {
+		t.aon.Start()
+	}
 }
 
 // Atomic implements steward.Store.

@@ -130,3 +130,15 @@ func TestOpenRefusesMemory(t *testing.T) {
 	}
 	s.Close()
 }
+
+// BenchmarkGateImport measures one import of 100,000 rows as the import
+// gate writes it (see storetest.BenchmarkGateImport) into a database of
+// STEWARD_BENCH_CUSTOMERS customers (100,000 unless set).
+func BenchmarkGateImport(b *testing.B) {
+	n := storetest.BenchDatabaseSize(b)
+	for _, allOrNothing := range []bool{false, true} {
+		b.Run(storetest.GateImportName(n, allOrNothing), func(b *testing.B) {
+			storetest.BenchmarkGateImport(b, storetest.SQLiteFilled(b, n), int64(n), allOrNothing)
+		})
+	}
+}

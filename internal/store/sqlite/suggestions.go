@@ -230,14 +230,19 @@ func (s *Store) readSuggestions(ctx context.Context, tx *sql.Tx, keys []string, 
 	return nil
 }
 
-// insertSuggestions inserts the new suggestions us with multi-row inserts:
-// full-size chunks and single suggestions through prepared statements, the
-// rest with one statement of its own size.
+// insertSuggestions inserts the new suggestions us with multi-row inserts
+// (one per suggestion when rowByRow): full-size chunks and single
+// suggestions through prepared statements, the rest with one statement of
+// its own size.
 func (s *Store) insertSuggestions(ctx context.Context, tx *sql.Tx, us []*upsert) error {
 	full := s.prepared(ctx, queryInsertSuggestions)
-	args := make([]any, 0, suggestionsPerInsert*8)
-	for start := 0; start < len(us); start += suggestionsPerInsert {
-		chunk := us[start:min(start+suggestionsPerInsert, len(us))]
+	per := suggestionsPerInsert
+	if s.rowByRow(ctx) {
+		per = 1
+	}
+	args := make([]any, 0, per*8)
+	for start := 0; start < len(us); start += per {
+		chunk := us[start:min(start+per, len(us))]
 		args = args[:0]
 		for _, u := range chunk {
 			members, err := json.Marshal(u.sg.CustomerIDs)

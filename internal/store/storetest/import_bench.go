@@ -109,6 +109,18 @@ func reportPerRow(b *testing.B, rows int, cpu time.Duration) {
 	b.ReportMetric(float64(rows)/wall.Seconds(), "rows/s")
 }
 
+// fillBatches fills batches with new slices of ImportBatch generated
+// customers, numbered from *next on.
+func fillBatches(batches [][]*steward.Customer, next *int) {
+	for i := range batches {
+		batches[i] = make([]*steward.Customer, ImportBatch)
+		for j := range batches[i] {
+			batches[i][j] = benchCustomer(*next)
+			*next++
+		}
+	}
+}
+
 // BenchmarkImportCustomers measures CreateCustomers with batches of
 // ImportBatch new customers into s, which should already hold many,
 // reporting µs per customer (wall and this process's CPU). perTx batches
@@ -122,13 +134,7 @@ func BenchmarkImportCustomers(b *testing.B, s steward.Store, perTx int) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		for i := range batches {
-			batches[i] = make([]*steward.Customer, ImportBatch)
-			for j := range batches[i] {
-				batches[i][j] = benchCustomer(next)
-				next++
-			}
-		}
+		fillBatches(batches, &next)
 		b.StartTimer()
 		start := cpuTime()
 		var err error

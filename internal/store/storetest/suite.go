@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) steward.Store) {
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
 		{"UpsertSuggestions", testUpsertSuggestions},
+		{"AllOrNothingDoomed", testAllOrNothingDoomed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +67,9 @@ func Run(t *testing.T, open func(t *testing.T) steward.Store) {
 	}
 	t.Run("GenerationPerDatabase", func(t *testing.T) {
 		testGenerationPerDatabase(t, open(t), open(t))
+	})
+	t.Run("AllOrNothingSame", func(t *testing.T) {
+		testAllOrNothingSame(t, open(t), open(t))
 	})
 }
 
