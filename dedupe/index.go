@@ -347,10 +347,7 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) []int32 {
 		}
 		var lo, hi int
 		if p := kb.pos[i]; p >= 0 {
-			lo, hi = kb.around(int(p), ix.cfg.MaxBlock)
-			if hi-lo > ix.cfg.MaxBlock {
-				lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)
-			}
+			lo, hi = ix.windowAt(kb, int(p))
 		} else {
 			lo, hi = ix.windowFor(kb, h, ix.recs[i].sortKey)
 		}
@@ -378,10 +375,7 @@ func (ix *Index) keyedCandidates(i int, buf []uint64) []uint64 {
 		if p < 0 {
 			continue
 		}
-		lo, hi := kb.around(int(p), ix.cfg.MaxBlock)
-		if hi-lo > ix.cfg.MaxBlock {
-			lo, hi = max(lo, int(p)-ix.cfg.Window), min(hi, int(p)+ix.cfg.Window+1)
-		}
+		lo, hi := ix.windowAt(kb, int(p))
 		for _, e := range kb.sorted[lo:hi] {
 			if int(e.idx) > i {
 				buf = append(buf, uint64(e.idx)<<32|uint64(k))
@@ -390,6 +384,17 @@ func (ix *Index) keyedCandidates(i int, buf []uint64) []uint64 {
 	}
 	slices.Sort(buf)
 	return buf
+}
+
+// windowAt returns the entries the record at position p of kb is paired
+// with: its whole block, or the Window entries on either side of it when
+// the block is oversized.
+func (ix *Index) windowAt(kb *keyBlocks, p int) (lo, hi int) {
+	lo, hi = kb.around(p, ix.cfg.MaxBlock)
+	if hi-lo > ix.cfg.MaxBlock {
+		lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window+1)
+	}
+	return lo, hi
 }
 
 // windowFor returns the entries a record with hash h and sort key s is
@@ -417,8 +422,7 @@ func (ix *Index) isCandidate(i, j int) bool {
 		if pi < 0 || pj < 0 {
 			return true
 		}
-		lo, hi := kb.bounds(h)
-		if hi-lo <= ix.cfg.MaxBlock || abs(int(pi)-int(pj)) <= ix.cfg.Window {
+		if lo, hi := ix.windowAt(kb, int(pi)); int(pj) >= lo && int(pj) < hi {
 			return true
 		}
 	}

@@ -149,3 +149,32 @@ func mustIndexCfg(t *testing.T, recs []steward.Record, cfg Config, model *Model)
 	}
 	return ix
 }
+
+// TestIsCandidateAgreesWithCandidates holds the two forms of the pairing
+// rule to each other: isCandidate (blocking recall in Evaluate) must say
+// yes for exactly the records candidates lists, with blocks small enough
+// to be paired whole and oversized ones paired by window.
+func TestIsCandidateAgreesWithCandidates(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxBlock, cfg.Window = 4, 2 // many oversized blocks
+	ix := mustIndexCfg(t, generated(t, 1500, 53).records, cfg, nil)
+	ix.positions()
+	var buf []int32
+	windowed := 0
+	for i := range ix.recs {
+		buf = ix.candidates(i, buf, false)
+		for j := range ix.recs {
+			if j == i {
+				continue
+			}
+			_, listed := slices.BinarySearch(buf, int32(j))
+			if got := ix.isCandidate(i, j); got != listed {
+				t.Fatalf("records %d and %d: isCandidate %v, candidates lists it: %v", i, j, got, listed)
+			}
+		}
+		windowed += len(buf)
+	}
+	if windowed == 0 {
+		t.Fatal("no candidates: the test does not test")
+	}
+}
