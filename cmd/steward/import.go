@@ -19,7 +19,7 @@ import (
 const importUsage = `FILE --source NAME [flags]
 
 Imports a file of customers through the validation gate. FILE is CSV or
-TSV (delimiter detected), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
+TSV (delimiter detected, or named with --delimiter), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
 order mark), Windows-1256 or Windows-1252 (detected, or named with
 --encoding). Every row is standardized, validated and checked for
 duplicates against the database and the file's earlier rows. Invalid rows
@@ -54,6 +54,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (default: matching.auto_merge.threshold when enabled, else never: suggest instead)")
 	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, utf-16le, utf-16be, windows-1256, windows-1252 (default: detect)")
 	formatName := fs.String("format", "", "file format: csv, tsv, jsonl, xlsx (default: from the name and content)")
+	delimName := fs.String("delimiter", "", "field separator of a CSV file: comma, tab, semicolon, pipe or the character (default: detect comma, tab or semicolon)")
 	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's defaults.country)")
 	var limits gate.Limits
@@ -118,6 +119,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if opts.Format, err = gate.ParseFormat(*formatName); err != nil {
 		return usagef("use csv, tsv, jsonl or xlsx", "--format: %s", steward.ErrorMessage(err))
+	}
+	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {
+		return usagef("use comma, tab, semicolon, pipe or one punctuation character", "--delimiter: %s", steward.ErrorMessage(err))
 	}
 	if *mappingFile != "" {
 		if opts.Mapping, err = records.LoadMapping(*mappingFile); err != nil {

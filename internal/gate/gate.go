@@ -84,6 +84,9 @@ type Options struct {
 	Name string
 	// Format is the file's layout; "" detects it from Name and content.
 	Format Format
+	// Delimiter separates the fields of a CSV file; 0 detects comma, tab
+	// or semicolon from the header (TSV is always tab).
+	Delimiter rune
 	// Encoding is the text encoding; "" detects it (see DetectEncoding).
 	Encoding Encoding
 	// Sheet is the worksheet of an XLSX file; "" is the first.

@@ -209,7 +209,7 @@ func readErr(line int, err error) error {
 }
 
 func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)) (*table, error) {
-	ro := records.Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields}
+	ro := records.Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, Delimiter: opts.Delimiter}
 	if format == FormatTSV {
 		ro.Delimiter = '\t'
 	}

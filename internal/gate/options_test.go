@@ -27,6 +27,23 @@ func TestInvalidWarn(t *testing.T) {
 	}
 }
 
+// TestDelimiter: a pipe-separated file, which detection (comma, tab,
+// semicolon) reads as one column, imports with Options.Delimiter.
+func TestDelimiter(t *testing.T) {
+	st := backends()[0].open(t)
+	file := writeTemp(t, "p.csv", "id|first_name|last_name|email|country\n1|Ann|Lee|ann.lee@gmail.com|US\n2|Reza|Karimi|reza.karimi@yahoo.com|IR\n")
+	if sum, err := importFile(t, st, file, Options{Source: "p", DryRun: true}); err == nil && sum.Accepted != 0 {
+		t.Fatalf("detected delimiter accepted %d rows of a pipe file, want none", sum.Accepted)
+	}
+	sum := mustImport(t, st, file, Options{Source: "p", Delimiter: '|'})
+	if sum.Created != 2 {
+		t.Fatalf("summary %+v, want 2 created", sum)
+	}
+	if c := customerBySource(t, st, "p", "2"); c.Record.LastName != "Karimi" || c.Record.Country != "IR" {
+		t.Errorf("record %+v", c.Record)
+	}
+}
+
 // TestMappingOnJSONLines applies a mapping file to rows that do not
 // come from delimited text.
 func TestMappingOnJSONLines(t *testing.T) {
