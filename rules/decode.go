@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/adrg/strutil/metrics"
 	"github.com/dustin/go-humanize"
+	"github.com/steward-crm/steward/internal/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -248,7 +248,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		seen[key] = k
 		fi, ok := index[key]
 		if !ok {
-			hint := didYouMean(key, names)
+			hint := suggest.DidYouMean(key, names)
 			if child := nestedSetting(t, key); child != "" {
 				hint = fmt.Sprintf(" (it belongs under %s: check the indentation)", join(path, child))
 			}
@@ -397,21 +397,4 @@ func (d *decoder) byteSize(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	v.SetInt(size)
-}
-
-// didYouMean returns ` (did you mean "x"?)` naming the candidate closest to
-// s, or "" when none is close.
-func didYouMean(s string, candidates []string) string {
-	lev := metrics.NewLevenshtein()
-	best, bestDist := "", 0
-	for _, c := range candidates {
-		d := lev.Distance(strings.ToLower(s), c)
-		if best == "" || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" || bestDist > max(2, len(s)/3) {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
 }

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/adrg/strutil/metrics"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/suggest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -114,7 +114,7 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 				m.ignore = append(m.ignore, c)
 			}
 		default:
-			p.addf(k, "unknown key %q%s", k.Value, didYouMean(k.Value, []string{"source", "columns", "ignore"}))
+			p.addf(k, "unknown key %q%s", k.Value, suggest.DidYouMean(k.Value, []string{"source", "columns", "ignore"}))
 		}
 	}
 	if sourceNode != nil {
@@ -144,7 +144,7 @@ func (p *mappingParser) columns(m *Mapping, n *yaml.Node) {
 		k, v := n.Content[i], n.Content[i+1]
 		target := strings.ToLower(strings.TrimSpace(k.Value))
 		if !slices.Contains(canonical, target) {
-			p.addf(k, "unknown canonical column %q%s", k.Value, didYouMean(target, canonical))
+			p.addf(k, "unknown canonical column %q%s", k.Value, suggest.DidYouMean(target, canonical))
 			continue
 		}
 		if seen[target] {
@@ -210,7 +210,7 @@ func (p *mappingParser) columnForm(t *mappingTarget, n *yaml.Node) bool {
 			hasSep = true
 			t.separator = v.Value
 		default:
-			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, didYouMean(k.Value, []string{"const", "join", "separator"}))
+			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, suggest.DidYouMean(k.Value, []string{"const", "join", "separator"}))
 			ok = false
 		}
 	}
@@ -252,21 +252,4 @@ func ref(n *yaml.Node) columnRef {
 // normalizeName is how header names and mapping column names are compared.
 func normalizeName(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
-}
-
-// didYouMean returns ` (did you mean "x"?)` naming the candidate closest to
-// s, or "" when none is close.
-func didYouMean(s string, candidates []string) string {
-	lev := metrics.NewLevenshtein()
-	best, bestDist := "", 0
-	for _, c := range candidates {
-		d := lev.Distance(s, c)
-		if best == "" || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if best == "" || bestDist > max(2, len(s)/3) {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
 }
