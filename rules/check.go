@@ -113,15 +113,36 @@ func checkTag(v *validator.Validate, tag string) (msg string) {
 			return fmt.Sprintf("validator tag %q compares struct fields, it cannot check one column (use required, or require.name / require.contact)", name)
 		}
 	}
+	// Each part alone first, so that the message names the part at fault.
+	if parts := strings.FieldsFunc(tag, func(r rune) bool { return r == ',' || r == '|' }); len(parts) > 1 {
+		for _, part := range parts {
+			if msg := checkTag(v, part); msg != "" {
+				return msg
+			}
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			msg = fmt.Sprintf("%q is not a valid validator tag: %s", tag, strings.TrimSuffix(fmt.Sprint(p), " on field ''"))
+			msg = fmt.Sprintf("%q is not a valid validator tag: %s", tag, tagPanic(tag, fmt.Sprint(p)))
 		}
 	}()
 	for _, sample := range []string{"", "x", "12345", "Ann Smith", "a@example.com"} {
 		_ = v.Var(sample, tag)
 	}
 	return ""
+}
+
+// tagPanic turns the validator's panic about tag into words for a rules
+// file's author.
+func tagPanic(tag, p string) string {
+	name, param, _ := strings.Cut(tag, "=")
+	switch {
+	case strings.HasPrefix(p, "Undefined validation function"):
+		return fmt.Sprintf("there is no validator %q (see https://pkg.go.dev/github.com/go-playground/validator/v10 for the tags)", name)
+	case strings.Contains(p, "strconv.Parse"):
+		return fmt.Sprintf("%s needs a number, not %q", name, param)
+	}
+	return strings.TrimSuffix(p, " on field ''")
 }
 
 func (d *decoder) checkGate(r *Rules) {

@@ -191,6 +191,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Bool:
 		var b bool
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			if l := strings.ToLower(n.Value); n.Kind == yaml.ScalarNode && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 && (l == "true" || l == "false") {
+				d.addf(n, path, "want true or false without quotes: quoted, %s is text", describe(n))
+				return
+			}
 			d.addf(n, path, "want true or false, got %s", describe(n))
 			return
 		}

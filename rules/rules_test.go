@@ -228,6 +228,7 @@ func TestParseProblems(t *testing.T) {
 		{"unknown field", "fields:\n  e_mail: {required: true}\n", []string{`f.yaml:2:3: fields.e_mail: unknown field "e_mail" (did you mean "email"?)`}},
 		{"unknown check", "fields:\n  email: {check: mx}\n", []string{`f.yaml:2:18: fields.email.check: unknown value "mx"`}},
 		{"bad validator tag", "fields:\n  city: {validate: \"len=\"}\n", []string{`f.yaml:2:20: fields.city.validate: "len=" is not a valid validator tag`}},
+		{"bad part of a validator tag", "fields:\n  city: {validate: \"required,lenn=3\"}\n", []string{`f.yaml:2:20: fields.city.validate: "lenn=3" is not a valid validator tag: there is no validator "lenn"`}},
 		{"dive tag", "fields:\n  city: {validate: \"dive,max=3\"}\n", []string{`validator tag "dive" compares struct fields`}},
 		{"byte size", "gate:\n  limits: {max_row_bytes: -5}\n", []string{"f.yaml:2:27: gate.limits.max_row_bytes: must be more than 0"}},
 		{"byte size unit", "gate:\n  limits: {max_row_bytes: 5 parsecs}\n", []string{"f.yaml:2:27: gate.limits.max_row_bytes: want a size"}},
