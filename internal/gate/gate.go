@@ -279,6 +279,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	stage = time.Now()
 	var touched []*steward.Customer
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		// Any failed write fails the whole import: the store need not keep
+		// a savepoint per call to undo just that call.
+		tx.AllOrNothing(ctx)
 		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
 			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}}
 		defer func() { touched = w.touched }()
