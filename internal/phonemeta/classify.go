@@ -143,8 +143,18 @@ type region struct {
 	leading *regexp.Regexp
 	// nationalPrefix matches the start of a national number that begins
 	// with the national prefix Parse strips; nil when the metadata has
-	// none.
+	// none. transformRule is what Parse writes in its place, "" when it
+	// just drops it.
 	nationalPrefix *regexp.Regexp
+	transformRule  string
+	// internationalPrefix matches the start of a number dialled from the
+	// region to another country (00, 011 …).
+	internationalPrefix *regexp.Regexp
+	// countryCode is the region's calling code, in digits.
+	countryCode string
+	// localOnlyLengths are the lengths of numbers dialled only within an
+	// area of the region.
+	localOnlyLengths []int32
 	// sameMobileAndFixedLine is set when the metadata's mobile and fixed
 	// line patterns are the same.
 	sameMobileAndFixedLine     bool
@@ -177,6 +187,10 @@ func newRegion(code int, id string) *region {
 	if np := m.GetNationalPrefixForParsing(); np != "" {
 		r.nationalPrefix = regexp.MustCompile("^(?:" + np + ")")
 	}
+	r.transformRule = m.GetNationalPrefixTransformRule()
+	r.internationalPrefix = regexp.MustCompile("^(?:" + m.GetInternationalPrefix() + ")")
+	r.countryCode = strconv.Itoa(int(m.GetCountryCode()))
+	r.localOnlyLengths = m.GetGeneralDesc().GetPossibleLengthLocalOnly()
 	r.sameMobileAndFixedLine = m.GetSameMobileAndFixedLinePattern()
 	r.general = newDesc(m.GetGeneralDesc())
 	r.fixedLine = newDesc(m.GetFixedLine())
@@ -247,6 +261,12 @@ func (d *desc) matches(nsn string) bool {
 	if len(d.lengths) > 0 && !slices.Contains(d.lengths, int32(len(nsn))) {
 		return false
 	}
+	return d.matchesPattern(nsn)
+}
+
+// matchesPattern reports whether nsn matches the pattern, whatever its
+// length.
+func (d *desc) matchesPattern(nsn string) bool {
 	if d.pattern == nil {
 		return nsn == ""
 	}

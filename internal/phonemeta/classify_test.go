@@ -63,12 +63,7 @@ func TestClassifyAgreesWithLibrary(t *testing.T) {
 // patterns, and mobile and fixed line flagged the same though they
 // differ. A future metadata may do any of these.
 func TestClassifyAgreesOnAlteredMetadata(t *testing.T) {
-	real, err := metadata.Collection()
-	if err != nil {
-		t.Fatal(err)
-	}
-	coll := proto.Clone(real).(*metadata.PhoneMetadataCollection)
-	for i, m := range coll.GetMetadata() {
+	useAlteredMetadata(t, func(i int, m *metadata.PhoneMetadata) {
 		switch i % 4 {
 		case 0:
 			if m.GetTollFree().GetNationalNumberPattern() != "" {
@@ -87,14 +82,29 @@ func TestClassifyAgreesOnAlteredMetadata(t *testing.T) {
 		case 3:
 			m.SameMobileAndFixedLinePattern = proto.Bool(true)
 		}
+	})
+	st := compareWithLibrary(t, newTable())
+	t.Logf("%d numbers, %d valid, %d regions; types %v", st.total, st.valid, len(st.regions), st.types)
+}
+
+// useAlteredMetadata makes the library use, until the test ends, a copy
+// of its metadata that alter changed region by region (i counts them).
+// Tests that use it must not run in parallel.
+func useAlteredMetadata(t *testing.T, alter func(i int, m *metadata.PhoneMetadata)) {
+	t.Helper()
+	real, err := metadata.Collection()
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll := proto.Clone(real).(*metadata.PhoneMetadataCollection)
+	for i, m := range coll.GetMetadata() {
+		alter(i, m)
 	}
 	altered, err := metadata.NewContainer(coll, metadata.CountryCodeToRegion())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(metadata.Use(altered))
-	st := compareWithLibrary(t, newTable())
-	t.Logf("%d numbers, %d valid, %d regions; types %v", st.total, st.valid, len(st.regions), st.types)
 }
 
 // stats says what a corpus reached.

@@ -1,9 +1,12 @@
 package phonemeta
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/nyaruka/phonenumbers/v2/metadata"
 )
 
 // Limits of libphonenumber's parser.
@@ -16,15 +19,23 @@ const (
 // Parse returns what phonenumbers.Parse(s, defaultRegion) returns, the
 // same number or the same error, with less work for the commonest input:
 // a number written with digits and the usual punctuation only is read in
-// its Plain form, and a number in E.164 form ("+" and digits), such as
+// its Plain form; a number in E.164 form ("+" and digits), such as
 // cleanse writes, whose national number needs no national prefix
-// stripped, is read without the library's parser and its extension
-// patterns. Anything else goes to phonenumbers.Parse.
+// stripped, and a national number of digits only for a region that does
+// not rewrite its national prefix, are read without the library's parser
+// and its extension patterns. Anything else goes to phonenumbers.Parse.
 func Parse(s, defaultRegion string) (*phonenumbers.PhoneNumber, error) {
+	return callingCodes().parse(s, defaultRegion)
+}
+
+func (t table) parse(s, defaultRegion string) (*phonenumbers.PhoneNumber, error) {
 	if p, exact := Plain(s); exact {
 		s = p
 	}
-	if n, ok := callingCodes().parseE164(s); ok {
+	if n, ok := t.parseE164(s); ok {
+		return n, nil
+	}
+	if n, ok := t.parseNational(s, defaultRegion); ok {
 		return n, nil
 	}
 	return phonenumbers.Parse(s, defaultRegion)
@@ -70,6 +81,82 @@ func (t table) parseE164(s string) (n *phonenumbers.PhoneNumber, ok bool) {
 		return numberOf(int32(code), national), true
 	}
 	return nil, false
+}
+
+// parseNational returns what phonenumbers.Parse(s, defaultRegion) makes
+// of s when s is 3 or more digits, defaultRegion a region the library
+// supports, and s does not start with the region's international prefix
+// or calling code, nor with a national prefix the region's metadata
+// rewrites rather than drops (Argentina, Brazil, Japan, the Caribbean
+// regions of +1 …); ok is false for anything else, which the library must
+// read.
+func (t table) parseNational(s, defaultRegion string) (n *phonenumbers.PhoneNumber, ok bool) {
+	if len(s) < 3 || len(s) > maxInputLength || !metadata.SupportedRegions()[defaultRegion] {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return nil, false
+		}
+	}
+	m, ok := metadata.RegionMetadata(defaultRegion)
+	if !ok || m == nil {
+		return nil, false
+	}
+	code := m.GetCountryCode()
+	c := t[int(code)]
+	if c == nil {
+		return nil, false
+	}
+	var r *region
+	for _, x := range c.compiled() {
+		if x.id == defaultRegion {
+			r = x
+		}
+	}
+	if r == nil || !r.known || len(r.general.lengths) == 0 ||
+		r.internationalPrefix.MatchString(s) || strings.HasPrefix(s, r.countryCode) {
+		return nil, false
+	}
+	national := s
+	if r.nationalPrefix != nil {
+		if loc := r.nationalPrefix.FindStringIndex(s); loc != nil {
+			if r.transformRule != "" {
+				return nil, false
+			}
+			// The prefix is dropped unless that turns a number that
+			// matched the general pattern into one that does not, and
+			// what is left must be of a possible length (or too long),
+			// not too short, local only, or of no length the region has.
+			stripped := s[loc[1]:]
+			if (!r.general.matchesPattern(s) || r.general.matchesPattern(stripped)) && r.keepsLength(len(stripped)) {
+				national = stripped
+			}
+		}
+	}
+	if len(national) < minLengthForNSN || len(national) > maxLengthForNSN {
+		return nil, false
+	}
+	return numberOf(code, national), true
+}
+
+// keepsLength reports whether the library's testNumberLength says a
+// national number of length l is possible or too long for the region, as
+// Parse asks before it keeps a number stripped of its national prefix.
+func (r *region) keepsLength(l int) bool {
+	lengths := r.general.lengths
+	if lengths[0] == -1 || slices.Contains(r.localOnlyLengths, int32(l)) {
+		return false
+	}
+	switch {
+	case lengths[0] == int32(l):
+		return true
+	case lengths[0] > int32(l):
+		return false
+	case lengths[len(lengths)-1] < int32(l):
+		return true
+	}
+	return slices.Contains(lengths[1:], int32(l))
 }
 
 // numberOf is the number the library makes of a calling code and a

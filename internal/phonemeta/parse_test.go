@@ -2,12 +2,15 @@ package phonemeta
 
 import (
 	"errors"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/nyaruka/phonenumbers/v2/metadata"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -43,7 +46,7 @@ func TestParseAgreesWithLibrary(t *testing.T) {
 				total++
 				got, gotErr := Parse(s, region)
 				want, wantErr := phonenumbers.Parse(s, region)
-				if !errors.Is(gotErr, wantErr) || !errors.Is(wantErr, gotErr) || (wantErr == nil && !proto.Equal(got, want)) {
+				if !sameParse(got, gotErr, want, wantErr) {
 					t.Fatalf("Parse(%q, %q) = %v, %v; library says %v, %v", s, region, got, gotErr, want, wantErr)
 				}
 			}
@@ -54,6 +57,82 @@ func TestParseAgreesWithLibrary(t *testing.T) {
 	if fast < inputsTotal/10 || fast > inputsTotal*9/10 {
 		t.Errorf("%d of %d inputs on the fast path", fast, inputsTotal)
 	}
+}
+
+// TestParseNationalAgreesWithLibrary compares Parse with
+// phonenumbers.Parse on national numbers of digits only, for every region
+// the library supports: the example numbers of every type and their
+// one-digit variants, bare and after the region's national prefix, its
+// calling code, its international prefix and other digits; and random
+// digits. Each is read for its region, and some for no region or one the
+// library does not know.
+func TestParseNationalAgreesWithLibrary(t *testing.T) {
+	fast, total := compareNationalParse(t, callingCodes())
+	t.Logf("%d of %d inputs on the fast path", fast, total)
+	if fast < total/10 || fast > total*9/10 {
+		t.Errorf("%d of %d inputs on the fast path", fast, total)
+	}
+}
+
+// TestParseNationalAgreesOnAlteredMetadata compares again on metadata
+// where a length is both possible and local only, which the real
+// metadata never has, so that the order of testNumberLength's checks
+// matters.
+func TestParseNationalAgreesOnAlteredMetadata(t *testing.T) {
+	useAlteredMetadata(t, func(_ int, m *metadata.PhoneMetadata) {
+		g := m.GetGeneralDesc()
+		if l := g.GetPossibleLength(); len(l) > 1 {
+			g.PossibleLengthLocalOnly = append(g.PossibleLengthLocalOnly, l[len(l)-1])
+		}
+	})
+	compareNationalParse(t, newTable())
+}
+
+// compareNationalParse compares tab's parse with phonenumbers.Parse on
+// national numbers of digits only, for every region the library
+// supports: the example numbers of every type and their one-digit
+// variants, bare and after the region's national prefix, its calling
+// code, its international prefix and other digits; and random digits.
+// Each is read for its region, and some for no region or one the library
+// does not know. It returns how many inputs took the fast path, of how
+// many.
+func compareNationalParse(t *testing.T, tab table) (fast, total int) {
+	t.Helper()
+	regions := slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions()))
+	for _, region := range regions {
+		code := phonenumbers.GetCountryCodeForRegion(region)
+		rng := rand.New(rand.NewPCG(uint64(code), uint64(len(region))))
+		prefixes := []string{"", "0", "1", "00", "011", "8", "9", "15", "044", strconv.Itoa(code),
+			phonenumbers.GetNddPrefixForRegion(region, true)}
+		var inputs []string
+		for _, nsn := range parseCorpus(t, code, rng) {
+			for _, prefix := range prefixes {
+				if rng.IntN(3) == 0 {
+					inputs = append(inputs, prefix+nsn)
+				}
+			}
+		}
+		for range 30 {
+			inputs = append(inputs, randomDigits(rng, 3+rng.IntN(16)))
+		}
+		total += len(inputs)
+		for _, s := range inputs {
+			if _, ok := tab.parseNational(s, region); ok {
+				fast++
+			}
+			for _, r := range []string{region, "", "ZZ", "001", strings.ToLower(region)} {
+				if r != region && rng.IntN(10) != 0 {
+					continue
+				}
+				got, gotErr := tab.parse(s, r)
+				want, wantErr := phonenumbers.Parse(s, r)
+				if !sameParse(got, gotErr, want, wantErr) {
+					t.Fatalf("Parse(%q, %q) = %v, %v; library says %v, %v", s, r, got, gotErr, want, wantErr)
+				}
+			}
+		}
+	}
+	return fast, total
 }
 
 // parseCorpus is one in 16 of the national numbers corpus gives for
@@ -67,6 +146,12 @@ func parseCorpus(t *testing.T, code int, rng *rand.Rand) []string {
 		}
 	}
 	return out
+}
+
+// sameParse reports whether two parses gave the same number or the same
+// error.
+func sameParse(got *phonenumbers.PhoneNumber, gotErr error, want *phonenumbers.PhoneNumber, wantErr error) bool {
+	return errors.Is(gotErr, wantErr) && errors.Is(wantErr, gotErr) && (wantErr != nil || proto.Equal(got, want))
 }
 
 // TestPlainAgreesWithLibrary checks what Plain promises: when exact,
@@ -103,7 +188,7 @@ func TestPlainAgreesWithLibrary(t *testing.T) {
 		for _, region := range []string{"", "US", "IR"} {
 			got, gotErr := phonenumbers.Parse(p, region)
 			want, wantErr := phonenumbers.Parse(s, region)
-			same := errors.Is(gotErr, wantErr) && errors.Is(wantErr, gotErr) && (wantErr != nil || proto.Equal(got, want))
+			same := sameParse(got, gotErr, want, wantErr)
 			if exact && !same {
 				t.Fatalf("Plain(%q) = %q, exact, but the library reads %v, %v for it and %v, %v for the input", s, p, got, gotErr, want, wantErr)
 			}
@@ -148,10 +233,16 @@ func FuzzParse(f *testing.F) {
 		"+4700000", "tel:+1-415-555-2671;ext=12", "(415) 555-2671 ext. 12", "00 44 20 7946 0018"} {
 		f.Add(s, "IR")
 	}
+	for _, x := range []struct{ s, region string }{
+		{"0412345678", "AU"}, {"02083617145", "GB"}, {"0111512345678", "AR"}, {"04455123456", "MX"},
+		{"0236618300", "IT"}, {"2025550143", "US"}, {"12025550143", "US"}, {"01144207946", "US"},
+	} {
+		f.Add(x.s, x.region)
+	}
 	f.Fuzz(func(t *testing.T, s, region string) {
 		got, gotErr := Parse(s, region)
 		want, wantErr := phonenumbers.Parse(s, region)
-		if !errors.Is(gotErr, wantErr) || !errors.Is(wantErr, gotErr) || (wantErr == nil && !proto.Equal(got, want)) {
+		if !sameParse(got, gotErr, want, wantErr) {
 			t.Fatalf("Parse(%q, %q) = %v, %v; library says %v, %v", s, region, got, gotErr, want, wantErr)
 		}
 	})
