@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers/v2"
@@ -304,4 +305,27 @@ func randomDigits(rng *rand.Rand, n int) string {
 		b[i] = byte('0' + rng.IntN(10))
 	}
 	return string(b)
+}
+
+// TestClassifyConcurrent classifies and parses from many goroutines at
+// once, on a table none has used yet, for the race detector.
+func TestClassifyConcurrent(t *testing.T) {
+	tab := newTable()
+	inputs := []string{"+989121234567", "+12025550143", "+14165550123", "+442079460018", "0412345678", "+80012345678"}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				n, err := tab.parse(inputs[(g+i)%len(inputs)], "AU")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got, want := tab.classify(n).Valid(), phonenumbers.IsValidNumber(n); got != want {
+					t.Errorf("%v: valid %t, library says %t", n, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
