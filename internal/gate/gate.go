@@ -266,17 +266,14 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.ix.Len(), "from", snap.db.source, "elapsed", load.Round(time.Millisecond))
-	stage := time.Now()
-	m, err := startMatching(ctx, t, snap, &opts)
-	if err != nil {
-		return nil, err
-	}
+	// The file's rows are indexed and matched on all CPUs while the writer
+	// starts writing.
+	m := startMatching(ctx, t, snap, &opts)
 	defer m.stop()
-	log.Info("import indexed the file", "rows", len(snap.fileRows), "elapsed", time.Since(stage).Round(time.Millisecond))
 
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
-	stage = time.Now()
+	stage := time.Now()
 	var touched []*steward.Customer
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
 		// Any failed write fails the whole import: the store need not keep
@@ -313,7 +310,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 			return sum, err
 		}
 	}
-	// The file's index is done with; let the cache's update have the memory.
+	// The file's index is done with (its building too, when no row needed
+	// it); let the cache's update have the memory.
+	m.stop()
 	snap.fileIx, snap.fileRows = nil, nil
 	saveIndex(ctx, st, snap.db, touched, &opts)
 	sum.Elapsed = time.Since(start)
@@ -498,13 +497,17 @@ type matcher struct {
 	// then its error.
 	done []chan struct{}
 	err  []error
+	// indexed is closed when s.fileIx is built, or failed with indexErr.
+	indexed  chan struct{}
+	indexErr error
 }
 
 // matchChunk is how many rows a matcher worker takes at once.
 const matchChunk = 256
 
-// startMatching indexes the file's new rows and starts matching them.
-func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) (*matcher, error) {
+// startMatching picks the file's new rows, and indexes and matches them in
+// the background.
+func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
 	recs := make([]steward.Record, 0, len(t.rows))
 	for _, r := range t.rows {
 		r.fpos = -1
@@ -518,35 +521,48 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) (*
 		s.fileRows = append(s.fileRows, r)
 		recs = append(recs, r.rec)
 	}
-	var err error
-	s.fileIx, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
-	if err != nil {
-		return nil, fmt.Errorf("duplicate index of the file: %w", err)
-	}
-	// How common a name is, is judged among the customers the rows join.
-	s.fileIx.CountTermsWith(s.db.ix)
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
-	m := &matcher{s: s, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks)}
+	m := &matcher{s: s, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
 	for k := range m.done {
 		m.done[k] = make(chan struct{})
 	}
-	var next atomic.Int64
-	for range runtime.GOMAXPROCS(0) {
-		m.wg.Add(1)
-		go func() {
-			defer m.wg.Done()
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= chunks {
-					return
-				}
-				m.err[k] = m.chunk(ctx, k)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t0 := time.Now()
+		ix, err := dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
+		if err != nil {
+			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
+			close(m.indexed)
+			for k := range m.done {
+				m.err[k] = m.indexErr
 				close(m.done[k])
 			}
-		}()
-	}
-	return m, nil
+			return
+		}
+		// How common a name is, is judged among the customers the rows join.
+		ix.CountTermsWith(s.db.ix)
+		s.fileIx = ix
+		close(m.indexed)
+		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
+		var next atomic.Int64
+		for range runtime.GOMAXPROCS(0) {
+			m.wg.Add(1)
+			go func() {
+				defer m.wg.Done()
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= chunks {
+						return
+					}
+					m.err[k] = m.chunk(ctx, k)
+					close(m.done[k])
+				}
+			}()
+		}
+	}()
+	return m
 }
 
 func (m *matcher) chunk(ctx context.Context, k int) error {
@@ -563,15 +579,17 @@ func (m *matcher) chunk(ctx context.Context, k int) error {
 	return nil
 }
 
-// wait returns when row r's candidates are known.
+// wait returns when row r's candidates are known; for a row that is not
+// new (matched by the writer itself), when the file's index is built.
 func (m *matcher) wait(ctx context.Context, r *row) error {
-	if r.fpos < 0 {
-		return nil
+	done, err := m.indexed, &m.indexErr
+	if r.fpos >= 0 {
+		k := r.fpos / matchChunk
+		done, err = m.done[k], &m.err[k]
 	}
-	k := r.fpos / matchChunk
 	select {
-	case <-m.done[k]:
-		return m.err[k]
+	case <-done:
+		return *err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -664,6 +682,9 @@ type writer struct {
 	// touched lists the customers the import created or changed, to bring
 	// the duplicate index up to date after the commit.
 	touched []*steward.Customer
+	// precreated says the new rows' customers were written before their
+	// matches were known (DuplicateSuggest).
+	precreated bool
 }
 
 // pendingSuggestion pairs a row's customer with the customer it matched.
@@ -677,6 +698,22 @@ type pendingSuggestion struct {
 const batchSize = 500
 
 func (w *writer) run(ctx context.Context, t *table) error {
+	if w.opts.OnDuplicate == DuplicateSuggest {
+		// A new row becomes a customer whatever it matches, so the new
+		// customers are written while the rows are still being matched;
+		// the suggestions follow as the matches come.
+		w.precreated = true
+		for _, r := range w.snap.fileRows {
+			r.customer, r.outcome = &steward.Customer{Record: r.rec}, OutcomeCreated
+			w.batch = append(w.batch, r.customer)
+			if err := w.maybeFlush(ctx); err != nil {
+				return err
+			}
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
 	for i, r := range t.rows {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -743,6 +780,13 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	cand, target, err := w.match(ctx, r, 0)
 	if err != nil {
 		return err
+	}
+	if w.precreated {
+		if target != nil {
+			r.match, r.probability = target, cand.Probability
+			w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+		}
+		return nil
 	}
 	c := &steward.Customer{Record: r.rec}
 	r.customer = c
@@ -919,6 +963,10 @@ func (w *writer) flush(ctx context.Context) error {
 func (w *writer) maybeFlush(ctx context.Context) error {
 	if len(w.batch) >= batchSize {
 		return w.flush(ctx)
+	}
+	if len(w.batch) == 0 {
+		// Every pending suggestion's customers have ids.
+		return w.storeSuggestions(ctx, batchSize)
 	}
 	return nil
 }
