@@ -1,6 +1,8 @@
 package cleanse
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
@@ -94,7 +96,7 @@ func foldEmailRunes(s string) string {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if d := digitValue(r); d >= 0 {
+		if d := fold.Digit(r); d >= 0 {
 			return d
 		}
 		switch r {
@@ -103,7 +105,7 @@ func foldEmailRunes(s string) string {
 		case '．', '。':
 			return '.'
 		}
-		if isInvisible(r) {
+		if fold.Invisible(r) {
 			return -1
 		}
 		return r
@@ -210,7 +212,7 @@ func phoneE164(s, region string) (string, bool) {
 func phoneDigits(s string) (plus bool, digits string) {
 	var b strings.Builder
 	for _, r := range s {
-		if d := digitValue(r); d >= 0 {
+		if d := fold.Digit(r); d >= 0 {
 			b.WriteRune(d)
 			continue
 		}
@@ -225,31 +227,6 @@ func phoneDigits(s string) (plus bool, digits string) {
 		}
 	}
 	return plus, b.String()
-}
-
-// foldDigits turns Persian, Arabic-Indic and full-width digits into ASCII
-// and drops invisible characters, leaving everything else.
-func foldDigits(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.Map(func(r rune) rune {
-				if d := digitValue(r); d >= 0 {
-					return d
-				}
-				if r >= '０' && r <= '９' {
-					return '0' + r - '０'
-				}
-				if r == '＋' {
-					return '+'
-				}
-				if isInvisible(r) {
-					return -1
-				}
-				return r
-			}, s)
-		}
-	}
-	return s
 }
 
 func itoa(n int) string {

@@ -1,6 +1,8 @@
 package cleanse
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -143,23 +145,6 @@ func isTashkeel(r rune) bool {
 		r == 0x06E7 || r == 0x06E8 || (r >= 0x06EA && r <= 0x06ED)
 }
 
-// isInvisible reports format and bidi control characters that carry no
-// letter: zero-width space/joiners, LRM/RLM/ALM, embeddings, isolates, the
-// byte order mark, soft hyphen, word joiner.
-func isInvisible(r rune) bool {
-	switch {
-	case r == 0x00AD, r == 0x061C, r == 0x180E, r == 0xFEFF:
-		return true
-	case r >= 0x200B && r <= 0x200F:
-		return true
-	case r >= 0x202A && r <= 0x202E:
-		return true
-	case r >= 0x2060 && r <= 0x206F:
-		return true
-	}
-	return false
-}
-
 // foldArabic maps Arabic letter forms to the Persian letter a match key
 // uses; 0 means drop the rune.
 func foldArabic(r rune) rune {
@@ -186,22 +171,6 @@ func foldArabic(r rune) rune {
 func isLatinMark(r rune) bool {
 	return (r >= 0x0300 && r <= 0x036F) || (r >= 0x1AB0 && r <= 0x1AFF) ||
 		(r >= 0x1DC0 && r <= 0x1DFF) || (r >= 0x20D0 && r <= 0x20FF) || (r >= 0xFE20 && r <= 0xFE2F)
-}
-
-// digitValue returns the ASCII digit for Persian, Arabic-Indic and other
-// decimal digits, or -1.
-func digitValue(r rune) rune {
-	switch {
-	case r >= '0' && r <= '9':
-		return r
-	case r >= '۰' && r <= '۹':
-		return '0' + r - '۰'
-	case r >= '٠' && r <= '٩':
-		return '0' + r - '٠'
-	case r >= '０' && r <= '９':
-		return '0' + r - '０'
-	}
-	return -1
 }
 
 // latinSpelled lists letters NFKD leaves alone that keys spell out.
@@ -281,7 +250,7 @@ func matchKeyUnicode(s string) string {
 			}
 			continue
 		}
-		if d := digitValue(r); d >= 0 {
+		if d := fold.Digit(r); d >= 0 {
 			emit(d)
 			continue
 		}
@@ -296,7 +265,7 @@ func matchKeyUnicode(s string) string {
 			}
 		}
 		switch {
-		case isInvisible(r), isLatinMark(r), isApostrophe(r):
+		case fold.Invisible(r), isLatinMark(r), isApostrophe(r):
 			continue
 		}
 		if sp := latinSpelled(r); sp != "" {

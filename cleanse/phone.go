@@ -1,6 +1,8 @@
 package cleanse
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"regexp"
 	"strings"
 
@@ -53,7 +55,7 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 	// The plain form is read even where libphonenumber would read the
 	// input otherwise (two digits with punctuation, input longer than 250
 	// bytes): Phone has always read it so.
-	plain, _ := phonemeta.Plain(foldDigits(s))
+	plain, _ := phonemeta.Plain(fold.Digits(s))
 	n, err := phonemeta.Parse(plain, region)
 	if err != nil {
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneUnparsable})

@@ -1,6 +1,8 @@
 package cleanse
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -164,7 +166,7 @@ func isArabicLetter(r rune) bool {
 func removeInvisible(s string) string {
 	need := false
 	for _, r := range s {
-		if isInvisible(r) || (r < ' ' && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0) {
+		if fold.Invisible(r) || (r < ' ' && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0) {
 			need = true
 			break
 		}
@@ -181,7 +183,7 @@ func removeInvisible(s string) string {
 			if b.Len() > 0 && prevLetterArabic(b.String()) && nextLetterArabic(rs[i+1:]) {
 				b.WriteRune(r)
 			}
-		case isInvisible(r), r < ' ' && r != '\t' && r != '\n' && r != '\r', r >= 0x7f && r < 0xa0:
+		case fold.Invisible(r), r < ' ' && r != '\t' && r != '\n' && r != '\r', r >= 0x7f && r < 0xa0:
 		default:
 			b.WriteRune(r)
 		}
@@ -210,7 +212,7 @@ func prevLetterArabic(s string) bool {
 // invisible characters, is an Arabic-script letter.
 func nextLetterArabic(rs []rune) bool {
 	for _, r := range rs {
-		if isTashkeel(r) || r == kashida || isInvisible(r) {
+		if isTashkeel(r) || r == kashida || fold.Invisible(r) {
 			continue
 		}
 		return isArabicLetter(r)
@@ -263,7 +265,7 @@ func dropTashkeel(r rune) rune {
 }
 
 func asciiDigit(r rune) rune {
-	if d := digitValue(r); d >= 0 {
+	if d := fold.Digit(r); d >= 0 {
 		return d
 	}
 	return r

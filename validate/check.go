@@ -1,6 +1,10 @@
 package validate
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/steward-crm/steward/internal/fold"
+)
 
 // Check is the verdict of a field check (phone, national identifier,
 // postal code).
@@ -18,35 +22,11 @@ type Check struct {
 // Message returns the human sentence for the verdict.
 func (c Check) Message() string { return c.Reason.Message() }
 
-// foldDigits maps Persian (U+06F0-U+06F9) and Arabic-Indic (U+0660-U+0669)
-// digits to ASCII, so "۰۹۱۲" and "٠٩١٢" read as "0912".
-func foldDigits(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '۰' && r <= '۹':
-			return '0' + (r - '۰')
-		case r >= '٠' && r <= '٩':
-			return '0' + (r - '٠')
-		}
-		return r
-	}, s)
-}
-
 // digitsOnly folds s's digits and drops the separators people type inside
 // identifiers (spaces, hyphens, dots, slashes). ok is false when anything
 // else is left.
 func digitsOnly(s string) (digits string, ok bool) {
-	s = foldDigits(strings.TrimSpace(s))
+	s = fold.Digits(strings.TrimSpace(s))
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

@@ -9,6 +9,7 @@ func TestIranNationalID(t *testing.T) {
 		norm   string
 	}{
 		{"0499370899", ReasonNationalIDValid, "0499370899"},
+		{"۰۴۹۹\u200c۳۷۰۸۹۹", ReasonNationalIDValid, "0499370899"}, // a stray ZWNJ, as cleanse reads it
 		{"0790419904", ReasonNationalIDValid, "0790419904"},
 		{"0084575948", ReasonNationalIDValid, "0084575948"},
 		{"0963695398", ReasonNationalIDValid, "0963695398"},

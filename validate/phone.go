@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"errors"
 	"strings"
 
@@ -56,7 +58,7 @@ func (p PhoneResult) Verdict() string {
 // follows, so an Iranian number of the mobile shape (9 and nine more
 // digits) that the metadata does not know is Possible, not invalid.
 func Phone(number, defaultRegion string) PhoneResult {
-	s := strings.TrimSpace(foldDigits(number))
+	s := strings.TrimSpace(fold.Digits(number))
 	if s == "" {
 		return PhoneResult{Check: Check{Reason: ReasonPhoneEmpty}}
 	}

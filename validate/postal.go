@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"github.com/steward-crm/steward/internal/fold"
+
 	"regexp"
 	"strings"
 	"sync"
@@ -58,7 +60,7 @@ func parsePostalRules() (*PostalRules, error) {
 // Persian and Arabic-Indic digits are folded and letters compared in upper
 // case; Normalized is the code so folded.
 func (p *PostalRules) Check(country, code string) Check {
-	code = strings.ToUpper(strings.TrimSpace(foldDigits(code)))
+	code = strings.ToUpper(strings.TrimSpace(fold.Digits(code)))
 	if code == "" {
 		return Check{Reason: ReasonPostalEmpty}
 	}

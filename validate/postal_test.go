@@ -14,6 +14,7 @@ func TestPostalRules(t *testing.T) {
 		{"IR", "1193612345", ReasonPostalOK},
 		{"ir", "11936-12345", ReasonPostalOK},
 		{"IR", "۱۱۹۳۶۱۲۳۴۵", ReasonPostalOK},
+		{"IR", "１１９３６１２３４５", ReasonPostalOK}, // full-width, as cleanse reads it
 		{"IR", "119361234", ReasonPostalFormat},
 		{"IR", "11936123456", ReasonPostalFormat},
 		{"GB", "EC1Y 8SY", ReasonPostalOK},
