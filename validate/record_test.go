@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -53,6 +54,8 @@ func TestRecordDefaults(t *testing.T) {
 			"postal_code:postal_code_format:error"},
 		{"bad country", steward.Record{FirstName: "Jo", Email: "jo@example.com", Country: "Iran", PostalCode: "12345"},
 			"country:country_unknown:error postal_code:postal_code_unknown_country:warning"},
+		{"postal data region that is no country", steward.Record{FirstName: "Jo", Email: "jo@example.com", Country: "ZZ"},
+			"country:country_unknown:error"},
 		{"birth date tag", steward.Record{FirstName: "Jo", Email: "jo@example.com", BirthDate: "21/03/1990"},
 			"birth_date:invalid_datetime:error"},
 		{"disposable and typo warn", steward.Record{FirstName: "Jo", Email: "jo@gmial.com"},
@@ -128,4 +131,19 @@ func BenchmarkRecord(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+}
+
+// TestDefaultCountryIsISO: the postal data's AC, TA and ZZ are no default
+// country, as in the rules file; XK (Kosovo) is one there too.
+func TestDefaultCountryIsISO(t *testing.T) {
+	for _, c := range []string{"ZZ", "AC", "TA", "Iran"} {
+		if _, err := NewRecordRules(DefaultRecordRulesConfig(c)); !errors.Is(err, ErrUnknownCountry) {
+			t.Errorf("default country %q: %v, want ErrUnknownCountry", c, err)
+		}
+	}
+	for _, c := range []string{"IR", "us", "XK"} {
+		if _, err := NewRecordRules(DefaultRecordRulesConfig(c)); err != nil {
+			t.Errorf("default country %q: %v", c, err)
+		}
+	}
 }
