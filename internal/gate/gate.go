@@ -546,8 +546,11 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		s.fileIx = ix
 		close(m.indexed)
 		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
+		// One CPU is left to the writer: its store calls are the longest
+		// serial work of the import, and sharing its CPU with one matcher
+		// too many only left it alone at the end.
 		var next atomic.Int64
-		for range runtime.GOMAXPROCS(0) {
+		for range max(1, runtime.GOMAXPROCS(0)-1) {
 			m.wg.Add(1)
 			go func() {
 				defer m.wg.Done()
@@ -577,6 +580,20 @@ func (m *matcher) chunk(ctx context.Context, k int) error {
 		}
 	}
 	return nil
+}
+
+// ready reports, without waiting, whether wait would return at once.
+func (m *matcher) ready(r *row) bool {
+	done := m.indexed
+	if r.fpos >= 0 {
+		done = m.done[r.fpos/matchChunk]
+	}
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // wait returns when row r's candidates are known; for a row that is not
@@ -682,9 +699,10 @@ type writer struct {
 	// touched lists the customers the import created or changed, to bring
 	// the duplicate index up to date after the commit.
 	touched []*steward.Customer
-	// precreated says the new rows' customers were written before their
-	// matches were known (DuplicateSuggest).
+	// precreated says the new rows' customers are written ahead of their
+	// matches (DuplicateSuggest); created counts them.
 	precreated bool
+	created    int
 }
 
 // pendingSuggestion pairs a row's customer with the customer it matched.
@@ -698,29 +716,26 @@ type pendingSuggestion struct {
 const batchSize = 500
 
 func (w *writer) run(ctx context.Context, t *table) error {
-	if w.opts.OnDuplicate == DuplicateSuggest {
-		// A new row becomes a customer whatever it matches, so the new
-		// customers are written while the rows are still being matched;
-		// the suggestions follow as the matches come.
-		w.precreated = true
-		for _, r := range w.snap.fileRows {
-			r.customer, r.outcome = &steward.Customer{Record: r.rec}, OutcomeCreated
-			w.batch = append(w.batch, r.customer)
-			if err := w.maybeFlush(ctx); err != nil {
-				return err
-			}
-		}
-		if err := w.flush(ctx); err != nil {
-			return err
-		}
-	}
+	// A new row becomes a customer whatever it matches when duplicates are
+	// suggested, so its customer is written ahead, while rows are still
+	// being matched; the suggestions follow as the matches come.
+	w.precreated = w.opts.OnDuplicate == DuplicateSuggest
+	seen := 0 // new rows up to this one
 	for i, r := range t.rows {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
+		if r.fpos >= 0 {
+			seen++
+		}
 		if r.outcome != OutcomeRejected {
+			if w.precreated {
+				if err := w.createAhead(ctx, r, seen); err != nil {
+					return err
+				}
+			}
 			if err := w.matches.wait(ctx, r); err != nil {
 				return err
 			}
@@ -738,6 +753,26 @@ func (w *writer) run(ctx context.Context, t *table) error {
 		return err
 	}
 	return w.storeSuggestions(ctx, 1)
+}
+
+// createAhead writes the customers of new rows, in batches of batchSize in
+// file order: while the matches of row r are not known, and at least those
+// of the first seen new rows (r's own and the earlier rows it may match).
+func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
+	rows := w.snap.fileRows
+	need := min(len(rows), (seen+batchSize-1)/batchSize*batchSize)
+	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
+		end := min(len(rows), w.created+batchSize)
+		for _, nr := range rows[w.created:end] {
+			nr.customer, nr.outcome = &steward.Customer{Record: nr.rec}, OutcomeCreated
+			w.batch = append(w.batch, nr.customer)
+		}
+		w.created = end
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // storeSuggestions stores the pending suggestions, in batches of batchSize
