@@ -546,11 +546,17 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		s.fileIx = ix
 		close(m.indexed)
 		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
-		// One CPU is left to the writer: its store calls are the longest
-		// serial work of the import, and sharing its CPU with one matcher
-		// too many only left it alone at the end.
+		// When the writer writes customers ahead of the matches
+		// (DuplicateSuggest), one CPU is left to it: its store calls are
+		// the longest serial work of the import, and sharing its CPU with
+		// one matcher too many only left it alone at the end. Otherwise it
+		// waits for the matches and every CPU matches.
+		workers := runtime.GOMAXPROCS(0)
+		if opts.OnDuplicate == DuplicateSuggest {
+			workers = max(1, workers-1)
+		}
 		var next atomic.Int64
-		for range max(1, runtime.GOMAXPROCS(0)-1) {
+		for range workers {
 			m.wg.Add(1)
 			go func() {
 				defer m.wg.Done()
