@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/steward-crm/steward"
@@ -283,6 +284,59 @@ func (ix *Index) Add(r *steward.Record) int {
 		}
 	}
 	return i
+}
+
+// AddAll is Add for many records at once: they are prepared on all CPUs
+// and every key's blocks are sorted once, with no record left pending (so
+// later Match calls see the index as NewIndex would have built it, but for
+// the positions of removed records). It returns the position of the first.
+func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) {
+	first := len(ix.recs)
+	if len(rs) == 0 {
+		return first, nil
+	}
+	prep := make([]prepared, len(rs))
+	err := parallelRange(ctx, len(rs), ix.cfg.workers(), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			prep[i] = prepare(rs[i])
+		}
+		packStrings(prep[lo:hi])
+	})
+	if err != nil {
+		return 0, err
+	}
+	ix.recs = append(ix.recs, prep...)
+	for _, r := range rs {
+		ix.ids = append(ix.ids, r.SourceID)
+	}
+	for i := first; i < len(ix.recs); i++ {
+		ix.countTerms(&ix.recs[i], 1)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, ix.cfg.workers())
+	for k := range ix.blocks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			kb := &ix.blocks[k]
+			n := len(kb.sorted)
+			for h, idx := range kb.pending {
+				for _, j := range idx {
+					kb.sorted = append(kb.sorted, entryOf(h, j))
+				}
+			}
+			for i := first; i < len(ix.recs); i++ {
+				if h := blockHash(kb.key, kb.kind, &ix.recs[i]); h != 0 {
+					kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
+				}
+			}
+			kb.sortAfter(ix, n)
+		}()
+	}
+	wg.Wait()
+	return first, nil
 }
 
 // Remove takes record i out of the index: Match never returns it again

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -176,5 +177,57 @@ func TestIsCandidateAgreesWithCandidates(t *testing.T) {
 	}
 	if windowed == 0 {
 		t.Fatal("no candidates: the test does not test")
+	}
+}
+
+// TestAddAllAsNewIndex: records added with AddAll are matched exactly as
+// in an index built from all the records at once, and Match agrees with
+// the reference after removals too.
+func TestAddAllAsNewIndex(t *testing.T) {
+	d := generated(t, 6_000, 59)
+	recs, probes := d.records[:5_000], d.records[5_000:]
+	model := trainedIndex(t, recs, DefaultConfig()).Model()
+	whole := mustIndex(t, recs, model)
+	ix := mustIndex(t, recs[:3_000], model)
+	ix.Add(&recs[3_000]) // one left pending before AddAll
+	more := make([]*steward.Record, 0, 2_000)
+	for i := range recs[3_001:] {
+		more = append(more, &recs[3_001+i])
+	}
+	first, err := ix.AddAll(context.Background(), more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != 3_001 || ix.Len() != whole.Len() {
+		t.Fatalf("AddAll put the first at %d, index of %d; want 3001 and %d", first, ix.Len(), whole.Len())
+	}
+	for k := range whole.blocks {
+		if !slices.Equal(ix.blocks[k].sorted, whole.blocks[k].sorted) || len(ix.blocks[k].pending) != 0 {
+			t.Fatalf("key %s: blocks differ from one index of all the records", whole.blocks[k].key)
+		}
+	}
+	found := 0
+	for i := range probes {
+		got, _ := ix.Match(&probes[i])
+		want, _ := whole.Match(&probes[i])
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("probe %d: AddAll index gives %+v, one index of all gives %+v", i, got, want)
+		}
+		found += len(got)
+	}
+	if found == 0 {
+		t.Fatal("no candidates: the test does not test")
+	}
+	for i := 0; i < ix.Len(); i += 7 {
+		ix.Remove(i)
+	}
+	if _, err := ix.AddAll(context.Background(), []*steward.Record{&probes[0], &probes[1]}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range probes[:300] {
+		got, _ := ix.Match(&probes[i])
+		if want := matchReference(ix, &probes[i]); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after Remove and AddAll, probe %d: %+v, reference %+v", i, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -48,18 +49,49 @@ func (d *dbIndex) position(id int64) int {
 	return -1
 }
 
-// put makes the index hold c as it is now: its old entry (if any) goes,
-// and an active customer is added with its current record.
-func (d *dbIndex) put(c *steward.Customer) {
-	if p := d.position(c.ID); p >= 0 {
-		d.ix.Remove(p)
-		delete(d.pos, c.ID)
+// putAll makes the index hold the customers cs as they are now (the last
+// of several entries of one customer): their old entries go, and the
+// active ones are added with their current records, all at once.
+func (d *dbIndex) putAll(ctx context.Context, cs []*steward.Customer) error {
+	var maxID int64
+	for _, id := range d.ids {
+		maxID = max(maxID, id)
 	}
-	if c.Status != steward.StatusActive {
-		return
+	seen := make(map[int64]bool, len(cs))
+	var add []*steward.Record
+	var addIDs []int64
+	for i := len(cs) - 1; i >= 0; i-- {
+		c := cs[i]
+		if seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		// A customer newer than every indexed one (created by the import)
+		// has no entry: no need to build the position map for it.
+		if c.ID <= maxID {
+			if p := d.position(c.ID); p >= 0 {
+				d.ix.Remove(p)
+				delete(d.pos, c.ID)
+			}
+		}
+		if c.Status == steward.StatusActive {
+			add = append(add, &c.Record)
+			addIDs = append(addIDs, c.ID)
+		}
 	}
-	d.pos[c.ID] = d.ix.Add(&c.Record)
-	d.ids = append(d.ids, c.ID)
+	slices.Reverse(add)
+	slices.Reverse(addIDs)
+	first, err := d.ix.AddAll(ctx, add)
+	if err != nil {
+		return err
+	}
+	for k, id := range addIDs {
+		if d.pos != nil {
+			d.pos[id] = first + k
+		}
+		d.ids = append(d.ids, id)
+	}
+	return nil
 }
 
 // loadIndex returns the duplicate index of the database's active
@@ -157,10 +189,9 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 			return
 		}
 		d = nd
-	} else {
-		for _, c := range touched {
-			d.put(c)
-		}
+	} else if err := d.putAll(ctx, touched); err != nil {
+		opts.Logger.Warn("duplicate index cache not written", "err", err)
+		return
 	}
 	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
 		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
@@ -307,8 +338,8 @@ func replayIndexLog(path string, d *dbIndex) error {
 		if err := json.Unmarshal(body, &fr); err != nil || fr.From != *d.gen {
 			return nil
 		}
-		for _, c := range fr.Customers {
-			d.put(c)
+		if err := d.putAll(context.Background(), fr.Customers); err != nil {
+			return err
 		}
 		*d.gen = fr.To
 		d.logged += len(fr.Customers)
