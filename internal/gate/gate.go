@@ -145,8 +145,8 @@ type Options struct {
 	// Logger receives stage timings; nil discards them.
 	Logger *slog.Logger
 
-	// rebuildAbove is how many written customers make the cache be built
-	// again from the database rather than updated; 0 is the default.
+	// rebuildAbove, when not 0, is how many written customers make the
+	// cache be built again from the database rather than updated (tests).
 	rebuildAbove int
 }
 

@@ -169,15 +169,17 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 		opts.Logger.Info("duplicate index cache log appended", "file", opts.IndexCache+".log", "customers", len(touched), "elapsed", time.Since(t0).Round(time.Millisecond))
 		return
 	}
-	rebuild := opts.rebuildAbove
-	if rebuild == 0 {
-		rebuild = max(50_000, (d.ix.Len()-d.ix.Removed())/4)
+	rebuild := opts.rebuildAbove > 0 && len(touched) > opts.rebuildAbove
+	if !rebuild {
+		if err := d.putAll(ctx, touched); err != nil {
+			opts.Logger.Warn("duplicate index cache not written", "err", err)
+			return
+		}
+		// An index whose updated customers left many removed records
+		// behind is built afresh before it grows without end.
+		rebuild = d.ix.Removed() > d.ix.Len()/5+1000
 	}
-	if len(touched) > rebuild || d.ix.Removed()+len(touched) > d.ix.Len()/5+1000 {
-		// Adding that many records one by one costs more than building
-		// the index again from the database; and an index whose updated
-		// customers left many removed records behind is built afresh
-		// before it grows without end.
+	if rebuild {
 		d.ix = nil
 		nd, err := loadIndex(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
 		if err != nil {
@@ -189,9 +191,6 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 			return
 		}
 		d = nd
-	} else if err := d.putAll(ctx, touched); err != nil {
-		opts.Logger.Warn("duplicate index cache not written", "err", err)
-		return
 	}
 	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
 		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)

@@ -105,8 +105,8 @@ func TestIndexCache(t *testing.T) {
 			testIndexCache(t, b.open(t), b.open(t), 0)
 		})
 	}
-	// An import that writes many customers builds the cache again from the
-	// database instead of adding them one by one: the same answers.
+	// The cache built again from the database instead of updated: the same
+	// answers.
 	t.Run("rebuilt", func(t *testing.T) {
 		testIndexCache(t, backends()[0].open(t), backends()[0].open(t), 1)
 	})
