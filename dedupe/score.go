@@ -287,9 +287,10 @@ func (ix *Index) Add(r *steward.Record) int {
 }
 
 // AddAll is Add for many records at once: they are prepared on all CPUs
-// and every key's blocks are sorted once, with no record left pending (so
-// later Match calls see the index as NewIndex would have built it, but for
-// the positions of removed records). It returns the position of the first.
+// and every key's blocks are sorted once, with no record left pending, so
+// that the blocks are those NewIndex builds from the live records in the
+// index's order (a record removed and added again is at its new position).
+// It returns the position of the first.
 func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) {
 	first := len(ix.recs)
 	if len(rs) == 0 {

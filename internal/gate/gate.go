@@ -202,7 +202,9 @@ var errDryRun = errors.New("dry run")
 // changes nothing.
 //
 // All writes happen in one Store.Atomic transaction: an import is stored
-// whole or not at all. A file that cannot be read to its end (an encoding
+// whole or not at all. The transaction is AllOrNothing: given a store
+// already inside a transaction, Import would take its savepoints away for
+// the rest of it, so callers pass a store outside one. A file that cannot be read to its end (an encoding
 // error, a damaged workbook, a runaway row) is an *steward.Error with code
 // EINVALID naming the line, and nothing is written; so is a cancelled ctx.
 // Reports go to Options.Rejects and Options.Annotated after the
@@ -653,7 +655,22 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 			out = append(out, candidate{Candidate: c, row: other})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Weight > out[j].Weight })
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Weight != b.Weight {
+			return a.Weight > b.Weight
+		}
+		// Equal weights: stored customers before the file's rows, then by
+		// customer id or row, so that the choice never depends on where
+		// a cached index keeps a customer it updated.
+		if (a.row == nil) != (b.row == nil) {
+			return a.row == nil
+		}
+		if a.row == nil {
+			return s.db.ids[a.Index] < s.db.ids[b.Index]
+		}
+		return a.row.num < b.row.num
+	})
 	return out, nil
 }
 
