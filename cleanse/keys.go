@@ -1,11 +1,10 @@
 package cleanse
 
 import (
-	"github.com/steward-crm/steward/internal/fold"
-
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/steward-crm/steward/internal/fold"
 	"github.com/steward-crm/steward/internal/phonemeta"
 	"golang.org/x/net/idna"
 )
@@ -149,9 +148,9 @@ func providerOf(domain string) provider {
 // prefix) and the number is valid or at least of a possible length; else
 // the digits with leading zeros stripped, and after an international
 // prefix ("+", "00") the default region's country code too, without a
-// "+"; "" when s has no digits. Persian and Arabic-Indic digits are folded
-// first; letters (vanity numbers) and the extension are not part of the
-// key. PhoneKey(PhoneKey(s, r), r) == PhoneKey(s, r).
+// "+"; "" when s has no digits. Persian, Arabic-Indic and full-width
+// digits are folded first; letters (vanity numbers) and the extension are
+// not part of the key. PhoneKey(PhoneKey(s, r), r) == PhoneKey(s, r).
 func PhoneKey(s, defaultRegion string) string {
 	plus, digits := phoneDigits(s)
 	if digits == "" {

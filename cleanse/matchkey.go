@@ -1,12 +1,11 @@
 package cleanse
 
 import (
-	"github.com/steward-crm/steward/internal/fold"
-
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/steward-crm/steward/internal/fold"
 	"golang.org/x/text/unicode/norm"
 )
 

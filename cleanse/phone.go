@@ -1,11 +1,10 @@
 package cleanse
 
 import (
-	"github.com/steward-crm/steward/internal/fold"
-
 	"regexp"
 	"strings"
 
+	"github.com/steward-crm/steward/internal/fold"
 	"github.com/steward-crm/steward/internal/phonemeta"
 )
 

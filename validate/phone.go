@@ -1,12 +1,11 @@
 package validate
 
 import (
-	"github.com/steward-crm/steward/internal/fold"
-
 	"errors"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
+	"github.com/steward-crm/steward/internal/fold"
 	"github.com/steward-crm/steward/internal/phonemeta"
 )
 
@@ -51,8 +50,10 @@ func (p PhoneResult) Verdict() string {
 
 // Phone checks a phone number with Google's libphonenumber metadata
 // (nyaruka/phonenumbers). defaultRegion (ISO 3166-1 alpha-2, e.g. "IR") is
-// the country of numbers written without a +country code. Persian and
-// Arabic-Indic digits are folded. Normalized is the E.164 form.
+// the country of numbers written without a +country code. Persian,
+// Arabic-Indic and full-width digits are folded and invisible characters
+// (a ZWNJ) dropped (internal/fold), before "00" is read as the
+// international prefix. Normalized is the E.164 form.
 //
 // Iranian operators open mobile prefixes (09xx) faster than the metadata
 // follows, so an Iranian number of the mobile shape (9 and nine more

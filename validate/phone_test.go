@@ -11,6 +11,7 @@ func TestPhone(t *testing.T) {
 	}{
 		{"09121234567", "IR", "valid", ReasonPhoneOK, "+989121234567", "mobile"},
 		{"۰۹۱۲ ۱۲۳ ۴۵۶۷", "IR", "valid", ReasonPhoneOK, "+989121234567", "mobile"},
+		{"００９８ ９１２\u200c１２３ ４５６７", "US", "valid", ReasonPhoneOK, "+989121234567", "mobile"}, // full-width, "00" prefix, a ZWNJ
 		{"٠٩١٢١٢٣٤٥٦٧", "IR", "valid", ReasonPhoneOK, "+989121234567", "mobile"},
 		{"+98 912 123 4567", "", "valid", ReasonPhoneOK, "+989121234567", "mobile"},
 		{"00989121234567", "US", "valid", ReasonPhoneOK, "+989121234567", "mobile"},

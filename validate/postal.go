@@ -1,12 +1,11 @@
 package validate
 
 import (
-	"github.com/steward-crm/steward/internal/fold"
-
 	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/steward-crm/steward/internal/fold"
 	"github.com/steward-crm/steward/internal/postaldata"
 )
 
@@ -57,8 +56,9 @@ func parsePostalRules() (*PostalRules, error) {
 // Check reports whether code has the postal code format of country (ISO
 // 3166-1 alpha-2, any case): Iran's ten digits (11936-12345), the UK's
 // postcodes (EC1Y 8SY), US ZIP and ZIP+4 (95014, 22162-1010) and so on.
-// Persian and Arabic-Indic digits are folded and letters compared in upper
-// case; Normalized is the code so folded.
+// Persian, Arabic-Indic and full-width digits are folded, invisible
+// characters dropped (internal/fold) and letters compared in upper case;
+// Normalized is the code so folded.
 func (p *PostalRules) Check(country, code string) Check {
 	code = strings.ToUpper(strings.TrimSpace(fold.Digits(code)))
 	if code == "" {
