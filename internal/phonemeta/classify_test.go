@@ -86,6 +86,11 @@ func TestClassifyAgreesOnAlteredMetadata(t *testing.T) {
 	})
 	st := compareWithLibrary(t, newTable())
 	t.Logf("%d numbers, %d valid, %d regions; types %v", st.total, st.valid, len(st.regions), st.types)
+	// The altered metadata must still give valid numbers of many types, or
+	// the agreement above proves little.
+	if st.valid < st.total/10 || len(st.types) < 8 || st.types[phonenumbers.FIXED_LINE_OR_MOBILE] == 0 || st.types[phonenumbers.PREMIUM_RATE] == 0 {
+		t.Fatalf("altered metadata gave %d valid of %d numbers, types %v: too few to compare", st.valid, st.total, st.types)
+	}
 }
 
 // useAlteredMetadata makes the library use, until the test ends, a copy
