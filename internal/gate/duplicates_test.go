@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -214,4 +216,62 @@ func TestDuplicateInsideSmallFile(t *testing.T) {
 	if ss[0].Probability < 0.9 {
 		t.Errorf("probability %.3f for one name, birth date and address in a database where the name is rare", ss[0].Probability)
 	}
+}
+
+// TestWritesInFileOrder: with customers written ahead of the matches
+// (suggest), over several batches and with updates of known customers
+// among the new rows, the new customers get ids in file order and every
+// suggestion pairs its row's customer with another, on every backend.
+func TestWritesInFileOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports thousands of rows")
+	}
+	seed := generatedCSV(t, 1200, 11, "shop", "s")
+	input := generatedCSV(t, 2600, 12, "shop", "s") // s1-s1200 known, the rest new
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		mustImport(t, st, writeTemp(t, "seed.csv", string(seed)), Options{Source: "shop"})
+		sum := mustImport(t, st, writeTemp(t, "in.csv", string(input)), Options{Source: "shop"})
+		if sum.Updated == 0 || sum.Created < 2*batchSize || sum.Suggestions == 0 {
+			t.Fatalf("summary %+v: want updates, several batches of new customers and suggestions", sum)
+		}
+		var last int64
+		for i := 1201; i <= 2600; i++ {
+			c, err := st.CustomerBySource(context.Background(), "shop", "s"+strconv.Itoa(i))
+			if steward.ErrorCode(err) == steward.ENOTFOUND {
+				continue // rejected
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ID <= last {
+				t.Fatalf("row s%d became customer %d, after customer %d of an earlier row", i, c.ID, last)
+			}
+			last = c.ID
+		}
+		ss, err := st.Suggestions(context.Background(), steward.SuggestionFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, s := range ss {
+			var ev evidence
+			if err := json.Unmarshal(s.Evidence, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.File != "in.csv" {
+				continue
+			}
+			found++
+			c, err := st.CustomerBySource(context.Background(), "shop", "s"+strconv.Itoa(ev.Row))
+			if err != nil {
+				t.Fatalf("suggestion %d of row %d: %v", s.ID, ev.Row, err)
+			}
+			if !slices.Contains(s.CustomerIDs, c.ID) || len(s.CustomerIDs) != 2 || s.CustomerIDs[0] == s.CustomerIDs[1] {
+				t.Fatalf("suggestion %d of row %d pairs %v, not the row's customer %d with another", s.ID, ev.Row, s.CustomerIDs, c.ID)
+			}
+		}
+		if found != sum.Suggestions {
+			t.Fatalf("%d suggestions of the import stored, the summary says %d", found, sum.Suggestions)
+		}
+	})
 }
