@@ -204,9 +204,10 @@ var errDryRun = errors.New("dry run")
 // All writes happen in one Store.Atomic transaction: an import is stored
 // whole or not at all. The transaction is AllOrNothing: given a store
 // already inside a transaction, Import would take its savepoints away for
-// the rest of it, so callers pass a store outside one. A file that cannot be read to its end (an encoding
-// error, a damaged workbook, a runaway row) is an *steward.Error with code
-// EINVALID naming the line, and nothing is written; so is a cancelled ctx.
+// the rest of it, so callers pass a store outside one. A file that cannot
+// be read to its end (an encoding error, a damaged workbook, a runaway row)
+// is an *steward.Error with code EINVALID naming the line, and nothing is
+// written; so is a cancelled ctx.
 // Reports go to Options.Rejects and Options.Annotated after the
 // transaction, in dry runs too.
 func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*Summary, error) {
