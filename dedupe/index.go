@@ -127,28 +127,52 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 		return nil, err
 	}
 	ix.blocks = make([]keyBlocks, len(cfg.Blocking))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, cfg.workers())
-	for k, key := range cfg.Blocking {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			ix.blocks[k] = ix.buildBlocks(key, k)
-		}()
-	}
+	wait := ix.forEachKey(func(k int) { ix.blocks[k] = ix.buildBlocks(cfg.Blocking[k], k) })
 	for t := range tfComparisons {
 		ix.tfCount[t] = make(map[uint64]int32)
 	}
 	for i := range ix.recs {
 		ix.countTerms(&ix.recs[i], 1)
 	}
-	wg.Wait()
+	wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// forEachKey runs fn for every blocking key k, on up to Config.workers
+// goroutines at once, and returns a function that waits for them.
+func (ix *Index) forEachKey(fn func(k int)) (wait func()) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, ix.cfg.workers())
+	for k := range ix.cfg.Blocking {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(k)
+		}()
+	}
+	return wg.Wait
+}
+
+// sortIn moves the pending entries and those of records from and after
+// into the sorted entries, and sorts them in.
+func (kb *keyBlocks) sortIn(ix *Index, from int) {
+	n := len(kb.sorted)
+	for h, idx := range kb.pending {
+		for _, j := range idx {
+			kb.sorted = append(kb.sorted, entryOf(h, j))
+		}
+	}
+	for i := from; i < len(ix.recs); i++ {
+		if h := blockHash(kb.key, kb.kind, &ix.recs[i]); h != 0 {
+			kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
+		}
+	}
+	kb.sortAfter(ix, n)
 }
 
 // growRoom is the capacity an index of n records is made with: an eighth

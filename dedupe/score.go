@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/steward-crm/steward"
@@ -274,13 +273,7 @@ func (ix *Index) Add(r *steward.Record) int {
 		kb.pendingHash[int32(i)] = h
 		kb.npend++
 		if kb.npend > max(4096, len(kb.sorted)/16) {
-			n := len(kb.sorted)
-			for h, idx := range kb.pending {
-				for _, j := range idx {
-					kb.sorted = append(kb.sorted, entryOf(h, j))
-				}
-			}
-			kb.sortAfter(ix, n)
+			kb.sortIn(ix, len(ix.recs))
 		}
 	}
 	return i
@@ -310,33 +303,11 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	for _, r := range rs {
 		ix.ids = append(ix.ids, r.SourceID)
 	}
+	wait := ix.forEachKey(func(k int) { ix.blocks[k].sortIn(ix, first) })
 	for i := first; i < len(ix.recs); i++ {
 		ix.countTerms(&ix.recs[i], 1)
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, ix.cfg.workers())
-	for k := range ix.blocks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			kb := &ix.blocks[k]
-			n := len(kb.sorted)
-			for h, idx := range kb.pending {
-				for _, j := range idx {
-					kb.sorted = append(kb.sorted, entryOf(h, j))
-				}
-			}
-			for i := first; i < len(ix.recs); i++ {
-				if h := blockHash(kb.key, kb.kind, &ix.recs[i]); h != 0 {
-					kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
-				}
-			}
-			kb.sortAfter(ix, n)
-		}()
-	}
-	wg.Wait()
+	wait()
 	return first, nil
 }
 
