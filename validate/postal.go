@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/go-playground/validator/v10"
 	"github.com/steward-crm/steward/internal/fold"
 	"github.com/steward-crm/steward/internal/postaldata"
 )
@@ -23,6 +24,8 @@ const (
 // construction and safe for concurrent use.
 type PostalRules struct {
 	countries map[string]postalRule
+	// iso are the regions that are ISO 3166-1 alpha-2 countries.
+	iso map[string]bool
 }
 
 type postalRule struct {
@@ -30,6 +33,10 @@ type postalRule struct {
 	re      *regexp.Regexp // nil: the country uses no postal codes
 	example string
 }
+
+// isCountry reports whether c (any case) is an ISO 3166-1 alpha-2 country
+// code.
+func (p *PostalRules) isCountry(c string) bool { return p.iso[strings.ToUpper(c)] }
 
 // LoadPostalRules parses and compiles the embedded per-country rules, once
 // per process; the rules are read-only and safe for concurrent use.
@@ -42,8 +49,15 @@ func parsePostalRules() (*PostalRules, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &PostalRules{countries: make(map[string]postalRule, len(raw))}
+	p := &PostalRules{countries: make(map[string]postalRule, len(raw)), iso: make(map[string]bool, len(raw))}
+	tags := validator.New()
 	for cc, r := range raw {
+		// The postal data also has AC, TA and ZZ, which are no ISO 3166-1
+		// codes: a country is what the rules file's iso3166_1_alpha2 reads
+		// as one.
+		if tags.Var(cc, "iso3166_1_alpha2") == nil {
+			p.iso[cc] = true
+		}
 		rule := postalRule{name: r.Name, re: r.Pattern}
 		if len(r.Examples) > 0 {
 			rule.example = r.Examples[0]

@@ -100,8 +100,6 @@ type RecordRules struct {
 	tags   *validator.Validate
 	lists  *Lists
 	postal *PostalRules
-	// countries are the ISO 3166-1 alpha-2 codes.
-	countries map[string]bool
 }
 
 // NewRecordRules checks cfg and compiles it. An unknown check, a bad
@@ -140,17 +138,8 @@ func NewRecordRules(cfg RecordRulesConfig) (*RecordRules, error) {
 	if rr.postal, err = LoadPostalRules(); err != nil {
 		return nil, err
 	}
-	rr.countries = make(map[string]bool, len(rr.postal.countries))
-	for c := range rr.postal.countries {
-		// The postal data also has AC, TA and ZZ, which are no ISO 3166-1
-		// codes: a country is what the rules file's iso3166_1_alpha2 reads
-		// as one.
-		if rr.tags.Var(c, "iso3166_1_alpha2") == nil {
-			rr.countries[c] = true
-		}
-	}
 	if c := cfg.DefaultCountry; c != "" {
-		if !rr.countries[strings.ToUpper(c)] {
+		if !rr.postal.isCountry(c) {
 			return nil, fmt.Errorf("default country %q: %w", c, ErrUnknownCountry)
 		}
 	}
@@ -268,7 +257,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 				add(f.Field, string(c.Reason), c.Message(), SeverityWarning)
 			}
 		case CheckCountry:
-			if !rules.countries[strings.ToUpper(v)] {
+			if !rules.postal.isCountry(v) {
 				add(f.Field, "country_unknown", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code.", v), f.Severity)
 			}
 		}

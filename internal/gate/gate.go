@@ -593,10 +593,7 @@ func (m *matcher) chunk(ctx context.Context, k int) error {
 
 // ready reports, without waiting, whether wait would return at once.
 func (m *matcher) ready(r *row) bool {
-	done := m.indexed
-	if r.fpos >= 0 {
-		done = m.done[r.fpos/matchChunk]
-	}
+	done, _ := m.awaited(r)
 	select {
 	case <-done:
 		return true
@@ -605,14 +602,20 @@ func (m *matcher) ready(r *row) bool {
 	}
 }
 
+// awaited returns what row r waits for: its chunk's matching, or for a row
+// that is not new the file's index; and where its error will be.
+func (m *matcher) awaited(r *row) (<-chan struct{}, *error) {
+	if r.fpos < 0 {
+		return m.indexed, &m.indexErr
+	}
+	k := r.fpos / matchChunk
+	return m.done[k], &m.err[k]
+}
+
 // wait returns when row r's candidates are known; for a row that is not
 // new (matched by the writer itself), when the file's index is built.
 func (m *matcher) wait(ctx context.Context, r *row) error {
-	done, err := m.indexed, &m.indexErr
-	if r.fpos >= 0 {
-		k := r.fpos / matchChunk
-		done, err = m.done[k], &m.err[k]
-	}
+	done, err := m.awaited(r)
 	select {
 	case <-done:
 		return *err
