@@ -87,6 +87,17 @@ const (
 
 // compare compares two prepared records into a pattern of levels.
 func compare(a, b *prepared) pattern {
+	p := comparePerson(a, b)
+	comparePlace(a, b, &p)
+	return p
+}
+
+// comparePerson compares who two records are: names, birth date, email
+// and national id, the cheaper half of compare. Its pattern leaves the
+// place comparisons missing, so that a pair whose person fields disagree
+// too much can be dropped before its addresses are compared (see
+// Index.placeBound).
+func comparePerson(a, b *prepared) pattern {
 	var p pattern
 	fl, ll := compareNames(a, b)
 	p.set(cmpFirstName, fl)
@@ -105,6 +116,13 @@ func compare(a, b *prepared) pattern {
 		}
 	}
 	p.set(cmpEmail, el)
+	p.set(cmpNationalID, compareIDs(a.nationalID, b.nationalID, false))
+	return p
+}
+
+// comparePlace adds to p where two records live and work: address and
+// phone, and company, the costlier half of compare.
+func comparePlace(a, b *prepared, p *pattern) {
 	contact := compareContacts(a, b)
 	p.set(cmpContact, contact)
 	if contact == 0 || contact > conAddress {
@@ -113,8 +131,6 @@ func compare(a, b *prepared) pattern {
 		// address does not already agree.
 		p.set(cmpCompany, compareTokens(a.company, b.company))
 	}
-	p.set(cmpNationalID, compareIDs(a.nationalID, b.nationalID, false))
-	return p
 }
 
 // compareNames compares first and last names, and when they agree better

@@ -166,3 +166,45 @@ func TestMatchConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreAllAgreesWithFullCompare holds the pairs a run keeps to those
+// that comparing every candidate pair in full keeps: dropping a pair whose
+// person fields alone rule it out (personCut) must never drop one that
+// reaches the review threshold.
+func TestScoreAllAgreesWithFullCompare(t *testing.T) {
+	d := generated(t, 20_000, 53)
+	small := DefaultConfig()
+	small.MaxBlock, small.Window = 4, 2
+	for _, cfg := range []Config{DefaultConfig(), small} {
+		ix := trainedIndex(t, d.records, cfg)
+		got, _, err := ix.scoreAll(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		minWeight := log2Odds(cfg.ReviewThreshold)
+		var want []Pair
+		var buf []int32
+		for i := range ix.recs {
+			buf = ix.candidates(i, buf, true)
+			tf := ix.tfOf(&ix.recs[i])
+			for _, j := range buf {
+				p := compare(&ix.recs[i], &ix.recs[j])
+				if w := ix.weight(p, &tf); w >= minWeight {
+					want = append(want, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
+				}
+			}
+		}
+		slices.SortFunc(want, func(x, y Pair) int {
+			if x.A != y.A {
+				return int(x.A) - int(y.A)
+			}
+			return int(x.B) - int(y.B)
+		})
+		if len(want) < 1000 {
+			t.Fatalf("only %d pairs kept: the test needs more", len(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("max block %d: scoreAll kept %d pairs, full comparison %d", cfg.MaxBlock, len(got), len(want))
+		}
+	}
+}

@@ -25,6 +25,10 @@ type Model struct {
 	weights [numComparisons][1 << levelBits]float64
 	prior   float64 // log2 prior odds
 	tfIndex [numComparisons]int
+	// most is the highest weight of each comparison's levels, missing
+	// (0) included; for the place comparisons, which have no term
+	// frequency adjustment, it bounds what comparePlace can add.
+	most [numComparisons]float64
 }
 
 // ComparisonModel is one field's levels.
@@ -93,6 +97,7 @@ func (m *Model) compile() error {
 			return fmt.Errorf("comparison %d is %q with %d levels, want %q with %d", c, cm.Field, len(cm.Levels), spec.field, len(spec.levels))
 		}
 		m.tfIndex[c] = -1
+		m.most[c] = 0
 		if cm.TermFrequency {
 			for t, tc := range tfComparisons {
 				if tc == c {
@@ -112,6 +117,7 @@ func (m *Model) compile() error {
 				return fmt.Errorf("%s level %s: m %g, u %g: want probabilities above 0", spec.field, lv.Name, lv.M, lv.U)
 			}
 			m.weights[c][l] = math.Log2(lv.M / lv.U)
+			m.most[c] = max(m.most[c], m.weights[c][l])
 		}
 	}
 	m.prior = math.Log2(m.Lambda / (1 - m.Lambda))

@@ -196,12 +196,17 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		buf = buf[:n]
 	}
 	scratch.touched = touched + ix.touch(buf)
+	cut := ix.personCut(q, log2Odds(ix.cfg.ReviewThreshold))
 	var out []Candidate
 	for _, j := range buf {
 		if ix.isRemoved(j) {
 			continue
 		}
-		p := compare(q, &ix.recs[j])
+		p := comparePerson(q, &ix.recs[j])
+		if ix.weight(p, &tf) < cut {
+			continue
+		}
+		comparePlace(q, &ix.recs[j], &p)
 		w := ix.weight(p, &tf)
 		prob := probability(w)
 		if prob < ix.cfg.ReviewThreshold {
@@ -396,12 +401,17 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 			a := &ix.recs[i]
 			var tf [len(tfComparisons)]int32
 			tfDone := false
+			cut := ix.personCut(a, minWeight)
 			for _, j := range buf {
-				p := compare(a, &ix.recs[j])
+				p := comparePerson(a, &ix.recs[j])
 				if !tfDone {
 					tf = ix.tfOf(a)
 					tfDone = true
 				}
+				if ix.weight(p, &tf) < cut {
+					continue
+				}
+				comparePlace(a, &ix.recs[j], &p)
 				w := ix.weight(p, &tf)
 				if w >= minWeight {
 					pairs = append(pairs, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
@@ -426,6 +436,22 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 		return int(x.B) - int(y.B)
 	})
 	return out, compared, nil
+}
+
+// personCut returns the weight a pair with q must reach on the person
+// comparisons alone (comparePerson) for the whole pair to reach minWeight:
+// the place comparisons add at most their levels' highest weights, and a
+// company only where q has one. Below the cut a pair cannot be kept, so
+// its addresses, the costliest part of compare, need not be compared. The
+// margin keeps the cut from dropping a pair that reaches minWeight only by
+// the rounding of another order of additions.
+func (ix *Index) personCut(q *prepared, minWeight float64) float64 {
+	const margin = 1e-9
+	most := ix.model.most[cmpContact]
+	if q.company != "" {
+		most += ix.model.most[cmpCompany]
+	}
+	return minWeight - most - margin
 }
 
 // log2Odds returns log2(p/(1-p)), the weight at which a pair's probability
