@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,8 +79,9 @@ func benchRows(b *testing.B) int {
 // from its cache file, as in every import after the first: a warm-up
 // import before the timer builds it, and its time is reported as
 // build-s. It reports rows/s for the whole import (wall time), rows/cpu-s
-// per second of this process's CPU time, and load-s, the time to load the
-// index per import.
+// per second of this process's CPU time, and per import the stages' wall
+// times: load-s to load the index (while the file is read), read-s to read,
+// standardize and validate the file, write-s to match and write.
 func BenchmarkImport(b *testing.B) {
 	nrows := benchRows(b)
 	input := generatedCSV(b, nrows, 99, "shop", "s")
@@ -102,10 +104,11 @@ func BenchmarkImport(b *testing.B) {
 					b.Fatalf("warm-up import found the index in %q", warm.Index)
 				}
 				b.ReportAllocs()
+				stopProfile := profileLoop(b)
 				cpu0 := cpuTime()
 				b.ResetTimer()
 				var rows, created int
-				var load float64
+				var load, read, write float64
 				for b.Loop() {
 					sum, err := importDry(st, input, cache)
 					if err != nil {
@@ -117,13 +120,42 @@ func BenchmarkImport(b *testing.B) {
 					rows += sum.Rows
 					created += sum.Created
 					load += sum.Load.Seconds()
+					read += sum.Read.Seconds()
+					write += sum.Write.Seconds()
 				}
+				stopProfile()
 				b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 				b.ReportMetric(float64(rows)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
 				b.ReportMetric(load/float64(b.N), "load-s")
+				b.ReportMetric(read/float64(b.N), "read-s")
+				b.ReportMetric(write/float64(b.N), "write-s")
 				b.ReportMetric(warm.Load.Seconds(), "build-s")
 				b.ReportMetric(float64(created)/float64(b.N), "created/op")
 			})
+		}
+	}
+}
+
+// profileLoop writes a CPU profile of the timed imports alone, without
+// filling the database and the warm-up, to the file GATE_BENCH_CPUPROFILE
+// names (go test's -cpuprofile covers the whole run); it returns the
+// function that stops it.
+func profileLoop(b *testing.B) (stop func()) {
+	path := os.Getenv("GATE_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
 		}
 	}
 }

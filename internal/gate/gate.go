@@ -494,8 +494,11 @@ type candidate struct {
 // while the writer stores the rows already matched.
 type matcher struct {
 	s      *snapshot
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// next is the first chunk no worker has taken.
+	next atomic.Int64
 	// done[k] is closed when chunk k of s.fileRows is matched; err[k] is
 	// then its error.
 	done []chan struct{}
@@ -526,7 +529,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
-	m := &matcher{s: s, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
+	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
 	for k := range m.done {
 		m.done[k] = make(chan struct{})
 	}
@@ -553,28 +556,46 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		// (DuplicateSuggest), one CPU is left to it: its store calls are
 		// the longest serial work of the import, and sharing its CPU with
 		// one matcher too many only left it alone at the end. Otherwise it
-		// waits for the matches and every CPU matches.
+		// waits for the matches and every CPU matches. Either way the
+		// writer matches too whenever it has nothing to write (help).
 		workers := runtime.GOMAXPROCS(0)
 		if opts.OnDuplicate == DuplicateSuggest {
 			workers = max(1, workers-1)
 		}
-		var next atomic.Int64
 		for range workers {
 			m.wg.Add(1)
 			go func() {
 				defer m.wg.Done()
-				for {
-					k := int(next.Add(1)) - 1
-					if k >= chunks {
-						return
-					}
-					m.err[k] = m.chunk(ctx, k)
-					close(m.done[k])
+				for m.take() {
 				}
 			}()
 		}
 	}()
 	return m
+}
+
+// take matches the next chunk no one has taken, on the caller's goroutine,
+// and reports whether there was one.
+func (m *matcher) take() bool {
+	k := int(m.next.Add(1)) - 1
+	if k >= len(m.done) {
+		return false
+	}
+	m.err[k] = m.chunk(m.ctx, k)
+	close(m.done[k])
+	return true
+}
+
+// help is take for the writer, which matches a chunk rather than wait for
+// one: it reports false, taking nothing, while the file's index is not
+// built.
+func (m *matcher) help() bool {
+	select {
+	case <-m.indexed:
+		return m.indexErr == nil && m.take()
+	default:
+		return false
+	}
 }
 
 func (m *matcher) chunk(ctx context.Context, k int) error {
@@ -762,6 +783,10 @@ func (w *writer) run(ctx context.Context, t *table) error {
 				if err := w.createAhead(ctx, r, seen); err != nil {
 					return err
 				}
+			}
+			// With nothing left to write until r's matches are known, the
+			// writer matches later rows itself instead of waiting.
+			for !w.matches.ready(r) && w.matches.help() {
 			}
 			if err := w.matches.wait(ctx, r); err != nil {
 				return err
