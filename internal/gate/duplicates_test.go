@@ -227,7 +227,8 @@ func TestWritesInFileOrder(t *testing.T) {
 		t.Skip("imports thousands of rows")
 	}
 	seed := generatedCSV(t, 1200, 11, "shop", "s")
-	input := generatedCSV(t, 2600, 12, "shop", "s") // s1-s1200 known, the rest new
+	n := 1200 + 3*batchSize
+	input := generatedCSV(t, n, 12, "shop", "s") // s1-s1200 known, the rest new
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
 		mustImport(t, st, writeTemp(t, "seed.csv", string(seed)), Options{Source: "shop"})
 		sum := mustImport(t, st, writeTemp(t, "in.csv", string(input)), Options{Source: "shop"})
@@ -235,7 +236,7 @@ func TestWritesInFileOrder(t *testing.T) {
 			t.Fatalf("summary %+v: want updates, several batches of new customers and suggestions", sum)
 		}
 		var last int64
-		for i := 1201; i <= 2600; i++ {
+		for i := 1201; i <= n; i++ {
 			c, err := st.CustomerBySource(context.Background(), "shop", "s"+strconv.Itoa(i))
 			if steward.ErrorCode(err) == steward.ENOTFOUND {
 				continue // rejected

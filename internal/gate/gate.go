@@ -761,7 +761,7 @@ type pendingSuggestion struct {
 }
 
 // batchSize is how many new customers go to the store at once.
-const batchSize = 500
+const batchSize = 2000
 
 func (w *writer) run(ctx context.Context, t *table) error {
 	// A new row becomes a customer whatever it matches when duplicates are

@@ -131,7 +131,7 @@ func TestKillMidImport(t *testing.T) {
 		t.Skip("starts processes")
 	}
 	seed := generatedCSV(t, 1500, 11, "crm", "c")
-	input := generatedCSV(t, 3000, 12, "shop", "s")
+	input := generatedCSV(t, 3*batchSize+500, 12, "shop", "s") // more than three batches
 	dir := t.TempDir()
 	seedFile, inputFile := filepath.Join(dir, "seed.csv"), filepath.Join(dir, "customers.csv")
 	os.WriteFile(seedFile, seed, 0o644)

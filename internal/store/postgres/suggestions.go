@@ -91,8 +91,9 @@ const suggestionChunk = 5000
 
 // UpsertSuggestions implements steward.SuggestionStore: in one transaction,
 // per chunk one INSERT … SELECT FROM unnest … ON CONFLICT with the same
-// rule as UpsertSuggestion, RETURNING the rows it wrote; only the rows it
-// left alone (unchanged or decided) are read afterwards.
+// rule as UpsertSuggestion, RETURNING the rows it wrote (their evidence is
+// the one given); only the rows it left alone (unchanged or decided) are
+// read afterwards.
 // Within a call only the last suggestion of a member set is written (one
 // statement cannot upsert a row twice); every suggestion of that set is
 // then filled from the stored row. Chunks are in member key order, so that
@@ -148,8 +149,8 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 					evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
 				WHERE s.status = 'pending' AND (s.probability <> excluded.probability
 					OR s.evidence IS DISTINCT FROM excluded.evidence)
-				RETURNING `+keyedColumns, ckeys, members, probs, evidence, runs, now)
-			if err := collectKeyed(rows, stored); err != nil {
+				RETURNING `+writtenColumns, ckeys, members, probs, evidence, runs, now)
+			if err := collectWritten(rows, stored, func(k string) json.RawMessage { return ss[last[k]].Evidence }); err != nil {
 				if isForeignKey(err) {
 					return steward.Errorf(steward.ENOTFOUND, "A job run of the suggestions does not exist.")
 				}
@@ -183,6 +184,40 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 		*sg = *st
 	}
 	return nil
+}
+
+// writtenColumns are the columns collectWritten reads: keyedColumns
+// without the evidence, which the upsert wrote from its argument and need
+// not come back (as jsonb made text again, a kilobyte a suggestion from
+// the import gate).
+const writtenColumns = `member_key, id, customer_ids, probability, status, run_id,
+	decided_by, decision_cause, created_at, updated_at`
+
+// collectWritten reads rows of writtenColumns, the suggestions an upsert
+// wrote, into stored by member key, each with the evidence it was written
+// with, and closes rows.
+func collectWritten(rows pgx.Rows, stored map[string]*steward.Suggestion, evidence func(key string) json.RawMessage) error {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			key   string
+			sg    steward.Suggestion
+			runID *int64
+		)
+		if err := rows.Scan(&key, &sg.ID, &sg.CustomerIDs, &sg.Probability, &sg.Status, &runID,
+			&sg.DecidedBy, &sg.DecisionCause, &sg.CreatedAt, &sg.UpdatedAt); err != nil {
+			return err
+		}
+		if e := evidence(key); len(e) > 0 {
+			sg.Evidence = slices.Clone(e)
+		}
+		if runID != nil {
+			sg.RunID = *runID
+		}
+		sg.CreatedAt, sg.UpdatedAt = sg.CreatedAt.UTC(), sg.UpdatedAt.UTC()
+		stored[key] = &sg
+	}
+	return rows.Err()
 }
 
 // keyedColumns are the columns collectKeyed reads: the member key, then
