@@ -271,34 +271,50 @@ const maxEditLen = 64
 
 // levenshtein returns the Levenshtein distance of the bytes of a and b as
 // strutil's Levenshtein measures it, or a number above limit as soon as the
-// distance must exceed limit. It does not allocate.
+// distance must exceed limit. It does not allocate, and fills only the
+// cells of the dynamic programme within limit of the diagonal (Ukkonen's
+// band): a path through any other cell costs more than limit.
 // TestLevenshteinAgreesWithStrutil holds it to strutil.
 func levenshtein(a, b string, limit int) int {
 	a, b = a[:min(len(a), maxEditLen)], b[:min(len(b), maxEditLen)]
 	if abs(len(a)-len(b)) > limit {
 		return limit + 1
 	}
-	var prev, cur [maxEditLen + 1]int
-	for j := range len(b) + 1 {
-		prev[j] = j
+	if limit > maxEditLen {
+		limit = maxEditLen // no distance is larger; the cells then fit a byte
+	}
+	big := uint8(limit + 1) // stands for every distance above limit
+	var rows [2][maxEditLen + 2]uint8
+	prev, cur := &rows[0], &rows[1]
+	for j := range min(len(b), int(big)) + 1 {
+		prev[j] = uint8(j)
+	}
+	if int(big) <= len(b) {
+		prev[big] = big
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := i
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-limit), min(len(b), i+limit)
+		cur[lo-1] = big
+		if lo == 1 {
+			cur[0] = uint8(min(i, int(big)))
+		}
+		rowMin := cur[lo-1]
+		for j := lo; j <= hi; j++ {
 			sub := prev[j-1]
 			if a[i-1] != b[j-1] {
 				sub++
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
-			rowMin = min(rowMin, cur[j])
+			v := min(prev[j]+1, cur[j-1]+1, sub, big)
+			cur[j] = v
+			rowMin = min(rowMin, v)
 		}
-		if rowMin > limit {
-			return limit + 1
+		cur[hi+1] = big // the next row reads it above its band's last cell
+		if rowMin >= big {
+			return int(big)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return int(prev[len(b)])
 }
 
 // compareIDs compares identifiers: exact, within one edit (for phones also

@@ -79,9 +79,9 @@ func TestWithinOneEditAgreesWithStrutil(t *testing.T) {
 func TestLevenshteinAgreesWithStrutil(t *testing.T) {
 	ref := metrics.NewLevenshtein()
 	rng := rand.New(rand.NewPCG(5, 6))
-	for range 20000 {
+	for n := range 40000 {
 		mk := func() string {
-			b := make([]byte, rng.IntN(10))
+			b := make([]byte, rng.IntN(10+n%3*12))
 			for i := range b {
 				b[i] = "abc.@"[rng.IntN(5)]
 			}
@@ -89,7 +89,7 @@ func TestLevenshteinAgreesWithStrutil(t *testing.T) {
 		}
 		a, b := mk(), mk()
 		want := ref.Distance(a, b)
-		for _, limit := range []int{0, 1, 2, 3, 20} {
+		for _, limit := range []int{0, 1, 2, 3, 20, 100} {
 			got := levenshtein(a, b, limit)
 			if (want <= limit && got != want) || (want > limit && got <= limit) {
 				t.Fatalf("levenshtein(%q, %q, %d) = %d, strutil distance %d", a, b, limit, got, want)
