@@ -208,3 +208,32 @@ func TestScoreAllAgreesWithFullCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainIsDeterministic trains twice on the same records, with more
+// candidate pairs than the training takes: the two models must be equal to
+// the last bit, so that two runs on one file cluster it alike.
+func TestTrainIsDeterministic(t *testing.T) {
+	d := generated(t, 20_000, 59)
+	cfg := DefaultConfig()
+	cfg.TrainingPairs = 5000
+	var models []*Model
+	for range 3 {
+		ix, err := NewIndex(context.Background(), d.records, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ix.Train(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Training.CandidatePairs < cfg.TrainingPairs {
+			t.Fatalf("trained on %d candidate pairs, want at least %d", m.Training.CandidatePairs, cfg.TrainingPairs)
+		}
+		models = append(models, m)
+	}
+	for _, m := range models[1:] {
+		if !reflect.DeepEqual(m, models[0]) {
+			t.Fatalf("two trainings on the same records differ:\n%+v\n%+v", m.Training, models[0].Training)
+		}
+	}
+}

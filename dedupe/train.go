@@ -1,10 +1,12 @@
 package dedupe
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -68,10 +70,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 			continue
 		}
 		mask := keyMask(ix.cfg.Blocking[k])
-		obs := make([]observation, 0, len(h)+len(labelled))
-		for p, c := range h {
-			obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
-		}
+		obs := observationsOf(h, len(labelled))
 		for _, o := range labelled {
 			o.p &^= mask
 			obs = append(obs, o)
@@ -106,11 +105,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	}
 	mFixed := normalizeCounts(pooled, u)
 	// The share of matches among all candidate pairs, with m fixed.
-	obs := make([]observation, 0, len(hist)+len(labelled))
-	for p, c := range hist {
-		obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
-	}
-	obs = append(obs, labelled...)
+	obs := append(observationsOf(hist, len(labelled)), labelled...)
 	em := runEM(ctx, obs, u, &mFixed, ix.cfg.MaxIterations)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -221,26 +216,31 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 		masks[k] = keyMask(ix.blocks[k].key)
 	}
 	stride := scrambleStride(n)
-	var seen atomic.Int64
-	var visited atomic.Int64
-	var mu sync.Mutex
-	hist := make(map[pattern]int)
-	sessions := make([]map[pattern]int, nk)
-	for k := range sessions {
-		sessions[k] = make(map[pattern]int)
+	// Each range of records visited keeps its own counts; they are pooled
+	// in range order, up to the first range that brings the pairs to the
+	// limit. Ranges start in order, so every range up to that one was
+	// visited, and the sample is the same from run to run however the
+	// ranges were scheduled; later ones, begun before the limit was
+	// reached, are left out.
+	type part struct {
+		hist     map[pattern]int
+		sessions []map[pattern]int
+		pairs    int
+		visited  int
 	}
+	var seen atomic.Int64
+	var mu sync.Mutex
+	parts := make(map[int]*part)
 	limit := int64(ix.cfg.TrainingPairs)
 	err := parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
 		if seen.Load() >= limit {
 			return
 		}
-		local := make(map[pattern]int)
-		localSessions := make([]map[pattern]int, nk)
-		for k := range localSessions {
-			localSessions[k] = make(map[pattern]int)
+		pt := &part{hist: make(map[pattern]int), sessions: make([]map[pattern]int, nk), visited: hi - lo}
+		for k := range pt.sessions {
+			pt.sessions[k] = make(map[pattern]int)
 		}
 		var keyed []uint64 // j<<32 | key bit
-		count := 0
 		for k := lo; k < hi; k++ {
 			i := int((uint64(k)*uint64(stride) + 7) % uint64(n))
 			keyed = ix.keyedCandidates(i, keyed[:0])
@@ -253,32 +253,65 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 				}
 				a = b
 				p := compare(&ix.recs[i], &ix.recs[j])
-				local[p]++
-				count++
+				pt.hist[p]++
+				pt.pairs++
 				for kk := range nk {
 					if keys&(1<<kk) != 0 {
-						localSessions[kk][p&^masks[kk]]++
+						pt.sessions[kk][p&^masks[kk]]++
 					}
 				}
 			}
 		}
-		seen.Add(int64(count))
-		visited.Add(int64(hi - lo))
+		seen.Add(int64(pt.pairs))
 		mu.Lock()
-		for p, c := range local {
-			hist[p] += c
-		}
-		for k := range nk {
-			for p, c := range localSessions[k] {
-				sessions[k][p] += c
-			}
-		}
+		parts[lo] = pt
 		mu.Unlock()
 	})
 	if err != nil {
 		return nil, nil, 0, 0, err
 	}
-	return hist, sessions, int(seen.Load()), float64(visited.Load()) / float64(n), nil
+	los := make([]int, 0, len(parts))
+	for lo := range parts {
+		los = append(los, lo)
+	}
+	slices.Sort(los)
+	hist := make(map[pattern]int)
+	sessions := make([]map[pattern]int, nk)
+	for k := range sessions {
+		sessions[k] = make(map[pattern]int)
+	}
+	pairs, visited := 0, 0
+	for _, lo := range los {
+		if int64(pairs) >= limit {
+			break
+		}
+		pt := parts[lo]
+		for p, c := range pt.hist {
+			hist[p] += c
+		}
+		for k := range nk {
+			for p, c := range pt.sessions[k] {
+				sessions[k][p] += c
+			}
+		}
+		pairs += pt.pairs
+		visited += pt.visited
+	}
+	return hist, sessions, pairs, float64(visited) / float64(n), nil
+}
+
+// observationsOf returns the patterns of hist with their counts, in
+// pattern order, with room for extra more. Expectation-maximisation sums
+// over them in floating point: in the map's order, which changes from run
+// to run, the sums' rounding did too, and two runs on one file could train
+// models a last bit apart and cluster a few records differently.
+func observationsOf(hist map[pattern]int, extra int) []observation {
+	obs := make([]observation, 0, len(hist)+extra)
+	for p, c := range hist {
+		obs = append(obs, observation{p: p, n: float64(c), fixed: -1})
+	}
+	slices.SortFunc(obs, func(a, b observation) int { return cmp.Compare(a.p, b.p) })
+	return obs
 }
 
 // namesMask covers the first and last name comparisons.
