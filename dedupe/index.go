@@ -100,11 +100,41 @@ func cmpU64(a, b uint64) int {
 // with model (which may be nil until SetModel). The records' match keys are
 // computed once here, in parallel.
 func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *Model) (*Index, error) {
+	return newIndex(ctx, len(records), cfg, model, func(i int) (prepared, string) {
+		return prepare(&records[i]), records[i].SourceID
+	})
+}
+
+// Prepared is a record with its match keys computed (see Prepare), for an
+// index built later by NewIndexPrepared: a caller that holds the records
+// while it has CPU to spare (the import gate, while it reads the file) can
+// compute them then.
+type Prepared struct {
+	p  prepared
+	id string
+}
+
+// Prepare computes r's match keys.
+func Prepare(r *steward.Record) Prepared {
+	return Prepared{prepare(r), r.SourceID}
+}
+
+// NewIndexPrepared is NewIndex for records already prepared: the index is
+// the one NewIndex builds from the same records, in the same order.
+func NewIndexPrepared(ctx context.Context, records []Prepared, cfg Config, model *Model) (*Index, error) {
+	return newIndex(ctx, len(records), cfg, model, func(i int) (prepared, string) {
+		return records[i].p, records[i].id
+	})
+}
+
+// newIndex builds an index of n records, record i's match keys and id
+// given by rec, called in parallel.
+func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i int) (prepared, string)) (*Index, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("dedupe config: %w", err)
 	}
-	if len(records) > 1<<31-1 {
-		return nil, fmt.Errorf("dedupe: %d records: too many for one index", len(records))
+	if n > 1<<31-1 {
+		return nil, fmt.Errorf("dedupe: %d records: too many for one index", n)
 	}
 	if model != nil {
 		if err := model.compile(); err != nil {
@@ -112,14 +142,13 @@ func NewIndex(ctx context.Context, records []steward.Record, cfg Config, model *
 		}
 	}
 	ix := &Index{cfg: cfg, model: model}
-	ix.recs = make([]prepared, len(records), growRoom(len(records)))
-	ix.ids = make([]string, len(records), growRoom(len(records)))
+	ix.recs = make([]prepared, n, growRoom(n))
+	ix.ids = make([]string, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
-	err := parallelRange(ctx, len(records), cfg.workers(), func(lo, hi int) {
+	err := parallelRange(ctx, n, cfg.workers(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			ix.recs[i] = prepare(&records[i])
-			ix.ids[i] = records[i].SourceID
+			ix.recs[i], ix.ids[i] = rec(i)
 		}
 		packStrings(ix.recs[lo:hi])
 	})

@@ -231,3 +231,31 @@ func TestAddAllAsNewIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestNewIndexPrepared: an index built from records prepared beforehand
+// (Prepare, as the import gate does while it reads a file) is the index
+// NewIndex builds from the same records.
+func TestNewIndexPrepared(t *testing.T) {
+	d := generated(t, 5000, 61)
+	want, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep := make([]Prepared, len(d.records))
+	for i := range d.records {
+		prep[i] = Prepare(&d.records[i])
+	}
+	got, err := NewIndexPrepared(context.Background(), prep, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.recs, want.recs) || !reflect.DeepEqual(got.ids, want.ids) {
+		t.Fatal("records or ids differ")
+	}
+	if !reflect.DeepEqual(got.blocks, want.blocks) {
+		t.Fatal("blocks differ")
+	}
+	if !reflect.DeepEqual(got.tfCount, want.tfCount) || got.tfTotal != want.tfTotal {
+		t.Fatal("term counts differ")
+	}
+}

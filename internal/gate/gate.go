@@ -447,7 +447,11 @@ func (c *checker) work() {
 			r.findings = append(r.findings, c.opts.Validate(&r.rec)...)
 			if hasError(r.findings) && c.opts.OnInvalid == InvalidReject {
 				r.outcome = OutcomeRejected
+				continue
 			}
+			// The match keys are computed here, while the file is read,
+			// rather than when the writer and the matchers are busy.
+			r.keys = dedupe.Prepare(&r.rec)
 		}
 	}
 }
@@ -514,7 +518,7 @@ const matchChunk = 256
 // startMatching picks the file's new rows, and indexes and matches them in
 // the background.
 func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
-	recs := make([]steward.Record, 0, len(t.rows))
+	recs := make([]dedupe.Prepared, 0, len(t.rows))
 	for _, r := range t.rows {
 		r.fpos = -1
 		if r.outcome == OutcomeRejected {
@@ -525,7 +529,8 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		}
 		r.fpos = len(s.fileRows)
 		s.fileRows = append(s.fileRows, r)
-		recs = append(recs, r.rec)
+		recs = append(recs, r.keys)
+		r.keys = dedupe.Prepared{} // the index keeps its own copy
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
@@ -537,7 +542,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 	go func() {
 		defer m.wg.Done()
 		t0 := time.Now()
-		ix, err := dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
+		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
 		if err != nil {
 			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
 			close(m.indexed)

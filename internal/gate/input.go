@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/xuri/excelize/v2"
 )
@@ -109,6 +110,9 @@ type row struct {
 	// fpos is the row's position among the file's new rows (which are
 	// matched), -1 for the others.
 	fpos int
+	// keys are the row's match keys, computed when it is checked, for
+	// the file's duplicate index.
+	keys dedupe.Prepared
 }
 
 // table is an input file read to its end.
