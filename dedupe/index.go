@@ -146,13 +146,7 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	ix.ids = make([]string, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
-	err := parallelRange(ctx, n, cfg.workers(), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			ix.recs[i], ix.ids[i] = rec(i)
-		}
-		packStrings(ix.recs[lo:hi])
-	})
-	if err != nil {
+	if err := ix.fill(ctx, 0, rec); err != nil {
 		return nil, err
 	}
 	ix.blocks = make([]keyBlocks, len(cfg.Blocking))
@@ -168,6 +162,17 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 		return nil, err
 	}
 	return ix, nil
+}
+
+// fill sets the records and ids from position from to the end, record
+// from+i given by rec(i), in parallel, each range's strings packed together.
+func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, string)) error {
+	return parallelRange(ctx, len(ix.recs)-from, ix.cfg.workers(), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ix.recs[from+i], ix.ids[from+i] = rec(i)
+		}
+		packStrings(ix.recs[from+lo : from+hi])
+	})
 }
 
 // forEachKey runs fn for every blocking key k, on up to Config.workers

@@ -202,12 +202,10 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if ix.isRemoved(j) {
 			continue
 		}
-		p := comparePerson(q, &ix.recs[j])
-		if ix.weight(p, &tf) < cut {
+		p, w, ok := ix.compareAbove(q, j, &tf, cut)
+		if !ok {
 			continue
 		}
-		comparePlace(q, &ix.recs[j], &p)
-		w := ix.weight(p, &tf)
 		prob := probability(w)
 		if prob < ix.cfg.ReviewThreshold {
 			continue
@@ -294,19 +292,11 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	if len(rs) == 0 {
 		return first, nil
 	}
-	prep := make([]prepared, len(rs))
-	err := parallelRange(ctx, len(rs), ix.cfg.workers(), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			prep[i] = prepare(rs[i])
-		}
-		packStrings(prep[lo:hi])
-	})
-	if err != nil {
+	ix.recs = slices.Grow(ix.recs, len(rs))[:first+len(rs)]
+	ix.ids = slices.Grow(ix.ids, len(rs))[:first+len(rs)]
+	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return prepare(rs[i]), rs[i].SourceID }); err != nil {
+		ix.recs, ix.ids = ix.recs[:first], ix.ids[:first]
 		return 0, err
-	}
-	ix.recs = append(ix.recs, prep...)
-	for _, r := range rs {
-		ix.ids = append(ix.ids, r.SourceID)
 	}
 	wait := ix.forEachKey(func(k int) { ix.blocks[k].sortIn(ix, first) })
 	for i := first; i < len(ix.recs); i++ {
@@ -403,17 +393,12 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 			tfDone := false
 			cut := ix.personCut(a, minWeight)
 			for _, j := range buf {
-				p := comparePerson(a, &ix.recs[j])
 				if !tfDone {
 					tf = ix.tfOf(a)
 					tfDone = true
 				}
-				if ix.weight(p, &tf) < cut {
-					continue
-				}
-				comparePlace(a, &ix.recs[j], &p)
-				w := ix.weight(p, &tf)
-				if w >= minWeight {
+				p, w, ok := ix.compareAbove(a, j, &tf, cut)
+				if ok && w >= minWeight {
 					pairs = append(pairs, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
 				}
 			}
@@ -436,6 +421,18 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 		return int(x.B) - int(y.B)
 	})
 	return out, compared, nil
+}
+
+// compareAbove compares q with record j and returns the pattern and its
+// weight; false, without comparing their places, when the person fields
+// alone leave the pair below cut (see personCut).
+func (ix *Index) compareAbove(q *prepared, j int32, tf *[len(tfComparisons)]int32, cut float64) (pattern, float64, bool) {
+	p := comparePerson(q, &ix.recs[j])
+	if ix.weight(p, tf) < cut {
+		return 0, 0, false
+	}
+	comparePlace(q, &ix.recs[j], &p)
+	return p, ix.weight(p, tf), true
 }
 
 // personCut returns the weight a pair with q must reach on the person
