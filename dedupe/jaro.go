@@ -55,29 +55,38 @@ func jaroWinklerFloor(a, b string, floor float64) float64 {
 // t. Each of jaroOf's matches pairs equal elements, so there are at most
 // as many as the elements a and b have in common; with that many and no
 // transpositions, and the exact common prefix, the bound is the measure's
-// own formula, which is monotone in the matches. The margin covers
-// rounding.
+// own formula, which is monotone in the matches. The elements in common
+// are counted in buckets of the low seven bits (exact for ASCII; for
+// other runes a bucket shared by two letters only raises the count, so
+// the bound stays a bound), first bounded by the shorter length alone.
+// The margin covers rounding.
 func jaroWinklerBelow[T byte | rune](a, b []T, t float64) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return false
-	}
-	var used uint64
-	common := 0
-	for _, r := range a {
-		for j, x := range b {
-			if x == r && used&(1<<j) == 0 {
-				used |= 1 << j
-				common++
-				break
-			}
-		}
 	}
 	prefix := 0
 	for prefix < len(a) && prefix < len(b) && prefix < 4 && a[prefix] == b[prefix] {
 		prefix++
 	}
-	sim := (float64(common)/float64(len(a)) + float64(common)/float64(len(b)) + 1) / 3
-	return sim+0.1*float64(prefix)*(1-sim)+1e-9 < t
+	below := func(common int) bool {
+		sim := (float64(common)/float64(len(a)) + float64(common)/float64(len(b)) + 1) / 3
+		return sim+0.1*float64(prefix)*(1-sim)+1e-9 < t
+	}
+	if below(min(len(a), len(b))) {
+		return true
+	}
+	var count [128]uint8 // len(a) <= maxJaroRunes < 256
+	for _, r := range a {
+		count[r&127]++
+	}
+	common := 0
+	for _, r := range b {
+		if c := &count[r&127]; *c > 0 {
+			*c--
+			common++
+		}
+	}
+	return below(common)
 }
 
 func isASCII(s string) bool {

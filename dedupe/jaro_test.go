@@ -163,3 +163,25 @@ func FuzzJaroWinklerFloor(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJaroWinklerFloor measures jaroWinklerFloor on pairs of
+// generated first names, most of which the bound rules out, as Match
+// meets them.
+func BenchmarkJaroWinklerFloor(b *testing.B) {
+	var names []string
+	for _, r := range generated(b, 2000, 53).records {
+		names = append(names, nameKey(r.FirstName), nameKey(r.LastName))
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pairs := make([][2]string, 4096)
+	for i := range pairs {
+		pairs[i] = [2]string{names[rng.IntN(len(names))], names[rng.IntN(len(names))]}
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		p := &pairs[k%len(pairs)]
+		jaroWinklerFloor(p[0], p[1], jwSimilar)
+		k++
+	}
+}
