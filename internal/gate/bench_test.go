@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -104,6 +105,7 @@ func BenchmarkImport(b *testing.B) {
 					b.Fatalf("warm-up import found the index in %q", warm.Index)
 				}
 				b.ReportAllocs()
+				stopHeap := heapProfiles(b)
 				stopProfile := profileLoop(b)
 				cpu0 := cpuTime()
 				b.ResetTimer()
@@ -124,6 +126,7 @@ func BenchmarkImport(b *testing.B) {
 					write += sum.Write.Seconds()
 				}
 				stopProfile()
+				stopHeap()
 				b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 				b.ReportMetric(float64(rows)/(cpuTime()-cpu0).Seconds(), "rows/cpu-s")
 				b.ReportMetric(load/float64(b.N), "load-s")
@@ -158,6 +161,32 @@ func profileLoop(b *testing.B) (stop func()) {
 			b.Error(err)
 		}
 	}
+}
+
+// heapProfiles writes the allocation profile to the file
+// GATE_BENCH_MEMPROFILE names with ".base" appended when called and to
+// the file itself when the function it returns is called, so that
+// pprof -diff_base shows the timed imports' allocations alone.
+func heapProfiles(b *testing.B) (stop func()) {
+	path := os.Getenv("GATE_BENCH_MEMPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	write := func(name string) {
+		runtime.GC() // the profile shows allocations up to the last collection
+		f, err := os.Create(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	write(path + ".base")
+	return func() { write(path) }
 }
 
 // importDry runs a dry-run import with the duplicate index cache.
