@@ -51,8 +51,8 @@ func nullID(id int64) any {
 
 // UpsertSuggestion implements steward.SuggestionStore in one round trip:
 // an INSERT … ON CONFLICT that updates only a pending suggestion whose
-// probability or evidence (compared as jsonb) changed, and the read of the
-// stored row, pipelined. Concurrent upserts of one set meet in the unique
+// probability or evidence (compared as jsonb, so key order does not count)
+// changed, and the read of the stored row, pipelined. Concurrent upserts of one set meet in the unique
 // member key.
 func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) error {
 	if err := sg.Normalize(); err != nil {
@@ -67,7 +67,7 @@ func (s *Store) UpsertSuggestion(ctx context.Context, sg *steward.Suggestion) er
 			ON CONFLICT (member_key) DO UPDATE SET probability = excluded.probability,
 				evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
 			WHERE s.status = 'pending' AND (s.probability <> excluded.probability
-				OR s.evidence IS DISTINCT FROM excluded.evidence)`,
+				OR s.evidence::jsonb IS DISTINCT FROM excluded.evidence::jsonb)`,
 			key, sg.CustomerIDs, sg.Probability, nullEvidence(sg.Evidence), nullID(sg.RunID), s.now())
 		b.Queue(selectSuggestion+` WHERE member_key = $1`, key).QueryRow(func(row pgx.Row) error {
 			var err error
@@ -143,12 +143,12 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 			}
 			rows, _ := tx.Query(ctx, `INSERT INTO suggestions AS s
 				(member_key, customer_ids, probability, evidence, status, run_id, created_at, updated_at)
-				SELECT u.k, u.m::bigint[], u.p, u.e::jsonb, 'pending', u.r, $6, $6
+				SELECT u.k, u.m::bigint[], u.p, u.e::json, 'pending', u.r, $6, $6
 				FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::bigint[]) AS u(k, m, p, e, r)
 				ON CONFLICT (member_key) DO UPDATE SET probability = excluded.probability,
 					evidence = excluded.evidence, run_id = excluded.run_id, updated_at = excluded.updated_at
 				WHERE s.status = 'pending' AND (s.probability <> excluded.probability
-					OR s.evidence IS DISTINCT FROM excluded.evidence)
+					OR s.evidence::jsonb IS DISTINCT FROM excluded.evidence::jsonb)
 				RETURNING `+writtenColumns, ckeys, members, probs, evidence, runs, now)
 			if err := collectWritten(rows, stored, func(k string) json.RawMessage { return ss[last[k]].Evidence }); err != nil {
 				if isForeignKey(err) {
@@ -188,8 +188,7 @@ func (s *Store) UpsertSuggestions(ctx context.Context, ss []*steward.Suggestion)
 
 // writtenColumns are the columns collectWritten reads: keyedColumns
 // without the evidence, which the upsert wrote from its argument and need
-// not come back (as jsonb made text again, a kilobyte a suggestion from
-// the import gate).
+// not come back (a kilobyte a suggestion from the import gate).
 const writtenColumns = `member_key, id, customer_ids, probability, status, run_id,
 	decided_by, decision_cause, created_at, updated_at`
 
