@@ -1,11 +1,14 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,22 +53,38 @@ func scanCustomer(row pgx.Row) (*steward.Customer, error) {
 	return &c, nil
 }
 
-// customerValues returns c's column values in customerColumns order.
-func customerValues(c *steward.Customer) []any {
+// copyCustomers is the COPY statement customerRow writes rows for.
+var copyCustomers = "COPY customers (" + strings.Join(insertColumns, ", ") + ") FROM STDIN (FORMAT binary)"
+
+// customerRow writes a new customer's row of insertColumns, with id,
+// status, version 1 and both times now, to cp.
+func customerRow(cp *binaryCopy, c *steward.Customer, id int64, status steward.Status, now time.Time, m steward.Meta) error {
 	r := &c.Record
-	var merged any
-	if c.MergedInto != 0 {
-		merged = c.MergedInto
-	}
-	attrs := r.Attributes
-	if attrs == nil {
-		attrs = map[string]string{}
-	}
-	return []any{c.ID, string(c.Status), merged, c.Version, r.Source, r.SourceID,
+	cp.row(len(insertColumns))
+	cp.int8(id)
+	cp.text(string(status))
+	cp.int8OrNull(c.MergedInto)
+	cp.int8(1)
+	for _, s := range [...]string{r.Source, r.SourceID,
 		r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
 		r.AddressLine1, r.AddressLine2, r.City, r.Region, r.PostalCode,
-		r.Country, r.BirthDate, r.NationalID,
-		attrs, c.CreatedAt, c.UpdatedAt}
+		r.Country, r.BirthDate, r.NationalID} {
+		cp.text(s)
+	}
+	if len(r.Attributes) == 0 {
+		cp.jsonb([]byte("{}"))
+	} else {
+		doc, err := json.Marshal(r.Attributes)
+		if err != nil {
+			return fmt.Errorf("customer attributes: %w", err)
+		}
+		cp.jsonb(doc)
+	}
+	cp.timestamptz(now)
+	cp.timestamptz(now)
+	cp.text(m.Actor)
+	cp.text(m.Cause)
+	return nil
 }
 
 // CreateCustomer implements steward.CustomerStore.
@@ -101,33 +120,34 @@ func (s *Store) CreateCustomers(ctx context.Context, cs []*steward.Customer, m s
 			FROM generate_series(1, $1)`, len(cs)).Scan(&ids); err != nil {
 			return fmt.Errorf("allocate customer ids: %w", err)
 		}
-		row := steward.Customer{}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, insertColumns,
-			pgx.CopyFromSlice(len(cs), func(i int) ([]any, error) {
-				row = *cs[i]
-				row.ID, row.Version, row.CreatedAt, row.UpdatedAt = ids[i], 1, now, now
-				if row.Status == "" {
-					row.Status = steward.StatusActive
-				}
-				return append(customerValues(&row), m.Actor, m.Cause), nil
-			})); err != nil {
+		cp := newBinaryCopy(len(cs) * 320)
+		for i, c := range cs {
+			status := c.Status
+			if status == "" {
+				status = steward.StatusActive
+			}
+			if err := customerRow(cp, c, ids[i], status, now, m); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(cp.bytes()), copyCustomers); err != nil {
 			if isForeignKey(err) {
 				return steward.Errorf(steward.ENOTFOUND, "A customer is merged into a customer that does not exist.")
 			}
 			return fmt.Errorf("copy customers: %w", err)
 		}
 		if nrefs > 0 {
-			i := 0
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"source_refs"}, []string{"source", "source_id", "customer_id"},
-				pgx.CopyFromFunc(func() ([]any, error) {
-					for ; i < len(cs); i++ {
-						if r := &cs[i].Record; r.Source != "" && r.SourceID != "" {
-							i++
-							return []any{r.Source, r.SourceID, ids[i-1]}, nil
-						}
-					}
-					return nil, nil
-				})); err != nil {
+			cp := newBinaryCopy(nrefs * 40)
+			for i, c := range cs {
+				if r := &c.Record; r.Source != "" && r.SourceID != "" {
+					cp.row(3)
+					cp.text(r.Source)
+					cp.text(r.SourceID)
+					cp.int8(ids[i])
+				}
+			}
+			if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(cp.bytes()),
+				"COPY source_refs (source, source_id, customer_id) FROM STDIN (FORMAT binary)"); err != nil {
 				return sourceConflict(fmt.Errorf("copy source references: %w", err), cs)
 			}
 		}
