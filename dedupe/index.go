@@ -21,11 +21,15 @@ var tfComparisons = [...]int{cmpFirstName, cmpLastName}
 // Remove must not run concurrently with anything else. WriteTo and
 // ReadIndex keep it in a file.
 type Index struct {
-	cfg    Config
-	model  *Model
-	recs   []prepared
-	ids    []string
-	blocks []keyBlocks
+	cfg   Config
+	model *Model
+	recs  []prepared
+	ids   []string
+	// sortKeys holds each record's nameSortKey, which orders an
+	// oversized block, apart from the records so that a search for a
+	// place in such a block reads eight bytes per step.
+	sortKeys []uint64
+	blocks   []keyBlocks
 
 	// tfCount counts records per value hash for each term-frequency
 	// comparison; tfTotal counts records with a value.
@@ -144,8 +148,10 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	ix := &Index{cfg: cfg, model: model}
 	ix.recs = make([]prepared, n, growRoom(n))
 	ix.ids = make([]string, n, growRoom(n))
+	ix.sortKeys = make([]uint64, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
+	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
 	if err := ix.fill(ctx, 0, rec); err != nil {
 		return nil, err
 	}
@@ -164,12 +170,15 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	return ix, nil
 }
 
-// fill sets the records and ids from position from to the end, record
-// from+i given by rec(i), in parallel, each range's strings packed together.
+// fill sets the records, ids and sort keys from position from to the
+// end, record from+i given by rec(i), in parallel, each range's strings
+// packed together.
 func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, string)) error {
 	return parallelRange(ctx, len(ix.recs)-from, ix.cfg.workers(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			ix.recs[from+i], ix.ids[from+i] = rec(i)
+			p := &ix.recs[from+i]
+			*p, ix.ids[from+i] = rec(i)
+			ix.sortKeys[from+i] = nameSortKey(p.last, p.first)
 		}
 		packStrings(ix.recs[from+lo : from+hi])
 	})
@@ -247,7 +256,7 @@ func (kb *keyBlocks) sortAfter(ix *Index, n int) {
 		if a.hash() != b.hash() {
 			return cmpU64(a.hash(), b.hash())
 		}
-		if sa, sb := ix.recs[a.idx].sortKey, ix.recs[b.idx].sortKey; sa != sb {
+		if sa, sb := ix.sortKeys[a.idx], ix.sortKeys[b.idx]; sa != sb {
 			return cmpU64(sa, sb)
 		}
 		return int(a.idx) - int(b.idx)
@@ -407,7 +416,7 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) []int32 {
 		if p := kb.pos[i]; p >= 0 {
 			lo, hi = ix.windowAt(kb, int(p))
 		} else {
-			lo, hi = ix.windowFor(kb, h, ix.recs[i].sortKey)
+			lo, hi = ix.windowFor(kb, h, ix.sortKeys[i])
 		}
 		for _, e := range kb.sorted[lo:hi] {
 			if j := e.idx; int(j) != i && (!onlyAfter || int(j) > i) {
@@ -463,7 +472,16 @@ func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
 	if hi-lo <= ix.cfg.MaxBlock {
 		return lo, hi
 	}
-	p := lo + sort.Search(hi-lo, func(i int) bool { return ix.recs[kb.sorted[lo+i].idx].sortKey >= s })
+	// The first entry at or above s: sort.Search, without its closure.
+	p, end := lo, hi
+	for p < end {
+		mid := int(uint(p+end) >> 1)
+		if ix.sortKeys[kb.sorted[mid].idx] < s {
+			p = mid + 1
+		} else {
+			end = mid
+		}
+	}
 	return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
 }
 

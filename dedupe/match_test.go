@@ -27,7 +27,7 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		lo := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() >= h })
 		hi := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() > h })
 		if hi-lo > ix.cfg.MaxBlock {
-			p := lo + sort.Search(hi-lo, func(i int) bool { return ix.recs[kb.sorted[lo+i].idx].sortKey >= q.sortKey })
+			p := lo + sort.Search(hi-lo, func(i int) bool { return ix.sortKeys[kb.sorted[lo+i].idx] >= nameSortKey(q.last, q.first) })
 			lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
 		}
 		for _, e := range kb.sorted[lo:hi] {

@@ -501,9 +501,10 @@ func readIndex(r io.Reader, cfg *Config) (*Index, error) {
 	}
 	// Room to Add an eighth more without copying every record: a caller
 	// that reads an index often goes on to add what changed since.
-	ix := &Index{cfg: *cfg, recs: make([]prepared, n, growRoom(n)), ids: make([]string, n, growRoom(n))}
+	ix := &Index{cfg: *cfg, recs: make([]prepared, n, growRoom(n)), ids: make([]string, n, growRoom(n)), sortKeys: make([]uint64, n, growRoom(n))}
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
+	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
 	// The records are built while the rest is read.
 	built := make(chan error, 1)
 	go func() { built <- ix.buildRecords(lens, blob, fixed) }()
@@ -596,7 +597,8 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 	return nil
 }
 
-// buildRecords fills ix.recs and ix.ids from the records' sections. Every
+// buildRecords fills ix.recs, ix.ids and ix.sortKeys from the records'
+// sections. Every
 // string is a substring of one string over blob, so the records cost no
 // allocation of their own.
 func (ix *Index) buildRecords(lens, blob, fixed []byte) error {
@@ -630,7 +632,7 @@ func (ix *Index) buildRecords(lens, blob, fixed []byte) error {
 		rec.dob = date{y: binary.LittleEndian.Uint16(b), m: b[2], d: b[3]}
 		rec.emailByName = b[4]&flagEmailByName != 0
 		rec.emailAt = int32(strings.LastIndexByte(rec.email, '@'))
-		rec.sortKey = nameSortKey(rec.last, rec.first)
+		ix.sortKeys[i] = nameSortKey(rec.last, rec.first)
 	}
 	if p != len(lens) || off != len(s) {
 		return errDamaged

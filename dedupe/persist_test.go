@@ -61,8 +61,8 @@ func sameIndex(t testing.TB, want, got *Index) {
 			t.Fatalf("record %d: %+v, want %+v", i, got.recs[i], want.recs[i])
 		}
 	}
-	if len(want.recs) != len(got.recs) {
-		t.Fatalf("%d records, want %d", len(got.recs), len(want.recs))
+	if len(want.recs) != len(got.recs) || !reflect.DeepEqual(want.sortKeys, got.sortKeys) {
+		t.Fatalf("%d records, want %d, or their sort keys differ", len(got.recs), len(want.recs))
 	}
 	want.positions()
 	got.positions()

@@ -28,7 +28,6 @@ type prepared struct {
 	country     string
 	company     string // cleanse.CompanyKey
 	nationalID  string
-	sortKey     uint64 // name prefix, orders records inside an oversized block
 }
 
 // date is a birth date as year, month and day; zero year means missing.
@@ -79,7 +78,6 @@ func prepare(r *steward.Record) prepared {
 	p.region = textKey(r.Region)
 	p.company = companyKey(r.Company)
 	p.nationalID = strings.ReplaceAll(textKey(r.NationalID), " ", "")
-	p.sortKey = nameSortKey(p.last, p.first)
 	return p
 }
 

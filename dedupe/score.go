@@ -169,6 +169,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 	}
 	// Every key's directory slot and first entry are read before any
 	// block is searched, so that their cache misses overlap.
+	sortKey := nameSortKey(q.last, q.first)
 	touched := 0
 	for k, h := range hashes {
 		if kb := &ix.blocks[k]; h != 0 {
@@ -182,7 +183,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if h == 0 {
 			continue
 		}
-		lo, hi := ix.windowFor(kb, h, q.sortKey)
+		lo, hi := ix.windowFor(kb, h, sortKey)
 		for _, e := range kb.sorted[lo:hi] {
 			buf = append(buf, e.idx)
 		}
@@ -236,7 +237,7 @@ func (ix *Index) touch(cands []int32) int {
 	sum := 0
 	for _, j := range cands {
 		p := &ix.recs[j]
-		sum += len(p.first) + len(p.firstPhonetic) + len(p.street) + len(p.postal) + len(p.nationalID) + int(p.sortKey&1)
+		sum += len(p.first) + len(p.firstPhonetic) + len(p.street) + len(p.postal) + len(p.nationalID)
 	}
 	for _, j := range cands {
 		p := &ix.recs[j]
@@ -258,6 +259,7 @@ func (ix *Index) Add(r *steward.Record) int {
 	packStrings(ix.recs[i:])
 	ix.ids = append(ix.ids, r.SourceID)
 	p := &ix.recs[i]
+	ix.sortKeys = append(ix.sortKeys, nameSortKey(p.last, p.first))
 	ix.countTerms(p, 1)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
@@ -294,8 +296,9 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	}
 	ix.recs = slices.Grow(ix.recs, len(rs))[:first+len(rs)]
 	ix.ids = slices.Grow(ix.ids, len(rs))[:first+len(rs)]
+	ix.sortKeys = slices.Grow(ix.sortKeys, len(rs))[:first+len(rs)]
 	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return prepare(rs[i]), rs[i].SourceID }); err != nil {
-		ix.recs, ix.ids = ix.recs[:first], ix.ids[:first]
+		ix.recs, ix.ids, ix.sortKeys = ix.recs[:first], ix.ids[:first], ix.sortKeys[:first]
 		return 0, err
 	}
 	wait := ix.forEachKey(func(k int) { ix.blocks[k].sortIn(ix, first) })
