@@ -49,9 +49,12 @@ func BenchmarkCompareGenerated(b *testing.B) {
 	}
 	b.ReportAllocs()
 	k := 0
+	var x, y prepared
 	for b.Loop() {
 		p := pairs[k%len(pairs)]
-		compare(&ix.recs[p[0]], &ix.recs[p[1]])
+		ix.rec(p[0], &x)
+		ix.rec(p[1], &y)
+		compare(&x, &y)
 		k++
 	}
 }

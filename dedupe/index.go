@@ -23,8 +23,11 @@ var tfComparisons = [...]int{cmpFirstName, cmpLastName}
 type Index struct {
 	cfg   Config
 	model *Model
-	recs  []prepared
-	ids   []string
+	// recs holds the records' fixed fields and where their text is;
+	// text holds the text, in chunks whose written bytes never change,
+	// as strings that rec hands out point into them.
+	recs []stored
+	text [][]byte
 	// sortKeys holds each record's nameSortKey, which orders an
 	// oversized block, apart from the records so that a search for a
 	// place in such a block reads eight bytes per step.
@@ -146,11 +149,9 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 		}
 	}
 	ix := &Index{cfg: cfg, model: model}
-	ix.recs = make([]prepared, n, growRoom(n))
-	ix.ids = make([]string, n, growRoom(n))
+	ix.recs = make([]stored, n, growRoom(n))
 	ix.sortKeys = make([]uint64, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
-	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
 	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
 	if err := ix.fill(ctx, 0, rec); err != nil {
 		return nil, err
@@ -160,8 +161,10 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	for t := range tfComparisons {
 		ix.tfCount[t] = make(map[uint64]int32)
 	}
+	var p prepared
 	for i := range ix.recs {
-		ix.countTerms(&ix.recs[i], 1)
+		ix.rec(int32(i), &p)
+		ix.countTerms(&p, 1)
 	}
 	wait()
 	if err := ctx.Err(); err != nil {
@@ -170,18 +173,61 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	return ix, nil
 }
 
-// fill sets the records, ids and sort keys from position from to the
-// end, record from+i given by rec(i), in parallel, each range's strings
-// packed together.
+// fill sets the records from position from to the end, record from+i
+// given by rec(i), in parallel; each range of records gets a chunk of text
+// of its own (more than one if it holds over maxChunk bytes). The chunks
+// are appended to the text in the order the ranges finish. It returns an
+// error for an id longer than maxIDLen.
 func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, string)) error {
-	return parallelRange(ctx, len(ix.recs)-from, ix.cfg.workers(), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			p := &ix.recs[from+i]
-			*p, ix.ids[from+i] = rec(i)
-			ix.sortKeys[from+i] = nameSortKey(p.last, p.first)
+	var mu sync.Mutex
+	var tooLong error
+	var bufs sync.Pool
+	err := parallelRange(ctx, len(ix.recs)-from, ix.cfg.workers(), func(lo, hi int) {
+		bp, _ := bufs.Get().(*[]byte)
+		if bp == nil {
+			bp = new([]byte)
 		}
-		packStrings(ix.recs[from+lo : from+hi])
+		// Each record's text is staged in buf with its chunk counted
+		// from 0 within the range, then copied into chunks of their
+		// exact size.
+		buf, starts, local := (*bp)[:0], []int{0}, uint32(0)
+		for i := lo; i < hi; i++ {
+			p, id := rec(i)
+			if err := checkID(id); err != nil {
+				mu.Lock()
+				tooLong = err
+				mu.Unlock()
+				return
+			}
+			ix.sortKeys[from+i] = nameSortKey(p.last, p.first)
+			start := starts[len(starts)-1]
+			if n := textLen(&p, id); len(buf) > start && len(buf)-start+n > maxChunk {
+				starts = append(starts, len(buf))
+				start = len(buf)
+				local++
+			}
+			ix.recs[from+i] = storedOf(&p, id, local, uint32(len(buf)-start))
+			buf = appendText(buf, &p, id)
+		}
+		starts = append(starts, len(buf))
+		chunks := make([][]byte, 0, len(starts)-1)
+		for k := range len(starts) - 1 {
+			chunks = append(chunks, append(newChunk(starts[k+1]-starts[k]), buf[starts[k]:starts[k+1]]...))
+		}
+		*bp = buf
+		bufs.Put(bp)
+		mu.Lock()
+		first := uint32(len(ix.text))
+		ix.text = append(ix.text, chunks...)
+		mu.Unlock()
+		for i := lo; i < hi; i++ {
+			ix.recs[from+i].chunk += first
+		}
 	})
+	if err == nil {
+		err = tooLong
+	}
+	return err
 }
 
 // forEachKey runs fn for every blocking key k, on up to Config.workers
@@ -210,8 +256,10 @@ func (kb *keyBlocks) sortIn(ix *Index, from int) {
 			kb.sorted = append(kb.sorted, entryOf(h, j))
 		}
 	}
+	var p prepared
 	for i := from; i < len(ix.recs); i++ {
-		if h := blockHash(kb.key, kb.kind, &ix.recs[i]); h != 0 {
+		ix.rec(int32(i), &p)
+		if h := blockHash(kb.key, kb.kind, &p); h != 0 {
 			kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
 		}
 	}
@@ -227,8 +275,10 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	kb := keyBlocks{key: key, kind: kind}
 	hashes := make([]uint64, len(ix.recs))
 	n := 0
+	var p prepared
 	for i := range ix.recs {
-		h := blockHash(key, kind, &ix.recs[i])
+		ix.rec(int32(i), &p)
+		h := blockHash(key, kind, &p)
 		hashes[i] = h
 		if h != 0 {
 			n++

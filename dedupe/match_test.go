@@ -42,13 +42,15 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		if ix.isRemoved(j) {
 			continue
 		}
-		p := compare(&q, &ix.recs[j])
+		var r prepared
+		ix.rec(j, &r)
+		p := compare(&q, &r)
 		w := ix.weight(p, &tf)
 		prob := probability(w)
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.ids[j], Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
 	return out
@@ -186,9 +188,12 @@ func TestScoreAllAgreesWithFullCompare(t *testing.T) {
 		var buf []int32
 		for i := range ix.recs {
 			buf = ix.candidates(i, buf, true)
-			tf := ix.tfOf(&ix.recs[i])
+			var a, b prepared
+			ix.rec(int32(i), &a)
+			tf := ix.tfOf(&a)
 			for _, j := range buf {
-				p := compare(&ix.recs[i], &ix.recs[j])
+				ix.rec(j, &b)
+				p := compare(&a, &b)
 				if w := ix.weight(p, &tf); w >= minWeight {
 					want = append(want, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
 				}

@@ -15,11 +15,11 @@ import (
 )
 
 // indexFormat is the version of the layout WriteTo writes. Bump it whenever
-// prepare, the match keys it calls, blockHash, nameSortKey, the prepared
+// prepare, the match keys it calls, blockHash, nameSortKey, the stored
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 2
+const indexFormat = 3
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
@@ -32,13 +32,14 @@ var ErrIndexMismatch = errors.New("dedupe: index file written by another version
 // Layout of an index file, all integers little-endian:
 //
 //	header: magic, format u32, fingerprint (u32 length, bytes),
-//	        records u64, lengths bytes u64, blob bytes u64,
+//	        records u64, text bytes u64,
 //	        keys u32, per key (sorted u64, pending u64),
 //	        per term-frequency comparison (values u64, total u32),
 //	        removed words u64, CRC-32C of the header u32
-//	body:   string lengths (uvarint, recordStrings per record),
-//	        blob (every string of every record, concatenated),
-//	        fixed fields (recordFixed bytes per record),
+//	body:   records (storedSize bytes each, a stored record's memory on
+//	        a little-endian machine, its chunk and offset those of
+//	        textLayout),
+//	        text (every record's text, keys then id, concatenated),
 //	        removed bitset words (u64 each),
 //	        per term-frequency comparison its (hash u64, count u32),
 //	        per key its sorted (hash u64, index u32), then its pending
@@ -48,25 +49,74 @@ var ErrIndexMismatch = errors.New("dedupe: index file written by another version
 // The header carries every count and its own checksum, so a damaged
 // header is caught before its counts allocate anything.
 
-// recordStrings is the number of strings stored per record: its id and
-// the string match keys of prepared, in the order of recordFields.
-const recordStrings = 15
-
-// recordFixed is the size of a record's fixed fields: firstFormal, the
-// birth date and the flags.
-const recordFixed = 4*maxFormal + 4 + 1
-
-// flagEmailByName is prepared.emailByName in the flags byte.
-const flagEmailByName = 1
+// storedSize is the size of a stored record, in memory and in a file.
+const storedSize = int(unsafe.Sizeof(stored{}))
 
 // ioChunk is the buffer size of WriteTo.
 const ioChunk = 1 << 20
 
-// recordFields returns pointers to a record's stored strings.
-func recordFields(id *string, p *prepared) [recordStrings]*string {
-	return [recordStrings]*string{id, &p.first, &p.last, &p.firstPhonetic, &p.lastPhonetic,
-		&p.email, &p.phone, &p.street, &p.house, &p.city, &p.postal,
-		&p.region, &p.country, &p.company, &p.nationalID}
+// textLayout places the records' text of an index file in chunks of at
+// most limit bytes (a larger record alone in its chunk), so that ReadIndex
+// reads the text straight into the chunks the records point into.
+type textLayout struct {
+	limit uint64
+	// sizes holds the size of every chunk so far.
+	sizes []uint64
+}
+
+// place returns the chunk and offset of the next record's text, n bytes.
+func (l *textLayout) place(n uint64) (chunk, off uint32) {
+	if k := len(l.sizes) - 1; k < 0 || l.sizes[k] > 0 && l.sizes[k]+n > l.limit {
+		l.sizes = append(l.sizes, 0)
+	}
+	k := len(l.sizes) - 1
+	off = uint32(l.sizes[k])
+	l.sizes[k] += n
+	return uint32(k), off
+}
+
+// appendStored appends s in its file layout, little-endian.
+func appendStored(b []byte, s *stored) []byte {
+	b = binary.LittleEndian.AppendUint32(b, s.chunk)
+	b = binary.LittleEndian.AppendUint32(b, s.off)
+	b = binary.LittleEndian.AppendUint32(b, s.idLen)
+	for _, f := range s.firstFormal {
+		b = binary.LittleEndian.AppendUint32(b, f)
+	}
+	for _, l := range s.lens {
+		b = binary.LittleEndian.AppendUint16(b, l)
+	}
+	b = binary.LittleEndian.AppendUint16(b, s.dob.y)
+	b = append(b, s.dob.m, s.dob.d)
+	b = binary.LittleEndian.AppendUint16(b, s.emailAt1)
+	return append(b, s.flags, 0)
+}
+
+// decodeStored reads a stored record from its file layout; the padding
+// byte must be zero.
+func decodeStored(b []byte) (stored, bool) {
+	var s stored
+	s.chunk = binary.LittleEndian.Uint32(b)
+	s.off = binary.LittleEndian.Uint32(b[4:])
+	s.idLen = binary.LittleEndian.Uint32(b[8:])
+	b = b[12:]
+	for k := range s.firstFormal {
+		s.firstFormal[k] = binary.LittleEndian.Uint32(b[4*k:])
+	}
+	b = b[4*maxFormal:]
+	for k := range s.lens {
+		s.lens[k] = binary.LittleEndian.Uint16(b[2*k:])
+	}
+	b = b[2*numKeys:]
+	s.dob = date{y: binary.LittleEndian.Uint16(b), m: b[2], d: b[3]}
+	s.emailAt1 = binary.LittleEndian.Uint16(b[4:])
+	s.flags = b[6]
+	return s, b[7] == 0
+}
+
+// storedBytes returns the memory of recs.
+func storedBytes(recs []stored) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(recs))), len(recs)*storedSize)
 }
 
 // indexFingerprint describes the settings that change an index's content:
@@ -177,16 +227,19 @@ func (e *indexWriter) endSection() {
 // matches exactly like this one. WriteTo may run concurrently with Match,
 // not with Add or Remove.
 func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	return ix.writeIndex(w, maxChunk)
+}
+
+// writeIndex is WriteTo with the text laid out in chunks of chunkLimit
+// bytes, which readIndex must be given too.
+func (ix *Index) writeIndex(w io.Writer, chunkLimit uint64) (int64, error) {
 	e := &indexWriter{w: w, tab: crc32.MakeTable(crc32.Castagnoli), buf: make([]byte, 0, ioChunk)}
 	n := len(ix.recs)
 
-	lens := make([]byte, 0, n*recordStrings+64)
-	var blobLen uint64
+	var textLen uint64
 	for i := range ix.recs {
-		for _, s := range recordFields(&ix.ids[i], &ix.recs[i]) {
-			lens = binary.AppendUvarint(lens, uint64(len(*s)))
-			blobLen += uint64(len(*s))
-		}
+		s := &ix.recs[i]
+		textLen += uint64(s.keysLen() + s.idLen)
 	}
 	pending := make([][]blockEntry, len(ix.blocks))
 	for k := range ix.blocks {
@@ -206,8 +259,7 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	e.u32(uint32(len(fp)))
 	e.str(fp)
 	e.u64(uint64(n))
-	e.u64(uint64(len(lens)))
-	e.u64(blobLen)
+	e.u64(textLen)
 	e.u32(uint32(len(ix.blocks)))
 	for k := range ix.blocks {
 		e.u64(uint64(len(ix.blocks[k].sorted)))
@@ -220,24 +272,15 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	e.u64(uint64(len(ix.removed)))
 	e.endSection()
 
-	e.str(unsafe.String(unsafe.SliceData(lens), len(lens)))
+	lay := textLayout{limit: chunkLimit}
 	for i := range ix.recs {
-		for _, s := range recordFields(&ix.ids[i], &ix.recs[i]) {
-			e.str(*s)
-		}
+		s := ix.recs[i]
+		s.chunk, s.off = lay.place(uint64(s.keysLen() + s.idLen))
+		e.room(storedSize)
+		e.buf = appendStored(e.buf, &s)
 	}
 	for i := range ix.recs {
-		p := &ix.recs[i]
-		e.room(recordFixed)
-		for _, f := range p.firstFormal {
-			e.buf = binary.LittleEndian.AppendUint32(e.buf, f)
-		}
-		e.buf = binary.LittleEndian.AppendUint16(e.buf, p.dob.y)
-		var flags byte
-		if p.emailByName {
-			flags |= flagEmailByName
-		}
-		e.buf = append(e.buf, p.dob.m, p.dob.d, flags)
+		e.str(ix.recText(int32(i)))
 	}
 	for _, word := range ix.removed {
 		e.u64(word)
@@ -293,29 +336,81 @@ func (d *indexReader) u64() (uint64, error) {
 	return binary.LittleEndian.Uint64(d.b[:8]), err
 }
 
-// bytes reads n bytes. n comes from a header whose checksum held, so it
-// is allocated at once up to a bound; beyond it the slice grows as the data
-// arrives, so that a forged length cannot allocate more than twice what
-// the input holds.
-func (d *indexReader) bytes(n uint64) ([]byte, error) {
-	if n > math.MaxInt32*uint64(recordStrings+recordFixed+1<<10) {
-		return nil, errDamaged
-	}
-	b := make([]byte, 0, min(n, 1<<30))
+// readAtOnce is the most memory a count from the file allocates before
+// the data it counts has arrived.
+const readAtOnce = 1 << 30
+
+// chunk reads n bytes of text into a chunk with room for the byte past
+// them (textAt). n comes from the file, so it is allocated at once up to a
+// bound; beyond it the chunk grows as the data arrives, so that a forged
+// length cannot allocate more than twice what the input holds.
+func (d *indexReader) chunk(n uint64) ([]byte, error) {
+	b := newChunk(int(min(n, readAtOnce)))
 	adviseHugePagesOf(b[:cap(b)])
 	for uint64(len(b)) < n {
-		if len(b) == cap(b) {
-			nb := make([]byte, len(b), min(n, 2*uint64(cap(b))))
-			copy(nb, b)
-			b = nb
+		if len(b) == cap(b)-1 {
+			nb := newChunk(int(min(n, 2*uint64(len(b)))))
+			b = append(nb, b...)
 		}
 		k := len(b)
-		b = b[:cap(b)]
+		b = b[:cap(b)-1]
 		if err := d.full(b[k:]); err != nil {
 			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// records reads n stored records, on a little-endian machine straight
+// into their memory, with room to Add an eighth more without copying them
+// (growRoom): a caller that reads an index often goes on to add what
+// changed since. Like chunk, it allocates at once up to a bound and beyond
+// it as the data arrives.
+func (d *indexReader) records(n int) ([]stored, error) {
+	c := growRoom(n)
+	if n*storedSize > readAtOnce {
+		c = readAtOnce / storedSize
+	}
+	recs := make([]stored, 0, c)
+	adviseHugePagesOf(recs[:cap(recs)])
+	for len(recs) < n {
+		if len(recs) == cap(recs) {
+			recs = append(make([]stored, 0, min(growRoom(n), 2*cap(recs))), recs...)
+		}
+		k := min(n, cap(recs))
+		if err := d.stored(recs[len(recs):k]); err != nil {
+			return nil, err
+		}
+		recs = recs[:k]
+	}
+	return recs, nil
+}
+
+// stored reads len(out) records into out.
+func (d *indexReader) stored(out []stored) error {
+	if littleEndian() {
+		return d.full(storedBytes(out))
+	}
+	const batch = 1 << 10
+	if len(d.scratch) < batch*storedSize {
+		d.scratch = make([]byte, batch*storedSize)
+	}
+	for done := 0; done < len(out); {
+		k := min(len(out)-done, batch)
+		b := d.scratch[:k*storedSize]
+		if err := d.full(b); err != nil {
+			return err
+		}
+		for j := range k {
+			s, ok := decodeStored(b[j*storedSize:])
+			if !ok {
+				return errDamaged
+			}
+			out[done+j] = s
+		}
+		done += k
+	}
+	return nil
 }
 
 // entries reads n (hash, index) pairs: on a little-endian machine
@@ -359,11 +454,11 @@ func (d *indexReader) checkSection() error {
 
 // indexHeader holds the counts of an index file's header.
 type indexHeader struct {
-	n, lensLen, blobLen uint64
-	sorted, pending     []uint64
-	tfValues            [len(tfComparisons)]uint64
-	tfTotal             [len(tfComparisons)]uint32
-	removedWords        uint64
+	n, textLen      uint64
+	sorted, pending []uint64
+	tfValues        [len(tfComparisons)]uint64
+	tfTotal         [len(tfComparisons)]uint32
+	removedWords    uint64
 }
 
 // readHeader reads and checks the header: ErrIndexMismatch for another
@@ -395,7 +490,7 @@ func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
 		return nil, err
 	}
 	var h indexHeader
-	for _, v := range []*uint64{&h.n, &h.lensLen, &h.blobLen} {
+	for _, v := range []*uint64{&h.n, &h.textLen} {
 		if *v, err = d.u64(); err != nil {
 			return nil, err
 		}
@@ -437,10 +532,9 @@ func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
 	if int(nkeys) != len(cfg.Blocking) {
 		return nil, errDamaged
 	}
-	// Every record has recordStrings lengths of at least a byte each, so
-	// n is bounded by the bytes the lengths take; every other count by n.
-	if h.n > math.MaxInt32 || h.lensLen < h.n*recordStrings || h.lensLen > h.n*recordStrings*binary.MaxVarintLen64 ||
-		h.removedWords > (h.n+63)/64 {
+	// Every count is bounded by n, and n by the bytes its records take,
+	// which are read before anything is allocated for n records.
+	if h.n > math.MaxInt32 || h.removedWords > (h.n+63)/64 {
 		return nil, errDamaged
 	}
 	for k := range nkeys {
@@ -472,7 +566,7 @@ func ReadIndex(r io.Reader, cfg Config, model *Model) (*Index, error) {
 			return nil, fmt.Errorf("dedupe model: %w", err)
 		}
 	}
-	ix, err := readIndex(r, &cfg)
+	ix, err := readIndex(r, &cfg, maxChunk)
 	if err != nil {
 		return nil, fmt.Errorf("read index: %w", err)
 	}
@@ -480,42 +574,66 @@ func ReadIndex(r io.Reader, cfg Config, model *Model) (*Index, error) {
 	return ix, nil
 }
 
-func readIndex(r io.Reader, cfg *Config) (*Index, error) {
+func readIndex(r io.Reader, cfg *Config, chunkLimit uint64) (*Index, error) {
 	d := &indexReader{r: bufio.NewReaderSize(r, 1<<16), tab: crc32.MakeTable(crc32.Castagnoli)}
 	h, err := d.readHeader(cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := int(h.n)
-	lens, err := d.bytes(h.lensLen)
+	ix := &Index{cfg: *cfg}
+	if ix.recs, err = d.records(n); err != nil {
+		return nil, err
+	}
+	sizes, err := textSizes(ix.recs, chunkLimit)
 	if err != nil {
 		return nil, err
 	}
-	blob, err := d.bytes(h.blobLen)
-	if err != nil {
-		return nil, err
+	var total uint64
+	for _, size := range sizes {
+		total += size
 	}
-	fixed, err := d.bytes(h.n * recordFixed)
-	if err != nil {
-		return nil, err
+	if total != h.textLen {
+		return nil, errDamaged
 	}
-	// Room to Add an eighth more without copying every record: a caller
-	// that reads an index often goes on to add what changed since.
-	ix := &Index{cfg: *cfg, recs: make([]prepared, n, growRoom(n)), ids: make([]string, n, growRoom(n)), sortKeys: make([]uint64, n, growRoom(n))}
-	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
-	adviseHugePagesOf(ix.ids[:cap(ix.ids)])
+	ix.text = make([][]byte, len(sizes))
+	for c, size := range sizes {
+		if ix.text[c], err = d.chunk(size); err != nil {
+			return nil, err
+		}
+	}
+	ix.sortKeys = make([]uint64, n, growRoom(n))
 	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
-	// The records are built while the rest is read.
-	built := make(chan error, 1)
-	go func() { built <- ix.buildRecords(lens, blob, fixed) }()
+	// The records are checked while the rest is read.
+	checked := make(chan error, 1)
+	go func() { checked <- ix.checkRecords() }()
 	err = ix.readRest(d, h)
-	if berr := <-built; err == nil {
-		err = berr
+	if cerr := <-checked; err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// textSizes checks that the records' chunks and offsets are those
+// textLayout gives them, and their other fields what WriteTo writes as far
+// as they can be checked without their text, and returns the size of
+// every chunk.
+func textSizes(recs []stored, chunkLimit uint64) ([]uint64, error) {
+	lay := textLayout{limit: chunkLimit}
+	mem := storedBytes(recs)
+	for i := range recs {
+		s := &recs[i]
+		if s.idLen > maxIDLen || s.flags&^flagEmailByName != 0 || s.emailAt1 > s.lens[keyEmail] || mem[(i+1)*storedSize-1] != 0 {
+			return nil, errDamaged
+		}
+		if c, off := lay.place(uint64(s.keysLen() + s.idLen)); c != s.chunk || off != s.off {
+			return nil, errDamaged
+		}
+	}
+	return lay.sizes, nil
 }
 
 // readRest reads the sections after the records, checks the body's
@@ -597,45 +715,16 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 	return nil
 }
 
-// buildRecords fills ix.recs, ix.ids and ix.sortKeys from the records'
-// sections. Every
-// string is a substring of one string over blob, so the records cost no
-// allocation of their own.
-func (ix *Index) buildRecords(lens, blob, fixed []byte) error {
-	s := unsafe.String(unsafe.SliceData(blob), len(blob))
-	off, p := 0, 0
+// checkRecords checks what textSizes could not, that each record's
+// emailAt is that of its email, and sets the records' sort keys.
+func (ix *Index) checkRecords() error {
+	var p prepared
 	for i := range ix.recs {
-		rec := &ix.recs[i]
-		for _, f := range recordFields(&ix.ids[i], rec) {
-			var l uint64
-			if p < len(lens) && lens[p] < 0x80 {
-				l = uint64(lens[p])
-				p++
-			} else {
-				v, k := binary.Uvarint(lens[p:])
-				if k <= 0 {
-					return errDamaged
-				}
-				l, p = v, p+k
-			}
-			if l > uint64(len(s)-off) {
-				return errDamaged
-			}
-			*f = s[off : off+int(l)]
-			off += int(l)
+		ix.rec(int32(i), &p)
+		if p.emailAt != int32(strings.LastIndexByte(p.email, '@')) {
+			return errDamaged
 		}
-		b := fixed[i*recordFixed : (i+1)*recordFixed]
-		for k := range rec.firstFormal {
-			rec.firstFormal[k] = binary.LittleEndian.Uint32(b[4*k:])
-		}
-		b = b[4*maxFormal:]
-		rec.dob = date{y: binary.LittleEndian.Uint16(b), m: b[2], d: b[3]}
-		rec.emailByName = b[4]&flagEmailByName != 0
-		rec.emailAt = int32(strings.LastIndexByte(rec.email, '@'))
-		ix.sortKeys[i] = nameSortKey(rec.last, rec.first)
-	}
-	if p != len(lens) || off != len(s) {
-		return errDamaged
+		ix.sortKeys[i] = nameSortKey(p.last, p.first)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/steward-crm/steward"
 )
@@ -55,60 +56,43 @@ func (d date) digits() [8]byte {
 	return b
 }
 
-// prepare computes the match keys of r.
+// prepare computes the match keys of r, each cut to maxKeyLen bytes.
 // Index files store its results: bump indexFormat (persist.go) whenever
-// prepare, the match keys it calls or the prepared layout change.
+// prepare, the match keys it calls or the stored layout change.
 func prepare(r *steward.Record) prepared {
 	var p prepared
-	p.first = nameKey(r.FirstName)
-	p.last = nameKey(r.LastName)
+	p.first = cutKey(nameKey(r.FirstName))
+	p.last = cutKey(nameKey(r.LastName))
 	p.firstFormal = nicknames().formalIDs(p.first)
-	p.firstPhonetic = nameSkeleton(r.FirstName)
-	p.lastPhonetic = nameSkeleton(r.LastName)
-	p.email = emailKey(r.Email)
+	p.firstPhonetic = cutKey(nameSkeleton(r.FirstName))
+	p.lastPhonetic = cutKey(nameSkeleton(r.LastName))
+	p.email = cutKey(emailKey(r.Email))
 	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
 	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last, p.firstPhonetic, p.lastPhonetic)
-	p.country = textKey(r.Country)
-	p.phone = phoneKey(r.Phone)
+	p.country = cutKey(textKey(r.Country))
+	p.phone = cutKey(phoneKey(r.Phone))
 	p.dob = parseDate(textKey(r.BirthDate))
-	p.street = textKey(r.AddressLine1)
+	p.street = cutKey(textKey(r.AddressLine1))
 	p.house = houseNumber(p.street)
-	p.city = textKey(r.City)
-	p.postal = strings.ReplaceAll(textKey(r.PostalCode), " ", "")
-	p.region = textKey(r.Region)
-	p.company = companyKey(r.Company)
-	p.nationalID = strings.ReplaceAll(textKey(r.NationalID), " ", "")
+	p.city = cutKey(textKey(r.City))
+	p.postal = cutKey(strings.ReplaceAll(textKey(r.PostalCode), " ", ""))
+	p.region = cutKey(textKey(r.Region))
+	p.company = cutKey(companyKey(r.Company))
+	p.nationalID = cutKey(strings.ReplaceAll(textKey(r.NationalID), " ", ""))
 	return p
 }
 
-// packStrings copies the string match keys of recs into one allocation,
-// each record's keys side by side, so that comparing with a record reads
-// a few adjacent cache lines instead of a dozen scattered strings: at a
-// million records Match is bound by memory reads, not by arithmetic.
-func packStrings(recs []prepared) {
-	n := 0
-	for i := range recs {
-		fs := recordFields(nil, &recs[i])
-		for _, f := range fs[1:] {
-			n += len(*f)
-		}
+// cutKey cuts a match key to at most maxKeyLen bytes, before a character
+// that would not fit whole.
+func cutKey(s string) string {
+	if len(s) <= maxKeyLen {
+		return s
 	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range recs {
-		fs := recordFields(nil, &recs[i])
-		for _, f := range fs[1:] {
-			b.WriteString(*f)
-		}
+	n := maxKeyLen
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	all, off := b.String(), 0
-	for i := range recs {
-		fs := recordFields(nil, &recs[i])
-		for _, f := range fs[1:] {
-			*f = all[off : off+len(*f)]
-			off += len(*f)
-		}
-	}
+	return s[:n]
 }
 
 // spellsName reports whether the local part of email (before at) spells

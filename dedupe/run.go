@@ -95,7 +95,11 @@ func Run(ctx context.Context, records []steward.Record, cfg Config, opts Options
 		return nil, err
 	}
 	progress(StageCluster, 0, n)
-	clusters := cluster(n, pairs, cfg.Threshold, cfg.BridgeProbability, cfg.Cohesion, ix.ids, ix.probability)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = ix.id(int32(i))
+	}
+	clusters := cluster(n, pairs, cfg.Threshold, cfg.BridgeProbability, cfg.Cohesion, ids, ix.probability)
 	progress(StageCluster, n, n)
 	res := &Result{Index: ix, Model: model, Pairs: pairs, Cluster: clusters}
 	res.Stats = Stats{Records: n, PairsCompared: compared, PairsKept: len(pairs), Blocks: ix.Blocks()}
@@ -114,4 +118,4 @@ func Run(ctx context.Context, records []steward.Record, cfg Config, opts Options
 func (r *Result) Explain(p Pair) []FieldWeight { return r.Index.Explain(p) }
 
 // ClusterID returns the id of record i's cluster: its representative's id.
-func (r *Result) ClusterID(i int) string { return r.Index.ids[r.Cluster[i]] }
+func (r *Result) ClusterID(i int) string { return r.Index.id(r.Cluster[i]) }

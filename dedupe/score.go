@@ -108,14 +108,19 @@ func (ix *Index) CountTermsWith(base *Index) {
 // probability compares two indexed records and returns their match
 // probability.
 func (ix *Index) probability(a, b int32) float64 {
-	tf := ix.tfOf(&ix.recs[a])
-	return probability(ix.weight(compare(&ix.recs[a], &ix.recs[b]), &tf))
+	var pa, pb prepared
+	ix.rec(a, &pa)
+	ix.rec(b, &pb)
+	tf := ix.tfOf(&pa)
+	return probability(ix.weight(compare(&pa, &pb), &tf))
 }
 
 // Explain returns the per-field levels and weights behind a pair's
 // probability.
 func (ix *Index) Explain(p Pair) []FieldWeight {
-	tf := ix.tfOf(&ix.recs[p.A])
+	var a prepared
+	ix.rec(p.A, &a)
+	tf := ix.tfOf(&a)
 	return ix.explain(p.levels, &tf)
 }
 
@@ -151,7 +156,9 @@ func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 	if from == ix {
 		below = int32(i)
 	}
-	return ix.match(&from.recs[i], below), nil
+	var q prepared
+	from.rec(int32(i), &q)
+	return ix.match(&q, below), nil
 }
 
 // match returns the records before below that share a block with q and
@@ -211,7 +218,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.ids[j], Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
 	}
 	scratch.cands, scratch.hashes = buf, hashes
 	ix.matchBufs.Put(scratch)
@@ -228,42 +235,40 @@ type matchScratch struct {
 	touched int
 }
 
-// touch reads every cache line of the candidates' records and a byte of
-// their strings before they are compared. The reads do not depend on each
-// other, so the processor overlaps their cache misses, which compare would
-// take one after another: at a million records most of Match's time is
-// spent waiting for memory.
+// touch reads what comparing the candidates will read, their stored
+// records and the start of their text, before they are compared. The
+// reads of one loop do not depend on each other, so the processor
+// overlaps their cache misses, which compare would take one after
+// another: at a million records most of Match's time is spent waiting
+// for memory.
 func (ix *Index) touch(cands []int32) int {
 	sum := 0
 	for _, j := range cands {
-		p := &ix.recs[j]
-		sum += len(p.first) + len(p.firstPhonetic) + len(p.street) + len(p.postal) + len(p.nationalID)
+		sum += int(ix.recs[j].off)
 	}
 	for _, j := range cands {
-		p := &ix.recs[j]
-		for _, s := range [...]string{p.first, p.email, p.street, p.company} {
-			if s != "" {
-				sum += int(s[0])
-			}
-		}
+		s := &ix.recs[j]
+		sum += int(*(*byte)(ix.textAt(s.chunk, s.off)))
 	}
 	return sum
 }
 
 // Add loads one more record into the index, so later Match calls and runs
 // see it. Term frequencies are updated; blocks are re-sorted once enough
-// records have been added.
+// records have been added. It panics for an id longer than 2 GiB, which
+// no index holds (NewIndex and AddAll return an error).
 func (ix *Index) Add(r *steward.Record) int {
+	if err := checkID(r.SourceID); err != nil {
+		panic(err)
+	}
 	i := len(ix.recs)
-	ix.recs = append(ix.recs, prepare(r))
-	packStrings(ix.recs[i:])
-	ix.ids = append(ix.ids, r.SourceID)
-	p := &ix.recs[i]
+	p := prepare(r)
+	ix.recs = append(ix.recs, ix.addText(&p, r.SourceID))
 	ix.sortKeys = append(ix.sortKeys, nameSortKey(p.last, p.first))
-	ix.countTerms(p, 1)
+	ix.countTerms(&p, 1)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := blockHash(kb.key, kb.kind, p)
+		h := blockHash(kb.key, kb.kind, &p)
 		if kb.pos != nil {
 			kb.pos = append(kb.pos, -1)
 		}
@@ -294,16 +299,18 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	if len(rs) == 0 {
 		return first, nil
 	}
+	chunks := len(ix.text)
 	ix.recs = slices.Grow(ix.recs, len(rs))[:first+len(rs)]
-	ix.ids = slices.Grow(ix.ids, len(rs))[:first+len(rs)]
 	ix.sortKeys = slices.Grow(ix.sortKeys, len(rs))[:first+len(rs)]
 	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return prepare(rs[i]), rs[i].SourceID }); err != nil {
-		ix.recs, ix.ids, ix.sortKeys = ix.recs[:first], ix.ids[:first], ix.sortKeys[:first]
+		ix.recs, ix.sortKeys, ix.text = ix.recs[:first], ix.sortKeys[:first], ix.text[:chunks]
 		return 0, err
 	}
 	wait := ix.forEachKey(func(k int) { ix.blocks[k].sortIn(ix, first) })
+	var p prepared
 	for i := first; i < len(ix.recs); i++ {
-		ix.countTerms(&ix.recs[i], 1)
+		ix.rec(int32(i), &p)
+		ix.countTerms(&p, 1)
 	}
 	wait()
 	return first, nil
@@ -317,7 +324,8 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 // Explain work on all records, removed ones included. i must be a
 // position in the index.
 func (ix *Index) Remove(i int) {
-	p := &ix.recs[i]
+	var p prepared
+	ix.rec(int32(i), &p)
 	if ix.isRemoved(int32(i)) {
 		return
 	}
@@ -325,7 +333,7 @@ func (ix *Index) Remove(i int) {
 		ix.removed = append(ix.removed, make([]uint64, w+1-len(ix.removed))...)
 	}
 	ix.removed[i>>6] |= 1 << (i & 63)
-	ix.countTerms(p, -1)
+	ix.countTerms(&p, -1)
 }
 
 // countTerms adds delta (1 or -1) to the term-frequency counts of p's
@@ -391,16 +399,17 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 		var cmp int64
 		for i := lo; i < hi; i++ {
 			buf = ix.candidates(i, buf, true)
-			a := &ix.recs[i]
+			var a prepared
+			ix.rec(int32(i), &a)
 			var tf [len(tfComparisons)]int32
 			tfDone := false
-			cut := ix.personCut(a, minWeight)
+			cut := ix.personCut(&a, minWeight)
 			for _, j := range buf {
 				if !tfDone {
-					tf = ix.tfOf(a)
+					tf = ix.tfOf(&a)
 					tfDone = true
 				}
-				p, w, ok := ix.compareAbove(a, j, &tf, cut)
+				p, w, ok := ix.compareAbove(&a, j, &tf, cut)
 				if ok && w >= minWeight {
 					pairs = append(pairs, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
 				}
@@ -430,11 +439,13 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 // weight; false, without comparing their places, when the person fields
 // alone leave the pair below cut (see personCut).
 func (ix *Index) compareAbove(q *prepared, j int32, tf *[len(tfComparisons)]int32, cut float64) (pattern, float64, bool) {
-	p := comparePerson(q, &ix.recs[j])
+	var r prepared
+	ix.rec(j, &r)
+	p := comparePerson(q, &r)
 	if ix.weight(p, tf) < cut {
 		return 0, 0, false
 	}
-	comparePlace(q, &ix.recs[j], &p)
+	comparePlace(q, &r, &p)
 	return p, ix.weight(p, tf), true
 }
 

@@ -249,7 +249,7 @@ func TestNewIndexPrepared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got.recs, want.recs) || !reflect.DeepEqual(got.ids, want.ids) || !reflect.DeepEqual(got.sortKeys, want.sortKeys) {
+	if !reflect.DeepEqual(recsOf(got), recsOf(want)) || !reflect.DeepEqual(ids(got), ids(want)) || !reflect.DeepEqual(got.sortKeys, want.sortKeys) {
 		t.Fatal("records or ids differ")
 	}
 	if !reflect.DeepEqual(got.blocks, want.blocks) {

@@ -55,7 +55,10 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 		if lb.Match {
 			f = 1
 		}
-		labelled = append(labelled, observation{p: compare(&ix.recs[lb.A], &ix.recs[lb.B]), n: 1, fixed: f})
+		var a, b prepared
+		ix.rec(int32(lb.A), &a)
+		ix.rec(int32(lb.B), &b)
+		labelled = append(labelled, observation{p: compare(&a, &b), n: 1, fixed: f})
 	}
 	// m: one expectation-maximisation session per blocking key, on the
 	// pairs that key makes, with the comparisons of the key's own fields
@@ -171,7 +174,10 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 				if j >= i {
 					j++
 				}
-				p := compare(&ix.recs[i], &ix.recs[j])
+				var a, b prepared
+				ix.rec(int32(i), &a)
+				ix.rec(int32(j), &b)
+				p := compare(&a, &b)
 				for c := range numComparisons {
 					counts[w][c][p.level(c)]++
 				}
@@ -244,6 +250,8 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 		for k := lo; k < hi; k++ {
 			i := int((uint64(k)*uint64(stride) + 7) % uint64(n))
 			keyed = ix.keyedCandidates(i, keyed[:0])
+			var pi, pj prepared
+			ix.rec(int32(i), &pi)
 			for a := 0; a < len(keyed); {
 				j := int32(keyed[a] >> 32)
 				var keys uint32
@@ -252,7 +260,8 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 					keys |= 1 << uint32(keyed[b]&0xffffffff)
 				}
 				a = b
-				p := compare(&ix.recs[i], &ix.recs[j])
+				ix.rec(j, &pj)
+				p := compare(&pi, &pj)
 				pt.hist[p]++
 				pt.pairs++
 				for kk := range nk {
