@@ -45,14 +45,48 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		var r prepared
 		ix.rec(j, &r)
 		p := compare(&q, &r)
-		w := ix.weight(p, &tf)
+		w := referenceWeight(ix, p, &tf)
 		prob := probability(w)
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: referenceExplain(ix, p, &tf)})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
+	return out
+}
+
+// referenceWeight is Index.weight as it was before the term-frequency
+// adjustments were computed once per record: each one worked out for the
+// pair from the counts of one side's values (tf).
+func referenceWeight(ix *Index, p pattern, tf *[len(tfComparisons)]int32) float64 {
+	m := ix.model
+	w := m.prior
+	for c := range numComparisons {
+		l := p.level(c)
+		w += m.weights[c][l]
+		if t := m.tfIndex[c]; l == 1 && t >= 0 {
+			w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+		}
+	}
+	return w
+}
+
+// referenceExplain is referenceWeight field by field.
+func referenceExplain(ix *Index, p pattern, tf *[len(tfComparisons)]int32) []FieldWeight {
+	m := ix.model
+	var out []FieldWeight
+	for c := range numComparisons {
+		l := p.level(c)
+		if l == 0 {
+			continue
+		}
+		w := m.weights[c][l]
+		if t := m.tfIndex[c]; l == 1 && t >= 0 {
+			w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+		}
+		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
+	}
 	return out
 }
 
@@ -194,7 +228,7 @@ func TestScoreAllAgreesWithFullCompare(t *testing.T) {
 			for _, j := range buf {
 				ix.rec(j, &b)
 				p := compare(&a, &b)
-				if w := ix.weight(p, &tf); w >= minWeight {
+				if w := referenceWeight(ix, p, &tf); w >= minWeight {
 					want = append(want, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
 				}
 			}

@@ -34,26 +34,40 @@ type Candidate struct {
 	Explanation []FieldWeight `json:"explanation"`
 }
 
-// weight returns the log2 match weight of a pattern; tf holds, per
-// term-frequency comparison, how many records share the value of one side
-// (the same on both sides where the level is exact).
-func (ix *Index) weight(p pattern, tf *[len(tfComparisons)]int32) float64 {
+// termWeights holds, per comparison, the term-frequency adjustment an
+// exact agreement with one record's value earns (0 where the comparison
+// has none): computed once per record, not once per pair.
+type termWeights [numComparisons]float64
+
+// termWeightsOf returns the term-frequency adjustments of p's values.
+func (ix *Index) termWeightsOf(p *prepared) (tw termWeights) {
+	tf := ix.tfOf(p)
+	m := ix.model
+	for c := range numComparisons {
+		if t := m.tfIndex[c]; t >= 0 {
+			tw[c] = m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+		}
+	}
+	return tw
+}
+
+// weight returns the log2 match weight of a pattern; tw holds the
+// adjustments of exact agreements with one side's values.
+func (ix *Index) weight(p pattern, tw *termWeights) float64 {
 	m := ix.model
 	w := m.prior
 	for c := range numComparisons {
 		l := p.level(c)
 		w += m.weights[c][l]
 		if l == 1 {
-			if t := m.tfIndex[c]; t >= 0 {
-				w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
-			}
+			w += tw[c]
 		}
 	}
 	return w
 }
 
 // explain lists the weight of every field present on both sides.
-func (ix *Index) explain(p pattern, tf *[len(tfComparisons)]int32) []FieldWeight {
+func (ix *Index) explain(p pattern, tw *termWeights) []FieldWeight {
 	m := ix.model
 	out := make([]FieldWeight, 0, numComparisons)
 	for c := range numComparisons {
@@ -63,9 +77,7 @@ func (ix *Index) explain(p pattern, tf *[len(tfComparisons)]int32) []FieldWeight
 		}
 		w := m.weights[c][l]
 		if l == 1 {
-			if t := m.tfIndex[c]; t >= 0 {
-				w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
-			}
+			w += tw[c]
 		}
 		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
 	}
@@ -111,8 +123,8 @@ func (ix *Index) probability(a, b int32) float64 {
 	var pa, pb prepared
 	ix.rec(a, &pa)
 	ix.rec(b, &pb)
-	tf := ix.tfOf(&pa)
-	return probability(ix.weight(compare(&pa, &pb), &tf))
+	tw := ix.termWeightsOf(&pa)
+	return probability(ix.weight(compare(&pa, &pb), &tw))
 }
 
 // Explain returns the per-field levels and weights behind a pair's
@@ -120,8 +132,8 @@ func (ix *Index) probability(a, b int32) float64 {
 func (ix *Index) Explain(p Pair) []FieldWeight {
 	var a prepared
 	ix.rec(p.A, &a)
-	tf := ix.tfOf(&a)
-	return ix.explain(p.levels, &tf)
+	tw := ix.termWeightsOf(&a)
+	return ix.explain(p.levels, &tw)
 }
 
 // ErrNoModel is returned when an index is asked to score without a model.
@@ -164,7 +176,7 @@ func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 // match returns the records before below that share a block with q and
 // reach the review threshold, most probable first.
 func (ix *Index) match(q *prepared, below int32) []Candidate {
-	tf := ix.tfOf(q)
+	tw := ix.termWeightsOf(q)
 	scratch, _ := ix.matchBufs.Get().(*matchScratch)
 	if scratch == nil {
 		scratch = new(matchScratch)
@@ -210,7 +222,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if ix.isRemoved(j) {
 			continue
 		}
-		p, w, ok := ix.compareAbove(q, j, &tf, cut)
+		p, w, ok := ix.compareAbove(q, j, &tw, cut)
 		if !ok {
 			continue
 		}
@@ -218,7 +230,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tf)})
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tw)})
 	}
 	scratch.cands, scratch.hashes = buf, hashes
 	ix.matchBufs.Put(scratch)
@@ -401,15 +413,15 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 			buf = ix.candidates(i, buf, true)
 			var a prepared
 			ix.rec(int32(i), &a)
-			var tf [len(tfComparisons)]int32
-			tfDone := false
+			var tw termWeights
+			twDone := false
 			cut := ix.personCut(&a, minWeight)
 			for _, j := range buf {
-				if !tfDone {
-					tf = ix.tfOf(&a)
-					tfDone = true
+				if !twDone {
+					tw = ix.termWeightsOf(&a)
+					twDone = true
 				}
-				p, w, ok := ix.compareAbove(&a, j, &tf, cut)
+				p, w, ok := ix.compareAbove(&a, j, &tw, cut)
 				if ok && w >= minWeight {
 					pairs = append(pairs, Pair{A: int32(i), B: j, Probability: probability(w), Weight: w, levels: p})
 				}
@@ -438,15 +450,15 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 // compareAbove compares q with record j and returns the pattern and its
 // weight; false, without comparing their places, when the person fields
 // alone leave the pair below cut (see personCut).
-func (ix *Index) compareAbove(q *prepared, j int32, tf *[len(tfComparisons)]int32, cut float64) (pattern, float64, bool) {
+func (ix *Index) compareAbove(q *prepared, j int32, tw *termWeights, cut float64) (pattern, float64, bool) {
 	var r prepared
 	ix.rec(j, &r)
 	p := comparePerson(q, &r)
-	if ix.weight(p, tf) < cut {
+	if ix.weight(p, tw) < cut {
 		return 0, 0, false
 	}
 	comparePlace(q, &r, &p)
-	return p, ix.weight(p, tf), true
+	return p, ix.weight(p, tw), true
 }
 
 // personCut returns the weight a pair with q must reach on the person
