@@ -11,8 +11,8 @@ import (
 // the bytes of its type's binary form. pgx's CopyFrom writes the same
 // format but looks up an encoder for every value of every row, boxed in
 // an interface; writing the few types the store copies directly costs a
-// fraction of that (customers: 0.33 → about 0.05 CPU-seconds for the
-// import gate's 100,000 rows).
+// fraction of that (BenchmarkCreateCustomers, 400,000 customers in
+// batches of 10,000: 2.8-3.0 → 1.6-1.7 CPU-seconds of the client).
 type binaryCopy struct {
 	buf []byte
 }
