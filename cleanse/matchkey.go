@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/steward-crm/steward/internal/fold"
+	"github.com/steward-crm/steward/internal/lib/fold"
 	"golang.org/x/text/unicode/norm"
 )
 

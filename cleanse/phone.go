@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/steward-crm/steward/internal/fold"
-	"github.com/steward-crm/steward/internal/phonemeta"
+	"github.com/steward-crm/steward/internal/lib/fold"
+	"github.com/steward-crm/steward/internal/lib/phonemeta"
 )
 
 // Rule names of Phone.

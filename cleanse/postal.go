@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/steward-crm/steward/internal/postaldata"
+	"github.com/steward-crm/steward/internal/lib/postaldata"
 )
 
 // Rule names of the postal-code and region standardizers.

@@ -11,7 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
-	"github.com/steward-crm/steward/internal/suggest"
+	"github.com/steward-crm/steward/internal/lib/didyoumean"
 )
 
 // check validates r after decoding and fills its compiled fields. Problems
@@ -43,7 +43,7 @@ func oneOf[T ~string](d *decoder, path string, got T, allowed ...T) bool {
 		d.at(path, "missing: want one of %s", strings.Join(names, ", "))
 		return false
 	}
-	d.at(path, "unknown value %q: want one of %s%s", got, strings.Join(names, ", "), suggest.DidYouMean(string(got), names))
+	d.at(path, "unknown value %q: want one of %s%s", got, strings.Join(names, ", "), didyoumean.Hint(string(got), names))
 	return false
 }
 
@@ -70,7 +70,7 @@ func (d *decoder) checkFields(v *validator.Validate, r *Rules) {
 	for _, name := range sortedKeys(r.Fields) {
 		path := "fields." + name
 		if !slices.Contains(columns, name) {
-			d.atKey(path, "unknown field %q%s", name, suggest.DidYouMean(name, columns))
+			d.atKey(path, "unknown field %q%s", name, didyoumean.Hint(name, columns))
 			continue
 		}
 		d.checkFieldRule(v, path, r.Fields[name])
@@ -234,7 +234,7 @@ func (d *decoder) checkMatching(m *Matching) {
 		path := fmt.Sprintf("matching.blocking.keys[%d]", i)
 		switch {
 		case !slices.Contains(known, k):
-			d.at(path, "unknown blocking key %q%s; the keys are: %s", k, suggest.DidYouMean(k, known), strings.Join(known, ", "))
+			d.at(path, "unknown blocking key %q%s; the keys are: %s", k, didyoumean.Hint(k, known), strings.Join(known, ", "))
 		case seen[k]:
 			d.at(path, "blocking key %q is listed twice", k)
 		}
@@ -284,7 +284,7 @@ func (d *decoder) checkSurvivorship(s *Survivorship) {
 	for _, f := range sortedKeys(s.Fields) {
 		path := "survivorship.fields." + f
 		if !slices.Contains(fields, f) {
-			d.atKey(path, "unknown field %q%s", f, suggest.DidYouMean(f, fields))
+			d.atKey(path, "unknown field %q%s", f, didyoumean.Hint(f, fields))
 			continue
 		}
 		one(path, s.Fields[f], false)
@@ -333,7 +333,7 @@ func (d *decoder) checkSchedules(schedules map[string]Schedule) {
 		for i, j := range s.Jobs {
 			jp := fmt.Sprintf("%s.jobs[%d]", path, i)
 			if !slices.Contains(jobs, j) {
-				d.at(jp, "unknown job %q: want one of %s%s", j, strings.Join(jobNames, ", "), suggest.DidYouMean(string(j), jobNames))
+				d.at(jp, "unknown job %q: want one of %s%s", j, strings.Join(jobNames, ", "), didyoumean.Hint(string(j), jobNames))
 				continue
 			}
 			if seen[j] {

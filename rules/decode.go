@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
-	"github.com/steward-crm/steward/internal/suggest"
+	"github.com/steward-crm/steward/internal/lib/didyoumean"
 	"gopkg.in/yaml.v3"
 )
 
@@ -252,7 +252,7 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		seen[key] = k
 		fi, ok := index[key]
 		if !ok {
-			hint := suggest.DidYouMean(key, names)
+			hint := didyoumean.Hint(key, names)
 			if child := nestedSetting(t, key); child != "" {
 				hint = fmt.Sprintf(" (it belongs under %s: check the indentation)", join(path, child))
 			}

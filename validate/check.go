@@ -3,7 +3,7 @@ package validate
 import (
 	"strings"
 
-	"github.com/steward-crm/steward/internal/fold"
+	"github.com/steward-crm/steward/internal/lib/fold"
 )
 
 // Check is the verdict of a field check (phone, national identifier,

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers/v2"
-	"github.com/steward-crm/steward/internal/fold"
-	"github.com/steward-crm/steward/internal/phonemeta"
+	"github.com/steward-crm/steward/internal/lib/fold"
+	"github.com/steward-crm/steward/internal/lib/phonemeta"
 )
 
 // Reason codes of phone checks.

@@ -6,8 +6,8 @@ import (
 	"sync"
 
 	"github.com/go-playground/validator/v10"
-	"github.com/steward-crm/steward/internal/fold"
-	"github.com/steward-crm/steward/internal/postaldata"
+	"github.com/steward-crm/steward/internal/lib/fold"
+	"github.com/steward-crm/steward/internal/lib/postaldata"
 )
 
 // Reason codes of postal code checks.

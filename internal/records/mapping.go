@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/suggest"
+	"github.com/steward-crm/steward/internal/lib/didyoumean"
 	"gopkg.in/yaml.v3"
 )
 
@@ -114,7 +114,7 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 				m.ignore = append(m.ignore, c)
 			}
 		default:
-			p.addf(k, "unknown key %q%s", k.Value, suggest.DidYouMean(k.Value, []string{"source", "columns", "ignore"}))
+			p.addf(k, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, []string{"source", "columns", "ignore"}))
 		}
 	}
 	if sourceNode != nil {
@@ -144,7 +144,7 @@ func (p *mappingParser) columns(m *Mapping, n *yaml.Node) {
 		k, v := n.Content[i], n.Content[i+1]
 		target := strings.ToLower(strings.TrimSpace(k.Value))
 		if !slices.Contains(canonical, target) {
-			p.addf(k, "unknown canonical column %q%s", k.Value, suggest.DidYouMean(target, canonical))
+			p.addf(k, "unknown canonical column %q%s", k.Value, didyoumean.Hint(target, canonical))
 			continue
 		}
 		if seen[target] {
@@ -210,7 +210,7 @@ func (p *mappingParser) columnForm(t *mappingTarget, n *yaml.Node) bool {
 			hasSep = true
 			t.separator = v.Value
 		default:
-			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, suggest.DidYouMean(k.Value, []string{"const", "join", "separator"}))
+			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, didyoumean.Hint(k.Value, []string{"const", "join", "separator"}))
 			ok = false
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/suggest"
+	"github.com/steward-crm/steward/internal/lib/didyoumean"
 )
 
 // op fills one column of a record from the trimmed values of a row.
@@ -64,7 +64,7 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 	if m != nil {
 		missing := func(c columnRef) {
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: column %q is not in the header%s",
-				m.file, c.line, c.col, c.name, suggest.DidYouMean(c.name, names)))
+				m.file, c.line, c.col, c.name, didyoumean.Hint(c.name, names)))
 		}
 		for _, t := range m.targets {
 			o := op{target: t.target, separator: t.separator, constant: t.constant, isConst: t.isConst}

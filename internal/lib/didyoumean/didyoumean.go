@@ -1,6 +1,6 @@
-// Package suggest finds the word a user probably meant, for "did you mean"
+// Package didyoumean finds the word a user probably meant, for "did you mean"
 // hints in the messages of the rules file and mapping file parsers.
-package suggest
+package didyoumean
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 	"github.com/adrg/strutil/metrics"
 )
 
-// DidYouMean returns ` (did you mean "x"?)` for the candidate x closest to
+// Hint returns ` (did you mean "x"?)` for the candidate x closest to
 // s by Levenshtein distance, letter case aside, or "" when none is close:
 // within two edits, or a third of s for longer words. Candidates are
 // returned as written.
-func DidYouMean(s string, candidates []string) string {
+func Hint(s string, candidates []string) string {
 	lev := metrics.NewLevenshtein()
 	low := strings.ToLower(s)
 	best, bestDist := "", 0

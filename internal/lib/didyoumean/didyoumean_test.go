@@ -1,8 +1,8 @@
-package suggest
+package didyoumean
 
 import "testing"
 
-func TestDidYouMean(t *testing.T) {
+func TestHint(t *testing.T) {
 	for _, tt := range []struct {
 		name, s    string
 		candidates []string
@@ -15,8 +15,8 @@ func TestDidYouMean(t *testing.T) {
 		{"no candidates", "x", nil, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DidYouMean(tt.s, tt.candidates); got != tt.want {
-				t.Errorf("DidYouMean(%q) = %q, want %q", tt.s, got, tt.want)
+			if got := Hint(tt.s, tt.candidates); got != tt.want {
+				t.Errorf("Hint(%q) = %q, want %q", tt.s, got, tt.want)
 			}
 		})
 	}
