@@ -48,7 +48,10 @@
 // to all pairs. An exact first or last name is adjusted by term frequency,
 // so a rare shared surname counts more than a common one. Stewards'
 // decisions enter as labelled pairs (Label). A pair's probability comes
-// with its explanation: every field's level and log2 Bayes factor.
+// with its explanation: every field's level, log2 Bayes factor and the two
+// values compared (FieldWeight.A and B); Index.SharedKeys, SharedKeysWith
+// and SharedKeysOf name the blocking keys that made two records a
+// candidate pair.
 //
 // # Clustering
 //

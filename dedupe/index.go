@@ -540,15 +540,7 @@ func (ix *Index) isCandidate(i, j int) bool {
 	ix.positions()
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := kb.hashOf(i)
-		if h == 0 || h != kb.hashOf(j) {
-			continue
-		}
-		pi, pj := kb.pos[i], kb.pos[j]
-		if pi < 0 || pj < 0 {
-			return true
-		}
-		if lo, hi := ix.windowAt(kb, int(pi)); int(pj) >= lo && int(pj) < hi {
+		if h := kb.hashOf(i); h != 0 && h == kb.hashOf(j) && ix.pairedInBlock(kb, h, int32(i), int32(j)) {
 			return true
 		}
 	}

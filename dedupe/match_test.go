@@ -50,7 +50,7 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: referenceExplain(ix, p, &tf)})
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: referenceExplain(ix, p, &tf, &q, &r)})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Weight > out[b].Weight })
 	return out
@@ -73,7 +73,7 @@ func referenceWeight(ix *Index, p pattern, tf *[len(tfComparisons)]int32) float6
 }
 
 // referenceExplain is referenceWeight field by field.
-func referenceExplain(ix *Index, p pattern, tf *[len(tfComparisons)]int32) []FieldWeight {
+func referenceExplain(ix *Index, p pattern, tf *[len(tfComparisons)]int32, a, b *prepared) []FieldWeight {
 	m := ix.model
 	var out []FieldWeight
 	for c := range numComparisons {
@@ -85,7 +85,8 @@ func referenceExplain(ix *Index, p pattern, tf *[len(tfComparisons)]int32) []Fie
 		if t := m.tfIndex[c]; l == 1 && t >= 0 {
 			w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
 		}
-		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
+		va, vb := comparedValues(c, p, a, b)
+		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w, A: va, B: vb})
 	}
 	return out
 }

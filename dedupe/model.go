@@ -130,6 +130,15 @@ type FieldWeight struct {
 	Level string `json:"level"`
 	// Weight is the field's log2 Bayes factor, term frequency included.
 	Weight float64 `json:"weight"`
+	// A and B are the values the comparison looked at, of the pair's
+	// first and second record (for Match, the incoming record and the
+	// indexed one), as match keys: normalized as the comparison saw them
+	// (lower case, one script's letters, digits only for phones, birth
+	// dates as YYYY-MM-DD), so a reviewer sees why two values agree.
+	// Comparisons of several fields join their parts with ", " (address
+	// and phone: street, postal code, city, region, country, phone).
+	A string `json:"a,omitempty"`
+	B string `json:"b,omitempty"`
 }
 
 // probability turns a log2 match weight into a probability.

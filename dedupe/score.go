@@ -66,8 +66,9 @@ func (ix *Index) weight(p pattern, tw *termWeights) float64 {
 	return w
 }
 
-// explain lists the weight of every field present on both sides.
-func (ix *Index) explain(p pattern, tw *termWeights) []FieldWeight {
+// explain lists the weight of every field present on both sides of a
+// and b, whose comparison gave p, with the values compared.
+func (ix *Index) explain(p pattern, tw *termWeights, a, b *prepared) []FieldWeight {
 	m := ix.model
 	out := make([]FieldWeight, 0, numComparisons)
 	for c := range numComparisons {
@@ -79,7 +80,8 @@ func (ix *Index) explain(p pattern, tw *termWeights) []FieldWeight {
 		if l == 1 {
 			w += tw[c]
 		}
-		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w})
+		va, vb := comparedValues(c, p, a, b)
+		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w, A: va, B: vb})
 	}
 	return out
 }
@@ -130,10 +132,11 @@ func (ix *Index) probability(a, b int32) float64 {
 // Explain returns the per-field levels and weights behind a pair's
 // probability.
 func (ix *Index) Explain(p Pair) []FieldWeight {
-	var a prepared
+	var a, b prepared
 	ix.rec(p.A, &a)
+	ix.rec(p.B, &b)
 	tw := ix.termWeightsOf(&a)
-	return ix.explain(p.levels, &tw)
+	return ix.explain(p.levels, &tw, &a, &b)
 }
 
 // ErrNoModel is returned when an index is asked to score without a model.
@@ -230,7 +233,9 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		if prob < ix.cfg.ReviewThreshold {
 			continue
 		}
-		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tw)})
+		var r prepared
+		ix.rec(j, &r)
+		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tw, q, &r)})
 	}
 	scratch.cands, scratch.hashes = buf, hashes
 	ix.matchBufs.Put(scratch)
