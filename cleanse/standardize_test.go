@@ -36,6 +36,7 @@ func TestText(t *testing.T) {
 		{"nfc", "Jose\u0301", "José", []string{RuleNFC}},
 		{"full width", "ＡＢＣ１２３", "ABC123", []string{RuleDigits, RuleWidth}},
 		{"presentation forms", "ﻋﻠﯽ", "علی", []string{RuleArabicLetters}},
+		{"unmapped presentation code point", "a\ufdcd", "a\ufdcd", nil},
 		{"nbsp", "a\u00a0\u00a0b", "a b", []string{RuleSpace}},
 		{"seed title", "مديريت كيفيت داده\u200cها", "مدیریت کیفیت داده\u200cها", []string{RuleArabicLetters}},
 	}

@@ -249,7 +249,8 @@ func arabicToPersian(r rune) rune {
 		// Presentation forms: the compatibility mapping is one letter for
 		// the common forms; ligatures (ﷲ, ﻻ) are left as written.
 		d := norm.NFKC.String(string(r))
-		if n, size := utf8.DecodeRuneInString(d); size == len(d) && n != utf8.RuneError {
+		if n, size := utf8.DecodeRuneInString(d); size == len(d) && n != utf8.RuneError && n != r {
+			// A code point without a mapping (U+FDCD) maps to itself.
 			return arabicToPersian(n)
 		}
 	}
