@@ -84,6 +84,9 @@ var loadTitles = sync.OnceValue(func() *titleTable {
 					continue
 				}
 				d := display
+				if own := titleSpellings[f]; own != "" {
+					d = own // "miss" is listed as a form of "ms", but is Miss
+				}
 				if d == "" {
 					d = titleCaseWords(f)
 				}

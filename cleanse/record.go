@@ -29,9 +29,10 @@ type Options struct {
 //
 //   - country: CountryCode (ISO 3166-1 alpha-2), first, because the other
 //     fields depend on it;
-//   - first_name, last_name: PersonName (titles and suffixes moved to the
-//     "title" and "name_suffix" attributes); a full name in one field with
-//     the other empty is split (SplitFullName);
+//   - first_name, last_name: PersonNames (titles and suffixes moved to
+//     the "title" and "name_suffix" attributes, a lone title in the first
+//     name moved there too, initials glued to a family name and a full
+//     name in one field split);
 //   - company: Company; email: Email; phone: Phone for the record's
 //     country, else DefaultCountry (type in the "phone_type" attribute);
 //   - address_line1, address_line2: StreetLine; city: Text; region: Region;
@@ -90,63 +91,21 @@ func Record(r *steward.Record, opts Options) []Fix {
 	return out
 }
 
-// personNames standardizes first and last name, splitting a full name
-// given in one of them, and moves titles and suffixes to attributes.
+// personNames standardizes first and last name together (PersonNames)
+// and moves titles and suffixes to attributes.
 func personNames(r *steward.Record) []Fix {
-	var out []Fix
-	add := func(field string, fs []Fix) {
-		for _, f := range fs {
-			f.Field = field
-			out = append(out, f)
-		}
-	}
-	first, title1, suffix1, fs := personNameParts(r.FirstName)
-	add(steward.FieldFirstName, fs)
-	last, title2, suffix2, fs := personNameParts(r.LastName)
-	add(steward.FieldLastName, fs)
-
-	// A full name in one field, the other empty.
-	switch {
-	case last == "" && strings.Contains(first, " "):
-		f, l := SplitFullName(first)
-		if l != "" {
-			out = append(out,
-				Fix{Field: steward.FieldFirstName, Before: first, After: f, Rule: RuleNameSplit},
-				Fix{Field: steward.FieldLastName, Before: "", After: l, Rule: RuleNameSplit})
-			first, last = f, l
-		}
-	case first == "" && strings.Contains(last, ","):
-		// "Smith, John" in last_name. Without the comma a multi-word
-		// family name (van Beethoven, حسین زاده) cannot be told from a
-		// full name, so it is left alone.
-		f, l := SplitFullName(last)
-		out = append(out,
-			Fix{Field: steward.FieldFirstName, Before: "", After: f, Rule: RuleNameSplit},
-			Fix{Field: steward.FieldLastName, Before: last, After: l, Rule: RuleNameSplit})
-		first, last = f, l
-	}
-	// Capitals after splitting: whether a field's case is deliberate
-	// depends on the words it holds.
-	if c := CaseName(first); c != first {
-		out = append(out, Fix{Field: steward.FieldFirstName, Before: first, After: c, Rule: RuleNameCase})
-		first = c
-	}
-	if c := CaseName(last); c != last {
-		out = append(out, Fix{Field: steward.FieldLastName, Before: last, After: c, Rule: RuleNameCase})
-		last = c
-	}
-	r.FirstName, r.LastName = first, last
-
-	title := strings.TrimSpace(title1 + " " + title2)
-	if title != "" {
+	p, out := PersonNames(r.FirstName, r.LastName)
+	r.FirstName, r.LastName = p.First, p.Last
+	if p.Title != "" {
+		title := p.Title
 		if old := r.Get(AttrTitle); old != "" {
 			title = old + " " + title
 		}
 		out = append(out, Fix{Field: AttrTitle, Before: r.Get(AttrTitle), After: title, Rule: RuleNameTitle})
 		r.Set(AttrTitle, title)
 	}
-	suffix := strings.TrimSpace(suffix1 + " " + suffix2)
-	if suffix != "" {
+	if p.Suffix != "" {
+		suffix := p.Suffix
 		if old := r.Get(AttrNameSuffix); old != "" {
 			suffix = old + " " + suffix
 		}
