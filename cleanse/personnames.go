@@ -151,7 +151,8 @@ func personNameSplit(first, last string, withFixes bool) (PersonNameParts, []Fix
 			p.First, p.Last = f, l
 		}
 	case p.Last == "" && strings.Contains(p.First, " "):
-		if f, l := SplitFullName(p.First); l != "" {
+		// "سید علی" is a given name with its Seyyed, not Seyyed Ali.
+		if f, l := SplitFullName(p.First); l != "" && !seyyed(f) {
 			move(steward.FieldFirstName, p.First, f, RuleNameSplit)
 			move(steward.FieldLastName, "", l, RuleNameSplit)
 			p.First, p.Last = f, l

@@ -206,7 +206,7 @@ func TestCountryCode(t *testing.T) {
 		{"Deutschland", "DE"}, {"Germany", "DE"}, {"آلمان", "DE"},
 		{"USA", "US"}, {"United States", "US"}, {"U.S.A.", "US"}, {"united states of america", "US"}, {"آمریکا", "US"},
 		{"UK", "GB"}, {"Great Britain", "GB"}, {"Great Britain & Northern Ireland", "GB"}, {"England", "GB"}, {"United Kingdom", "GB"},
-		{"Australia", "AU"}, {"استرالیا", "AU"},
+		{"Australia", "AU"}, {"استرالیا", "AU"}, {"Aust.", "AU"},
 		{"Côte d'Ivoire", "CI"}, {"Cote dIvoire", "CI"}, {"Ivory Coast", "CI"},
 		{"Bosnia and Herzegovina", "BA"}, {"Bosnia & Herzegovina", "BA"},
 		{"Türkiye", "TR"}, {"Turkey", "TR"}, {"ترکیه", "TR"},
