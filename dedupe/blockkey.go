@@ -62,6 +62,27 @@ func initial(s string) string {
 // bump indexFormat (persist.go) whenever it changes.
 func blockHash(kind BlockingKey, kindIndex int, p *prepared) uint64 {
 	h := newKeyHasher(kindIndex)
+	// Placeholder values make no blocks (placeholder.go).
+	if p.flags&flagsPlaceholder != 0 {
+		switch kind {
+		case BlockEmail, BlockEmailLocal:
+			if p.flags&flagEmailPlaceholder != 0 {
+				return 0
+			}
+		case BlockPhone:
+			if p.flags&flagPhonePlaceholder != 0 {
+				return 0
+			}
+		case BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity:
+			if p.flags&(flagDatePlaceholder|flagDayPlaceholder) != 0 {
+				return 0
+			}
+		case BlockFirstNameYear:
+			if p.flags&flagDatePlaceholder != 0 {
+				return 0
+			}
+		}
+	}
 	switch kind {
 	case BlockEmail:
 		if p.email == "" || p.emailAt <= 0 {

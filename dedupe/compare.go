@@ -44,12 +44,12 @@ const (
 // comparisonSpecs describes every comparison in index order.
 func comparisonSpecs() [numComparisons]comparisonSpec {
 	return [numComparisons]comparisonSpec{
-		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
-		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "phonetic", "similar", LevelDifferent}, true},
-		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", LevelDifferent}, false},
-		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", LevelDifferent}, false},
+		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "transliterated", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
+		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "transliterated", "phonetic", "similar", LevelDifferent}, true},
+		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", "placeholder", LevelDifferent}, false},
+		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", "placeholder", LevelDifferent}, false},
 		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
-			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "same_region", LevelDifferent}, false},
+			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "same_region", "other_phone", LevelDifferent}, false},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
 		cmpNationalID: {"national_id", []string{LevelMissing, LevelExact, "one_edit", LevelDifferent}, false},
 	}
@@ -60,6 +60,7 @@ const (
 	fnExact = 1 + iota
 	fnNickname
 	fnClose
+	fnTranslit
 	fnPrefix
 	fnPhonetic
 	fnSimilar
@@ -70,6 +71,7 @@ const (
 const (
 	lnExact = 1 + iota
 	lnClose
+	lnTranslit
 	lnPhonetic
 	lnSimilar
 	lnDifferent
@@ -102,9 +104,9 @@ func comparePerson(a, b *prepared) pattern {
 	fl, ll := compareNames(a, b)
 	p.set(cmpFirstName, fl)
 	p.set(cmpLastName, ll)
-	p.set(cmpBirthDate, compareDates(a.dob, b.dob))
+	p.set(cmpBirthDate, compareDates(a.dob, b.dob, a.flags|b.flags))
 	el := compareEmails(a, b)
-	if el != 0 && el != emailDifferent && a.emailByName && b.emailByName &&
+	if el != 0 && el != emailDifferent && a.flags&b.flags&flagEmailByName != 0 &&
 		fl != 0 && fl < fnSimilar && ll != 0 && ll < lnSimilar {
 		// Two addresses that spell agreeing names agree partly because
 		// the names do: namesakes' addresses look alike too. These
@@ -133,43 +135,73 @@ func comparePlace(a, b *prepared, p *pattern) {
 	}
 }
 
-// compareNames compares first and last names, and when they agree better
-// crosswise (first against last) reports the first name as swapped and the
-// last name by its crosswise level.
+// compareNames compares first and last names. When they agree better
+// crosswise, each name close to the other record's other name (and
+// neither a prefix of the other: Reza and Rezaei, Hossein and Hosseini are
+// a given name and the family name made of it, not a swap), the first
+// name is "swapped" and the last name missing: a swap is one piece of
+// evidence, weighed once. A name that equals the other record's other
+// name while its own counterpart there is missing (Caleb with no last
+// name against Scott Caleb) may be swapped or not: it is missing, not
+// different.
 func compareNames(a, b *prepared) (first, last uint8) {
-	first = compareFirst(a.first, a.firstPhonetic, b.first, b.firstPhonetic, &a.firstFormal, &b.firstFormal)
-	last = compareLast(a.last, a.lastPhonetic, b.last, b.lastPhonetic)
+	first = compareFirst(a, b)
+	last = compareLast(a.last, a.lastPhonetic, b.last, b.lastPhonetic, (a.flags^b.flags)&flagLastArabic != 0)
 	if (first <= fnClose && first != 0) && (last <= lnClose && last != 0) {
 		return first, last
 	}
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
+		if first == fnDifferent && (a.last == "" && a.first == b.last || b.last == "" && b.first == a.last) {
+			first = 0
+		}
+		if last == lnDifferent && (a.first == "" && a.last == b.first || b.first == "" && b.last == a.first) {
+			last = 0
+		}
 		return first, last
 	}
-	if jaroWinklerFloor(a.first, b.last, jwClose) >= jwClose && jaroWinklerFloor(a.last, b.first, jwClose) >= jwClose {
-		// The weaker of the two crosswise levels, so the result does not
-		// depend on the order of the records.
-		return fnSwapped, max(compareLast(a.last, a.lastPhonetic, b.first, b.firstPhonetic),
-			compareLast(b.last, b.lastPhonetic, a.first, a.firstPhonetic))
+	if crossMatch(a.first, a.firstPhonetic, b.last, b.lastPhonetic) && crossMatch(a.last, a.lastPhonetic, b.first, b.firstPhonetic) {
+		return fnSwapped, 0
 	}
 	return first, last
 }
 
-func compareFirst(a, pa, b, pb string, fa, fb *[maxFormal]uint32) uint8 {
-	switch {
-	case a == "" || b == "":
-		return 0
-	case a == b:
-		return fnExact
-	case sameFormal(fa, fb):
-		return fnNickname
+// crossMatch reports whether a name (key x, skeleton px) matches another
+// record's other name well enough to count towards a swap: equal, within a
+// typo by Jaro-Winkler, or of the same skeleton and similar (Sctot and
+// Scott), but not one a prefix of the other.
+func crossMatch(x, px, y, py string) bool {
+	if x == y {
+		return true
 	}
-	jw := jaroWinklerFloor(a, b, jwSimilar)
+	if strings.HasPrefix(x, y) || strings.HasPrefix(y, x) {
+		return false
+	}
+	jw := jaroWinklerFloor(x, y, jwSimilar)
+	return jw >= jwClose || jw >= jwSimilar && px == py
+}
+
+func compareFirst(a, b *prepared) uint8 {
+	switch {
+	case a.first == "" || b.first == "":
+		return 0
+	case a.first == b.first:
+		return fnExact
+	case sameFormal(&a.firstFormal, &b.firstFormal):
+		return fnNickname
+	case (a.flags^b.flags)&flagFirstArabic != 0 && a.firstPhonetic == b.firstPhonetic:
+		// One name in Persian script, the other in Latin: the
+		// transliteration writes no short vowels, so their skeletons
+		// are what can agree.
+		return fnTranslit
+	}
+	x, y := a.first, b.first
+	jw := jaroWinklerFloor(x, y, jwSimilar)
 	switch {
 	case jw >= jwClose:
 		return fnClose
-	case strings.HasPrefix(a, b) || strings.HasPrefix(b, a):
+	case strings.HasPrefix(x, y) || strings.HasPrefix(y, x):
 		return fnPrefix
-	case pa == pb:
+	case a.firstPhonetic == b.firstPhonetic:
 		return fnPhonetic
 	case jw >= jwSimilar:
 		return fnSimilar
@@ -177,12 +209,16 @@ func compareFirst(a, pa, b, pb string, fa, fb *[maxFormal]uint32) uint8 {
 	return fnDifferent
 }
 
-func compareLast(a, pa, b, pb string) uint8 {
+// compareLast grades two last names; crossScript tells that one was
+// written in Arabic script and the other not.
+func compareLast(a, pa, b, pb string, crossScript bool) uint8 {
 	switch {
 	case a == "" || b == "":
 		return 0
 	case a == b:
 		return lnExact
+	case crossScript && pa == pb:
+		return lnTranslit
 	}
 	jw := jaroWinklerFloor(a, b, jwSimilar)
 	switch {
@@ -203,15 +239,25 @@ const (
 	dobOneDigit
 	dobDayMonth
 	dobSameYear
+	dobPlaceholder
 	dobDifferent
 )
 
 // compareDates grades two birth dates: equal; two adjacent digits
 // transposed; one digit wrong; day and month swapped; same year; else
-// different.
-func compareDates(a, b date) uint8 {
-	if a.missing() || b.missing() {
+// different. A date that is a placeholder (flagDatePlaceholder: 1900-01-01
+// in hundreds of records) is missing; one whose day and month are
+// (flagDayPlaceholder: 1 January where a third of the dates are) says only
+// its year, so the same year is "placeholder" and another year different.
+func compareDates(a, b date, flags uint8) uint8 {
+	if a.missing() || b.missing() || flags&flagDatePlaceholder != 0 {
 		return 0
+	}
+	if flags&flagDayPlaceholder != 0 {
+		if a.y == b.y {
+			return dobPlaceholder
+		}
+		return dobDifferent
 	}
 	if a == b {
 		return dobExact
@@ -248,12 +294,22 @@ const (
 	emailSameLocal
 	emailTwoEdits
 	emailSpellsNear
+	emailPlaceholder
 	emailDifferent
 )
 
+// compareEmails grades two email keys. An address many records share
+// (flagEmailPlaceholder: info@, a shop's own address typed in for
+// customers without one) is "placeholder" when both hold it and missing
+// otherwise: it says nothing of either record's own address.
 func compareEmails(a, b *prepared) uint8 {
 	switch {
 	case a.email == "" || b.email == "":
+		return 0
+	case (a.flags|b.flags)&flagEmailPlaceholder != 0:
+		if a.email == b.email {
+			return emailPlaceholder
+		}
 		return 0
 	case a.email == b.email:
 		return emailExact
@@ -379,6 +435,7 @@ const (
 	conSamePostal
 	conSameCity
 	conSameRegion
+	conOtherPhone
 	conDifferent
 )
 
@@ -391,10 +448,15 @@ const (
 // differ; the address agrees and a phone is missing; the phone agrees and
 // the address agrees only in part or is missing; the phone agrees and the
 // addresses differ (a move); then the partial address levels; different;
-// missing when neither part is on both sides.
+// other phone (the phones differ and the addresses cannot be compared);
+// missing when neither part is on both sides. A phone many records share
+// (flagPhonePlaceholder: an office switchboard) is missing.
 func compareContacts(a, b *prepared) uint8 {
 	loc := compareLocations(a, b)
-	ph := compareIDs(a.phone, b.phone, true)
+	var ph uint8
+	if (a.flags|b.flags)&flagPhonePlaceholder == 0 {
+		ph = compareIDs(a.phone, b.phone, true)
+	}
 	addr := loc == locExact || loc == locClose
 	phone := ph == 1 || ph == 2
 	switch {
@@ -422,7 +484,7 @@ func compareContacts(a, b *prepared) uint8 {
 		return conDifferent
 	}
 	if ph == 3 {
-		return conDifferent
+		return conOtherPhone
 	}
 	return 0
 }
@@ -445,7 +507,9 @@ const (
 // exact (same street line and the place agrees), close (street line with a
 // typo, or the place has one), same street with another house number,
 // same postal code, same city, same region (or country when neither has a
-// region), different; missing when no part is on both sides.
+// region) while the parts below it differ, different; missing when no part
+// below the region is on both sides and the region and country do not
+// differ.
 func compareLocations(a, b *prepared) uint8 {
 	pc := compareIDs(a.postal, b.postal, false)
 	ci := compareText(a.city, b.city)
@@ -471,13 +535,18 @@ func compareLocations(a, b *prepared) uint8 {
 	}
 	rg := compareExact(a.region, b.region)
 	co := compareExact(a.country, b.country)
-	switch {
-	case rg == 1 || (rg == 0 && co == 1):
-		return locSameRegion
-	case a.street == "" || b.street == "":
-		if pc == 0 && ci == 0 && rg == 0 && co == 0 {
-			return 0
+	if pc == 0 && ci == 0 && (a.street == "" || b.street == "") {
+		// Nothing below the region is on both sides (one record has a
+		// city or postal code, the other only its country): that is
+		// missing, not a move within the region. A different region or
+		// country still disagrees.
+		if rg == 2 || co == 2 {
+			return locDifferent
 		}
+		return 0
+	}
+	if rg == 1 || (rg == 0 && co == 1) {
+		return locSameRegion
 	}
 	return locDifferent
 }

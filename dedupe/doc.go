@@ -22,21 +22,38 @@
 // # Comparison
 //
 // Match keys are computed once per record (cleanse.NameKey, NameSkeleton,
-// EmailKey, CompanyKey, MatchKey), then each candidate pair is graded per
-// field into levels: first name (exact, nickname from an embedded English
-// table, close and similar by Jaro-Winkler, prefix or initial, phonetic,
-// swapped with the last name, different), last name (exact, close,
-// phonetic, similar, different), birth date (exact, transposed digits, one
-// digit, day and month swapped, same year, different), email (exact, same
-// local part, within two edits, different; near-agreement of addresses
-// that spell the names counts only as the same mailbox), address and phone
-// judged together (a household shares both: address and phone, address
-// with another phone, address, phone, phone at another address, same
-// street, same postal code, same city, same region, different), company
-// (exact, close by a soft token-set measure, different; only when the
-// address does not already agree), national id (exact, one edit,
-// different). Level "missing" carries no weight. Jaro-Winkler and
-// Levenshtein are strutil's definitions, computed without allocating.
+// EmailKey, CompanyKey, MatchKey; countries as ISO codes and regions in
+// their standard form), after cleanse.MatchNames has put misplaced parts
+// of the names where they belong (a title alone in the first-name field,
+// "h.nicholson", a full name in one field, a leading Seyyed). Each
+// candidate pair is graded per field into levels: first name (exact,
+// nickname from an embedded English table, close by Jaro-Winkler,
+// transliterated when one name was written in Persian script and the
+// other in Latin and their consonant skeletons agree, prefix or initial,
+// phonetic, similar, swapped with the last name, different), last name
+// (exact, close, transliterated, phonetic, similar, different), birth date
+// (exact, transposed digits, one digit, day and month swapped, same year,
+// placeholder, different), email (exact, same local part, within two
+// edits, placeholder, different; near-agreement of addresses that spell
+// the names counts only as the same mailbox), address and phone judged
+// together (a household shares both: address and phone, address with
+// another phone, address, phone, phone at another address, same street,
+// same postal code, same city, same region, other phone, different),
+// company (exact, close by a soft token-set measure, different; only when
+// the address does not already agree), national id (exact, one edit,
+// different). Level "missing" carries no weight, and a value missing on
+// one side is never a disagreement: a city against a record that has only
+// its country is missing, not "same region"; a first name that equals the
+// other record's last name while its own last name is missing is missing,
+// not different. A swap is one piece of evidence: both names must match
+// the other record's other name (a given name and the family name made of
+// it, Reza and Rezaei, are no match), and the last name is then missing,
+// so the swap's own weight is all it adds. Placeholder values, found from
+// the data's frequencies (a birth date held by ten times as many records
+// as others, 1 January where a tenth of the dates fall on it, an email or
+// phone of eight records or more), are weighed as the levels above say and
+// make no blocks. Jaro-Winkler and Levenshtein are strutil's definitions,
+// computed without allocating.
 //
 // # Scoring
 //

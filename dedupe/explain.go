@@ -99,13 +99,14 @@ func (ix *Index) SharedKeysWith(from *Index, i, j int) []BlockingKey {
 	}
 	var q prepared
 	from.rec(int32(i), &q)
+	ix.markPlaceholders(&q)
 	return ix.sharedKeysOf(&q, j)
 }
 
 // SharedKeysOf returns the blocking keys under which Match(r) meets
 // indexed record j, nil when it does not.
 func (ix *Index) SharedKeysOf(r *steward.Record, j int) []BlockingKey {
-	q := prepare(r)
+	q := ix.prepareQuery(r)
 	return ix.sharedKeysOf(&q, j)
 }
 

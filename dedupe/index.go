@@ -46,6 +46,10 @@ type Index struct {
 	// its end are records never removed.
 	removed []uint64
 
+	// placeholders holds the values found to be placeholders when the
+	// index was built (placeholder.go).
+	placeholders placeholderSet
+
 	// matchBufs holds the *matchScratch of Match calls.
 	matchBufs sync.Pool
 }
@@ -154,6 +158,9 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
 	if err := ix.fill(ctx, 0, rec); err != nil {
+		return nil, err
+	}
+	if err := ix.findPlaceholders(ctx); err != nil {
 		return nil, err
 	}
 	ix.blocks = make([]keyBlocks, len(cfg.Blocking))

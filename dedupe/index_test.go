@@ -131,3 +131,42 @@ func TestExplanationAddsUp(t *testing.T) {
 		}
 	}
 }
+
+// TestReadModelOfEarlierVersion reads a model written before levels were
+// added and renamed: the levels it has keep their weights, those it lacks
+// weigh nothing and are listed.
+func TestReadModelOfEarlierVersion(t *testing.T) {
+	d := loadFEBRL(t, "../testdata/er/febrl1.csv")
+	res, err := Run(context.Background(), d.records, DefaultConfig(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := *res.Model
+	old.Comparisons = append([]ComparisonModel(nil), old.Comparisons...)
+	fn := old.Comparisons[cmpFirstName]
+	var levels []LevelModel
+	for _, lv := range fn.Levels {
+		if lv.Name != "transliterated" {
+			levels = append(levels, lv)
+		}
+	}
+	fn.Levels = levels
+	old.Comparisons[cmpFirstName] = fn
+	var buf bytes.Buffer
+	if err := WriteModel(&buf, &old); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadModel(&buf)
+	if err != nil {
+		t.Fatalf("a model without a level this version has: %v", err)
+	}
+	if got := m.Training.UntrainedLevels; len(got) != 1 || got[0] != "first_name.transliterated" {
+		t.Errorf("UntrainedLevels = %v, want [first_name.transliterated]", got)
+	}
+	if w := m.weights[cmpFirstName][fnTranslit]; w != 0 {
+		t.Errorf("weight of the untrained level %g, want 0", w)
+	}
+	if m.weights[cmpFirstName][fnExact] != res.Model.weights[cmpFirstName][fnExact] {
+		t.Error("the exact level lost its weight")
+	}
+}

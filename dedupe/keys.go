@@ -1,12 +1,20 @@
 package dedupe
 
-import "github.com/steward-crm/steward/cleanse"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/steward-crm/steward/cleanse"
+)
 
 // The match keys of each field come from package cleanse; these wrappers
 // are the only place dedupe depends on it, so every comparison sees one
 // spelling of each value.
 
-func nameKey(s string) string      { return cleanse.NameKey(s) }
+func nameKey(s string) string { return cleanse.NameKey(s) }
+func matchNames(first, last string) (string, string) {
+	return cleanse.MatchNames(first, last)
+}
 func nameSkeleton(s string) string { return cleanse.NameSkeleton(s) }
 func emailKey(s string) string     { return cleanse.EmailKey(s) }
 func companyKey(s string) string   { return cleanse.CompanyKey(s) }
@@ -46,3 +54,44 @@ func digitsOnly(s string) string {
 	return string(b)
 }
 func textKey(s string) string { return cleanse.MatchKey(s) }
+
+// countryKey returns a country's ISO 3166-1 alpha-2 code in lower case
+// when cleanse knows it (United States, U.S.A. and US meet), else its
+// match key.
+func countryKey(s string) string {
+	if s == "" {
+		return ""
+	}
+	if code, ok := cleanse.LookupCountry(s); ok {
+		return strings.ToLower(code)
+	}
+	return textKey(s)
+}
+
+// arabicScript reports whether s holds an Arabic-script letter (Persian
+// and Arabic).
+func arabicScript(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xd8 && s[i] <= 0xdb || s[i] == 0xdd {
+			// UTF-8 lead bytes of U+0600-U+06FF and U+0750-U+077F.
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			if r >= 0x0600 && r <= 0x06ff || r >= 0x0750 && r <= 0x077f {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// regionKey returns the match key of a region standardized for its
+// country (cleanse.Region: New South Wales and NSW, Tehran Province and
+// تهران meet); country is countryKey's code.
+func regionKey(s, country string) string {
+	if s == "" {
+		return ""
+	}
+	if len(country) == 2 {
+		s, _ = cleanse.Region(s, country)
+	}
+	return textKey(s)
+}

@@ -62,8 +62,31 @@ type stored struct {
 	_        uint8
 }
 
-// flagEmailByName is prepared.emailByName in stored.flags.
-const flagEmailByName = 1
+// Bits of prepared.flags and stored.flags.
+const (
+	// flagEmailByName: the email's local part spells the first or last
+	// name, so that its agreement follows from the names'.
+	flagEmailByName = 1 << iota
+	// flagFirstArabic, flagLastArabic: the name was written in Arabic
+	// script (Persian or Arabic), before its key spelled it in Latin.
+	flagFirstArabic
+	flagLastArabic
+	// flagDatePlaceholder: the birth date is a value far more records
+	// hold than any real date would (1900-01-01); flagDayPlaceholder: its
+	// day and month are (1 January where a third of the dates are), so
+	// only its year says something. See placeholders.
+	flagDatePlaceholder
+	flagDayPlaceholder
+	// flagEmailPlaceholder, flagPhonePlaceholder: an address or number
+	// shared by many records (a role mailbox, an office switchboard).
+	flagEmailPlaceholder
+	flagPhonePlaceholder
+	// flagsKnown covers every flag an index file may hold.
+	flagsKnown = 1<<iota - 1
+)
+
+// Placeholder flags, which the index sets from its records' frequencies.
+const flagsPlaceholder = flagDatePlaceholder | flagDayPlaceholder | flagEmailPlaceholder | flagPhonePlaceholder
 
 // keyFields returns pointers to p's string match keys, in the order of a
 // stored record's text.
@@ -94,12 +117,10 @@ func appendText(b []byte, p *prepared, id string) []byte {
 // storedOf returns the stored record of p and id, its text at off in
 // chunk. p's keys are at most maxKeyLen bytes, as prepare makes them.
 func storedOf(p *prepared, id string, chunk, off uint32) stored {
-	s := stored{chunk: chunk, off: off, idLen: uint32(len(id)), firstFormal: p.firstFormal, dob: p.dob, emailAt1: uint16(p.emailAt + 1)}
+	s := stored{chunk: chunk, off: off, idLen: uint32(len(id)), firstFormal: p.firstFormal, dob: p.dob,
+		emailAt1: uint16(p.emailAt + 1), flags: p.flags}
 	for k, f := range keyFields(p) {
 		s.lens[k] = uint16(len(*f))
-	}
-	if p.emailByName {
-		s.flags |= flagEmailByName
 	}
 	return s
 }
@@ -156,7 +177,7 @@ func (ix *Index) rec(i int32, p *prepared) {
 	p.firstFormal = s.firstFormal
 	p.dob = s.dob
 	p.emailAt = int32(s.emailAt1) - 1
-	p.emailByName = s.flags&flagEmailByName != 0
+	p.flags = s.flags
 }
 
 // id returns record i's source id, which points into the index's text.

@@ -57,6 +57,10 @@ type TrainingReport struct {
 	Iterations     int     `json:"iterations"`
 	Converged      bool    `json:"converged"`
 	CandidateShare float64 `json:"candidate_match_share"`
+	// UntrainedLevels lists the levels ("field.level") a model read from
+	// a file written by an earlier version lacked: they carry no weight
+	// until the model is trained again.
+	UntrainedLevels []string `json:"untrained_levels,omitempty"`
 }
 
 // WriteModel writes m as indented JSON.
@@ -76,10 +80,47 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if err := json.NewDecoder(r).Decode(&m); err != nil {
 		return nil, fmt.Errorf("read model: %w", err)
 	}
+	m.upgrade()
 	if err := m.compile(); err != nil {
 		return nil, fmt.Errorf("read model: %w", err)
 	}
 	return &m, nil
+}
+
+// upgrade fits a model written by an earlier version to this version's
+// comparisons: its levels are taken by name, and a level it lacks gets
+// m = u, no weight, and is listed in Training.UntrainedLevels. Levels this
+// version no longer has are dropped. Comparisons it does not know are
+// left for compile to report.
+func (m *Model) upgrade() {
+	specs := comparisonSpecs()
+	if len(m.Comparisons) != len(specs) {
+		return
+	}
+	for c, spec := range specs {
+		cm := &m.Comparisons[c]
+		if cm.Field != spec.field || len(cm.Levels) == 0 {
+			continue
+		}
+		byName := make(map[string]LevelModel, len(cm.Levels))
+		for _, lv := range cm.Levels {
+			byName[lv.Name] = lv
+		}
+		levels := make([]LevelModel, len(spec.levels))
+		for l, name := range spec.levels {
+			lv, ok := byName[name]
+			switch {
+			case l == 0:
+				lv = LevelModel{Name: name}
+			case !ok:
+				const none = 1e-6 // m = u: no weight
+				lv = LevelModel{Name: name, M: none, U: none}
+				m.Training.UntrainedLevels = append(m.Training.UntrainedLevels, spec.field+"."+name)
+			}
+			levels[l] = lv
+		}
+		cm.Levels = levels
+	}
 }
 
 // compile checks the model against the comparisons and caches its weights.

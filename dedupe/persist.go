@@ -19,7 +19,7 @@ import (
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 3
+const indexFormat = 4
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
@@ -35,13 +35,16 @@ var ErrIndexMismatch = errors.New("dedupe: index file written by another version
 //	        records u64, text bytes u64,
 //	        keys u32, per key (sorted u64, pending u64),
 //	        per term-frequency comparison (values u64, total u32),
-//	        removed words u64, CRC-32C of the header u32
+//	        removed words u64,
+//	        placeholders: dates u32, emails u32, phones u32, days 13×u32,
+//	        CRC-32C of the header u32
 //	body:   records (storedSize bytes each, a stored record's memory on
 //	        a little-endian machine, its chunk and offset those of
 //	        textLayout),
 //	        text (every record's text, keys then id, concatenated),
 //	        removed bitset words (u64 each),
 //	        per term-frequency comparison its (hash u64, count u32),
+//	        placeholder date, email and phone hashes (u64 each, sorted),
 //	        per key its sorted (hash u64, index u32), then its pending
 //	        (hash u64, index u32) in index order,
 //	        CRC-32C of the body u32
@@ -270,6 +273,14 @@ func (ix *Index) writeIndex(w io.Writer, chunkLimit uint64) (int64, error) {
 		e.u32(uint32(ix.tfTotal[t]))
 	}
 	e.u64(uint64(len(ix.removed)))
+	ph := &ix.placeholders
+	phSets := [3][]uint64{slices.Sorted(maps.Keys(ph.dates)), slices.Sorted(maps.Keys(ph.emails)), slices.Sorted(maps.Keys(ph.phones))}
+	for _, hs := range phSets {
+		e.u32(uint32(len(hs)))
+	}
+	for _, d := range ph.days {
+		e.u32(d)
+	}
 	e.endSection()
 
 	lay := textLayout{limit: chunkLimit}
@@ -288,6 +299,11 @@ func (ix *Index) writeIndex(w io.Writer, chunkLimit uint64) (int64, error) {
 	for t := range tfComparisons {
 		for _, h := range tf[t] {
 			e.entry(h, ix.tfCount[t][h])
+		}
+	}
+	for _, hs := range phSets {
+		for _, h := range hs {
+			e.u64(h)
 		}
 	}
 	for k := range ix.blocks {
@@ -459,6 +475,8 @@ type indexHeader struct {
 	tfValues        [len(tfComparisons)]uint64
 	tfTotal         [len(tfComparisons)]uint32
 	removedWords    uint64
+	placeholders    [3]uint32 // dates, emails, phones
+	days            [13]uint32
 }
 
 // readHeader reads and checks the header: ErrIndexMismatch for another
@@ -523,6 +541,16 @@ func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
 	if h.removedWords, err = d.u64(); err != nil {
 		return nil, err
 	}
+	for k := range h.placeholders {
+		if h.placeholders[k], err = d.u32(); err != nil {
+			return nil, err
+		}
+	}
+	for k := range h.days {
+		if h.days[k], err = d.u32(); err != nil {
+			return nil, err
+		}
+	}
 	if err := d.checkSection(); err != nil {
 		return nil, err
 	}
@@ -544,6 +572,11 @@ func (d *indexReader) readHeader(cfg *Config) (*indexHeader, error) {
 	}
 	for t := range tfComparisons {
 		if h.tfValues[t] > h.n || uint64(h.tfTotal[t]) > h.n {
+			return nil, errDamaged
+		}
+	}
+	for _, c := range h.placeholders {
+		if uint64(c) > h.n {
 			return nil, errDamaged
 		}
 	}
@@ -626,7 +659,7 @@ func textSizes(recs []stored, chunkLimit uint64) ([]uint64, error) {
 	mem := storedBytes(recs)
 	for i := range recs {
 		s := &recs[i]
-		if s.idLen > maxIDLen || s.flags&^flagEmailByName != 0 || s.emailAt1 > s.lens[keyEmail] || mem[(i+1)*storedSize-1] != 0 {
+		if s.idLen > maxIDLen || s.flags&^flagsKnown != 0 || s.emailAt1 > s.lens[keyEmail] || mem[(i+1)*storedSize-1] != 0 {
 			return nil, errDamaged
 		}
 		if c, off := lay.place(uint64(s.keysLen() + s.idLen)); c != s.chunk || off != s.off {
@@ -655,6 +688,21 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		tf[t] = make([]blockEntry, h.tfValues[t])
 		if err := d.entries(len(tf[t]), tf[t]); err != nil {
 			return err
+		}
+	}
+	ph := &ix.placeholders
+	ph.days = h.days
+	for k, set := range [3]*map[uint64]bool{&ph.dates, &ph.emails, &ph.phones} {
+		if h.placeholders[k] == 0 {
+			continue
+		}
+		*set = make(map[uint64]bool, h.placeholders[k])
+		for range h.placeholders[k] {
+			v, err := d.u64()
+			if err != nil {
+				return err
+			}
+			(*set)[v] = true
 		}
 	}
 	ix.blocks = make([]keyBlocks, len(h.sorted))

@@ -16,19 +16,20 @@ type prepared struct {
 	firstPhonetic string
 	email         string // cleanse.EmailKey
 	emailAt       int32  // index of '@' in email, -1 if none
-	// emailByName tells that the email's local part spells the first or
-	// last name, so that its agreement follows from the names'.
-	emailByName bool
-	phone       string // cleanse.PhoneKey
-	dob         date
-	street      string // address line 1 match key
-	house       string // house number token of street
-	city        string
-	postal      string // match key without spaces
-	region      string
-	country     string
-	company     string // cleanse.CompanyKey
-	nationalID  string
+	// flags holds facts about the values (flag* constants): whether the
+	// email spells the names, which names were written in Arabic script,
+	// which values are placeholders.
+	flags      uint8
+	phone      string // cleanse.PhoneKey
+	dob        date
+	street     string // address line 1 match key
+	house      string // house number token of street
+	city       string
+	postal     string // match key without spaces
+	region     string
+	country    string
+	company    string // cleanse.CompanyKey
+	nationalID string
 }
 
 // date is a birth date as year, month and day; zero year means missing.
@@ -61,22 +62,34 @@ func (d date) digits() [8]byte {
 // prepare, the match keys it calls or the stored layout change.
 func prepare(r *steward.Record) prepared {
 	var p prepared
-	p.first = cutKey(nameKey(r.FirstName))
-	p.last = cutKey(nameKey(r.LastName))
+	// Titles, initials glued to a family name and a full name in one
+	// field are put where they belong first (cleanse.MatchNames), so that
+	// "Sir" is not compared as a first name.
+	first, last := matchNames(r.FirstName, r.LastName)
+	p.first = cutKey(nameKey(first))
+	p.last = cutKey(nameKey(last))
 	p.firstFormal = nicknames().formalIDs(p.first)
-	p.firstPhonetic = cutKey(nameSkeleton(r.FirstName))
-	p.lastPhonetic = cutKey(nameSkeleton(r.LastName))
+	p.firstPhonetic = cutKey(nameSkeleton(first))
+	p.lastPhonetic = cutKey(nameSkeleton(last))
+	if arabicScript(first) {
+		p.flags |= flagFirstArabic
+	}
+	if arabicScript(last) {
+		p.flags |= flagLastArabic
+	}
 	p.email = cutKey(emailKey(r.Email))
 	p.emailAt = int32(strings.LastIndexByte(p.email, '@'))
-	p.emailByName = spellsName(p.email, p.emailAt, p.first, p.last, p.firstPhonetic, p.lastPhonetic)
-	p.country = cutKey(textKey(r.Country))
+	if spellsName(p.email, p.emailAt, p.first, p.last, p.firstPhonetic, p.lastPhonetic) {
+		p.flags |= flagEmailByName
+	}
+	p.country = cutKey(countryKey(r.Country))
 	p.phone = cutKey(phoneKey(r.Phone))
 	p.dob = parseDate(textKey(r.BirthDate))
 	p.street = cutKey(textKey(r.AddressLine1))
 	p.house = houseNumber(p.street)
 	p.city = cutKey(textKey(r.City))
 	p.postal = cutKey(strings.ReplaceAll(textKey(r.PostalCode), " ", ""))
-	p.region = cutKey(textKey(r.Region))
+	p.region = cutKey(regionKey(r.Region, p.country))
 	p.company = cutKey(companyKey(r.Company))
 	p.nationalID = cutKey(strings.ReplaceAll(textKey(r.NationalID), " ", ""))
 	return p

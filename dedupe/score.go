@@ -149,7 +149,7 @@ func (ix *Index) Match(r *steward.Record) ([]Candidate, error) {
 	if ix.model == nil {
 		return nil, ErrNoModel
 	}
-	q := prepare(r)
+	q := ix.prepareQuery(r)
 	return ix.match(&q, math.MaxInt32), nil
 }
 
@@ -173,6 +173,7 @@ func (ix *Index) MatchIndexed(from *Index, i int) ([]Candidate, error) {
 	}
 	var q prepared
 	from.rec(int32(i), &q)
+	ix.markPlaceholders(&q)
 	return ix.match(&q, below), nil
 }
 
@@ -279,7 +280,7 @@ func (ix *Index) Add(r *steward.Record) int {
 		panic(err)
 	}
 	i := len(ix.recs)
-	p := prepare(r)
+	p := ix.prepareQuery(r)
 	ix.recs = append(ix.recs, ix.addText(&p, r.SourceID))
 	ix.sortKeys = append(ix.sortKeys, nameSortKey(p.last, p.first))
 	ix.countTerms(&p, 1)
@@ -319,7 +320,7 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	chunks := len(ix.text)
 	ix.recs = slices.Grow(ix.recs, len(rs))[:first+len(rs)]
 	ix.sortKeys = slices.Grow(ix.sortKeys, len(rs))[:first+len(rs)]
-	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return prepare(rs[i]), rs[i].SourceID }); err != nil {
+	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return ix.prepareQuery(rs[i]), rs[i].SourceID }); err != nil {
 		ix.recs, ix.sortKeys, ix.text = ix.recs[:first], ix.sortKeys[:first], ix.text[:chunks]
 		return 0, err
 	}
