@@ -94,7 +94,9 @@ type Config struct {
 	// TrainingPairs bounds the candidate pairs expectation-maximisation
 	// learns the m probabilities from; records are sampled to stay near it.
 	TrainingPairs int
-	// MaxIterations bounds expectation-maximisation.
+	// MaxIterations bounds each expectation-maximisation session; one
+	// that reaches it without converging is named in
+	// TrainingReport.Unconverged.
 	MaxIterations int
 	// Seed makes the random sampling repeatable.
 	Seed uint64
@@ -127,7 +129,7 @@ func DefaultConfig() Config {
 		Cohesion:          0.5,
 		RandomPairs:       100_000,
 		TrainingPairs:     300_000,
-		MaxIterations:     60,
+		MaxIterations:     1000,
 		Seed:              1,
 	}
 }

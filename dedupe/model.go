@@ -54,8 +54,14 @@ type TrainingReport struct {
 	RandomPairs    int     `json:"random_pairs"`
 	CandidatePairs int     `json:"candidate_pairs"`
 	LabelledPairs  int     `json:"labelled_pairs"`
-	Iterations     int     `json:"iterations"`
-	Converged      bool    `json:"converged"`
+	// Iterations is the most iterations any expectation-maximisation
+	// session took; Converged tells whether every session converged
+	// before Config.MaxIterations, and Unconverged names those that did
+	// not: a blocking key's session of m, or "lambda" for the share of
+	// matches among candidates.
+	Iterations     int      `json:"iterations"`
+	Converged      bool     `json:"converged"`
+	Unconverged    []string `json:"unconverged,omitempty"`
 	CandidateShare float64 `json:"candidate_match_share"`
 	// UntrainedLevels lists the levels ("field.level") a model read from
 	// a file written by an earlier version lacked: they carry no weight

@@ -67,7 +67,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	// are pooled.
 	var pooled, nameNonMatch levelProbs
 	iterations := 0
-	converged := true
+	var unconverged []string
 	for k, h := range sessions {
 		if len(h) == 0 {
 			continue
@@ -80,7 +80,9 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 		}
 		em := runEM(ctx, obs, u, nil, ix.cfg.MaxIterations)
 		iterations = max(iterations, em.iterations)
-		converged = converged && em.converged
+		if !em.converged {
+			unconverged = append(unconverged, string(ix.cfg.Blocking[k]))
+		}
 		for c := range numComparisons {
 			for l := range pooled[c] {
 				pooled[c][l] += em.counts[c][l]
@@ -113,8 +115,10 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if !em.converged {
+		unconverged = append(unconverged, "lambda")
+	}
 	em.iterations = max(em.iterations, iterations)
-	em.converged = em.converged && converged
 
 	m := &Model{Comparisons: make([]ComparisonModel, numComparisons)}
 	for c, spec := range specs {
@@ -134,7 +138,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	m.Lambda = min(0.5, max(1e-12, em.lambda*candidates/allPairs))
 	m.Training = TrainingReport{
 		Records: n, RandomPairs: randomPairs, CandidatePairs: seen, LabelledPairs: len(labels),
-		Iterations: em.iterations, Converged: em.converged, CandidateShare: em.lambda,
+		Iterations: em.iterations, Converged: len(unconverged) == 0, Unconverged: unconverged, CandidateShare: em.lambda,
 	}
 	if err := m.compile(); err != nil {
 		return nil, fmt.Errorf("train: %w", err)
