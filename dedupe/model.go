@@ -50,10 +50,10 @@ type LevelModel struct {
 
 // TrainingReport says what a model was estimated from.
 type TrainingReport struct {
-	Records        int     `json:"records"`
-	RandomPairs    int     `json:"random_pairs"`
-	CandidatePairs int     `json:"candidate_pairs"`
-	LabelledPairs  int     `json:"labelled_pairs"`
+	Records        int `json:"records"`
+	RandomPairs    int `json:"random_pairs"`
+	CandidatePairs int `json:"candidate_pairs"`
+	LabelledPairs  int `json:"labelled_pairs"`
 	// Iterations is the most iterations any expectation-maximisation
 	// session took; Converged tells whether every session converged
 	// before Config.MaxIterations, and Unconverged names those that did
@@ -62,7 +62,7 @@ type TrainingReport struct {
 	Iterations     int      `json:"iterations"`
 	Converged      bool     `json:"converged"`
 	Unconverged    []string `json:"unconverged,omitempty"`
-	CandidateShare float64 `json:"candidate_match_share"`
+	CandidateShare float64  `json:"candidate_match_share"`
 	// UntrainedLevels lists the levels ("field.level") a model read from
 	// a file written by an earlier version lacked: they carry no weight
 	// until the model is trained again.
