@@ -5,20 +5,56 @@ import (
 	"strconv"
 )
 
-// cluster groups records linked by pairs at or above threshold into
-// connected components (union-find), then applies the chaining guard:
-// within a component, an edge that is a bridge (its removal disconnects the
-// component), whose probability is below bridgeProb, and whose removal
-// leaves two parts of at least two records each, is cut, and the parts are
-// examined again. Two groups of records that each hang together are thus
-// not merged through one doubtful link, while a single record hanging on
-// one edge (the usual shape of a typo-ridden duplicate) stays. It returns
-// per record the index of its cluster's representative: the member with
-// the smallest id.
-func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids []string, prob func(a, b int32) float64) []int32 {
+// clusterSettings are the clustering parts of Config.
+type clusterSettings struct {
+	threshold, bridge, cohesion, strong float64
+}
+
+func clusterSettingsOf(cfg *Config) clusterSettings {
+	return clusterSettings{cfg.Threshold, cfg.BridgeProbability, cfg.Cohesion, cfg.StrongProbability}
+}
+
+// ClusterReport tells what clustering and its guards against chaining
+// did to the links, the pairs at or above Config.Threshold. A link whose
+// records end in different clusters is counted once, by the guard that
+// first parted them.
+type ClusterReport struct {
+	// Links counts the pairs at or above the threshold.
+	Links int `json:"links"`
+	// BridgesCut counts links parted by cutting a weak bridge between two
+	// groups of two or more records.
+	BridgesCut int `json:"bridges_cut"`
+	// GiantLinksDropped counts links parted when a component of more
+	// than 64 records was broken up along its weakest links.
+	GiantLinksDropped int `json:"giant_links_dropped"`
+	// CohesionSplits counts links parted by average linkage: their two
+	// groups did not match each other on average.
+	CohesionSplits int `json:"cohesion_splits"`
+	// StrongLinks counts links at or above Config.StrongProbability,
+	// which no guard but a giant's breaking up parts; StrongSplit counts
+	// those a giant's breaking up did part.
+	StrongLinks int `json:"strong_links"`
+	StrongSplit int `json:"strong_split"`
+}
+
+// cluster groups records linked by pairs at or above the threshold into
+// connected components (union-find), then applies the guards against
+// chaining: within a component, an edge that is a bridge (its removal
+// disconnects the component), whose probability is below the bridge
+// probability, and whose removal leaves two parts of at least two records
+// each, is cut, and the parts are examined again; giant components are
+// broken up; then each group is re-clustered by average linkage, with the
+// records of a strong pair (at or above s.strong) never parted. Two groups
+// of records that each hang together are thus not merged through one
+// doubtful link, while a single record hanging on one edge (the usual
+// shape of a typo-ridden duplicate) stays, and so does a pair whose own
+// evidence is strong. It returns per record the index of its cluster's
+// representative, the member with the smallest id, and what the guards
+// did.
+func cluster(n int, pairs []Pair, s clusterSettings, ids []string, prob func(a, b int32) float64) ([]int32, ClusterReport) {
 	var edges []Pair
 	for _, p := range pairs {
-		if p.Probability >= threshold {
+		if p.Probability >= s.threshold {
 			edges = append(edges, p)
 		}
 	}
@@ -37,7 +73,7 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids [
 		if len(es) < 3 {
 			continue
 		}
-		guardComponent(es, bridgeProb, cut)
+		guardComponent(es, s.bridge, cut)
 	}
 	if len(cut) > 0 {
 		uf = newUnionFind(n)
@@ -47,26 +83,55 @@ func cluster(n int, pairs []Pair, threshold, bridgeProb, cohesion float64, ids [
 			}
 		}
 	}
+	bridged := uf
 	uf = splitGiants(n, uf, edges, cut)
-	if prob != nil && cohesion > 0 {
-		uf = cohere(n, uf, cohesion, prob)
+	split := uf
+	if prob != nil && s.cohesion > 0 {
+		uf = cohere(n, uf, edges, s.cohesion, s.strong, prob)
 	}
+	rep := s.report(edges, bridged, split, uf)
 	// Representative: the smallest id of the component.
-	rep := make([]int32, n)
-	for i := range rep {
-		rep[i] = -1
+	reps := make([]int32, n)
+	for i := range reps {
+		reps[i] = -1
 	}
 	for i := range n {
 		r := uf.find(int32(i))
-		if rep[r] < 0 || idLess(ids[i], i, ids[rep[r]], int(rep[r])) {
-			rep[r] = int32(i)
+		if reps[r] < 0 || idLess(ids[i], i, ids[reps[r]], int(reps[r])) {
+			reps[r] = int32(i)
 		}
 	}
 	out := make([]int32, n)
 	for i := range n {
-		out[i] = rep[uf.find(int32(i))]
+		out[i] = reps[uf.find(int32(i))]
 	}
-	return out
+	return out, rep
+}
+
+// report counts the links each stage parted: after the bridge cuts, after
+// the giants' breaking up, after average linkage.
+func (s clusterSettings) report(edges []Pair, bridged, split, final *unionFind) ClusterReport {
+	r := ClusterReport{Links: len(edges)}
+	for _, e := range edges {
+		strong := e.Probability >= s.strong
+		if strong {
+			r.StrongLinks++
+		}
+		switch {
+		case bridged.find(e.A) != bridged.find(e.B):
+			r.BridgesCut++
+		case split.find(e.A) != split.find(e.B):
+			r.GiantLinksDropped++
+		case final.find(e.A) != final.find(e.B):
+			r.CohesionSplits++
+		default:
+			continue
+		}
+		if strong {
+			r.StrongSplit++
+		}
+	}
+	return r
 }
 
 // The clustering rule, in full: pairs at or above Config.Threshold link
@@ -145,12 +210,21 @@ const maxCohere = 64
 // the average probability between their members reaches threshold. A
 // chain of duplicates that each resemble the next stays whole when its
 // members resemble each other on average; two groups joined by one strong
-// but lone link (a family member sharing address and phone) part.
-func cohere(n int, uf *unionFind, threshold float64, prob func(a, b int32) float64) *unionFind {
+// but lone link (a family member sharing address and phone) part. The
+// records of an edge at or above strong start in one group and are never
+// parted: their own evidence outweighs what the rest of the component
+// says about them.
+func cohere(n int, uf *unionFind, edges []Pair, threshold, strong float64, prob func(a, b int32) float64) *unionFind {
 	members := make(map[int32][]int32)
 	for i := range n {
 		r := uf.find(int32(i))
 		members[r] = append(members[r], int32(i))
+	}
+	tied := newUnionFind(n)
+	for _, e := range edges {
+		if e.Probability >= strong && uf.find(e.A) == uf.find(e.B) {
+			tied.union(e.A, e.B)
+		}
 	}
 	out := newUnionFind(n)
 	for _, ms := range members {
@@ -160,19 +234,39 @@ func cohere(n int, uf *unionFind, threshold float64, prob func(a, b int32) float
 			}
 			continue
 		}
-		k := len(ms)
+		// The starting groups: records tied by strong edges together.
+		group := make(map[int32]int)
+		var starts [][]int32
+		for _, m := range ms {
+			r := tied.find(m)
+			g, ok := group[r]
+			if !ok {
+				g = len(starts)
+				group[r] = g
+				starts = append(starts, nil)
+			}
+			starts[g] = append(starts[g], m)
+			out.union(starts[g][0], m)
+		}
+		k := len(starts)
+		if k < 2 {
+			continue
+		}
+		// Average linkage: p[a][b] is the total probability between
+		// groups a and b, size[a] their sizes; -1 marks a merged group.
 		p := make([]float64, k*k)
-		for a := range k {
-			for b := a + 1; b < k; b++ {
-				p[a*k+b] = prob(ms[a], ms[b])
-				p[b*k+a] = p[a*k+b]
+		for i, x := range ms {
+			for _, y := range ms[i+1:] {
+				if a, b := group[tied.find(x)], group[tied.find(y)]; a != b {
+					v := prob(x, y)
+					p[a*k+b] += v
+					p[b*k+a] += v
+				}
 			}
 		}
-		// Average linkage: sum[a][b] is the total probability between
-		// groups a and b, size[a] their sizes; -1 marks a merged group.
 		size := make([]int, k)
 		for a := range size {
-			size[a] = 1
+			size[a] = len(starts[a])
 		}
 		for {
 			best, ba, bb := -1.0, -1, -1
@@ -200,7 +294,7 @@ func cohere(n int, uf *unionFind, threshold float64, prob func(a, b int32) float
 			}
 			size[ba] += size[bb]
 			size[bb] = -1
-			out.union(ms[ba], ms[bb])
+			out.union(starts[ba][0], starts[bb][0])
 		}
 	}
 	return out

@@ -52,7 +52,7 @@ func TestClusterGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := cluster(len(ids), tt.pairs, 0.5, 0.95, 0, ids, nil)
+			got, _ := cluster(len(ids), tt.pairs, clusterSettings{threshold: 0.5, bridge: 0.95, strong: 0.99}, ids, nil)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("clusters %v, want %v", got, tt.want)
 			}
@@ -72,7 +72,7 @@ func TestGiantComponentIsSplit(t *testing.T) {
 		}
 		pairs = append(pairs, Pair{A: int32(i), B: int32(i + 1), Probability: p})
 	}
-	got := cluster(n, pairs, 0.5, 0, 0, ids, nil)
+	got, rep := cluster(n, pairs, clusterSettings{threshold: 0.5, strong: 0.99}, ids, nil)
 	size := make(map[int32]int)
 	for _, c := range got {
 		size[c]++
@@ -84,6 +84,46 @@ func TestGiantComponentIsSplit(t *testing.T) {
 	}
 	if got[0] != got[2] || got[2] == got[3] {
 		t.Errorf("strong links should hold and weak ones part: %v", got[:6])
+	}
+	if rep.Links != n-1 || rep.GiantLinksDropped == 0 || rep.StrongSplit != 0 {
+		t.Errorf("report %+v: want %d links, some dropped, no strong one", rep, n-1)
+	}
+}
+
+// TestCohesionKeepsStrongPairs: average linkage parts two groups that do
+// not match each other on average, but never the records of a pair whose
+// own probability is strong; the report counts both.
+func TestCohesionKeepsStrongPairs(t *testing.T) {
+	// Records 0-3: 0-1 and 2-3 are duplicates, 1-2 a strong pair (0.995)
+	// and 0-2 a link at 0.6; the other pairs do not match at all.
+	direct := map[[2]int32]float64{{0, 1}: 0.999, {2, 3}: 0.999, {1, 2}: 0.995, {0, 2}: 0.6}
+	prob := func(a, b int32) float64 { return direct[[2]int32{min(a, b), max(a, b)}] }
+	var pairs []Pair
+	for k, p := range direct {
+		pairs = append(pairs, Pair{A: k[0], B: k[1], Probability: p})
+	}
+	slices.SortFunc(pairs, func(x, y Pair) int { return int(x.A-y.A)*8 + int(x.B-y.B) })
+	ids := []string{"1", "2", "3", "4"}
+	tests := []struct {
+		name      string
+		strong    float64
+		together  bool
+		cohesion  int
+		strongCut int
+	}{
+		{"strong pair kept", 0.99, true, 0, 0},
+		{"without it the groups part", 1, false, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, rep := cluster(4, pairs, clusterSettings{threshold: 0.5, bridge: 0.95, cohesion: 0.5, strong: tt.strong}, ids, prob)
+			if (got[1] == got[2]) != tt.together {
+				t.Errorf("clusters %v: records 1 and 2 together %v, want %v", got, got[1] == got[2], tt.together)
+			}
+			if rep.Links != 4 || rep.StrongSplit != tt.strongCut || (rep.CohesionSplits > 0) != (tt.cohesion > 0) {
+				t.Errorf("report %+v", rep)
+			}
+		})
 	}
 }
 

@@ -88,6 +88,10 @@ type Config struct {
 	// parts stay together only while the average match probability
 	// between their members reaches Cohesion. Zero turns the guard off.
 	Cohesion float64
+	// StrongProbability is the match probability from which a pair's own
+	// evidence keeps its records together whatever the chaining guards
+	// say of the groups around them; at least BridgeProbability.
+	StrongProbability float64
 	// RandomPairs is the number of random record pairs that estimate the u
 	// probabilities.
 	RandomPairs int
@@ -126,7 +130,8 @@ func DefaultConfig() Config {
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
 		BridgeProbability: 0.95,
-		Cohesion:          0.5,
+		Cohesion:          0.35,
+		StrongProbability: 0.99,
 		RandomPairs:       100_000,
 		TrainingPairs:     300_000,
 		MaxIterations:     1000,
@@ -159,6 +164,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("review threshold %g: want a probability in (0, threshold]", c.ReviewThreshold)
 	case c.Cohesion < 0 || c.Cohesion > 1:
 		return fmt.Errorf("cohesion %g: want a probability in [0, 1]", c.Cohesion)
+	case c.StrongProbability < c.BridgeProbability || c.StrongProbability > 1:
+		return fmt.Errorf("strong probability %g: want a probability in [bridge probability, 1]", c.StrongProbability)
 	case c.RandomPairs < 1 || c.TrainingPairs < 1 || c.MaxIterations < 1:
 		return fmt.Errorf("random pairs, training pairs and iterations must be positive")
 	}

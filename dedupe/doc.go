@@ -78,7 +78,12 @@
 // records lose their weakest links until they are small; every group of
 // three or more is re-clustered by average linkage over the probabilities
 // of all its member pairs (Config.Cohesion), so two groups held together
-// by one lone link part. A cluster's id is its member with the smallest
+// by one lone link part, except that the records of a pair at or above
+// Config.StrongProbability are never parted: their own evidence outweighs
+// what the rest of the group says. Stats.Clustering counts the links each
+// guard parted; Evaluate also tells how many of those were one entity
+// and how many false pairs were joined through others rather than by a
+// link of their own. A cluster's id is its member with the smallest
 // record id; singletons are clusters of their own.
 //
 // The same keys and model answer "who in the loaded set looks like this

@@ -26,6 +26,18 @@ type Evaluation struct {
 	BCubedF1        float64 `json:"bcubed_f1"`
 	// AdjustedRand is the adjusted Rand index of the clustering.
 	AdjustedRand float64 `json:"adjusted_rand"`
+	// LinksSplit counts links (pairs at or above the threshold) whose
+	// records clustering put apart, the work of the guards against
+	// chaining; LinksSplitTrue those of them that are one entity, the
+	// guards' mistakes.
+	LinksSplit     int64 `json:"links_split"`
+	LinksSplitTrue int64 `json:"links_split_true"`
+	// FalsePairsLinked counts pairs of different entities in one cluster
+	// that are a link themselves; FalsePairsChained those put together
+	// only through other records, the over-merging the guards are there
+	// to prevent.
+	FalsePairsLinked  int64 `json:"false_pairs_linked"`
+	FalsePairsChained int64 `json:"false_pairs_chained"`
 	// BlockingRecall is the share of true pairs that blocking made
 	// candidates.
 	BlockingRecall float64       `json:"blocking_recall"`
@@ -118,6 +130,24 @@ func Evaluate(res *Result, truth []string) (Evaluation, error) {
 		}
 	}
 	ev.PairPrecision, ev.PairRecall, ev.PairF1 = prf(ptp, pp, actual)
+
+	// What the guards parted, and what chaining joined.
+	for _, p := range res.Pairs {
+		if p.Probability < res.Index.cfg.Threshold {
+			continue
+		}
+		same := entity[p.A] == entity[p.B]
+		switch {
+		case res.Cluster[p.A] != res.Cluster[p.B]:
+			ev.LinksSplit++
+			if same {
+				ev.LinksSplitTrue++
+			}
+		case !same:
+			ev.FalsePairsLinked++
+		}
+	}
+	ev.FalsePairsChained = predicted - tp - ev.FalsePairsLinked
 
 	// Blocking recall.
 	var blocked int64

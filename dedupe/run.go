@@ -58,6 +58,8 @@ type Stats struct {
 	Clusters int `json:"clusters"`
 	// Blocks reports each blocking key's blocks, oversized ones included.
 	Blocks []BlockReport `json:"blocks"`
+	// Clustering reports what the guards against chaining did.
+	Clustering ClusterReport `json:"clustering"`
 	// Elapsed is the wall time of the run.
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
@@ -99,10 +101,10 @@ func Run(ctx context.Context, records []steward.Record, cfg Config, opts Options
 	for i := range ids {
 		ids[i] = ix.id(int32(i))
 	}
-	clusters := cluster(n, pairs, cfg.Threshold, cfg.BridgeProbability, cfg.Cohesion, ids, ix.probability)
+	clusters, guards := cluster(n, pairs, clusterSettingsOf(&cfg), ids, ix.probability)
 	progress(StageCluster, n, n)
 	res := &Result{Index: ix, Model: model, Pairs: pairs, Cluster: clusters}
-	res.Stats = Stats{Records: n, PairsCompared: compared, PairsKept: len(pairs), Blocks: ix.Blocks()}
+	res.Stats = Stats{Records: n, PairsCompared: compared, PairsKept: len(pairs), Blocks: ix.Blocks(), Clustering: guards}
 	size := make([]int32, n)
 	for _, r := range clusters {
 		size[r]++
