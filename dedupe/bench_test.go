@@ -40,10 +40,9 @@ func BenchmarkCompareGenerated(b *testing.B) {
 	}
 	ix.positions()
 	var pairs [][2]int32
-	var buf []int32
+	var sc candScratch
 	for i := range d.records {
-		buf = ix.candidates(i, buf, true)
-		for _, j := range buf {
+		for _, j := range ix.candidates(i, &sc, true) {
 			pairs = append(pairs, [2]int32{int32(i), j})
 		}
 	}

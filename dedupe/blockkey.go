@@ -77,7 +77,7 @@ func blockHash(kind BlockingKey, kindIndex int, p *prepared) uint64 {
 			if p.flags&(flagDatePlaceholder|flagDayPlaceholder) != 0 {
 				return 0
 			}
-		case BlockFirstNameYear:
+		case BlockFirstNameYear, BlockLastNameYear:
 			if p.flags&flagDatePlaceholder != 0 {
 				return 0
 			}
@@ -104,11 +104,15 @@ func blockHash(kind BlockingKey, kindIndex int, p *prepared) uint64 {
 		}
 		h.str(a)
 		h.str(b)
-	case BlockFirstNameYear:
-		if p.first == "" || p.dob.missing() {
+	case BlockFirstNameYear, BlockLastNameYear:
+		name := p.first
+		if kind == BlockLastNameYear {
+			name = p.lastPhonetic
+		}
+		if name == "" || p.dob.missing() {
 			return 0
 		}
-		h.str(p.first)
+		h.str(name)
 		h.byte(byte(p.dob.y >> 8))
 		h.byte(byte(p.dob.y))
 	case BlockStreetPostal, BlockStreetCity:
@@ -199,6 +203,16 @@ func blockHash(kind BlockingKey, kindIndex int, p *prepared) uint64 {
 		}
 		h.str(p.company)
 		h.str(p.city)
+	case BlockLastNameCity, BlockLastNamePostal:
+		place := p.city
+		if kind == BlockLastNamePostal {
+			place = p.postal
+		}
+		if p.lastPhonetic == "" || place == "" {
+			return 0
+		}
+		h.str(p.lastPhonetic)
+		h.str(place)
 	default:
 		return 0
 	}

@@ -53,6 +53,16 @@ const (
 	BlockNationalID BlockingKey = "national_id"
 	// BlockCompany groups by company key and city.
 	BlockCompany BlockingKey = "company+city"
+	// BlockLastNameCity groups by the sound code of the last name and the
+	// city, for records with a name and a town and little else.
+	BlockLastNameCity BlockingKey = "last_name_phonetic+city"
+	// BlockLastNamePostal groups by the sound code of the last name and
+	// the postal code.
+	BlockLastNamePostal BlockingKey = "last_name_phonetic+postal_code"
+	// BlockLastNameYear groups by the sound code of the last name and the
+	// birth year, for a first name that is an initial, a nickname or a
+	// title.
+	BlockLastNameYear BlockingKey = "last_name_phonetic+birth_year"
 )
 
 // AllBlockingKeys lists every blocking key dedupe knows.
@@ -60,7 +70,20 @@ func AllBlockingKeys() []BlockingKey {
 	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockLastNamePhonetic,
 		BlockFirstNameYear, BlockPostalHouse, BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
 		BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity, BlockFirstNamePostal,
-		BlockNationalID, BlockCompany}
+		BlockNationalID, BlockCompany, BlockLastNameCity, BlockLastNamePostal, BlockLastNameYear}
+}
+
+// keyOrder returns the order of a key's oversized blocks: by birth date
+// for keys of names, whose oversized blocks hold namesakes, by name for
+// the others, whose oversized blocks hold households, offices and people
+// born on one day.
+func keyOrder(key BlockingKey) int {
+	switch key {
+	case BlockSortedNames, BlockSortedSkeletons, BlockLastNamePhonetic, BlockLastNameCity, BlockLastNamePostal,
+		BlockFirstNamePostal:
+		return orderDate
+	}
+	return orderName
 }
 
 // Config holds the settings of duplicate detection. DefaultConfig gives
@@ -74,6 +97,12 @@ type Config struct {
 	MaxBlock int
 	// Window is the sorted-neighbourhood window inside an oversized block.
 	Window int
+	// Neighbours bounds the records one record is compared with that
+	// only sorted neighbourhoods of oversized blocks brought: those met
+	// under the most keys are kept. Records met in a block of at most
+	// MaxBlock are always compared. It keeps the pairs per record flat as
+	// the data grows.
+	Neighbours int
 	// Threshold is the match probability from which a pair joins a cluster.
 	Threshold float64
 	// ReviewThreshold is the lowest probability of a pair that is kept and
@@ -109,15 +138,14 @@ type Config struct {
 	Workers int
 }
 
-// DefaultBlockingKeys lists the keys DefaultConfig uses: every key except
-// the two broad name keys (last-name sound with first initial, first name
-// with birth year), whose blocks grow with the data and fill the candidate
-// pairs with namesakes.
+// DefaultBlockingKeys lists the keys DefaultConfig uses: every key. The
+// broad name keys (last-name sound with the first initial, the city, the
+// postal code or the birth year; first name with birth year), whose blocks
+// grow with the data and hold namesakes, find the records that carry
+// little more than a name; their oversized blocks are paired by sorted
+// neighbourhood in an order that puts one person's records side by side.
 func DefaultBlockingKeys() []BlockingKey {
-	return []BlockingKey{BlockEmail, BlockEmailLocal, BlockPhone, BlockPostalHouse,
-		BlockStreetPostal, BlockStreetCity, BlockSortedNames, BlockSortedSkeletons,
-		BlockBirthDateFirst, BlockBirthDateLast, BlockBirthDateCity, BlockFirstNamePostal,
-		BlockNationalID, BlockCompany}
+	return AllBlockingKeys()
 }
 
 // DefaultConfig returns the default settings: the default blocking keys,
@@ -125,8 +153,9 @@ func DefaultBlockingKeys() []BlockingKey {
 func DefaultConfig() Config {
 	return Config{
 		Blocking:          DefaultBlockingKeys(),
-		MaxBlock:          20,
-		Window:            5,
+		MaxBlock:          8,
+		Window:            2,
+		Neighbours:        6,
 		Threshold:         0.5,
 		ReviewThreshold:   0.2,
 		BridgeProbability: 0.95,
@@ -158,6 +187,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("max block %d: want at least 2", c.MaxBlock)
 	case c.Window < 1:
 		return fmt.Errorf("window %d: want at least 1", c.Window)
+	case c.Neighbours < 1:
+		return fmt.Errorf("neighbours %d: want at least 1", c.Neighbours)
 	case c.Threshold <= 0 || c.Threshold > 1:
 		return fmt.Errorf("threshold %g: want a probability in (0, 1]", c.Threshold)
 	case c.ReviewThreshold <= 0 || c.ReviewThreshold > c.Threshold:

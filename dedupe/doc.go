@@ -6,18 +6,29 @@
 // DefaultBlockingKeys): normalized email, the email's local part, phone
 // (last nine digits), postal code + house number, street + postal code,
 // street + city, first and last name tokens in sorted order (swapped names
-// meet), the same with consonant skeletons (cleanse.NameSkeleton), birth
-// date + first initial, birth date + last initial, birth date + city, first
-// name skeleton + postal code, national id, company + city. Each key is a
+// meet), the same with consonant skeletons (cleanse.NameSkeleton, which
+// also meets Persian and Latin script), birth date + first initial, birth
+// date + last initial, birth date + city, first name skeleton + postal
+// code, first name + birth year, national id, company + city, and for
+// records that hold little but a name, the last name's skeleton with the
+// first initial, the city, the postal code or the birth year. Each key is a
 // 64-bit hash per record; a key's blocks are runs of equal hashes in one
 // sorted array of (hash, record index), so a million records cost a few
 // hundred megabytes, not maps of strings. A block of up to Config.MaxBlock
 // records pairs all its members; a larger one is paired by sorted
-// neighbourhood (records ordered by name, each paired with the
-// Config.Window records either side) and reported in Stats.Blocks, so no
-// block goes quadratic. Pairs are generated per record (only partners with
-// a higher index, deduplicated across keys), compared at once and never
-// stored unless kept.
+// neighbourhood, each record with the Config.Window records either side,
+// in an order of what the key does not hold (name keys' blocks of
+// namesakes by birth date, the others by name), so that one person's
+// records stand side by side; such blocks are reported in Stats.Blocks.
+// Of all a record's candidates, at most Config.Neighbours are compared:
+// those met under the most keys, a small block weighing more than a large
+// one and a whole block more than a sorted neighbourhood. The pairs per
+// record thus stay flat as the data grows (blocks grow, the bound does
+// not), and no block goes quadratic. Placeholder values make no blocks.
+// Pairs are generated per record (only partners with a higher index,
+// deduplicated across keys), compared at once and never stored unless
+// kept. Index.BlockingCoverage and BlockingCoverageOf tell how many pairs
+// known to match blocking compares, and what each key brought.
 //
 // # Comparison
 //

@@ -39,11 +39,13 @@ type Evaluation struct {
 	FalsePairsLinked  int64 `json:"false_pairs_linked"`
 	FalsePairsChained int64 `json:"false_pairs_chained"`
 	// BlockingRecall is the share of true pairs that blocking made
-	// candidates.
-	BlockingRecall float64       `json:"blocking_recall"`
-	PairsCompared  int64         `json:"pairs_compared"`
-	Clusters       int           `json:"clusters"`
-	Elapsed        time.Duration `json:"elapsed_ns"`
+	// candidates; Blocking tells, per blocking key, how many true pairs
+	// each brought together.
+	BlockingRecall float64           `json:"blocking_recall"`
+	Blocking       *BlockingCoverage `json:"blocking,omitempty"`
+	PairsCompared  int64             `json:"pairs_compared"`
+	Clusters       int               `json:"clusters"`
+	Elapsed        time.Duration     `json:"elapsed_ns"`
 }
 
 // Evaluate compares a run's clusters and pairs with the true entity of
@@ -149,20 +151,18 @@ func Evaluate(res *Result, truth []string) (Evaluation, error) {
 	}
 	ev.FalsePairsChained = predicted - tp - ev.FalsePairsLinked
 
-	// Blocking recall.
-	var blocked int64
+	// Blocking recall, per key too.
+	var truePairs [][2]int
 	for _, ms := range members {
 		for a := 0; a < len(ms); a++ {
 			for b := a + 1; b < len(ms); b++ {
-				if res.Index.isCandidate(int(ms[a]), int(ms[b])) {
-					blocked++
-				}
+				truePairs = append(truePairs, [2]int{int(ms[a]), int(ms[b])})
 			}
 		}
 	}
-	if actual > 0 {
-		ev.BlockingRecall = float64(blocked) / float64(actual)
-	}
+	cov := res.Index.BlockingCoverage(truePairs)
+	ev.BlockingRecall = cov.Recall
+	ev.Blocking = &cov
 	return ev, nil
 }
 

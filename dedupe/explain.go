@@ -119,14 +119,14 @@ func (ix *Index) sharedKeysOf(q *prepared, j int) []BlockingKey {
 	var out []BlockingKey
 	var r prepared
 	ix.rec(int32(j), &r)
-	sortKey := nameSortKey(q.last, q.first)
+	sortKeys := sortKeysOf(q)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, q)
 		if h == 0 || h != blockHash(kb.key, kb.kind, &r) {
 			continue
 		}
-		if ix.meetsInBlock(kb, h, sortKey, int32(j)) {
+		if ix.meetsInBlock(kb, h, sortKeys[kb.order], int32(j)) {
 			out = append(out, kb.key)
 		}
 	}
@@ -136,7 +136,7 @@ func (ix *Index) sharedKeysOf(q *prepared, j int) []BlockingKey {
 // meetsInBlock reports whether indexed record j is among the candidates
 // an incoming record with hash h and sort key s draws from kb (match).
 func (ix *Index) meetsInBlock(kb *keyBlocks, h, s uint64, j int32) bool {
-	lo, hi := ix.windowFor(kb, h, s)
+	lo, hi, _ := ix.windowFor(kb, h, s)
 	for _, e := range kb.sorted[lo:hi] {
 		if e.idx == j {
 			return true
@@ -160,7 +160,7 @@ func (ix *Index) pairedInBlock(kb *keyBlocks, h uint64, i, j int32) bool {
 		// since) meets its whole block.
 		return true
 	}
-	lo, hi := ix.windowAt(kb, pi)
+	lo, hi, _ := ix.windowAt(kb, pi)
 	return pj >= lo && pj < hi
 }
 
@@ -173,11 +173,12 @@ func (ix *Index) entryPos(kb *keyBlocks, h uint64, i int32) int {
 		return int(kb.pos[i])
 	}
 	lo, hi := kb.bounds(h)
-	s := ix.sortKeys[i]
+	keys := ix.sortKeys[kb.order]
+	s := keys[i]
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		e := kb.sorted[mid]
-		if sm := ix.sortKeys[e.idx]; sm < s || sm == s && e.idx < i {
+		if sm := keys[e.idx]; sm < s || sm == s && e.idx < i {
 			lo = mid + 1
 		} else {
 			hi = mid

@@ -151,18 +151,31 @@ func TestSharedKeys(t *testing.T) {
 	}
 	t.Run("agrees with candidates", func(t *testing.T) {
 		ix.positions()
-		var buf []int32
+		var raw []uint64
+		var sc candScratch
 		compared, checked := 0, 0
+		// Run compares a pair from its lower record: rawCandidates(i)
+		// holds j > i met under some key, of which candidates keeps
+		// some.
 		for i := 0; i < ix.Len(); i += 5 {
-			buf = ix.candidates(i, buf, false)
-			for j := range ix.Len() {
-				if j == i {
-					continue
+			raw = ix.rawCandidates(i, raw[:0], true)
+			met := make(map[int32]bool)
+			for _, r := range raw {
+				met[int32(r>>32)] = true
+			}
+			for _, j := range ix.candidates(i, &sc, true) {
+				if !met[j] {
+					t.Fatalf("candidates(%d) holds %d, which no key brought", i, j)
 				}
-				_, want := slices.BinarySearch(buf, int32(j))
+			}
+			for j := i + 1; j < ix.Len(); j++ {
+				want := met[int32(j)]
 				keys := ix.SharedKeys(i, j)
 				if (keys != nil) != want {
-					t.Fatalf("SharedKeys(%d, %d) = %v; candidates pair them: %v", i, j, keys, want)
+					t.Fatalf("SharedKeys(%d, %d) = %v; blocks pair them: %v", i, j, keys, want)
+				}
+				if back := ix.SharedKeys(j, i); !slices.Equal(back, keys) {
+					t.Fatalf("SharedKeys(%d, %d) = %v, SharedKeys(%d, %d) = %v", i, j, keys, j, i, back)
 				}
 				if want {
 					compared++
@@ -202,14 +215,14 @@ func TestSharedKeys(t *testing.T) {
 // sorted, as matchReference collects them.
 func matchCandidates(ix *Index, q *prepared) []int32 {
 	var buf []int32
-	s := nameSortKey(q.last, q.first)
+	s := sortKeysOf(q)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, q)
 		if h == 0 {
 			continue
 		}
-		lo, hi := ix.windowFor(kb, h, s)
+		lo, hi, _ := ix.windowFor(kb, h, s[kb.order])
 		for _, e := range kb.sorted[lo:hi] {
 			buf = append(buf, e.idx)
 		}

@@ -28,10 +28,10 @@ type Index struct {
 	// as strings that rec hands out point into them.
 	recs []stored
 	text [][]byte
-	// sortKeys holds each record's nameSortKey, which orders an
-	// oversized block, apart from the records so that a search for a
-	// place in such a block reads eight bytes per step.
-	sortKeys []uint64
+	// sortKeys holds each record's sort key in every order (sortKeysOf),
+	// which orders an oversized block, apart from the records so that a
+	// search for a place in such a block reads eight bytes per step.
+	sortKeys [numOrders][]uint64
 	blocks   []keyBlocks
 
 	// tfCount counts records per value hash for each term-frequency
@@ -58,8 +58,10 @@ type Index struct {
 // index) in sorted order, each record's position in it, and records added
 // since the last sort.
 type keyBlocks struct {
-	key    BlockingKey
-	kind   int
+	key  BlockingKey
+	kind int
+	// order is the order of an oversized block (keyOrder).
+	order  int
 	sorted []blockEntry
 	// pos holds each record's position in sorted, -1 for none or
 	// pending; nil until a batch run needs it (positions), as Match does
@@ -154,9 +156,11 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	}
 	ix := &Index{cfg: cfg, model: model}
 	ix.recs = make([]stored, n, growRoom(n))
-	ix.sortKeys = make([]uint64, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
-	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
+	for o := range ix.sortKeys {
+		ix.sortKeys[o] = make([]uint64, n, growRoom(n))
+		adviseHugePagesOf(ix.sortKeys[o][:cap(ix.sortKeys[o])])
+	}
 	if err := ix.fill(ctx, 0, rec); err != nil {
 		return nil, err
 	}
@@ -206,7 +210,9 @@ func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, 
 				mu.Unlock()
 				return
 			}
-			ix.sortKeys[from+i] = nameSortKey(p.last, p.first)
+			for o, k := range sortKeysOf(&p) {
+				ix.sortKeys[o][from+i] = k
+			}
 			start := starts[len(starts)-1]
 			if n := textLen(&p, id); len(buf) > start && len(buf)-start+n > maxChunk {
 				starts = append(starts, len(buf))
@@ -279,7 +285,7 @@ func (kb *keyBlocks) sortIn(ix *Index, from int) {
 func growRoom(n int) int { return n + n/8 + 64 }
 
 func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
-	kb := keyBlocks{key: key, kind: kind}
+	kb := keyBlocks{key: key, kind: kind, order: keyOrder(key)}
 	hashes := make([]uint64, len(ix.recs))
 	n := 0
 	var p prepared
@@ -309,11 +315,12 @@ func (kb *keyBlocks) sort(ix *Index) { kb.sortAfter(ix, 0) }
 // blocks before Add appended its pending records): only the rest is sorted,
 // then merged in, which costs a fraction of sorting everything again.
 func (kb *keyBlocks) sortAfter(ix *Index, n int) {
+	keys := ix.sortKeys[kb.order]
 	cmp := func(a, b blockEntry) int {
 		if a.hash() != b.hash() {
 			return cmpU64(a.hash(), b.hash())
 		}
-		if sa, sb := ix.sortKeys[a.idx], ix.sortKeys[b.idx]; sa != sb {
+		if sa, sb := keys[a.idx], keys[b.idx]; sa != sb {
 			return cmpU64(sa, sb)
 		}
 		return int(a.idx) - int(b.idx)
@@ -458,11 +465,26 @@ func (ix *Index) SetModel(m *Model) error {
 	return nil
 }
 
-// candidates appends to buf the indexes of records that share a block with
-// record i (for batch runs only those j > i, so each pair comes once), and
-// returns buf sorted without repeats.
-func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) []int32 {
-	buf = buf[:0]
+// candScratch holds the buffers of one goroutine's candidate generation.
+type candScratch struct {
+	raw    []uint64 // j<<32 | key<<8 | weight (candTag), per block that pairs a record with j
+	ranked []uint64
+	out    []int32
+}
+
+// candidates returns the indexes of records that share a block with
+// record i (for batch runs only those j > i, so each pair comes once),
+// sorted without repeats and chosen as selectCandidates says. The result
+// is sc's and valid until sc is used again.
+func (ix *Index) candidates(i int, sc *candScratch, onlyAfter bool) []int32 {
+	sc.raw = ix.rawCandidates(i, sc.raw[:0], onlyAfter)
+	sc.out, sc.ranked = ix.selectCandidates(sc.raw, sc.out[:0], sc.ranked[:0])
+	return sc.out
+}
+
+// rawCandidates appends to raw, for every block of record i, the records
+// it pairs i with, as j<<32 | candTag.
+func (ix *Index) rawCandidates(i int, raw []uint64, onlyAfter bool) []uint64 {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := kb.hashOf(i)
@@ -470,88 +492,143 @@ func (ix *Index) candidates(i int, buf []int32, onlyAfter bool) []int32 {
 			continue
 		}
 		var lo, hi int
+		var windowed bool
 		if p := kb.pos[i]; p >= 0 {
-			lo, hi = ix.windowAt(kb, int(p))
+			lo, hi, windowed = ix.windowAt(kb, int(p))
 		} else {
-			lo, hi = ix.windowFor(kb, h, ix.sortKeys[i])
+			lo, hi, windowed = ix.windowFor(kb, h, ix.sortKeys[kb.order][i])
 		}
+		tag := candTag(k, hi-lo, windowed)
 		for _, e := range kb.sorted[lo:hi] {
 			if j := e.idx; int(j) != i && (!onlyAfter || int(j) > i) {
-				buf = append(buf, j)
+				raw = append(raw, uint64(j)<<32|tag)
 			}
 		}
-		for _, j := range kb.pending[h] {
-			if int(j) != i && (!onlyAfter || int(j) > i) {
-				buf = append(buf, j)
+		if pend := kb.pending[h]; len(pend) > 0 {
+			tag := candTag(k, len(pend)+hi-lo, false)
+			for _, j := range pend {
+				if int(j) != i && (!onlyAfter || int(j) > i) {
+					raw = append(raw, uint64(j)<<32|tag)
+				}
 			}
 		}
 	}
-	slices.Sort(buf)
-	return slices.Compact(buf)
+	return raw
 }
 
-// keyedCandidates appends to buf, for every block of record i, the
-// records j > i it pairs i with, as j<<32 | key index, sorted.
-func (ix *Index) keyedCandidates(i int, buf []uint64) []uint64 {
-	for k := range ix.blocks {
-		kb := &ix.blocks[k]
-		p := kb.pos[i]
-		if p < 0 {
-			continue
+// candTag tags a candidate met under key k in a block of size records,
+// paired whole or by sorted neighbourhood (windowed): k<<8 and the weight
+// of the meeting, which selectCandidates ranks candidates by. A small
+// block says more than a large one (two records sharing an email, more
+// than eight sharing a street and a town); a sorted neighbourhood, in a
+// block too large to pair whole, says least.
+func candTag(k, size int, windowed bool) uint64 {
+	w := uint64(1)
+	if !windowed {
+		w += uint64(16 / max(2, size))
+	}
+	return uint64(k)<<8 | w
+}
+
+// candKey returns the key index of a raw candidate entry.
+func candKey(r uint64) int { return int(r & (1<<32 - 1) >> 8) }
+
+// selectCandidates sorts raw (rawCandidates' entries) and appends to out
+// the candidates it keeps, sorted: all of them when they are at most
+// Config.Neighbours, else the Config.Neighbours of the highest weight
+// summed over the keys that met them (candTag; on a tie, the lower index
+// first). Blocks grow with
+// the data and fill with namesakes, households and placeholders; the
+// bound keeps the pairs per record flat however large the data grows, and
+// a record of the same person, which agrees on more than one key, comes
+// first. ranked is scratch space.
+func (ix *Index) selectCandidates(raw []uint64, out []int32, ranked []uint64) ([]int32, []uint64) {
+	slices.Sort(raw)
+	for a := 0; a < len(raw); {
+		j := raw[a] >> 32
+		b, score := a, uint64(0)
+		for ; b < len(raw) && raw[b]>>32 == j; b++ {
+			score += raw[b] & 0xff
 		}
-		lo, hi := ix.windowAt(kb, int(p))
-		for _, e := range kb.sorted[lo:hi] {
-			if int(e.idx) > i {
-				buf = append(buf, uint64(e.idx)<<32|uint64(k))
-			}
+		// The highest score first, then the lower index.
+		ranked = append(ranked, (1<<32-1-score)<<32|j)
+		a = b
+	}
+	if len(ranked) > ix.cfg.Neighbours {
+		slices.Sort(ranked)
+		ranked = ranked[:ix.cfg.Neighbours]
+	}
+	for _, r := range ranked {
+		out = append(out, int32(r&(1<<32-1)))
+	}
+	slices.Sort(out)
+	return out, ranked
+}
+
+// keyedCandidates appends to sc.raw, for every block of record i, the
+// records j > i it pairs i with among those candidates keeps, as j<<32 |
+// candTag, sorted.
+func (ix *Index) keyedCandidates(i int, sc *candScratch) []uint64 {
+	sc.raw = ix.rawCandidates(i, sc.raw[:0], true)
+	sc.out, sc.ranked = ix.selectCandidates(sc.raw, sc.out[:0], sc.ranked[:0])
+	kept := sc.raw[:0]
+	k := 0
+	for _, r := range sc.raw {
+		j := int32(r >> 32)
+		for k < len(sc.out) && sc.out[k] < j {
+			k++
+		}
+		if k < len(sc.out) && sc.out[k] == j {
+			kept = append(kept, r)
 		}
 	}
-	slices.Sort(buf)
-	return buf
+	sc.raw = kept
+	return kept
 }
 
 // windowAt returns the entries the record at position p of kb is paired
 // with: its whole block, or the Window entries on either side of it when
-// the block is oversized.
-func (ix *Index) windowAt(kb *keyBlocks, p int) (lo, hi int) {
+// the block is oversized (windowed).
+func (ix *Index) windowAt(kb *keyBlocks, p int) (lo, hi int, windowed bool) {
 	lo, hi = kb.around(p, ix.cfg.MaxBlock)
 	if hi-lo > ix.cfg.MaxBlock {
-		lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window+1)
+		return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window+1), true
 	}
-	return lo, hi
+	return lo, hi, false
 }
 
-// windowFor returns the entries a record with hash h and sort key s is
-// paired with: the whole block, or its sorted neighbourhood when the block
-// is oversized.
-func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int) {
+// windowFor returns the entries a record with hash h and sort key s (in
+// kb's order) is paired with: the whole block, or its sorted
+// neighbourhood when the block is oversized (windowed).
+func (ix *Index) windowFor(kb *keyBlocks, h, s uint64) (lo, hi int, windowed bool) {
 	lo, hi = kb.bounds(h)
 	if hi-lo <= ix.cfg.MaxBlock {
-		return lo, hi
+		return lo, hi, false
 	}
 	// The first entry at or above s: sort.Search, without its closure.
+	keys := ix.sortKeys[kb.order]
 	p, end := lo, hi
 	for p < end {
 		mid := int(uint(p+end) >> 1)
-		if ix.sortKeys[kb.sorted[mid].idx] < s {
+		if keys[kb.sorted[mid].idx] < s {
 			p = mid + 1
 		} else {
 			end = mid
 		}
 	}
-	return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
+	return max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window), true
 }
 
-// isCandidate reports whether records i and j would be compared.
+// isCandidate reports whether records i and j would be compared: the
+// lower one's candidates hold the higher.
 func (ix *Index) isCandidate(i, j int) bool {
 	ix.positions()
-	for k := range ix.blocks {
-		kb := &ix.blocks[k]
-		if h := kb.hashOf(i); h != 0 && h == kb.hashOf(j) && ix.pairedInBlock(kb, h, int32(i), int32(j)) {
-			return true
-		}
+	if i > j {
+		i, j = j, i
 	}
-	return false
+	var sc candScratch
+	_, found := slices.BinarySearch(ix.candidates(i, &sc, true), int32(j))
+	return found
 }
 
 func abs(x int) int {

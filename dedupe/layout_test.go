@@ -122,8 +122,11 @@ func TestStoredRecordsArePrepared(t *testing.T) {
 			if got := ix.id(int32(i)); got != recs[i].SourceID {
 				t.Fatalf("record %d: id %q, want %q", i, got, recs[i].SourceID)
 			}
-			if got, want := ix.sortKeys[i], nameSortKey(recOf(ix, i).last, recOf(ix, i).first); got != want {
-				t.Fatalf("record %d: sort key %x, want %x", i, got, want)
+			r := recOf(ix, i)
+			for o, want := range sortKeysOf(&r) {
+				if got := ix.sortKeys[o][i]; got != want {
+					t.Fatalf("record %d: sort key %d %x, want %x", i, o, got, want)
+				}
 			}
 		}
 	}

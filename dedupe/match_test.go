@@ -15,9 +15,10 @@ import (
 // was made fast: binary search over each key's sorted entries, every
 // candidate compared in full. Match must return exactly what it returns.
 func matchReference(ix *Index, r *steward.Record) []Candidate {
-	q := prepare(r)
+	q := ix.prepareQuery(r)
 	tf := ix.tfOf(&q)
-	var buf []int32
+	// Per candidate, its score: the weights of the keys that met it.
+	score := make(map[int32]int)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		h := blockHash(kb.key, kb.kind, &q)
@@ -26,22 +27,45 @@ func matchReference(ix *Index, r *steward.Record) []Candidate {
 		}
 		lo := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() >= h })
 		hi := sort.Search(len(kb.sorted), func(i int) bool { return kb.sorted[i].hash() > h })
-		if hi-lo > ix.cfg.MaxBlock {
-			p := lo + sort.Search(hi-lo, func(i int) bool { return ix.sortKeys[kb.sorted[lo+i].idx] >= nameSortKey(q.last, q.first) })
+		windowed := hi-lo > ix.cfg.MaxBlock
+		if windowed {
+			sk := ix.sortKeys[kb.order]
+			p := lo + sort.Search(hi-lo, func(i int) bool { return sk[kb.sorted[lo+i].idx] >= sortKeysOf(&q)[kb.order] })
 			lo, hi = max(lo, p-ix.cfg.Window), min(hi, p+ix.cfg.Window)
 		}
-		for _, e := range kb.sorted[lo:hi] {
-			buf = append(buf, e.idx)
+		// A meeting weighs 1 in a sorted neighbourhood, else 1 + 16/size
+		// of the block (at least 2 records).
+		met := func(j int32, windowed bool, size int) {
+			if ix.isRemoved(j) {
+				return
+			}
+			score[j]++
+			if !windowed {
+				score[j] += 16 / max(2, size)
+			}
 		}
-		buf = append(buf, kb.pending[h]...)
+		for _, e := range kb.sorted[lo:hi] {
+			met(e.idx, windowed, hi-lo)
+		}
+		for _, j := range kb.pending[h] {
+			met(j, false, hi-lo+len(kb.pending[h]))
+		}
 	}
+	// The Config.Neighbours of the highest score, the lower index first.
+	var buf []int32
+	for j := range score {
+		buf = append(buf, j)
+	}
+	sort.Slice(buf, func(a, b int) bool {
+		if score[buf[a]] != score[buf[b]] {
+			return score[buf[a]] > score[buf[b]]
+		}
+		return buf[a] < buf[b]
+	})
+	buf = buf[:min(len(buf), ix.cfg.Neighbours)]
 	slices.Sort(buf)
-	buf = slices.Compact(buf)
 	var out []Candidate
 	for _, j := range buf {
-		if ix.isRemoved(j) {
-			continue
-		}
 		var r prepared
 		ix.rec(j, &r)
 		p := compare(&q, &r)
@@ -220,9 +244,9 @@ func TestScoreAllAgreesWithFullCompare(t *testing.T) {
 		}
 		minWeight := log2Odds(cfg.ReviewThreshold)
 		var want []Pair
-		var buf []int32
+		var sc candScratch
 		for i := range ix.recs {
-			buf = ix.candidates(i, buf, true)
+			buf := ix.candidates(i, &sc, true)
 			var a, b prepared
 			ix.rec(int32(i), &a)
 			tf := ix.tfOf(&a)

@@ -15,11 +15,11 @@ import (
 )
 
 // indexFormat is the version of the layout WriteTo writes. Bump it whenever
-// prepare, the match keys it calls, blockHash, nameSortKey, the stored
+// prepare, the match keys it calls, blockHash, sortKeysOf, keyOrder, the stored
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 4
+const indexFormat = 5
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
@@ -635,8 +635,10 @@ func readIndex(r io.Reader, cfg *Config, chunkLimit uint64) (*Index, error) {
 			return nil, err
 		}
 	}
-	ix.sortKeys = make([]uint64, n, growRoom(n))
-	adviseHugePagesOf(ix.sortKeys[:cap(ix.sortKeys)])
+	for o := range ix.sortKeys {
+		ix.sortKeys[o] = make([]uint64, n, growRoom(n))
+		adviseHugePagesOf(ix.sortKeys[o][:cap(ix.sortKeys[o])])
+	}
 	// The records are checked while the rest is read.
 	checked := make(chan error, 1)
 	go func() { checked <- ix.checkRecords() }()
@@ -709,7 +711,7 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 	pending := make([][]blockEntry, len(h.sorted))
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		kb.key, kb.kind = ix.cfg.Blocking[k], k
+		kb.key, kb.kind, kb.order = ix.cfg.Blocking[k], k, keyOrder(ix.cfg.Blocking[k])
 		kb.sorted = make([]blockEntry, h.sorted[k])
 		adviseHugePagesOf(kb.sorted)
 		if err := d.entries(len(kb.sorted), kb.sorted); err != nil {
@@ -772,7 +774,9 @@ func (ix *Index) checkRecords() error {
 		if p.emailAt != int32(strings.LastIndexByte(p.email, '@')) {
 			return errDamaged
 		}
-		ix.sortKeys[i] = nameSortKey(p.last, p.first)
+		for o, k := range sortKeysOf(&p) {
+			ix.sortKeys[o][i] = k
+		}
 	}
 	return nil
 }

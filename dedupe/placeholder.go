@@ -237,7 +237,13 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 		var p prepared
 		for i := lo; i < hi; i++ {
 			ix.rec(int32(i), &p)
-			ix.recs[i].flags |= set.flagsOf(&p)
+			if f := set.flagsOf(&p); f != 0 {
+				p.flags |= f
+				ix.recs[i].flags = p.flags
+				for o, k := range sortKeysOf(&p) {
+					ix.sortKeys[o][i] = k
+				}
+			}
 		}
 	})
 }

@@ -141,6 +141,24 @@ func spellsName(email string, at int32, first, last, firstSkel, lastSkel string)
 	return false
 }
 
+// Orders of the records in an oversized block, which sorted
+// neighbourhood pairs by: each blocking key orders its blocks by what the
+// key does not hold, so that within a block of namesakes the records of
+// one person, which agree on more than the key, stand side by side.
+const (
+	// orderName sorts by last name, then first name: for keys of places,
+	// dates, emails and phones.
+	orderName = iota
+	// orderDate sorts by birth date, then first name: for keys of names.
+	orderDate
+	numOrders
+)
+
+// sortKeysOf returns p's sort key in every order.
+func sortKeysOf(p *prepared) [numOrders]uint64 {
+	return [numOrders]uint64{orderName: nameSortKey(p.last, p.first), orderDate: dateSortKey(p)}
+}
+
 // nameSortKey packs the first five bytes of last and three of first into an
 // integer that sorts like the names do.
 func nameSortKey(last, first string) uint64 {
@@ -155,6 +173,23 @@ func nameSortKey(last, first string) uint64 {
 		k <<= 8
 		if i < len(first) {
 			k |= uint64(first[i])
+		}
+	}
+	return k
+}
+
+// dateSortKey packs the birth date (year, month, day in 24 bits; 0 when
+// missing or a placeholder) and the first five bytes of the first name
+// into an integer that sorts like them.
+func dateSortKey(p *prepared) uint64 {
+	var k uint64
+	if !p.dob.missing() && p.flags&flagDatePlaceholder == 0 {
+		k = uint64(p.dob.y)<<10 | uint64(p.dob.m&15)<<6 | uint64(p.dob.d&63)
+	}
+	for i := range 5 {
+		k <<= 8
+		if i < len(p.first) {
+			k |= uint64(p.first[i])
 		}
 	}
 	return k

@@ -185,47 +185,11 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 	if scratch == nil {
 		scratch = new(matchScratch)
 	}
-	buf := scratch.cands[:0]
-	hashes := slices.Grow(scratch.hashes[:0], len(ix.blocks))[:len(ix.blocks)]
-	for k := range ix.blocks {
-		hashes[k] = blockHash(ix.blocks[k].key, ix.blocks[k].kind, q)
-	}
-	// Every key's directory slot and first entry are read before any
-	// block is searched, so that their cache misses overlap.
-	sortKey := nameSortKey(q.last, q.first)
-	touched := 0
-	for k, h := range hashes {
-		if kb := &ix.blocks[k]; h != 0 {
-			if d := kb.dir[h>>kb.dirShift]; int(d) < len(kb.sorted) {
-				touched += int(kb.sorted[d].idx)
-			}
-		}
-	}
-	for k, h := range hashes {
-		kb := &ix.blocks[k]
-		if h == 0 {
-			continue
-		}
-		lo, hi := ix.windowFor(kb, h, sortKey)
-		for _, e := range kb.sorted[lo:hi] {
-			buf = append(buf, e.idx)
-		}
-		if kb.npend > 0 {
-			buf = append(buf, kb.pending[h]...)
-		}
-	}
-	slices.Sort(buf)
-	buf = slices.Compact(buf)
-	if n, _ := slices.BinarySearch(buf, below); n < len(buf) {
-		buf = buf[:n]
-	}
+	buf, touched := ix.matchCandidates(q, below, scratch)
 	scratch.touched = touched + ix.touch(buf)
 	cut := ix.personCut(q, log2Odds(ix.cfg.ReviewThreshold))
 	var out []Candidate
 	for _, j := range buf {
-		if ix.isRemoved(j) {
-			continue
-		}
 		p, w, ok := ix.compareAbove(q, j, &tw, cut)
 		if !ok {
 			continue
@@ -238,16 +202,67 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 		ix.rec(j, &r)
 		out = append(out, Candidate{Index: int(j), ID: ix.id(j), Probability: prob, Weight: w, Explanation: ix.explain(p, &tw, q, &r)})
 	}
-	scratch.cands, scratch.hashes = buf, hashes
 	ix.matchBufs.Put(scratch)
 	slices.SortStableFunc(out, func(a, b Candidate) int { return cmp.Compare(b.Weight, a.Weight) })
 	return out
 }
 
+// matchCandidates returns the records before below, not removed, that
+// share a block with q, chosen as selectCandidates chooses, in scratch's
+// buffers; and a sum of what it read, for touch.
+func (ix *Index) matchCandidates(q *prepared, below int32, scratch *matchScratch) ([]int32, int) {
+	raw := scratch.cands.raw[:0]
+	hashes := slices.Grow(scratch.hashes[:0], len(ix.blocks))[:len(ix.blocks)]
+	for k := range ix.blocks {
+		hashes[k] = blockHash(ix.blocks[k].key, ix.blocks[k].kind, q)
+	}
+	// Every key's directory slot and first entry are read before any
+	// block is searched, so that their cache misses overlap.
+	sortKeys := sortKeysOf(q)
+	touched := 0
+	for k, h := range hashes {
+		if kb := &ix.blocks[k]; h != 0 {
+			if d := kb.dir[h>>kb.dirShift]; int(d) < len(kb.sorted) {
+				touched += int(kb.sorted[d].idx)
+			}
+		}
+	}
+	// Records before below and not removed, tagged as rawCandidates
+	// tags them, then chosen as selectCandidates chooses.
+	add := func(j int32, tag uint64) {
+		if j < below && !ix.isRemoved(j) {
+			raw = append(raw, uint64(j)<<32|tag)
+		}
+	}
+	for k, h := range hashes {
+		kb := &ix.blocks[k]
+		if h == 0 {
+			continue
+		}
+		lo, hi, windowed := ix.windowFor(kb, h, sortKeys[kb.order])
+		tag := candTag(k, hi-lo, windowed)
+		for _, e := range kb.sorted[lo:hi] {
+			add(e.idx, tag)
+		}
+		if kb.npend > 0 {
+			if pend := kb.pending[h]; len(pend) > 0 {
+				tag := candTag(k, len(pend)+hi-lo, false)
+				for _, j := range pend {
+					add(j, tag)
+				}
+			}
+		}
+	}
+	var buf []int32
+	buf, scratch.cands.ranked = ix.selectCandidates(raw, scratch.cands.out[:0], scratch.cands.ranked[:0])
+	scratch.cands.raw, scratch.cands.out, scratch.hashes = raw, buf, hashes
+	return buf, touched
+}
+
 // matchScratch is what one Match call needs besides its result, kept in
 // Index.matchBufs between calls.
 type matchScratch struct {
-	cands  []int32
+	cands  candScratch
 	hashes []uint64 // per blocking key, the incoming record's hash
 	// touched keeps the sum touch reads, so that the reads stay.
 	touched int
@@ -282,7 +297,9 @@ func (ix *Index) Add(r *steward.Record) int {
 	i := len(ix.recs)
 	p := ix.prepareQuery(r)
 	ix.recs = append(ix.recs, ix.addText(&p, r.SourceID))
-	ix.sortKeys = append(ix.sortKeys, nameSortKey(p.last, p.first))
+	for o, k := range sortKeysOf(&p) {
+		ix.sortKeys[o] = append(ix.sortKeys[o], k)
+	}
 	ix.countTerms(&p, 1)
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
@@ -319,9 +336,14 @@ func (ix *Index) AddAll(ctx context.Context, rs []*steward.Record) (int, error) 
 	}
 	chunks := len(ix.text)
 	ix.recs = slices.Grow(ix.recs, len(rs))[:first+len(rs)]
-	ix.sortKeys = slices.Grow(ix.sortKeys, len(rs))[:first+len(rs)]
+	for o := range ix.sortKeys {
+		ix.sortKeys[o] = slices.Grow(ix.sortKeys[o], len(rs))[:first+len(rs)]
+	}
 	if err := ix.fill(ctx, first, func(i int) (prepared, string) { return ix.prepareQuery(rs[i]), rs[i].SourceID }); err != nil {
-		ix.recs, ix.sortKeys, ix.text = ix.recs[:first], ix.sortKeys[:first], ix.text[:chunks]
+		ix.recs, ix.text = ix.recs[:first], ix.text[:chunks]
+		for o := range ix.sortKeys {
+			ix.sortKeys[o] = ix.sortKeys[o][:first]
+		}
 		return 0, err
 	}
 	wait := ix.forEachKey(func(k int) { ix.blocks[k].sortIn(ix, first) })
@@ -412,11 +434,11 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 	minWeight := log2Odds(ix.cfg.ReviewThreshold)
 	var progressed atomic.Int64
 	err := parallelRange(ctx, n, workers, func(lo, hi int) {
-		var buf []int32
+		var sc candScratch
 		var pairs []Pair
 		var cmp int64
 		for i := lo; i < hi; i++ {
-			buf = ix.candidates(i, buf, true)
+			buf := ix.candidates(i, &sc, true)
 			var a prepared
 			ix.rec(int32(i), &a)
 			var tw termWeights

@@ -168,24 +168,25 @@ func mustIndexCfg(t *testing.T, recs []steward.Record, cfg Config, model *Model)
 
 // TestIsCandidateAgreesWithCandidates holds the two forms of the pairing
 // rule to each other: isCandidate (blocking recall in Evaluate) must say
-// yes for exactly the records candidates lists, with blocks small enough
-// to be paired whole and oversized ones paired by window.
+// yes, both ways round, for exactly the records candidates lists for the
+// lower record, with blocks small enough to be paired whole and oversized
+// ones paired by window.
 func TestIsCandidateAgreesWithCandidates(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxBlock, cfg.Window = 4, 2 // many oversized blocks
 	ix := mustIndexCfg(t, generated(t, 1500, 53).records, cfg, nil)
 	ix.positions()
-	var buf []int32
+	var sc candScratch
 	windowed := 0
-	for i := range ix.recs {
-		buf = ix.candidates(i, buf, false)
-		for j := range ix.recs {
-			if j == i {
-				continue
-			}
+	for i := 0; i < len(ix.recs); i += 3 {
+		buf := slices.Clone(ix.candidates(i, &sc, true))
+		for j := i + 1; j < len(ix.recs); j++ {
 			_, listed := slices.BinarySearch(buf, int32(j))
 			if got := ix.isCandidate(i, j); got != listed {
 				t.Fatalf("records %d and %d: isCandidate %v, candidates lists it: %v", i, j, got, listed)
+			}
+			if got := ix.isCandidate(j, i); got != listed {
+				t.Fatalf("records %d and %d: isCandidate %v, candidates lists it: %v", j, i, got, listed)
 			}
 		}
 		windowed += len(buf)

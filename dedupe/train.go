@@ -250,10 +250,10 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 		for k := range pt.sessions {
 			pt.sessions[k] = make(map[pattern]int)
 		}
-		var keyed []uint64 // j<<32 | key bit
+		var sc candScratch
 		for k := lo; k < hi; k++ {
 			i := int((uint64(k)*uint64(stride) + 7) % uint64(n))
-			keyed = ix.keyedCandidates(i, keyed[:0])
+			keyed := ix.keyedCandidates(i, &sc) // j<<32 | candTag
 			var pi, pj prepared
 			ix.rec(int32(i), &pi)
 			for a := 0; a < len(keyed); {
@@ -261,7 +261,7 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 				var keys uint32
 				b := a
 				for ; b < len(keyed) && int32(keyed[b]>>32) == j; b++ {
-					keys |= 1 << uint32(keyed[b]&0xffffffff)
+					keys |= 1 << candKey(keyed[b])
 				}
 				a = b
 				ix.rec(j, &pj)
@@ -351,6 +351,10 @@ func keyMask(key BlockingKey) pattern {
 		cs = []int{cmpFirstName, cmpBirthDate}
 	case BlockFirstNamePostal:
 		cs = []int{cmpFirstName, cmpContact}
+	case BlockLastNameCity, BlockLastNamePostal:
+		cs = []int{cmpLastName, cmpContact}
+	case BlockLastNameYear:
+		cs = []int{cmpLastName, cmpBirthDate}
 	case BlockNationalID:
 		cs = []int{cmpNationalID}
 	case BlockCompany:
