@@ -139,3 +139,103 @@ func TestHardNegatives(t *testing.T) {
 		t.Fatal("too few hard negatives")
 	}
 }
+
+// TestHardPatterns checks that the generator produces each of the
+// patterns that make matching hard, so the matcher's tests hold them:
+// placeholder birth dates and emails, first names that are titles or
+// initials glued to the family name, duplicates with little but a name,
+// people named crosswise (رضا حسینی and حسین رضایی in one town), and
+// family members who bear the same name.
+func TestHardPatterns(t *testing.T) {
+	recs := collect(t, Options{N: 40000, Seed: 34, DupRate: 0.3})
+	tb, err := newTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jan1, dated, year1900, noemail, glued, sparse int
+	type name struct{ first, last string }
+	entities := map[name]map[uint32]bool{}
+	type home struct{ first, last, addr string }
+	homes := map[home]map[string]uint32{}
+	for i := range recs {
+		r := &recs[i].row
+		if d := r[colBirth]; d != "" {
+			dated++
+			if strings.HasSuffix(d, "-01-01") {
+				jan1++
+			}
+			if d == "1900-01-01" {
+				year1900++
+			}
+		}
+		if strings.HasPrefix(r[colEmail], "noemail@") {
+			noemail++
+		}
+		if f := r[colFirst]; r[colLast] == "" && len(f) > 3 && f[1] == '.' {
+			glued++
+		}
+		if r[colFirst] != "" && r[colLast] != "" && r[colPhone] == "" && r[colAddr1] == "" && r[colCity] == "" && r[colBirth] == "" {
+			sparse++
+		}
+		n := name{r[colFirst], r[colLast]}
+		if entities[n] == nil {
+			entities[n] = map[uint32]bool{}
+		}
+		entities[n][recs[i].entity] = true
+		if r[colAddr1] != "" && r[colBirth] != "" && recs[i].variant == 0 {
+			h := home{r[colFirst], r[colLast], r[colAddr1]}
+			if homes[h] == nil {
+				homes[h] = map[string]uint32{}
+			}
+			homes[h][r[colBirth][:4]] = recs[i].entity
+		}
+	}
+	// Crosswise names of different people.
+	crossed := 0
+	for n, es := range entities {
+		for i := range tb.faMale.entries {
+			g := &tb.faMale.entries[i]
+			if strings.Join(g.parts, "") != n.first || tb.surnameOf[g] == nil {
+				continue
+			}
+			for j := range tb.faLast.entries {
+				l := &tb.faLast.entries[j]
+				if strings.Join(l.parts, "") != n.last || tb.stemOf[l] == nil {
+					continue
+				}
+				other := name{strings.Join(tb.stemOf[l].parts, ""), strings.Join(tb.surnameOf[g].parts, "")}
+				for e := range entities[other] {
+					if !es[e] {
+						crossed++
+					}
+				}
+			}
+		}
+	}
+	sameNameFamilies := 0
+	for _, years := range homes {
+		if len(years) > 1 {
+			sameNameFamilies++
+		}
+	}
+	tests := []struct {
+		name     string
+		got, min int
+	}{
+		{"birth dates on 1 January, per mille of dates (a day's share of a year is 2.7)", jan1 * 1000 / max(dated, 1), 30},
+		{"birth dates 1900-01-01", year1900, 100},
+		{"a shop's noemail@ address", noemail, 100},
+		{"initials glued to the family name", glued, 20},
+		{"records with names and little else", sparse, 200},
+		{"people named crosswise", crossed, 20},
+		{"family members of one name", sameNameFamilies, 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Logf("%d", tt.got)
+			if tt.got < tt.min {
+				t.Errorf("%d, want at least %d", tt.got, tt.min)
+			}
+		})
+	}
+}

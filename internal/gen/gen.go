@@ -138,6 +138,12 @@ func (g *generator) makePlan() {
 			if t := r.IntN(e); g.plan[t].rel == relNone {
 				pl.rel, pl.target = relNamesake, uint32(t)
 			}
+		case x < 0.10 && e > 0 && g.plan[e-1].rel == relNone && !g.plan[e-1].b2b:
+			pl.rel, pl.household = relFamilyNamesake, uint32(e-1)
+		case x < 0.115 && e > 0:
+			if t := r.IntN(e); g.plan[t].rel == relNone {
+				pl.rel, pl.target = relCrossNamed, uint32(t)
+			}
 		}
 		if pl.rel == relNone && chance(r, 0.15) {
 			pl.b2b = true
@@ -380,6 +386,9 @@ type tables struct {
 
 	enMale, enFemale, enLast nameList
 	faMale, faFemale, faLast nameList
+	// surnameOf maps a Persian given name to the family name made of it
+	// (حسین: حسینی, رضا: رضایی), stemOf a family name to that given name.
+	surnameOf, stemOf map[*nameEntry]*nameEntry
 }
 
 func newTables() (*tables, error) {
@@ -442,6 +451,22 @@ func newTables() (*tables, error) {
 			}
 		}
 		*x.l = l
+	}
+	t.surnameOf, t.stemOf = map[*nameEntry]*nameEntry{}, map[*nameEntry]*nameEntry{}
+	given := map[string]*nameEntry{}
+	for i := range t.faMale.entries {
+		e := &t.faMale.entries[i]
+		given[strings.Join(e.parts, "")] = e
+	}
+	for i := range t.faLast.entries {
+		e := &t.faLast.entries[i]
+		name := strings.Join(e.parts, "")
+		for _, ending := range []string{"یی", "ی"} {
+			if g, ok := given[strings.TrimSuffix(name, ending)]; ok && strings.HasSuffix(name, ending) && t.surnameOf[g] == nil {
+				t.surnameOf[g], t.stemOf[e] = e, g
+				break
+			}
+		}
 	}
 	return t, nil
 }

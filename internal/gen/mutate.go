@@ -32,6 +32,8 @@ const (
 	kMissing                    // fields left empty
 	kLeadingZero                // a spreadsheet dropped leading zeros: 02108 → 2108
 	kDateFormat                 // 03/12/1985, 12/03/1985, or the Jalali ۱۳۶۴/۰۱/۰۱
+	kTitle                      // a title in the first-name field (Sir, Miss, آقای), or h.nicholson
+	kSparse                     // only the names left, with at most a city, a birth date or an email
 	numKinds
 )
 
@@ -39,7 +41,7 @@ var kindNames = [numKinds]string{
 	"source", "nickname", "transliteration", "zwnj", "moved", "phone-format", "abbreviation",
 	"email-case", "gmail-dots-tags", "country-form", "birth-date", "married-name", "company-form",
 	"swapped-names", "arabic-letters", "digit-script", "typo", "case-spacing", "missing-fields",
-	"leading-zero", "date-format",
+	"leading-zero", "date-format", "title-in-name", "sparse-record",
 }
 
 func (k errKind) String() string { return kindNames[k] }
@@ -50,7 +52,7 @@ var kindWeight = [numKinds]float64{
 	kNickname: 10, kTranslit: 12, kZWNJ: 16, kMoved: 5, kPhoneFormat: 12, kAbbrev: 8,
 	kEmailCase: 4, kEmailGmail: 4, kCountry: 4, kDate: 4, kMarried: 1, kCompanyForm: 5,
 	kSwap: 3, kArabic: 12, kDigits: 12, kTypo: 22, kCase: 5, kMissing: 14,
-	kLeadingZero: 4, kDateFormat: 5,
+	kLeadingZero: 4, kDateFormat: 5, kTitle: 5, kSparse: 6,
 }
 
 // record renders variant v of entity e into w: v 0 is the entity as first
@@ -167,6 +169,10 @@ func (g *generator) applicable(p *person, w *row, k errKind) bool {
 		return true
 	case kDateFormat:
 		return w[colBirth] != ""
+	case kTitle:
+		return w[colFirst] != ""
+	case kSparse:
+		return w[colFirst] != "" && w[colLast] != ""
 	case kLeadingZero:
 		for _, c := range zeroCols {
 			if len(w[c]) > 1 && w[c][0] == '0' && isDigits(w[c]) {
@@ -415,6 +421,15 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 				w[c] = strings.TrimLeft(w[c], "0")
 			}
 		}
+	case kTitle:
+		titleInName(p, w, r)
+	case kSparse:
+		keep := pick(r, []int{colCity, colBirth, colEmail, -1})
+		for c := colCompany; c < numCols; c++ {
+			if c != keep && c != colSource && c != colID {
+				w[c] = ""
+			}
+		}
 	case kMissing:
 		groups := [][]int{{colEmail}, {colPhone}, {colAddr1, colAddr2, colCity, colRegion, colPostal},
 			{colAddr2}, {colBirth}, {colNatID}, {colPostal}, {colRegion}, {colCompany}, {colCountry}}
@@ -433,6 +448,48 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 		}
 	}
 	return *w != before
+}
+
+// titleInName writes a title into the first-name field, as forms and
+// old systems do: the title instead of the given name, the title before
+// it, only the initial, or (Latin) the initial glued to the family name
+// with no last name: h.nicholson.
+func titleInName(p *person, w *row, r *rand.Rand) {
+	persian := hasArabicScript(w[colFirst])
+	var titles []string
+	switch {
+	case persian && p.female:
+		titles = []string{"خانم", "خانم", "سرکار خانم", "دکتر"}
+	case persian:
+		titles = []string{"آقای", "آقای", "سید", "دکتر", "مهندس"}
+	case p.female:
+		titles = []string{"Mrs", "Miss", "Ms", "Dr", "Lady", "Mrs."}
+	default:
+		titles = []string{"Mr", "Mr.", "Dr", "Sir", "Hon.", "Rev"}
+	}
+	t := pick(r, titles)
+	first := []rune(w[colFirst])
+	switch x := r.IntN(4); {
+	case x == 0:
+		w[colFirst] = t
+	case x == 1:
+		w[colFirst] = t + " " + w[colFirst]
+	case !persian && w[colLast] != "" && (x == 2 || chance(r, 0.5)):
+		w[colFirst] = strings.ToLower(string(first[0]) + "." + strings.ReplaceAll(w[colLast], " ", ""))
+		w[colLast] = ""
+	default:
+		w[colFirst] = string(first[0]) + "."
+	}
+}
+
+// hasArabicScript reports whether s holds a Persian or Arabic letter.
+func hasArabicScript(s string) bool {
+	for _, c := range s {
+		if c >= 0x0600 && c <= 0x06FF {
+			return true
+		}
+	}
+	return false
 }
 
 // gregorianToJalali converts a Gregorian date to the Persian (Jalali,

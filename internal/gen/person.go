@@ -71,7 +71,20 @@ const (
 	relFamily          // same household: last name, address, landline
 	relColleague       // same employer: company, office address and phone
 	relNamesake        // same first and last name, nothing else
+	// relFamilyNamesake is a family member who bears the household
+	// head's first name too (a son named after his father): same name,
+	// address and landline, another generation.
+	relFamilyNamesake
+	// relCrossNamed is an Iranian whose given name is the stem of another
+	// person's family name and whose family name is made of that
+	// person's given name (حسین رضایی to رضا حسینی), in the same town.
+	relCrossNamed
 )
+
+// noEmail is the address a shop's till stores for customers without one.
+var noEmail = map[string]string{
+	"IR": "noemail@digikala.com", "US": "noemail@shopmart.com", "GB": "noemail@shopmart.co.uk", "AU": "noemail@shopmart.com.au",
+}
 
 var sources = []string{"webshop", "crm", "pos", "callcenter", "newsletter", "events", "partner", "support"}
 var sourceW = newWeights(30, 25, 15, 10, 10, 4, 3, 3)
@@ -86,7 +99,7 @@ func (g *generator) base(e uint32) person {
 	r := newRand(g.opts.Seed, tagPerson, uint64(e))
 	g.personal(&p, r)
 	switch pl.rel {
-	case relFamily:
+	case relFamily, relFamilyNamesake:
 		if chance(r, 0.7) {
 			p.phone.groups = landline.groups
 		}
@@ -99,8 +112,37 @@ func (g *generator) base(e uint32) person {
 			head := g.base(pl.household)
 			p.email = head.email
 		}
+		if pl.rel == relFamilyNamesake {
+			head := g.base(pl.household)
+			if head.iranian == p.iranian {
+				p.first, p.female, p.firstFm, p.firstLat, p.nick = head.first, head.female, head.firstFm, head.firstLat, head.nick
+				p.last, p.lastFm, p.lastLat = head.last, head.lastFm, head.lastLat
+				if head.birth[0] != 0 {
+					p.birth[0] = head.birth[0] + 22 + r.IntN(14)
+					p.birth[2] = min(p.birth[2], daysIn(p.birth[0], p.birth[1]))
+				}
+			}
+		}
 	case relColleague:
 		p.last, p.lastFm, p.lastLat = g.pickLast(r, p.iranian)
+	case relCrossNamed:
+		t := g.base(pl.target)
+		first, last := g.t.stemOf[t.last], g.t.surnameOf[t.first]
+		if !t.iranian || t.female || first == nil || last == nil {
+			break
+		}
+		p.iranian, p.persian, p.female, p.nick = true, t.persian, false, -1
+		p.first, p.last = first, last
+		p.firstFm, p.firstLat = joinForm(r), latinIndex(r, first)
+		p.lastFm, p.lastLat = joinForm(r), latinIndex(r, last)
+		p.c, p.city = t.c, t.city
+		p.addr = g.makeAddress(p.c, p.city, r)
+		p.phone = g.makeMobile(p.c, p.phone, r)
+		p.phone.style = g.t.phoneStyleW[p.c.code].pick(r)
+		p.natID = ""
+		if p.c.code == "IR" && chance(r, 0.7) {
+			p.natID = iranNationalID(r)
+		}
 	case relNamesake:
 		t := g.base(pl.target)
 		if t.iranian != p.iranian {
@@ -208,13 +250,25 @@ func (g *generator) sourceShape(p *person, r *rand.Rand) {
 		p.addr.unitWord = ""
 		if chance(r, 0.6) {
 			p.birth[0] = 0
+			if chance(r, 0.3) {
+				// The till's form wants a date: 1900-01-01 for none.
+				p.birth = [3]int{1900, 1, 1}
+			}
 		}
 		if chance(r, 0.5) {
 			p.email = ""
+			if chance(r, 0.3) {
+				// The shop's own address for a customer without one.
+				p.email = noEmail[p.c.code]
+			}
 		}
 	case "callcenter":
 		if chance(r, 0.4) {
 			p.email = ""
+		}
+		if p.birth[0] != 0 && chance(r, 0.4) {
+			// Agents ask for the year; the system stores 1 January.
+			p.birth[1], p.birth[2] = 1, 1
 		}
 	}
 	if chance(r, 0.25) {
