@@ -47,7 +47,9 @@ func TestAccuracy(t *testing.T) {
 
 // TestAccuracyGenerated measures the default configuration on 20,000
 // generated mixed-locale customers (Persian and Latin script, households,
-// colleagues and namesakes as hard negatives), national ids blanked.
+// colleagues, namesakes, family members of one name and people named
+// crosswise as hard negatives; titles in the name field, records with
+// little but a name, placeholder dates and emails), national ids blanked.
 func TestAccuracyGenerated(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 20,000 customers")
@@ -63,7 +65,7 @@ func TestAccuracyGenerated(t *testing.T) {
 	}
 	t.Logf("generated 20k: P %.4f R %.4f F1 %.4f | pairs P %.4f R %.4f | blocking recall %.4f | B3 F1 %.4f",
 		ev.Precision, ev.Recall, ev.F1, ev.PairPrecision, ev.PairRecall, ev.BlockingRecall, ev.BCubedF1)
-	if ev.F1 < 0.95 {
-		t.Errorf("pairwise F1 %.4f, want ≥ 0.95", ev.F1)
+	if ev.F1 < 0.94 {
+		t.Errorf("pairwise F1 %.4f, want ≥ 0.94", ev.F1)
 	}
 }

@@ -46,10 +46,10 @@ func comparisonSpecs() [numComparisons]comparisonSpec {
 	return [numComparisons]comparisonSpec{
 		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "transliterated", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
 		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "transliterated", "phonetic", "similar", LevelDifferent}, true},
-		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", "placeholder", LevelDifferent}, false},
+		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", "placeholder", "years_apart", LevelDifferent}, false},
 		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", "placeholder", LevelDifferent}, false},
 		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
-			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "same_region", "other_phone", LevelDifferent}, false},
+			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "city", "same_region", "other_phone", LevelDifferent}, false},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
 		cmpNationalID: {"national_id", []string{LevelMissing, LevelExact, "one_edit", LevelDifferent}, false},
 	}
@@ -240,12 +240,19 @@ const (
 	dobDayMonth
 	dobSameYear
 	dobPlaceholder
+	dobYearsApart
 	dobDifferent
 )
 
+// yearsApart is the gap between birth years from which two dates that
+// share no digit pattern are a generation apart (a father and the son who
+// bears his name), not a typo.
+const yearsApart = 12
+
 // compareDates grades two birth dates: equal; two adjacent digits
 // transposed; one digit wrong; day and month swapped; same year; else
-// different. A date that is a placeholder (flagDatePlaceholder: 1900-01-01
+// different, or years apart (a generation, see yearsApart). A date that is
+// a placeholder (flagDatePlaceholder: 1900-01-01
 // in hundreds of records) is missing; one whose day and month are
 // (flagDayPlaceholder: 1 January where a third of the dates are) says only
 // its year, so the same year is "placeholder" and another year different.
@@ -283,6 +290,9 @@ func compareDates(a, b date, flags uint8) uint8 {
 	}
 	if a.y == b.y {
 		return dobSameYear
+	}
+	if abs(int(a.y)-int(b.y)) >= yearsApart {
+		return dobYearsApart
 	}
 	return dobDifferent
 }
@@ -434,6 +444,7 @@ const (
 	conSameStreet
 	conSamePostal
 	conSameCity
+	conCity
 	conSameRegion
 	conOtherPhone
 	conDifferent
@@ -478,6 +489,8 @@ func compareContacts(a, b *prepared) uint8 {
 		return conSamePostal
 	case locSameCity:
 		return conSameCity
+	case locCity:
+		return conCity
 	case locSameRegion:
 		return conSameRegion
 	case locDifferent:
@@ -496,6 +509,7 @@ const (
 	locSameStreet
 	locSamePostal
 	locSameCity
+	locCity
 	locSameRegion
 	locDifferent
 )
@@ -506,10 +520,11 @@ const (
 // of them, and counting each would outweigh their different names. Levels:
 // exact (same street line and the place agrees), close (street line with a
 // typo, or the place has one), same street with another house number,
-// same postal code, same city, same region (or country when neither has a
-// region) while the parts below it differ, different; missing when no part
-// below the region is on both sides and the region and country do not
-// differ.
+// same postal code, same city while the street lines differ, city (the
+// city agrees and nothing below it is on both sides), same region (or
+// country when neither has a region) while the parts below it differ,
+// different; missing when no part below the region is on both sides and
+// the region and country do not differ.
 func compareLocations(a, b *prepared) uint8 {
 	pc := compareIDs(a.postal, b.postal, false)
 	ci := compareText(a.city, b.city)
@@ -531,6 +546,11 @@ func compareLocations(a, b *prepared) uint8 {
 	case pc == 1:
 		return locSamePostal
 	case ci == 1 || ci == 2 || pc == 2:
+		if pc == 0 && (a.street == "" || b.street == "") {
+			// The city agrees and nothing below it is on both sides:
+			// not a move within the city.
+			return locCity
+		}
 		return locSameCity
 	}
 	rg := compareExact(a.region, b.region)

@@ -44,12 +44,13 @@
 // phonetic, similar, swapped with the last name, different), last name
 // (exact, close, transliterated, phonetic, similar, different), birth date
 // (exact, transposed digits, one digit, day and month swapped, same year,
-// placeholder, different), email (exact, same local part, within two
+// placeholder, years apart: a generation, different), email (exact, same local part, within two
 // edits, placeholder, different; near-agreement of addresses that spell
 // the names counts only as the same mailbox), address and phone judged
 // together (a household shares both: address and phone, address with
 // another phone, address, phone, phone at another address, same street,
-// same postal code, same city, same region, other phone, different),
+// same postal code, same city, city: the city agrees and nothing below it
+// is on both sides, same region, other phone, different),
 // company (exact, close by a soft token-set measure, different; only when
 // the address does not already agree), national id (exact, one edit,
 // different). Level "missing" carries no weight, and a value missing on
@@ -59,7 +60,9 @@
 // not different. A swap is one piece of evidence: both names must match
 // the other record's other name (a given name and the family name made of
 // it, Reza and Rezaei, are no match), and the last name is then missing,
-// so the swap's own weight is all it adds. Placeholder values, found from
+// so the swap's own weight is all it adds; its u is the product of the
+// two crosswise matches' shares among random pairs, which a sample can
+// count, where the swap itself is too rare to. Placeholder values, found from
 // the data's frequencies (a birth date held by ten times as many records
 // as others, 1 January where a tenth of the dates fall on it, an email or
 // phone of eight records or more), are weighed as the levels above say and

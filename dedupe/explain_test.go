@@ -196,6 +196,7 @@ func TestSharedKeys(t *testing.T) {
 		for i := range other.Len() {
 			var q prepared
 			other.rec(int32(i), &q)
+			ix.markPlaceholders(&q)
 			want := matchCandidates(ix, &q)
 			for j := range ix.Len() {
 				_, ok := slices.BinarySearch(want, int32(j))

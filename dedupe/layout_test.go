@@ -116,7 +116,7 @@ func TestStoredRecordsArePrepared(t *testing.T) {
 	check := func(ix *Index) {
 		t.Helper()
 		for i := range recs {
-			if got, want := recOf(ix, i), prepare(&recs[i]); !reflect.DeepEqual(got, want) {
+			if got, want := recOf(ix, i), ix.prepareQuery(&recs[i]); !reflect.DeepEqual(got, want) {
 				t.Fatalf("record %d: %+v, want %+v", i, got, want)
 			}
 			if got := ix.id(int32(i)); got != recs[i].SourceID {

@@ -86,10 +86,15 @@ func (s *placeholderSet) flagsOf(p *prepared) uint8 {
 	return f
 }
 
-// markPlaceholders sets p's placeholder flags from the index's set, the
-// ones p brings from another index kept.
+// markPlaceholders sets p's placeholder flags from the index's set and,
+// when it counts terms with a base index (CountTermsWith), the base's:
+// what is a placeholder is judged by the population, as how common a name
+// is. The flags p brings from another index are kept.
 func (ix *Index) markPlaceholders(p *prepared) {
 	p.flags |= ix.placeholders.flagsOf(p)
+	if ix.tfBase != nil {
+		p.flags |= ix.tfBase.placeholders.flagsOf(p)
+	}
 }
 
 // prepareQuery prepares a record to be matched against or added to the

@@ -125,15 +125,25 @@ func TestPlaceholders(t *testing.T) {
 	})
 }
 
-// TestNoPlaceholdersInCleanData: generated customers with real birth
-// dates have no placeholder dates or days.
-func TestNoPlaceholdersInCleanData(t *testing.T) {
+// TestPlaceholdersOfGeneratedData: in generated customers the
+// placeholders found are those the generator's source systems write
+// (1900-01-01, 1 January, a shop's noemail@ address), and no real date.
+func TestPlaceholdersOfGeneratedData(t *testing.T) {
 	d := generated(t, 20_000, 5)
 	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ix.placeholders.dates) != 0 || ix.placeholders.days != [13]uint32{} {
-		t.Errorf("placeholder dates %d, days %v in generated data", len(ix.placeholders.dates), ix.placeholders.days)
+	ph := &ix.placeholders
+	want := map[uint64]bool{dateHash(date{1900, 1, 1}): true}
+	if len(ph.dates) != 1 || !want[dateHash(date{1900, 1, 1})] || !ph.dates[dateHash(date{1900, 1, 1})] {
+		t.Errorf("placeholder dates %v, want 1900-01-01 only", ph.dates)
+	}
+	if ph.days != [13]uint32{1: 1 << 1} {
+		t.Errorf("placeholder days %v, want 1 January only", ph.days)
+	}
+	q := prepare(&steward.Record{Email: "noemail@digikala.com"})
+	if ix.placeholders.flagsOf(&q)&flagEmailPlaceholder == 0 {
+		t.Error("the shop's noemail@ address is not a placeholder")
 	}
 }

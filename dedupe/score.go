@@ -113,8 +113,10 @@ func (ix *Index) tfTotalOf(t int) int32 {
 // records and base's together, so that a few records (an import file's)
 // are scored against the population they join rather than against
 // themselves: in a file of three rows, two sharing a name would otherwise
-// make that name look as common as a name can be. base must not change
-// while ix scores; nil undoes it.
+// make that name look as common as a name can be. Records matched against
+// it are also flagged by base's placeholders (a shop's noemail@ address
+// the database holds hundreds of times) besides its own. base must not
+// change while ix scores; nil undoes it.
 func (ix *Index) CountTermsWith(base *Index) {
 	ix.tfBase = base
 }

@@ -159,6 +159,9 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 	total := min(ix.cfg.RandomPairs, int(min(float64(n)*float64(n-1)/2, math.MaxInt32)))
 	workers := ix.cfg.workers()
 	counts := make([][numComparisons][1 << levelBits]int, workers)
+	// cross counts, per worker, pairs with both names on both sides and
+	// those whose first (then last) name matches the other's other name.
+	cross := make([][3]int, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -185,6 +188,15 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 				for c := range numComparisons {
 					counts[w][c][p.level(c)]++
 				}
+				if a.first != "" && a.last != "" && b.first != "" && b.last != "" {
+					cross[w][0]++
+					if crossMatch(a.first, a.firstPhonetic, b.last, b.lastPhonetic) {
+						cross[w][1]++
+					}
+					if crossMatch(a.last, a.lastPhonetic, b.first, b.firstPhonetic) {
+						cross[w][2]++
+					}
+				}
 			}
 		}()
 	}
@@ -209,6 +221,21 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 		for l := 1; l < nl; l++ {
 			u[c][l] = (u[c][l] + alpha) / (sum + alpha*float64(nl-1))
 		}
+	}
+	// A swap needs both names to match crosswise, which random pairs
+	// almost never do: too rare for the sample to count, so its smoothed
+	// share says more of the sample's size than of the data. Its halves
+	// are independent and common enough to count; their product is u.
+	var cr [3]int
+	for w := range workers {
+		for k := range cr {
+			cr[k] += cross[w][k]
+		}
+	}
+	if cr[0] > 0 {
+		const alpha = 0.5
+		n := float64(cr[0]) + 1
+		u[cmpFirstName][fnSwapped] = min(u[cmpFirstName][fnSwapped], (float64(cr[1])+alpha)/n*(float64(cr[2])+alpha)/n)
 	}
 	return u, total, nil
 }
