@@ -7,17 +7,6 @@ import (
 	"github.com/steward-crm/steward/validate"
 )
 
-// Finding is one problem with one row: the field (empty for the whole
-// row), a stable code, a sentence a CRM admin understands, naming the
-// value, and whether it stops the row (error) or is only reported
-// (warning).
-type Finding struct {
-	Field   string `json:"field,omitempty"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Warning bool   `json:"warning,omitempty"`
-}
-
 // Codes of the findings the gate itself makes; validate.Record adds its
 // own.
 const (
@@ -30,32 +19,23 @@ const (
 
 // Validator checks one standardized record and returns its findings; no
 // error finding means the record is valid.
-type Validator func(r *steward.Record) []Finding
+type Validator func(r *steward.Record) []steward.Finding
 
 // RecordValidator checks records with validate.Record and rules, and puts
 // the offending value in front of each message, so that an admin reading
 // the rejects file sees what was wrong without looking the row up.
 func RecordValidator(rules *validate.RecordRules) Validator {
-	return func(r *steward.Record) []Finding {
+	return func(r *steward.Record) []steward.Finding {
 		fs := validate.Record(r, rules)
-		out := make([]Finding, 0, len(fs))
+		out := make([]steward.Finding, 0, len(fs))
 		for _, f := range fs {
 			msg := f.Message
 			if v := r.Get(f.Field); v != "" && steward.IsCanonicalField(f.Field) {
 				msg = fmt.Sprintf("%s %q: %s", f.Field, v, msg)
 			}
-			out = append(out, Finding{Field: f.Field, Code: f.Code, Message: msg, Warning: f.Severity == validate.SeverityWarning})
+			f.Message = msg
+			out = append(out, f)
 		}
 		return out
 	}
-}
-
-// hasError reports whether any finding stops the row.
-func hasError(fs []Finding) bool {
-	for _, f := range fs {
-		if !f.Warning {
-			return true
-		}
-	}
-	return false
 }

@@ -400,7 +400,7 @@ func (c *checker) add(r *row) {
 		if derived {
 			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
 		}
-		r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
+		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
 		r.outcome = OutcomeRejected
 		return
 	}
@@ -445,7 +445,7 @@ func (c *checker) work() {
 		for _, r := range rows {
 			cleanse.Record(&r.rec, c.opts.Cleanse)
 			r.findings = append(r.findings, c.opts.Validate(&r.rec)...)
-			if hasError(r.findings) && c.opts.OnInvalid == InvalidReject {
+			if steward.HasError(r.findings) && c.opts.OnInvalid == InvalidReject {
 				r.outcome = OutcomeRejected
 				continue
 			}
@@ -904,7 +904,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		r.outcome = OutcomeBlocked
 		r.customer = nil
-		r.findings = append(r.findings, Finding{Code: CodeDuplicate, Message: fmt.Sprintf(
+		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeDuplicate, Message: fmt.Sprintf(
 			"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
 			describe(target), cand.Probability)})
 	case DuplicateMerge:
@@ -967,7 +967,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	}
 	if c.Status == steward.StatusErased {
 		r.outcome = OutcomeRejected
-		r.findings = append(r.findings, Finding{Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
+		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
 			"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
 			r.rec.Source, r.rec.SourceID, c.ID)})
 		return nil

@@ -98,7 +98,7 @@ type row struct {
 	text string
 	rec  steward.Record
 
-	findings []Finding
+	findings []steward.Finding
 	outcome  Outcome
 	// customer is the customer the row created, updated or merged into.
 	customer *steward.Customer
@@ -239,9 +239,9 @@ func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)
 			}
 			r := &row{num: re.Row, line: re.Line, raw: slices.Clone(rd.Raw()), text: string(rd.RawText())}
 			if errors.Is(err, records.ErrRowTooLong) {
-				r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
+				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
 			} else {
-				r.findings = append(r.findings, Finding{Code: CodeMalformedRow,
+				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
 					Message: fmt.Sprintf("Line %d could not be read (%v): %s", re.Line, re.Err, excerpt(strings.TrimRight(r.text, "\r\n")))})
 			}
 			t.add(r)
@@ -298,7 +298,7 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 		line++
 		if errors.Is(err, records.ErrRowTooLong) {
 			r := &row{line: line, text: excerpt(string(b))}
-			r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
+			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
 			pending = append(pending, r)
 			parsed = append(parsed, jsonRow{})
 			continue
@@ -316,7 +316,7 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 		jr, perr := parseJSONObject(b)
 		if perr != nil {
 			r.text = string(bytes.TrimRight(b, "\r\n"))
-			r.findings = append(r.findings, Finding{Code: CodeMalformedRow,
+			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
 				Message: fmt.Sprintf("Line %d is not a JSON object with text values (%v): %s", line, perr, excerpt(r.text))})
 		}
 		for _, k := range jr.keys {
@@ -345,7 +345,7 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 			}
 			rec, err := cols.Record(r.raw)
 			if err != nil {
-				r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.line, err)})
+				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.line, err)})
 			}
 			r.rec = rec
 		}
@@ -500,16 +500,16 @@ func readXLSX(br *bufio.Reader, opts *Options, each func(*row)) (*table, error) 
 			size += len(v)
 		}
 		if max := opts.Limits.MaxRowBytes; max > 0 && size > max {
-			r.findings = append(r.findings, Finding{Code: CodeRowTooLong, Message: fmt.Sprintf("Row %d is %d bytes long, more than the limit of %d.", sheetRow, size, max)})
+			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Row %d is %d bytes long, more than the limit of %d.", sheetRow, size, max)})
 		} else if len(vals) > len(t.header) && !allEmpty(vals[len(t.header):]) {
-			r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d has values in %d columns, the header has %d.", sheetRow, len(vals), len(t.header))})
+			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d has values in %d columns, the header has %d.", sheetRow, len(vals), len(t.header))})
 		} else {
 			if len(vals) > len(t.header) {
 				r.raw = vals[:len(t.header)]
 			}
 			rec, err := cols.Record(r.raw)
 			if err != nil {
-				r.findings = append(r.findings, Finding{Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
+				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
 			}
 			r.rec = rec
 		}
