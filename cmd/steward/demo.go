@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
+	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/rules"
@@ -121,9 +121,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	sum, err := gate.Import(ctx, st, bytes.NewReader(shop), gate.Options{
+	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{
 		Source: "shop", Name: "shop.csv", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(),
-		OnDuplicate: gate.DuplicateSuggest, Logger: env.Logger,
+		OnDuplicate: steward.DuplicateSuggest, Logger: env.Logger,
 	})
 	if err != nil {
 		return fmt.Errorf("import the shop file: %w", err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 )
@@ -35,7 +35,7 @@ blocked (or the file cannot be read), 2 on a bad command line.`
 
 // importJSON is the --json output: the gate's summary and the reports.
 type importJSON struct {
-	*gate.Summary
+	*importer.Summary
 	RejectsFile   string `json:"rejects_file,omitempty"`
 	AnnotatedFile string `json:"annotated_file,omitempty"`
 }
@@ -57,7 +57,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	delimName := fs.String("delimiter", "", "field separator of a CSV file: comma, tab, semicolon, pipe or the character (default: detect comma, tab or semicolon)")
 	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's defaults.country)")
-	var limits gate.Limits
+	var limits importer.Limits
 	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
 	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
 	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
@@ -79,9 +79,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts := gate.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, DryRun: *dryRun,
-		Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: gate.InvalidAction(rf.Gate.OnInvalid),
-		Limits: gate.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields},
+	opts := importer.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, DryRun: *dryRun,
+		Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: rf.Gate.OnInvalid,
+		Limits: importer.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields},
 		Logger: envLogger(env)}
 	if set["max-file-bytes"] {
 		opts.Limits.MaxFileBytes = limits.MaxFileBytes
@@ -107,17 +107,17 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts.Validate = gate.RecordValidator(rr)
+	opts.Validate = importer.RecordValidator(rr)
 	if *onDup == "" {
 		*onDup = string(rf.Gate.OnDuplicate)
 	}
-	if opts.OnDuplicate, err = gate.ParseDuplicateAction(*onDup); err != nil {
+	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
-	if opts.Encoding, err = gate.ParseEncoding(*encName); err != nil {
+	if opts.Encoding, err = importer.ParseEncoding(*encName); err != nil {
 		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
 	}
-	if opts.Format, err = gate.ParseFormat(*formatName); err != nil {
+	if opts.Format, err = importer.ParseFormat(*formatName); err != nil {
 		return usagef("use csv, tsv, jsonl or xlsx", "--format: %s", steward.ErrorMessage(err))
 	}
 	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {
@@ -156,7 +156,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 
 	opts.IndexCache = indexCachePath(env, *db, *indexCache)
 	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
-	sum, err := gate.Import(ctx, st, in, opts)
+	sum, err := importer.Import(ctx, st, in, opts)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *gate.Summary, rejectsFile string) {
+func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
 	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
 	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)

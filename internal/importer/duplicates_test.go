@@ -1,4 +1,4 @@
-package gate
+package importer
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func TestDuplicateBlock(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
 		old := seedCustomer(t, st)
 		var rejects bytes.Buffer
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateBlock, Rejects: &rejects})
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateBlock, Rejects: &rejects})
 		if sum.Blocked != 1 || sum.Created != 1 || sum.Accepted != 1 || sum.Rejected != 0 {
 			t.Fatalf("summary %+v, want 1 blocked, 1 created", sum)
 		}
@@ -87,7 +87,7 @@ func TestDuplicateBlock(t *testing.T) {
 func TestDuplicateMerge(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
 		old := seedCustomer(t, st)
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
 		if sum.Merged != 1 || sum.Created != 1 || sum.Suggestions != 0 {
 			t.Fatalf("summary %+v, want 1 merged, 1 created", sum)
 		}
@@ -104,7 +104,7 @@ func TestDuplicateMerge(t *testing.T) {
 		}
 		// Again: nothing changes.
 		before := dbState(t, st)
-		again := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		again := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
 		if again.Unchanged != 2 || dbState(t, st) != before {
 			t.Errorf("merge import again: %+v; database changed: %v", again, dbState(t, st) != before)
 		}
@@ -117,7 +117,7 @@ func TestDuplicateMergeBelowThreshold(t *testing.T) {
 	for _, threshold := range []float64{0, 1.01} {
 		st := backends()[0].open(t)
 		seedCustomer(t, st)
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: threshold})
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: threshold})
 		if sum.Merged != 0 || sum.Suggestions != 1 || sum.Created != 2 {
 			t.Errorf("threshold %v: %+v, want a suggestion instead of a merge", threshold, sum)
 		}
@@ -142,7 +142,7 @@ func TestDuplicateInsideFile(t *testing.T) {
 			t.Errorf("suggestions %+v, want {%d, %d}", ss, a.ID, c.ID)
 		}
 		st2 := backends()[0].open(t)
-		merged := mustImport(t, st2, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: DuplicateMerge, AutoMergeThreshold: 0.9})
+		merged := mustImport(t, st2, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
 		if merged.Merged != 1 {
 			t.Fatalf("merge: %+v", merged)
 		}
@@ -152,7 +152,7 @@ func TestDuplicateInsideFile(t *testing.T) {
 		}
 		st3 := backends()[0].open(t)
 		var rejects bytes.Buffer
-		blocked := mustImport(t, st3, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: DuplicateBlock, Rejects: &rejects})
+		blocked := mustImport(t, st3, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: steward.DuplicateBlock, Rejects: &rejects})
 		a = customerBySource(t, st3, "shop", "a")
 		if blocked.Blocked != 1 || !strings.Contains(rejects.String(), "looks like customer "+itoa(a.ID)+" (Maryam Karimi") {
 			t.Errorf("block inside the file: %+v\n%s", blocked, rejects.String())

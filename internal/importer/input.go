@@ -1,4 +1,4 @@
-package gate
+package importer
 
 import (
 	"bufio"
@@ -99,7 +99,7 @@ type row struct {
 	rec  steward.Record
 
 	findings []steward.Finding
-	outcome  Outcome
+	outcome  steward.Outcome
 	// customer is the customer the row created, updated or merged into.
 	customer *steward.Customer
 	// match is the customer the row looks like, with the probability.

@@ -1,4 +1,4 @@
-package gate
+package importer
 
 import (
 	"context"
@@ -21,57 +21,6 @@ import (
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/validate"
-)
-
-// DuplicateAction is what the gate does with a new row that looks like a
-// customer already in the database or an earlier row of the file.
-type DuplicateAction string
-
-// Duplicate actions.
-const (
-	// DuplicateSuggest stores the row as a new customer and queues a
-	// pending merge suggestion for a steward.
-	DuplicateSuggest DuplicateAction = "suggest"
-	// DuplicateBlock does not store the row; it is reported with the
-	// matched customer's id.
-	DuplicateBlock DuplicateAction = "block"
-	// DuplicateMerge merges the row into the matched customer when the
-	// match probability reaches Options.AutoMergeThreshold, and suggests
-	// otherwise.
-	DuplicateMerge DuplicateAction = "merge"
-)
-
-// ParseDuplicateAction returns the action a user named; "" is suggest.
-func ParseDuplicateAction(s string) (DuplicateAction, error) {
-	switch a := DuplicateAction(s); a {
-	case "":
-		return DuplicateSuggest, nil
-	case DuplicateSuggest, DuplicateBlock, DuplicateMerge:
-		return a, nil
-	}
-	return "", steward.Errorf(steward.EINVALID, "unknown duplicate action %q: want suggest, block or merge", s)
-}
-
-// InvalidAction is what the gate does with a row that has findings.
-type InvalidAction string
-
-// Invalid-row actions.
-const (
-	InvalidReject InvalidAction = "reject" // the row is not stored and goes to the rejects report
-	InvalidWarn   InvalidAction = "warn"   // the row is stored; its findings are reported
-)
-
-// Outcome is what became of one row.
-type Outcome string
-
-// Row outcomes.
-const (
-	OutcomeCreated   Outcome = "created"   // a new customer
-	OutcomeUpdated   Outcome = "updated"   // the customer of the row's (source, id) changed
-	OutcomeUnchanged Outcome = "unchanged" // the customer of the row's (source, id) already says this
-	OutcomeMerged    Outcome = "merged"    // merged into the customer it matched
-	OutcomeRejected  Outcome = "rejected"  // invalid: not stored
-	OutcomeBlocked   Outcome = "blocked"   // a suspected duplicate, not stored (DuplicateBlock)
 )
 
 // Options configure an import.
@@ -105,13 +54,13 @@ type Options struct {
 	// called from several goroutines at once.
 	Validate Validator
 	// OnInvalid says what happens to rows with findings; "" is reject.
-	OnInvalid InvalidAction
+	OnInvalid steward.InvalidAction
 
 	// OnDuplicate says what happens to suspected duplicates; "" is
 	// suggest.
-	OnDuplicate DuplicateAction
+	OnDuplicate steward.DuplicateAction
 	// AutoMergeThreshold is the match probability from which
-	// DuplicateMerge merges; 0 turns merging off (merge then suggests).
+	// steward.DuplicateMerge merges; 0 turns merging off (merge then suggests).
 	AutoMergeThreshold float64
 	// Matching configures the duplicate index; a zero value (no blocking
 	// keys) is dedupe.DefaultConfig(). Its Threshold (the rules file's
@@ -135,7 +84,7 @@ type Options struct {
 	// and message; one line per finding of every row not stored.
 	Rejects io.Writer
 	// Annotated, when not nil, receives a copy of the input as CSV with
-	// status (the Outcome), code, message and matched_id columns added.
+	// status (the steward.Outcome), code, message and matched_id columns added.
 	Annotated io.Writer
 
 	// Actor is recorded on every change; "" is "import".
@@ -162,7 +111,7 @@ type Summary struct {
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
 	Rejected int `json:"rejected"`
-	// Blocked counts suspected duplicates held back by DuplicateBlock.
+	// Blocked counts suspected duplicates held back by steward.DuplicateBlock.
 	Blocked int `json:"blocked"`
 	// Duplicates counts rows that looked like a customer, whatever was
 	// done with them (suggested, blocked or merged).
@@ -196,7 +145,7 @@ var errDryRun = errors.New("dry run")
 // Import reads a whole file from r and passes every row through the gate:
 // map, standardize, validate, check for duplicates against the database's
 // active customers and the file's earlier rows, then write. Rows with
-// findings are rejected (or, with InvalidWarn, stored and reported). A row
+// findings are rejected (or, with steward.InvalidWarn, stored and reported). A row
 // whose (source, id) is already known updates that customer; one without an
 // id gets one derived from its content, so re-importing the same file
 // changes nothing.
@@ -331,10 +280,10 @@ func (o *Options) setDefaults() error {
 		o.Validate = RecordValidator(rr)
 	}
 	if o.OnInvalid == "" {
-		o.OnInvalid = InvalidReject
+		o.OnInvalid = steward.InvalidReject
 	}
 	if o.OnDuplicate == "" {
-		o.OnDuplicate = DuplicateSuggest
+		o.OnDuplicate = steward.DuplicateSuggest
 	}
 	if len(o.Matching.Blocking) == 0 {
 		o.Matching = dedupe.DefaultConfig()
@@ -384,7 +333,7 @@ func startChecking(ctx context.Context, opts *Options) *checker {
 // add takes the next row read.
 func (c *checker) add(r *row) {
 	if len(r.findings) > 0 {
-		r.outcome = OutcomeRejected
+		r.outcome = steward.OutcomeRejected
 		return
 	}
 	if r.rec.Source == "" {
@@ -401,7 +350,7 @@ func (c *checker) add(r *row) {
 			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
 		}
 		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
-		r.outcome = OutcomeRejected
+		r.outcome = steward.OutcomeRejected
 		return
 	}
 	c.first[k] = r.num
@@ -445,8 +394,8 @@ func (c *checker) work() {
 		for _, r := range rows {
 			cleanse.Record(&r.rec, c.opts.Cleanse)
 			r.findings = append(r.findings, c.opts.Validate(&r.rec)...)
-			if steward.HasError(r.findings) && c.opts.OnInvalid == InvalidReject {
-				r.outcome = OutcomeRejected
+			if steward.HasError(r.findings) && c.opts.OnInvalid == steward.InvalidReject {
+				r.outcome = steward.OutcomeRejected
 				continue
 			}
 			// The match keys are computed here, while the file is read,
@@ -521,7 +470,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 	recs := make([]dedupe.Prepared, 0, len(t.rows))
 	for _, r := range t.rows {
 		r.fpos = -1
-		if r.outcome == OutcomeRejected {
+		if r.outcome == steward.OutcomeRejected {
 			continue
 		}
 		if _, known := s.known[steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}]; known {
@@ -558,13 +507,13 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		close(m.indexed)
 		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
 		// When the writer writes customers ahead of the matches
-		// (DuplicateSuggest), one CPU is left to it: its store calls are
+		// (steward.DuplicateSuggest), one CPU is left to it: its store calls are
 		// the longest serial work of the import, and sharing its CPU with
 		// one matcher too many only left it alone at the end. Otherwise it
 		// waits for the matches and every CPU matches. Either way the
 		// writer matches too whenever it has nothing to write (help).
 		workers := runtime.GOMAXPROCS(0)
-		if opts.OnDuplicate == DuplicateSuggest {
+		if opts.OnDuplicate == steward.DuplicateSuggest {
 			workers = max(1, workers-1)
 		}
 		for range workers {
@@ -753,7 +702,7 @@ type writer struct {
 	// the duplicate index up to date after the commit.
 	touched []*steward.Customer
 	// precreated says the new rows' customers are written ahead of their
-	// matches (DuplicateSuggest); created counts them.
+	// matches (steward.DuplicateSuggest); created counts them.
 	precreated bool
 	created    int
 }
@@ -774,7 +723,7 @@ func (w *writer) run(ctx context.Context, t *table) error {
 	// A new row becomes a customer whatever it matches when duplicates are
 	// suggested, so its customer is written ahead, while rows are still
 	// being matched; the suggestions follow as the matches come.
-	w.precreated = w.opts.OnDuplicate == DuplicateSuggest
+	w.precreated = w.opts.OnDuplicate == steward.DuplicateSuggest
 	seen := 0 // new rows up to this one
 	for i, r := range t.rows {
 		if i%256 == 0 {
@@ -785,7 +734,7 @@ func (w *writer) run(ctx context.Context, t *table) error {
 		if r.fpos >= 0 {
 			seen++
 		}
-		if r.outcome != OutcomeRejected {
+		if r.outcome != steward.OutcomeRejected {
 			if w.precreated {
 				if err := w.createAhead(ctx, r, seen); err != nil {
 					return err
@@ -823,7 +772,7 @@ func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
 	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
 		end := min(len(rows), w.created+batchSize)
 		for _, nr := range rows[w.created:end] {
-			nr.customer, nr.outcome = &steward.Customer{Record: nr.rec}, OutcomeCreated
+			nr.customer, nr.outcome = &steward.Customer{Record: nr.rec}, steward.OutcomeCreated
 			w.batch = append(w.batch, nr.customer)
 		}
 		w.created = end
@@ -885,42 +834,42 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	c := &steward.Customer{Record: r.rec}
 	r.customer = c
 	if target == nil {
-		r.outcome = OutcomeCreated
+		r.outcome = steward.OutcomeCreated
 		w.batch = append(w.batch, c)
 		return nil
 	}
 	r.match, r.probability = target, cand.Probability
 	action := w.opts.OnDuplicate
-	if action == DuplicateMerge && (w.opts.AutoMergeThreshold <= 0 || cand.Probability < w.opts.AutoMergeThreshold) {
-		action = DuplicateSuggest
+	if action == steward.DuplicateMerge && (w.opts.AutoMergeThreshold <= 0 || cand.Probability < w.opts.AutoMergeThreshold) {
+		action = steward.DuplicateSuggest
 	}
 	switch action {
-	case DuplicateBlock:
+	case steward.DuplicateBlock:
 		if target.ID == 0 {
 			// Name the earlier row's customer by its id in the message.
 			if err := w.flush(ctx); err != nil {
 				return err
 			}
 		}
-		r.outcome = OutcomeBlocked
+		r.outcome = steward.OutcomeBlocked
 		r.customer = nil
 		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeDuplicate, Message: fmt.Sprintf(
 			"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
 			describe(target), cand.Probability)})
-	case DuplicateMerge:
+	case steward.DuplicateMerge:
 		if target.ID == 0 {
 			if err := w.flush(ctx); err != nil {
 				return err
 			}
 		}
-		r.outcome = OutcomeMerged
+		r.outcome = steward.OutcomeMerged
 		c.Status, c.MergedInto = steward.StatusMerged, target.ID
 		if err := w.fill(ctx, target, &r.rec); err != nil {
 			return err
 		}
 		w.batch = append(w.batch, c)
 	default:
-		r.outcome = OutcomeCreated
+		r.outcome = steward.OutcomeCreated
 		w.batch = append(w.batch, c)
 		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
 	}
@@ -936,7 +885,7 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 			continue
 		}
 		if other := cand.row; other != nil {
-			if other.outcome != OutcomeCreated || (self != 0 && other.customer.ID == self) {
+			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customer.ID == self) {
 				continue
 			}
 			return cand.Candidate, other.customer, nil
@@ -945,7 +894,7 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
 			continue
 		}
-		if w.opts.OnDuplicate != DuplicateBlock && w.opts.Annotated == nil {
+		if w.opts.OnDuplicate != steward.DuplicateBlock && w.opts.Annotated == nil {
 			// Only its id is needed: a merge reads the customer itself.
 			return cand.Candidate, &steward.Customer{ID: id}, nil
 		}
@@ -966,7 +915,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 		return fmt.Errorf("customer %d of %s/%s: %w", id, r.rec.Source, r.rec.SourceID, err)
 	}
 	if c.Status == steward.StatusErased {
-		r.outcome = OutcomeRejected
+		r.outcome = steward.OutcomeRejected
 		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
 			"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
 			r.rec.Source, r.rec.SourceID, c.ID)})
@@ -975,7 +924,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	r.customer = c
 	next := overlay(&c.Record, &r.rec)
 	if len(steward.Diff(&c.Record, &next)) == 0 {
-		r.outcome = OutcomeUnchanged
+		r.outcome = steward.OutcomeUnchanged
 		return nil
 	}
 	c.Record = next
@@ -983,7 +932,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 		return fmt.Errorf("update customer %d: %w", id, err)
 	}
 	w.touched = append(w.touched, c)
-	r.outcome = OutcomeUpdated
+	r.outcome = steward.OutcomeUpdated
 	if c.Status != steward.StatusActive {
 		return nil
 	}
@@ -1089,8 +1038,8 @@ func summarize(t *table, sum *Summary) {
 			sum.Duplicates++
 		}
 		switch r.outcome {
-		case OutcomeRejected, OutcomeBlocked:
-			if r.outcome == OutcomeRejected {
+		case steward.OutcomeRejected, steward.OutcomeBlocked:
+			if r.outcome == steward.OutcomeRejected {
 				sum.Rejected++
 			} else {
 				sum.Blocked++
@@ -1102,13 +1051,13 @@ func summarize(t *table, sum *Summary) {
 				sum.Codes[f.Code]++
 			}
 			continue
-		case OutcomeCreated:
+		case steward.OutcomeCreated:
 			sum.Created++
-		case OutcomeUpdated:
+		case steward.OutcomeUpdated:
 			sum.Updated++
-		case OutcomeUnchanged:
+		case steward.OutcomeUnchanged:
 			sum.Unchanged++
-		case OutcomeMerged:
+		case steward.OutcomeMerged:
 			sum.Merged++
 		}
 		sum.Accepted++

@@ -1,10 +1,12 @@
-package gate
+package importer
 
 import (
 	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/steward-crm/steward"
 )
 
 // rejectsReport writes the rows that were not stored (rejected or blocked)
@@ -20,7 +22,7 @@ func rejectsReport(w io.Writer, t *table) error {
 	}
 	line := make([]string, len(header))
 	for _, r := range t.rows {
-		if r.outcome != OutcomeRejected && r.outcome != OutcomeBlocked {
+		if r.outcome != steward.OutcomeRejected && r.outcome != steward.OutcomeBlocked {
 			continue
 		}
 		fillRaw(line[:len(t.header)], r.raw)
@@ -40,7 +42,7 @@ func rejectsReport(w io.Writer, t *table) error {
 }
 
 // annotatedReport writes every row of the input as CSV with four columns
-// added: status (the Outcome), code and message (the findings, joined by
+// added: status (the steward.Outcome), code and message (the findings, joined by
 // "; " and " "), and matched_id (the customer the row looked like).
 func annotatedReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
@@ -57,7 +59,7 @@ func annotatedReport(w io.Writer, t *table) error {
 			codes = append(codes, f.Code)
 			msgs = append(msgs, f.Message)
 		}
-		if r.match != nil && r.outcome != OutcomeBlocked {
+		if r.match != nil && r.outcome != steward.OutcomeBlocked {
 			codes = append(codes, CodeDuplicate)
 			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", describe(r.match), r.probability))
 		}

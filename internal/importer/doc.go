@@ -1,4 +1,4 @@
-// Package gate imports bulk files of customers through a validation gate:
+// Package importer imports bulk files of customers through a validation gate:
 // nothing bad gets in, nothing good is lost.
 //
 // Import reads a CSV or TSV file (delimiter detected), JSON Lines or an
@@ -32,4 +32,4 @@
 // The whole file is held in memory while it is imported (bounded by
 // Limits.MaxFileBytes): the duplicate check needs every row before the
 // transaction starts, and the reports need every row after it ends.
-package gate
+package importer
