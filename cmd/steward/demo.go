@@ -121,10 +121,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{
-		Source: "shop", Name: "shop.csv", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(),
-		OnDuplicate: steward.DuplicateSuggest, Logger: env.Logger,
-	})
+	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{FileOptions: records.FileOptions{Name: "shop.csv"}, Source: "shop", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(), OnDuplicate: steward.DuplicateSuggest, Logger: env.Logger})
 	if err != nil {
 		return fmt.Errorf("import the shop file: %w", err)
 	}

@@ -57,7 +57,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	delimName := fs.String("delimiter", "", "field separator of a CSV file: comma, tab, semicolon, pipe or the character (default: detect comma, tab or semicolon)")
 	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's defaults.country)")
-	var limits importer.Limits
+	var limits records.Limits
 	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
 	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
 	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
@@ -79,10 +79,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts := importer.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, DryRun: *dryRun,
-		Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: rf.Gate.OnInvalid,
-		Limits: importer.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields},
-		Logger: envLogger(env)}
+	opts := importer.Options{FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields}}, Source: *source, DryRun: *dryRun, Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: rf.Gate.OnInvalid, Logger: envLogger(env)}
 	if set["max-file-bytes"] {
 		opts.Limits.MaxFileBytes = limits.MaxFileBytes
 	}
@@ -114,10 +111,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
-	if opts.Encoding, err = importer.ParseEncoding(*encName); err != nil {
+	if opts.Encoding, err = records.ParseEncoding(*encName); err != nil {
 		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
 	}
-	if opts.Format, err = importer.ParseFormat(*formatName); err != nil {
+	if opts.Format, err = records.ParseFormat(*formatName); err != nil {
 		return usagef("use csv, tsv, jsonl or xlsx", "--format: %s", steward.ErrorMessage(err))
 	}
 	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {

@@ -191,7 +191,7 @@ func heapProfiles(b *testing.B) (stop func()) {
 
 // importDry runs a dry-run import with the duplicate index cache.
 func importDry(st steward.Store, input []byte, cache string) (*Summary, error) {
-	return Import(context.Background(), st, bytes.NewReader(input), Options{Source: "shop", Name: "bench.csv", DryRun: true, IndexCache: cache})
+	return Import(context.Background(), st, bytes.NewReader(input), Options{FileOptions: records.FileOptions{Name: "bench.csv"}, Source: "shop", DryRun: true, IndexCache: cache})
 }
 
 // cpuTime returns the CPU time (user and system) this process has used.

@@ -7,14 +7,12 @@ import (
 	"github.com/steward-crm/steward/validate"
 )
 
-// Codes of the findings the gate itself makes; validate.Record adds its
-// own.
+// Codes of the findings the importer itself makes; records.ReadFile and
+// validate.Record add theirs.
 const (
-	CodeMalformedRow = "malformed_row" // the row could not be split into fields
-	CodeRowTooLong   = "row_too_long"  // the row is longer than Limits.MaxRowBytes
-	CodeRepeatedID   = "repeated_id"   // the row's id appeared earlier in the file
-	CodeDuplicate    = "duplicate"     // the row looks like a customer (blocked or suggested)
-	CodeErased       = "erased"        // the row's (source, id) belongs to an erased customer
+	CodeRepeatedID = "repeated_id" // the row's id appeared earlier in the file
+	CodeDuplicate  = "duplicate"   // the row looks like a customer (blocked or suggested)
+	CodeErased     = "erased"      // the row's (source, id) belongs to an erased customer
 )
 
 // Validator checks one standardized record and returns its findings; no

@@ -29,22 +29,9 @@ type Options struct {
 	// identifies the row across re-imports. Rows whose mapping or source
 	// column gives a source keep theirs.
 	Source string
-	// Name is the file's name, for format detection and messages.
-	Name string
-	// Format is the file's layout; "" detects it from Name and content.
-	Format Format
-	// Delimiter separates the fields of a CSV file; 0 detects comma, tab
-	// or semicolon from the header (TSV is always tab).
-	Delimiter rune
-	// Encoding is the text encoding; "" detects it (see DetectEncoding).
-	Encoding Encoding
-	// Sheet is the worksheet of an XLSX file; "" is the first.
-	Sheet string
-	// Mapping maps the file's columns onto canonical ones; nil means the
-	// header uses canonical names.
-	Mapping *records.Mapping
-	// Limits bound the input; the zero value means no limits.
-	Limits Limits
+	// FileOptions say how to read the file: its name, format, encoding,
+	// mapping and limits.
+	records.FileOptions
 
 	// Cleanse configures standardization (cleanse.Record), applied to
 	// every row before validation.
@@ -102,11 +89,11 @@ type Options struct {
 // Summary counts what an import did. Accepted + Rejected + Blocked always
 // equals Rows; Accepted is Created + Updated + Unchanged + Merged.
 type Summary struct {
-	File     string   `json:"file,omitempty"`
-	Source   string   `json:"source"`
-	Format   Format   `json:"format"`
-	Encoding Encoding `json:"encoding"`
-	DryRun   bool     `json:"dry_run"`
+	File     string           `json:"file,omitempty"`
+	Source   string           `json:"source"`
+	Format   records.Format   `json:"format"`
+	Encoding records.Encoding `json:"encoding"`
+	DryRun   bool             `json:"dry_run"`
 
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
@@ -183,7 +170,15 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	}()
 	// The rows are standardized and validated as they are read.
 	chk := startChecking(ctx, &opts)
-	t, err := readTable(r, &opts, chk.add)
+	t := &table{}
+	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
+		r := &row{Row: rr}
+		t.rows = append(t.rows, r)
+		chk.add(r)
+	})
+	if err == nil {
+		t.File = *f
+	}
 	todo := chk.close(err != nil)
 	var known chan lookup
 	if err == nil {
@@ -207,7 +202,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		return nil, err
 	}
 	read := time.Since(start)
-	log.Info("import read", "file", opts.Name, "format", t.format, "encoding", t.enc, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
+	log.Info("import read", "file", opts.Name, "format", t.Format, "encoding", t.Encoding, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
 	ld, lk := <-done, <-known
 	if ld.err != nil {
 		return nil, ld.err
@@ -223,7 +218,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	m := startMatching(ctx, t, snap, &opts)
 	defer m.stop()
 
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.format, Encoding: t.enc, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
@@ -300,6 +295,31 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
+// table is the input file, read, and its rows.
+type table struct {
+	records.File
+	rows []*row
+}
+
+// row is one data row of the input and what became of it.
+type row struct {
+	*records.Row
+	outcome steward.Outcome
+	// customer is the customer the row created, updated or merged into.
+	customer *steward.Customer
+	// match is the customer the row looks like, with the probability.
+	match       *steward.Customer
+	probability float64
+	// cands are the customers the row looks like, most probable first.
+	cands []candidate
+	// fpos is the row's position among the file's new rows (which are
+	// matched), -1 for the others.
+	fpos int
+	// keys are the row's match keys, computed when it is checked, for
+	// the file's duplicate index.
+	keys dedupe.Prepared
+}
+
 // checker gives the rows their source and id and rejects repeated ids, in
 // file order as the rows are read, and meanwhile standardizes and
 // validates them on all CPUs, chunk by chunk.
@@ -332,28 +352,28 @@ func startChecking(ctx context.Context, opts *Options) *checker {
 
 // add takes the next row read.
 func (c *checker) add(r *row) {
-	if len(r.findings) > 0 {
+	if len(r.Findings) > 0 {
 		r.outcome = steward.OutcomeRejected
 		return
 	}
-	if r.rec.Source == "" {
-		r.rec.Source = c.opts.Source
+	if r.Record.Source == "" {
+		r.Record.Source = c.opts.Source
 	}
-	derived := r.rec.SourceID == ""
+	derived := r.Record.SourceID == ""
 	if derived {
-		r.rec.SourceID = contentID(&r.rec)
+		r.Record.SourceID = contentID(&r.Record)
 	}
-	k := sourceKey{r.rec.Source, r.rec.SourceID}
+	k := sourceKey{r.Record.Source, r.Record.SourceID}
 	if n, ok := c.first[k]; ok {
-		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.rec.SourceID, n)
+		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, n)
 		if derived {
 			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
 		}
-		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
+		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
 		r.outcome = steward.OutcomeRejected
 		return
 	}
-	c.first[k] = r.num
+	c.first[k] = r.Num
 	c.todo = append(c.todo, r)
 	if len(c.todo)-c.sent >= checkChunk {
 		c.send()
@@ -392,15 +412,15 @@ func (c *checker) work() {
 			continue // drained, so that the reader never blocks
 		}
 		for _, r := range rows {
-			cleanse.Record(&r.rec, c.opts.Cleanse)
-			r.findings = append(r.findings, c.opts.Validate(&r.rec)...)
-			if steward.HasError(r.findings) && c.opts.OnInvalid == steward.InvalidReject {
+			cleanse.Record(&r.Record, c.opts.Cleanse)
+			r.Findings = append(r.Findings, c.opts.Validate(&r.Record)...)
+			if steward.HasError(r.Findings) && c.opts.OnInvalid == steward.InvalidReject {
 				r.outcome = steward.OutcomeRejected
 				continue
 			}
 			// The match keys are computed here, while the file is read,
 			// rather than when the writer and the matchers are busy.
-			r.keys = dedupe.Prepare(&r.rec)
+			r.keys = dedupe.Prepare(&r.Record)
 		}
 	}
 }
@@ -473,7 +493,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		if r.outcome == steward.OutcomeRejected {
 			continue
 		}
-		if _, known := s.known[steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}]; known {
+		if _, known := s.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; known {
 			continue
 		}
 		r.fpos = len(s.fileRows)
@@ -560,7 +580,7 @@ func (m *matcher) chunk(ctx context.Context, k int) error {
 	for _, r := range rows {
 		var err error
 		if r.cands, err = m.s.candidates(r); err != nil {
-			return fmt.Errorf("row %d: %w", r.num, err)
+			return fmt.Errorf("row %d: %w", r.Num, err)
 		}
 	}
 	return nil
@@ -613,7 +633,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 			// The row is in the file's index already: no preparing it again.
 			return ix.MatchIndexed(s.fileIx, r.fpos)
 		}
-		return ix.Match(&r.rec)
+		return ix.Match(&r.Record)
 	}
 	db, err := match(s.db.ix)
 	if err != nil {
@@ -630,7 +650,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 	for _, c := range file {
 		// MatchIndexed gives the rows before r; Match (an update's row,
 		// not in the file's index) gives them all.
-		if other := s.fileRows[c.Index]; other.num < r.num {
+		if other := s.fileRows[c.Index]; other.Num < r.Num {
 			out = append(out, candidate{Candidate: c, row: other})
 		}
 	}
@@ -648,7 +668,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		if a.row == nil {
 			return s.db.ids[a.Index] < s.db.ids[b.Index]
 		}
-		return a.row.num < b.row.num
+		return a.row.Num < b.row.Num
 	})
 	return out, nil
 }
@@ -677,7 +697,7 @@ type lookup struct {
 func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
 	refs := make([]steward.SourceRef, len(rows))
 	for i, r := range rows {
-		refs[i] = steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}
+		refs[i] = steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}
 	}
 	ids, err := st.CustomerIDsBySource(ctx, refs)
 	if err != nil {
@@ -748,7 +768,7 @@ func (w *writer) run(ctx context.Context, t *table) error {
 				return err
 			}
 			if err := w.row(ctx, r); err != nil {
-				return fmt.Errorf("row %d: %w", r.num, err)
+				return fmt.Errorf("row %d: %w", r.Num, err)
 			}
 			r.cands = nil // decided: their explanations need not stay for the rest of the file
 			if err := w.maybeFlush(ctx); err != nil {
@@ -772,7 +792,7 @@ func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
 	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
 		end := min(len(rows), w.created+batchSize)
 		for _, nr := range rows[w.created:end] {
-			nr.customer, nr.outcome = &steward.Customer{Record: nr.rec}, steward.OutcomeCreated
+			nr.customer, nr.outcome = &steward.Customer{Record: nr.Record}, steward.OutcomeCreated
 			w.batch = append(w.batch, nr.customer)
 		}
 		w.created = end
@@ -793,7 +813,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		n := min(len(w.suggestions), batchSize)
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
-			ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
+			ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.Num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
 			if err != nil {
 				return fmt.Errorf("suggestion evidence: %w", err)
 			}
@@ -817,7 +837,7 @@ type evidence struct {
 }
 
 func (w *writer) row(ctx context.Context, r *row) error {
-	if id, ok := w.snap.known[steward.SourceRef{Source: r.rec.Source, ID: r.rec.SourceID}]; ok {
+	if id, ok := w.snap.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; ok {
 		return w.update(ctx, r, id)
 	}
 	cand, target, err := w.match(ctx, r, 0)
@@ -831,7 +851,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		return nil
 	}
-	c := &steward.Customer{Record: r.rec}
+	c := &steward.Customer{Record: r.Record}
 	r.customer = c
 	if target == nil {
 		r.outcome = steward.OutcomeCreated
@@ -853,7 +873,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		r.outcome = steward.OutcomeBlocked
 		r.customer = nil
-		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeDuplicate, Message: fmt.Sprintf(
+		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeDuplicate, Message: fmt.Sprintf(
 			"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
 			describe(target), cand.Probability)})
 	case steward.DuplicateMerge:
@@ -864,7 +884,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		r.outcome = steward.OutcomeMerged
 		c.Status, c.MergedInto = steward.StatusMerged, target.ID
-		if err := w.fill(ctx, target, &r.rec); err != nil {
+		if err := w.fill(ctx, target, &r.Record); err != nil {
 			return err
 		}
 		w.batch = append(w.batch, c)
@@ -912,17 +932,17 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	c, err := w.tx.Customer(ctx, id)
 	if err != nil {
-		return fmt.Errorf("customer %d of %s/%s: %w", id, r.rec.Source, r.rec.SourceID, err)
+		return fmt.Errorf("customer %d of %s/%s: %w", id, r.Record.Source, r.Record.SourceID, err)
 	}
 	if c.Status == steward.StatusErased {
 		r.outcome = steward.OutcomeRejected
-		r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
+		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
 			"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
-			r.rec.Source, r.rec.SourceID, c.ID)})
+			r.Record.Source, r.Record.SourceID, c.ID)})
 		return nil
 	}
 	r.customer = c
-	next := overlay(&c.Record, &r.rec)
+	next := overlay(&c.Record, &r.Record)
 	if len(steward.Diff(&c.Record, &next)) == 0 {
 		r.outcome = steward.OutcomeUnchanged
 		return nil
@@ -1047,7 +1067,7 @@ func summarize(t *table, sum *Summary) {
 			if sum.Codes == nil {
 				sum.Codes = make(map[string]int)
 			}
-			for _, f := range r.findings {
+			for _, f := range r.Findings {
 				sum.Codes[f.Code]++
 			}
 			continue
@@ -1061,7 +1081,7 @@ func summarize(t *table, sum *Summary) {
 			sum.Merged++
 		}
 		sum.Accepted++
-		if len(r.findings) > 0 {
+		if len(r.Findings) > 0 {
 			sum.Warnings++
 		}
 	}

@@ -76,8 +76,8 @@ func TestImportSamples(t *testing.T) {
 		name     string
 		path     string
 		opts     Options
-		format   Format
-		enc      Encoding
+		format   records.Format
+		enc      records.Encoding
 		rows     int
 		accepted int
 		rejected int
@@ -85,7 +85,7 @@ func TestImportSamples(t *testing.T) {
 		codes    []string
 		check    func(t *testing.T, st steward.Store)
 	}{
-		{"windows-1256 csv", filepath.Join(sampleDir, "shop-fa-1256.csv"), Options{Source: "shop"}, FormatCSV, Windows1256, 6, 4, 2, 1,
+		{"windows-1256 csv", filepath.Join(sampleDir, "shop-fa-1256.csv"), Options{Source: "shop"}, records.FormatCSV, records.Windows1256, 6, 4, 2, 1,
 			[]string{"multiple_at", "no_valid_contact"}, func(t *testing.T, st steward.Store) {
 				c := customerBySource(t, st, "shop", "1")
 				if c.Record.FirstName != "علی" || c.Record.LastName != "رضایی" || c.Record.City != "تهران" {
@@ -99,19 +99,19 @@ func TestImportSamples(t *testing.T) {
 					t.Errorf("shop/6 = %q %q, want پرویز گرگان (پ چ گ from Windows-1256)", c.Record.FirstName, c.Record.City)
 				}
 			}},
-		{"windows-1252 csv", filepath.Join(sampleDir, "partner-1252.csv"), Options{Source: "partner"}, FormatCSV, Windows1252, 3, 3, 0, 0, nil,
+		{"windows-1252 csv", filepath.Join(sampleDir, "partner-1252.csv"), Options{Source: "partner"}, records.FormatCSV, records.Windows1252, 3, 3, 0, 0, nil,
 			func(t *testing.T, st steward.Store) {
 				if c := customerBySource(t, st, "partner", "e1"); c.Record.LastName != "Müller" || c.Record.City != "Zürich" {
 					t.Errorf("partner/e1 = %q %q", c.Record.LastName, c.Record.City)
 				}
 			}},
-		{"utf-16 csv with mapping", filepath.Join(sampleDir, "callcentre-utf16.csv"), Options{Source: "callcentre", Mapping: mapping}, FormatCSV, UTF16LE, 4, 3, 1, 0,
+		{"utf-16 csv with mapping", filepath.Join(sampleDir, "callcentre-utf16.csv"), Options{FileOptions: records.FileOptions{Mapping: mapping}, Source: "callcentre"}, records.FormatCSV, records.UTF16LE, 4, 3, 1, 0,
 			[]string{"comment", "no_valid_contact"}, func(t *testing.T, st steward.Store) {
 				if c := customerBySource(t, st, "callcentre", "C-101"); c.Record.FirstName != "نگار" || c.Record.Email != "negar.hosseini@gmail.com" {
 					t.Errorf("callcentre/C-101 = %+v", c.Record)
 				}
 			}},
-		{"tsv without ids", filepath.Join(sampleDir, "forms.tsv"), Options{Source: "forms"}, FormatTSV, UTF8, 4, 2, 2, 0,
+		{"tsv without ids", filepath.Join(sampleDir, "forms.tsv"), Options{Source: "forms"}, records.FormatTSV, records.UTF8, 4, 2, 2, 0,
 			[]string{"name_missing", "repeated_id"}, func(t *testing.T, st steward.Store) {
 				var n int
 				st.EachCustomer(context.Background(), steward.CustomerFilter{}, func(c *steward.Customer) error {
@@ -124,7 +124,7 @@ func TestImportSamples(t *testing.T) {
 					t.Errorf("%d customers with a derived id and the newsletter attribute, want 2", n)
 				}
 			}},
-		{"json lines", filepath.Join(sampleDir, "signups.jsonl"), Options{Source: "web"}, FormatJSONL, UTF8, 6, 3, 3, 0,
+		{"json lines", filepath.Join(sampleDir, "signups.jsonl"), Options{Source: "web"}, records.FormatJSONL, records.UTF8, 6, 3, 3, 0,
 			[]string{"malformed_row", "dotless_domain"}, func(t *testing.T, st steward.Store) {
 				c := customerBySource(t, st, "web", "w2")
 				if c.Record.FirstName != "کاوه" || c.Record.Attributes["age"] != "34" {
@@ -134,7 +134,7 @@ func TestImportSamples(t *testing.T) {
 					t.Errorf("web/w1 newsletter %q, want true", c.Record.Attributes["newsletter"])
 				}
 			}},
-		{"xlsx first sheet", xlsx, Options{Source: "crm"}, FormatXLSX, UTF8, 4, 3, 1, 0,
+		{"xlsx first sheet", xlsx, Options{Source: "crm"}, records.FormatXLSX, records.UTF8, 4, 3, 1, 0,
 			[]string{"empty_domain"}, func(t *testing.T, st steward.Store) {
 				if c := customerBySource(t, st, "crm", "x1"); c.Record.FirstName != "نرگس" || c.Record.Attributes["tier"] != "gold" {
 					t.Errorf("crm/x1 = %+v", c.Record)
@@ -143,7 +143,7 @@ func TestImportSamples(t *testing.T) {
 					t.Errorf("crm/x4 phone %q (a number cell), want +989121112233", c.Record.Phone)
 				}
 			}},
-		{"xlsx named sheet", xlsx, Options{Source: "crm", Sheet: "Other"}, FormatXLSX, UTF8, 1, 1, 0, 0, nil, nil},
+		{"xlsx named sheet", xlsx, Options{FileOptions: records.FileOptions{Sheet: "Other"}, Source: "crm"}, records.FormatXLSX, records.UTF8, 1, 1, 0, 0, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

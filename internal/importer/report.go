@@ -16,7 +16,7 @@ import (
 // text in the message.
 func rejectsReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
-	header := append(append([]string(nil), t.header...), "row", "field", "code", "message")
+	header := append(append([]string(nil), t.Header...), "row", "field", "code", "message")
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write rejects: %w", err)
 	}
@@ -25,10 +25,10 @@ func rejectsReport(w io.Writer, t *table) error {
 		if r.outcome != steward.OutcomeRejected && r.outcome != steward.OutcomeBlocked {
 			continue
 		}
-		fillRaw(line[:len(t.header)], r.raw)
-		for _, f := range r.findings {
-			n := len(t.header)
-			line[n], line[n+1], line[n+2], line[n+3] = fmt.Sprint(r.num), f.Field, f.Code, f.Message
+		fillRaw(line[:len(t.Header)], r.Raw)
+		for _, f := range r.Findings {
+			n := len(t.Header)
+			line[n], line[n+1], line[n+2], line[n+3] = fmt.Sprint(r.Num), f.Field, f.Code, f.Message
 			if err := cw.Write(line); err != nil {
 				return fmt.Errorf("write rejects: %w", err)
 			}
@@ -46,16 +46,16 @@ func rejectsReport(w io.Writer, t *table) error {
 // "; " and " "), and matched_id (the customer the row looked like).
 func annotatedReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)
-	header := append(append([]string(nil), t.header...), "status", "code", "message", "matched_id")
+	header := append(append([]string(nil), t.Header...), "status", "code", "message", "matched_id")
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write annotated copy: %w", err)
 	}
 	line := make([]string, len(header))
 	for _, r := range t.rows {
-		fillRaw(line[:len(t.header)], r.raw)
-		codes := make([]string, 0, len(r.findings))
-		msgs := make([]string, 0, len(r.findings))
-		for _, f := range r.findings {
+		fillRaw(line[:len(t.Header)], r.Raw)
+		codes := make([]string, 0, len(r.Findings))
+		msgs := make([]string, 0, len(r.Findings))
+		for _, f := range r.Findings {
 			codes = append(codes, f.Code)
 			msgs = append(msgs, f.Message)
 		}
@@ -63,7 +63,7 @@ func annotatedReport(w io.Writer, t *table) error {
 			codes = append(codes, CodeDuplicate)
 			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", describe(r.match), r.probability))
 		}
-		n := len(t.header)
+		n := len(t.Header)
 		line[n], line[n+1], line[n+2], line[n+3] = string(r.outcome), strings.Join(codes, "; "), strings.Join(msgs, " "), ""
 		if r.match != nil && r.match.ID != 0 {
 			line[n+3] = fmt.Sprint(r.match.ID)

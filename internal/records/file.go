@@ -1,4 +1,4 @@
-package importer
+package records
 
 import (
 	"bufio"
@@ -13,15 +13,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/dedupe"
-	"github.com/steward-crm/steward/internal/records"
 	"github.com/xuri/excelize/v2"
 )
 
 // Format is the layout of an input file.
 type Format string
 
-// Formats the gate reads.
+// Formats ReadFile reads.
 const (
 	FormatCSV   Format = "csv"   // delimited text: comma, semicolon or tab, detected
 	FormatTSV   Format = "tsv"   // tab-separated text
@@ -71,7 +69,7 @@ func detectFormat(name string, head []byte) Format {
 	return FormatCSV
 }
 
-// Limits bound what the gate reads, so that a huge or hostile file fails
+// Limits bound what ReadFile reads, so that a huge or hostile file fails
 // clearly instead of exhausting memory. Zero means no limit.
 type Limits struct {
 	// MaxFileBytes bounds the size of the file as stored (and the
@@ -88,50 +86,70 @@ func DefaultLimits() Limits {
 	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256}
 }
 
-// row is one data row of the input and what became of it.
-type row struct {
-	num  int // 1 = first data row
-	line int // line (or sheet row) where it starts; header = 1
-	// raw holds the fields as read, nil when the row could not be split
-	// into fields; text then holds its bytes.
-	raw  []string
-	text string
-	rec  steward.Record
-
-	findings []steward.Finding
-	outcome  steward.Outcome
-	// customer is the customer the row created, updated or merged into.
-	customer *steward.Customer
-	// match is the customer the row looks like, with the probability.
-	match       *steward.Customer
-	probability float64
-	// cands are the customers the row looks like, most probable first.
-	cands []candidate
-	// fpos is the row's position among the file's new rows (which are
-	// matched), -1 for the others.
-	fpos int
-	// keys are the row's match keys, computed when it is checked, for
-	// the file's duplicate index.
-	keys dedupe.Prepared
+// Row is one data row of a file as read: where it is, its fields as
+// read, the record they map to, and the problems met reading it.
+type Row struct {
+	// Num counts the data rows from 1.
+	Num int
+	// Line is the line (or sheet row) where the row starts; the header
+	// is line 1.
+	Line int
+	// Raw holds the fields as read, nil when the row could not be split
+	// into fields; Text then holds its bytes.
+	Raw  []string
+	Text string
+	// Record is Raw mapped onto canonical columns.
+	Record steward.Record
+	// Findings are the problems met reading the row (CodeMalformedRow,
+	// CodeRowTooLong); a row with one has no Record.
+	Findings []steward.Finding
 }
 
-// table is an input file read to its end.
+// File describes an input file read to its end.
+type File struct {
+	// Header is the file's columns as read (JSON Lines: the keys, in the
+	// order they first appear).
+	Header   []string
+	Format   Format
+	Encoding Encoding
+}
+
+// Codes of the findings of rows that could not be read.
+const (
+	CodeMalformedRow = "malformed_row" // the row could not be split into fields
+	CodeRowTooLong   = "row_too_long"  // the row is longer than Limits.MaxRowBytes
+)
+
+// FileOptions say how to read an input file.
+type FileOptions struct {
+	// Name is the file's name, for format detection and messages.
+	Name string
+	// Format is the file's layout; "" detects it from Name and content.
+	Format Format
+	// Delimiter separates the fields of a CSV file; 0 detects comma, tab
+	// or semicolon from the header (TSV is always tab).
+	Delimiter rune
+	// Encoding is the text encoding; "" detects it (see DetectEncoding).
+	Encoding Encoding
+	// Sheet is the worksheet of an XLSX file; "" is the first.
+	Sheet string
+	// Mapping maps the file's columns onto canonical ones; nil means the
+	// header uses canonical names.
+	Mapping *Mapping
+	// Limits bound the input; the zero value means no limits.
+	Limits Limits
+}
+
+// table is a file being read.
 type table struct {
-	header []string
-	rows   []*row
-	format Format
-	enc    Encoding
-	// each, when not nil, is called with every row as it is read, in
-	// order, so that work on the rows can start before the file ends.
-	each func(*row)
+	File
+	each func(*Row)
+	rows int // data rows read so far
 }
 
-// add appends a row read.
-func (t *table) add(r *row) {
-	t.rows = append(t.rows, r)
-	if t.each != nil {
-		t.each(r)
-	}
+func (t *table) add(r *Row) {
+	t.rows++
+	t.each(r)
 }
 
 // structuralError is a problem that makes the whole file unreadable: the
@@ -160,9 +178,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readTable reads the whole input, passing each row to each (when not nil)
-// as it is read.
-func readTable(r io.Reader, opts *Options, each func(*row)) (*table, error) {
+// ReadFile reads a whole input file, CSV or TSV (delimiter detected), JSON
+// Lines or an XLSX workbook, in UTF-8, UTF-16, Windows-1256 or
+// Windows-1252 (detected unless named), and passes each data row to each,
+// in order, as it is read. A row that cannot be read (a broken quote, a
+// malformed JSON line, a row over the limit) comes with a finding; a file
+// that cannot be read to its end (a bad encoding, a damaged workbook, a
+// file over the limits) is an EINVALID *steward.Error naming the line.
+func ReadFile(r io.Reader, opts FileOptions, each func(*Row)) (*File, error) {
+	t, err := readTable(r, &opts, each)
+	if err != nil {
+		return nil, err
+	}
+	return &t.File, nil
+}
+
+func readTable(r io.Reader, opts *FileOptions, each func(*Row)) (*table, error) {
 	lr := &limitedReader{r: r, max: opts.Limits.MaxFileBytes}
 	br := bufio.NewReaderSize(lr, sniffSize)
 	head, err := br.Peek(sniffSize)
@@ -196,7 +227,7 @@ func readTable(r io.Reader, opts *Options, each func(*row)) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.format, t.enc = format, enc
+	t.Format, t.Encoding = format, enc
 	return t, nil
 }
 
@@ -206,26 +237,26 @@ func readErr(line int, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	if errors.Is(err, errTruncatedUTF16) || errors.Is(err, records.ErrRowTooLong) {
+	if errors.Is(err, errTruncatedUTF16) || errors.Is(err, ErrRowTooLong) {
 		return structuralError(line, "%v", err)
 	}
 	return fmt.Errorf("read input: %w", err)
 }
 
-func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)) (*table, error) {
-	ro := records.Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, Delimiter: opts.Delimiter}
+func readDelimited(text io.Reader, format Format, opts *FileOptions, each func(*Row)) (*table, error) {
+	ro := Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, Delimiter: opts.Delimiter}
 	if format == FormatTSV {
 		ro.Delimiter = '\t'
 	}
-	rd, err := records.NewReader(text, ro)
+	rd, err := NewReader(text, ro)
 	if err != nil {
 		return nil, readErr(1, err)
 	}
-	t := &table{header: slices.Clone(rd.Header()), each: each}
+	t := &table{File: File{Header: slices.Clone(rd.Header())}, each: each}
 	next := 2 // line where the next row starts
 	for {
 		rec, err := rd.Read()
-		var re *records.RowError
+		var re *RowError
 		if err == nil || errors.As(err, &re) {
 			next = rd.Line() + bytes.Count(rd.RawText(), []byte{'\n'})
 		}
@@ -234,21 +265,21 @@ func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)
 		}
 		switch {
 		case re != nil:
-			if errors.Is(err, records.ErrInvalidUTF8) {
+			if errors.Is(err, ErrInvalidUTF8) {
 				return nil, structuralError(re.Line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", re.Err)
 			}
-			r := &row{num: re.Row, line: re.Line, raw: slices.Clone(rd.Raw()), text: string(rd.RawText())}
-			if errors.Is(err, records.ErrRowTooLong) {
-				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
+			r := &Row{Num: re.Row, Line: re.Line, Raw: slices.Clone(rd.Raw()), Text: string(rd.RawText())}
+			if errors.Is(err, ErrRowTooLong) {
+				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
 			} else {
-				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
-					Message: fmt.Sprintf("Line %d could not be read (%v): %s", re.Line, re.Err, excerpt(strings.TrimRight(r.text, "\r\n")))})
+				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
+					Message: fmt.Sprintf("Line %d could not be read (%v): %s", re.Line, re.Err, excerpt(strings.TrimRight(r.Text, "\r\n")))})
 			}
 			t.add(r)
 		case err != nil:
 			return nil, readErr(next, err)
 		default:
-			r := &row{num: rd.Row(), line: rd.Line(), raw: slices.Clone(rd.Raw()), rec: rec}
+			r := &Row{Num: rd.Row(), Line: rd.Line(), Raw: slices.Clone(rd.Raw()), Record: rec}
 			if err := checkReplacement(r); err != nil {
 				return nil, err
 			}
@@ -259,10 +290,10 @@ func readDelimited(text io.Reader, format Format, opts *Options, each func(*row)
 
 // checkReplacement refuses a row with U+FFFD, which the UTF-16 decoder puts
 // where the input was not UTF-16 (a lone surrogate).
-func checkReplacement(r *row) error {
-	for _, f := range r.raw {
+func checkReplacement(r *Row) error {
+	for _, f := range r.Raw {
 		if strings.ContainsRune(f, utf8.RuneError) {
-			return structuralError(r.line, "the text has a character that could not be decoded (U+FFFD); the file is damaged or in another encoding")
+			return structuralError(r.Line, "the text has a character that could not be decoded (U+FFFD); the file is damaged or in another encoding")
 		}
 	}
 	return nil
@@ -283,10 +314,10 @@ type jsonRow struct {
 	keys, vals []string
 }
 
-func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
+func readJSONL(text io.Reader, opts *FileOptions, each func(*Row)) (*table, error) {
 	br := bufio.NewReaderSize(text, 64<<10)
 	var parsed []jsonRow
-	var pending []*row
+	var pending []*Row
 	var header []string
 	index := make(map[string]int)
 	line := 0
@@ -296,9 +327,9 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 			break
 		}
 		line++
-		if errors.Is(err, records.ErrRowTooLong) {
-			r := &row{line: line, text: excerpt(string(b))}
-			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
+		if errors.Is(err, ErrRowTooLong) {
+			r := &Row{Line: line, Text: excerpt(string(b))}
+			r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
 			pending = append(pending, r)
 			parsed = append(parsed, jsonRow{})
 			continue
@@ -310,14 +341,14 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 			continue
 		}
 		if !utf8.Valid(b) {
-			return nil, structuralError(line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", records.ErrInvalidUTF8)
+			return nil, structuralError(line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", ErrInvalidUTF8)
 		}
-		r := &row{line: line}
+		r := &Row{Line: line}
 		jr, perr := parseJSONObject(b)
 		if perr != nil {
-			r.text = string(bytes.TrimRight(b, "\r\n"))
-			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
-				Message: fmt.Sprintf("Line %d is not a JSON object with text values (%v): %s", line, perr, excerpt(r.text))})
+			r.Text = string(bytes.TrimRight(b, "\r\n"))
+			r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
+				Message: fmt.Sprintf("Line %d is not a JSON object with text values (%v): %s", line, perr, excerpt(r.Text))})
 		}
 		for _, k := range jr.keys {
 			if _, ok := index[k]; !ok {
@@ -331,23 +362,23 @@ func readJSONL(text io.Reader, opts *Options, each func(*row)) (*table, error) {
 	if len(header) == 0 {
 		return nil, steward.Errorf(steward.EINVALID, "the file has no JSON objects with fields; nothing was imported")
 	}
-	cols, err := records.NewColumns(header, opts.Mapping, opts.Limits.MaxFields)
+	cols, err := NewColumns(header, opts.Mapping, opts.Limits.MaxFields)
 	if err != nil {
 		return nil, err
 	}
-	t := &table{header: cols.Header(), each: each}
+	t := &table{File: File{Header: cols.Header()}, each: each}
 	for i, r := range pending {
-		r.num = i + 1
-		if len(r.findings) == 0 {
-			r.raw = make([]string, len(header))
+		r.Num = i + 1
+		if len(r.Findings) == 0 {
+			r.Raw = make([]string, len(header))
 			for j, k := range parsed[i].keys {
-				r.raw[index[k]] = parsed[i].vals[j]
+				r.Raw[index[k]] = parsed[i].vals[j]
 			}
-			rec, err := cols.Record(r.raw)
+			rec, err := cols.Record(r.Raw)
 			if err != nil {
-				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.line, err)})
+				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.Line, err)})
 			}
-			r.rec = rec
+			r.Record = rec
 		}
 		t.add(r)
 	}
@@ -374,7 +405,7 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 			err = nil
 		}
 		if tooLong && err == nil {
-			return out, records.ErrRowTooLong
+			return out, ErrRowTooLong
 		}
 		return out, err
 	}
@@ -436,7 +467,7 @@ func parseJSONObject(b []byte) (jsonRow, error) {
 // take when unzipped; larger parts are extracted to a temporary file.
 const xlsxXMLLimit = 16 << 20
 
-func readXLSX(br *bufio.Reader, opts *Options, each func(*row)) (*table, error) {
+func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, error) {
 	data, err := io.ReadAll(br)
 	if err != nil {
 		return nil, readErr(0, err)
@@ -471,8 +502,8 @@ func readXLSX(br *bufio.Reader, opts *Options, each func(*row)) (*table, error) 
 		return nil, steward.Errorf(steward.EINVALID, "sheet %q cannot be read (%v); nothing was imported", sheet, err)
 	}
 	defer rows.Close()
-	var cols *records.Columns
-	t := &table{format: FormatXLSX, enc: UTF8, each: each}
+	var cols *Columns
+	t := &table{File: File{Format: FormatXLSX, Encoding: UTF8}, each: each}
 	sheetRow := 0
 	for rows.Next() {
 		sheetRow++
@@ -484,34 +515,34 @@ func readXLSX(br *bufio.Reader, opts *Options, each func(*row)) (*table, error) 
 			if allEmpty(vals) {
 				continue
 			}
-			cols, err = records.NewColumns(vals, opts.Mapping, opts.Limits.MaxFields)
+			cols, err = NewColumns(vals, opts.Mapping, opts.Limits.MaxFields)
 			if err != nil {
 				return nil, err
 			}
-			t.header = cols.Header()
+			t.Header = cols.Header()
 			continue
 		}
 		if allEmpty(vals) {
 			continue
 		}
-		r := &row{num: len(t.rows) + 1, line: sheetRow, raw: vals}
+		r := &Row{Num: t.rows + 1, Line: sheetRow, Raw: vals}
 		size := 0
 		for _, v := range vals {
 			size += len(v)
 		}
 		if max := opts.Limits.MaxRowBytes; max > 0 && size > max {
-			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Row %d is %d bytes long, more than the limit of %d.", sheetRow, size, max)})
-		} else if len(vals) > len(t.header) && !allEmpty(vals[len(t.header):]) {
-			r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d has values in %d columns, the header has %d.", sheetRow, len(vals), len(t.header))})
+			r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Row %d is %d bytes long, more than the limit of %d.", sheetRow, size, max)})
+		} else if len(vals) > len(t.Header) && !allEmpty(vals[len(t.Header):]) {
+			r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d has values in %d columns, the header has %d.", sheetRow, len(vals), len(t.Header))})
 		} else {
-			if len(vals) > len(t.header) {
-				r.raw = vals[:len(t.header)]
+			if len(vals) > len(t.Header) {
+				r.Raw = vals[:len(t.Header)]
 			}
-			rec, err := cols.Record(r.raw)
+			rec, err := cols.Record(r.Raw)
 			if err != nil {
-				r.findings = append(r.findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
+				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
 			}
-			r.rec = rec
+			r.Record = rec
 		}
 		t.add(r)
 	}

@@ -1,4 +1,4 @@
-package importer
+package records
 
 import (
 	"bufio"
@@ -17,10 +17,10 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// Encoding names a character encoding the gate reads.
+// Encoding names a character encoding ReadFile reads.
 type Encoding string
 
-// Encodings the gate reads. UTF-16 files need a byte order mark unless the
+// Encodings ReadFile reads. UTF-16 files need a byte order mark unless the
 // encoding is named.
 const (
 	UTF8        Encoding = "utf-8"
