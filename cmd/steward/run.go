@@ -11,8 +11,8 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
-	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/jobs"
+	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
@@ -137,7 +137,7 @@ func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, n
 		j := &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}
 		if cache != "" {
 			j.SaveIndex = func(ix *dedupe.Index, ids []int64, g steward.Generation) {
-				if err := importer.SaveIndexCache(cache, g, ix, ids); err != nil {
+				if err := matchindex.WriteCache(cache, g, ix, ids); err != nil {
 					log.Warn("duplicate index cache not written", "file", cache, "err", err)
 				}
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/validate"
@@ -54,7 +55,7 @@ type Options struct {
 	// review threshold) is the probability from which a row counts as a
 	// suspected duplicate.
 	Matching dedupe.Config
-	// Model scores candidate pairs; nil is DefaultModel().
+	// Model scores candidate pairs; nil is matchindex.DefaultModel().
 	Model *dedupe.Model
 	// IndexCache is a file that keeps the duplicate index of the
 	// database's customers between imports, so that an import reads it
@@ -212,13 +213,13 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	}
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
-	log.Info("import loaded customers", "customers", snap.db.ix.Len(), "from", snap.db.source, "elapsed", load.Round(time.Millisecond))
+	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
 	// The file's rows are indexed and matched on all CPUs while the writer
 	// starts writing.
 	m := startMatching(ctx, t, snap, &opts)
 	defer m.stop()
 
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.source}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
@@ -261,9 +262,14 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	// it); let the cache's update have the memory.
 	m.stop()
 	snap.fileIx, snap.fileRows = nil, nil
-	saveIndex(ctx, st, snap.db, touched, &opts)
+	matchindex.Save(ctx, st, snap.db, touched, opts.indexOptions())
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// indexOptions are the options of the database's duplicate index.
+func (o *Options) indexOptions() matchindex.Options {
+	return matchindex.Options{Matching: o.Matching, Model: o.Model, Cache: o.IndexCache, Logger: o.Logger, RebuildAbove: o.rebuildAbove}
 }
 
 func (o *Options) setDefaults() error {
@@ -284,7 +290,7 @@ func (o *Options) setDefaults() error {
 		o.Matching = dedupe.DefaultConfig()
 	}
 	if o.Model == nil {
-		o.Model = DefaultModel()
+		o.Model = matchindex.DefaultModel()
 	}
 	if o.Actor == "" {
 		o.Actor = "import"
@@ -446,7 +452,7 @@ func contentID(r *steward.Record) string {
 // the active customers in a duplicate index, the customers the file's
 // source records already became, and the pairs stewards said differ.
 type snapshot struct {
-	db     *dbIndex
+	db     *matchindex.Index
 	known  map[steward.SourceRef]int64
 	notDup map[steward.Pair]bool
 	// fileIx indexes the file's new rows (fileRows, by position), so that
@@ -522,7 +528,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 			return
 		}
 		// How common a name is, is judged among the customers the rows join.
-		ix.CountTermsWith(s.db.ix)
+		ix.CountTermsWith(s.db.Ix)
 		s.fileIx = ix
 		close(m.indexed)
 		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
@@ -635,7 +641,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		}
 		return ix.Match(&r.Record)
 	}
-	db, err := match(s.db.ix)
+	db, err := match(s.db.Ix)
 	if err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}
@@ -666,7 +672,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 			return a.row == nil
 		}
 		if a.row == nil {
-			return s.db.ids[a.Index] < s.db.ids[b.Index]
+			return s.db.IDs[a.Index] < s.db.IDs[b.Index]
 		}
 		return a.row.Num < b.row.Num
 	})
@@ -674,7 +680,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 }
 
 func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapshot, error) {
-	db, err := loadIndex(ctx, st, opts)
+	db, err := matchindex.Load(ctx, st, opts.indexOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -910,7 +916,7 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 			}
 			return cand.Candidate, other.customer, nil
 		}
-		id := w.snap.db.ids[cand.Index]
+		id := w.snap.db.IDs[cand.Index]
 		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
 			continue
 		}

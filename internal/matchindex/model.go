@@ -1,4 +1,4 @@
-package importer
+package matchindex
 
 import (
 	"bytes"
@@ -14,14 +14,15 @@ import (
 //go:embed model.json
 var defaultModelJSON []byte
 
-// DefaultModel returns a new copy of the model the gate scores duplicates
-// with when the caller has none (a model trained on the customer database
-// itself is better, once there is one). The embedded model is checked by
-// the tests, so a failure to read it is a build defect and panics.
+// DefaultModel returns a new copy of the model built into steward, which
+// scores duplicates while the database has no model of its own (one
+// trained on the customers themselves is better, once there is one). The
+// embedded model is checked by the tests, so a failure to read it is a
+// build defect and panics.
 func DefaultModel() *dedupe.Model {
 	m, err := dedupe.ReadModel(bytes.NewReader(defaultModelJSON))
 	if err != nil {
-		panic("gate: embedded model: " + err.Error())
+		panic("matchindex: embedded model: " + err.Error())
 	}
 	return m
 }

@@ -1,4 +1,4 @@
-package importer
+package matchindex
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,27 +20,27 @@ import (
 	"github.com/steward-crm/steward/dedupe"
 )
 
-// dbIndex is the duplicate index of the database's active customers:
-// position i of ix is customer ids[i].
-type dbIndex struct {
-	ix  *dedupe.Index
-	ids []int64
+// Index is the duplicate index of a database's active customers: position
+// i of Ix is customer IDs[i].
+type Index struct {
+	Ix  *dedupe.Index
+	IDs []int64
 	// pos finds a customer's position; built on first use.
 	pos map[int64]int
 	// gen is the customers' generation the index reflects; nil when it is
 	// unknown (customers changed while it was built), so it is not cached.
 	gen *steward.Generation
-	// source says where the index came from: "cache" or "database".
-	source string
+	// Source says where the index came from: "cache" or "database".
+	Source string
 	// logged counts the customers replayed from the cache's log.
 	logged int
 }
 
-// position returns customer id's position in the index, or -1.
-func (d *dbIndex) position(id int64) int {
+// Position returns customer id's position in the index, or -1.
+func (d *Index) Position(id int64) int {
 	if d.pos == nil {
-		d.pos = make(map[int64]int, len(d.ids))
-		for i, c := range d.ids {
+		d.pos = make(map[int64]int, len(d.IDs))
+		for i, c := range d.IDs {
 			d.pos[c] = i
 		}
 	}
@@ -49,12 +50,12 @@ func (d *dbIndex) position(id int64) int {
 	return -1
 }
 
-// putAll makes the index hold the customers cs as they are now (the last
+// PutAll makes the index hold the customers cs as they are now (the last
 // of several entries of one customer): their old entries go, and the
 // active ones are added with their current records, all at once.
-func (d *dbIndex) putAll(ctx context.Context, cs []*steward.Customer) error {
+func (d *Index) PutAll(ctx context.Context, cs []*steward.Customer) error {
 	var maxID int64
-	for _, id := range d.ids {
+	for _, id := range d.IDs {
 		maxID = max(maxID, id)
 	}
 	seen := make(map[int64]bool, len(cs))
@@ -69,8 +70,8 @@ func (d *dbIndex) putAll(ctx context.Context, cs []*steward.Customer) error {
 		// A customer newer than every indexed one (created by the import)
 		// has no entry: no need to build the position map for it.
 		if c.ID <= maxID {
-			if p := d.position(c.ID); p >= 0 {
-				d.ix.Remove(p)
+			if p := d.Position(c.ID); p >= 0 {
+				d.Ix.Remove(p)
 				delete(d.pos, c.ID)
 			}
 		}
@@ -81,7 +82,7 @@ func (d *dbIndex) putAll(ctx context.Context, cs []*steward.Customer) error {
 	}
 	slices.Reverse(add)
 	slices.Reverse(addIDs)
-	first, err := d.ix.AddAll(ctx, add)
+	first, err := d.Ix.AddAll(ctx, add)
 	if err != nil {
 		return err
 	}
@@ -89,39 +90,79 @@ func (d *dbIndex) putAll(ctx context.Context, cs []*steward.Customer) error {
 		if d.pos != nil {
 			d.pos[id] = first + k
 		}
-		d.ids = append(d.ids, id)
+		d.IDs = append(d.IDs, id)
 	}
 	return nil
 }
 
-// loadIndex returns the duplicate index of the database's active
-// customers: from the cache file when it was written for the customers as
-// they are now, otherwise built from the database.
-func loadIndex(ctx context.Context, st steward.Store, opts *Options) (*dbIndex, error) {
+// Customers is what an index reads of the database: its active customers
+// and their generation.
+type Customers interface {
+	CustomerGeneration(ctx context.Context) (steward.Generation, error)
+	EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error
+}
+
+// Options say how to build an index and where to keep it.
+type Options struct {
+	// Matching configures the index (blocking keys, block caps).
+	Matching dedupe.Config
+	// Model scores candidate pairs; nil is DefaultModel().
+	Model *dedupe.Model
+	// Cache is a file that keeps the index between runs, so that the next
+	// Load reads it instead of building it from every customer; "" builds
+	// it every time. The file records which state of the customers it
+	// reflects (steward.Generation) and is rebuilt when they changed
+	// otherwise than through a Save.
+	Cache string
+	// Logger receives what happened to the cache; nil discards it.
+	Logger *slog.Logger
+	// RebuildAbove, when not 0, is how many written customers make Save
+	// build the cache again from the database rather than update it (tests).
+	RebuildAbove int
+}
+
+func (o *Options) defaults() {
+	if o.Model == nil {
+		o.Model = DefaultModel()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Load returns the duplicate index of the database's active customers:
+// from the cache file when it was written for the customers as they are
+// now, otherwise built from the database.
+func Load(ctx context.Context, st Customers, opts Options) (*Index, error) {
+	opts.defaults()
+	return load(ctx, st, &opts)
+}
+
+func load(ctx context.Context, st Customers, opts *Options) (*Index, error) {
 	g0, err := st.CustomerGeneration(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("customers' generation: %w", err)
 	}
-	if opts.IndexCache != "" {
-		d, err := readIndexCache(opts.IndexCache, g0, opts)
+	if opts.Cache != "" {
+		d, err := readIndexCache(opts.Cache, g0, opts)
 		if err == nil {
 			return d, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			opts.Logger.Info("duplicate index cache not used; rebuilding it from the database", "file", opts.IndexCache, "reason", err)
+			opts.Logger.Info("duplicate index cache not used; rebuilding it from the database", "file", opts.Cache, "reason", err)
 		}
 	}
-	d := &dbIndex{source: "database"}
+	d := &Index{Source: "database"}
 	var recs []steward.Record
 	err = st.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		recs = append(recs, c.Record)
-		d.ids = append(d.ids, c.ID)
+		d.IDs = append(d.IDs, c.ID)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load customers: %w", err)
 	}
-	d.ix, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
+	d.Ix, err = dedupe.NewIndex(ctx, recs, opts.Matching, opts.Model)
 	if err != nil {
 		return nil, fmt.Errorf("duplicate index: %w", err)
 	}
@@ -135,16 +176,17 @@ func loadIndex(ctx context.Context, st steward.Store, opts *Options) (*dbIndex, 
 	return d, nil
 }
 
-// saveIndex brings the duplicate index up to date with the customers the
-// import wrote and writes it to the cache file, when it is known to
-// reflect every customer: nothing but this import changed customers since
-// the index was built. A failure to write the cache only costs the next
-// import the time to rebuild it.
-func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*steward.Customer, opts *Options) {
-	if opts.IndexCache == "" || d.gen == nil {
+// Save brings the index up to date with the customers a writer (an
+// import) changed, touched, and writes it to the cache file, when it is
+// known to reflect every customer: nothing but that writer changed
+// customers since the index was built. A failure to write the cache is
+// logged: it only costs the next Load the time to rebuild the index.
+func Save(ctx context.Context, st Customers, d *Index, touched []*steward.Customer, opts Options) {
+	opts.defaults()
+	if opts.Cache == "" || d.gen == nil {
 		return
 	}
-	if d.source == "cache" && len(touched) == 0 {
+	if d.Source == "cache" && len(touched) == 0 {
 		return
 	}
 	g, err := st.CustomerGeneration(ctx)
@@ -157,46 +199,46 @@ func saveIndex(ctx context.Context, st steward.Store, d *dbIndex, touched []*ste
 		want++
 	}
 	if g.Database != d.gen.Database || g.N != want {
-		opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
+		opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.Cache)
 		return
 	}
 	t0 := time.Now()
-	if d.source == "cache" && d.logged+len(touched) <= maxLogCustomers(d.ix.Len()-d.ix.Removed()) {
-		if err := appendIndexLog(opts.IndexCache, *d.gen, g, touched); err != nil {
-			opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
+	if d.Source == "cache" && d.logged+len(touched) <= maxLogCustomers(d.Ix.Len()-d.Ix.Removed()) {
+		if err := appendIndexLog(opts.Cache, *d.gen, g, touched); err != nil {
+			opts.Logger.Warn("duplicate index cache not written", "file", opts.Cache, "err", err)
 			return
 		}
-		opts.Logger.Info("duplicate index cache log appended", "file", opts.IndexCache+".log", "customers", len(touched), "elapsed", time.Since(t0).Round(time.Millisecond))
+		opts.Logger.Info("duplicate index cache log appended", "file", opts.Cache+".log", "customers", len(touched), "elapsed", time.Since(t0).Round(time.Millisecond))
 		return
 	}
-	rebuild := opts.rebuildAbove > 0 && len(touched) > opts.rebuildAbove
+	rebuild := opts.RebuildAbove > 0 && len(touched) > opts.RebuildAbove
 	if !rebuild {
-		if err := d.putAll(ctx, touched); err != nil {
+		if err := d.PutAll(ctx, touched); err != nil {
 			opts.Logger.Warn("duplicate index cache not written", "err", err)
 			return
 		}
 		// An index whose updated customers left many removed records
 		// behind is built afresh before it grows without end.
-		rebuild = d.ix.Removed() > d.ix.Len()/5+1000
+		rebuild = d.Ix.Removed() > d.Ix.Len()/5+1000
 	}
 	if rebuild {
-		d.ix = nil
-		nd, err := loadIndex(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
+		d.Ix = nil
+		nd, err := load(ctx, st, &Options{Matching: opts.Matching, Model: opts.Model, Logger: opts.Logger})
 		if err != nil {
 			opts.Logger.Warn("duplicate index cache not written", "err", err)
 			return
 		}
 		if nd.gen == nil || *nd.gen != g {
-			opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.IndexCache)
+			opts.Logger.Info("duplicate index cache not written: customers changed during the import", "file", opts.Cache)
 			return
 		}
 		d = nd
 	}
-	if err := writeIndexCache(opts.IndexCache, g, d); err != nil {
-		opts.Logger.Warn("duplicate index cache not written", "file", opts.IndexCache, "err", err)
+	if err := writeIndexCache(opts.Cache, g, d); err != nil {
+		opts.Logger.Warn("duplicate index cache not written", "file", opts.Cache, "err", err)
 		return
 	}
-	opts.Logger.Info("duplicate index cache written", "file", opts.IndexCache, "customers", d.ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
+	opts.Logger.Info("duplicate index cache written", "file", opts.Cache, "customers", d.Ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
 }
 
 // indexCacheMagic starts a cache file; the number after it is the layout
@@ -208,7 +250,7 @@ var errStaleCache = errors.New("written for another state of the customers")
 
 // readIndexCache reads the cache file at path if it was written for
 // generation g.
-func readIndexCache(path string, g steward.Generation, opts *Options) (*dbIndex, error) {
+func readIndexCache(path string, g steward.Generation, opts *Options) (*Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -274,7 +316,7 @@ func readIndexCache(path string, g steward.Generation, opts *Options) (*dbIndex,
 	if ix.Len() != len(ids) {
 		return nil, fmt.Errorf("index holds %d records for %d customers", ix.Len(), len(ids))
 	}
-	d := &dbIndex{ix: ix, ids: ids, gen: &base, source: "cache"}
+	d := &Index{Ix: ix, IDs: ids, gen: &base, Source: "cache"}
 	if err := replayIndexLog(path+".log", d); err != nil {
 		return nil, err
 	}
@@ -309,7 +351,7 @@ func maxLogCustomers(live int) int { return max(20_000, live/20) }
 
 // replayIndexLog applies the frames of the log at path that follow d's
 // generation; a missing log is no change.
-func replayIndexLog(path string, d *dbIndex) error {
+func replayIndexLog(path string, d *Index) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -337,7 +379,7 @@ func replayIndexLog(path string, d *dbIndex) error {
 		if err := json.Unmarshal(body, &fr); err != nil || fr.From != *d.gen {
 			return nil
 		}
-		if err := d.putAll(context.Background(), fr.Customers); err != nil {
+		if err := d.PutAll(context.Background(), fr.Customers); err != nil {
 			return err
 		}
 		*d.gen = fr.To
@@ -368,21 +410,21 @@ func appendIndexLog(path string, from, to steward.Generation, touched []*steward
 	return f.Close()
 }
 
-// SaveIndexCache writes ix, the duplicate index of the active customers
+// WriteCache writes ix, the duplicate index of the active customers
 // (ids[i] is the customer at position i) as they were at generation g, to
-// the cache file an import reads (Options.IndexCache): a job that built
-// the index anyway (the nightly duplicate detection) spares the next import
-// building it.
-func SaveIndexCache(path string, g steward.Generation, ix *dedupe.Index, ids []int64) error {
+// the cache file Load reads (Options.Cache): a job that built the index
+// anyway (the nightly duplicate detection) spares the next import building
+// it.
+func WriteCache(path string, g steward.Generation, ix *dedupe.Index, ids []int64) error {
 	if ix.Len() != len(ids) {
 		return fmt.Errorf("index cache: %d records for %d customers", ix.Len(), len(ids))
 	}
-	return writeIndexCache(path, g, &dbIndex{ix: ix, ids: ids})
+	return writeIndexCache(path, g, &Index{Ix: ix, IDs: ids})
 }
 
 // writeIndexCache writes d to path for generation g, through a temporary
 // file renamed into place, so a reader never sees half a file.
-func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) {
+func writeIndexCache(path string, g steward.Generation, d *Index) (err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -406,11 +448,11 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 	binary.Write(w, binary.LittleEndian, g.N)
 	binary.Write(w, binary.LittleEndian, uint32(len(g.Token)))
 	io.WriteString(w, g.Token)
-	binary.Write(w, binary.LittleEndian, int64(len(d.ids)))
+	binary.Write(w, binary.LittleEndian, int64(len(d.IDs)))
 	buf := make([]byte, 0, 8<<16)
-	for i, id := range d.ids {
+	for i, id := range d.IDs {
 		buf = binary.LittleEndian.AppendUint64(buf, uint64(id))
-		if len(buf) == cap(buf) || i == len(d.ids)-1 {
+		if len(buf) == cap(buf) || i == len(d.IDs)-1 {
 			if _, err := w.Write(buf); err != nil {
 				return err
 			}
@@ -420,7 +462,7 @@ func writeIndexCache(path string, g steward.Generation, d *dbIndex) (err error) 
 	if err := binary.Write(bw, binary.LittleEndian, crc.Sum32()); err != nil {
 		return err
 	}
-	if _, err := d.ix.WriteTo(bw); err != nil {
+	if _, err := d.Ix.WriteTo(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

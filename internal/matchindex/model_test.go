@@ -1,18 +1,21 @@
-package importer
+package matchindex
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"testing"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/records"
 )
 
-var update = flag.Bool("update", false, "regenerate model.json and the sample files in testdata/import")
+var update = flag.Bool("update", false, "regenerate model.json")
 
 // TestDefaultModel checks that the embedded model reads and finds the
 // duplicates of generated customers; with -update it trains it again.
@@ -67,5 +70,19 @@ func TestDefaultModel(t *testing.T) {
 	}
 	if found < 195 {
 		t.Errorf("exact copies matched with probability ≥ 0.9: %d of 200", found)
+	}
+}
+
+func readAllRecords(rd *records.Reader) ([]steward.Record, error) {
+	var out []steward.Record
+	for {
+		rec, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
 	}
 }
