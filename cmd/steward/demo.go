@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/jobs"
@@ -121,7 +122,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{FileOptions: records.FileOptions{Name: "shop.csv"}, Source: "shop", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(), OnDuplicate: steward.DuplicateSuggest, Logger: env.Logger})
+	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{Policy: gate.Policy{Cleanse: r.CleanseOptions(), OnDuplicate: steward.DuplicateSuggest}, FileOptions: records.FileOptions{Name: "shop.csv"}, Source: "shop", Matching: r.DedupeConfig(), Logger: env.Logger})
 	if err != nil {
 		return fmt.Errorf("import the shop file: %w", err)
 	}

@@ -79,7 +79,18 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts := importer.Options{FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields}}, Source: *source, DryRun: *dryRun, Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: rf.Gate.OnInvalid, Logger: envLogger(env)}
+	policy, err := gatePolicy(rf, *country)
+	if err != nil {
+		return err
+	}
+	opts := importer.Options{
+		Source:      *source,
+		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields}},
+		Policy:      policy,
+		Matching:    rf.DedupeConfig(),
+		DryRun:      *dryRun,
+		Logger:      envLogger(env),
+	}
 	if set["max-file-bytes"] {
 		opts.Limits.MaxFileBytes = limits.MaxFileBytes
 	}
@@ -89,22 +100,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if set["max-fields"] {
 		opts.Limits.MaxFields = limits.MaxFields
 	}
-	if rf.Matching.AutoMerge.Enabled {
-		opts.AutoMergeThreshold = rf.Matching.AutoMerge.Threshold
-	}
 	if set["merge-threshold"] {
 		opts.AutoMergeThreshold = *mergeAt
 	}
-	rrc := rf.RecordRulesConfig()
-	if *country != "" {
-		opts.Cleanse.DefaultCountry = strings.ToUpper(*country)
-		rrc.DefaultCountry = opts.Cleanse.DefaultCountry
-	}
-	rr, err := recordRules(rrc, *country)
-	if err != nil {
-		return err
-	}
-	opts.Validate = importer.RecordValidator(rr)
 	if *onDup == "" {
 		*onDup = string(rf.Gate.OnDuplicate)
 	}

@@ -3,7 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +12,9 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/rules"
 )
 
 // seedCustomer stores one active customer as an earlier import would.
@@ -59,9 +61,20 @@ func TestDuplicateSuggest(t *testing.T) {
 		if ss[0].Probability < 0.9 {
 			t.Errorf("probability %v for the same email, phone and name", ss[0].Probability)
 		}
-		var ev evidence
-		if err := json.Unmarshal(ss[0].Evidence, &ev); err != nil || ev.Row != 1 || len(ev.Fields) == 0 {
-			t.Errorf("evidence %s (%v), want row 1 with field weights", ss[0].Evidence, err)
+		ev, err := ss[0].DecodeEvidence()
+		if err != nil || ev.Producer != steward.EvidenceImport || ev.Origin != "shop: dup.csv" || ev.Row != 1 || len(ev.Pairs) != 1 {
+			t.Fatalf("evidence %s (%v), want the import's row 1 with one pair", ss[0].Evidence, err)
+		}
+		pair := ev.Pairs[0]
+		if steward.NewPair(pair.A, pair.B) != steward.NewPair(old.ID, n1.ID) || pair.Probability != ss[0].Probability || len(pair.Fields) == 0 {
+			t.Errorf("pair evidence %+v, want customers %d and %d with field weights", pair, n1.ID, old.ID)
+		}
+		total := pair.Prior
+		for _, f := range pair.Fields {
+			total += f.Weight
+		}
+		if math.Abs(total-pair.Weight) > 1e-9 || pair.Prior >= 0 {
+			t.Errorf("prior %v plus field weights = %v, want the pair weight %v", pair.Prior, total, pair.Weight)
 		}
 	})
 }
@@ -70,7 +83,7 @@ func TestDuplicateBlock(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
 		old := seedCustomer(t, st)
 		var rejects bytes.Buffer
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateBlock, Rejects: &rejects})
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Policy: gate.Policy{OnDuplicate: steward.DuplicateBlock}, Source: "shop", Rejects: &rejects})
 		if sum.Blocked != 1 || sum.Created != 1 || sum.Accepted != 1 || sum.Rejected != 0 {
 			t.Fatalf("summary %+v, want 1 blocked, 1 created", sum)
 		}
@@ -78,7 +91,7 @@ func TestDuplicateBlock(t *testing.T) {
 			t.Errorf("%d customers, want the seeded one and the stranger", n)
 		}
 		rows := readCSV(t, rejects.Bytes())
-		if len(rows) != 2 || rows[1][0] != "n1" || rows[1][9] != CodeDuplicate || !strings.Contains(rows[1][10], "customer "+itoa(old.ID)+" ") {
+		if len(rows) != 2 || rows[1][0] != "n1" || rows[1][9] != gate.CodeDuplicate || !strings.Contains(rows[1][10], "customer "+itoa(old.ID)+" ") {
 			t.Errorf("rejects report:\n%s\nwant n1 as a duplicate of customer %d", rejects.String(), old.ID)
 		}
 	})
@@ -87,7 +100,9 @@ func TestDuplicateBlock(t *testing.T) {
 func TestDuplicateMerge(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
 		old := seedCustomer(t, st)
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
+		// The rules' survivorship: most complete names, most recent otherwise.
+		policy := gate.Policy{OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9, Survivorship: rules.Default().Survivorship}
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Policy: policy, Source: "shop"})
 		if sum.Merged != 1 || sum.Created != 1 || sum.Suggestions != 0 {
 			t.Fatalf("summary %+v, want 1 merged, 1 created", sum)
 		}
@@ -99,12 +114,12 @@ func TestDuplicateMerge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Record.City != "تهران" || got.Record.Email != "ali.rezaei@gmail.com" {
-			t.Errorf("survivor %+v, want its own email and the row's city", got.Record)
+		if got.Record.City != "تهران" || got.Record.Email != "Ali.Rezaei@gmail.com" || got.Record.FirstName != "علی" || got.Record.Phone != "+989121234567" {
+			t.Errorf("survivor %+v, want the row's city and, the most recent, its email; the names and phone as both have them", got.Record)
 		}
 		// Again: nothing changes.
 		before := dbState(t, st)
-		again := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
+		again := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Policy: policy, Source: "shop"})
 		if again.Unchanged != 2 || dbState(t, st) != before {
 			t.Errorf("merge import again: %+v; database changed: %v", again, dbState(t, st) != before)
 		}
@@ -117,7 +132,7 @@ func TestDuplicateMergeBelowThreshold(t *testing.T) {
 	for _, threshold := range []float64{0, 1.01} {
 		st := backends()[0].open(t)
 		seedCustomer(t, st)
-		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: threshold})
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Policy: gate.Policy{OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: threshold}, Source: "shop"})
 		if sum.Merged != 0 || sum.Suggestions != 1 || sum.Created != 2 {
 			t.Errorf("threshold %v: %+v, want a suggestion instead of a merge", threshold, sum)
 		}
@@ -142,7 +157,7 @@ func TestDuplicateInsideFile(t *testing.T) {
 			t.Errorf("suggestions %+v, want {%d, %d}", ss, a.ID, c.ID)
 		}
 		st2 := backends()[0].open(t)
-		merged := mustImport(t, st2, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9})
+		merged := mustImport(t, st2, writeTemp(t, "in.csv", file), Options{Policy: gate.Policy{OnDuplicate: steward.DuplicateMerge, AutoMergeThreshold: 0.9}, Source: "shop"})
 		if merged.Merged != 1 {
 			t.Fatalf("merge: %+v", merged)
 		}
@@ -152,7 +167,7 @@ func TestDuplicateInsideFile(t *testing.T) {
 		}
 		st3 := backends()[0].open(t)
 		var rejects bytes.Buffer
-		blocked := mustImport(t, st3, writeTemp(t, "in.csv", file), Options{Source: "shop", OnDuplicate: steward.DuplicateBlock, Rejects: &rejects})
+		blocked := mustImport(t, st3, writeTemp(t, "in.csv", file), Options{Policy: gate.Policy{OnDuplicate: steward.DuplicateBlock}, Source: "shop", Rejects: &rejects})
 		a = customerBySource(t, st3, "shop", "a")
 		if blocked.Blocked != 1 || !strings.Contains(rejects.String(), "looks like customer "+itoa(a.ID)+" (Maryam Karimi") {
 			t.Errorf("block inside the file: %+v\n%s", blocked, rejects.String())
@@ -170,7 +185,7 @@ func TestErasedCustomerStaysErased(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := mustImport(t, st, writeTemp(t, "e.csv", "id,first_name,email\nc1,Ali,ali.rezaei@gmail.com\n"), Options{Source: "crm"})
-	if sum.Rejected != 1 || sum.Codes[CodeErased] != 1 {
+	if sum.Rejected != 1 || sum.Codes[gate.CodeErased] != 1 {
 		t.Errorf("summary %+v, want the row rejected as erased", sum)
 	}
 	if got, _ := st.Customer(context.Background(), c.ID); got.Record.FirstName != "" {
@@ -255,11 +270,11 @@ func TestWritesInFileOrder(t *testing.T) {
 		}
 		found := 0
 		for _, s := range ss {
-			var ev evidence
-			if err := json.Unmarshal(s.Evidence, &ev); err != nil {
+			ev, err := s.DecodeEvidence()
+			if err != nil {
 				t.Fatal(err)
 			}
-			if ev.File != "in.csv" {
+			if ev.Origin != "shop: in.csv" {
 				continue
 			}
 			found++

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/xuri/excelize/v2"
 )
@@ -225,7 +226,7 @@ func TestAnnotatedReport(t *testing.T) {
 		}
 	}
 	first := customerBySource(t, st, "shop", "1")
-	if row5 := got[5]; row5[8] != CodeDuplicate || row5[10] != itoa(first.ID) || !strings.Contains(row5[9], "علی رضایی") {
+	if row5 := got[5]; row5[8] != gate.CodeDuplicate || row5[10] != itoa(first.ID) || !strings.Contains(row5[9], "علی رضایی") {
 		t.Errorf("row 5 (a copy of row 1) annotated %q, want duplicate of customer %d", row5[7:], first.ID)
 	}
 }

@@ -134,7 +134,15 @@ func dbState(t *testing.T, st steward.Store) string {
 			ids[i] = rank[id]
 		}
 		sort.Ints(ids)
-		lines = append(lines, fmt.Sprintf("suggestion %v %.6f %s %s", ids, s.Probability, s.Status, s.Evidence))
+		ev, err := s.DecodeEvidence()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ev.Pairs {
+			ev.Pairs[i].A, ev.Pairs[i].B = int64(rank[ev.Pairs[i].A]), int64(rank[ev.Pairs[i].B])
+		}
+		evJSON, _ := json.Marshal(ev)
+		lines = append(lines, fmt.Sprintf("suggestion %v %.6f %s %s", ids, s.Probability, s.Status, evJSON))
 	}
 	sort.Strings(lines)
 	b.WriteString(strings.Join(lines, "\n"))

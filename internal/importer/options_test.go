@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 )
@@ -18,7 +19,7 @@ func TestInvalidWarn(t *testing.T) {
 	st := backends()[0].open(t)
 	var ann bytes.Buffer
 	file := "id,first_name,email,phone,country\n1,Ann,ann@@gmail.com,09121234567,IR\n2,Bob,bob.lee@gmail.com,,IR\n"
-	sum := mustImport(t, st, writeTemp(t, "w.csv", file), Options{Source: "s", OnInvalid: steward.InvalidWarn, Annotated: &ann})
+	sum := mustImport(t, st, writeTemp(t, "w.csv", file), Options{Policy: gate.Policy{OnInvalid: steward.InvalidWarn}, Source: "s", Annotated: &ann})
 	if sum.Accepted != 2 || sum.Warnings != 1 || sum.Rejected != 0 {
 		t.Fatalf("summary %+v, want both stored, one with findings", sum)
 	}

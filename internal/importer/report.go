@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
 )
 
 // rejectsReport writes the rows that were not stored (rejected or blocked)
@@ -60,8 +61,8 @@ func annotatedReport(w io.Writer, t *table) error {
 			msgs = append(msgs, f.Message)
 		}
 		if r.match != nil && r.outcome != steward.OutcomeBlocked {
-			codes = append(codes, CodeDuplicate)
-			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", describe(r.match), r.probability))
+			codes = append(codes, gate.CodeDuplicate)
+			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", gate.Describe(r.match), r.probability))
 		}
 		n := len(t.Header)
 		line[n], line[n+1], line[n+2], line[n+3] = string(r.outcome), strings.Join(codes, "; "), strings.Join(msgs, " "), ""

@@ -104,7 +104,8 @@ type Customers interface {
 
 // Options say how to build an index and where to keep it.
 type Options struct {
-	// Matching configures the index (blocking keys, block caps).
+	// Matching configures the index (blocking keys, block caps); a zero
+	// value (no blocking keys) is dedupe.DefaultConfig().
 	Matching dedupe.Config
 	// Model scores candidate pairs; nil is DefaultModel().
 	Model *dedupe.Model
@@ -122,6 +123,9 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
+	if len(o.Matching.Blocking) == 0 {
+		o.Matching = dedupe.DefaultConfig()
+	}
 	if o.Model == nil {
 		o.Model = DefaultModel()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,12 +15,11 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
-	"github.com/steward-crm/steward/validate"
 )
 
 // Options configure an import.
@@ -34,26 +32,14 @@ type Options struct {
 	// mapping and limits.
 	records.FileOptions
 
-	// Cleanse configures standardization (cleanse.Record), applied to
-	// every row before validation.
-	Cleanse cleanse.Options
-	// Validate checks a standardized record; nil is RecordValidator with
-	// validate.DefaultRecordRulesConfig for Cleanse.DefaultCountry. It is
-	// called from several goroutines at once.
-	Validate Validator
-	// OnInvalid says what happens to rows with findings; "" is reject.
-	OnInvalid steward.InvalidAction
+	// Policy says how rows are standardized and validated, and what
+	// becomes of invalid rows and suspected duplicates: the one policy of
+	// every admission (package gate). Its ReviewThreshold, when 0, is
+	// Matching.Threshold.
+	gate.Policy
 
-	// OnDuplicate says what happens to suspected duplicates; "" is
-	// suggest.
-	OnDuplicate steward.DuplicateAction
-	// AutoMergeThreshold is the match probability from which
-	// steward.DuplicateMerge merges; 0 turns merging off (merge then suggests).
-	AutoMergeThreshold float64
 	// Matching configures the duplicate index; a zero value (no blocking
-	// keys) is dedupe.DefaultConfig(). Its Threshold (the rules file's
-	// review threshold) is the probability from which a row counts as a
-	// suspected duplicate.
+	// keys) is dedupe.DefaultConfig().
 	Matching dedupe.Config
 	// Model scores candidate pairs; nil is matchindex.DefaultModel().
 	Model *dedupe.Model
@@ -228,7 +214,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		// a savepoint per call to undo just that call.
 		tx.AllOrNothing(ctx)
 		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
-			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}}
+			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
 		defer func() { touched = w.touched }()
 		if err := w.run(ctx, t); err != nil {
 			return err
@@ -273,21 +259,16 @@ func (o *Options) indexOptions() matchindex.Options {
 }
 
 func (o *Options) setDefaults() error {
-	if o.Validate == nil {
-		rr, err := validate.NewRecordRules(validate.DefaultRecordRulesConfig(o.Cleanse.DefaultCountry))
-		if err != nil {
-			return fmt.Errorf("validation rules: %w", err)
-		}
-		o.Validate = RecordValidator(rr)
+	p, err := o.Policy.Defaults()
+	if err != nil {
+		return err
 	}
-	if o.OnInvalid == "" {
-		o.OnInvalid = steward.InvalidReject
-	}
-	if o.OnDuplicate == "" {
-		o.OnDuplicate = steward.DuplicateSuggest
-	}
+	o.Policy = p
 	if len(o.Matching.Blocking) == 0 {
 		o.Matching = dedupe.DefaultConfig()
+	}
+	if o.ReviewThreshold == 0 {
+		o.ReviewThreshold = o.Matching.Threshold
 	}
 	if o.Model == nil {
 		o.Model = matchindex.DefaultModel()
@@ -300,6 +281,10 @@ func (o *Options) setDefaults() error {
 	}
 	return nil
 }
+
+// CodeRepeatedID is the finding of a row whose id appeared earlier in the
+// file.
+const CodeRepeatedID = "repeated_id"
 
 // table is the input file, read, and its rows.
 type table struct {
@@ -418,9 +403,9 @@ func (c *checker) work() {
 			continue // drained, so that the reader never blocks
 		}
 		for _, r := range rows {
-			cleanse.Record(&r.Record, c.opts.Cleanse)
-			r.Findings = append(r.Findings, c.opts.Validate(&r.Record)...)
-			if steward.HasError(r.Findings) && c.opts.OnInvalid == steward.InvalidReject {
+			fs, ok := c.opts.Policy.Check(&r.Record)
+			r.Findings = append(r.Findings, fs...)
+			if !ok {
 				r.outcome = steward.OutcomeRejected
 				continue
 			}
@@ -719,6 +704,8 @@ type writer struct {
 	snap *snapshot
 	sum  *Summary
 	meta steward.Meta
+	// origin names the import in suggestions' evidence.
+	origin string
 	// matches tells when a row's candidates are known.
 	matches *matcher
 	batch   []*steward.Customer
@@ -819,11 +806,12 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		n := min(len(w.suggestions), batchSize)
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
-			ev, err := json.Marshal(evidence{File: w.opts.Name, Row: p.r.Num, Weight: p.cand.Weight, Fields: p.cand.Explanation})
+			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model)
+			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num)
 			if err != nil {
-				return fmt.Errorf("suggestion evidence: %w", err)
+				return err
 			}
-			ss = append(ss, &steward.Suggestion{CustomerIDs: []int64{p.r.customer.ID, p.target.ID}, Probability: p.cand.Probability, Evidence: ev})
+			ss = append(ss, sg)
 		}
 		if err := w.tx.UpsertSuggestions(ctx, ss); err != nil {
 			return fmt.Errorf("store suggestions: %w", err)
@@ -832,14 +820,6 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		w.suggestions = w.suggestions[n:]
 	}
 	return nil
-}
-
-// evidence is what a suggestion made by the gate keeps as its explanation.
-type evidence struct {
-	File   string               `json:"file,omitempty"`
-	Row    int                  `json:"row"`
-	Weight float64              `json:"weight"`
-	Fields []dedupe.FieldWeight `json:"fields"`
 }
 
 func (w *writer) row(ctx context.Context, r *row) error {
@@ -865,12 +845,8 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		return nil
 	}
 	r.match, r.probability = target, cand.Probability
-	action := w.opts.OnDuplicate
-	if action == steward.DuplicateMerge && (w.opts.AutoMergeThreshold <= 0 || cand.Probability < w.opts.AutoMergeThreshold) {
-		action = steward.DuplicateSuggest
-	}
-	switch action {
-	case steward.DuplicateBlock:
+	switch w.opts.Decide(cand.Probability) {
+	case gate.ActionBlock:
 		if target.ID == 0 {
 			// Name the earlier row's customer by its id in the message.
 			if err := w.flush(ctx); err != nil {
@@ -879,10 +855,8 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		r.outcome = steward.OutcomeBlocked
 		r.customer = nil
-		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeDuplicate, Message: fmt.Sprintf(
-			"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
-			describe(target), cand.Probability)})
-	case steward.DuplicateMerge:
+		r.Findings = append(r.Findings, gate.BlockedFinding(target, cand.Probability))
+	case gate.ActionMerge:
 		if target.ID == 0 {
 			if err := w.flush(ctx); err != nil {
 				return err
@@ -907,7 +881,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 // reaches the review threshold.
 func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
 	for _, cand := range r.cands {
-		if cand.Probability < w.opts.Matching.Threshold {
+		if cand.Probability < w.opts.ReviewThreshold {
 			continue
 		}
 		if other := cand.row; other != nil {
@@ -942,13 +916,11 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	}
 	if c.Status == steward.StatusErased {
 		r.outcome = steward.OutcomeRejected
-		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeErased, Message: fmt.Sprintf(
-			"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
-			r.Record.Source, r.Record.SourceID, c.ID)})
+		r.Findings = append(r.Findings, gate.ErasedFinding(&r.Record, c))
 		return nil
 	}
 	r.customer = c
-	next := overlay(&c.Record, &r.Record)
+	next := gate.Overlay(&c.Record, &r.Record)
 	if len(steward.Diff(&c.Record, &next)) == 0 {
 		r.outcome = steward.OutcomeUnchanged
 		return nil
@@ -974,47 +946,17 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	return nil
 }
 
-// fill gives target the row's values for the fields it lacks, the
-// survivorship of an automatic merge until the rules' survivorship lands.
+// fill merges the row's record into target, keeping what the rules'
+// survivorship picks.
 func (w *writer) fill(ctx context.Context, target *steward.Customer, rec *steward.Record) error {
-	c, err := w.tx.Customer(ctx, target.ID)
+	c, changed, err := gate.Absorb(ctx, w.tx, target.ID, rec, w.opts.Survivorship, time.Now(), w.meta)
 	if err != nil {
-		return fmt.Errorf("merge target %d: %w", target.ID, err)
+		return err
 	}
-	next := c.Record.Clone()
-	for _, f := range steward.CanonicalFields() {
-		if next.Get(f) == "" {
-			next.Set(f, rec.Get(f))
-		}
+	if changed {
+		w.touched = append(w.touched, c)
 	}
-	for _, k := range rec.AttributeNames() {
-		if next.Get(k) == "" {
-			next.Set(k, rec.Attributes[k])
-		}
-	}
-	if len(steward.Diff(&c.Record, &next)) == 0 {
-		return nil
-	}
-	c.Record = next
-	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
-		return fmt.Errorf("merge into customer %d: %w", c.ID, err)
-	}
-	w.touched = append(w.touched, c)
 	return nil
-}
-
-// overlay returns stored with every non-empty value of rec written over it.
-func overlay(stored, rec *steward.Record) steward.Record {
-	next := stored.Clone()
-	for _, f := range steward.CanonicalFields() {
-		if v := rec.Get(f); v != "" {
-			next.Set(f, v)
-		}
-	}
-	for _, k := range rec.AttributeNames() {
-		next.Set(k, rec.Attributes[k])
-	}
-	return next
 }
 
 func (w *writer) flush(ctx context.Context) error {
@@ -1038,22 +980,6 @@ func (w *writer) maybeFlush(ctx context.Context) error {
 		return w.storeSuggestions(ctx, batchSize)
 	}
 	return nil
-}
-
-// describe names a customer for a message: id, name and email.
-func describe(c *steward.Customer) string {
-	s := fmt.Sprint(c.ID)
-	name := c.Record.FullName()
-	if name == "" {
-		name = c.Record.Company
-	}
-	switch {
-	case name != "" && c.Record.Email != "":
-		s += fmt.Sprintf(" (%s, %s)", name, c.Record.Email)
-	case name != "":
-		s += fmt.Sprintf(" (%s)", name)
-	}
-	return s
 }
 
 // summarize counts the rows' outcomes.
