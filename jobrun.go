@@ -97,14 +97,16 @@ func (r *JobRun) Abandon(staleBefore, now time.Time) error {
 // Job names, shared by "steward run", the scheduler and the rules file's
 // schedules. The job registry (internal/jobs) builds each one.
 const (
+	JobSuppress     = "suppress"
 	JobStandardize  = "standardize"
 	JobVerifyEmails = "verify-emails"
 	JobDedupe       = "dedupe"
-	JobSuppress     = "suppress"
 	JobSnapshot     = "snapshot"
 )
 
-// JobNames lists every job name in the order a night runs them.
+// JobNames lists every job name in the order a night runs them: bounces
+// and unsubscribes first (so that nothing is verified or merged for an
+// address already suppressed), the snapshot last.
 func JobNames() []string {
-	return []string{JobStandardize, JobVerifyEmails, JobDedupe, JobSuppress, JobSnapshot}
+	return []string{JobSuppress, JobStandardize, JobVerifyEmails, JobDedupe, JobSnapshot}
 }

@@ -64,7 +64,7 @@ func commands() []command {
 		{"validate", "print validation findings per row of a file", runValidate},
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
-		{"run", "run a job against the database (standardize, verify-emails, dedupe)", runJob},
+		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
 	}
 }
 

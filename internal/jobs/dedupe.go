@@ -11,6 +11,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/matchindex"
 )
 
 // Dedupe finds duplicate active customers and turns each cluster into a
@@ -37,20 +38,6 @@ func (j *Dedupe) Name() string { return "dedupe" }
 
 // maxEvidencePairs bounds the pairs explained in one suggestion.
 const maxEvidencePairs = 20
-
-// Evidence is what a duplicate suggestion stores to explain itself: the
-// pairs that hold the group together, each with its per-field weights.
-type Evidence struct {
-	Pairs []EvidencePair `json:"pairs"`
-}
-
-// EvidencePair is one scored pair of a suggestion.
-type EvidencePair struct {
-	A           int64                `json:"a"`
-	B           int64                `json:"b"`
-	Probability float64              `json:"probability"`
-	Fields      []dedupe.FieldWeight `json:"fields"`
-}
 
 // Run implements Job. It computes everything before it writes, and writes
 // all suggestions in one transaction, so an interrupted run leaves the
@@ -128,7 +115,7 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 			} else {
 				run.Count("suggestions_new", 1)
 			}
-			ev, err := json.Marshal(Evidence{Pairs: g.evidence})
+			ev, err := json.Marshal(steward.Evidence{Producer: steward.EvidenceDedupe, Origin: fmt.Sprintf("run %d", run.Record.ID), Pairs: g.evidence})
 			if err != nil {
 				return err
 			}
@@ -165,7 +152,7 @@ func knownSuggestions(ctx context.Context, s steward.Store) (map[string]*steward
 type group struct {
 	members     []int64
 	probability float64
-	evidence    []EvidencePair
+	evidence    []steward.PairEvidence
 }
 
 // suggestionGroups turns clusters into suggestion groups. Edges between
@@ -275,7 +262,7 @@ func newGroup(res *dedupe.Result, ids []int64, tree []dedupe.Pair) group {
 		g.members = append(g.members, ids[e.A], ids[e.B])
 		g.probability = min(g.probability, e.Probability)
 		if i < maxEvidencePairs {
-			g.evidence = append(g.evidence, EvidencePair{A: ids[e.A], B: ids[e.B], Probability: e.Probability, Fields: res.Explain(e)})
+			g.evidence = append(g.evidence, matchindex.FieldEvidence(ids[e.A], ids[e.B], e.Probability, e.Weight, res.Explain(e), res.Model))
 		}
 	}
 	slices.Sort(g.members)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"io"
 	"slices"
 	"testing"
@@ -84,8 +83,8 @@ func TestDedupeJobSuggestsTrueDuplicatesAndRemembersRejections(t *testing.T) {
 					}
 				}
 			}
-			var ev Evidence
-			if err := json.Unmarshal(sg.Evidence, &ev); err != nil || len(ev.Pairs) == 0 || len(ev.Pairs[0].Fields) == 0 {
+			ev, err := sg.DecodeEvidence()
+			if err != nil || ev.Producer != steward.EvidenceDedupe || len(ev.Pairs) == 0 || len(ev.Pairs[0].Fields) == 0 || ev.Pairs[0].Prior >= 0 {
 				t.Fatalf("suggestion %d has no usable evidence: %s (%v)", sg.ID, sg.Evidence, err)
 			}
 		}
