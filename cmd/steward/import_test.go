@@ -1,71 +1,52 @@
-package importer
+package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
-// buildSteward builds the steward command for tests that run it as a
-// user does.
-func buildSteward(t *testing.T) string {
+// importSamples holds the sample import files.
+const importSamples = "../../testdata/import"
+
+// runWith runs the CLI in-process with the environment variables env
+// ("NAME=value") and returns stdout, stderr and the exit code, as a user
+// running the command would see them.
+func runWith(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the steward command")
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
 	}
-	bin := filepath.Join(t.TempDir(), "steward")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/steward-crm/steward/cmd/steward").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build steward: %v\n%s", err, out)
-	}
-	return bin
+	var out, errb strings.Builder
+	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }}
+	code := Main(context.Background(), e, args)
+	return out.String(), errb.String(), code
 }
 
-// runSteward runs the command and returns stdout, stderr and exit code.
-func runSteward(t *testing.T, bin string, env []string, args ...string) (string, string, int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	// The duplicate index cache of a PostgreSQL database goes to the
-	// user's cache directory: keep it in the test's.
-	cmd.Env = append(append(os.Environ(), "XDG_CACHE_HOME="+t.TempDir()), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
-}
-
-// TestCLIImport runs "steward import" on the sample files: flags before and
+// TestImportCommand runs "steward import" on the sample files: flags before and
 // after the file, JSON and human summaries, reports, dry run, exit codes.
-func TestCLIImport(t *testing.T) {
-	bin := buildSteward(t)
+func TestImportCommand(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "steward.db")
-	shop := filepath.Join(sampleDir, "shop-fa-1256.csv")
+	shop := filepath.Join(importSamples, "shop-fa-1256.csv")
 	rejects, annotated := filepath.Join(dir, "rejects.csv"), filepath.Join(dir, "annotated.csv")
 
 	// Dry run: reports, exit 1 for the rejected rows, an empty database.
-	out, errOut, code := runSteward(t, bin, nil, "import", shop, "--source", "shop", "--db", db, "--dry-run", "--json", "--rejects", rejects)
+	out, errOut, code := runWith(t, nil, "import", shop, "--source", "shop", "--db", db, "--dry-run", "--json", "--rejects", rejects)
 	if code != 1 {
 		t.Fatalf("dry run exit %d, want 1 (rows rejected)\n%s%s", code, out, errOut)
 	}
-	var sum Summary
+	var sum importer.Summary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
@@ -86,14 +67,14 @@ func TestCLIImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := countCustomers(t, st); n != 0 {
-		t.Errorf("dry run stored %d customers", n)
+	if n, err := st.CountCustomers(context.Background(), ""); err != nil || n != 0 {
+		t.Errorf("dry run stored %d customers (%v)", n, err)
 	}
 	st.Close()
 
 	// The import itself, database from STEWARD_DB, flags before the file.
 	env := []string{"STEWARD_DB=" + db}
-	out, errOut, code = runSteward(t, bin, env, "import", "--source", "shop", "--annotated", annotated, shop)
+	out, errOut, code = runWith(t, env, "import", "--source", "shop", "--annotated", annotated, shop)
 	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
 		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
 	}
@@ -101,12 +82,12 @@ func TestCLIImport(t *testing.T) {
 		t.Errorf("annotated file: %v\n%s", err, data)
 	}
 	// Again: nothing new.
-	out, _, _ = runSteward(t, bin, env, "import", shop, "--source", "shop", "--json")
+	out, _, _ = runWith(t, env, "import", shop, "--source", "shop", "--json")
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 4 || sum.Created != 0 {
 		t.Errorf("re-import: %v %+v", err, sum)
 	}
 	// A clean file exits 0.
-	out, errOut, code = runSteward(t, bin, env, "import", filepath.Join(sampleDir, "partner-1252.csv"), "--source", "partner", "--on-duplicate", "block")
+	out, errOut, code = runWith(t, env, "import", filepath.Join(importSamples, "partner-1252.csv"), "--source", "partner", "--on-duplicate", "block")
 	if code != 0 || !strings.Contains(out, "windows-1252") {
 		t.Errorf("clean import exit %d\n%s%s", code, out, errOut)
 	}
@@ -115,26 +96,26 @@ func TestCLIImport(t *testing.T) {
 	rulesFile := filepath.Join(dir, "steward.yaml")
 	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  on_duplicate: block\n"), 0o644)
 	fresh := []string{"STEWARD_DB=" + filepath.Join(dir, "rules.db"), "STEWARD_RULES=" + rulesFile}
-	out, errOut, _ = runSteward(t, bin, fresh, "import", shop, "--source", "shop", "--json")
+	out, errOut, _ = runWith(t, fresh, "import", shop, "--source", "shop", "--json")
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 3 {
 		t.Errorf("rules on_duplicate block: %v %+v\n%s", err, sum, errOut)
 	}
-	out, _, _ = runSteward(t, bin, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
+	out, _, _ = runWith(t, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 0 || sum.Suggestions == 0 {
 		t.Errorf("--on-duplicate overrides the rules: %v %+v", err, sum)
 	}
 	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  limits:\n    max_fields: 3\n"), 0o644)
-	_, errOut, code = runSteward(t, bin, fresh, "import", shop, "--source", "shop")
+	_, errOut, code = runWith(t, fresh, "import", shop, "--source", "shop")
 	if code != 1 || !strings.Contains(errOut, "limit of 3") {
 		t.Errorf("rules max_fields 3: exit %d, %s", code, errOut)
 	}
 
 	// A truncated file: exit 1, nothing imported, no report left behind.
-	data, _ := os.ReadFile(filepath.Join(sampleDir, "callcentre-utf16.csv"))
+	data, _ := os.ReadFile(filepath.Join(importSamples, "callcentre-utf16.csv"))
 	broken := filepath.Join(dir, "broken.csv")
 	os.WriteFile(broken, data[:len(data)-1], 0o644)
 	brokenRejects := filepath.Join(dir, "broken-rejects.csv")
-	_, errOut, code = runSteward(t, bin, env, "import", broken, "--source", "cc", "--rejects", brokenRejects)
+	_, errOut, code = runWith(t, env, "import", broken, "--source", "cc", "--rejects", brokenRejects)
 	if code != 1 || !strings.Contains(errOut, "nothing was imported") {
 		t.Errorf("truncated file: exit %d, stderr %s", code, errOut)
 	}
@@ -155,16 +136,16 @@ func TestCLIImport(t *testing.T) {
 		{[]string{"import", shop, "other.csv", "--source", "x"}, 2, "unexpected arguments"},
 		{[]string{"import", filepath.Join(dir, "nope.csv"), "--source", "x"}, 3, "does not exist"},
 	} {
-		_, errOut, code := runSteward(t, bin, env, tt.args...)
+		_, errOut, code := runWith(t, env, tt.args...)
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("steward %s: exit %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), code, errOut, tt.code, tt.want)
 		}
 	}
 }
 
-// TestCLIImportPostgres runs "steward import" against PostgreSQL (a fresh
+// TestImportCommandPostgres runs "steward import" against PostgreSQL (a fresh
 // schema named in the URL) and checks what landed.
-func TestCLIImportPostgres(t *testing.T) {
+func TestImportCommandPostgres(t *testing.T) {
 	st, schema := storetest.PostgresEmpty(t)
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
@@ -176,21 +157,20 @@ func TestCLIImportPostgres(t *testing.T) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	bin := buildSteward(t)
 	cacheEnv := []string{"XDG_CACHE_HOME=" + t.TempDir()}
-	out, errOut, code := runSteward(t, bin, cacheEnv, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
-	var sum Summary
+	out, errOut, code := runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
+	var sum importer.Summary
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 || sum.Index != "database" {
 		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
 	}
 	// The second import finds the duplicate index in the cache the first
 	// one wrote.
-	out, errOut, code = runSteward(t, bin, cacheEnv, "import", filepath.Join(sampleDir, "shop-fa-1256.csv"), "--source", "shop2", "--db", u.String(), "--json")
-	sum = Summary{}
+	out, errOut, code = runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop2", "--db", u.String(), "--json")
+	sum = importer.Summary{}
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Index != "cache" || sum.Duplicates == 0 {
 		t.Fatalf("second import: exit %d, %v %+v\n%s", code, err, sum, errOut)
 	}
-	if c := customerBySource(t, st, "shop", "6"); c.Record.FirstName != "پرویز" {
-		t.Errorf("shop/6 = %+v", c.Record)
+	if c, err := st.CustomerBySource(context.Background(), "shop", "6"); err != nil || c.Record.FirstName != "پرویز" {
+		t.Errorf("shop/6 = %+v (%v)", c, err)
 	}
 }
