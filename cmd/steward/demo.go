@@ -85,7 +85,6 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	start = time.Now()
 	loaded, err := loadDemo(ctx, st, legacy)
 	if err != nil {
 		return err
