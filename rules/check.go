@@ -166,6 +166,9 @@ func (d *decoder) checkGate(r *Rules) {
 	if l.MaxFields <= 0 || l.MaxFields > 10000 {
 		d.at("gate.limits.max_fields", "must be between 1 and 10000, got %d", l.MaxFields)
 	}
+	if l.MaxRowLines <= 0 || l.MaxRowLines > 100000 {
+		d.at("gate.limits.max_row_lines", "must be between 1 and 100000, got %d", l.MaxRowLines)
+	}
 }
 
 // firstInFile returns the first of paths that the file sets, or the first

@@ -101,6 +101,9 @@ type Limits struct {
 	MaxFileBytes ByteSize `yaml:"max_file_bytes"`
 	MaxRowBytes  ByteSize `yaml:"max_row_bytes"`
 	MaxFields    int      `yaml:"max_fields"`
+	// MaxRowLines bounds the lines one row may span (a quoted field with
+	// line breaks); more means a quote was left open.
+	MaxRowLines int `yaml:"max_row_lines"`
 }
 
 // EmailVerification configures the verify-emails job and the gate's email

@@ -61,6 +61,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
 	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
 	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
+	fs.IntVar(&limits.MaxRowLines, "max-row-lines", 0, "most lines one row may span (default: gate.limits.max_row_lines)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	file, err := parseInterleaved(fs, args)
@@ -85,7 +86,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	opts := importer.Options{
 		Source:      *source,
-		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields}},
+		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields, MaxRowLines: rf.Gate.Limits.MaxRowLines}},
 		Policy:      policy,
 		Matching:    rf.DedupeConfig(),
 		DryRun:      *dryRun,
@@ -99,6 +100,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if set["max-fields"] {
 		opts.Limits.MaxFields = limits.MaxFields
+	}
+	if set["max-row-lines"] {
+		opts.Limits.MaxRowLines = limits.MaxRowLines
 	}
 	if set["merge-threshold"] {
 		opts.AutoMergeThreshold = *mergeAt

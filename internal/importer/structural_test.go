@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,17 @@ func TestStructuralErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := "id,first_name,email\n1,Ann,ann.lee@gmail.com\n2,Bob,bob.lee@gmail.com\n"
+	// 2,000 rows with a quote left open on line 1502: the 499 rows after
+	// it once vanished while the 1,500 before it were imported.
+	var unclosed strings.Builder
+	unclosed.WriteString("id,first_name,last_name,email\n")
+	for i := 1; i <= 2000; i++ {
+		name := fmt.Sprintf("Name%d", i)
+		if i == 1501 {
+			name = `"Name` + name
+		}
+		fmt.Fprintf(&unclosed, "%d,%s,Smith,n%d@gmail.com\n", i, name, i)
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -62,6 +74,10 @@ func TestStructuralErrors(t *testing.T) {
 		{"file over the limit", []byte(good), Options{FileOptions: records.FileOptions{Limits: records.Limits{MaxFileBytes: 40}}}, []string{"larger than the limit of 40 bytes"}},
 		{"runaway quoted row", []byte("id,first_name,email\n1,\"Ann" + strings.Repeat("x", 300<<10) + "\n"),
 			Options{FileOptions: records.FileOptions{Limits: records.Limits{MaxRowBytes: 1024}}}, []string{"line 2", "row too long"}},
+		{"a quote that never closes", []byte(unclosed.String()), Options{FileOptions: records.FileOptions{Limits: records.DefaultLimits()}},
+			[]string{"line 1502", "never closes", "499 lines after it"}},
+		{"a quote closed 200 lines later", []byte(strings.Replace(unclosed.String(), "1700,Name1700", "1700,Name1700\"", 1)), Options{FileOptions: records.FileOptions{Limits: records.DefaultLimits()}},
+			[]string{"line 1502", "runs across 200 lines"}},
 		{"too many columns", []byte("a,b,c,d\n1,2,3,4\n"), Options{FileOptions: records.FileOptions{Limits: records.Limits{MaxFields: 3}}}, []string{"4 columns", "limit of 3"}},
 		{"empty file", nil, Options{}, []string{"empty"}},
 		{"no such sheet", book, Options{FileOptions: records.FileOptions{Name: "crm.xlsx", Sheet: "Nope"}}, []string{`no sheet "Nope"`, "Customers, Other"}},

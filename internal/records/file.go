@@ -79,11 +79,15 @@ type Limits struct {
 	MaxRowBytes int
 	// MaxFields bounds the number of columns of the header.
 	MaxFields int
+	// MaxRowLines bounds the lines one row of delimited text may span (a
+	// quoted field with line breaks); a row across more ends reading (see
+	// QuoteError), as does a quoted field that never closes.
+	MaxRowLines int
 }
 
 // DefaultLimits are the limits of the embedded rules file's gate section.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256}
+	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256, MaxRowLines: 100}
 }
 
 // Row is one data row of a file as read: where it is, its fields as
@@ -240,11 +244,15 @@ func readErr(line int, err error) error {
 	if errors.Is(err, errTruncatedUTF16) || errors.Is(err, ErrRowTooLong) {
 		return structuralError(line, "%v", err)
 	}
+	var qe *QuoteError
+	if errors.As(err, &qe) {
+		return structuralError(0, "%v", err)
+	}
 	return fmt.Errorf("read input: %w", err)
 }
 
 func readDelimited(text io.Reader, format Format, opts *FileOptions, each func(*Row)) (*table, error) {
-	ro := Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, Delimiter: opts.Delimiter}
+	ro := Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, MaxRowLines: opts.Limits.MaxRowLines, Delimiter: opts.Delimiter}
 	if format == FormatTSV {
 		ro.Delimiter = '\t'
 	}
