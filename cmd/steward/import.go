@@ -237,6 +237,12 @@ func (r *reportFiles) abort() {
 
 func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
+	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
+		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
+	}
+	if s.DryRun && len(s.Samples) > 0 {
+		fmt.Fprintf(w, "  read as    %s  (if these look garbled, name the encoding with --encoding)\n", strings.Join(s.Samples, " | "))
+	}
 	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
 	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)
 	if s.Blocked > 0 {

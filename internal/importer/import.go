@@ -80,7 +80,11 @@ type Summary struct {
 	Source   string           `json:"source"`
 	Format   records.Format   `json:"format"`
 	Encoding records.Encoding `json:"encoding"`
-	DryRun   bool             `json:"dry_run"`
+	// EncodingReason says why the encoding was chosen; Samples are a few
+	// decoded values with non-ASCII letters, to catch a wrong guess.
+	EncodingReason string   `json:"encoding_reason,omitempty"`
+	Samples        []string `json:"samples,omitempty"`
+	DryRun         bool     `json:"dry_run"`
 
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
@@ -205,7 +209,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	m := startMatching(ctx, t, snap, &opts)
 	defer m.stop()
 
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer

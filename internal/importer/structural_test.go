@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // TestNamedEncoding reads the Windows-1256 sample as named, and the
@@ -65,8 +68,8 @@ func TestStructuralErrors(t *testing.T) {
 		opts Options
 		want []string
 	}{
-		{"invalid utf-8 at line 3", []byte("id,first_name,email\n1,Ann,ann.lee@gmail.com\n2,B\xffb,bob.lee@gmail.com\n3,Cy,cy.lee@gmail.com\n"),
-			Options{FileOptions: records.FileOptions{Encoding: records.UTF8}}, []string{"line 3", "invalid UTF-8", "--encoding"}},
+		{"windows-1256 named as utf-8", persian1256(t, 30), Options{FileOptions: records.FileOptions{Encoding: records.UTF8}},
+			[]string{"line 2", "30 of 30 rows are not valid UTF-8", "--encoding"}},
 		{"truncated utf-16", utf16[:len(utf16)-1], Options{}, []string{"UTF-16", "truncated"}},
 		{"utf-16 lone surrogate", append(append([]byte{0xFF, 0xFE}, utf16le("id,first_name\n1,A")...), 0x00, 0xD8, 'b', 0, '\n', 0),
 			Options{}, []string{"line 2", "could not be decoded"}},
@@ -213,4 +216,57 @@ func (s cancellingStore) CreateCustomers(ctx context.Context, cs []*steward.Cust
 		s.cancel()
 	}
 	return nil
+}
+
+// persian1256 is a CSV file of n Persian customers in Windows-1256.
+func persian1256(t *testing.T, n int) []byte {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("id,first_name,last_name,phone\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%d,الهام,رضايي,+98912%07d\n", i+1, i)
+	}
+	out, err := charmap.Windows1256.NewEncoder().Bytes([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestStrayByteInUTF8: a UTF-8 file of Persian names with one damaged byte
+// near its start is read as UTF-8, not as Windows-1256 mojibake; the
+// damaged row is rejected with the byte where the damage is, and the
+// summary says why UTF-8 was chosen and shows decoded values.
+func TestStrayByteInUTF8(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,first_name,last_name,phone\n")
+	for i := range 700 {
+		fmt.Fprintf(&b, "%d,الهام,رضایی,+98912%07d\n", i+1, i)
+	}
+	data := []byte(b.String())
+	damaged := bytes.Index(data, []byte("\n3,")) + 3 // row 3's first name
+	data[damaged+1] = 0xFF
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		sum, err := Import(context.Background(), st, bytes.NewReader(data), Options{Source: "shop", DryRun: false, Rejects: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Encoding != records.UTF8 || sum.Rejected != 1 || sum.Accepted != 699 || sum.Codes[records.CodeInvalidEncoding] != 1 {
+			t.Fatalf("summary %+v, want UTF-8 with the damaged row rejected", sum)
+		}
+		if !strings.Contains(sum.EncodingReason, "2 invalid byte sequences") || !slices.Contains(sum.Samples, "الهام") {
+			t.Errorf("encoding reason %q, samples %q: want the count of invalid sequences and the names as decoded", sum.EncodingReason, sum.Samples)
+		}
+		if c := customerBySource(t, st, "shop", "700"); c.Record.FirstName != "الهام" {
+			t.Errorf("row 700 stored as %q, want الهام", c.Record.FirstName)
+		}
+	})
+	var rejects bytes.Buffer
+	st := backends()[0].open(t)
+	if _, err := Import(context.Background(), st, bytes.NewReader(data), Options{Source: "shop", Rejects: &rejects}); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("the first at byte offset %d of the file", damaged); !strings.Contains(rejects.String(), want) || !strings.Contains(rejects.String(), "Line 4") {
+		t.Errorf("rejects %q, want line 4 and %q", rejects.String(), want)
+	}
 }

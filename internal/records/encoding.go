@@ -63,22 +63,22 @@ var (
 
 // decode returns a reader of br's text as UTF-8 (without a byte order mark)
 // and the encoding it was read in: named, or detected as DetectEncoding
-// does on the first sniffSize bytes.
-func decode(br *bufio.Reader, named Encoding) (io.Reader, Encoding, error) {
+// does on the first sniffSize bytes, with the reason for it.
+func decode(br *bufio.Reader, named Encoding) (io.Reader, Encoding, string, error) {
 	head, err := br.Peek(sniffSize)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, "", fmt.Errorf("read input: %w", err)
+		return nil, "", "", fmt.Errorf("read input: %w", err)
 	}
-	enc := named
+	enc, why := named, "named"
 	if enc == "" {
-		enc = DetectEncoding(head, len(head) < sniffSize)
+		enc, why = detectEncoding(head, len(head) < sniffSize)
 	}
 	switch enc {
 	case UTF8:
 		if bytes.HasPrefix(head, bomUTF8) {
 			_, _ = br.Discard(len(bomUTF8))
 		}
-		return br, enc, nil
+		return br, enc, why, nil
 	case UTF16LE, UTF16BE:
 		order := xunicode.LittleEndian
 		if enc == UTF16BE {
@@ -87,13 +87,13 @@ func decode(br *bufio.Reader, named Encoding) (io.Reader, Encoding, error) {
 		// ExpectBOM would refuse a named encoding without one; UseBOM
 		// honours a mark and strips it.
 		dec := xunicode.UTF16(order, xunicode.UseBOM).NewDecoder()
-		return transform.NewReader(&utf16Check{r: br}, dec), enc, nil
+		return transform.NewReader(&utf16Check{r: br}, dec), enc, why, nil
 	case Windows1256:
-		return singleByte(br, charmap.Windows1256), enc, nil
+		return singleByte(br, charmap.Windows1256), enc, why, nil
 	case Windows1252:
-		return singleByte(br, charmap.Windows1252), enc, nil
+		return singleByte(br, charmap.Windows1252), enc, why, nil
 	}
-	return nil, "", steward.Errorf(steward.EINVALID, "unknown encoding %q", enc)
+	return nil, "", "", steward.Errorf(steward.EINVALID, "unknown encoding %q", enc)
 }
 
 func singleByte(r io.Reader, cm *charmap.Charmap) io.Reader {
@@ -109,7 +109,12 @@ func singleByte(r io.Reader, cm *charmap.Charmap) io.Reader {
 //     UTF-16 (see utf16WithoutBOM).
 //  2. Text that is valid UTF-8 is UTF-8 (ignoring a character cut off at
 //     the end of head when head is not the whole file). Plain ASCII is
-//     UTF-8 too.
+//     UTF-8 too. So is text whose non-ASCII characters are nearly all
+//     valid UTF-8: at most one invalid byte sequence for every twenty
+//     valid multi-byte characters. A legacy code page almost never forms
+//     valid UTF-8 sequences, while a UTF-8 file with a few damaged bytes
+//     (a bad copy, one row pasted from elsewhere) must not be read whole
+//     as mojibake; its damaged rows are rejected instead.
 //  3. Otherwise the file is in a single-byte Windows code page, and the
 //     question is Windows-1256 (Persian and Arabic Excel exports) or
 //     Windows-1252 (Western European). Each word (a run of bytes between
@@ -123,19 +128,32 @@ func singleByte(r io.Reader, cm *charmap.Charmap) io.Reader {
 //     undefined (81, 8D, 8F, 90, 9D: Persian پ چ ژ گ in 1256) add a
 //     1256 vote each.
 func DetectEncoding(head []byte, whole bool) Encoding {
+	enc, _ := detectEncoding(head, whole)
+	return enc
+}
+
+// detectEncoding is DetectEncoding, and says why in words for the
+// import's summary.
+func detectEncoding(head []byte, whole bool) (Encoding, string) {
 	switch {
 	case bytes.HasPrefix(head, bomUTF8):
-		return UTF8
+		return UTF8, "UTF-8 byte order mark"
 	case bytes.HasPrefix(head, bomUTF16LE):
-		return UTF16LE
+		return UTF16LE, "UTF-16 byte order mark"
 	case bytes.HasPrefix(head, bomUTF16BE):
-		return UTF16BE
+		return UTF16BE, "UTF-16 byte order mark"
 	}
 	if enc, ok := utf16WithoutBOM(head); ok {
-		return enc
+		return enc, "zero bytes at every other offset, as in UTF-16 text"
 	}
 	if validUTF8Prefix(head, whole) {
-		return UTF8
+		if isASCII(head) {
+			return UTF8, "plain ASCII"
+		}
+		return UTF8, "valid UTF-8"
+	}
+	if multi, bad := utf8Counts(head, whole); multi > 0 && bad*20 <= multi {
+		return UTF8, fmt.Sprintf("UTF-8: %d valid multi-byte characters and %d invalid byte sequences in the first %d bytes; rows with invalid bytes are rejected", multi, bad, len(head))
 	}
 	arabic, latin := 0, 0
 	for i := 0; i < len(head); {
@@ -169,9 +187,41 @@ func DetectEncoding(head []byte, whole bool) Encoding {
 		i = j
 	}
 	if arabic > latin {
-		return Windows1256
+		return Windows1256, fmt.Sprintf("not UTF-8; %d words read as Persian or Arabic in Windows-1256 against %d Latin words with accents", arabic, latin)
 	}
-	return Windows1252
+	return Windows1252, fmt.Sprintf("not UTF-8; %d Latin words with accents against %d Persian or Arabic ones", latin, arabic)
+}
+
+// utf8Counts counts, in b, the valid multi-byte UTF-8 characters and the
+// byte sequences that are not UTF-8 (a character cut off at the end of b
+// does not count when b is only the beginning of the text).
+func utf8Counts(b []byte, whole bool) (multi, bad int) {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r != utf8.RuneError || size > 1:
+			multi++
+		case !whole && !utf8.FullRune(b[i:]):
+			return multi, bad
+		default:
+			bad++
+		}
+		i += size
+	}
+	return multi, bad
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // utf16WithoutBOM recognizes UTF-16 text without a byte order mark by its

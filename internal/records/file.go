@@ -116,13 +116,43 @@ type File struct {
 	Header   []string
 	Format   Format
 	Encoding Encoding
+	// EncodingReason says why the encoding was chosen: "named", "valid
+	// UTF-8", the votes of the words of a legacy code page …
+	EncodingReason string
+	// Samples are a few values with non-ASCII letters as decoded, so that
+	// a person can catch a wrong guess of the encoding before importing.
+	Samples []string
+}
+
+// maxSamples is how many decoded values File.Samples keeps.
+const maxSamples = 5
+
+// sample keeps a row's first values with non-ASCII letters while fewer
+// than maxSamples are kept.
+func (f *File) sample(raw []string) {
+	for _, v := range raw {
+		if len(f.Samples) >= maxSamples {
+			return
+		}
+		if v = strings.TrimSpace(v); !isASCII([]byte(v)) && utf8.ValidString(v) && !slices.Contains(f.Samples, v) {
+			f.Samples = append(f.Samples, v)
+		}
+	}
 }
 
 // Codes of the findings of rows that could not be read.
 const (
 	CodeMalformedRow = "malformed_row" // the row could not be split into fields
 	CodeRowTooLong   = "row_too_long"  // the row is longer than Limits.MaxRowBytes
+	// CodeInvalidEncoding is a row of a UTF-8 file with bytes that are not
+	// UTF-8.
+	CodeInvalidEncoding = "invalid_encoding"
 )
+
+// tooManyInvalid reports whether invalid rows of a file detected as UTF-8
+// are too many for a UTF-8 file with a few damaged bytes: more than ten
+// and more than one in a hundred rows. Its encoding is then another.
+func tooManyInvalid(invalid, rows int) bool { return invalid > max(10, rows/100) }
 
 // FileOptions say how to read an input file.
 type FileOptions struct {
@@ -149,6 +179,41 @@ type table struct {
 	File
 	each func(*Row)
 	rows int // data rows read so far
+	// invalid counts the rows rejected for bytes that are not UTF-8, and
+	// firstInvalid is the line of the first.
+	invalid, firstInvalid int
+}
+
+// invalidRow rejects r, a row of a UTF-8 file with bytes that are not
+// UTF-8 (the first at byte offset off), naming where.
+func (t *table) invalidRow(r *Row, off int64) {
+	if t.invalid == 0 {
+		t.firstInvalid = r.Line
+	}
+	t.invalid++
+	r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeInvalidEncoding, Message: fmt.Sprintf(
+		"Line %d has bytes that are not UTF-8, the first at byte offset %d of the file (counting from 0); the rest of the file is UTF-8. Fix the value, or import this row from a clean copy.", r.Line, off)})
+}
+
+// invalidEnd is the error that ends a file read as UTF-8 whose rows were
+// too often not UTF-8, nil otherwise.
+func (t *table) invalidEnd() error {
+	if !tooManyInvalid(t.invalid, t.rows) {
+		return nil
+	}
+	return structuralError(t.firstInvalid, "%d of %d rows are not valid UTF-8, the first at this line: the file is in another encoding; name it (for example --encoding windows-1256)", t.invalid, t.rows)
+}
+
+// invalidAt returns the index of the first byte of b that is not UTF-8.
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
 }
 
 func (t *table) add(r *Row) {
@@ -215,23 +280,27 @@ func readTable(r io.Reader, opts *FileOptions, each func(*Row)) (*table, error) 
 	if format == FormatXLSX {
 		return readXLSX(br, opts, each)
 	}
-	text, enc, err := decode(br, opts.Encoding)
+	text, enc, why, err := decode(br, opts.Encoding)
 	if err != nil {
 		return nil, err
+	}
+	var bom int64
+	if enc == UTF8 && bytes.HasPrefix(head, bomUTF8) {
+		bom = int64(len(bomUTF8))
 	}
 	var t *table
 	switch format {
 	case FormatCSV, FormatTSV:
-		t, err = readDelimited(text, format, opts, each)
+		t, err = readDelimited(text, format, opts, bom, each)
 	case FormatJSONL:
-		t, err = readJSONL(text, opts, each)
+		t, err = readJSONL(text, opts, bom, each)
 	default:
 		return nil, steward.Errorf(steward.EINVALID, "unknown format %q", format)
 	}
 	if err != nil {
 		return nil, err
 	}
-	t.Format, t.Encoding = format, enc
+	t.Format, t.Encoding, t.EncodingReason = format, enc, why
 	return t, nil
 }
 
@@ -251,7 +320,7 @@ func readErr(line int, err error) error {
 	return fmt.Errorf("read input: %w", err)
 }
 
-func readDelimited(text io.Reader, format Format, opts *FileOptions, each func(*Row)) (*table, error) {
+func readDelimited(text io.Reader, format Format, opts *FileOptions, bom int64, each func(*Row)) (*table, error) {
 	ro := Options{Mapping: opts.Mapping, MaxRowBytes: opts.Limits.MaxRowBytes, MaxFields: opts.Limits.MaxFields, MaxRowLines: opts.Limits.MaxRowLines, Delimiter: opts.Delimiter}
 	if format == FormatTSV {
 		ro.Delimiter = '\t'
@@ -269,15 +338,14 @@ func readDelimited(text io.Reader, format Format, opts *FileOptions, each func(*
 			next = rd.Line() + bytes.Count(rd.RawText(), []byte{'\n'})
 		}
 		if err == io.EOF {
-			return t, nil
+			return t, t.invalidEnd()
 		}
 		switch {
 		case re != nil:
-			if errors.Is(err, ErrInvalidUTF8) {
-				return nil, structuralError(re.Line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", re.Err)
-			}
 			r := &Row{Num: re.Row, Line: re.Line, Raw: slices.Clone(rd.Raw()), Text: string(rd.RawText())}
-			if errors.Is(err, ErrRowTooLong) {
+			if errors.Is(err, ErrInvalidUTF8) {
+				t.invalidRow(r, bom+rd.Offset()+int64(invalidAt(rd.RawText())))
+			} else if errors.Is(err, ErrRowTooLong) {
 				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is too long: %v.", re.Line, re.Err)})
 			} else {
 				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow,
@@ -291,6 +359,7 @@ func readDelimited(text io.Reader, format Format, opts *FileOptions, each func(*
 			if err := checkReplacement(r); err != nil {
 				return nil, err
 			}
+			t.sample(r.Raw)
 			t.add(r)
 		}
 	}
@@ -322,19 +391,23 @@ type jsonRow struct {
 	keys, vals []string
 }
 
-func readJSONL(text io.Reader, opts *FileOptions, each func(*Row)) (*table, error) {
+func readJSONL(text io.Reader, opts *FileOptions, bom int64, each func(*Row)) (*table, error) {
 	br := bufio.NewReaderSize(text, 64<<10)
 	var parsed []jsonRow
 	var pending []*Row
 	var header []string
 	index := make(map[string]int)
+	t := &table{each: each}
 	line := 0
+	off := bom // where the line read starts in the file
 	for {
 		b, err := readLine(br, opts.Limits.MaxRowBytes)
 		if err == io.EOF {
 			break
 		}
 		line++
+		start := off
+		off += int64(len(b))
 		if errors.Is(err, ErrRowTooLong) {
 			r := &Row{Line: line, Text: excerpt(string(b))}
 			r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeRowTooLong, Message: fmt.Sprintf("Line %d is longer than the limit of %d bytes.", line, opts.Limits.MaxRowBytes)})
@@ -349,7 +422,11 @@ func readJSONL(text io.Reader, opts *FileOptions, each func(*Row)) (*table, erro
 			continue
 		}
 		if !utf8.Valid(b) {
-			return nil, structuralError(line, "%v: the file is not UTF-8 there; name its encoding (for example --encoding windows-1256)", ErrInvalidUTF8)
+			r := &Row{Line: line, Text: string(bytes.ToValidUTF8(bytes.TrimRight(b, "\r\n"), []byte("\uFFFD")))}
+			t.invalidRow(r, start+int64(invalidAt(b)))
+			pending = append(pending, r)
+			parsed = append(parsed, jsonRow{})
+			continue
 		}
 		r := &Row{Line: line}
 		jr, perr := parseJSONObject(b)
@@ -374,7 +451,7 @@ func readJSONL(text io.Reader, opts *FileOptions, each func(*Row)) (*table, erro
 	if err != nil {
 		return nil, err
 	}
-	t := &table{File: File{Header: cols.Header()}, each: each}
+	t.Header = cols.Header()
 	for i, r := range pending {
 		r.Num = i + 1
 		if len(r.Findings) == 0 {
@@ -387,10 +464,11 @@ func readJSONL(text io.Reader, opts *FileOptions, each func(*Row)) (*table, erro
 				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.Line, err)})
 			}
 			r.Record = rec
+			t.sample(r.Raw)
 		}
 		t.add(r)
 	}
-	return t, nil
+	return t, t.invalidEnd()
 }
 
 // readLine reads one line (with its ending). A line longer than max (when

@@ -2,6 +2,7 @@ package records
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -36,6 +37,8 @@ func TestDetectEncoding(t *testing.T) {
 		{"windows-1256 persian with latin emails", enc(charmap.Windows1256, "name,email\nعلي رضايي,ali@gmail.com\nسارا,sara@yahoo.com\n"), true, Windows1256},
 		{"windows-1256 single letters", enc(charmap.Windows1256, "name\nگ\nپ\n"), true, Windows1256},
 		{"windows-1252 accents", enc(charmap.Windows1252, "id,name,city\n1,Jürgen Müller,Zürich\n2,Zoë Lefèvre,Besançon\n"), true, Windows1252},
+		{"utf-8 persian with one stray byte", append([]byte(strings.Repeat(persian, 20)), 0xFF, '\n'), true, UTF8},
+		{"latin with one stray windows-1252 byte", []byte("id,name\n1,Caf\xe9\n2,Ann\n"), true, Windows1252},
 		{"windows-1252 accent-only word", enc(charmap.Windows1252, "name,city\nJosé,Città\nAna,Évora\n"), true, Windows1252},
 	}
 	for _, tt := range tests {

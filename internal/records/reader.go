@@ -87,6 +87,7 @@ type Reader struct {
 	row     int
 	line    int
 	prevOff int64
+	start    int64 // input offset of the row last read
 	maxRow   int
 	maxLines int
 	err      error
@@ -167,6 +168,10 @@ func (r *Reader) Line() int { return r.line }
 // slice is reused by the next Read.
 func (r *Reader) Raw() []string { return r.raw }
 
+// Offset returns the byte offset in the input (after a UTF-8 byte order
+// mark) where the row last read starts.
+func (r *Reader) Offset() int64 { return r.start }
+
 // RawText returns the bytes of the row last read exactly as they are in the
 // file, including its line ending, even for a row that could not be parsed.
 // The slice is reused by the next Read.
@@ -184,6 +189,7 @@ func (r *Reader) Read() (steward.Record, error) {
 		return steward.Record{}, io.EOF
 	}
 	r.row++
+	r.start = r.prevOff
 	off := r.csv.InputOffset()
 	r.rawText = append(r.rawText[:0], r.src.text(r.prevOff, off)...)
 	r.src.consume(off)
