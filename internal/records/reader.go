@@ -79,14 +79,14 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads records from a delimited text file with a header row. It
 // streams: memory use does not grow with the file.
 type Reader struct {
-	csv     *csv.Reader
-	src     *rawSource
-	cols    *Columns
-	raw     []string
-	rawText []byte
-	row     int
-	line    int
-	prevOff int64
+	csv      *csv.Reader
+	src      *rawSource
+	cols     *Columns
+	raw      []string
+	rawText  []byte
+	row      int
+	line     int
+	prevOff  int64
 	start    int64 // input offset of the row last read
 	maxRow   int
 	maxLines int
