@@ -44,6 +44,11 @@ func dbDSN(env *Env, dsn string) string {
 // command to run.
 func openStore(ctx context.Context, env *Env, dsn string) (store.Store, error) {
 	dsn = dbDSN(env, dsn)
+	if store.KindOf(dsn) == store.SQLite {
+		if err := precreate(env, store.SQLitePath(dsn)); err != nil {
+			return nil, err
+		}
+	}
 	s, err := store.Open(ctx, dsn, envLogger(env))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", store.Redact(dsn), err)

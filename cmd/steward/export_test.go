@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -201,5 +202,39 @@ func TestMigratePostgres(t *testing.T) {
 	}
 	if len(rows) != len(cs) || rows[0][len(rows[0])-1] != "tier" || rows[1][0] != "7" {
 		t.Errorf("export from PostgreSQL: %d rows, header %q, first %q", len(rows), rows[0], rows[1])
+	}
+}
+
+// TestOutputFiles: files steward writes are its owner's alone unless
+// $STEWARD_FILE_MODE says otherwise, and temporary files that a killed
+// process left beside them are cleaned up by the next write.
+func TestOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	if _, errOut, code := runWith(t, nil, "import", filepath.Join(importSamples, "partner-1252.csv"), "--source", "p", "--db", db); code != exitOK {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	out := filepath.Join(dir, "export.csv")
+	orphan := filepath.Join(dir, ".export.csv.999999999-123.tmp") // no such process
+	mine := filepath.Join(dir, fmt.Sprintf(".export.csv.%d-456.tmp", os.Getpid()))
+	for _, f := range []string{orphan, mine} {
+		if err := os.WriteFile(f, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, errOut, code := runWith(t, []string{"STEWARD_FILE_MODE=0640"}, "export", "--db", db, "--out", out); code != exitOK {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("export with STEWARD_FILE_MODE=0640: %v %v", fi, err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("a dead process's temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a live process's temporary file was removed: %v", err)
+	}
+	if _, errOut, code := runWith(t, []string{"STEWARD_FILE_MODE=644x"}, "export", "--db", db, "--out", out); code != exitUsage || !strings.Contains(errOut, "STEWARD_FILE_MODE") {
+		t.Errorf("a bad STEWARD_FILE_MODE: exit %d, %s", code, errOut)
 	}
 }

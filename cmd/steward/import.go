@@ -147,6 +147,8 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
+	opts.ReportsWritten = reports.sync
+
 	st, err := openStore(ctx, env, *db)
 	if err != nil {
 		return err
@@ -160,7 +162,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if err := reports.commit(); err != nil {
-		return err
+		// The import is in; its reports are complete under their
+		// temporary names, which the message names.
+		return fmt.Errorf("the import is in the database, but %w", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -218,6 +222,17 @@ func (r *reportFiles) create(env *Env, path string) (io.Writer, error) {
 	}
 	r.outs = append(r.outs, o)
 	return o.w, nil
+}
+
+// sync makes the reports durable under their temporary names, before the
+// import commits.
+func (r *reportFiles) sync() error {
+	for _, o := range r.outs {
+		if err := o.sync(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
 }
 
 func (r *reportFiles) commit() error {

@@ -56,16 +56,22 @@ func TestImportCommand(t *testing.T) {
 	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
 		t.Errorf("dry-run rejects file: %v\n%s", err, data)
 	}
-	// Like every file steward writes (export, standardize): readable as a
-	// file the user made, not left with the temporary file's 0600.
-	if fi, err := os.Stat(rejects); err != nil {
-		t.Error(err)
-	} else if fi.Mode().Perm() != 0o644 {
-		t.Errorf("rejects file mode %v, want 0644", fi.Mode())
+	// Like every file steward writes (the database, export,
+	// standardize): personal data, readable by its owner only.
+	for _, f := range []string{rejects, db} {
+		if fi, err := os.Stat(f); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", f, fi.Mode())
+		}
 	}
 	st, err := store.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// SQLite gives its write-ahead log the database file's mode.
+	if fi, err := os.Stat(db + "-wal"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("write-ahead log: %v, want mode 0600", err)
 	}
 	if n, err := st.CountCustomers(context.Background(), ""); err != nil || n != 0 {
 		t.Errorf("dry run stored %d customers (%v)", n, err)

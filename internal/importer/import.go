@@ -58,8 +58,13 @@ type Options struct {
 	// and message; one line per finding of every row not stored.
 	Rejects io.Writer
 	// Annotated, when not nil, receives a copy of the input as CSV with
-	// status (the steward.Outcome), code, message and matched_id columns added.
+	// status (the Outcome), code, message and matched_id columns added.
 	Annotated io.Writer
+	// ReportsWritten, when not nil, is called once the reports are
+	// written, before the import commits: it makes them durable (flushes
+	// and syncs their files). If it fails, nothing is imported, so an
+	// import is never in the database without its reports.
+	ReportsWritten func() error
 
 	// Actor is recorded on every change; "" is "import".
 	Actor string
@@ -135,8 +140,9 @@ var errDryRun = errors.New("dry run")
 // be read to its end (an encoding error, a damaged workbook, a runaway row)
 // is an *steward.Error with code EINVALID naming the line, and nothing is
 // written; so is a cancelled ctx.
-// Reports go to Options.Rejects and Options.Annotated after the
-// transaction, in dry runs too.
+// Reports go to Options.Rejects and Options.Annotated before the
+// transaction commits (Options.ReportsWritten makes them durable), in dry
+// runs too: a failure to write them imports nothing.
 func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*Summary, error) {
 	start := time.Now()
 	if err := opts.setDefaults(); err != nil {
@@ -223,6 +229,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		if err := w.run(ctx, t); err != nil {
 			return err
 		}
+		if err := writeReports(t, &opts); err != nil {
+			return err
+		}
 		if opts.DryRun {
 			return errDryRun
 		}
@@ -238,16 +247,6 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		touched = nil
 	}
 	summarize(t, sum)
-	if opts.Rejects != nil {
-		if err := rejectsReport(opts.Rejects, t); err != nil {
-			return sum, err
-		}
-	}
-	if opts.Annotated != nil {
-		if err := annotatedReport(opts.Annotated, t); err != nil {
-			return sum, err
-		}
-	}
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
@@ -255,6 +254,27 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	matchindex.Save(ctx, st, snap.db, touched, opts.indexOptions())
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// writeReports writes the rejects and annotated reports of the rows as
+// they are now (written, not yet committed) and makes them durable.
+func writeReports(t *table, opts *Options) error {
+	if opts.Rejects != nil {
+		if err := rejectsReport(opts.Rejects, t); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.Annotated != nil {
+		if err := annotatedReport(opts.Annotated, t); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.ReportsWritten != nil {
+		if err := opts.ReportsWritten(); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	return nil
 }
 
 // indexOptions are the options of the database's duplicate index.

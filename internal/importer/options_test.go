@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -99,4 +100,31 @@ func TestNotDuplicateRemembered(t *testing.T) {
 	if sum.Updated != 1 || sum.Suggestions != 0 {
 		t.Errorf("summary %+v, want n1 updated and no suggestion against a not-duplicate pair", sum)
 	}
+}
+
+// TestReportsBeforeCommit: reports are written, and made durable, before
+// the import commits; when that fails (a full disk), nothing is imported.
+func TestReportsBeforeCommit(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		seedCustomer(t, st)
+		before := dbState(t, st)
+		var rejects bytes.Buffer
+		committed := false
+		opts := Options{Source: "shop", Rejects: &rejects, ReportsWritten: func() error {
+			if n := countCustomers(t, st); n != 1 {
+				committed = true
+			}
+			return errors.New("write rejects.csv: no space left on device")
+		}}
+		_, err := importFile(t, st, writeTemp(t, "dup.csv", dupFile+"n3,,,,,,\n"), opts)
+		if err == nil || !strings.Contains(err.Error(), "no space left") || !strings.Contains(err.Error(), "nothing was imported") {
+			t.Fatalf("error %v, want the report's failure and that nothing was imported", err)
+		}
+		if committed || !strings.Contains(rejects.String(), "n3") {
+			t.Errorf("reports written after the commit (%v), or without the rejected row: %q", committed, rejects.String())
+		}
+		if after := dbState(t, st); after != before {
+			t.Errorf("the database changed:\n%s", after)
+		}
+	})
 }

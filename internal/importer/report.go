@@ -43,7 +43,7 @@ func rejectsReport(w io.Writer, t *table) error {
 }
 
 // annotatedReport writes every row of the input as CSV with four columns
-// added: status (the steward.Outcome), code and message (the findings, joined by
+// added: status (the outcome), code and message (the findings, joined by
 // "; " and " "), and matched_id (the customer the row looked like).
 func annotatedReport(w io.Writer, t *table) error {
 	cw := csv.NewWriter(w)

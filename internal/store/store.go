@@ -86,6 +86,17 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
 	return s, nil
 }
 
+// SQLitePath returns the file an SQLite dsn names: dsn without a sqlite://
+// or file: prefix and without a query.
+func SQLitePath(dsn string) string {
+	if dsn == "" {
+		dsn = DefaultPath
+	}
+	p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	p, _, _ = strings.Cut(p, "?")
+	return p
+}
+
 // Redact returns dsn with every secret replaced by "xxxxx", for logs and
 // messages: the password of a URL's user, password= and sslpassword= in
 // its query, and the same keywords of a keyword/value string.
