@@ -238,3 +238,30 @@ func TestOutputFiles(t *testing.T) {
 		t.Errorf("a bad STEWARD_FILE_MODE: exit %d, %s", code, errOut)
 	}
 }
+
+// TestFormulasNeutralized: values a spreadsheet would run are written with
+// a leading apostrophe in exports and reports, raw with --raw, and stored
+// as they came.
+func TestFormulasNeutralized(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte("id,first_name,last_name,email,phone,country\n"+
+		"1,\"=HYPERLINK(\"\"http://evil\"\")\",Smith,a.smith@gmail.com,+442079460000,GB\n"+
+		"2,@SUM(A1),Jones,,,GB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "rejects.csv")
+	runWith(t, nil, "import", in, "--source", "s", "--db", db, "--rejects", rejects)
+	if data, _ := os.ReadFile(rejects); !strings.Contains(string(data), ",'@SUM(A1),") {
+		t.Errorf("rejects file:\n%s\nwant the formula behind an apostrophe", data)
+	}
+	safe, _, _ := runWith(t, nil, "export", "--db", db, "--out", "-")
+	raw, _, _ := runWith(t, nil, "export", "--db", db, "--out", "-", "--raw")
+	if !strings.Contains(safe, `"'=HYPERLINK(""http://evil"")"`) || !strings.Contains(safe, ",+442079460000,") {
+		t.Errorf("export:\n%s\nwant the formula behind an apostrophe and the phone as it is", safe)
+	}
+	if !strings.Contains(raw, `"=HYPERLINK(""http://evil"")"`) {
+		t.Errorf("export --raw:\n%s\nwant the value as stored", raw)
+	}
+}

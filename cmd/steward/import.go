@@ -64,6 +64,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&limits.MaxRowLines, "max-row-lines", 0, "most lines one row may span (default: gate.limits.max_row_lines)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	raw := fs.Bool("raw", false, "reports: write values exactly as read; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -148,6 +149,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 
 	opts.ReportsWritten = reports.sync
+	opts.RawReports = *raw
 
 	st, err := openStore(ctx, env, *db)
 	if err != nil {

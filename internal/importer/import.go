@@ -65,6 +65,10 @@ type Options struct {
 	// and syncs their files). If it fails, nothing is imported, so an
 	// import is never in the database without its reports.
 	ReportsWritten func() error
+	// RawReports writes the reports' values exactly as read; by default a
+	// value a spreadsheet would run as a formula gets a leading
+	// apostrophe (records.SpreadsheetSafe).
+	RawReports bool
 
 	// Actor is recorded on every change; "" is "import".
 	Actor string
@@ -260,12 +264,12 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 // they are now (written, not yet committed) and makes them durable.
 func writeReports(t *table, opts *Options) error {
 	if opts.Rejects != nil {
-		if err := rejectsReport(opts.Rejects, t); err != nil {
+		if err := rejectsReport(opts.Rejects, t, opts.RawReports); err != nil {
 			return fmt.Errorf("%w; nothing was imported", err)
 		}
 	}
 	if opts.Annotated != nil {
-		if err := annotatedReport(opts.Annotated, t); err != nil {
+		if err := annotatedReport(opts.Annotated, t, opts.RawReports); err != nil {
 			return fmt.Errorf("%w; nothing was imported", err)
 		}
 	}

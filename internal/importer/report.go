@@ -8,6 +8,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/records"
 )
 
 // rejectsReport writes the rows that were not stored (rejected or blocked)
@@ -15,7 +16,7 @@ import (
 // code and message; a row with several findings gets one line for each.
 // A row that could not be split into columns has them empty and quotes its
 // text in the message.
-func rejectsReport(w io.Writer, t *table) error {
+func rejectsReport(w io.Writer, t *table, raw bool) error {
 	cw := csv.NewWriter(w)
 	header := append(append([]string(nil), t.Header...), "row", "field", "code", "message")
 	if err := cw.Write(header); err != nil {
@@ -30,7 +31,7 @@ func rejectsReport(w io.Writer, t *table) error {
 		for _, f := range r.Findings {
 			n := len(t.Header)
 			line[n], line[n+1], line[n+2], line[n+3] = fmt.Sprint(r.Num), f.Field, f.Code, f.Message
-			if err := cw.Write(line); err != nil {
+			if err := cw.Write(safeLine(line, raw)); err != nil {
 				return fmt.Errorf("write rejects: %w", err)
 			}
 		}
@@ -45,7 +46,7 @@ func rejectsReport(w io.Writer, t *table) error {
 // annotatedReport writes every row of the input as CSV with four columns
 // added: status (the outcome), code and message (the findings, joined by
 // "; " and " "), and matched_id (the customer the row looked like).
-func annotatedReport(w io.Writer, t *table) error {
+func annotatedReport(w io.Writer, t *table, raw bool) error {
 	cw := csv.NewWriter(w)
 	header := append(append([]string(nil), t.Header...), "status", "code", "message", "matched_id")
 	if err := cw.Write(header); err != nil {
@@ -69,7 +70,7 @@ func annotatedReport(w io.Writer, t *table) error {
 		if r.match != nil && r.match.ID != 0 {
 			line[n+3] = fmt.Sprint(r.match.ID)
 		}
-		if err := cw.Write(line); err != nil {
+		if err := cw.Write(safeLine(line, raw)); err != nil {
 			return fmt.Errorf("write annotated copy: %w", err)
 		}
 	}
@@ -88,4 +89,15 @@ func fillRaw(dst, raw []string) {
 			dst[i] = raw[i]
 		}
 	}
+}
+
+// safeLine makes a report line's values records.SpreadsheetSafe, in place,
+// unless raw.
+func safeLine(line []string, raw bool) []string {
+	if !raw {
+		for i, v := range line {
+			line[i] = records.SpreadsheetSafe(v)
+		}
+	}
+	return line
 }
