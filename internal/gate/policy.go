@@ -2,6 +2,8 @@ package gate
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/cleanse"
@@ -13,7 +15,33 @@ import (
 const (
 	CodeDuplicate = "duplicate" // the record looks like a customer (blocked or suggested)
 	CodeErased    = "erased"    // the record's (source, id) belongs to an erased customer
+	CodeNULByte   = "nul_byte"  // a value holds a NUL byte, which no database stores alike
 )
+
+// NULFindings returns a finding for every field of rec (source and id, the
+// canonical fields, attribute names and values) that holds a NUL byte
+// (0x00): PostgreSQL refuses one in text and SQLite stores it, so such a
+// record is refused the same way on both, naming the field, before it
+// reaches either.
+func NULFindings(rec *steward.Record) []steward.Finding {
+	var out []steward.Finding
+	add := func(field, v string) {
+		if strings.IndexByte(v, 0) >= 0 {
+			out = append(out, steward.Finding{Field: field, Code: CodeNULByte, Severity: steward.SeverityError,
+				Message: fmt.Sprintf("%s holds a NUL byte (0x00), which is not text; remove it from the source and import the row again.", field)})
+		}
+	}
+	add(steward.ColumnSource, rec.Source)
+	add(steward.ColumnID, rec.SourceID)
+	for _, f := range steward.CanonicalFields() {
+		add(f, rec.Get(f))
+	}
+	for k, v := range rec.Attributes {
+		add(k, k+v)
+	}
+	slices.SortFunc(out, func(a, b steward.Finding) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
 
 // Policy is how records are admitted: how they are standardized and
 // validated, and what becomes of invalid ones and of suspected duplicates.
@@ -70,6 +98,9 @@ func (p Policy) Defaults() (Policy, error) {
 // records are stored with a warning (InvalidWarn). It is the first step of
 // every admission and safe for concurrent use. p must have its Defaults.
 func (p *Policy) Check(rec *steward.Record) ([]steward.Finding, bool) {
+	if fs := NULFindings(rec); len(fs) > 0 {
+		return fs, false
+	}
 	cleanse.Record(rec, p.Cleanse)
 	fs := p.Validate(rec)
 	return fs, !steward.HasError(fs) || p.OnInvalid != steward.InvalidReject

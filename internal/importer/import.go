@@ -371,6 +371,10 @@ func startChecking(ctx context.Context, opts *Options) *checker {
 
 // add takes the next row read.
 func (c *checker) add(r *row) {
+	if len(r.Findings) == 0 {
+		// Before the row's source record is looked up in the database.
+		r.Findings = gate.NULFindings(&r.Record)
+	}
 	if len(r.Findings) > 0 {
 		r.outcome = steward.OutcomeRejected
 		return

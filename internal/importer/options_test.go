@@ -128,3 +128,36 @@ func TestReportsBeforeCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestNULBytes: a NUL byte in an id, a name or an extra column rejects its
+// row, naming the field, alike on SQLite and PostgreSQL (which cannot
+// store one), and the other rows land; JSON Lines' \u0000 likewise.
+func TestNULBytes(t *testing.T) {
+	csvFile := "id,first_name,last_name,email,note\n" +
+		"1\x00,Ann,Lee,ann.lee@gmail.com,\n" +
+		"2,Bo\x00b,Lee,bob.lee@gmail.com,\n" +
+		"3,Cy,Lee,cy.lee@gmail.com,a\x00b\n" +
+		"4,Di,Lee,di.lee@gmail.com,fine\n"
+	jsonFile := `{"id":"1","first_name":"Ann\u0000","email":"ann.lee@gmail.com"}` + "\n" +
+		`{"id":"2","first_name":"Bob","email":"bob.lee@gmail.com"}` + "\n"
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		var rejects bytes.Buffer
+		sum := mustImport(t, st, writeTemp(t, "nul.csv", csvFile), Options{Source: "shop", Rejects: &rejects})
+		if sum.Accepted != 1 || sum.Rejected != 3 || sum.Codes[gate.CodeNULByte] != 3 {
+			t.Fatalf("summary %+v, want 3 rows rejected for NUL bytes and 1 accepted", sum)
+		}
+		for _, field := range []string{",id,nul_byte", ",first_name,nul_byte", ",note,nul_byte"} {
+			if !strings.Contains(rejects.String(), field) {
+				t.Errorf("rejects lack %q:\n%s", field, rejects.String())
+			}
+		}
+		sum = mustImport(t, st, writeTemp(t, "nul.jsonl", jsonFile), Options{Source: "app"})
+		if sum.Accepted != 1 || sum.Codes[gate.CodeNULByte] != 1 {
+			t.Errorf("JSON Lines summary %+v, want the \\u0000 row rejected", sum)
+		}
+	})
+	st := backends()[0].open(t)
+	if _, err := importFile(t, st, writeTemp(t, "h.csv", "id,na\x00me\n1,x\n"), Options{Source: "s"}); steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), "NUL") {
+		t.Errorf("a NUL in the header: %v, want it refused", err)
+	}
+}
