@@ -169,6 +169,9 @@ func (d *decoder) checkGate(r *Rules) {
 	if l.MaxRowLines <= 0 || l.MaxRowLines > 100000 {
 		d.at("gate.limits.max_row_lines", "must be between 1 and 100000, got %d", l.MaxRowLines)
 	}
+	if l.MaxUnpackRatio < 2 || l.MaxUnpackRatio > 10000 {
+		d.at("gate.limits.max_unpack_ratio", "must be between 2 and 10000, got %d", l.MaxUnpackRatio)
+	}
 }
 
 // firstInFile returns the first of paths that the file sets, or the first

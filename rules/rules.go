@@ -104,6 +104,9 @@ type Limits struct {
 	// MaxRowLines bounds the lines one row may span (a quoted field with
 	// line breaks); more means a quote was left open.
 	MaxRowLines int `yaml:"max_row_lines"`
+	// MaxUnpackRatio bounds what a workbook may unpack to, as a multiple
+	// of its size.
+	MaxUnpackRatio int `yaml:"max_unpack_ratio"`
 }
 
 // EmailVerification configures the verify-emails job and the gate's email

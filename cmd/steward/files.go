@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/records"
 )
 
 // defaultFileMode is the mode of every file steward writes: databases,
@@ -125,7 +125,7 @@ func removeOrphanTemps(path string) {
 		if !ok || err != nil || n == os.Getpid() {
 			continue
 		}
-		if err := syscall.Kill(n, 0); errors.Is(err, syscall.ESRCH) {
+		if records.ProcessGone(n) {
 			os.Remove(name)
 		}
 	}

@@ -87,7 +87,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	opts := importer.Options{
 		Source:      *source,
-		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields, MaxRowLines: rf.Gate.Limits.MaxRowLines}},
+		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields, MaxRowLines: rf.Gate.Limits.MaxRowLines, MaxUnpackRatio: rf.Gate.Limits.MaxUnpackRatio}},
 		Policy:      policy,
 		Matching:    rf.DedupeConfig(),
 		DryRun:      *dryRun,

@@ -136,10 +136,27 @@ func TestXLSXZipBomb(t *testing.T) {
 	if int64(buf.Len()) >= limit {
 		t.Fatalf("test workbook is %d bytes: not a bomb", buf.Len())
 	}
+	// A process that was killed left its unpacked sheets behind.
+	orphan := filepath.Join(os.TempDir(), "steward-xlsx-999999999-1")
+	if err := os.MkdirAll(orphan, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	st := backends()[0].open(t)
-	_, err := Import(context.Background(), st, &buf, Options{FileOptions: records.FileOptions{Name: "bomb.xlsx", Limits: records.Limits{MaxFileBytes: limit}}, Source: "x"})
-	if steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), "unpacks to more than the limit") {
-		t.Errorf("error %v, want the unzip limit", err)
+	for _, lim := range []records.Limits{{MaxFileBytes: limit}, records.DefaultLimits()} {
+		_, err := Import(context.Background(), st, bytes.NewReader(buf.Bytes()), Options{FileOptions: records.FileOptions{Name: "bomb.xlsx", Limits: lim}, Source: "x"})
+		if steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), "decompression bomb") {
+			t.Errorf("limits %+v: error %v, want the workbook refused as a bomb", lim, err)
+		}
+	}
+	// A workbook within the ratio is read, and leaves nothing behind.
+	xlsx := filepath.Join(t.TempDir(), "crm.xlsx")
+	writeWorkbook(t, xlsx)
+	if sum := mustImport(t, st, xlsx, Options{Source: "crm"}); sum.Rows == 0 {
+		t.Errorf("workbook: %+v", sum)
+	}
+	mine, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("steward-xlsx-%d-*", os.Getpid())))
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) || len(mine) > 0 {
+		t.Errorf("the dead process's directory: %v; this one's left: %v; want neither", err, mine)
 	}
 }
 

@@ -1,14 +1,17 @@
 package records
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -83,11 +86,14 @@ type Limits struct {
 	// quoted field with line breaks); a row across more ends reading (see
 	// QuoteError), as does a quoted field that never closes.
 	MaxRowLines int
+	// MaxUnpackRatio bounds what a workbook may unpack to, as a multiple
+	// of its size (and never more than MaxFileBytes); 0 is the default.
+	MaxUnpackRatio int
 }
 
 // DefaultLimits are the limits of the embedded rules file's gate section.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256, MaxRowLines: 100}
+	return Limits{MaxFileBytes: 2 << 30, MaxRowBytes: 64 << 10, MaxFields: 256, MaxRowLines: 100, MaxUnpackRatio: 100}
 }
 
 // Row is one data row of a file as read: where it is, its fields as
@@ -549,6 +555,22 @@ func parseJSONObject(b []byte) (jsonRow, error) {
 	return jr, nil
 }
 
+// xlsxTempPrefix starts the name of the temporary directory of a
+// workbook's unpacked sheets; the process id follows.
+const xlsxTempPrefix = "steward-xlsx-"
+
+// removeOrphanDirs removes the temporary directories, named prefix + PID
+// + "-…", of processes that are gone.
+func removeOrphanDirs(prefix string) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"*"))
+	for _, dir := range old {
+		pid, _, ok := strings.Cut(strings.TrimPrefix(filepath.Base(dir), prefix), "-")
+		if n, err := strconv.Atoi(pid); ok && err == nil && n != os.Getpid() && ProcessGone(n) {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 // xlsxXMLLimit bounds the memory one worksheet or the shared strings may
 // take when unzipped; larger parts are extracted to a temporary file.
 const xlsxXMLLimit = 16 << 20
@@ -562,9 +584,37 @@ func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, err
 	if unzipLimit <= 0 {
 		unzipLimit = DefaultLimits().MaxFileBytes
 	}
+	ratio := opts.Limits.MaxUnpackRatio
+	if ratio <= 0 {
+		ratio = DefaultLimits().MaxUnpackRatio
+	}
+	// A workbook is a zip archive: what it unpacks to is known from its
+	// directory before anything is unpacked, so a bomb is refused at once.
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, steward.Errorf(steward.EINVALID, "the file is not a complete XLSX workbook (%v); nothing was imported", err)
+	}
+	var unpacked uint64
+	for _, zf := range zr.File {
+		unpacked += zf.UncompressedSize64
+	}
+	if byRatio := int64(len(data)) * int64(ratio); unpacked > uint64(min(unzipLimit, max(byRatio, 1<<20))) {
+		return nil, steward.Errorf(steward.EINVALID, "the workbook is %d bytes and unpacks to %d, more than %d times its size or the limit of %d bytes (gate.limits.max_unpack_ratio, max_file_bytes): it looks like a decompression bomb; nothing was imported",
+			len(data), unpacked, ratio, unzipLimit)
+	}
+	// Sheets too large to unpack in memory go to temporary files in a
+	// directory of this process's own, removed when it is done, and by
+	// the next import if the process is killed first.
+	removeOrphanDirs(xlsxTempPrefix)
+	tmp, err := os.MkdirTemp("", xlsxTempPrefix+strconv.Itoa(os.Getpid())+"-")
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    unzipLimit,
 		UnzipXMLSizeLimit: min(unzipLimit, xlsxXMLLimit),
+		TmpDir:            tmp,
 	})
 	if err != nil {
 		if errors.Is(err, excelize.ErrOptionsUnzipSizeLimit) || strings.Contains(err.Error(), "unzip size") {
