@@ -286,6 +286,9 @@ func readTable(r io.Reader, opts *FileOptions, each func(*Row)) (*table, error) 
 	if format == FormatXLSX {
 		return readXLSX(br, opts, each)
 	}
+	if what, off, ok := binary(head); ok && opts.Encoding != UTF16LE && opts.Encoding != UTF16BE {
+		return nil, steward.Errorf(steward.EINVALID, "the file is %s, not %s text: %s; nothing was imported", what, format, binaryHint(what, off))
+	}
 	text, enc, why, err := decode(br, opts.Encoding)
 	if err != nil {
 		return nil, err
@@ -698,4 +701,67 @@ func allEmpty(vals []string) bool {
 		}
 	}
 	return true
+}
+
+// magics are the first bytes of binary files people mistake for exports.
+var magics = []struct {
+	prefix, what string
+}{
+	{"%PDF-", "a PDF document"},
+	{"\x89PNG", "a PNG image"},
+	{"\xff\xd8\xff", "a JPEG image"},
+	{"\x1f\x8b", "gzip-compressed"},
+	{"PK\x03\x04", "a zip archive"},
+	{"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office file"},
+	{"SQLite format 3\x00", "an SQLite database"},
+	{"7z\xbc\xaf", "a 7-Zip archive"},
+}
+
+// binary reports whether head is the start of a binary file rather than
+// text: a known file signature, or more control bytes than text has (NUL
+// and the other C0 controls but tab, line feed, form feed and carriage
+// return: over 16, and over one byte in twenty) in text that is not
+// UTF-16 (which has a NUL in every other byte). A stray NUL in a few
+// values is not that: those rows are rejected one by one. It returns what
+// the file looks like and where the first control byte is.
+func binary(head []byte) (what string, off int, ok bool) {
+	for _, m := range magics {
+		if bytes.HasPrefix(head, []byte(m.prefix)) {
+			return m.what, 0, true
+		}
+	}
+	if bytes.HasPrefix(head, bomUTF16LE) || bytes.HasPrefix(head, bomUTF16BE) {
+		return "", 0, false
+	}
+	if _, utf16 := utf16WithoutBOM(head); utf16 {
+		return "", 0, false
+	}
+	sample := head[:min(len(head), 64<<10)]
+	first, controls := -1, 0
+	for i, c := range sample {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' {
+			if first < 0 {
+				first = i
+			}
+			controls++
+		}
+	}
+	if controls > max(16, len(sample)/20) {
+		return "binary", first, true
+	}
+	return "", 0, false
+}
+
+// binaryHint says what to do with a binary file of the kind what, whose
+// binary part shows at byte offset off.
+func binaryHint(what string, off int) string {
+	switch what {
+	case "gzip-compressed", "a zip archive", "a 7-Zip archive":
+		return "unpack it first"
+	case "an old Excel (.xls) or Office file":
+		return "save it as .xlsx or CSV first"
+	case "binary":
+		return fmt.Sprintf("its control bytes start at byte offset %d; export the customers as CSV, JSON Lines or XLSX", off)
+	}
+	return "export the customers as CSV, JSON Lines or XLSX"
 }
