@@ -94,8 +94,8 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		rec, err := runner.Start(ctx, job, jobs.Options{Restart: *restart})
-		if d, ok := job.(interface{ Done() }); ok {
-			d.Done()
+		if b, ok := job.(*barJob); ok {
+			b.end(err)
 		}
 		if rec != nil {
 			done = append(done, rec)
@@ -155,7 +155,7 @@ func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline b
 	return reg
 }
 
-// barJob is a job whose progress bar ends with it (Done).
+// barJob is a job whose progress bar ends with it.
 type barJob struct {
 	jobs.Job
 	bar *progress.Bar
@@ -163,8 +163,14 @@ type barJob struct {
 
 func withBar(j jobs.Job, bar *progress.Bar) *barJob { return &barJob{Job: j, bar: bar} }
 
-// Done ends the job's progress bar.
-func (b *barJob) Done() { b.bar.Done() }
+// end ends the job's progress bar, as finished or, after err, stopped.
+func (b *barJob) end(err error) {
+	if err != nil {
+		b.bar.Abort()
+		return
+	}
+	b.bar.Done()
+}
 
 // stageProgress reports the matcher's comparison stage on bar.
 func stageProgress(bar *progress.Bar) dedupe.ProgressFunc {

@@ -241,10 +241,11 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		}
 		return nil
 	})
-	opts.Progress.Done()
 	if err != nil && !errors.Is(err, errDryRun) {
+		opts.Progress.Abort()
 		return nil, err
 	}
+	opts.Progress.Done()
 	sum.Write = time.Since(stage)
 	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
 	if opts.DryRun {
@@ -996,7 +997,7 @@ func (w *writer) flush(ctx context.Context) error {
 		return nil
 	}
 	if err := w.tx.CreateCustomers(ctx, w.batch, w.meta); err != nil {
-		return fmt.Errorf("create customers: %w", err)
+		return err // the store names what failed
 	}
 	w.touched = append(w.touched, w.batch...)
 	w.batch = w.batch[:0]
