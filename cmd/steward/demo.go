@@ -80,7 +80,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	st, err := openStore(ctx, env, *db, mayCreate)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("run 'steward export -h' for its flags", "unexpected argument %q", fs.Arg(0))
 	}
-	s, err := openStore(ctx, env, *db)
+	s, err := openStore(ctx, env, *db, mustExist)
 	if err != nil {
 		return err
 	}

@@ -128,6 +128,9 @@ func TestExportStdoutStewardIDs(t *testing.T) {
 
 func TestExportUsage(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crm.db")
+	if _, errOut, code := runWith(t, nil, "migrate", "--db", db); code != exitOK {
+		t.Fatalf("migrate: %s", errOut)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -138,6 +141,7 @@ func TestExportUsage(t *testing.T) {
 		{"unknown flag", []string{"export", "--bogus"}, exitUsage},
 		{"help", []string{"export", "-h"}, exitOK},
 		{"missing directory", []string{"export", "--db", db, "--out", filepath.Join(db+"-nodir", "x.csv")}, exitInternal},
+		{"missing database", []string{"export", "--db", db + "-typo", "--out", "-"}, exitNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,7 +180,7 @@ func TestMigratePostgres(t *testing.T) {
 
 	// Before migrating, other commands refuse the database and say why.
 	env, _, stderr := storeCmdEnv(dsn)
-	if code := Main(context.Background(), env, []string{"export", "--out", "-"}); code != exitConflict ||
+	if code := Main(context.Background(), env, []string{"export", "--out", "-"}); code != exitUnavailable ||
 		!strings.Contains(stderr.String(), "steward migrate") {
 		t.Fatalf("export of an unmigrated database: exit %d, stderr %q", code, stderr)
 	}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/store"
 )
 
 const importUsage = `FILE --source NAME [flags]
@@ -151,15 +154,32 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	opts.ReportsWritten = reports.sync
 	opts.RawReports = *raw
 
-	st, err := openStore(ctx, env, *db)
+	// A dry run creates nothing: into a database that does not exist yet,
+	// it imports into an empty one of its own, thrown away afterwards.
+	dsn := *db
+	cachePath := indexCachePath(env, *db, *indexCache)
+	if *dryRun && store.KindOf(dbDSN(env, dsn)) == store.SQLite {
+		if _, err := os.Stat(store.SQLitePath(dbDSN(env, dsn))); errors.Is(err, os.ErrNotExist) {
+			tmp, err := os.MkdirTemp("", "steward-dry-run-")
+			if err != nil {
+				return fmt.Errorf("dry run: %w", err)
+			}
+			defer os.RemoveAll(tmp)
+			dsn, cachePath = filepath.Join(tmp, "dry-run.db"), ""
+		}
+	}
+	st, err := openStore(ctx, env, dsn, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
-	opts.IndexCache = indexCachePath(env, *db, *indexCache)
+	opts.IndexCache = cachePath
 	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
 	sum, err := importer.Import(ctx, st, in, opts)
+	if steward.ErrorCode(err) == steward.EINVALID {
+		return &refusedError{err}
+	}
 	if err != nil {
 		return err
 	}

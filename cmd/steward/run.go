@@ -80,7 +80,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	opened, err := openStore(ctx, env, *db)
+	opened, err := openStore(ctx, env, *db, mustExist)
 	if err != nil {
 		return err
 	}
