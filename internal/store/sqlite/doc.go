@@ -16,8 +16,8 @@
 //
 // One writer means a long transaction (an import in Atomic) makes every
 // other write wait: in this process until it ends, in another process up
-// to the 10 s busy timeout, after which the write fails with ECONFLICT
-// ("busy"). Reads never wait. Keep transactions short where others write,
+// to the busy timeout (10 s unless Open is given BusyTimeout), after which
+// the write fails with ECONFLICT ("busy"). Reads never wait. Keep transactions short where others write,
 // e.g. a job's heartbeat.
 //
 // The schema lives in migrations/*.sql, embedded, applied in name order and

@@ -78,17 +78,56 @@ const writerPragmas = "&_pragma=cache_size(-1048576)&_pragma=wal_autocheckpoint(
 // temporary tables (sorting) in memory.
 const readerPragmas = "&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 
+// DefaultBusyTimeout is how long a write waits for another process's
+// write transaction on the same file before it fails with ECONFLICT,
+// unless Open is given BusyTimeout.
+const DefaultBusyTimeout = 10 * time.Second
+
+// Option changes how Open opens a database.
+type Option func(*options) error
+
+type options struct {
+	busyTimeout time.Duration
+}
+
+// BusyTimeout sets how long a write waits for another process's write
+// transaction on the same file (SQLite's busy timeout) before it fails
+// with ECONFLICT; DefaultBusyTimeout when not given. 0 fails at once; a
+// negative timeout is EINVALID. In one process writes queue for the one
+// writer connection instead, for as long as their context allows.
+func BusyTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return steward.Errorf(steward.EINVALID, "An SQLite busy timeout cannot be negative (%v).", d)
+		}
+		o.busyTimeout = d
+		return nil
+	}
+}
+
 // Open opens (creating if needed) the SQLite database at path, which must
 // be a file path, and applies missing migrations. logger may be nil.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Store, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "file:")
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
 		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path such as ./steward.db (no :memory:, no options after ?), not %q.", path)
 	}
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	// SQLite counts the timeout in whole milliseconds; a shorter one than
+	// that still waits a little rather than not at all.
+	busy := o.busyTimeout.Milliseconds()
+	if busy == 0 && o.busyTimeout > 0 {
+		busy = 1
+	}
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busy)
 	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+
 		common+writerPragmas)
 	if err != nil {
