@@ -11,6 +11,7 @@ import "context"
 type Store interface {
 	CustomerStore
 	SuggestionStore
+	DecisionStore
 	JobRunStore
 	EmailCheckStore
 
