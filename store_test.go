@@ -63,3 +63,34 @@ func TestCreationChanges(t *testing.T) {
 		t.Error("CreationChanges modified the customer")
 	}
 }
+
+func TestNewTxOptions(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []TxOption
+		nested bool
+		want   TxOptions
+		code   string
+	}{
+		{name: "none"},
+		{name: "none nested", nested: true},
+		{name: "nil options", opts: []TxOption{nil, nil}, nested: true},
+		{name: "all or nothing", opts: []TxOption{AllOrNothing()}, want: TxOptions{AllOrNothing: true}},
+		{name: "locks sorted and distinct", opts: []TxOption{Exclusive("scheduler"), AllOrNothing(), Exclusive("import"), Exclusive("scheduler")},
+			want: TxOptions{AllOrNothing: true, Locks: []string{"import", "scheduler"}}},
+		{name: "lock without a name", opts: []TxOption{Exclusive("import"), Exclusive("")}, code: EINVALID},
+		{name: "all or nothing nested", opts: []TxOption{AllOrNothing()}, nested: true, code: EINVALID},
+		{name: "lock nested", opts: []TxOption{nil, Exclusive("import")}, nested: true, code: EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewTxOptions(tt.opts, tt.nested)
+			if code := ErrorCode(err); code != tt.code {
+				t.Fatalf("error %v (code %q), want code %q", err, code, tt.code)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("options %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -308,8 +308,8 @@ type txState struct {
 	// transaction or any of its savepoints (even one rolled back later):
 	// the commit then bumps the customers' generation.
 	wroteCustomers bool
-	// aon is set by AllOrNothing: writes make no savepoints, and the first
-	// that fails dooms the transaction.
+	// aon is on in a transaction begun with steward.AllOrNothing: writes
+	// make no savepoints, and the first that fails dooms the transaction.
 	aon allornothing.State
 }
 
@@ -365,7 +365,17 @@ func (s *Store) read(ctx context.Context) querier {
 // all-or-nothing either way and a failure leaves the outer transaction
 // usable; in an all-or-nothing transaction, no savepoint, and a failure
 // dooms it.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.transact(ctx, steward.TxOptions{}, fn)
+}
+
+// transact is write with the options of a new transaction, which a joined
+// one ignores (Atomic refuses them there). Every transaction begins with
+// BEGIN IMMEDIATE, taking the database's write lock at once, so a
+// transaction's locks (steward.Exclusive) need nothing more: it already
+// serializes with every other writer, in this process (one writer
+// connection) and in others (the busy timeout).
+func (s *Store) transact(ctx context.Context, o steward.TxOptions, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	if t := s.txOf(ctx); t != nil && t.aon.On() {
 		return t.aon.Run(func() error { return fn(context.WithValue(ctx, txKey{s.pools}, t), t.tx) })
 	}
@@ -412,6 +422,9 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 		}
 	}()
 	t := &txState{tx: tx}
+	if o.AllOrNothing {
+		t.aon.Start()
+	}
 	if err := fn(context.WithValue(ctx, txKey{s.pools}, t), tx); err != nil {
 		return err
 	}
@@ -442,16 +455,13 @@ func (s *Store) rowByRow(ctx context.Context) bool {
 	return t != nil && t.aon.On()
 }
 
-// AllOrNothing implements steward.Store.
-func (s *Store) AllOrNothing(ctx context.Context) {
-	if t := s.txOf(ctx); t != nil {
-		t.aon.Start()
-	}
-}
-
 // Atomic implements steward.Store.
-func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
-	return s.write(ctx, func(ctx context.Context, _ *sql.Tx) error {
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error, opts ...steward.TxOption) error {
+	o, err := steward.NewTxOptions(opts, s.txOf(ctx) != nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, o, func(ctx context.Context, _ *sql.Tx) error {
 		return fn(ctx, &Store{pools: s.pools, bound: s.txOf(ctx)})
 	})
 }

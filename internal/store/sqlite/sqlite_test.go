@@ -13,7 +13,7 @@ import (
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) steward.Store { return storetest.SQLite(t) })
+	storetest.Run(t, storetest.SQLiteDatabase)
 }
 
 func BenchmarkCreateCustomers(b *testing.B) {

@@ -13,10 +13,10 @@ type Migrator interface {
 	Migrate(ctx context.Context) ([]string, error)
 }
 
-// Run runs the conformance suite against the stores open returns. open
-// must return a new, empty, migrated store for each call and arrange its
-// cleanup with t.Cleanup.
-func Run(t *testing.T, open func(t *testing.T) steward.Store) {
+// Run runs the conformance suite against the databases open returns
+// (SQLiteDatabase, PostgresDatabase). open must return a new, empty,
+// migrated database for each call and arrange its cleanup with t.Cleanup.
+func Run(t *testing.T, open func(t *testing.T) *Database) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s steward.Store)
@@ -52,17 +52,32 @@ func Run(t *testing.T, open func(t *testing.T) steward.Store) {
 		{"CustomerIDsBySource", testCustomerIDsBySource},
 		{"UpsertSuggestions", testUpsertSuggestions},
 		{"AllOrNothingDoomed", testAllOrNothingDoomed},
+		{"TxOptionsRefused", testTxOptionsRefused},
+		{"Exclusive", testExclusive},
+		{"ExclusiveReleased", testExclusiveReleased},
 	}
 	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fn(t, open(t).Store)
+		})
+	}
+	// Tests of one database seen by two processes, or through SQL.
+	dbTests := []struct {
+		name string
+		fn   func(t *testing.T, db *Database)
+	}{
+		{"ExclusiveAcrossProcesses", testExclusiveAcrossProcesses},
+	}
+	for _, tt := range dbTests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fn(t, open(t))
 		})
 	}
 	t.Run("GenerationPerDatabase", func(t *testing.T) {
-		testGenerationPerDatabase(t, open(t), open(t))
+		testGenerationPerDatabase(t, open(t).Store, open(t).Store)
 	})
 	t.Run("AllOrNothingSame", func(t *testing.T) {
-		testAllOrNothingSame(t, open(t), open(t))
+		testAllOrNothingSame(t, open(t).Store, open(t).Store)
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,5 +183,148 @@ func testAtomicFailedCall(t *testing.T, s steward.Store) {
 	}
 	if _, err := s.CustomerBySource(ctx, "shop", "S000003"); steward.ErrorCode(err) != steward.ENOTFOUND {
 		t.Errorf("customer 3 of the refused batch: %v, want ENOTFOUND", err)
+	}
+}
+
+// testTxOptionsRefused checks that an option that is not valid, and any
+// option of a nested Atomic, is EINVALID before anything runs, and that
+// the transaction around a refused nested Atomic goes on.
+func testTxOptionsRefused(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	ran := false
+	wantCode(t, s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		ran = true
+		return nil
+	}, steward.Exclusive("")), steward.EINVALID)
+	if ran {
+		t.Error("a transaction with a lock without a name ran")
+	}
+	must(t, s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		if err := tx.CreateCustomer(ctx, sample(1), meta); err != nil {
+			return err
+		}
+		nested := []struct {
+			name string
+			on   steward.Store
+			opt  steward.TxOption
+		}{
+			{"AllOrNothing on the transaction's store", tx, steward.AllOrNothing()},
+			{"Exclusive on the transaction's store", tx, steward.Exclusive("import")},
+			{"Exclusive on the outer store with the transaction's context", s, steward.Exclusive("import")},
+		}
+		for _, tt := range nested {
+			err := tt.on.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+				ran = true
+				return tx.CreateCustomer(ctx, sample(2), meta)
+			}, tt.opt)
+			if steward.ErrorCode(err) != steward.EINVALID || ran {
+				return fmt.Errorf("%s: %v (ran: %v), want EINVALID before running", tt.name, err, ran)
+			}
+		}
+		return tx.CreateCustomer(ctx, sample(3), meta)
+	}, steward.AllOrNothing()))
+	if n := count(t, s, ""); n != 2 {
+		t.Errorf("%d customers, want 2 (1 and 3)", n)
+	}
+}
+
+// exclusiveCounter has a and b (two stores on one database, or one store
+// twice) each add one to a counter kept in a customer's attribute, in
+// Exclusive transactions that read it, take their time, then write it.
+// The second starts while the first holds its lock: it must wait for the
+// first to end and read what the first wrote, so the counter ends at 2
+// and neither update is refused as stale.
+func exclusiveCounter(t *testing.T, a, b steward.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := sample(1)
+	c.Record.Attributes["counter"] = "0"
+	create(t, a, c)
+	const hold = 200 * time.Millisecond
+	increment := func(s steward.Store, entered func()) error {
+		return s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+			entered()
+			got, err := tx.Customer(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(got.Record.Attributes["counter"])
+			if err != nil {
+				return err
+			}
+			time.Sleep(hold)
+			got.Record.Attributes["counter"] = strconv.Itoa(n + 1)
+			return tx.UpdateCustomer(ctx, got, meta)
+		}, steward.Exclusive("counter"))
+	}
+	var (
+		wg                         sync.WaitGroup
+		firstIn                    = make(chan struct{})
+		firstErr, secondErr        error
+		firstEntered, secondEnters time.Time
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		firstErr = increment(a, func() {
+			firstEntered = time.Now()
+			close(firstIn)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		<-firstIn
+		secondErr = increment(b, func() { secondEnters = time.Now() })
+	}()
+	wg.Wait()
+	if firstErr != nil || secondErr != nil {
+		t.Fatalf("increments: %v, %v", firstErr, secondErr)
+	}
+	if got := get(t, a, c.ID); got.Record.Attributes["counter"] != "2" || got.Version != 3 {
+		t.Errorf("counter %s at version %d, want 2 at 3", got.Record.Attributes["counter"], got.Version)
+	}
+	if waited := secondEnters.Sub(firstEntered); waited < hold {
+		t.Errorf("the second transaction began %v after the first, which held its lock for %v", waited, hold)
+	}
+}
+
+// testExclusive checks that two goroutines' Exclusive transactions on one
+// store (on PostgreSQL, two connections of its pool) serialize.
+func testExclusive(t *testing.T, s steward.Store) {
+	exclusiveCounter(t, s, s)
+}
+
+// testExclusiveAcrossProcesses checks that Exclusive transactions of two
+// stores on one database, as two processes or instances have, serialize.
+func testExclusiveAcrossProcesses(t *testing.T, db *Database) {
+	exclusiveCounter(t, db.Store, db.OpenAgain(t))
+}
+
+// testExclusiveReleased checks that an Exclusive transaction's lock ends
+// with it, whether it commits, rolls back or panics.
+func testExclusiveReleased(t *testing.T, s steward.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	boom := errors.New("boom")
+	err := s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		if err := tx.CreateCustomer(ctx, sample(1), meta); err != nil {
+			return err
+		}
+		return boom
+	}, steward.Exclusive("job"))
+	if !errors.Is(err, boom) {
+		t.Fatalf("Atomic returned %v, want fn's error", err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error { panic("oops") }, steward.Exclusive("job"))
+	}()
+	for i := range 2 {
+		must(t, s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+			return tx.CreateCustomer(ctx, sample(2+i), meta)
+		}, steward.Exclusive("job"), steward.AllOrNothing()))
+	}
+	if n := count(t, s, ""); n != 2 {
+		t.Errorf("%d customers, want 2", n)
 	}
 }
