@@ -17,6 +17,7 @@ type Store interface {
 	DecisionStore
 	JobRunStore
 	EmailCheckStore
+	ModelStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

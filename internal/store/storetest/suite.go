@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"JobRunOverlap", testJobRunOverlap},
 		{"JobRunAbandon", testJobRunAbandon},
 		{"EmailChecks", testEmailChecks},
+		{"Models", testModels},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
