@@ -40,8 +40,8 @@ type Suggestion struct {
 	CustomerIDs []int64 `json:"customer_ids"`
 	// Probability that the members are one customer, 0..1.
 	Probability float64 `json:"probability"`
-	// Evidence explains the match (per-field weights), as produced by the
-	// dedupe package; the store keeps it as it is.
+	// Evidence explains the match: an Evidence as JSON (see
+	// DecodeEvidence); the store keeps it as it is.
 	Evidence json.RawMessage  `json:"evidence,omitempty"`
 	Status   SuggestionStatus `json:"status"`
 	// RunID is the job run that last produced the suggestion, 0 if none.
@@ -128,7 +128,8 @@ func (sg *Suggestion) Normalize() error {
 
 // DecodeEvidence returns the suggestion's evidence; an empty one when it
 // has none. Evidence that does not parse is EINTERNAL: stores keep what
-// producers wrote with the Evidence type.
+// producers wrote with the Evidence type, and their migrations rewrote the
+// two shapes written before it (the import gate's and the nightly job's).
 func (sg *Suggestion) DecodeEvidence() (*Evidence, error) {
 	var ev Evidence
 	if len(sg.Evidence) == 0 {

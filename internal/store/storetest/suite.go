@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		fn   func(t *testing.T, db *Database)
 	}{
 		{"ExclusiveAcrossProcesses", testExclusiveAcrossProcesses},
+		{"EvidenceMigration", testEvidenceMigration},
 	}
 	for _, tt := range dbTests {
 		t.Run(tt.name, func(t *testing.T) {
