@@ -40,8 +40,8 @@ type Suggestion struct {
 	CustomerIDs []int64 `json:"customer_ids"`
 	// Probability that the members are one customer, 0..1.
 	Probability float64 `json:"probability"`
-	// Evidence explains the match (per-field weights), as produced by the
-	// dedupe package; the store keeps it as it is.
+	// Evidence explains the match: an Evidence as JSON (see
+	// DecodeEvidence); the store keeps it as it is.
 	Evidence json.RawMessage  `json:"evidence,omitempty"`
 	Status   SuggestionStatus `json:"status"`
 	// RunID is the job run that last produced the suggestion, 0 if none.
@@ -82,22 +82,8 @@ type SuggestionFilter struct {
 	After int64
 }
 
-// Pair is an unordered pair of customer ids, kept with A < B so that it can
-// be a map key.
-type Pair struct {
-	A, B int64
-}
-
-// NewPair returns the pair of a and b in canonical order.
-func NewPair(a, b int64) Pair {
-	if a > b {
-		a, b = b, a
-	}
-	return Pair{A: a, B: b}
-}
-
-// SuggestionStore keeps duplicate suggestions and the pairs stewards said
-// are not duplicates.
+// SuggestionStore keeps duplicate suggestions and where each stands in
+// review. The pairs stewards said are not duplicates are a DecisionStore's.
 type SuggestionStore interface {
 	// UpsertSuggestion stores s keyed by its member set (sorted and made
 	// distinct in place; at least two members, EINVALID otherwise). A new
@@ -119,11 +105,6 @@ type SuggestionStore interface {
 	// SetSuggestionStatus records a decision on a suggestion: ENOTFOUND if
 	// there is no such suggestion, EINVALID for an unknown status.
 	SetSuggestionStatus(ctx context.Context, id int64, status SuggestionStatus, m Meta) error
-	// AddNotDuplicate remembers, for good, that customers a and b are
-	// different people. Adding a known pair again is a no-op.
-	AddNotDuplicate(ctx context.Context, a, b int64, m Meta) error
-	// NotDuplicatePairs returns every pair ever marked not-duplicate.
-	NotDuplicatePairs(ctx context.Context) (map[Pair]bool, error)
 }
 
 // Normalize sorts and dedupes the members of sg and checks what every store
@@ -147,7 +128,8 @@ func (sg *Suggestion) Normalize() error {
 
 // DecodeEvidence returns the suggestion's evidence; an empty one when it
 // has none. Evidence that does not parse is EINTERNAL: stores keep what
-// producers wrote with the Evidence type.
+// producers wrote with the Evidence type, and their migrations rewrote the
+// two shapes written before it (the import gate's and the nightly job's).
 func (sg *Suggestion) DecodeEvidence() (*Evidence, error) {
 	var ev Evidence
 	if len(sg.Evidence) == 0 {

@@ -138,11 +138,11 @@ var errDryRun = errors.New("dry run")
 // changes nothing.
 //
 // All writes happen in one Store.Atomic transaction: an import is stored
-// whole or not at all. The transaction is AllOrNothing: given a store
-// already inside a transaction, Import would take its savepoints away for
-// the rest of it, so callers pass a store outside one. A file that cannot
-// be read to its end (an encoding error, a damaged workbook, a runaway row)
-// is an *steward.Error with code EINVALID naming the line, and nothing is
+// whole or not at all. The transaction is AllOrNothing, which only an
+// outermost transaction can be, so callers pass a store outside one
+// (inside one, Import is EINVALID). A file that cannot be read to its end
+// (an encoding error, a damaged workbook, a runaway row) is an
+// *steward.Error with code EINVALID naming the line, and nothing is
 // written; so is a cancelled ctx.
 // Reports go to Options.Rejects and Options.Annotated before the
 // transaction commits (Options.ReportsWritten makes them durable), in dry
@@ -223,10 +223,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
+	// Any failed write fails the whole import: the store need not keep a
+	// savepoint per call to undo just that call.
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-		// Any failed write fails the whole import: the store need not keep
-		// a savepoint per call to undo just that call.
-		tx.AllOrNothing(ctx)
 		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
 			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
 		defer func() { touched = w.touched }()
@@ -240,7 +239,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 			return errDryRun
 		}
 		return nil
-	})
+	}, steward.AllOrNothing())
 	if err != nil && !errors.Is(err, errDryRun) {
 		opts.Progress.Abort()
 		return nil, err

@@ -73,10 +73,10 @@ type notifyingStore struct {
 	pause   int
 }
 
-func (s notifyingStore) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error) error {
+func (s notifyingStore) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error, opts ...steward.TxOption) error {
 	return s.Store.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
 		return fn(ctx, notifyingStore{Store: tx, batches: s.batches, pause: s.pause})
-	})
+	}, opts...)
 }
 
 func (s notifyingStore) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {

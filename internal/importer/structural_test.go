@@ -221,10 +221,10 @@ type cancellingStore struct {
 	cancel  func()
 }
 
-func (s cancellingStore) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error) error {
+func (s cancellingStore) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error, opts ...steward.TxOption) error {
 	return s.Store.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
 		return fn(ctx, cancellingStore{Store: tx, after: s.after, batches: s.batches, cancel: s.cancel})
-	})
+	}, opts...)
 }
 
 func (s cancellingStore) CreateCustomers(ctx context.Context, cs []*steward.Customer, m steward.Meta) error {

@@ -127,8 +127,8 @@ type committedProbe struct {
 	seen []*steward.JobRun
 }
 
-func (p *committedProbe) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error) error {
-	if err := p.Store.Atomic(ctx, fn); err != nil {
+func (p *committedProbe) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error, opts ...steward.TxOption) error {
+	if err := p.Store.Atomic(ctx, fn, opts...); err != nil {
 		return err
 	}
 	if run, err := p.Store.LastJobRun(ctx, "standardize"); err == nil && run.Checkpoint != "" {

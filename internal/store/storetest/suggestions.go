@@ -6,89 +6,182 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/steward-crm/steward"
 )
 
-func testCustomerIDsBySource(t *testing.T, s steward.Store) {
-	ctx := context.Background()
-	got, err := s.CustomerIDsBySource(ctx, nil)
-	must(t, err)
-	if got == nil || len(got) != 0 {
-		t.Errorf("no refs gave %v, want an empty map", got)
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
 	}
-	// More refs than any backend sends in one query, from two sources.
-	const n = 10050
-	cs := make([]*steward.Customer, n)
-	for i := range cs {
-		cs[i] = sample(i)
-		if i%3 == 0 {
-			cs[i].Record.Source = "crm"
-		}
-	}
-	cs[7].Record.Source = "" // no source record
-	must(t, s.CreateCustomers(ctx, cs, meta))
-	merged := cs[4]
-	merged.Status, merged.MergedInto = steward.StatusMerged, cs[5].ID
-	must(t, s.UpdateCustomer(ctx, merged, meta))
-
-	var refs []steward.SourceRef
-	want := make(map[steward.SourceRef]int64)
-	for i, c := range cs {
-		r := steward.SourceRef{Source: c.Record.Source, ID: c.Record.SourceID}
-		refs = append(refs, r)
-		if i != 7 {
-			want[r] = c.ID
-		}
-	}
-	unknown := []steward.SourceRef{
-		{Source: "shop", ID: cs[0].Record.SourceID}, // the id is crm's
-		{Source: "crm", ID: cs[1].Record.SourceID},  // the id is shop's
-		{Source: "shop", ID: "nope"},
-		{Source: "", ID: cs[7].Record.SourceID},
-		{Source: "other", ID: "S000001"},
-	}
-	refs = append(refs, unknown...)
-	refs = append(refs, refs[3], refs[4]) // asked twice
-	got, err = s.CustomerIDsBySource(ctx, refs)
-	must(t, err)
-	if len(got) != len(want) {
-		t.Errorf("%d refs found, want %d", len(got), len(want))
-	}
-	for r, id := range want {
-		if got[r] != id {
-			t.Errorf("ref %v: customer %d, want %d", r, got[r], id)
-			break
-		}
-	}
-	for _, r := range unknown {
-		if id, ok := got[r]; ok {
-			t.Errorf("unknown ref %v found as %d", r, id)
-		}
-	}
-	if got[steward.SourceRef{Source: merged.Record.Source, ID: merged.Record.SourceID}] != merged.ID {
-		t.Error("a merged customer's source record is not found")
-	}
-
-	// Inside a transaction it sees the transaction's own writes.
-	must(t, s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-		c := sample(n + 1)
-		if err := tx.CreateCustomer(ctx, c, meta); err != nil {
-			return err
-		}
-		r := steward.SourceRef{Source: c.Record.Source, ID: c.Record.SourceID}
-		got, err := tx.CustomerIDsBySource(ctx, []steward.SourceRef{r, refs[1]})
-		if err != nil {
-			return err
-		}
-		if want := map[steward.SourceRef]int64{r: c.ID, refs[1]: cs[1].ID}; !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("in a transaction: %v, want %v", got, want)
-		}
-		return nil
-	}))
+	return reflect.DeepEqual(x, y)
 }
 
+func sameJSONOrEmpty(a, b json.RawMessage) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	return sameJSON(a, b)
+}
+
+func testSuggestionUpsert(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	ids := customers(t, s, 4)
+	run, err := s.StartJobRun(ctx, "dedupe")
+	must(t, err)
+	ev := json.RawMessage(`{"fields": {"email": 9.5, "last_name": 2.1}}`)
+	sg := &steward.Suggestion{CustomerIDs: []int64{ids[2], ids[0], ids[2]}, Probability: 0.8, Evidence: ev, RunID: run.ID}
+	must(t, s.UpsertSuggestion(ctx, sg))
+	if sg.ID == 0 || sg.Status != steward.SuggestionPending || !reflect.DeepEqual(sg.CustomerIDs, []int64{ids[0], ids[2]}) ||
+		sg.RunID != run.ID || !sameJSON(sg.Evidence, ev) || sg.CreatedAt.IsZero() {
+		t.Fatalf("new suggestion = %+v", sg)
+	}
+	first := *sg
+
+	time.Sleep(2 * time.Millisecond)
+	same := &steward.Suggestion{CustomerIDs: []int64{ids[2], ids[0]}, Probability: 0.8, Evidence: json.RawMessage(`{"fields":{"last_name":2.1,"email":9.5}}`)}
+	must(t, s.UpsertSuggestion(ctx, same))
+	if same.ID != first.ID || !same.UpdatedAt.Equal(first.UpdatedAt) || same.RunID != run.ID {
+		t.Errorf("identical upsert changed the suggestion: %+v, was %+v", same, first)
+	}
+
+	better := &steward.Suggestion{CustomerIDs: []int64{ids[0], ids[2]}, Probability: 0.95, Evidence: json.RawMessage(`{"fields":{"email":12}}`)}
+	must(t, s.UpsertSuggestion(ctx, better))
+	if better.ID != first.ID || better.Probability != 0.95 || !sameJSON(better.Evidence, json.RawMessage(`{"fields":{"email":12}}`)) ||
+		!better.UpdatedAt.After(first.UpdatedAt) || !better.CreatedAt.Equal(first.CreatedAt) {
+		t.Errorf("changed upsert: %+v", better)
+	}
+	got, err := s.Suggestion(ctx, first.ID)
+	must(t, err)
+	if got.Probability != 0.95 {
+		t.Errorf("stored probability %g, want 0.95", got.Probability)
+	}
+
+	three := &steward.Suggestion{CustomerIDs: []int64{ids[3], ids[1], ids[0]}, Probability: 0.5}
+	must(t, s.UpsertSuggestion(ctx, three))
+	if three.ID == first.ID || len(three.Evidence) != 0 {
+		t.Errorf("a different member set reused suggestion %d or got evidence %s", three.ID, three.Evidence)
+	}
+
+	// Several dedupe workers finding the same set at once get one suggestion.
+	var wg sync.WaitGroup
+	sgIDs := make([]int64, 6)
+	errs := make([]error, len(sgIDs))
+	for i := range sgIDs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sg := &steward.Suggestion{CustomerIDs: []int64{ids[1], ids[2]}, Probability: 0.6 + float64(i)/100}
+			errs[i] = s.UpsertSuggestion(ctx, sg)
+			sgIDs[i] = sg.ID
+		}()
+	}
+	wg.Wait()
+	for i := range sgIDs {
+		if errs[i] != nil || sgIDs[i] != sgIDs[0] || sgIDs[i] == 0 {
+			t.Errorf("concurrent upsert %d: id %d, %v; want one shared id", i, sgIDs[i], errs[i])
+		}
+	}
+
+	for _, bad := range []*steward.Suggestion{
+		{CustomerIDs: []int64{ids[0]}, Probability: 0.5},
+		{CustomerIDs: []int64{ids[0], ids[0]}, Probability: 0.5},
+		{CustomerIDs: []int64{ids[0], ids[1]}, Probability: 1.5},
+		{CustomerIDs: []int64{ids[0], ids[1]}, Probability: 0.5, Evidence: json.RawMessage(`{not json`)},
+	} {
+		wantCode(t, s.UpsertSuggestion(ctx, bad), steward.EINVALID)
+	}
+}
+
+func testSuggestionOrder(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	ids := customers(t, s, 12)
+	probs := []float64{0.5, 0.9, 0.7, 0.9, 0.6, 0.99, 0.7, 0.51, 0.9, 0.3}
+	var all []*steward.Suggestion
+	for i, p := range probs {
+		sg := &steward.Suggestion{CustomerIDs: []int64{ids[i], ids[i+1]}, Probability: p}
+		must(t, s.UpsertSuggestion(ctx, sg))
+		all = append(all, sg)
+	}
+	must(t, s.SetSuggestionStatus(ctx, all[3].ID, steward.SuggestionRejected, meta))
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Probability != all[j].Probability {
+			return all[i].Probability > all[j].Probability
+		}
+		return all[i].ID < all[j].ID
+	})
+	idsOf := func(sgs []*steward.Suggestion) []int64 {
+		out := []int64{}
+		for _, sg := range sgs {
+			out = append(out, sg.ID)
+		}
+		return out
+	}
+	got, err := s.Suggestions(ctx, steward.SuggestionFilter{})
+	must(t, err)
+	if want := idsOf(all); !reflect.DeepEqual(idsOf(got), want) {
+		t.Errorf("all suggestions: %v, want %v", idsOf(got), want)
+	}
+	got, err = s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending})
+	must(t, err)
+	var wantPending []int64
+	for _, sg := range all {
+		if stored, _ := s.Suggestion(ctx, sg.ID); stored.Status == steward.SuggestionPending {
+			wantPending = append(wantPending, sg.ID)
+		}
+	}
+	if len(wantPending) != 9 || !reflect.DeepEqual(idsOf(got), wantPending) {
+		t.Errorf("pending: %v, want %v (9)", idsOf(got), wantPending)
+	}
+	// Page through the pending queue three at a time.
+	var paged []int64
+	after := int64(0)
+	for {
+		page, err := s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Limit: 3, After: after})
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		if len(page) > 3 {
+			t.Fatalf("page of %d, limit 3", len(page))
+		}
+		paged = append(paged, idsOf(page)...)
+		after = page[len(page)-1].ID
+	}
+	if !reflect.DeepEqual(paged, wantPending) {
+		t.Errorf("paged: %v, want %v", paged, wantPending)
+	}
+}
+
+func testSuggestionStatus(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	ids := customers(t, s, 3)
+	sg := &steward.Suggestion{CustomerIDs: []int64{ids[0], ids[1]}, Probability: 0.7}
+	must(t, s.UpsertSuggestion(ctx, sg))
+	must(t, s.SetSuggestionStatus(ctx, sg.ID, steward.SuggestionRejected, steward.Meta{Actor: "ali", Cause: "decision:1"}))
+	got, err := s.Suggestion(ctx, sg.ID)
+	must(t, err)
+	if got.Status != steward.SuggestionRejected || got.DecidedBy != "ali" || got.DecisionCause != "decision:1" {
+		t.Errorf("after rejecting: %+v", got)
+	}
+	// The next dedupe run finds the pair again: the decision stands.
+	again := &steward.Suggestion{CustomerIDs: []int64{ids[1], ids[0]}, Probability: 0.99}
+	must(t, s.UpsertSuggestion(ctx, again))
+	if again.ID != sg.ID || again.Status != steward.SuggestionRejected || again.Probability != 0.7 {
+		t.Errorf("re-suggesting a rejected pair: %+v", again)
+	}
+	wantCode(t, s.SetSuggestionStatus(ctx, 424242, steward.SuggestionMerged, meta), steward.ENOTFOUND)
+	wantCode(t, s.SetSuggestionStatus(ctx, sg.ID, "maybe", meta), steward.EINVALID)
+	must(t, s.SetSuggestionStatus(ctx, sg.ID, steward.SuggestionSkipped, meta))
+	if got, _ := s.Suggestion(ctx, sg.ID); got.Status != steward.SuggestionSkipped {
+		t.Errorf("status %s, want skipped", got.Status)
+	}
+}
 func testUpsertSuggestions(t *testing.T, s steward.Store) {
 	ctx := context.Background()
 	must(t, s.UpsertSuggestions(ctx, nil))
@@ -217,11 +310,4 @@ func testUpsertSuggestions(t *testing.T, s steward.Store) {
 	if after, err := s.Suggestions(ctx, steward.SuggestionFilter{}); err != nil || len(after) != 752 {
 		t.Errorf("after refused calls %d suggestions, %v; want 752", len(after), err)
 	}
-}
-
-func sameJSONOrEmpty(a, b json.RawMessage) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return len(a) == len(b)
-	}
-	return sameJSON(a, b)
 }
