@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/jobs"
@@ -121,7 +120,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{Policy: gate.Policy{Cleanse: r.CleanseOptions(), OnDuplicate: steward.DuplicateSuggest}, FileOptions: records.FileOptions{Name: "shop.csv"}, Source: "shop", Matching: r.DedupeConfig(), Logger: env.Logger})
+	policy, err := gatePolicy(r, "")
+	if err != nil {
+		return err
+	}
+	policy.OnDuplicate = steward.DuplicateSuggest
+	sc, err := currentModel(ctx, env, st)
+	if err != nil {
+		return err
+	}
+	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{Policy: policy, FileOptions: records.FileOptions{Name: "shop.csv"},
+		Source: "shop", Matching: r.DedupeConfig(), Model: sc.Model, ModelID: sc.ID(), Logger: env.Logger})
 	if err != nil {
 		return fmt.Errorf("import the shop file: %w", err)
 	}
@@ -135,7 +144,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(w)
 
 	start = time.Now()
-	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig()}, jobs.Options{})
+	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter}, jobs.Options{})
 	if err != nil {
 		return err
 	}

@@ -175,6 +175,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 
 	opts.IndexCache = cachePath
+	sc, err := currentModel(ctx, env, st)
+	if err != nil {
+		return err
+	}
+	opts.Model, opts.ModelID = sc.Model, sc.ID()
 	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
 	sum, err := importer.Import(ctx, st, in, opts)
 	if steward.ErrorCode(err) == steward.EINVALID {

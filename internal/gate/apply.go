@@ -83,11 +83,12 @@ func ErasedFinding(rec *steward.Record, c *steward.Customer) steward.Finding {
 }
 
 // Suggestion returns the merge suggestion of customer a looking like
-// customer b, explained by pe (whose A and B it sets), from producer at
-// origin (and row, for an import).
-func Suggestion(a, b int64, pe steward.PairEvidence, producer, origin string, row int) (*steward.Suggestion, error) {
+// customer b, explained by pe (whose A and B it sets) as scored by the
+// stored model (0: the built-in one), from producer at origin (and row,
+// for an import).
+func Suggestion(a, b int64, pe steward.PairEvidence, producer, origin string, row int, model int64) (*steward.Suggestion, error) {
 	pe.A, pe.B = a, b
-	ev, err := json.Marshal(steward.Evidence{Producer: producer, Origin: origin, Row: row, Pairs: []steward.PairEvidence{pe}})
+	ev, err := json.Marshal(steward.Evidence{Producer: producer, Origin: origin, Row: row, Model: model, Pairs: []steward.PairEvidence{pe}})
 	if err != nil {
 		return nil, fmt.Errorf("suggestion evidence: %w", err)
 	}

@@ -41,8 +41,13 @@ type Options struct {
 	// Matching configures the duplicate index; a zero value (no blocking
 	// keys) is dedupe.DefaultConfig().
 	Matching dedupe.Config
-	// Model scores candidate pairs; nil is matchindex.DefaultModel().
+	// Model scores candidate pairs; nil is matchindex.DefaultModel(). Pass
+	// the database's current model (matchindex.CurrentModel), so that the
+	// import scores as the nightly job does.
 	Model *dedupe.Model
+	// ModelID is the stored model Model is, which suggestions' evidence
+	// names; 0 for the built-in one.
+	ModelID int64
 	// IndexCache is a file that keeps the duplicate index of the
 	// database's customers between imports, so that an import reads it
 	// instead of building it from every customer; "" builds it every time.
@@ -839,7 +844,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
 			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model)
-			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num)
+			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
 			if err != nil {
 				return err
 			}
