@@ -219,18 +219,27 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	// The file's rows are indexed and matched on all CPUs while the writer
-	// starts writing.
-	m := startMatching(ctx, t, snap, &opts)
-	defer m.stop()
-
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.SetTotal(int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
+	var m *matcher
+	defer func() {
+		if m != nil {
+			m.stop()
+		}
+	}()
 	// Any failed write fails the whole import: the store need not keep a
-	// savepoint per call to undo just that call.
+	// savepoint per call to undo just that call. The admission lock makes
+	// imports (and the API's admissions) take turns, so that each sees
+	// what the others stored.
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		if err := catchUp(ctx, tx, snap, todo, sum, &opts); err != nil {
+			return err
+		}
+		// The file's rows are indexed and matched on all CPUs while the
+		// writer starts writing.
+		m = startMatching(ctx, t, snap, &opts)
 		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
 			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
 		defer func() { touched = w.touched }()
@@ -244,7 +253,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 			return errDryRun
 		}
 		return nil
-	}, steward.AllOrNothing())
+	}, steward.AllOrNothing(), steward.Exclusive(gate.AdmissionLock))
 	if err != nil && !errors.Is(err, errDryRun) {
 		opts.Progress.Abort()
 		return nil, err
@@ -699,6 +708,35 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		return a.row.Num < b.row.Num
 	})
 	return out, nil
+}
+
+// catchUp brings the snapshot up to date inside the import's transaction,
+// which holds the admission lock: when customers changed after it was
+// loaded (another import or an API write committed meanwhile), the
+// duplicate index, the not-duplicate pairs and the customers the rows'
+// source records became are read again, so that what this import
+// decides holds whatever committed beside it.
+func catchUp(ctx context.Context, tx steward.Store, snap *snapshot, rows []*row, sum *Summary, opts *Options) error {
+	g, err := tx.CustomerGeneration(ctx)
+	if err != nil {
+		return fmt.Errorf("customers' generation: %w", err)
+	}
+	if had, ok := snap.db.Generation(); ok && had == g {
+		return nil
+	}
+	t0 := time.Now()
+	fresh, err := loadSnapshot(ctx, tx, opts)
+	if err != nil {
+		return err
+	}
+	if fresh.known, err = lookupSources(ctx, tx, rows); err != nil {
+		return err
+	}
+	*snap = *fresh
+	sum.Index = snap.db.Source + ", again: customers changed during the import"
+	sum.Load += time.Since(t0)
+	opts.Logger.Info("import reloaded customers changed by another writer", "customers", snap.db.Ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
+	return nil
 }
 
 func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapshot, error) {
