@@ -1,6 +1,7 @@
 package steward
 
 import (
+	"context"
 	"strconv"
 	"time"
 )
@@ -120,3 +121,131 @@ func idString(id int64) string {
 	}
 	return strconv.FormatInt(id, 10)
 }
+
+// CustomerStore keeps customers, their source cross-references and their
+// audit trail.
+type CustomerStore interface {
+	// CreateCustomer stores c as a new customer. It sets c.ID, c.Version
+	// (1), c.Status (active when empty) and the timestamps, links
+	// c.Record.Source/SourceID to it when both are set (ECONFLICT when that
+	// source record already belongs to a customer), and records m as the
+	// creator: Changes then starts with one entry per non-empty field (see
+	// CreationChanges).
+	CreateCustomer(ctx context.Context, c *Customer, m Meta) error
+	// CreateCustomers is CreateCustomer for many customers at once, in one
+	// transaction and much faster; on error none of them is stored.
+	CreateCustomers(ctx context.Context, cs []*Customer, m Meta) error
+	// Customer returns the customer with the given id, or ENOTFOUND.
+	Customer(ctx context.Context, id int64) (*Customer, error)
+	// CustomerBySource returns the customer the source record (source,
+	// sourceID) became, or ENOTFOUND. That customer may since have been
+	// merged: follow MergedInto to the survivor. The link itself stays,
+	// so a merge can be undone.
+	CustomerBySource(ctx context.Context, source, sourceID string) (*Customer, error)
+	// UpdateCustomer stores c's record, status and merged-into over the
+	// stored customer if the stored version is still c.Version; otherwise it
+	// writes nothing and returns ECONFLICT (ENOTFOUND when there is no such
+	// customer). On success it increments c.Version, sets c.UpdatedAt and
+	// records one Change per changed field (Diff against the stored record,
+	// plus "status" and "merged_into"). An update that changes nothing
+	// writes nothing and keeps the version. Record.Source and SourceID are
+	// fixed at creation; UpdateCustomer ignores changes to them.
+	UpdateCustomer(ctx context.Context, c *Customer, m Meta) error
+	// EachCustomer calls fn for every customer matching f in ascending id
+	// order, reading in pages so that memory stays bounded whatever the
+	// table size. fn may call the store (including writes). An error from
+	// fn stops the iteration and is returned as it is.
+	EachCustomer(ctx context.Context, f CustomerFilter, fn func(*Customer) error) error
+	// CountCustomers returns the number of customers with the status, or of
+	// all customers when status is "".
+	CountCustomers(ctx context.Context, status Status) (int64, error)
+	// AttributeNames returns the sorted, distinct attribute names used by
+	// customers with the status (all when ""), e.g. for a CSV header.
+	AttributeNames(ctx context.Context, status Status) ([]string, error)
+	// Changes returns the audit trail of one customer, oldest first: the
+	// creation entries (ID 0), then every recorded change. A customer that
+	// does not exist gives an empty slice.
+	Changes(ctx context.Context, customerID int64) ([]Change, error)
+	// CustomerGeneration returns the customers' current generation. Inside
+	// Atomic it returns the generation committed before the transaction:
+	// the transaction's own bump happens when it commits.
+	CustomerGeneration(ctx context.Context) (Generation, error)
+	// CustomerIDsBySource returns the customer each known source record
+	// became (whatever that customer's status now); refs that are unknown
+	// are absent from the map. Any number of refs (batch internally).
+	CustomerIDsBySource(ctx context.Context, refs []SourceRef) (map[SourceRef]int64, error)
+}
+
+// Generation identifies the state of a database's customers for caches of
+// derived data.
+type Generation struct {
+	// Database is a random id made when the database was created (first
+	// migration), so a cache built for one database is never taken for
+	// another's.
+	Database string
+	// N grows by exactly one with every committed transaction that created
+	// or changed customers (records, status, merged-into); it never
+	// decreases.
+	N int64
+	// Token is replaced by every bump, so that a database put back to an
+	// earlier state (a restored backup) and changed up to the same N is
+	// not taken for the state a cache saw.
+	Token string
+}
+
+// SourceRef names one record of a source system.
+type SourceRef struct{ Source, ID string }
+
+// CustomerFilter selects customers for EachCustomer.
+type CustomerFilter struct {
+	// Status keeps customers with this status; "" keeps all.
+	Status Status
+	// AfterID keeps customers with an id greater than this, to resume an
+	// iteration; 0 starts at the beginning.
+	AfterID int64
+	// Limit stops after this many customers; 0 means no limit.
+	Limit int
+}
+
+// CreationChanges returns the audit entries of a customer's creation: one
+// Change per field that was non-empty when it was created, in canonical
+// order then sorted attribute names, with the creator's actor and cause
+// and c.CreatedAt, and ID 0.
+//
+// Stores do not write these entries (a bulk import would write a dozen
+// audit rows per customer); they derive them, because the value a field
+// had at creation is the Before of its first recorded change, or its
+// current value when it never changed. later are the customer's recorded
+// changes, oldest first; "status" and "merged_into" changes are not
+// fields of the record and are skipped.
+func CreationChanges(c *Customer, actor, cause string, later []Change) []Change {
+	initial := c.Record.Clone()
+	// Walk back from the newest change so the oldest Before wins.
+	for i := len(later) - 1; i >= 0; i-- {
+		ch := later[i]
+		if ch.Field == ColumnStatus || ch.Field == ColumnMergedInto || ch.Field == ColumnID || ch.Field == ColumnSource {
+			continue
+		}
+		initial.Set(ch.Field, ch.Before)
+	}
+	var out []Change
+	add := func(field, value string) {
+		if value != "" {
+			out = append(out, Change{CustomerID: c.ID, At: c.CreatedAt, Actor: actor, Field: field, After: value, Cause: cause})
+		}
+	}
+	for _, f := range CanonicalFields() {
+		add(f, initial.Get(f))
+	}
+	for _, k := range initial.AttributeNames() {
+		add(k, initial.Attributes[k])
+	}
+	return out
+}
+
+// Audit field names of a customer's status and merge target, which are
+// recorded like fields of the record.
+const (
+	ColumnStatus     = "status"
+	ColumnMergedInto = "merged_into"
+)

@@ -13,6 +13,7 @@ const (
 	EINVALID      = "invalid"      // bad input from the user
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist
 	EUNAUTHORIZED = "unauthorized" // missing or insufficient credentials
+	EUNAVAILABLE  = "unavailable"  // the database cannot be reached, or lacks migrations
 )
 
 // Error is an error meant for the user: a code and a message that can be

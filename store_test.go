@@ -63,3 +63,61 @@ func TestCreationChanges(t *testing.T) {
 		t.Error("CreationChanges modified the customer")
 	}
 }
+
+func TestNewTxOptions(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   []TxOption
+		nested bool
+		want   TxOptions
+		code   string
+	}{
+		{name: "none"},
+		{name: "none nested", nested: true},
+		{name: "nil options", opts: []TxOption{nil, nil}, nested: true},
+		{name: "all or nothing", opts: []TxOption{AllOrNothing()}, want: TxOptions{AllOrNothing: true}},
+		{name: "locks sorted and distinct", opts: []TxOption{Exclusive("scheduler"), AllOrNothing(), Exclusive("import"), Exclusive("scheduler")},
+			want: TxOptions{AllOrNothing: true, Locks: []string{"import", "scheduler"}}},
+		{name: "lock without a name", opts: []TxOption{Exclusive("import"), Exclusive("")}, code: EINVALID},
+		{name: "all or nothing nested", opts: []TxOption{AllOrNothing()}, nested: true, code: EINVALID},
+		{name: "lock nested", opts: []TxOption{nil, Exclusive("import")}, nested: true, code: EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewTxOptions(tt.opts, tt.nested)
+			if code := ErrorCode(err); code != tt.code {
+				t.Fatalf("error %v (code %q), want code %q", err, code, tt.code)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("options %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeEvidence(t *testing.T) {
+	tests := []struct {
+		name     string
+		evidence string
+		want     *Evidence
+		code     string
+	}{
+		{"none", ``, &Evidence{}, ""},
+		{"import", `{"producer":"import","origin":"shop: a.csv","row":7,"model":3,"pairs":[{"a":1,"b":2,"probability":0.9,"weight":3.2,"prior":-12,"keys":["email"],"fields":[{"field":"email","level":"exact","weight":9.5,"a":"x@example.com","b":"x@example.com"}]}]}`,
+			&Evidence{Producer: EvidenceImport, Origin: "shop: a.csv", Row: 7, Model: 3, Pairs: []PairEvidence{{A: 1, B: 2, Probability: 0.9, Weight: 3.2, Prior: -12,
+				Keys: []string{"email"}, Fields: []FieldEvidence{{Field: "email", Level: "exact", Weight: 9.5, A: "x@example.com", B: "x@example.com"}}}}}, ""},
+		{"not JSON", `{"producer":`, nil, EINTERNAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sg := &Suggestion{ID: 4, Evidence: []byte(tt.evidence)}
+			got, err := sg.DecodeEvidence()
+			if code := ErrorCode(err); code != tt.code {
+				t.Fatalf("DecodeEvidence() = %v (code %q), want code %q", err, code, tt.code)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("DecodeEvidence() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/lib/didyoumean"
+	"github.com/steward-crm/steward/validate"
 )
 
 // check validates r after decoding and fills its compiled fields. Problems
@@ -96,10 +97,10 @@ func (d *decoder) checkFieldRule(v *validator.Validate, path string, f FieldRule
 		}
 	}
 	if f.Check != "" {
-		oneOf(d, path+".check", f.Check, Checks()...)
+		oneOf(d, path+".check", f.Check, validate.FieldChecks()...)
 	}
 	if f.Severity != "" {
-		oneOf(d, path+".severity", f.Severity, SeverityError, SeverityWarning)
+		oneOf(d, path+".severity", f.Severity, steward.SeverityError, steward.SeverityWarning)
 	}
 }
 
@@ -147,9 +148,9 @@ func tagPanic(tag, p string) string {
 
 func (d *decoder) checkGate(r *Rules) {
 	g := &r.Gate
-	oneOf(d, "gate.on_invalid", g.OnInvalid, InvalidReject, InvalidWarn)
-	if oneOf(d, "gate.on_duplicate", g.OnDuplicate, DuplicateSuggest, DuplicateBlock, DuplicateMerge) &&
-		g.OnDuplicate == DuplicateMerge && !r.Matching.AutoMerge.Enabled {
+	oneOf(d, "gate.on_invalid", g.OnInvalid, steward.InvalidActions()...)
+	if oneOf(d, "gate.on_duplicate", g.OnDuplicate, steward.DuplicateActions()...) &&
+		g.OnDuplicate == steward.DuplicateMerge && !r.Matching.AutoMerge.Enabled {
 		d.at("gate.on_duplicate", "merge needs matching.auto_merge.enabled: true")
 	}
 	l := g.Limits
@@ -164,6 +165,12 @@ func (d *decoder) checkGate(r *Rules) {
 	}
 	if l.MaxFields <= 0 || l.MaxFields > 10000 {
 		d.at("gate.limits.max_fields", "must be between 1 and 10000, got %d", l.MaxFields)
+	}
+	if l.MaxRowLines <= 0 || l.MaxRowLines > 100000 {
+		d.at("gate.limits.max_row_lines", "must be between 1 and 100000, got %d", l.MaxRowLines)
+	}
+	if l.MaxUnpackRatio < 2 || l.MaxUnpackRatio > 10000 {
+		d.at("gate.limits.max_unpack_ratio", "must be between 2 and 10000, got %d", l.MaxUnpackRatio)
 	}
 }
 
@@ -198,14 +205,14 @@ func (d *decoder) checkEmail(e *EmailVerification) {
 			d.at("email_verification.dns_server", "want an IP address with an optional port (8.8.8.8, 127.0.0.1:5353, [::1]:53), got %q", s)
 		}
 	}
-	seen := make(map[Verdict]bool)
+	seen := make(map[validate.Verdict]bool)
 	for i, v := range e.Reject {
 		path := fmt.Sprintf("email_verification.reject[%d]", i)
-		if v == VerdictValid {
+		if v == validate.Valid {
 			d.at(path, "valid addresses cannot be rejected")
 			continue
 		}
-		if !oneOf(d, path, v, VerdictInvalid, VerdictRisky, VerdictUnknown) {
+		if !oneOf(d, path, v, validate.Invalid, validate.Risky, validate.Unknown) {
 			continue
 		}
 		if seen[v] {
@@ -222,6 +229,9 @@ func validPort(p string) bool {
 }
 
 func (d *decoder) checkMatching(m *Matching) {
+	if m.RetrainAfter < 0 {
+		d.at("matching.retrain_after", "must not be negative (0 trains every run)")
+	}
 	if n := m.Blocking.MaxBlockSize; n != 0 && n < 2 {
 		d.at("matching.blocking.max_block_size", "must be at least 2 (or 0 for the matcher's own cap), got %d", n)
 	}
@@ -256,19 +266,19 @@ func (d *decoder) checkMatching(m *Matching) {
 	}
 }
 
-func (d *decoder) checkSurvivorship(s *Survivorship) {
-	strategies := []Strategy{MostRecent, MostComplete, SourcePriority, MostFrequent, MostRestrictive}
-	one := func(path string, fs FieldSurvivorship, consent bool) {
+func (d *decoder) checkSurvivorship(s *steward.Survivorship) {
+	strategies := steward.Strategies()
+	one := func(path string, fs steward.FieldPolicy, consent bool) {
 		if !oneOf(d, firstInFile(d, path+".strategy", path), fs.Strategy, strategies...) {
 			return
 		}
-		if fs.Strategy == MostRestrictive && !consent {
+		if fs.Strategy == steward.MostRestrictive && !consent {
 			d.at(firstInFile(d, path+".strategy", path), "most_restrictive is for consent attributes (opt-outs), not for %s", path)
 		}
 		switch {
-		case fs.Strategy == SourcePriority && len(fs.Sources) == 0:
+		case fs.Strategy == steward.SourcePriority && len(fs.Sources) == 0:
 			d.at(firstInFile(d, path+".sources", path), "source_priority needs a list of sources, most trusted first")
-		case fs.Strategy != SourcePriority && len(fs.Sources) > 0:
+		case fs.Strategy != steward.SourcePriority && len(fs.Sources) > 0:
 			d.at(path+".sources", "sources apply only to source_priority, not to %s", fs.Strategy)
 		}
 		seen := make(map[string]bool)
@@ -307,11 +317,7 @@ func (d *decoder) checkSurvivorship(s *Survivorship) {
 var scheduleNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 func (d *decoder) checkSchedules(schedules map[string]Schedule) {
-	jobs := Jobs()
-	jobNames := make([]string, len(jobs))
-	for i, j := range jobs {
-		jobNames[i] = string(j)
-	}
+	jobNames := steward.JobNames()
 	for _, name := range sortedKeys(schedules) {
 		s := schedules[name]
 		path := "schedules." + name
@@ -329,11 +335,11 @@ func (d *decoder) checkSchedules(schedules map[string]Schedule) {
 		if len(s.Jobs) == 0 {
 			d.at(firstInFile(d, path+".jobs", path), "list at least one job: %s", strings.Join(jobNames, ", "))
 		}
-		seen := make(map[Job]bool)
+		seen := make(map[string]bool)
 		for i, j := range s.Jobs {
 			jp := fmt.Sprintf("%s.jobs[%d]", path, i)
-			if !slices.Contains(jobs, j) {
-				d.at(jp, "unknown job %q: want one of %s%s", j, strings.Join(jobNames, ", "), didyoumean.Hint(string(j), jobNames))
+			if !slices.Contains(jobNames, j) {
+				d.at(jp, "unknown job %q: want one of %s%s", j, strings.Join(jobNames, ", "), didyoumean.Hint(j, jobNames))
 				continue
 			}
 			if seen[j] {

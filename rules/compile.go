@@ -22,8 +22,8 @@ func (r *Rules) RecordRulesConfig() validate.RecordRulesConfig {
 			Field:    name,
 			Required: f.Required,
 			Tag:      f.Validate,
-			Check:    string(f.Check),
-			Severity: validate.Severity(f.Severity),
+			Check:    f.Check,
+			Severity: f.Severity,
 		})
 	}
 	for _, name := range steward.CanonicalColumns() {

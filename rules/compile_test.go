@@ -28,8 +28,8 @@ require: {name: false}
 	if err != nil {
 		t.Fatalf("validate rejects the compiled rules: %v", err)
 	}
-	findings := func(rec steward.Record) map[string]validate.Severity {
-		out := map[string]validate.Severity{}
+	findings := func(rec steward.Record) map[string]steward.Severity {
+		out := map[string]steward.Severity{}
 		for _, f := range validate.Record(&rec, rr) {
 			out[f.Field] = f.Severity
 		}
@@ -41,10 +41,10 @@ require: {name: false}
 	}
 	bad := steward.Record{Phone: "+61 2 9999 9999", Attributes: map[string]string{"tier": "platinum"}}
 	got := findings(bad)
-	if got["email"] != validate.SeverityError {
+	if got["email"] != steward.SeverityError {
 		t.Errorf("missing required email not an error: %v", got)
 	}
-	if got["tier"] != validate.SeverityWarning {
+	if got["tier"] != steward.SeverityWarning {
 		t.Errorf("bad tier not a warning: %v", got)
 	}
 	for _, f := range cfg.Fields {

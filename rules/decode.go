@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/lib/didyoumean"
 	"gopkg.in/yaml.v3"
 )
@@ -108,7 +109,7 @@ func join(path, key string) string {
 var (
 	durationType          = reflect.TypeFor[time.Duration]()
 	byteSizeType          = reflect.TypeFor[ByteSize]()
-	fieldSurvivorshipType = reflect.TypeFor[FieldSurvivorship]()
+	fieldSurvivorshipType = reflect.TypeFor[steward.FieldPolicy]()
 )
 
 func isNull(n *yaml.Node) bool {
@@ -166,7 +167,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.byteSize(n, v, path)
 		return
 	case t == fieldSurvivorshipType && n.Kind == yaml.ScalarNode:
-		v.Set(reflect.ValueOf(FieldSurvivorship{Strategy: Strategy(n.Value)}))
+		v.Set(reflect.ValueOf(steward.FieldPolicy{Strategy: steward.Strategy(n.Value)}))
 		return
 	}
 	if t == fieldSurvivorshipType {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/validate"
 )
 
 // Rules is a parsed, validated rules file merged onto the embedded defaults.
@@ -32,7 +34,7 @@ type Rules struct {
 	// Matching configures duplicate detection.
 	Matching Matching `yaml:"matching"`
 	// Survivorship says which value survives a merge, per field.
-	Survivorship Survivorship `yaml:"survivorship"`
+	Survivorship steward.Survivorship `yaml:"survivorship"`
 	// Schedules maps a schedule name to when it runs and which jobs.
 	Schedules map[string]Schedule `yaml:"schedules"`
 	// Suppression configures bounce handling.
@@ -61,33 +63,6 @@ type Defaults struct {
 	DateOrder DateOrder `yaml:"date_order"`
 }
 
-// Check names one of steward's own validity checks.
-type Check string
-
-// Steward's checks, implemented by package validate.
-const (
-	CheckEmail      Check = "email"       // email syntax as a CRM needs it
-	CheckPhone      Check = "phone"       // a phone number of the record's country
-	CheckPostalCode Check = "postal_code" // the postal code format of the record's country
-	CheckNationalID Check = "national_id" // a national identifier of the record's country
-	CheckCountry    Check = "country"     // an ISO 3166-1 alpha-2 code
-)
-
-// Checks returns steward's checks.
-func Checks() []Check {
-	return []Check{CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID, CheckCountry}
-}
-
-// Severity says whether a finding makes a row invalid (error) or is only
-// reported (warning).
-type Severity string
-
-// Severities.
-const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
-)
-
 // FieldRule is what one column must satisfy.
 type FieldRule struct {
 	// Required makes a record without this column invalid.
@@ -96,9 +71,9 @@ type FieldRule struct {
 	// value, such as "max=100" or "datetime=2006-01-02".
 	Validate string `yaml:"validate"`
 	// Check is one of steward's checks, or "".
-	Check Check `yaml:"check"`
+	Check validate.FieldCheck `yaml:"check"`
 	// Severity of this rule's findings: error (the default) or warning.
-	Severity Severity `yaml:"severity"`
+	Severity steward.Severity `yaml:"severity"`
 }
 
 // Require holds the record-level requirements.
@@ -110,30 +85,11 @@ type Require struct {
 	Contact bool `yaml:"contact"`
 }
 
-// InvalidAction is what the gate does with an invalid row.
-type InvalidAction string
-
-// Invalid-row actions.
-const (
-	InvalidReject InvalidAction = "reject" // the row goes to the rejects file
-	InvalidWarn   InvalidAction = "warn"   // the row lands, with its findings recorded
-)
-
-// DuplicateAction is what the gate does with a row that matches a customer.
-type DuplicateAction string
-
-// Duplicate actions.
-const (
-	DuplicateSuggest DuplicateAction = "suggest" // land it and queue a merge suggestion
-	DuplicateBlock   DuplicateAction = "block"   // reject the row
-	DuplicateMerge   DuplicateAction = "merge"   // merge above the auto-merge threshold
-)
-
 // Gate configures the validation gate.
 type Gate struct {
-	OnInvalid   InvalidAction   `yaml:"on_invalid"`
-	OnDuplicate DuplicateAction `yaml:"on_duplicate"`
-	Limits      Limits          `yaml:"limits"`
+	OnInvalid   steward.InvalidAction   `yaml:"on_invalid"`
+	OnDuplicate steward.DuplicateAction `yaml:"on_duplicate"`
+	Limits      Limits                  `yaml:"limits"`
 }
 
 // ByteSize is a size in bytes; the rules file writes it as a number or
@@ -145,18 +101,13 @@ type Limits struct {
 	MaxFileBytes ByteSize `yaml:"max_file_bytes"`
 	MaxRowBytes  ByteSize `yaml:"max_row_bytes"`
 	MaxFields    int      `yaml:"max_fields"`
+	// MaxRowLines bounds the lines one row may span (a quoted field with
+	// line breaks); more means a quote was left open.
+	MaxRowLines int `yaml:"max_row_lines"`
+	// MaxUnpackRatio bounds what a workbook may unpack to, as a multiple
+	// of its size.
+	MaxUnpackRatio int `yaml:"max_unpack_ratio"`
 }
-
-// Verdict is the outcome of verifying one email address.
-type Verdict string
-
-// Email verdicts (see package validate).
-const (
-	VerdictValid   Verdict = "valid"
-	VerdictInvalid Verdict = "invalid"
-	VerdictRisky   Verdict = "risky"
-	VerdictUnknown Verdict = "unknown"
-)
 
 // EmailVerification configures the verify-emails job and the gate's email
 // checks.
@@ -172,7 +123,7 @@ type EmailVerification struct {
 	// Concurrency bounds parallel lookups.
 	Concurrency int `yaml:"concurrency"`
 	// Reject lists the verdicts that make an address invalid.
-	Reject []Verdict `yaml:"reject"`
+	Reject []validate.Verdict `yaml:"reject"`
 }
 
 // Matching configures duplicate detection. Which fields are compared, with
@@ -187,6 +138,9 @@ type Matching struct {
 	ReviewThreshold float64 `yaml:"review_threshold"`
 	// AutoMerge merges pairs above its threshold without review.
 	AutoMerge AutoMerge `yaml:"auto_merge"`
+	// RetrainAfter is how long the nightly dedupe job scores with the
+	// model it stored before training it again; 0 trains every run.
+	RetrainAfter time.Duration `yaml:"retrain_after"`
 }
 
 // Blocking chooses the keys that make candidate pairs.
@@ -208,61 +162,13 @@ type AutoMerge struct {
 	Threshold float64 `yaml:"threshold"`
 }
 
-// Strategy picks the surviving value of a field when records merge.
-type Strategy string
-
-// Survivorship strategies. MostRestrictive is for consent attributes: any
-// opt-out wins.
-const (
-	MostRecent      Strategy = "most_recent"
-	MostComplete    Strategy = "most_complete"
-	SourcePriority  Strategy = "source_priority"
-	MostFrequent    Strategy = "most_frequent"
-	MostRestrictive Strategy = "most_restrictive"
-)
-
-// Survivorship says which value survives a merge.
-type Survivorship struct {
-	// Default applies to fields and attributes not listed.
-	Default FieldSurvivorship `yaml:"default"`
-	// Fields is keyed by canonical field.
-	Fields map[string]FieldSurvivorship `yaml:"fields"`
-	// Attributes is keyed by attribute name (lower case).
-	Attributes map[string]FieldSurvivorship `yaml:"attributes"`
-}
-
-// FieldSurvivorship is one field's strategy. The rules file writes it as
-// the strategy name, or as {strategy: source_priority, sources: [...]}.
-type FieldSurvivorship struct {
-	Strategy Strategy `yaml:"strategy"`
-	// Sources ranks source systems, most trusted first (source_priority
-	// only).
-	Sources []string `yaml:"sources"`
-}
-
-// Job names a scheduled job.
-type Job string
-
-// Jobs a schedule can run.
-const (
-	JobStandardize  Job = "standardize"
-	JobVerifyEmails Job = "verify-emails"
-	JobDedupe       Job = "dedupe"
-	JobSuppress     Job = "suppress"
-	JobSnapshot     Job = "snapshot"
-)
-
-// Jobs returns the job names a schedule may list.
-func Jobs() []Job {
-	return []Job{JobStandardize, JobVerifyEmails, JobDedupe, JobSuppress, JobSnapshot}
-}
-
 // Schedule runs jobs, in order, at the times of a cron expression.
 type Schedule struct {
 	// Cron is a standard five-field cron expression or a descriptor such
 	// as @daily; it may start with CRON_TZ=Zone.
 	Cron string `yaml:"cron"`
-	Jobs []Job  `yaml:"jobs"`
+	// Jobs are names from steward.JobNames.
+	Jobs []string `yaml:"jobs"`
 
 	// Spec is Cron, parsed by robfig/cron/v3.
 	Spec cron.Schedule `yaml:"-"`

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/steward-crm/steward/dedupe"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -23,7 +24,7 @@ func TestDefault(t *testing.T) {
 	if r.Matching.AutoMerge.Enabled {
 		t.Error("auto-merge is on by default")
 	}
-	if r.Gate.OnInvalid != InvalidReject || r.Gate.OnDuplicate != DuplicateSuggest {
+	if r.Gate.OnInvalid != steward.InvalidReject || r.Gate.OnDuplicate != steward.DuplicateSuggest {
 		t.Errorf("gate = %+v", r.Gate)
 	}
 	if want := (Require{Name: true, Contact: true}); r.Require != want {
@@ -35,7 +36,7 @@ func TestDefault(t *testing.T) {
 	if r.Gate.Limits.MaxRowBytes != 64<<10 || r.Gate.Limits.MaxFileBytes != 2<<30 {
 		t.Errorf("limits = %+v", r.Gate.Limits)
 	}
-	if r.Fields["email"].Check != CheckEmail {
+	if r.Fields["email"].Check != validate.CheckEmail {
 		t.Errorf("email field = %+v", r.Fields["email"])
 	}
 	s := r.Schedules["nightly"]
@@ -87,7 +88,7 @@ email_verification:
 	if r.Defaults.Country != "IR" || r.Defaults.DateOrder != DateYMD {
 		t.Errorf("defaults = %+v", r.Defaults)
 	}
-	if f := r.Fields["email"]; !f.Required || f.Check != CheckEmail || f.Validate != "max=254" {
+	if f := r.Fields["email"]; !f.Required || f.Check != validate.CheckEmail || f.Validate != "max=254" {
 		t.Errorf("email field did not merge onto the default: %+v", f)
 	}
 	if _, ok := r.Fields["company"]; ok {
@@ -99,7 +100,7 @@ email_verification:
 	if want := (Require{Name: false, Contact: true}); r.Require != want {
 		t.Errorf("require = %+v", r.Require)
 	}
-	if want := (FieldRule{Validate: "oneof=gold silver", Severity: SeverityWarning}); r.Attributes["tier"] != want {
+	if want := (FieldRule{Validate: "oneof=gold silver", Severity: steward.SeverityWarning}); r.Attributes["tier"] != want {
 		t.Errorf("tier attribute rule = %+v", r.Attributes["tier"])
 	}
 	if len(r.Matching.Blocking.Keys) != len(def.Matching.Blocking.Keys) {
@@ -115,13 +116,13 @@ email_verification:
 		t.Error("nightly: ~ did not remove the schedule")
 	}
 	w := r.Schedules["weekly"]
-	if w.Spec == nil || !reflect.DeepEqual(w.Jobs, []Job{JobDedupe, JobSnapshot}) {
+	if w.Spec == nil || !reflect.DeepEqual(w.Jobs, []string{steward.JobDedupe, steward.JobSnapshot}) {
 		t.Errorf("weekly = %+v", w)
 	}
-	if got := r.Survivorship.Fields["email"]; got.Strategy != SourcePriority || !reflect.DeepEqual(got.Sources, []string{"crm", "shop"}) {
+	if got := r.Survivorship.Fields["email"]; got.Strategy != steward.SourcePriority || !reflect.DeepEqual(got.Sources, []string{"crm", "shop"}) {
 		t.Errorf("email survivorship = %+v", got)
 	}
-	if r.Survivorship.Fields["first_name"].Strategy != MostComplete {
+	if r.Survivorship.Fields["first_name"].Strategy != steward.MostComplete {
 		t.Error("default survivorship for first_name lost")
 	}
 	if r.EmailVerification.DNSServer != "127.0.0.1:53" {
@@ -143,14 +144,14 @@ survivorship:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Survivorship.Default; got.Strategy != MostFrequent || got.Sources != nil {
+	if got := r.Survivorship.Default; got.Strategy != steward.MostFrequent || got.Sources != nil {
 		t.Errorf("default survivorship = %+v", got)
 	}
 	r2, err := Parse([]byte("survivorship:\n  fields:\n    first_name: {strategy: most_recent}\n"), "steward.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r2.Survivorship.Fields["first_name"]; got.Strategy != MostRecent || got.Sources != nil {
+	if got := r2.Survivorship.Fields["first_name"]; got.Strategy != steward.MostRecent || got.Sources != nil {
 		t.Errorf("first_name survivorship = %+v", got)
 	}
 }

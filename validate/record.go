@@ -9,35 +9,23 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-// Severity says whether a finding stops a record (error) or only reports
-// (warning). What the import gate does with each is the rules file's call.
-type Severity string
-
-// Severities.
-const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
-)
-
-// Finding is one problem with one field of a record: data to report, not an
-// error.
-type Finding struct {
-	// Field is the canonical field or attribute name; "name" and "contact"
-	// for the record-level rules that span several fields.
-	Field    string   `json:"field"`
-	Code     string   `json:"code"`
-	Message  string   `json:"message"`
-	Severity Severity `json:"severity"`
-}
+// FieldCheck names one of steward's own field checks, beyond what
+// go-playground/validator's tags say; the rules file's fields.X.check.
+type FieldCheck string
 
 // Steward's own field checks, named in FieldRule.Check.
 const (
-	CheckEmail      = "email"       // EmailSyntax; disposable domains and role accounts warn
-	CheckPhone      = "phone"       // Phone, in the record's country
-	CheckPostalCode = "postal_code" // the format of the record's country
-	CheckNationalID = "national_id" // Iranian national ID (10 digits) or legal entity ID (11) when the country is IR
-	CheckCountry    = "country"     // an ISO 3166-1 alpha-2 code
+	CheckEmail      FieldCheck = "email"       // EmailSyntax; disposable domains and role accounts warn
+	CheckPhone      FieldCheck = "phone"       // Phone, in the record's country
+	CheckPostalCode FieldCheck = "postal_code" // the format of the record's country
+	CheckNationalID FieldCheck = "national_id" // Iranian national ID (10 digits) or legal entity ID (11) when the country is IR
+	CheckCountry    FieldCheck = "country"     // an ISO 3166-1 alpha-2 code
 )
+
+// FieldChecks lists steward's own field checks.
+func FieldChecks() []FieldCheck {
+	return []FieldCheck{CheckEmail, CheckPhone, CheckPostalCode, CheckNationalID, CheckCountry}
+}
 
 // FieldRule is what one field must satisfy.
 type FieldRule struct {
@@ -49,11 +37,11 @@ type FieldRule struct {
 	// e.g. "max=100", "alphaunicode", "datetime=2006-01-02".
 	Tag string
 	// Check names one of steward's checks (CheckEmail …), or "".
-	Check string
+	Check FieldCheck
 	// Severity of this rule's findings; error when empty. A check's
 	// "maybe" results (a possible phone number, a disposable email) are
 	// always warnings.
-	Severity Severity
+	Severity steward.Severity
 }
 
 // RecordRulesConfig declares the rules for records; NewRecordRules checks
@@ -118,7 +106,7 @@ func NewRecordRules(cfg RecordRulesConfig) (*RecordRules, error) {
 			errs = append(errs, fmt.Errorf("field %s: unknown check %q (want email, phone, postal_code, national_id or country)", f.Field, f.Check))
 		}
 		switch f.Severity {
-		case "", SeverityError, SeverityWarning:
+		case "", steward.SeverityError, steward.SeverityWarning:
 		default:
 			errs = append(errs, fmt.Errorf("field %s: unknown severity %q (want error or warning)", f.Field, f.Severity))
 		}
@@ -168,17 +156,17 @@ func tryTag(v *validator.Validate, tag string) (err error) {
 
 // Record checks r against rules and returns its findings, errors first in
 // field order, none for a clean record.
-func Record(r *steward.Record, rules *RecordRules) []Finding {
-	var out []Finding
+func Record(r *steward.Record, rules *RecordRules) []steward.Finding {
+	var out []steward.Finding
 	country := strings.ToUpper(strings.TrimSpace(r.Country))
 	if country == "" {
 		country = strings.ToUpper(rules.cfg.DefaultCountry)
 	}
-	add := func(field, code, msg string, sev Severity) {
+	add := func(field, code, msg string, sev steward.Severity) {
 		if sev == "" {
-			sev = SeverityError
+			sev = steward.SeverityError
 		}
-		out = append(out, Finding{Field: field, Code: code, Message: msg, Severity: sev})
+		out = append(out, steward.Finding{Field: field, Code: code, Message: msg, Severity: sev})
 	}
 	emailOK, phoneOK := false, false
 	for _, f := range rules.cfg.Fields {
@@ -208,13 +196,13 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			}
 			emailOK = true
 			if rules.lists.Disposable(s.Domain) {
-				add(f.Field, string(ReasonDisposable), ReasonDisposable.Message(), SeverityWarning)
+				add(f.Field, string(ReasonDisposable), ReasonDisposable.Message(), steward.SeverityWarning)
 			}
 			if _, role := rules.lists.Role(s.Local); role {
-				add(f.Field, string(ReasonRoleAccount), ReasonRoleAccount.Message(), SeverityWarning)
+				add(f.Field, string(ReasonRoleAccount), ReasonRoleAccount.Message(), steward.SeverityWarning)
 			}
 			if sug := rules.lists.SuggestAddress(s.Local, v[len(s.Local)+1:]); sug != "" {
-				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), SeverityWarning)
+				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), steward.SeverityWarning)
 			}
 		case CheckPhone:
 			p := Phone(v, country)
@@ -223,19 +211,19 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 				phoneOK = true
 			case p.Possible:
 				phoneOK = true
-				add(f.Field, string(p.Reason), p.Message(), SeverityWarning)
+				add(f.Field, string(p.Reason), p.Message(), steward.SeverityWarning)
 			default:
 				add(f.Field, string(p.Reason), p.Message(), f.Severity)
 			}
 		case CheckPostalCode:
 			if country == "" {
-				add(f.Field, "postal_code_no_country", "The postal code cannot be checked without a country.", SeverityWarning)
+				add(f.Field, "postal_code_no_country", "The postal code cannot be checked without a country.", steward.SeverityWarning)
 				break
 			}
 			c := rules.postal.Check(country, v)
 			switch {
 			case c.Reason == ReasonPostalUnknownCountry || c.Reason == ReasonPostalUnchecked:
-				add(f.Field, string(c.Reason), c.Message(), SeverityWarning)
+				add(f.Field, string(c.Reason), c.Message(), steward.SeverityWarning)
 			case !c.Valid:
 				msg := c.Message()
 				if ex := rules.postal.Example(country); ex != "" {
@@ -254,7 +242,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			if c := check(v); !c.Valid {
 				add(f.Field, string(c.Reason), c.Message(), f.Severity)
 			} else if c.Reason == ReasonIDLeadingZeros {
-				add(f.Field, string(c.Reason), c.Message(), SeverityWarning)
+				add(f.Field, string(c.Reason), c.Message(), steward.SeverityWarning)
 			}
 		case CheckCountry:
 			if !rules.postal.isCountry(v) {
@@ -263,7 +251,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 		}
 	}
 	if rules.cfg.RequireName && r.FirstName == "" && r.LastName == "" && r.Company == "" {
-		add("name", "name_missing", "A customer needs a first or last name, or a company.", SeverityError)
+		add("name", "name_missing", "A customer needs a first or last name, or a company.", steward.SeverityError)
 	}
 	if rules.cfg.RequireContact && !emailOK && !phoneOK {
 		if !hasCheck(rules.cfg.Fields, CheckEmail) && strings.TrimSpace(r.Email) != "" {
@@ -274,12 +262,12 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 			phoneOK = p.Valid || p.Possible
 		}
 		if !emailOK && !phoneOK {
-			add("contact", "no_valid_contact", "A customer needs at least one valid contact: an email address or a phone number.", SeverityError)
+			add("contact", "no_valid_contact", "A customer needs at least one valid contact: an email address or a phone number.", steward.SeverityError)
 		}
 	}
 	// Errors first, keeping field order within each severity.
-	sorted := make([]Finding, 0, len(out))
-	for _, sev := range []Severity{SeverityError, SeverityWarning} {
+	sorted := make([]steward.Finding, 0, len(out))
+	for _, sev := range []steward.Severity{steward.SeverityError, steward.SeverityWarning} {
 		for _, f := range out {
 			if f.Severity == sev {
 				sorted = append(sorted, f)
@@ -289,7 +277,7 @@ func Record(r *steward.Record, rules *RecordRules) []Finding {
 	return sorted
 }
 
-func hasCheck(fields []FieldRule, check string) bool {
+func hasCheck(fields []FieldRule, check FieldCheck) bool {
 	for _, f := range fields {
 		if f.Check == check {
 			return true

@@ -17,7 +17,7 @@ func newDefaultRules(t *testing.T, country string) *RecordRules {
 	return rules
 }
 
-func codes(fs []Finding) string {
+func codes(fs []steward.Finding) string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Field+":"+f.Code+":"+string(f.Severity))
@@ -75,7 +75,7 @@ func TestRecordDefaults(t *testing.T) {
 func TestRecordRulesCustom(t *testing.T) {
 	rules, err := NewRecordRules(RecordRulesConfig{Fields: []FieldRule{
 		{Field: "email", Required: true, Check: CheckEmail},
-		{Field: "loyalty_tier", Tag: "oneof=gold silver bronze", Severity: SeverityWarning},
+		{Field: "loyalty_tier", Tag: "oneof=gold silver bronze", Severity: steward.SeverityWarning},
 		{Field: "last_name", Required: true, Tag: "max=5"},
 	}})
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -36,16 +38,42 @@ func dbDSN(env *Env, dsn string) string {
 	return store.DefaultPath
 }
 
+// openMode says whether a command may create the database it opens.
+type openMode int
+
+const (
+	// mustExist refuses a database that does not exist: a mistyped --db
+	// must not silently make an empty one and report on it.
+	mustExist openMode = iota
+	// mayCreate creates an SQLite file that does not exist (import,
+	// demo, migrate).
+	mayCreate
+)
+
 // openStore opens the database for a subcommand (dsn as dbDSN resolves
-// it). An SQLite file is created and migrated on open. A PostgreSQL
-// database must already be migrated by "steward migrate": it is shared by
-// every instance, so no ordinary command changes its schema behind the
-// operator's back; a database that lacks migrations is ECONFLICT with the
-// command to run.
-func openStore(ctx context.Context, env *Env, dsn string) (store.Store, error) {
+// it). An SQLite file is created (mode mayCreate only; otherwise a missing
+// file is ENOTFOUND) and migrated on open. A PostgreSQL database must
+// already be migrated by "steward migrate": it is shared by every
+// instance, so no ordinary command changes its schema behind the
+// operator's back; one that lacks migrations, or cannot be reached, is
+// EUNAVAILABLE with what to do.
+func openStore(ctx context.Context, env *Env, dsn string, mode openMode) (store.Store, error) {
 	dsn = dbDSN(env, dsn)
+	if store.KindOf(dsn) == store.SQLite {
+		path := store.SQLitePath(dsn)
+		if _, err := os.Stat(path); mode == mustExist && errors.Is(err, fs.ErrNotExist) {
+			return nil, steward.Errorf(steward.ENOTFOUND,
+				"The database %s does not exist. Name an existing one with --db or $STEWARD_DB, or create it: 'steward migrate --db %s' (an import creates it too).", path, path)
+		}
+		if err := precreate(env, path); err != nil {
+			return nil, err
+		}
+	}
 	s, err := store.Open(ctx, dsn, envLogger(env))
 	if err != nil {
+		if store.KindOf(dsn) == store.Postgres {
+			return nil, unavailable(dsn, err)
+		}
 		return nil, fmt.Errorf("open database %s: %w", store.Redact(dsn), err)
 	}
 	if store.KindOf(dsn) != store.Postgres {
@@ -54,15 +82,34 @@ func openStore(ctx context.Context, env *Env, dsn string) (store.Store, error) {
 	pending, err := s.PendingMigrations(ctx)
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("check database %s: %w", store.Redact(dsn), err)
+		return nil, unavailable(dsn, err)
 	}
 	if len(pending) > 0 {
 		s.Close()
-		return nil, steward.Errorf(steward.ECONFLICT,
+		return nil, steward.Errorf(steward.EUNAVAILABLE,
 			"The database %s lacks %d migration(s) (%s). Run 'steward migrate --db %s' first.",
 			store.Redact(dsn), len(pending), strings.Join(pending, ", "), store.Redact(dsn))
 	}
 	return s, nil
+}
+
+// unavailableError is EUNAVAILABLE for a PostgreSQL database that could
+// not be opened, keeping the driver's error for the operator (who reads
+// the whole chain on stderr) behind a message that names the database
+// without its password.
+type unavailableError struct {
+	user *steward.Error
+	err  error
+}
+
+func (e *unavailableError) Error() string   { return e.user.Message }
+func (e *unavailableError) Unwrap() []error { return []error{e.user, e.err} }
+
+func unavailable(dsn string, err error) error {
+	return &unavailableError{
+		user: steward.Errorf(steward.EUNAVAILABLE, "The database %s cannot be used: %v.", store.Redact(dsn), err),
+		err:  err,
+	}
 }
 
 // envLogger returns env's logger, or one that discards when a test built

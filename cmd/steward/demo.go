@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
+	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/rules"
@@ -79,12 +79,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	st, err := openStore(ctx, env, *db, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	start = time.Now()
 	loaded, err := loadDemo(ctx, st, legacy)
 	if err != nil {
 		return err
@@ -121,10 +120,17 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		ver.Counts["checked"], since(start), ver.Counts["valid"], ver.Counts["risky"], ver.Counts["invalid"])
 
 	start = time.Now()
-	sum, err := gate.Import(ctx, st, bytes.NewReader(shop), gate.Options{
-		Source: "shop", Name: "shop.csv", Cleanse: r.CleanseOptions(), Matching: r.DedupeConfig(),
-		OnDuplicate: gate.DuplicateSuggest, Logger: env.Logger,
-	})
+	policy, err := gatePolicy(r, "")
+	if err != nil {
+		return err
+	}
+	policy.OnDuplicate = steward.DuplicateSuggest
+	sc, err := currentModel(ctx, env, st)
+	if err != nil {
+		return err
+	}
+	sum, err := importer.Import(ctx, st, bytes.NewReader(shop), importer.Options{Policy: policy, FileOptions: records.FileOptions{Name: "shop.csv"},
+		Source: "shop", Matching: r.DedupeConfig(), Model: sc.Model, ModelID: sc.ID(), Logger: env.Logger})
 	if err != nil {
 		return fmt.Errorf("import the shop file: %w", err)
 	}
@@ -138,7 +144,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(w)
 
 	start = time.Now()
-	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig()}, jobs.Options{})
+	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter}, jobs.Options{})
 	if err != nil {
 		return err
 	}

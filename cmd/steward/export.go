@@ -34,6 +34,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	out := fs.String("out", "", "file to write, or - for standard output")
 	stewardIDs := fs.Bool("steward-ids", false, `write steward's customer ids as "id", with source "steward"`)
+	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("run 'steward export -h' for its flags", "unexpected argument %q", fs.Arg(0))
 	}
-	s, err := openStore(ctx, env, *db)
+	s, err := openStore(ctx, env, *db, mustExist)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer o.abort()
-	n, err := exportCustomers(ctx, env, s, o.w, *stewardIDs)
+	n, err := exportCustomers(ctx, env, s, o.w, *stewardIDs, *raw)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 
 // exportCustomers streams the active customers of s to w as canonical CSV
 // and returns how many it wrote.
-func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer, stewardIDs bool) (int64, error) {
+func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer, stewardIDs, raw bool) (int64, error) {
 	attrs, err := s.AttributeNames(ctx, steward.StatusActive)
 	if err != nil {
 		return 0, err
@@ -86,6 +87,7 @@ func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer
 	}
 	buf := bufio.NewWriterSize(w, 256<<10)
 	cw := records.NewWriter(buf, attrs)
+	cw.Raw = raw
 	bar := progress.New("export", total, env.Stderr, env.Terminal, envLogger(env))
 	var n, late int64
 	err = s.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -127,6 +128,9 @@ func TestExportStdoutStewardIDs(t *testing.T) {
 
 func TestExportUsage(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "crm.db")
+	if _, errOut, code := runWith(t, nil, "migrate", "--db", db); code != exitOK {
+		t.Fatalf("migrate: %s", errOut)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -137,6 +141,7 @@ func TestExportUsage(t *testing.T) {
 		{"unknown flag", []string{"export", "--bogus"}, exitUsage},
 		{"help", []string{"export", "-h"}, exitOK},
 		{"missing directory", []string{"export", "--db", db, "--out", filepath.Join(db+"-nodir", "x.csv")}, exitInternal},
+		{"missing database", []string{"export", "--db", db + "-typo", "--out", "-"}, exitNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +180,7 @@ func TestMigratePostgres(t *testing.T) {
 
 	// Before migrating, other commands refuse the database and say why.
 	env, _, stderr := storeCmdEnv(dsn)
-	if code := Main(context.Background(), env, []string{"export", "--out", "-"}); code != exitConflict ||
+	if code := Main(context.Background(), env, []string{"export", "--out", "-"}); code != exitUnavailable ||
 		!strings.Contains(stderr.String(), "steward migrate") {
 		t.Fatalf("export of an unmigrated database: exit %d, stderr %q", code, stderr)
 	}
@@ -201,5 +206,66 @@ func TestMigratePostgres(t *testing.T) {
 	}
 	if len(rows) != len(cs) || rows[0][len(rows[0])-1] != "tier" || rows[1][0] != "7" {
 		t.Errorf("export from PostgreSQL: %d rows, header %q, first %q", len(rows), rows[0], rows[1])
+	}
+}
+
+// TestOutputFiles: files steward writes are its owner's alone unless
+// $STEWARD_FILE_MODE says otherwise, and temporary files that a killed
+// process left beside them are cleaned up by the next write.
+func TestOutputFiles(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	if _, errOut, code := runWith(t, nil, "import", filepath.Join(importSamples, "partner-1252.csv"), "--source", "p", "--db", db); code != exitOK {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	out := filepath.Join(dir, "export.csv")
+	orphan := filepath.Join(dir, ".export.csv.999999999-123.tmp") // no such process
+	mine := filepath.Join(dir, fmt.Sprintf(".export.csv.%d-456.tmp", os.Getpid()))
+	for _, f := range []string{orphan, mine} {
+		if err := os.WriteFile(f, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, errOut, code := runWith(t, []string{"STEWARD_FILE_MODE=0640"}, "export", "--db", db, "--out", out); code != exitOK {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("export with STEWARD_FILE_MODE=0640: %v %v", fi, err)
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Errorf("a dead process's temporary file is still there: %v", err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a live process's temporary file was removed: %v", err)
+	}
+	if _, errOut, code := runWith(t, []string{"STEWARD_FILE_MODE=644x"}, "export", "--db", db, "--out", out); code != exitUsage || !strings.Contains(errOut, "STEWARD_FILE_MODE") {
+		t.Errorf("a bad STEWARD_FILE_MODE: exit %d, %s", code, errOut)
+	}
+}
+
+// TestFormulasNeutralized: values a spreadsheet would run are written with
+// a leading apostrophe in exports and reports, raw with --raw, and stored
+// as they came.
+func TestFormulasNeutralized(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte("id,first_name,last_name,email,phone,country\n"+
+		"1,\"=HYPERLINK(\"\"http://evil\"\")\",Smith,a.smith@gmail.com,+442079460000,GB\n"+
+		"2,@SUM(A1),Jones,,,GB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "rejects.csv")
+	runWith(t, nil, "import", in, "--source", "s", "--db", db, "--rejects", rejects)
+	if data, _ := os.ReadFile(rejects); !strings.Contains(string(data), ",'@SUM(A1),") {
+		t.Errorf("rejects file:\n%s\nwant the formula behind an apostrophe", data)
+	}
+	safe, _, _ := runWith(t, nil, "export", "--db", db, "--out", "-")
+	raw, _, _ := runWith(t, nil, "export", "--db", db, "--out", "-", "--raw")
+	if !strings.Contains(safe, `"'=HYPERLINK(""http://evil"")"`) || !strings.Contains(safe, ",+442079460000,") {
+		t.Errorf("export:\n%s\nwant the formula behind an apostrophe and the phone as it is", safe)
+	}
+	if !strings.Contains(raw, `"=HYPERLINK(""http://evil"")"`) {
+		t.Errorf("export --raw:\n%s\nwant the value as stored", raw)
 	}
 }

@@ -3,17 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/store"
 )
 
 const importUsage = `FILE --source NAME [flags]
@@ -35,7 +38,7 @@ blocked (or the file cannot be read), 2 on a bad command line.`
 
 // importJSON is the --json output: the gate's summary and the reports.
 type importJSON struct {
-	*gate.Summary
+	*importer.Summary
 	RejectsFile   string `json:"rejects_file,omitempty"`
 	AnnotatedFile string `json:"annotated_file,omitempty"`
 }
@@ -57,12 +60,14 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	delimName := fs.String("delimiter", "", "field separator of a CSV file: comma, tab, semicolon, pipe or the character (default: detect comma, tab or semicolon)")
 	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's defaults.country)")
-	var limits gate.Limits
+	var limits records.Limits
 	fs.Int64Var(&limits.MaxFileBytes, "max-file-bytes", 0, "largest file accepted, in bytes (default: gate.limits.max_file_bytes)")
 	fs.IntVar(&limits.MaxRowBytes, "max-row-bytes", 0, "longest row accepted, in bytes (default: gate.limits.max_row_bytes)")
 	fs.IntVar(&limits.MaxFields, "max-fields", 0, "most columns accepted (default: gate.limits.max_fields)")
+	fs.IntVar(&limits.MaxRowLines, "max-row-lines", 0, "most lines one row may span (default: gate.limits.max_row_lines)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	raw := fs.Bool("raw", false, "reports: write values exactly as read; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -79,10 +84,18 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	opts := gate.Options{Source: *source, Name: filepath.Base(file), Sheet: *sheet, DryRun: *dryRun,
-		Cleanse: rf.CleanseOptions(), Matching: rf.DedupeConfig(), OnInvalid: gate.InvalidAction(rf.Gate.OnInvalid),
-		Limits: gate.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields},
-		Logger: envLogger(env)}
+	policy, err := gatePolicy(rf, *country)
+	if err != nil {
+		return err
+	}
+	opts := importer.Options{
+		Source:      *source,
+		FileOptions: records.FileOptions{Name: filepath.Base(file), Sheet: *sheet, Limits: records.Limits{MaxFileBytes: int64(rf.Gate.Limits.MaxFileBytes), MaxRowBytes: int(rf.Gate.Limits.MaxRowBytes), MaxFields: rf.Gate.Limits.MaxFields, MaxRowLines: rf.Gate.Limits.MaxRowLines, MaxUnpackRatio: rf.Gate.Limits.MaxUnpackRatio}},
+		Policy:      policy,
+		Matching:    rf.DedupeConfig(),
+		DryRun:      *dryRun,
+		Logger:      envLogger(env),
+	}
 	if set["max-file-bytes"] {
 		opts.Limits.MaxFileBytes = limits.MaxFileBytes
 	}
@@ -92,32 +105,22 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if set["max-fields"] {
 		opts.Limits.MaxFields = limits.MaxFields
 	}
-	if rf.Matching.AutoMerge.Enabled {
-		opts.AutoMergeThreshold = rf.Matching.AutoMerge.Threshold
+	if set["max-row-lines"] {
+		opts.Limits.MaxRowLines = limits.MaxRowLines
 	}
 	if set["merge-threshold"] {
 		opts.AutoMergeThreshold = *mergeAt
 	}
-	rrc := rf.RecordRulesConfig()
-	if *country != "" {
-		opts.Cleanse.DefaultCountry = strings.ToUpper(*country)
-		rrc.DefaultCountry = opts.Cleanse.DefaultCountry
-	}
-	rr, err := recordRules(rrc, *country)
-	if err != nil {
-		return err
-	}
-	opts.Validate = gate.RecordValidator(rr)
 	if *onDup == "" {
 		*onDup = string(rf.Gate.OnDuplicate)
 	}
-	if opts.OnDuplicate, err = gate.ParseDuplicateAction(*onDup); err != nil {
+	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
-	if opts.Encoding, err = gate.ParseEncoding(*encName); err != nil {
+	if opts.Encoding, err = records.ParseEncoding(*encName); err != nil {
 		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
 	}
-	if opts.Format, err = gate.ParseFormat(*formatName); err != nil {
+	if opts.Format, err = records.ParseFormat(*formatName); err != nil {
 		return usagef("use csv, tsv, jsonl or xlsx", "--format: %s", steward.ErrorMessage(err))
 	}
 	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {
@@ -148,20 +151,47 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 
-	st, err := openStore(ctx, env, *db)
+	opts.ReportsWritten = reports.sync
+	opts.RawReports = *raw
+
+	// A dry run creates nothing: into a database that does not exist yet,
+	// it imports into an empty one of its own, thrown away afterwards.
+	dsn := *db
+	cachePath := indexCachePath(env, *db, *indexCache)
+	if *dryRun && store.KindOf(dbDSN(env, dsn)) == store.SQLite {
+		if _, err := os.Stat(store.SQLitePath(dbDSN(env, dsn))); errors.Is(err, os.ErrNotExist) {
+			tmp, err := os.MkdirTemp("", "steward-dry-run-")
+			if err != nil {
+				return fmt.Errorf("dry run: %w", err)
+			}
+			defer os.RemoveAll(tmp)
+			dsn, cachePath = filepath.Join(tmp, "dry-run.db"), ""
+		}
+	}
+	st, err := openStore(ctx, env, dsn, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
-	opts.IndexCache = indexCachePath(env, *db, *indexCache)
+	opts.IndexCache = cachePath
+	sc, err := currentModel(ctx, env, st)
+	if err != nil {
+		return err
+	}
+	opts.Model, opts.ModelID = sc.Model, sc.ID()
 	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
-	sum, err := gate.Import(ctx, st, in, opts)
+	sum, err := importer.Import(ctx, st, in, opts)
+	if steward.ErrorCode(err) == steward.EINVALID {
+		return &refusedError{err}
+	}
 	if err != nil {
 		return err
 	}
 	if err := reports.commit(); err != nil {
-		return err
+		// The import is in; its reports are complete under their
+		// temporary names, which the message names.
+		return fmt.Errorf("the import is in the database, but %w", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -221,6 +251,17 @@ func (r *reportFiles) create(env *Env, path string) (io.Writer, error) {
 	return o.w, nil
 }
 
+// sync makes the reports durable under their temporary names, before the
+// import commits.
+func (r *reportFiles) sync() error {
+	for _, o := range r.outs {
+		if err := o.sync(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
+}
+
 func (r *reportFiles) commit() error {
 	for _, o := range r.outs {
 		if err := o.commit(); err != nil {
@@ -236,8 +277,14 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *gate.Summary, rejectsFile string) {
+func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
+	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
+		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
+	}
+	if s.DryRun && len(s.Samples) > 0 {
+		fmt.Fprintf(w, "  read as    %s  (if these look garbled, name the encoding with --encoding)\n", strings.Join(s.Samples, " | "))
+	}
 	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
 	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)
 	if s.Blocked > 0 {

@@ -28,6 +28,8 @@ const (
 	exitNotFound    = 3   // something named does not exist
 	exitConflict    = 4   // a job of the same name is running, or a stale update
 	exitInternal    = 5   // internal error: see the log
+	exitRefused     = 6   // import: the file cannot be read as a whole; nothing was imported
+	exitUnavailable = 7   // the database cannot be reached, or lacks migrations
 	exitInterrupted = 130 // stopped by a signal
 )
 
@@ -64,7 +66,7 @@ func commands() []command {
 		{"validate", "print validation findings per row of a file", runValidate},
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
-		{"run", "run a job against the database (standardize, verify-emails, dedupe)", runJob},
+		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
 	}
 }
 
@@ -153,6 +155,13 @@ func usagef(hint, format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
+// refusedError is an input refused as a whole (a file that cannot be read
+// to its end): nothing of it was imported.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
 // errFindings is returned by a command that ran to the end and found
 // problems in its input, which it already printed.
 var errFindings = errors.New("findings")
@@ -176,6 +185,9 @@ func exitCode(env *Env, name string, err error) int {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(env.Stderr, "steward %s: interrupted\n", name)
 		return exitInterrupted
+	case errors.As(err, new(*refusedError)):
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitRefused
 	}
 	switch steward.ErrorCode(err) {
 	case steward.EINVALID:
@@ -190,6 +202,9 @@ func exitCode(env *Env, name string, err error) int {
 	case steward.EUNAUTHORIZED:
 		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
 		return exitUsage
+	case steward.EUNAVAILABLE:
+		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
+		return exitUnavailable
 	}
 	// Internal errors: the CLI user is the operator, so the wrapped chain is
 	// the useful message (it names files, lines and causes).

@@ -28,8 +28,16 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		return usagef("name the database with --db", "unexpected argument %q", fs.Arg(0))
 	}
 	dsn := dbDSN(env, *db)
+	if store.KindOf(dsn) == store.SQLite {
+		if err := precreate(env, store.SQLitePath(dsn)); err != nil {
+			return err
+		}
+	}
 	s, err := store.Open(ctx, dsn, envLogger(env))
 	if err != nil {
+		if store.KindOf(dsn) == store.Postgres {
+			return unavailable(dsn, err)
+		}
 		return fmt.Errorf("open database %s: %w", store.Redact(dsn), err)
 	}
 	defer s.Close()

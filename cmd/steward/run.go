@@ -11,11 +11,10 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
-	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/jobs"
+	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/rules"
-	"github.com/steward-crm/steward/validate"
 )
 
 const runUsage = `JOB [--db PATH|URL] [--rules FILE] [--restart] [--offline] [--dns HOST:PORT] [--json]
@@ -24,7 +23,7 @@ Runs a job against the database as a recorded run. JOB is one of:
   standardize    bring every active customer's fields into standard form
   verify-emails  check addresses not checked within the rules' window
   dedupe         find duplicate customers and queue merge suggestions
-  nightly        standardize, verify-emails and dedupe, in that order
+  nightly        every job above, in that order (the night's work for cron)
 
 A job never runs twice at once (exit 4 while one runs). A run that was
 interrupted (Ctrl-C, a crash, kill -9) is resumed from its last checkpoint
@@ -37,9 +36,6 @@ const (
 	staleRunAfter  = 2 * time.Minute
 	heartbeatEvery = 20 * time.Second
 )
-
-// nightlyJobs is the order "steward run nightly" runs jobs in.
-var nightlyJobs = []string{"standardize", "verify-emails", "dedupe"}
 
 // runJob is "steward run JOB".
 func runJob(ctx context.Context, env *Env, args []string) error {
@@ -64,40 +60,43 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("flags go after the job name", "unexpected argument %q", fs.Arg(0))
 	}
-	names := []string{name}
-	if name == "nightly" {
-		names = nightlyJobs
-	} else if !slices.Contains(nightlyJobs, name) {
-		return usagef("jobs: standardize, verify-emails, dedupe, nightly", "unknown job %q", name)
-	}
-
 	r, err := loadRules(env, *rulesPath)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
-	if err != nil {
-		return err
+	var st steward.Store // opened once the job is known to exist
+	reg := jobRegistry(env, func() steward.Store { return st }, r, *offline, *dnsServer, indexCachePath(env, *db, *indexCache))
+	names := []string{name}
+	if name == "nightly" {
+		names = reg.Names()
+	} else if !reg.Has(name) {
+		_, err := reg.Build(ctx, name)
+		return usagef("jobs: "+strings.Join(reg.Names(), ", ")+", nightly", "%s", steward.ErrorMessage(err))
 	}
-	defer st.Close()
-
-	// The verifier is built before any job runs, so that a DNS setting
-	// that cannot work stops "run nightly" at once, not after standardize.
-	var verifier *validate.EmailVerifier
-	if slices.Contains(names, "verify-emails") {
-		if verifier, err = emailVerifier(r, *offline, *dnsServer); err != nil {
+	if slices.Contains(names, steward.JobVerifyEmails) {
+		// A DNS setting that cannot work stops "run nightly" at once, not
+		// after standardize.
+		if _, err := emailVerifier(r, *offline, *dnsServer); err != nil {
 			return err
 		}
 	}
+	opened, err := openStore(ctx, env, *db, mustExist)
+	if err != nil {
+		return err
+	}
+	defer opened.Close()
+	st = opened
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
 	var done []*steward.JobRun
 	for _, n := range names {
-		job, bar, err := buildJob(ctx, env, st, r, n, verifier, indexCachePath(env, *db, *indexCache))
+		job, err := reg.Build(ctx, n)
 		if err != nil {
 			return err
 		}
 		rec, err := runner.Start(ctx, job, jobs.Options{Restart: *restart})
-		bar.Done()
+		if b, ok := job.(*barJob); ok {
+			b.end(err)
+		}
 		if rec != nil {
 			done = append(done, rec)
 			if !*asJSON {
@@ -117,34 +116,60 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// buildJob makes the named job from the rules, with a progress bar;
-// verify-emails uses verifier.
-func buildJob(ctx context.Context, env *Env, st steward.Store, r *rules.Rules, name string, verifier *validate.EmailVerifier, cache string) (jobs.Job, *progress.Bar, error) {
+// jobRegistry is the registry of the jobs this build runs, made from the
+// rules: each job with a progress bar, working on the database store
+// returns when it is built. verify-emails asks the DNS server
+// the rules (or dnsServer) name, or none when offline; dedupe leaves the
+// index it built in the cache file, when there is one.
+func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline bool, dnsServer, cache string) *jobs.Registry {
 	log := envLogger(env)
-	switch name {
-	case "standardize":
-		total, err := st.CountCustomers(ctx, steward.StatusActive)
+	reg := &jobs.Registry{}
+	reg.Register(steward.JobStandardize, func(ctx context.Context) (jobs.Job, error) {
+		total, err := store().CountCustomers(ctx, steward.StatusActive)
 		if err != nil {
-			return nil, nil, fmt.Errorf("count customers: %w", err)
+			return nil, fmt.Errorf("count customers: %w", err)
 		}
-		bar := progress.New("standardize", total, env.Stderr, env.Terminal, log)
-		return &jobs.Standardize{Options: r.CleanseOptions(), Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
-	case "verify-emails":
-		bar := progress.New("verify-emails", 0, env.Stderr, env.Terminal, log)
-		return &jobs.VerifyEmails{Verifier: verifier, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar, nil
-	case "dedupe":
-		bar := progress.New("dedupe", 0, env.Stderr, env.Terminal, log)
-		j := &jobs.Dedupe{Config: r.DedupeConfig(), Progress: stageProgress(bar)}
+		bar := progress.New(steward.JobStandardize, total, env.Stderr, env.Terminal, log)
+		return withBar(&jobs.Standardize{Options: r.CleanseOptions(), Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar), nil
+	})
+	reg.Register(steward.JobVerifyEmails, func(ctx context.Context) (jobs.Job, error) {
+		verifier, err := emailVerifier(r, offline, dnsServer)
+		if err != nil {
+			return nil, err
+		}
+		bar := progress.New(steward.JobVerifyEmails, 0, env.Stderr, env.Terminal, log)
+		return withBar(&jobs.VerifyEmails{Verifier: verifier, Window: r.EmailVerification.Window, Progress: func(n int64) { bar.Add(n - bar.Count()) }}, bar), nil
+	})
+	reg.Register(steward.JobDedupe, func(ctx context.Context) (jobs.Job, error) {
+		bar := progress.New(steward.JobDedupe, 0, env.Stderr, env.Terminal, log)
+		j := &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter, Progress: stageProgress(bar)}
 		if cache != "" {
 			j.SaveIndex = func(ix *dedupe.Index, ids []int64, g steward.Generation) {
-				if err := gate.SaveIndexCache(cache, g, ix, ids); err != nil {
+				if err := matchindex.WriteCache(cache, g, ix, ids); err != nil {
 					log.Warn("duplicate index cache not written", "file", cache, "err", err)
 				}
 			}
 		}
-		return j, bar, nil
+		return withBar(j, bar), nil
+	})
+	return reg
+}
+
+// barJob is a job whose progress bar ends with it.
+type barJob struct {
+	jobs.Job
+	bar *progress.Bar
+}
+
+func withBar(j jobs.Job, bar *progress.Bar) *barJob { return &barJob{Job: j, bar: bar} }
+
+// end ends the job's progress bar, as finished or, after err, stopped.
+func (b *barJob) end(err error) {
+	if err != nil {
+		b.bar.Abort()
+		return
 	}
-	return nil, nil, usagef("jobs: standardize, verify-emails, dedupe, nightly", "unknown job %q", name)
+	b.bar.Done()
 }
 
 // stageProgress reports the matcher's comparison stage on bar.

@@ -121,7 +121,7 @@ func TestRunUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"no job", []string{"run"}, "name the job"},
-		{"unknown job", []string{"run", "polish"}, `unknown job "polish"`},
+		{"unknown job", []string{"run", "polish"}, `Unknown job "polish"`},
 		{"bad flag", []string{"run", "dedupe", "--nope"}, "flag provided but not defined"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
 )
@@ -93,4 +98,47 @@ func recordRules(cfg validate.RecordRulesConfig, countryFlag string) (*validate.
 		return nil, fmt.Errorf("record rules: %w", err)
 	}
 	return rr, nil
+}
+
+// gatePolicy is the admission policy of the rules file: standardization
+// and validation (for the country the --country flag names, when it does),
+// what becomes of invalid records and duplicates, the thresholds and the
+// survivorship of merges. Every entry of records (import, the API) takes
+// it from here.
+func gatePolicy(r *rules.Rules, countryFlag string) (gate.Policy, error) {
+	p := gate.Policy{
+		Cleanse:         r.CleanseOptions(),
+		OnInvalid:       r.Gate.OnInvalid,
+		OnDuplicate:     r.Gate.OnDuplicate,
+		ReviewThreshold: r.Matching.ReviewThreshold,
+		Survivorship:    r.Survivorship,
+	}
+	if r.Matching.AutoMerge.Enabled {
+		p.AutoMergeThreshold = r.Matching.AutoMerge.Threshold
+	}
+	rrc := r.RecordRulesConfig()
+	if countryFlag != "" {
+		p.Cleanse.DefaultCountry = strings.ToUpper(countryFlag)
+		rrc.DefaultCountry = p.Cleanse.DefaultCountry
+	}
+	rr, err := recordRules(rrc, countryFlag)
+	if err != nil {
+		return gate.Policy{}, err
+	}
+	p.Validate = gate.RecordValidator(rr)
+	return p.Defaults()
+}
+
+// currentModel returns the matching model the database scores with (its
+// stored model, or the built-in one while it has none), and logs why a
+// stored model was passed over.
+func currentModel(ctx context.Context, env *Env, st steward.ModelStore) (matchindex.Scorer, error) {
+	sc, warn, err := matchindex.CurrentModel(ctx, st)
+	if err != nil {
+		return matchindex.Scorer{}, err
+	}
+	if warn != "" {
+		envLogger(env).Warn(warn)
+	}
+	return sc, nil
 }

@@ -62,6 +62,7 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records without one (IR, GB, US …)")
 	dateOrder := fs.String("date-order", "reject", "how to read dates like 03/04/1980: dmy, mdy or reject")
 	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
+	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -122,6 +123,7 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	w := records.NewWriter(outFile.w, attrs)
+	w.Raw = *raw
 	sum := standardizeSummary{ByRule: map[string]int{}}
 	bar := progress.New("standardizing", 0, env.Stderr, env.Terminal, env.Logger)
 	for {
@@ -155,7 +157,13 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 				changed = true
 			}
 			if chw != nil {
-				if err := chw.Write([]string{strconv.Itoa(rd.Row()), rec.SourceID, f.Field, f.Before, f.After, f.Rule}); err != nil {
+				line := []string{strconv.Itoa(rd.Row()), rec.SourceID, f.Field, f.Before, f.After, f.Rule}
+				if !*raw {
+					for i, v := range line {
+						line[i] = records.SpreadsheetSafe(v)
+					}
+				}
+				if err := chw.Write(line); err != nil {
 					return fmt.Errorf("write %s: %w", *changes, err)
 				}
 			}

@@ -19,7 +19,7 @@ func standardizeEnv(stdin string) (*Env, *bytes.Buffer, *bytes.Buffer) {
 
 const standardizeInput = "id,source,first_name,last_name,phone,country,postal_code,birth_date,tier\n" +
 	"1,shop,JOHN,SMITH,(415) 555-2671,USA,941051234,03/04/1980,gold\n" +
-	"2,form,آقای محمد‌رضا,احمدي,۰۹۱۲ ۳۴۵ ۶۷۸۹,ايران,۱۱۹۳۶-۱۲۳۴۵,1360/05/12,\n" +
+	"2,form,آقای محمد\u200cرضا,احمدي,۰۹۱۲ ۳۴۵ ۶۷۸۹,ايران,۱۱۹۳۶-۱۲۳۴۵,1360/05/12,\n" +
 	"3,crm,Ludwig van Beethoven,,12345,,sw1a2aa,,\n"
 
 func readCSVFile(t *testing.T, path string) [][]string {

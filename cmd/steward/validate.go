@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/validate"
@@ -87,7 +88,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	w := bufio.NewWriter(env.Stdout)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	emit := func(row, line int, id string, f validate.Finding) error {
+	emit := func(row, line int, id string, f steward.Finding) error {
 		if *asJSON {
 			return enc.Encode(validateJSON{Row: row, Line: line, ID: id, Field: f.Field, Code: f.Code,
 				Severity: string(f.Severity), Message: f.Message})
@@ -118,7 +119,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		if errors.As(err, &rowErr) {
 			bad++
 			errorsFound++
-			f := validate.Finding{Code: "row_unreadable", Severity: validate.SeverityError,
+			f := steward.Finding{Code: "row_unreadable", Severity: steward.SeverityError,
 				Message: "The row cannot be read: " + rowErr.Err.Error() + "."}
 			if err := emit(rowErr.Row, rowErr.Line, "", f); err != nil {
 				return fmt.Errorf("write findings: %w", err)
@@ -132,7 +133,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		findings := validate.Record(&rec, rules)
 		rowHasError := false
 		for _, f := range findings {
-			if f.Severity == validate.SeverityError {
+			if f.Severity == steward.SeverityError {
 				errorsFound++
 				rowHasError = true
 			} else {

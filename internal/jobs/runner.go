@@ -89,7 +89,8 @@ func (r *Run) Counts() map[string]int64 {
 // Checkpoint stores cp as the point to resume after, with the counts so
 // far. s is the store to write through: pass the transaction's store from
 // inside Store.Atomic so the checkpoint commits together with the work it
-// describes, which makes a resume exact.
+// describes, which makes a resume exact. A job that works in batches uses
+// Step instead, which keeps its counts exact too.
 func (r *Run) Checkpoint(ctx context.Context, s steward.Store, cp string) error {
 	counts := r.Counts()
 	if err := s.SaveCheckpoint(ctx, r.Record.ID, cp, counts); err != nil {
@@ -100,6 +101,61 @@ func (r *Run) Checkpoint(ctx context.Context, s steward.Store, cp string) error 
 	r.mu.Unlock()
 	if r.progress != nil {
 		r.progress(counts)
+	}
+	return nil
+}
+
+// Step is one step of a job that works in batches: what it counts, and the
+// checkpoint it reaches.
+type Step struct {
+	counts map[string]int64
+	cp     string
+	set    bool
+}
+
+// Count adds n to the named count of the step.
+func (s *Step) Count(name string, n int64) { s.counts[name] += n }
+
+// Checkpoint sets the point the step reaches: the run resumes after it.
+func (s *Step) Checkpoint(cp string) { s.cp, s.set = cp, true }
+
+// Step runs one step of the job in a transaction: fn does the work through
+// the transaction's store and counts it on st. The step's checkpoint is
+// stored with the run's counts including the step's, in the same
+// transaction, and both become the run's only once it commits. So the
+// counts a run records always describe exactly the work up to its
+// checkpoint, and a run resumed after a crash adds exactly the rest.
+func (r *Run) Step(ctx context.Context, fn func(ctx context.Context, s steward.Store, st *Step) error) error {
+	var st *Step
+	var counts map[string]int64
+	err := r.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+		st = &Step{counts: make(map[string]int64)}
+		if err := fn(ctx, s, st); err != nil {
+			return err
+		}
+		counts = r.Counts()
+		for k, n := range st.counts {
+			counts[k] += n
+		}
+		if !st.set {
+			return nil
+		}
+		if err := s.SaveCheckpoint(ctx, r.Record.ID, st.cp, counts); err != nil {
+			return fmt.Errorf("save checkpoint: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.counts = counts
+	if st.set {
+		r.cp = st.cp
+	}
+	r.mu.Unlock()
+	if r.progress != nil {
+		r.progress(maps.Clone(counts))
 	}
 	return nil
 }

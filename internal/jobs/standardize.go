@@ -48,29 +48,25 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 		if len(page) == 0 {
 			return nil
 		}
-		var changed, fixes, flags int64
-		err = run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
-			changed, fixes, flags = 0, 0, 0
+		err = run.Step(ctx, func(ctx context.Context, s steward.Store, st *Step) error {
 			for _, c := range page {
 				nf, nflag, err := j.standardize(ctx, s, run, c)
 				if err != nil {
 					return err
 				}
 				if nf > 0 {
-					changed++
+					st.Count("changed", 1)
 				}
-				fixes += nf
-				flags += nflag
+				st.Count("fixes", nf)
+				st.Count("flags", nflag)
 			}
-			return run.Checkpoint(ctx, s, strconv.FormatInt(page[len(page)-1].ID, 10))
+			st.Count("customers", int64(len(page)))
+			st.Checkpoint(strconv.FormatInt(page[len(page)-1].ID, 10))
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		run.Count("customers", int64(len(page)))
-		run.Count("changed", changed)
-		run.Count("fixes", fixes)
-		run.Count("flags", flags)
 		done += int64(len(page))
 		if j.Progress != nil {
 			j.Progress(done)

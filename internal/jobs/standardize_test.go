@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -113,6 +115,59 @@ func TestStandardizeJobResumesAfterInterruption(t *testing.T) {
 			b, _ := s.Customer(ctx, ids[i].ID)
 			if d := steward.Diff(&a.Record, &b.Record); len(d) != 0 || a.Version != b.Version {
 				t.Fatalf("customer %d differs from an uninterrupted run: %+v (versions %d, %d)", i, d, a.Version, b.Version)
+			}
+		}
+	})
+}
+
+// committedProbe is a store whose Atomic, after each commit, reads back
+// the running run as a process killed at that instant would leave it.
+type committedProbe struct {
+	steward.Store
+	seen []*steward.JobRun
+}
+
+func (p *committedProbe) Atomic(ctx context.Context, fn func(context.Context, steward.Store) error, opts ...steward.TxOption) error {
+	if err := p.Store.Atomic(ctx, fn, opts...); err != nil {
+		return err
+	}
+	if run, err := p.Store.LastJobRun(ctx, "standardize"); err == nil && run.Checkpoint != "" {
+		p.seen = append(p.seen, run)
+	}
+	return nil
+}
+
+// TestCountsMatchCheckpoint: after every committed step the stored counts
+// describe exactly the work up to the stored checkpoint, so that a run
+// killed at any point and the run that resumes it add up to the whole
+// (they once lagged one page behind).
+func TestCountsMatchCheckpoint(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		recs := make([]steward.Record, 9)
+		for i := range recs {
+			recs[i] = steward.Record{FirstName: "ann", LastName: "lee", Email: fmt.Sprintf("ann%d@example.org", i)}
+		}
+		cs := seedCustomers(t, s, recs...)
+		probe := &committedProbe{Store: s}
+		rn := &Runner{Store: probe, StaleAfter: time.Minute}
+		if _, err := rn.Start(ctx, &Standardize{PageSize: 2}, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if len(probe.seen) != 5 {
+			t.Fatalf("%d committed steps seen, want 5", len(probe.seen))
+		}
+		for _, run := range probe.seen {
+			after, _ := strconv.ParseInt(run.Checkpoint, 10, 64)
+			done := int64(0)
+			for _, c := range cs {
+				if c.ID <= after {
+					done++
+				}
+			}
+			if run.Counts["customers"] != done {
+				t.Errorf("stored checkpoint %s (customer %d of %d) with count %d: the counts lag the checkpoint", run.Checkpoint, done, len(cs), run.Counts["customers"])
 			}
 		}
 	})

@@ -78,13 +78,11 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 			return fmt.Errorf("verify addresses: %w", err)
 		}
 		at := now()
-		var verdicts map[string]int64
-		var recorded int64
-		err = run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
-			verdicts, recorded = make(map[string]int64), 0
+		err = run.Step(ctx, func(ctx context.Context, s steward.Store, st *Step) error {
+			st.Count("recorded", 0)
 			for i, d := range due {
 				r := results[i]
-				verdicts[string(r.Verdict)]++
+				st.Count(string(r.Verdict), 1)
 				if r.Verdict == validate.Unknown || (offline && r.Verdict != validate.Invalid) {
 					continue // stays due
 				}
@@ -94,18 +92,15 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 				} else if err != nil {
 					return fmt.Errorf("record check of customer %d: %w", d.CustomerID, err)
 				}
-				recorded++
+				st.Count("recorded", 1)
 			}
-			return run.Checkpoint(ctx, s, strconv.FormatInt(due[len(due)-1].CustomerID, 10))
+			st.Count("checked", int64(len(due)))
+			st.Checkpoint(strconv.FormatInt(due[len(due)-1].CustomerID, 10))
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for v, n := range verdicts {
-			run.Count(v, n)
-		}
-		run.Count("checked", int64(len(due)))
-		run.Count("recorded", recorded)
 		done += int64(len(due))
 		after = due[len(due)-1].CustomerID
 	}

@@ -25,6 +25,7 @@ type Bar struct {
 	every    time.Duration
 	now      func() time.Time
 	finished bool
+	how      string // "finished" or "stopped", once finished
 }
 
 // New starts a progress report for label with total units (0 if unknown).
@@ -67,9 +68,16 @@ func (b *Bar) SetTotal(total int64) {
 	b.mu.Unlock()
 }
 
-// Done finishes the report: the final line on a terminal, a final log line
-// otherwise. Calling it twice is harmless.
-func (b *Bar) Done() {
+// Done finishes the report of work that is done: the final line on a
+// terminal, a final log line otherwise. Calling it (or Abort) again is
+// harmless.
+func (b *Bar) Done() { b.end("finished") }
+
+// Abort finishes the report of work that failed or was interrupted, saying
+// so ("stopped") instead of "finished".
+func (b *Bar) Abort() { b.end("stopped") }
+
+func (b *Bar) end(how string) {
 	if b == nil {
 		return
 	}
@@ -79,6 +87,7 @@ func (b *Bar) Done() {
 		return
 	}
 	b.finished = true
+	b.how = how
 	b.render(b.now(), true)
 }
 
@@ -96,7 +105,7 @@ func (b *Bar) render(t time.Time, final bool) {
 			}
 			msg := b.label
 			if final {
-				msg += " finished"
+				msg += " " + b.how
 			}
 			b.logger.Info(msg, args...)
 		}
@@ -124,6 +133,9 @@ func (b *Bar) render(t time.Time, final bool) {
 	}
 	fmt.Fprint(b.w, line+"\x1b[K")
 	if final {
+		if b.how != "finished" {
+			fmt.Fprint(b.w, " "+b.how)
+		}
 		fmt.Fprintln(b.w)
 	}
 }

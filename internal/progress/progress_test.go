@@ -51,3 +51,16 @@ func TestNilBarIsSafe(t *testing.T) {
 	b.SetTotal(3)
 	b.Done()
 }
+
+// TestAbortSaysStopped: work that failed is reported as stopped, never as
+// finished, on a terminal and in the log.
+func TestAbortSaysStopped(t *testing.T) {
+	var term, log bytes.Buffer
+	New("import", 10, &term, true, nil).Abort()
+	b := New("import", 10, nil, false, slog.New(slog.NewTextHandler(&log, nil)))
+	b.Abort()
+	b.Done() // after Abort: nothing more
+	if !strings.Contains(term.String(), "stopped") || !strings.Contains(log.String(), `msg="import stopped"`) || strings.Contains(log.String(), "finished") {
+		t.Errorf("terminal %q, log %q: want stopped, not finished", term.String(), log.String())
+	}
+}

@@ -1,5 +1,12 @@
-// Package records reads customer records from delimited text files (CSV,
-// TSV) and writes them back as canonical CSV.
+// Package records reads customer records from every input format steward
+// takes, and writes them back as canonical CSV.
+//
+// ReadFile reads a whole input file of any format (CSV or TSV with the
+// delimiter detected, JSON Lines, XLSX) in any of the encodings steward
+// reads (UTF-8, UTF-16, Windows-1256, Windows-1252; DetectEncoding says
+// how one is guessed), row by row, within Limits; the import gate and the
+// validate and standardize commands all read through it. The rest of this
+// comment is about its parts.
 //
 // # Reading
 //

@@ -110,9 +110,7 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 		case "columns":
 			p.columns(m, v)
 		case "ignore":
-			for _, c := range p.columnList(v, "ignore") {
-				m.ignore = append(m.ignore, c)
-			}
+			m.ignore = append(m.ignore, p.columnList(v, "ignore")...)
 		default:
 			p.addf(k, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, []string{"source", "columns", "ignore"}))
 		}

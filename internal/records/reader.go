@@ -29,6 +29,31 @@ type Options struct {
 	// MaxFields rejects a header with more columns than this; 0 means no
 	// limit.
 	MaxFields int
+	// MaxRowLines ends reading with a *QuoteError at a row that spans more
+	// lines than this: a quoted field left open by mistake, which a later
+	// stray quote happened to close, swallows the rows between as one
+	// field. 0 means no limit. A quoted field that never closes ends
+	// reading whatever the limit.
+	MaxRowLines int
+}
+
+// QuoteError ends reading at a quoted field that runs away: it never
+// closes, or it spans more lines than Options.MaxRowLines. The rows after
+// Line were not read as rows, so the file cannot be read to its end.
+type QuoteError struct {
+	// Line is where the field's quote opens; Lines how many lines it runs
+	// across.
+	Line, Lines int
+	// Closed says a later quote closed it.
+	Closed bool
+}
+
+// Error implements the error interface.
+func (e *QuoteError) Error() string {
+	if !e.Closed {
+		return fmt.Sprintf("line %d: a quoted field opens here and never closes, so the %d lines after it could not be read as rows; close the quote, or double a quote inside a field (\"\")", e.Line, e.Lines-1)
+	}
+	return fmt.Sprintf("line %d: a quoted field opens here and runs across %d lines before a quote closes it, so the rows inside it could not be read; close the quote where the field ends, or double a quote inside a field (\"\")", e.Line, e.Lines)
 }
 
 // ErrInvalidUTF8 is the cause of a RowError for a row that is not valid
@@ -54,16 +79,18 @@ func (e *RowError) Unwrap() error { return e.Err }
 // Reader reads records from a delimited text file with a header row. It
 // streams: memory use does not grow with the file.
 type Reader struct {
-	csv     *csv.Reader
-	src     *rawSource
-	cols    *Columns
-	raw     []string
-	rawText []byte
-	row     int
-	line    int
-	prevOff int64
-	maxRow  int
-	err     error
+	csv      *csv.Reader
+	src      *rawSource
+	cols     *Columns
+	raw      []string
+	rawText  []byte
+	row      int
+	line     int
+	prevOff  int64
+	start    int64 // input offset of the row last read
+	maxRow   int
+	maxLines int
+	err      error
 }
 
 const peekSize = 64 << 10
@@ -108,7 +135,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		return nil, err
 	}
 	c.FieldsPerRecord = len(header)
-	rd := &Reader{csv: c, src: src, cols: cols, maxRow: opts.MaxRowBytes}
+	rd := &Reader{csv: c, src: src, cols: cols, maxRow: opts.MaxRowBytes, maxLines: opts.MaxRowLines}
 	rd.prevOff = c.InputOffset()
 	src.consume(rd.prevOff)
 	return rd, nil
@@ -141,6 +168,10 @@ func (r *Reader) Line() int { return r.line }
 // slice is reused by the next Read.
 func (r *Reader) Raw() []string { return r.raw }
 
+// Offset returns the byte offset in the input (after a UTF-8 byte order
+// mark) where the row last read starts.
+func (r *Reader) Offset() int64 { return r.start }
+
 // RawText returns the bytes of the row last read exactly as they are in the
 // file, including its line ending, even for a row that could not be parsed.
 // The slice is reused by the next Read.
@@ -158,14 +189,36 @@ func (r *Reader) Read() (steward.Record, error) {
 		return steward.Record{}, io.EOF
 	}
 	r.row++
+	r.start = r.prevOff
 	off := r.csv.InputOffset()
 	r.rawText = append(r.rawText[:0], r.src.text(r.prevOff, off)...)
 	r.src.consume(off)
 	r.prevOff = off
 	r.raw = fields
+	var pe *csv.ParseError
+	if errors.As(err, &pe) || err == nil {
+		// A row across many lines, or one whose quote never closed (the
+		// parser read to the end of the file), swallowed the rows inside
+		// it: the file cannot be read row by row.
+		lines := bytes.Count(r.rawText, []byte{'\n'})
+		if len(r.rawText) > 0 && r.rawText[len(r.rawText)-1] != '\n' {
+			lines++
+		}
+		start := r.line + 1
+		if pe != nil {
+			start = pe.StartLine
+		} else if l, _ := r.csv.FieldPos(0); l > 0 {
+			start = l
+		}
+		unclosed := pe != nil && errors.Is(pe.Err, csv.ErrQuote) && lines > 1 && off == r.src.end()
+		if unclosed || (r.maxLines > 0 && lines > r.maxLines) {
+			r.raw = nil
+			r.err = &QuoteError{Line: start, Lines: lines, Closed: !unclosed}
+			return steward.Record{}, r.err
+		}
+	}
 	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if pe != nil {
 			r.line = pe.StartLine
 			cause := pe.Err
 			if errors.Is(cause, csv.ErrFieldCount) {
@@ -265,6 +318,9 @@ func (s *rawSource) text(from, to int64) []byte {
 	}
 	return s.buf[lo:hi]
 }
+
+// end returns the offset of the end of the input read so far.
+func (s *rawSource) end() int64 { return s.base + int64(len(s.buf)) }
 
 // consume forgets the input before offset off.
 func (s *rawSource) consume(off int64) {

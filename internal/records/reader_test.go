@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -401,5 +402,56 @@ func TestParseDelimiter(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseDelimiter(%q) = %q, %v", tt.in, got, err)
 		}
+	}
+}
+
+// TestRunawayQuote: a quoted field that never closes, or that a stray
+// quote closes many lines later, ends reading at the line where it
+// opened; a quoted field with a few line breaks is a row like any other.
+func TestRunawayQuote(t *testing.T) {
+	rows := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%d,Name%d,n%d@example.org\n", i+1, i+1, i+1)
+		}
+		return b.String()
+	}
+	header := "id,first_name,email\n"
+	tests := []struct {
+		name     string
+		in       string
+		maxLines int
+		want     *QuoteError
+		rows     int
+	}{
+		{"never closes", header + rows(10) + "11,\"Ann,a@b.org\n" + rows(20), 0, &QuoteError{Line: 12, Lines: 21}, 10},
+		{"closed 30 lines later", header + rows(5) + "6,\"Ann,a@b.org\n" + rows(29) + "x\",y,z\n" + rows(3), 20, &QuoteError{Line: 7, Lines: 31, Closed: true}, 5},
+		{"a field with two line breaks", header + "1,\"Ann\nMarie\nLouise\",a@b.org\n" + rows(2), 20, nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rd, err := NewReader(strings.NewReader(tt.in), Options{MaxRowLines: tt.maxLines})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for {
+				_, err = rd.Read()
+				if err != nil {
+					break
+				}
+				n++
+			}
+			var qe *QuoteError
+			switch {
+			case tt.want == nil && err != io.EOF:
+				t.Fatalf("read %d rows, then %v; want all of them", n, err)
+			case tt.want != nil && (!errors.As(err, &qe) || *qe != *tt.want):
+				t.Fatalf("error %v, want %+v", err, tt.want)
+			}
+			if n != tt.rows {
+				t.Errorf("read %d rows before it, want %d", n, tt.rows)
+			}
+		})
 	}
 }

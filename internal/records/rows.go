@@ -34,6 +34,9 @@ func NewColumns(header []string, m *Mapping, maxFields int) (*Columns, error) {
 		if !utf8.ValidString(h) {
 			return nil, steward.Errorf(steward.EINVALID, "header: column %d: %v", i+1, ErrInvalidUTF8)
 		}
+		if strings.ContainsRune(h, 0) {
+			return nil, steward.Errorf(steward.EINVALID, "header: column %d holds a NUL byte (0x00); the file is damaged or binary", i+1)
+		}
 	}
 	ops, attrs, err := plan(header, m)
 	if err != nil {

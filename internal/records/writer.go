@@ -19,6 +19,9 @@ type Writer struct {
 	wroteHeader bool
 	err         error
 	row         []string
+	// Raw writes values exactly as they are; by default a value a
+	// spreadsheet would run as a formula is written SpreadsheetSafe.
+	Raw bool
 }
 
 // NewWriter returns a Writer to w with the given attribute columns after
@@ -50,6 +53,9 @@ func (w *Writer) Write(r *steward.Record) error {
 	}
 	for i, c := range w.columns {
 		w.row[i] = r.Get(c)
+		if !w.Raw {
+			w.row[i] = SpreadsheetSafe(w.row[i])
+		}
 	}
 	if err := w.csv.Write(w.row); err != nil {
 		w.err = fmt.Errorf("write record: %w", err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -35,14 +36,32 @@ const (
 )
 
 // KindOf returns the backend dsn selects: PostgreSQL for postgres:// and
-// postgresql:// URLs, SQLite otherwise.
+// postgresql:// URLs and for libpq's keyword/value connection strings
+// ("host=db dbname=crm user=steward"), SQLite otherwise (a file name).
 func KindOf(dsn string) Kind {
-	l := strings.ToLower(dsn)
-	if strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") {
+	l := strings.ToLower(strings.TrimSpace(dsn))
+	if strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") || isKeywordValue(dsn) {
 		return Postgres
 	}
 	return SQLite
 }
+
+// pgKeywords are the connection keywords of libpq that identify a
+// keyword/value connection string.
+var pgKeywords = map[string]bool{"host": true, "hostaddr": true, "port": true, "dbname": true, "user": true,
+	"password": true, "sslmode": true, "service": true, "connect_timeout": true, "application_name": true,
+	"search_path": true, "sslrootcert": true, "sslcert": true, "sslkey": true, "sslpassword": true, "target_session_attrs": true}
+
+// isKeywordValue reports whether dsn is a libpq keyword/value string: it
+// starts with one of pgKeywords and "=".
+func isKeywordValue(dsn string) bool {
+	k, _, ok := strings.Cut(strings.TrimSpace(dsn), "=")
+	return ok && pgKeywords[strings.ToLower(strings.TrimSpace(k))]
+}
+
+// secretRE finds the values of the secret keywords of a keyword/value
+// string or of a URL's query: password and sslpassword, quoted or not.
+var secretRE = regexp.MustCompile(`(?i)((?:^|[\s&?])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)
 
 // Open opens the database dsn names ("" means DefaultPath). An SQLite
 // database is created if missing and migrated on open: it belongs to this
@@ -67,21 +86,36 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
 	return s, nil
 }
 
-// Redact returns dsn with any password replaced by "xxxxx", for logs and
-// messages.
+// SQLitePath returns the file an SQLite dsn names: dsn without a sqlite://
+// or file: prefix and without a query.
+func SQLitePath(dsn string) string {
+	if dsn == "" {
+		dsn = DefaultPath
+	}
+	p := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+	p, _, _ = strings.Cut(p, "?")
+	return p
+}
+
+// Redact returns dsn with every secret replaced by "xxxxx", for logs and
+// messages: the password of a URL's user, password= and sslpassword= in
+// its query, and the same keywords of a keyword/value string.
 func Redact(dsn string) string {
 	if KindOf(dsn) != Postgres {
 		return dsn
 	}
-	scheme, rest, _ := strings.Cut(dsn, "://")
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return dsn
+	out := secretRE.ReplaceAllString(dsn, "${1}xxxxx")
+	scheme, rest, ok := strings.Cut(out, "://")
+	if !ok {
+		return out
 	}
-	userinfo := rest[:at]
-	user, _, hasPassword := strings.Cut(userinfo, ":")
+	at := strings.LastIndex(rest, "@")
+	if slash := strings.IndexAny(rest, "/?"); at < 0 || (slash >= 0 && slash < at) {
+		return out
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
 	if !hasPassword {
-		return dsn
+		return out
 	}
 	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }

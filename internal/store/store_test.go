@@ -23,6 +23,9 @@ func TestKindOf(t *testing.T) {
 		{"postgres://u@h/db", store.Postgres},
 		{"POSTGRESQL://u@h/db", store.Postgres},
 		{"postgresish.db", store.SQLite},
+		{"host=db dbname=crm user=steward password=s3cret", store.Postgres},
+		{"  dbname=crm", store.Postgres},
+		{"data=1.db", store.SQLite},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dsn, func(t *testing.T) {
@@ -38,6 +41,10 @@ func TestRedact(t *testing.T) {
 		{"postgres://steward:s3cret@db:5432/crm?sslmode=require", "postgres://steward:xxxxx@db:5432/crm?sslmode=require"},
 		{"postgres://steward@db/crm", "postgres://steward@db/crm"},
 		{"./steward.db", "./steward.db"},
+		{"postgres://steward@db/crm?sslmode=require&password=s3cret", "postgres://steward@db/crm?sslmode=require&password=xxxxx"},
+		{"postgres://db/crm?password=s3cret&sslpassword=k3y", "postgres://db/crm?password=xxxxx&sslpassword=xxxxx"},
+		{"host=db dbname=crm user=steward password=s3cret sslmode=require", "host=db dbname=crm user=steward password=xxxxx sslmode=require"},
+		{`host=db password = 'it\'s a \\ secret' dbname=crm`, "host=db password = xxxxx dbname=crm"},
 	}
 	for _, tt := range tests {
 		if got := store.Redact(tt.dsn); got != tt.want {

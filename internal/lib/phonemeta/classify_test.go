@@ -1,6 +1,7 @@
 package phonemeta
 
 import (
+	"flag"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -11,6 +12,27 @@ import (
 	"github.com/nyaruka/phonenumbers/v2/metadata"
 	"google.golang.org/protobuf/proto"
 )
+
+// full runs the agreement tests on their whole corpora (about a minute on
+// two cores); without it every example number is tried and a fixed
+// sample, a quarter, of the numbers made from them, so that "go test
+// ./..." stays quick. Run it with -full after changing the parsers or
+// updating the phonenumbers module.
+var full = flag.Bool("full", false, "compare with the library on the whole corpus")
+
+// sampled keeps out[:keep] and, unless -full, a fixed quarter of the rest.
+func sampled(out []string, keep int, rng *rand.Rand) []string {
+	if *full {
+		return out
+	}
+	kept := out[:keep:keep]
+	for _, s := range out[keep:] {
+		if rng.IntN(4) == 0 {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
 
 // allTypes are the number types GetExampleNumberForTypeInRegion is asked
 // for.
@@ -301,7 +323,7 @@ func corpus(t *testing.T, code int, rng *rand.Rand) []string {
 			}
 		}
 	}
-	return out
+	return sampled(out, len(examples), rng)
 }
 
 func randomDigits(rng *rand.Rand, n int) string {

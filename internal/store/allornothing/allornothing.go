@@ -1,6 +1,6 @@
 // Package allornothing keeps, for both backends, the state of a
-// transaction that steward.Store.AllOrNothing made all-or-nothing: its
-// calls run without savepoints, and the first that fails dooms it.
+// transaction begun with the steward.AllOrNothing option: its calls run
+// without savepoints, and the first that fails dooms it.
 package allornothing
 
 import (
@@ -15,7 +15,8 @@ type State struct {
 	doomed error
 }
 
-// Start makes the transaction all-or-nothing from now on.
+// Start makes the transaction all-or-nothing; a backend calls it as the
+// transaction begins.
 func (s *State) Start() { s.on = true }
 
 // On reports whether the transaction is all-or-nothing.

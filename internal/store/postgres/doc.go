@@ -8,10 +8,13 @@
 // made inside Atomic with the context or Store it hands to fn run in its
 // transaction; a nested Atomic, and every write method called inside one,
 // runs in a savepoint, so a refused write (a duplicate source record, a
-// running job) leaves the transaction usable; after AllOrNothing, calls
-// make no savepoints (each is a subtransaction and a round trip or two,
-// and more than 64 that write in one transaction can slow down other
-// sessions' snapshots), and the first failure dooms the transaction.
+// running job) leaves the transaction usable; in a transaction begun with
+// steward.AllOrNothing, calls make no savepoints (each is a subtransaction
+// and a round trip or two, and more than 64 that write in one transaction
+// can slow down other sessions' snapshots), and the first failure dooms
+// the transaction. A transaction begun with steward.Exclusive takes
+// pg_advisory_xact_lock on its lock's key (lockKey) before fn runs; the
+// lock ends with the transaction.
 //
 // The schema lives in migrations/*.sql, embedded, applied in name order
 // under an advisory lock and recorded in schema_migrations. Open does not

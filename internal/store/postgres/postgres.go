@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"time"
 
@@ -191,8 +192,8 @@ type txTop struct {
 	// transaction or any of its savepoints (even one rolled back later):
 	// the commit then bumps the customers' generation.
 	wroteCustomers bool
-	// aon is set by AllOrNothing: writes make no savepoints, and the first
-	// that fails dooms the transaction.
+	// aon is on in a transaction begun with steward.AllOrNothing: writes
+	// make no savepoints, and the first that fails dooms the transaction.
 	aon allornothing.State
 }
 
@@ -227,6 +228,12 @@ func (s *Store) read(ctx context.Context) querier {
 // either way and a failure leaves the outer transaction usable; in an
 // all-or-nothing transaction, no savepoint, and a failure dooms it.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	return s.transact(ctx, steward.TxOptions{}, fn)
+}
+
+// transact is write with the options of a new transaction, which a joined
+// one ignores (Atomic refuses them there).
+func (s *Store) transact(ctx context.Context, o steward.TxOptions, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	var (
 		tx    pgx.Tx
 		top   *txTop
@@ -254,6 +261,18 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
+	if outer == nil {
+		if o.AllOrNothing {
+			top.aon.Start()
+		}
+		// Taken before fn's first statement, which (read committed) then
+		// sees all the lock's previous holder committed.
+		for _, name := range o.Locks {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey(name)); err != nil {
+				return fmt.Errorf("lock %s: %w", name, err)
+			}
+		}
+	}
 	if err := fn(context.WithValue(ctx, txKey{s.pool}, &txState{tx: tx, top: top}), tx); err != nil {
 		return err
 	}
@@ -296,6 +315,11 @@ func (s *Store) pipeline(ctx context.Context, fn func(b *pgx.Batch)) error {
 	fn(b)
 	b.Queue("RELEASE steward_one")
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if ctx.Err() != nil {
+			// Cancelled: pgx closed the connection, and the transaction
+			// went with it; there is no savepoint left to roll back.
+			return err
+		}
 		if _, rerr := tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO steward_one; RELEASE steward_one"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
 		}
@@ -322,18 +346,24 @@ func (s *Store) one(ctx context.Context, fn func(pgx.Row) error, sql string, arg
 	return tag, err
 }
 
-// AllOrNothing implements steward.Store.
-func (s *Store) AllOrNothing(ctx context.Context) {
-	if t := s.stateOf(ctx); t != nil {
-		t.top.aon.Start()
-	}
-}
-
 // Atomic implements steward.Store.
-func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error, opts ...steward.TxOption) error {
+	o, err := steward.NewTxOptions(opts, s.stateOf(ctx) != nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, o, func(ctx context.Context, tx pgx.Tx) error {
 		return fn(ctx, &Store{pool: s.pool, bound: s.stateOf(ctx)})
 	})
+}
+
+// lockKey is the advisory lock key of a steward.Exclusive lock: the
+// 64-bit FNV-1a hash of its name, the same in every process and version
+// of steward.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
 }
 
 // PostgreSQL error codes the store turns into steward errors.

@@ -3,8 +3,10 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,7 +18,7 @@ import (
 
 func TestStore(t *testing.T) {
 	storetest.PostgresURL(t)
-	storetest.Run(t, func(t *testing.T) steward.Store { return storetest.Postgres(t) })
+	storetest.Run(t, storetest.PostgresDatabase)
 }
 
 func TestMigrate(t *testing.T) {
@@ -168,5 +170,59 @@ func BenchmarkGateImport(b *testing.B) {
 			storetest.FillCustomers(b, s, n)
 			storetest.BenchmarkGateImport(b, s, int64(n), allOrNothing)
 		})
+	}
+}
+
+// TestExclusiveLock checks what steward.Exclusive takes on PostgreSQL: the
+// transaction-level advisory lock on the FNV-1a hash of the name, which
+// every process and version of steward computes alike, held until the
+// transaction ends; a transaction with another name does not wait for it.
+func TestExclusiveLock(t *testing.T) {
+	db := storetest.PostgresDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Advisory locks are the database's, shared by every test's schema.
+	name := fmt.Sprintf("test-%d", time.Now().UnixNano())
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	key := int64(h.Sum64())
+	conn, err := pgx.Connect(ctx, storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	free := func() bool {
+		t.Helper()
+		var ok bool
+		if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, key).Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+
+	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.Store.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+			close(held)
+			<-release
+			return nil
+		}, steward.Exclusive(name))
+	}()
+	<-held
+	if free() {
+		t.Errorf("the advisory lock on FNV-1a(%q) is free while an Exclusive transaction holds it", name)
+	}
+	other := db.OpenAgain(t)
+	if err := other.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		return tx.CreateCustomer(ctx, &steward.Customer{Record: steward.Record{FirstName: "Other"}}, steward.Meta{Actor: "t"})
+	}, steward.Exclusive(name+"-other")); err != nil {
+		t.Errorf("a transaction with another lock: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !free() {
+		t.Error("the advisory lock is still held after the transaction ended")
 	}
 }

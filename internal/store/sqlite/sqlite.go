@@ -78,17 +78,56 @@ const writerPragmas = "&_pragma=cache_size(-1048576)&_pragma=wal_autocheckpoint(
 // temporary tables (sorting) in memory.
 const readerPragmas = "&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 
+// DefaultBusyTimeout is how long a write waits for another process's
+// write transaction on the same file before it fails with ECONFLICT,
+// unless Open is given BusyTimeout.
+const DefaultBusyTimeout = 10 * time.Second
+
+// Option changes how Open opens a database.
+type Option func(*options) error
+
+type options struct {
+	busyTimeout time.Duration
+}
+
+// BusyTimeout sets how long a write waits for another process's write
+// transaction on the same file (SQLite's busy timeout) before it fails
+// with ECONFLICT; DefaultBusyTimeout when not given. 0 fails at once; a
+// negative timeout is EINVALID. In one process writes queue for the one
+// writer connection instead, for as long as their context allows.
+func BusyTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return steward.Errorf(steward.EINVALID, "An SQLite busy timeout cannot be negative (%v).", d)
+		}
+		o.busyTimeout = d
+		return nil
+	}
+}
+
 // Open opens (creating if needed) the SQLite database at path, which must
 // be a file path, and applies missing migrations. logger may be nil.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Store, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "file:")
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
 		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path such as ./steward.db (no :memory:, no options after ?), not %q.", path)
 	}
+	o := options{busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	// SQLite counts the timeout in whole milliseconds; a shorter one than
+	// that still waits a little rather than not at all.
+	busy := o.busyTimeout.Milliseconds()
+	if busy == 0 && o.busyTimeout > 0 {
+		busy = 1
+	}
+	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busy)
 	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+
 		common+writerPragmas)
 	if err != nil {
@@ -269,8 +308,8 @@ type txState struct {
 	// transaction or any of its savepoints (even one rolled back later):
 	// the commit then bumps the customers' generation.
 	wroteCustomers bool
-	// aon is set by AllOrNothing: writes make no savepoints, and the first
-	// that fails dooms the transaction.
+	// aon is on in a transaction begun with steward.AllOrNothing: writes
+	// make no savepoints, and the first that fails dooms the transaction.
 	aon allornothing.State
 }
 
@@ -326,7 +365,17 @@ func (s *Store) read(ctx context.Context) querier {
 // all-or-nothing either way and a failure leaves the outer transaction
 // usable; in an all-or-nothing transaction, no savepoint, and a failure
 // dooms it.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.transact(ctx, steward.TxOptions{}, fn)
+}
+
+// transact is write with the options of a new transaction, which a joined
+// one ignores (Atomic refuses them there). Every transaction begins with
+// BEGIN IMMEDIATE, taking the database's write lock at once, so a
+// transaction's locks (steward.Exclusive) need nothing more: it already
+// serializes with every other writer, in this process (one writer
+// connection) and in others (the busy timeout).
+func (s *Store) transact(ctx context.Context, o steward.TxOptions, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
 	if t := s.txOf(ctx); t != nil && t.aon.On() {
 		return t.aon.Run(func() error { return fn(context.WithValue(ctx, txKey{s.pools}, t), t.tx) })
 	}
@@ -373,6 +422,9 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 		}
 	}()
 	t := &txState{tx: tx}
+	if o.AllOrNothing {
+		t.aon.Start()
+	}
 	if err := fn(context.WithValue(ctx, txKey{s.pools}, t), tx); err != nil {
 		return err
 	}
@@ -403,16 +455,13 @@ func (s *Store) rowByRow(ctx context.Context) bool {
 	return t != nil && t.aon.On()
 }
 
-// AllOrNothing implements steward.Store.
-func (s *Store) AllOrNothing(ctx context.Context) {
-	if t := s.txOf(ctx); t != nil {
-		t.aon.Start()
-	}
-}
-
 // Atomic implements steward.Store.
-func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error) error {
-	return s.write(ctx, func(ctx context.Context, _ *sql.Tx) error {
+func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s steward.Store) error, opts ...steward.TxOption) error {
+	o, err := steward.NewTxOptions(opts, s.txOf(ctx) != nil)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, o, func(ctx context.Context, _ *sql.Tx) error {
 		return fn(ctx, &Store{pools: s.pools, bound: s.txOf(ctx)})
 	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) steward.Store { return storetest.SQLite(t) })
+	storetest.Run(t, storetest.SQLiteDatabase)
 }
 
 func BenchmarkCreateCustomers(b *testing.B) {
@@ -28,9 +28,7 @@ func BenchmarkCreateCustomers(b *testing.B) {
 // waits for the other's transaction up to the busy timeout, then fails
 // with ECONFLICT rather than an internal error; reads go on meanwhile.
 func TestAnotherWriter(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the 10 s busy timeout")
-	}
+	const timeout = 300 * time.Millisecond
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shared.db")
 	a, err := sqlite.Open(ctx, path, nil)
@@ -38,7 +36,7 @@ func TestAnotherWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := sqlite.Open(ctx, path, nil)
+	b, err := sqlite.Open(ctx, path, nil, sqlite.BusyTimeout(timeout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +58,11 @@ func TestAnotherWriter(t *testing.T) {
 		if steward.ErrorCode(err) != steward.ECONFLICT {
 			t.Errorf("write during another's transaction: %v, want ECONFLICT", err)
 		}
-		if waited := time.Since(start); waited < 5*time.Second {
-			t.Errorf("gave up after %v, before the busy timeout", waited)
+		switch waited := time.Since(start); {
+		case waited < timeout*9/10:
+			t.Errorf("gave up after %v, before the %v busy timeout", waited, timeout)
+		case waited > sqlite.DefaultBusyTimeout/2:
+			t.Errorf("waited %v: the %v busy timeout was not applied", waited, timeout)
 		}
 		return nil
 	})
@@ -115,6 +116,13 @@ func BenchmarkUpdateCustomers(b *testing.B) {
 
 func BenchmarkSuggestionsPage(b *testing.B) {
 	storetest.BenchmarkSuggestionsPage(b, storetest.SQLite(b), 100000)
+}
+
+func TestOpenRefusesNegativeBusyTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "never.db")
+	if _, err := sqlite.Open(context.Background(), path, nil, sqlite.BusyTimeout(-time.Second)); steward.ErrorCode(err) != steward.EINVALID {
+		t.Errorf("Open with a negative busy timeout: %v, want EINVALID", err)
+	}
 }
 
 func TestOpenRefusesMemory(t *testing.T) {

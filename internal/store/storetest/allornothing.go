@@ -124,10 +124,7 @@ func contentsOf(t *testing.T, s steward.Store) contents {
 func testAllOrNothingSame(t *testing.T, guarded, unguarded steward.Store) {
 	ctx := context.Background()
 	must(t, guarded.Atomic(ctx, writeEverything))
-	must(t, unguarded.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-		tx.AllOrNothing(ctx)
-		return writeEverything(ctx, tx)
-	}))
+	must(t, unguarded.Atomic(ctx, writeEverything, steward.AllOrNothing()))
 	want, got := contentsOf(t, guarded), contentsOf(t, unguarded)
 	if len(want.Customers) != 1204 || len(want.Suggestions) != 553 || len(want.Sources) != 1083 {
 		t.Fatalf("the calls stored %d customers, %d suggestions, %d source records; want 1204, 553, 1083",
@@ -192,7 +189,6 @@ func testAllOrNothingDoomed(t *testing.T, s steward.Store) {
 		t.Run(f.name, func(t *testing.T) {
 			var later error
 			err := s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-				tx.AllOrNothing(ctx)
 				if err := tx.CreateCustomer(ctx, sample(6), meta); err != nil {
 					return err
 				}
@@ -205,7 +201,7 @@ func testAllOrNothingDoomed(t *testing.T, s steward.Store) {
 				}
 				later = tx.CreateCustomer(ctx, sample(7), meta)
 				return nil // as if the caller went on regardless
-			})
+			}, steward.AllOrNothing())
 			if err == nil {
 				t.Fatal("Atomic committed a doomed transaction")
 			}
@@ -226,7 +222,6 @@ func testAllOrNothingDoomed(t *testing.T, s steward.Store) {
 
 	// Outside Atomic, and in the next transaction, calls keep their own
 	// savepoints: a failure leaves the transaction usable.
-	s.AllOrNothing(ctx)
 	wantCode(t, s.CreateCustomers(ctx, []*steward.Customer{sample(8), sample(1)}, meta), steward.ECONFLICT)
 	create(t, s, sample(8))
 	must(t, s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {

@@ -52,14 +52,18 @@ func gateEvidence(i int) json.RawMessage {
 // pairing a new customer with an existing one and carrying evidence of
 // 300–600 bytes. It reports µs (wall and CPU) per customer and per
 // suggestion. Every iteration adds 100,000 customers. allOrNothing makes
-// the transaction all-or-nothing first, as the gate may (see
-// steward.Store.AllOrNothing).
+// the transaction all-or-nothing, as the gate does (see
+// steward.AllOrNothing).
 func BenchmarkGateImport(b *testing.B, s steward.Store, existing int64, allOrNothing bool) {
 	ctx := context.Background()
 	m := steward.Meta{Actor: "bench", Cause: "import:bench"}
 	const customers = gateCustomerBatches * ImportBatch
 	const suggestions = gateSuggestionBatches * ImportBatch
 	next := 0
+	var opts []steward.TxOption
+	if allOrNothing {
+		opts = append(opts, steward.AllOrNothing())
+	}
 	var custWall, custCPU, sugWall, sugCPU time.Duration
 	b.ReportAllocs()
 	for b.Loop() {
@@ -68,9 +72,6 @@ func BenchmarkGateImport(b *testing.B, s steward.Store, existing int64, allOrNot
 		fillBatches(batches, &next)
 		b.StartTimer()
 		err := s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-			if allOrNothing {
-				tx.AllOrNothing(ctx)
-			}
 			wall, cpu := time.Now(), cpuTime()
 			for _, batch := range batches {
 				if err := tx.CreateCustomers(ctx, batch, m); err != nil {
@@ -97,7 +98,7 @@ func BenchmarkGateImport(b *testing.B, s steward.Store, existing int64, allOrNot
 			sugWall += time.Since(wall)
 			sugCPU += cpuTime() - cpu
 			return nil
-		})
+		}, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/store/postgres"
 	"github.com/steward-crm/steward/internal/store/sqlite"
 )
@@ -18,7 +20,13 @@ import (
 // closed when the test ends.
 func SQLite(t testing.TB) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "steward.db"), nil)
+	return openSQLite(t, filepath.Join(t.TempDir(), "steward.db"))
+}
+
+// openSQLite opens the SQLite database at path, closed when the test ends.
+func openSQLite(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -90,16 +98,89 @@ func postgresSchema(t testing.TB) (*postgres.Store, string) {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	cfg, err := pgxpool.ParseConfig(url)
+	return openSchema(t, schema), schema
+}
+
+// openSchema opens a store on the schema of the database at
+// TEST_DATABASE_URL, closed when the test ends.
+func openSchema(t testing.TB, schema string) *postgres.Store {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(PostgresURL(t))
 	if err != nil {
 		t.Fatalf("parse TEST_DATABASE_URL: %v", err)
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cfg.MaxConns = 10
-	s, err := postgres.OpenConfig(ctx, cfg, nil)
+	s, err := postgres.OpenConfig(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, schema
+	return s
+}
+
+// Database is one fresh database of a backend, as Run's tests get it.
+type Database struct {
+	// Store is a migrated store on the database.
+	Store steward.Store
+	// OpenAgain opens another store on the same database, as a second
+	// process or instance would, closed when the test ends.
+	OpenAgain func(t testing.TB) steward.Store
+	// Exec runs one SQL statement on the database outside any store: a
+	// test's way to reach what the stores' methods cannot, such as
+	// forgetting that a migration was applied.
+	Exec func(t testing.TB, sql string)
+}
+
+// SQLiteDatabase returns a fresh SQLite database for Run: a file under
+// t.TempDir().
+func SQLiteDatabase(t *testing.T) *Database {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "steward.db")
+	return &Database{
+		Store:     openSQLite(t, path),
+		OpenAgain: func(t testing.TB) steward.Store { return openSQLite(t, path) },
+		Exec: func(t testing.TB, query string) {
+			t.Helper()
+			db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+			if err != nil {
+				t.Fatalf("open sqlite: %v", err)
+			}
+			defer db.Close()
+			if _, err := db.ExecContext(context.Background(), query); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+		},
+	}
+}
+
+// PostgresDatabase returns a fresh PostgreSQL database for Run: a schema of
+// its own in the database at TEST_DATABASE_URL (see Postgres).
+func PostgresDatabase(t *testing.T) *Database {
+	t.Helper()
+	s, schema := postgresSchema(t)
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return &Database{
+		Store:     s,
+		OpenAgain: func(t testing.TB) steward.Store { return openSchema(t, schema) },
+		Exec: func(t testing.TB, query string) {
+			t.Helper()
+			ctx := context.Background()
+			cfg, err := pgx.ParseConfig(PostgresURL(t))
+			if err != nil {
+				t.Fatalf("parse TEST_DATABASE_URL: %v", err)
+			}
+			cfg.RuntimeParams["search_path"] = schema
+			c, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatalf("connect postgres: %v", err)
+			}
+			defer c.Close(ctx)
+			if _, err := c.Exec(ctx, query); err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+		},
+	}
 }

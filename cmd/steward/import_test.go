@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward/internal/importer"
+	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/storetest"
+)
+
+// importSamples holds the sample import files.
+const importSamples = "../../testdata/import"
+
+// runWith runs the CLI in-process with the environment variables env
+// ("NAME=value") and returns stdout, stderr and the exit code, as a user
+// running the command would see them.
+func runWith(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	vars := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	var out, errb strings.Builder
+	e := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return vars[k] }}
+	code := Main(context.Background(), e, args)
+	return out.String(), errb.String(), code
+}
+
+// TestImportCommand runs "steward import" on the sample files: flags before and
+// after the file, JSON and human summaries, reports, dry run, exit codes.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "steward.db")
+	shop := filepath.Join(importSamples, "shop-fa-1256.csv")
+	rejects, annotated := filepath.Join(dir, "rejects.csv"), filepath.Join(dir, "annotated.csv")
+
+	// Dry run: reports, exit 1 for the rejected rows, an empty database.
+	out, errOut, code := runWith(t, nil, "import", shop, "--source", "shop", "--db", db, "--dry-run", "--json", "--rejects", rejects)
+	if code != 1 {
+		t.Fatalf("dry run exit %d, want 1 (rows rejected)\n%s%s", code, out, errOut)
+	}
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 4 || sum.Rejected != 2 || sum.Created != 4 || sum.Suggestions != 1 {
+		t.Errorf("dry run summary %+v", sum)
+	}
+	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
+		t.Errorf("dry-run rejects file: %v\n%s", err, data)
+	}
+	// A dry run creates nothing, not even the database.
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a dry run made the database: %v", err)
+	}
+
+	// The import itself, database from STEWARD_DB, flags before the file.
+	env := []string{"STEWARD_DB=" + db}
+	out, errOut, code = runWith(t, env, "import", "--source", "shop", "--annotated", annotated, shop)
+	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
+		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
+	}
+	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "status,code,message,matched_id") {
+		t.Errorf("annotated file: %v\n%s", err, data)
+	}
+	// Like every file steward writes (the database, export,
+	// standardize): personal data, readable by its owner only.
+	for _, f := range []string{rejects, annotated, db} {
+		if fi, err := os.Stat(f); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", f, fi.Mode())
+		}
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// SQLite gives its write-ahead log the database file's mode.
+	if fi, err := os.Stat(db + "-wal"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("write-ahead log: %v, want mode 0600", err)
+	}
+	st.Close()
+	// Again: nothing new.
+	out, _, _ = runWith(t, env, "import", shop, "--source", "shop", "--json")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 4 || sum.Created != 0 {
+		t.Errorf("re-import: %v %+v", err, sum)
+	}
+	// A clean file exits 0.
+	out, errOut, code = runWith(t, env, "import", filepath.Join(importSamples, "partner-1252.csv"), "--source", "partner", "--on-duplicate", "block")
+	if code != 0 || !strings.Contains(out, "windows-1252") {
+		t.Errorf("clean import exit %d\n%s%s", code, out, errOut)
+	}
+
+	// The rules file decides the duplicate action and the limits.
+	rulesFile := filepath.Join(dir, "steward.yaml")
+	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  on_duplicate: block\n"), 0o644)
+	fresh := []string{"STEWARD_DB=" + filepath.Join(dir, "rules.db"), "STEWARD_RULES=" + rulesFile}
+	out, errOut, _ = runWith(t, fresh, "import", shop, "--source", "shop", "--json")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 3 {
+		t.Errorf("rules on_duplicate block: %v %+v\n%s", err, sum, errOut)
+	}
+	out, _, _ = runWith(t, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 0 || sum.Suggestions == 0 {
+		t.Errorf("--on-duplicate overrides the rules: %v %+v", err, sum)
+	}
+	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  limits:\n    max_fields: 3\n"), 0o644)
+	_, errOut, code = runWith(t, fresh, "import", shop, "--source", "shop")
+	if code != exitRefused || !strings.Contains(errOut, "limit of 3") {
+		t.Errorf("rules max_fields 3: exit %d, %s", code, errOut)
+	}
+
+	// A truncated file: exit 6, nothing imported, no report left behind.
+	data, _ := os.ReadFile(filepath.Join(importSamples, "callcentre-utf16.csv"))
+	broken := filepath.Join(dir, "broken.csv")
+	os.WriteFile(broken, data[:len(data)-1], 0o644)
+	brokenRejects := filepath.Join(dir, "broken-rejects.csv")
+	_, errOut, code = runWith(t, env, "import", broken, "--source", "cc", "--rejects", brokenRejects)
+	if code != exitRefused || !strings.Contains(errOut, "nothing was imported") {
+		t.Errorf("truncated file: exit %d, stderr %s", code, errOut)
+	}
+	if _, err := os.Stat(brokenRejects); !os.IsNotExist(err) {
+		t.Errorf("a failed import left a rejects file: %v", err)
+	}
+
+	// Usage errors and a missing file.
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", shop}, 2, "--source is required"},
+		{[]string{"import", "--source", "x"}, 2, "name the file"},
+		{[]string{"import", shop, "--source", "x", "--on-duplicate", "ignore"}, 2, "--on-duplicate"},
+		{[]string{"import", shop, "--source", "x", "--encoding", "ebcdic"}, 2, "--encoding"},
+		{[]string{"import", shop, "other.csv", "--source", "x"}, 2, "unexpected arguments"},
+		{[]string{"import", filepath.Join(dir, "nope.csv"), "--source", "x"}, 3, "does not exist"},
+	} {
+		_, errOut, code := runWith(t, env, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("steward %s: exit %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), code, errOut, tt.code, tt.want)
+		}
+	}
+}
+
+// TestImportCommandPostgres runs "steward import" against PostgreSQL (a fresh
+// schema named in the URL) and checks what landed.
+func TestImportCommandPostgres(t *testing.T) {
+	st, schema := storetest.PostgresEmpty(t)
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	cacheEnv := []string{"XDG_CACHE_HOME=" + t.TempDir()}
+	out, errOut, code := runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 || sum.Index != "database" {
+		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
+	}
+	// The second import finds the duplicate index in the cache the first
+	// one wrote.
+	out, errOut, code = runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop2", "--db", u.String(), "--json")
+	sum = importer.Summary{}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Index != "cache" || sum.Duplicates == 0 {
+		t.Fatalf("second import: exit %d, %v %+v\n%s", code, err, sum, errOut)
+	}
+	if c, err := st.CustomerBySource(context.Background(), "shop", "6"); err != nil || c.Record.FirstName != "پرویز" {
+		t.Errorf("shop/6 = %+v (%v)", c, err)
+	}
+}

@@ -1,0 +1,96 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+)
+
+// Overlay returns stored with every non-empty value of rec written over
+// it: an update through the gate never blanks a field.
+func Overlay(stored, rec *steward.Record) steward.Record {
+	next := stored.Clone()
+	for _, f := range steward.CanonicalFields() {
+		if v := rec.Get(f); v != "" {
+			next.Set(f, v)
+		}
+	}
+	for _, k := range rec.AttributeNames() {
+		next.Set(k, rec.Attributes[k])
+	}
+	return next
+}
+
+// Absorb merges an incoming record into the stored customer target: target
+// keeps, field by field, the value the survivorship policy picks between
+// its own record and rec (the newer of the two). It returns target as
+// stored afterwards, and whether it changed.
+func Absorb(ctx context.Context, st steward.CustomerStore, targetID int64, rec *steward.Record, policy steward.Survivorship, now time.Time, m steward.Meta) (*steward.Customer, bool, error) {
+	c, err := st.Customer(ctx, targetID)
+	if err != nil {
+		return nil, false, fmt.Errorf("merge target %d: %w", targetID, err)
+	}
+	next, _ := dedupe.Survive([]dedupe.Member{
+		{ID: c.ID, Record: &c.Record, UpdatedAt: c.UpdatedAt},
+		{Record: rec, UpdatedAt: now},
+	}, policy)
+	next.Source, next.SourceID = c.Record.Source, c.Record.SourceID
+	if len(steward.Diff(&c.Record, &next)) == 0 {
+		return c, false, nil
+	}
+	c.Record = next
+	if err := st.UpdateCustomer(ctx, c, m); err != nil {
+		return nil, false, fmt.Errorf("merge into customer %d: %w", c.ID, err)
+	}
+	return c, true, nil
+}
+
+// Describe names a customer for a message as its user knows it: steward's
+// id, then name and email, then the source record it came from.
+func Describe(c *steward.Customer) string {
+	s := fmt.Sprint(c.ID)
+	name := c.Record.FullName()
+	if name == "" {
+		name = c.Record.Company
+	}
+	switch {
+	case name != "" && c.Record.Email != "":
+		s += fmt.Sprintf(" (%s, %s)", name, c.Record.Email)
+	case name != "":
+		s += fmt.Sprintf(" (%s)", name)
+	}
+	return s
+}
+
+// BlockedFinding is the finding of a record blocked as a duplicate of
+// target.
+func BlockedFinding(target *steward.Customer, probability float64) steward.Finding {
+	return steward.Finding{Code: CodeDuplicate, Severity: steward.SeverityError, Message: fmt.Sprintf(
+		"This row looks like customer %s (probability %.2f) and was not imported, because duplicates are blocked.",
+		Describe(target), probability)}
+}
+
+// ErasedFinding is the finding of a record whose (source, id) belongs to
+// the erased customer c.
+func ErasedFinding(rec *steward.Record, c *steward.Customer) steward.Finding {
+	return steward.Finding{Field: steward.ColumnID, Code: CodeErased, Severity: steward.SeverityError, Message: fmt.Sprintf(
+		"The customer of %s id %q (customer %d) was erased; an import does not bring an erased customer's data back.",
+		rec.Source, rec.SourceID, c.ID)}
+}
+
+// Suggestion returns the merge suggestion of customer a looking like
+// customer b, explained by pe (whose A and B it sets) as scored by the
+// stored model (0: the built-in one), from producer at origin (and row,
+// for an import).
+func Suggestion(a, b int64, pe steward.PairEvidence, producer, origin string, row int, model int64) (*steward.Suggestion, error) {
+	pe.A, pe.B = a, b
+	ev, err := json.Marshal(steward.Evidence{Producer: producer, Origin: origin, Row: row, Model: model, Pairs: []steward.PairEvidence{pe}})
+	if err != nil {
+		return nil, fmt.Errorf("suggestion evidence: %w", err)
+	}
+	return &steward.Suggestion{CustomerIDs: []int64{a, b}, Probability: pe.Probability, Evidence: ev}, nil
+}

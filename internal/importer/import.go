@@ -1,0 +1,356 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/matchindex"
+	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/records"
+)
+
+// Options configure an import.
+type Options struct {
+	// Source names the system the file comes from; with each row's id it
+	// identifies the row across re-imports. Rows whose mapping or source
+	// column gives a source keep theirs.
+	Source string
+	// FileOptions say how to read the file: its name, format, encoding,
+	// mapping and limits.
+	records.FileOptions
+
+	// Policy says how rows are standardized and validated, and what
+	// becomes of invalid rows and suspected duplicates: the one policy of
+	// every admission (package gate). Its ReviewThreshold, when 0, is
+	// Matching.Threshold.
+	gate.Policy
+
+	// Matching configures the duplicate index; a zero value (no blocking
+	// keys) is dedupe.DefaultConfig().
+	Matching dedupe.Config
+	// Model scores candidate pairs; nil is matchindex.DefaultModel(). Pass
+	// the database's current model (matchindex.CurrentModel), so that the
+	// import scores as the nightly job does.
+	Model *dedupe.Model
+	// ModelID is the stored model Model is, which suggestions' evidence
+	// names; 0 for the built-in one.
+	ModelID int64
+	// IndexCache is a file that keeps the duplicate index of the
+	// database's customers between imports, so that an import reads it
+	// instead of building it from every customer; "" builds it every time.
+	// The file records which state of the customers it reflects (see
+	// steward.Generation) and is rebuilt when they changed otherwise than
+	// through the import that wrote it.
+	IndexCache string
+
+	// DryRun runs everything, reports, and leaves the database as it was.
+	DryRun bool
+	// Rejects, when not nil, receives the rejects report: CSV with the
+	// file's columns as read, then row (1 = first data row), field, code
+	// and message; one line per finding of every row not stored.
+	Rejects io.Writer
+	// Annotated, when not nil, receives a copy of the input as CSV with
+	// status (the Outcome), code, message and matched_id columns added.
+	Annotated io.Writer
+	// ReportsWritten, when not nil, is called once the reports are
+	// written, before the import commits: it makes them durable (flushes
+	// and syncs their files). If it fails, nothing is imported, so an
+	// import is never in the database without its reports.
+	ReportsWritten func() error
+	// RawReports writes the reports' values exactly as read; by default a
+	// value a spreadsheet would run as a formula gets a leading
+	// apostrophe (records.SpreadsheetSafe).
+	RawReports bool
+
+	// Actor is recorded on every change; "" is "import".
+	Actor string
+	// Progress, when not nil, counts rows as they are written.
+	Progress *progress.Bar
+	// Logger receives stage timings; nil discards them.
+	Logger *slog.Logger
+
+	// rebuildAbove, when not 0, is how many written customers make the
+	// cache be built again from the database rather than updated (tests).
+	rebuildAbove int
+}
+
+// Summary counts what an import did. Accepted + Rejected + Blocked always
+// equals Rows; Accepted is Created + Updated + Unchanged + Merged.
+type Summary struct {
+	File     string           `json:"file,omitempty"`
+	Source   string           `json:"source"`
+	Format   records.Format   `json:"format"`
+	Encoding records.Encoding `json:"encoding"`
+	// EncodingReason says why the encoding was chosen; Samples are a few
+	// decoded values with non-ASCII letters, to catch a wrong guess.
+	EncodingReason string   `json:"encoding_reason,omitempty"`
+	Samples        []string `json:"samples,omitempty"`
+	DryRun         bool     `json:"dry_run"`
+
+	Rows     int `json:"rows"`
+	Accepted int `json:"accepted"`
+	Rejected int `json:"rejected"`
+	// Blocked counts suspected duplicates held back by steward.DuplicateBlock.
+	Blocked int `json:"blocked"`
+	// Duplicates counts rows that looked like a customer, whatever was
+	// done with them (suggested, blocked or merged).
+	Duplicates int `json:"duplicates"`
+	Created    int `json:"created"`
+	Updated    int `json:"updated"`
+	Unchanged  int `json:"unchanged"`
+	Merged     int `json:"merged"`
+	// Suggestions counts the merge suggestions the import stored or
+	// refreshed.
+	Suggestions int `json:"suggestions"`
+	// Warnings counts accepted rows with findings (OnInvalid warn).
+	Warnings int `json:"warnings"`
+	// Codes counts the findings of rejected and blocked rows by code.
+	Codes map[string]int `json:"codes,omitempty"`
+	// Index says where the duplicate index of the database's customers
+	// came from: "cache" (Options.IndexCache) or "database".
+	Index string `json:"index"`
+	// Elapsed is the wall time of the import; Read, Load and Write are
+	// its stages: reading, standardizing and validating the file; loading
+	// the customers into the duplicate index; matching and writing.
+	Elapsed time.Duration `json:"elapsed_ns"`
+	Read    time.Duration `json:"read_ns"`
+	Load    time.Duration `json:"load_ns"`
+	Write   time.Duration `json:"write_ns"`
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// Import reads a whole file from r and passes every row through the gate:
+// map, standardize, validate, check for duplicates against the database's
+// active customers and the file's earlier rows, then write. Rows with
+// findings are rejected (or, with steward.InvalidWarn, stored and reported). A row
+// whose (source, id) is already known updates that customer; one without an
+// id gets one derived from its content, so re-importing the same file
+// changes nothing.
+//
+// All writes happen in one Store.Atomic transaction: an import is stored
+// whole or not at all. The transaction is AllOrNothing, which only an
+// outermost transaction can be, so callers pass a store outside one
+// (inside one, Import is EINVALID). A file that cannot be read to its end
+// (an encoding error, a damaged workbook, a runaway row) is an
+// *steward.Error with code EINVALID naming the line, and nothing is
+// written; so is a cancelled ctx.
+// Reports go to Options.Rejects and Options.Annotated before the
+// transaction commits (Options.ReportsWritten makes them durable), in dry
+// runs too: a failure to write them imports nothing.
+func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*Summary, error) {
+	start := time.Now()
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+
+	// The database's customers load into the duplicate index while the
+	// file is read and checked.
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
+	type loaded struct {
+		snap *snapshot
+		took time.Duration
+		err  error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		t0 := time.Now()
+		snap, err := loadSnapshot(loadCtx, st, &opts)
+		done <- loaded{snap, time.Since(t0), err}
+	}()
+	// The rows are standardized and validated as they are read.
+	chk := startChecking(ctx, &opts)
+	t := &table{}
+	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
+		r := &row{Row: rr}
+		t.rows = append(t.rows, r)
+		chk.add(r)
+	})
+	if err == nil {
+		t.File = *f
+	}
+	todo := chk.close(err != nil)
+	var known chan lookup
+	if err == nil {
+		// The customers the rows' source records already became are
+		// looked up while the last rows are checked.
+		known = make(chan lookup, 1)
+		go func() {
+			ids, err := lookupSources(loadCtx, st, todo)
+			known <- lookup{ids, err}
+		}()
+	}
+	if cerr := chk.wait(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		cancelLoad()
+		<-done
+		if known != nil {
+			<-known
+		}
+		return nil, err
+	}
+	read := time.Since(start)
+	log.Info("import read", "file", opts.Name, "format", t.Format, "encoding", t.Encoding, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
+	ld, lk := <-done, <-known
+	if ld.err != nil {
+		return nil, ld.err
+	}
+	if lk.err != nil {
+		return nil, lk.err
+	}
+	snap, load := ld.snap, ld.took
+	snap.known = lk.ids
+	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+	opts.Progress.SetTotal(int64(len(t.rows)))
+	stage := time.Now()
+	var touched []*steward.Customer
+	var m *matcher
+	defer func() {
+		if m != nil {
+			m.stop()
+		}
+	}()
+	// Any failed write fails the whole import: the store need not keep a
+	// savepoint per call to undo just that call. The admission lock makes
+	// imports (and the API's admissions) take turns, so that each sees
+	// what the others stored.
+	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+		if err := catchUp(ctx, tx, snap, todo, sum, &opts); err != nil {
+			return err
+		}
+		// The file's rows are indexed and matched on all CPUs while the
+		// writer starts writing.
+		m = startMatching(ctx, t, snap, &opts)
+		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
+			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
+		defer func() { touched = w.touched }()
+		if err := w.run(ctx, t); err != nil {
+			return err
+		}
+		if err := writeReports(t, &opts); err != nil {
+			return err
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return nil
+	}, steward.AllOrNothing(), steward.Exclusive(gate.AdmissionLock))
+	if err != nil && !errors.Is(err, errDryRun) {
+		opts.Progress.Abort()
+		return nil, err
+	}
+	opts.Progress.Done()
+	sum.Write = time.Since(stage)
+	log.Info("import wrote", "dry_run", opts.DryRun, "elapsed", sum.Write.Round(time.Millisecond))
+	if opts.DryRun {
+		touched = nil
+	}
+	summarize(t, sum)
+	// The file's index is done with (its building too, when no row needed
+	// it); let the cache's update have the memory.
+	m.stop()
+	snap.fileIx, snap.fileRows = nil, nil
+	matchindex.Save(ctx, st, snap.db, touched, opts.indexOptions())
+	sum.Elapsed = time.Since(start)
+	return sum, nil
+}
+
+// writeReports writes the rejects and annotated reports of the rows as
+// they are now (written, not yet committed) and makes them durable.
+func writeReports(t *table, opts *Options) error {
+	if opts.Rejects != nil {
+		if err := rejectsReport(opts.Rejects, t, opts.RawReports); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.Annotated != nil {
+		if err := annotatedReport(opts.Annotated, t, opts.RawReports); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.ReportsWritten != nil {
+		if err := opts.ReportsWritten(); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	return nil
+}
+
+// indexOptions are the options of the database's duplicate index.
+func (o *Options) indexOptions() matchindex.Options {
+	return matchindex.Options{Matching: o.Matching, Model: o.Model, Cache: o.IndexCache, Logger: o.Logger, RebuildAbove: o.rebuildAbove}
+}
+
+func (o *Options) setDefaults() error {
+	p, err := o.Policy.Defaults()
+	if err != nil {
+		return err
+	}
+	o.Policy = p
+	if len(o.Matching.Blocking) == 0 {
+		o.Matching = dedupe.DefaultConfig()
+	}
+	if o.ReviewThreshold == 0 {
+		o.ReviewThreshold = o.Matching.Threshold
+	}
+	if o.Model == nil {
+		o.Model = matchindex.DefaultModel()
+	}
+	if o.Actor == "" {
+		o.Actor = "import"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// summarize counts the rows' outcomes.
+func summarize(t *table, sum *Summary) {
+	for _, r := range t.rows {
+		sum.Rows++
+		if r.match != nil {
+			sum.Duplicates++
+		}
+		switch r.outcome {
+		case steward.OutcomeRejected, steward.OutcomeBlocked:
+			if r.outcome == steward.OutcomeRejected {
+				sum.Rejected++
+			} else {
+				sum.Blocked++
+			}
+			if sum.Codes == nil {
+				sum.Codes = make(map[string]int)
+			}
+			for _, f := range r.Findings {
+				sum.Codes[f.Code]++
+			}
+			continue
+		case steward.OutcomeCreated:
+			sum.Created++
+		case steward.OutcomeUpdated:
+			sum.Updated++
+		case steward.OutcomeUnchanged:
+			sum.Unchanged++
+		case steward.OutcomeMerged:
+			sum.Merged++
+		}
+		sum.Accepted++
+		if len(r.Findings) > 0 {
+			sum.Warnings++
+		}
+	}
+}

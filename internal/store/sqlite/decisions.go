@@ -1,0 +1,49 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/steward-crm/steward"
+)
+
+// AddNotDuplicate implements steward.DecisionStore.
+func (s *Store) AddNotDuplicate(ctx context.Context, a, b int64, m steward.Meta) error {
+	if a == b {
+		return steward.Errorf(steward.EINVALID, "A customer is always a duplicate of itself (%d).", a)
+	}
+	p := steward.NewPair(a, b)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO not_duplicates (a, b, created_at, actor, cause)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (a, b) DO NOTHING`, p.A, p.B, formatTime(s.now()), m.Actor, m.Cause)
+		if isForeignKey(err) {
+			return steward.Errorf(steward.ENOTFOUND, "Customer %d or %d does not exist.", p.A, p.B)
+		}
+		if err != nil {
+			return fmt.Errorf("add not-duplicate pair: %w", err)
+		}
+		return nil
+	})
+}
+
+// NotDuplicatePairs implements steward.DecisionStore.
+func (s *Store) NotDuplicatePairs(ctx context.Context) (map[steward.Pair]bool, error) {
+	rows, err := s.read(ctx).QueryContext(ctx, `SELECT a, b FROM not_duplicates`)
+	if err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[steward.Pair]bool)
+	for rows.Next() {
+		var p steward.Pair
+		if err := rows.Scan(&p.A, &p.B); err != nil {
+			return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+		}
+		out[p] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
+	}
+	return out, nil
+}

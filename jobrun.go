@@ -1,0 +1,112 @@
+package steward
+
+import (
+	"context"
+	"time"
+)
+
+// JobStatus is the state of a job run.
+type JobStatus string
+
+// Job run statuses.
+const (
+	JobRunning   JobStatus = "running"
+	JobSucceeded JobStatus = "succeeded"
+	JobFailed    JobStatus = "failed"
+)
+
+// JobRun is one recorded run of a scheduled or hand-started job.
+type JobRun struct {
+	ID         int64     `json:"id"`
+	Job        string    `json:"job"`
+	Status     JobStatus `json:"status"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// HeartbeatAt is the last time the run proved it was alive (start,
+	// every checkpoint). A running run whose heartbeat is old belongs to a
+	// process that died; see JobRunStore.AbandonJobRun.
+	HeartbeatAt time.Time `json:"heartbeat_at"`
+	// Checkpoint is the job's own resume token (e.g. the last customer id
+	// done); the store keeps it as it is.
+	Checkpoint string           `json:"checkpoint,omitempty"`
+	Counts     map[string]int64 `json:"counts,omitempty"`
+	Error      string           `json:"error,omitempty"`
+}
+
+// JobRunStore records job runs and guarantees, in the database itself, that
+// a job never has two running runs at once, even across processes and
+// machines.
+//
+// Resuming after a crash: a run left "running" by a process that died keeps
+// its last checkpoint and an old HeartbeatAt. A new process calls
+// LastJobRun; if that run is running with a heartbeat older than the job's
+// staleness limit, it calls AbandonJobRun(job, now minus the limit), which
+// marks it failed (an operator who knows the process is gone passes now
+// itself), then StartJobRun, and continues from the abandoned run's
+// Checkpoint. A failed run's checkpoint can be resumed the same way. Two
+// processes racing to take over cannot both win: the abandon and the start
+// are each guarded in the database.
+type JobRunStore interface {
+	// StartJobRun records a new running run of job and returns it, or
+	// returns ECONFLICT while another run of the same job is running.
+	StartJobRun(ctx context.Context, job string) (*JobRun, error)
+	// SaveCheckpoint stores the run's checkpoint and counts and refreshes
+	// its heartbeat. It returns ECONFLICT when the run is no longer running
+	// (it was finished or abandoned), so a process that lost its run stops.
+	SaveCheckpoint(ctx context.Context, runID int64, checkpoint string, counts map[string]int64) error
+	// FinishJobRun stores run's final status (succeeded or failed), error,
+	// checkpoint and counts and sets run.FinishedAt. ECONFLICT when the run
+	// is not running any more.
+	FinishJobRun(ctx context.Context, run *JobRun) error
+	// AbandonJobRun marks the running run of job as failed when its
+	// heartbeat is older than staleBefore, and returns it (with its last
+	// checkpoint). ENOTFOUND when no run of job is running; ECONFLICT when
+	// the running one is still fresh.
+	AbandonJobRun(ctx context.Context, job string, staleBefore time.Time) (*JobRun, error)
+	// JobRun returns one run by id, or ENOTFOUND.
+	JobRun(ctx context.Context, id int64) (*JobRun, error)
+	// LastJobRun returns the most recently started run of job, or
+	// ENOTFOUND if it never ran.
+	LastJobRun(ctx context.Context, job string) (*JobRun, error)
+}
+
+// ValidJobRunEnd reports whether run may be stored by FinishJobRun: a final
+// status and a job name. Stores call it so that every backend refuses the
+// same things.
+func ValidJobRunEnd(run *JobRun) error {
+	if run.Status != JobSucceeded && run.Status != JobFailed {
+		return Errorf(EINVALID, "A job run ends as %s or %s, not %q.", JobSucceeded, JobFailed, run.Status)
+	}
+	return nil
+}
+
+// Abandon marks a running run whose process died as failed at now, when
+// its heartbeat is older than staleBefore; a run that is still alive is
+// ECONFLICT and is left as it is. Stores call it inside the transaction
+// that then writes the run, so that every backend decides alike.
+func (r *JobRun) Abandon(staleBefore, now time.Time) error {
+	if !r.HeartbeatAt.Before(staleBefore) {
+		return Errorf(ECONFLICT, "Run %d of job %s is alive (last heartbeat %s).",
+			r.ID, r.Job, r.HeartbeatAt.Format(time.RFC3339))
+	}
+	r.Status, r.FinishedAt = JobFailed, now
+	r.Error = "abandoned: no heartbeat since " + r.HeartbeatAt.Format(time.RFC3339)
+	return nil
+}
+
+// Job names, shared by "steward run", the scheduler and the rules file's
+// schedules. The job registry (internal/jobs) builds each one.
+const (
+	JobSuppress     = "suppress"
+	JobStandardize  = "standardize"
+	JobVerifyEmails = "verify-emails"
+	JobDedupe       = "dedupe"
+	JobSnapshot     = "snapshot"
+)
+
+// JobNames lists every job name in the order a night runs them: bounces
+// and unsubscribes first (so that nothing is verified or merged for an
+// address already suppressed), the snapshot last.
+func JobNames() []string {
+	return []string{JobSuppress, JobStandardize, JobVerifyEmails, JobDedupe, JobSnapshot}
+}
