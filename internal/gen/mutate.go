@@ -424,7 +424,8 @@ func mutateRow(p *person, w *row, r *rand.Rand, k errKind) bool {
 	case kTitle:
 		titleInName(p, w, r)
 	case kSparse:
-		keep := pick(r, []int{colCity, colBirth, colEmail, -1})
+		// Mostly with the email, the contact such a record was kept for.
+		keep := pick(r, []int{colEmail, colEmail, colCity, colBirth})
 		for c := colCompany; c < numCols; c++ {
 			if c != keep && c != colSource && c != colID {
 				w[c] = ""
