@@ -28,17 +28,21 @@ Finds duplicate customers in a file (canonical CSV or TSV; another layout
 with --mapping): blocking on several keys, field-by-field comparison, a
 Fellegi-Sunter model trained on the file itself (or loaded with --model),
 and clusters of the pairs whose match probability reaches --threshold.
-Prints a summary; --clusters writes "id,cluster_id" for every record (a
-cluster's id is its smallest record id), --pairs writes every pair at or
-above the review threshold with its probability and each field's level and
-weight (log2 Bayes factor).
+Prints a summary (pairs compared per record, whether training converged,
+the links the guards against chaining parted); --clusters writes
+"id,cluster_id" for every record (a cluster's id is its smallest record
+id), --pairs writes every pair at or above the review threshold with its
+probability and each field's level, weight (log2 Bayes factor) and the
+two values compared.
 
 "dedupe eval" also measures the result against ground truth: --truth names
 a CSV of "id,entity_id" (as "steward gen" writes), --truth-column a column
 of the input holding the entity (with --truth-regexp, its first group:
 --truth-column id --truth-regexp '^rec-(\d+)-' for FEBRL). It prints
-pairwise precision, recall and F1, B-cubed and adjusted Rand, blocking
-recall (true pairs that were compared), pairs compared and time.
+pairwise precision, recall and F1, B-cubed and adjusted Rand, the links
+the chaining guards parted that were one entity and the false pairs joined
+through others, blocking recall (true pairs that were compared) with what
+each blocking key brought, pairs compared and time.
 
 --ignore blanks fields before matching, e.g. --ignore national_id to
 measure without an identifier.
@@ -56,16 +60,18 @@ type dedupeFlags struct {
 
 // dedupeSummary is the --json output of "steward dedupe".
 type dedupeSummary struct {
-	Records       int                    `json:"records"`
-	SkippedRows   int                    `json:"skipped_rows"`
-	PairsCompared int64                  `json:"pairs_compared"`
-	PairsKept     int                    `json:"pairs_kept"`
-	Clusters      int                    `json:"clusters"`
-	Threshold     float64                `json:"threshold"`
-	Seconds       float64                `json:"seconds"`
-	Blocks        []dedupe.BlockReport   `json:"blocks"`
-	Evaluation    *dedupe.Evaluation     `json:"evaluation,omitempty"`
-	Training      *dedupe.TrainingReport `json:"training,omitempty"`
+	Records        int                    `json:"records"`
+	SkippedRows    int                    `json:"skipped_rows"`
+	PairsCompared  int64                  `json:"pairs_compared"`
+	PairsPerRecord float64                `json:"pairs_per_record"`
+	PairsKept      int                    `json:"pairs_kept"`
+	Clusters       int                    `json:"clusters"`
+	Threshold      float64                `json:"threshold"`
+	Seconds        float64                `json:"seconds"`
+	Blocks         []dedupe.BlockReport   `json:"blocks"`
+	Clustering     dedupe.ClusterReport   `json:"clustering"`
+	Evaluation     *dedupe.Evaluation     `json:"evaluation,omitempty"`
+	Training       *dedupe.TrainingReport `json:"training,omitempty"`
 }
 
 // runDedupe implements "steward dedupe" and "steward dedupe eval".
@@ -182,7 +188,10 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 	sum := dedupeSummary{
 		Records: len(recs), SkippedRows: skipped, PairsCompared: res.Stats.PairsCompared,
 		PairsKept: res.Stats.PairsKept, Clusters: res.Stats.Clusters, Threshold: cfg.Threshold,
-		Seconds: res.Stats.Elapsed.Seconds(), Blocks: res.Stats.Blocks,
+		Seconds: res.Stats.Elapsed.Seconds(), Blocks: res.Stats.Blocks, Clustering: res.Stats.Clustering,
+	}
+	if len(recs) > 0 {
+		sum.PairsPerRecord = float64(res.Stats.PairsCompared) / float64(len(recs))
 	}
 	if model == nil && res.Model != nil {
 		sum.Training = &res.Model.Training
@@ -361,14 +370,14 @@ func writeClusters(w io.Writer, recs []steward.Record, res *dedupe.Result) error
 }
 
 // writePairs writes every kept pair with its explanation: per comparison
-// of the model, the level and its weight.
+// of the model, the level, its weight and the two values compared.
 func writePairs(w io.Writer, recs []steward.Record, res *dedupe.Result) error {
 	cw := csv.NewWriter(w)
 	header := []string{"id_a", "id_b", "probability", "weight"}
 	col := make(map[string]int)
 	for _, c := range res.Model.Comparisons {
 		col[c.Field] = len(header)
-		header = append(header, c.Field+"_level", c.Field+"_weight")
+		header = append(header, c.Field+"_level", c.Field+"_weight", c.Field+"_a", c.Field+"_b")
 	}
 	if err := cw.Write(header); err != nil {
 		return err
@@ -389,6 +398,7 @@ func writePairs(w io.Writer, recs []steward.Record, res *dedupe.Result) error {
 			k := col[fw.Field]
 			row[k] = fw.Level
 			row[k+1] = strconv.FormatFloat(fw.Weight, 'f', 3, 64)
+			row[k+2], row[k+3] = fw.A, fw.B
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -410,14 +420,25 @@ func printDedupeSummary(out io.Writer, s dedupeSummary, asJSON bool) error {
 	if s.SkippedRows > 0 {
 		fmt.Fprintf(w, "skipped rows     %d\n", s.SkippedRows)
 	}
-	fmt.Fprintf(w, "pairs compared   %d\n", s.PairsCompared)
+	fmt.Fprintf(w, "pairs compared   %d (%.2f per record)\n", s.PairsCompared, s.PairsPerRecord)
 	fmt.Fprintf(w, "pairs kept       %d (probability ≥ review threshold)\n", s.PairsKept)
 	fmt.Fprintf(w, "clusters         %d (two or more records, threshold %g)\n", s.Clusters, s.Threshold)
 	fmt.Fprintf(w, "time             %s\n", time.Duration(s.Seconds*float64(time.Second)).Round(time.Millisecond))
+	if tr := s.Training; tr != nil {
+		if tr.Converged {
+			fmt.Fprintf(w, "training         %d candidate pairs, converged in %d iterations\n", tr.CandidatePairs, tr.Iterations)
+		} else {
+			fmt.Fprintf(w, "training         NOT CONVERGED after %d iterations (%s): the model may be off\n", tr.Iterations, strings.Join(tr.Unconverged, ", "))
+		}
+	}
 	for _, b := range s.Blocks {
 		if b.Oversized > 0 {
 			fmt.Fprintf(w, "oversized blocks %d of key %s (largest %d records): paired by sorted neighbourhood\n", b.Oversized, b.Key, b.Largest)
 		}
+	}
+	if c := s.Clustering; c.BridgesCut+c.GiantLinksDropped+c.CohesionSplits > 0 {
+		fmt.Fprintf(w, "chaining guards  parted %d of %d links: %d weak bridges, %d in giant groups, %d by cohesion; %d strong links parted\n",
+			c.BridgesCut+c.GiantLinksDropped+c.CohesionSplits, c.Links, c.BridgesCut, c.GiantLinksDropped, c.CohesionSplits, c.StrongSplit)
 	}
 	if ev := s.Evaluation; ev != nil {
 		fmt.Fprintf(w, "\ntrue pairs       %d\n", ev.TruePairs)
@@ -427,7 +448,15 @@ func printDedupeSummary(out io.Writer, s dedupeSummary, asJSON bool) error {
 		fmt.Fprintf(w, "pairs before clustering: precision %.4f recall %.4f F1 %.4f\n", ev.PairPrecision, ev.PairRecall, ev.PairF1)
 		fmt.Fprintf(w, "B-cubed          precision %.4f recall %.4f F1 %.4f\n", ev.BCubedPrecision, ev.BCubedRecall, ev.BCubedF1)
 		fmt.Fprintf(w, "adjusted Rand    %.4f\n", ev.AdjustedRand)
+		fmt.Fprintf(w, "chaining guards  parted %d links, %d of them one entity; false pairs in clusters: %d linked, %d through others\n",
+			ev.LinksSplit, ev.LinksSplitTrue, ev.FalsePairsLinked, ev.FalsePairsChained)
 		fmt.Fprintf(w, "blocking recall  %.4f (true pairs compared)\n", ev.BlockingRecall)
+		if b := ev.Blocking; b != nil && b.Pairs > 0 {
+			fmt.Fprintf(w, "  %-34s %12s %8s\n", "key", "true pairs", "alone")
+			for _, k := range b.Keys {
+				fmt.Fprintf(w, "  %-34s %12d %8d\n", k.Key, k.Pairs, k.Only)
+			}
+		}
 	}
 	return w.Flush()
 }

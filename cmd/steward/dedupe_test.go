@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,54 @@ func TestDedupeWritesAClusterForEveryRecord(t *testing.T) {
 
 	if code, _, _ := runMain(t, "dedupe", "eval", "--in", in, "--truth", filepath.Join(dir, "missing.csv")); code != exitNotFound {
 		t.Fatalf("missing truth file: exit %d, want %d", code, exitNotFound)
+	}
+}
+
+// TestDedupeEvalReports: dedupe eval tells whether training converged,
+// the pairs per record, what the chaining guards parted and what each
+// blocking key brought, in text and JSON.
+func TestDedupeEvalReports(t *testing.T) {
+	args := []string{"dedupe", "eval", "--in", "../../testdata/er/splink_fake_1000.csv",
+		"--mapping", "../../testdata/mappings/splink.yaml", "--truth-column", "cluster"}
+	code, out, errs := runMain(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"per record)", "training ", "converged in", "blocking recall", "last_name_phonetic+birth_year", "chaining guards"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runMain(t, append(args, "--json")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var sum struct {
+		PairsPerRecord float64 `json:"pairs_per_record"`
+		Clustering     struct {
+			Links int `json:"links"`
+		} `json:"clustering"`
+		Training struct {
+			Converged   bool     `json:"converged"`
+			Unconverged []string `json:"unconverged"`
+		} `json:"training"`
+		Evaluation struct {
+			Blocking struct {
+				Pairs    int `json:"pairs"`
+				Compared int `json:"compared"`
+				Keys     []struct {
+					Key   string `json:"key"`
+					Pairs int    `json:"pairs"`
+				} `json:"keys"`
+			} `json:"blocking"`
+			LinksSplit int `json:"links_split"`
+		} `json:"evaluation"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	b := sum.Evaluation.Blocking
+	if sum.PairsPerRecord <= 0 || sum.Clustering.Links == 0 || !sum.Training.Converged || b.Pairs != 2031 || b.Compared == 0 || len(b.Keys) == 0 {
+		t.Errorf("summary %+v", sum)
 	}
 }
