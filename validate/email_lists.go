@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -57,6 +58,20 @@ var tldTypos = map[string]string{
 // realTLDTypos are the tldTypos keys that are real top-level domains.
 var realTLDTypos = map[string]bool{"cm": true, "co": true, "om": true}
 
+// extraFreeDomains are free-mail domains of real providers that the
+// upstream list lacks: a provider's own country domains, which must never
+// be "corrected" to its .com.
+var extraFreeDomains = []string{"gmx.fr", "gmx.es", "gmx.co.uk", "gmx.us"}
+
+// notRoles are local parts of the upstream role list that are common words,
+// keyboard runs or years as often as shared mailboxes: a person's own
+// address at a free provider (hello@, test@, user@) must not be flagged
+// risky for them.
+var notRoles = []string{
+	"test", "email", "emails", "abc", "aaa", "asd", "asdasd", "asdf", "user", "users", "mail",
+	"hello", "hi", "hola", "home", "family", "friends", "fun", "ladies", "me", "123",
+}
+
 // LoadLists parses the embedded lists: disposable domains (CC0), free
 // providers (MIT, minus the disposable ones) and role-account local parts
 // (MIT). They are parsed once per process and shared: a Lists is
@@ -87,7 +102,7 @@ func parseLists() (*Lists, error) {
 	if err := json.Unmarshal(freeData, &free); err != nil {
 		return nil, fmt.Errorf("read free-provider list: %w", err)
 	}
-	for _, d := range free {
+	for _, d := range append(free, extraFreeDomains...) {
 		d = strings.ToLower(strings.TrimSpace(d))
 		if _, ok := l.disposable[d]; !ok && d != "" {
 			l.free[d] = struct{}{}
@@ -107,6 +122,12 @@ func parseLists() (*Lists, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read role list: %w", err)
+	}
+	for _, w := range notRoles {
+		delete(l.roles, w)
+	}
+	for y := 2000; y <= 2039; y++ {
+		delete(l.roles, strconv.Itoa(y))
 	}
 	for _, p := range providerDomains {
 		l.providers[p] = struct{}{}
@@ -198,8 +219,35 @@ func (l *Lists) Suggest(domain string) string {
 	if known {
 		return ""
 	}
+	// A mistyped .com that is no real top-level domain, corrected before
+	// the provider's name is looked at: gnail.con is gmail.com, not
+	// gnail.com.
+	fixedTLD := ""
+	if k := strings.LastIndexByte(d, '.'); k >= 0 {
+		if fixed, ok := tldTypos[d[k+1:]]; ok && !realTLDTypos[d[k+1:]] {
+			fixedTLD = d[:k+1] + fixed
+			if _, ok := l.providers[fixedTLD]; ok {
+				return fixedTLD
+			}
+		}
+	}
 	// One edit (insertion, deletion, substitution or transposition) away
-	// from exactly one provider.
+	// from exactly one provider, with the top-level domain as written or
+	// corrected.
+	for _, c := range [2]string{d, fixedTLD} {
+		if c == "" {
+			continue
+		}
+		if p := l.oneEditProvider(c); p != "" {
+			return p
+		}
+	}
+	return fixedTLD
+}
+
+// oneEditProvider returns the provider domain one edit from d, or "" when
+// there is none or more than one.
+func (l *Lists) oneEditProvider(d string) string {
 	best, count := "", 0
 	for _, p := range providerDomains {
 		if abs(len(p)-len(d)) > 1 || strings.IndexByte(p, '.') < 4 {
@@ -212,14 +260,6 @@ func (l *Lists) Suggest(domain string) string {
 	}
 	if count == 1 {
 		return best
-	}
-	if count > 1 {
-		return ""
-	}
-	// A mistyped .com that is no real top-level domain.
-	k := strings.LastIndexByte(d, '.')
-	if fixed, ok := tldTypos[d[k+1:]]; ok && !realTLDTypos[d[k+1:]] {
-		return d[:k+1] + fixed
 	}
 	return ""
 }

@@ -30,6 +30,13 @@ func TestListsFlags(t *testing.T) {
 		{"info role", func() bool { _, ok := l.Role("Info"); return ok }, true},
 		{"role before +tag", func() bool { _, ok := l.Role("sales+eu"); return ok }, true},
 		{"person not role", func() bool { _, ok := l.Role("ali.rezaei"); return ok }, false},
+		{"test is a word, not a role", func() bool { _, ok := l.Role("test"); return ok }, false},
+		{"email is a word, not a role", func() bool { _, ok := l.Role("email"); return ok }, false},
+		{"abc is no role", func() bool { _, ok := l.Role("abc"); return ok }, false},
+		{"user is no role", func() bool { _, ok := l.Role("User"); return ok }, false},
+		{"a year is no role", func() bool { _, ok := l.Role("2020"); return ok }, false},
+		{"support still a role", func() bool { _, ok := l.Role("support"); return ok }, true},
+		{"gmx.fr free", func() bool { return l.Free("gmx.fr") }, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +65,11 @@ func TestSuggest(t *testing.T) {
 		{"chmail.irr", "chmail.ir"},
 		{"mailfa.con", "mailfa.com"},
 		{"acme-widgets.con", "acme-widgets.com"},
+		{"gnail.con", "gmail.com"}, // the name and the TLD both mistyped
+		{"homail.con", "hotmail.com"},
+		{"yahooo.cmo", "yahoo.com"},
+		{"gmial.ocm", "gmail.com"},
+		{"gmx.fr", ""}, // the provider's own country domain
 		{"gmail.com", ""},
 		{"chmail.ir", ""},
 		{"mail.com", ""},    // a real provider one edit from gmail.com
@@ -118,4 +130,22 @@ func TestSuggestAddress(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSuggest: Suggest never panics, and what it suggests needs no
+// suggestion of its own (gnail.con → gmail.com, never a chain).
+func FuzzSuggest(f *testing.F) {
+	for _, s := range []string{"gnail.con", "homail.con", "yahooo.cmo", "gmx.fr", "gmial.com", "acme.con", "a.b", "", ".", "gmail."} {
+		f.Add(s)
+	}
+	l := loadTestLists(f)
+	f.Fuzz(func(t *testing.T, domain string) {
+		s := l.Suggest(domain)
+		if s == "" {
+			return
+		}
+		if again := l.Suggest(s); again != "" {
+			t.Fatalf("Suggest(%q) = %q, whose own suggestion is %q", domain, s, again)
+		}
+	})
 }

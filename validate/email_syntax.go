@@ -2,6 +2,7 @@ package validate
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
@@ -385,8 +386,9 @@ func emailSyntaxUnicode(addr string) Syntax {
 }
 
 // checkLocalUnicode checks a local part that may hold non-ASCII letters:
-// dot-atom structure, allowed characters, and one script (or a safe mix) in
-// each dot-separated atom.
+// dot-atom structure, allowed characters, no atom that starts with a
+// combining mark, and one script (or a safe mix) in each dot-separated
+// atom.
 func checkLocalUnicode(local string) Reason {
 	if local == "" {
 		return ReasonEmptyLocal
@@ -414,6 +416,11 @@ func checkLocalUnicode(local string) Reason {
 				continue
 			}
 			return asciiReason(byte(r), false)
+		}
+		if i == atom && unicode.In(r, unicode.M) {
+			// A combining mark with no letter to combine with: an
+			// atom of marks alone (U+0300) is no name of anyone.
+			return ReasonInvalidCharLocal
 		}
 		prevDot = false
 	}
