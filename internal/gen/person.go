@@ -135,7 +135,7 @@ func (g *generator) base(e uint32) person {
 		p.first, p.last = first, last
 		p.firstFm, p.firstLat = joinForm(r), latinIndex(r, first)
 		p.lastFm, p.lastLat = joinForm(r), latinIndex(r, last)
-		p.c, p.city = t.c, t.city
+		p.c, p.city, p.ctyForm = t.c, t.city, -1
 		p.addr = g.makeAddress(p.c, p.city, r)
 		p.phone = g.makeMobile(p.c, p.phone, r)
 		p.phone.style = g.t.phoneStyleW[p.c.code].pick(r)

@@ -3,6 +3,7 @@ package gen
 import (
 	"context"
 	"errors"
+	"io"
 	"regexp"
 	"runtime"
 	"strings"
@@ -338,3 +339,16 @@ func TestBadOptions(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestLargeRunRenders generates enough records for the rare combinations
+// of relations and errors (a person named crosswise after someone of
+// another country's household once wrote that country's name with the
+// wrong index) to occur.
+func TestLargeRunRenders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 300,000 records")
+	}
+	if err := Generate(context.Background(), Options{N: 300_000, Seed: 7, DupRate: DefaultDupRate}, io.Discard, io.Discard, nil); err != nil {
+		t.Fatal(err)
+	}
+}
