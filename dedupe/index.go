@@ -143,18 +143,13 @@ func NewIndexPrepared(ctx context.Context, records []Prepared, cfg Config, model
 // newIndex builds an index of n records, record i's match keys and id
 // given by rec, called in parallel.
 func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i int) (prepared, string)) (*Index, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("dedupe config: %w", err)
+	ix, err := emptyIndex(cfg, model)
+	if err != nil {
+		return nil, err
 	}
 	if n > 1<<31-1 {
 		return nil, fmt.Errorf("dedupe: %d records: too many for one index", n)
 	}
-	if model != nil {
-		if err := model.compile(); err != nil {
-			return nil, fmt.Errorf("dedupe model: %w", err)
-		}
-	}
-	ix := &Index{cfg: cfg, model: model}
 	ix.recs = make([]stored, n, growRoom(n))
 	adviseHugePagesOf(ix.recs[:cap(ix.recs)])
 	for o := range ix.sortKeys {
@@ -164,11 +159,33 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 	if err := ix.fill(ctx, 0, rec); err != nil {
 		return nil, err
 	}
-	if err := ix.findPlaceholders(ctx); err != nil {
+	if err := ix.finish(ctx); err != nil {
 		return nil, err
 	}
-	ix.blocks = make([]keyBlocks, len(cfg.Blocking))
-	wait := ix.forEachKey(func(k int) { ix.blocks[k] = ix.buildBlocks(cfg.Blocking[k], k) })
+	return ix, nil
+}
+
+// emptyIndex returns an index of no records, after checking cfg and model.
+func emptyIndex(cfg Config, model *Model) (*Index, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("dedupe config: %w", err)
+	}
+	if model != nil {
+		if err := model.compile(); err != nil {
+			return nil, fmt.Errorf("dedupe model: %w", err)
+		}
+	}
+	return &Index{cfg: cfg, model: model}, nil
+}
+
+// finish makes an index of filled records ready: it finds the
+// placeholders, sorts every key's blocks and counts the terms.
+func (ix *Index) finish(ctx context.Context) error {
+	if err := ix.findPlaceholders(ctx); err != nil {
+		return err
+	}
+	ix.blocks = make([]keyBlocks, len(ix.cfg.Blocking))
+	wait := ix.forEachKey(func(k int) { ix.blocks[k] = ix.buildBlocks(ix.cfg.Blocking[k], k) })
 	for t := range tfComparisons {
 		ix.tfCount[t] = make(map[uint64]int32)
 	}
@@ -178,10 +195,7 @@ func newIndex(ctx context.Context, n int, cfg Config, model *Model, rec func(i i
 		ix.countTerms(&p, 1)
 	}
 	wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return ix, nil
+	return ctx.Err()
 }
 
 // fill sets the records from position from to the end, record from+i
@@ -452,6 +466,10 @@ func tfValue(p *prepared, c int) string {
 
 // Len returns the number of records in the index.
 func (ix *Index) Len() int { return len(ix.recs) }
+
+// ID returns the source id of record i (steward.Record.SourceID), which
+// points into the index's memory.
+func (ix *Index) ID(i int) string { return ix.id(int32(i)) }
 
 // Model returns the model the index scores with.
 func (ix *Index) Model() *Model { return ix.model }

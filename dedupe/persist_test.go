@@ -76,6 +76,9 @@ func sameIndex(t testing.TB, want, got *Index) {
 	if !reflect.DeepEqual(want.removed, got.removed) {
 		t.Fatal("removed records differ")
 	}
+	if !reflect.DeepEqual(want.placeholders, got.placeholders) {
+		t.Fatal("placeholders differ")
+	}
 }
 
 // sameMatches fails unless both indexes answer every query alike.

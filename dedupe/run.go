@@ -80,12 +80,38 @@ func Run(ctx context.Context, records []steward.Record, cfg Config, opts Options
 		return nil, err
 	}
 	progress(StagePrepare, n, n)
+	res, err := RunIndex(ctx, ix, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Stats.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// RunIndex is Run on the records of an index built by NewIndex or an
+// IndexBuilder (whose Config it follows): it trains a model unless
+// opts.Model is given, scores every candidate pair and clusters. The index
+// scores with the model from then on. Stats.Elapsed counts RunIndex's own
+// time.
+func RunIndex(ctx context.Context, ix *Index, opts Options) (*Result, error) {
+	start := time.Now()
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	cfg := ix.cfg
+	n := len(ix.recs)
 	model := opts.Model
-	if model == nil {
+	if model != nil {
+		if err := ix.SetModel(model); err != nil {
+			return nil, err
+		}
+	} else {
 		if n < 2 {
 			return &Result{Index: ix, Cluster: []int32{0}[:n], Stats: Stats{Records: n, Elapsed: time.Since(start)}}, nil
 		}
 		progress(StageTrain, 0, 1)
+		var err error
 		if model, err = ix.Train(ctx, opts.Labels); err != nil {
 			return nil, fmt.Errorf("dedupe: %w", err)
 		}

@@ -146,28 +146,20 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	recs, skipped, err := readDedupeInput(ctx, env, f.in, f.mapping)
+	start := time.Now()
+	in, err := readDedupeIndex(ctx, env, f, cfg, model, eval, truthRE, ignore)
 	if err != nil {
 		return err
 	}
-	var truth []string
-	if eval {
-		if truth, err = truthLabels(recs, f, truthRE); err != nil {
-			return err
-		}
-	}
-	for i := range recs {
-		for _, fld := range ignore {
-			recs[i].Set(fld, "")
-		}
-	}
-
-	res, err := dedupe.Run(ctx, recs, cfg, dedupe.Options{Model: model, Progress: dedupeProgress(env)})
+	res, err := dedupe.RunIndex(ctx, in.ix, dedupe.Options{Model: model, Progress: dedupeProgress(env)})
 	if err != nil {
 		return err
 	}
+	res.Stats.Elapsed = time.Since(start)
+	n := in.ix.Len()
+	truth := in.truth
 	if res.Model == nil && (f.saveModel != "" || f.pairs != "") {
-		return steward.Errorf(steward.EINVALID, "%s has %d records: too few to train a model", f.in, len(recs))
+		return steward.Errorf(steward.EINVALID, "%s has %d records: too few to train a model", f.in, n)
 	}
 	if f.saveModel != "" {
 		if err := writeFileWith(env, f.saveModel, func(w io.Writer) error { return dedupe.WriteModel(w, res.Model) }); err != nil {
@@ -175,23 +167,23 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if f.clusters != "" {
-		if err := writeFileWith(env, f.clusters, func(w io.Writer) error { return writeClusters(w, recs, res) }); err != nil {
+		if err := writeFileWith(env, f.clusters, func(w io.Writer) error { return writeClusters(w, res) }); err != nil {
 			return err
 		}
 	}
 	if f.pairs != "" {
-		if err := writeFileWith(env, f.pairs, func(w io.Writer) error { return writePairs(w, recs, res) }); err != nil {
+		if err := writeFileWith(env, f.pairs, func(w io.Writer) error { return writePairs(w, res) }); err != nil {
 			return err
 		}
 	}
 
 	sum := dedupeSummary{
-		Records: len(recs), SkippedRows: skipped, PairsCompared: res.Stats.PairsCompared,
+		Records: n, SkippedRows: in.skipped, PairsCompared: res.Stats.PairsCompared,
 		PairsKept: res.Stats.PairsKept, Clusters: res.Stats.Clusters, Threshold: cfg.Threshold,
 		Seconds: res.Stats.Elapsed.Seconds(), Blocks: res.Stats.Blocks, Clustering: res.Stats.Clustering,
 	}
-	if len(recs) > 0 {
-		sum.PairsPerRecord = float64(res.Stats.PairsCompared) / float64(len(recs))
+	if n > 0 {
+		sum.PairsPerRecord = float64(res.Stats.PairsCompared) / float64(n)
 	}
 	if model == nil && res.Model != nil {
 		sum.Training = &res.Model.Training
@@ -220,33 +212,100 @@ func readModelFile(path string) (*dedupe.Model, error) {
 	return m, nil
 }
 
-// readDedupeInput reads every record of the input; unreadable rows are
-// reported on the log and skipped.
-func readDedupeInput(ctx context.Context, env *Env, in, mappingFile string) ([]steward.Record, int, error) {
-	var opts records.Options
-	if mappingFile != "" {
-		var err error
-		if opts.Mapping, err = records.LoadMapping(mappingFile); err != nil {
-			return nil, 0, err
+// dedupeInput is the input file read into a duplicate index, with each
+// record's true entity for eval.
+type dedupeInput struct {
+	ix      *dedupe.Index
+	skipped int
+	truth   []string
+}
+
+// readBatch is how many records are read before they are handed to the
+// index builder, which prepares them on all CPUs while the next batch is
+// read.
+const readBatch = 1 << 15
+
+// readDedupeIndex reads every record of the input into a duplicate index,
+// a batch at a time: reading (one goroutine) and preparing the records'
+// match keys (the others) overlap, and no more than two batches of
+// records are held at once, so that ten million customers fit in memory.
+// Fields in ignore are blanked; unreadable rows are reported on the log
+// and skipped; for eval each record's true entity is taken from
+// --truth-column or --truth.
+func readDedupeIndex(ctx context.Context, env *Env, f dedupeFlags, cfg dedupe.Config, model *dedupe.Model, eval bool, truthRE *regexp.Regexp, ignore []string) (*dedupeInput, error) {
+	var entity map[string]string
+	if eval && f.truth != "" {
+		file, err := openFile("truth file", f.truth)
+		if err != nil {
+			return nil, err
+		}
+		entity, err = readTruth(bufio.NewReader(file), f.truth)
+		file.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
-	src, done, err := openInput(env, in)
+	var opts records.Options
+	if f.mapping != "" {
+		var err error
+		if opts.Mapping, err = records.LoadMapping(f.mapping); err != nil {
+			return nil, err
+		}
+	}
+	src, done, err := openInput(env, f.in)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer done()
 	rd, err := records.NewReader(src, opts)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
+	b, err := dedupe.NewIndexBuilder(cfg, model)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	in := &dedupeInput{}
+	batches := make(chan []steward.Record, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- readRecords(ctx, env, rd, f, eval, truthRE, entity, ignore, in, batches)
+	}()
+	var addErr error
+	for batch := range batches {
+		if addErr == nil {
+			if addErr = b.Add(ctx, batch); addErr != nil {
+				cancel()
+			}
+		}
+	}
+	if err := <-readErr; err != nil {
+		return nil, err
+	}
+	if addErr != nil {
+		return nil, addErr
+	}
+	if in.ix, err = b.Index(ctx); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// readRecords reads rd to its end and sends its records in batches; see
+// readDedupeIndex. It fills in's skipped count and truth.
+func readRecords(ctx context.Context, env *Env, rd *records.Reader, f dedupeFlags, eval bool, truthRE *regexp.Regexp, entity map[string]string, ignore []string, in *dedupeInput, batches chan<- []steward.Record) error {
 	bar := progress.New("reading", 0, env.Stderr, env.Terminal, env.Logger)
 	defer bar.Done()
-	var recs []steward.Record
-	skipped := 0
+	col := strings.ToLower(f.truthColumn)
+	batch := make([]steward.Record, 0, readBatch)
+	n := 0
 	for {
-		if len(recs)%4096 == 0 {
+		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, 0, err
+				return err
 			}
 		}
 		rec, err := rd.Read()
@@ -255,57 +314,59 @@ func readDedupeInput(ctx context.Context, env *Env, in, mappingFile string) ([]s
 		}
 		var rowErr *records.RowError
 		if errors.As(err, &rowErr) {
-			skipped++
+			in.skipped++
 			if env.Logger != nil {
 				env.Logger.Warn("row skipped", "line", rowErr.Line, "row", rowErr.Row, "error", rowErr.Err)
 			}
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("read %s: %w", in, err)
+			return fmt.Errorf("read %s: %w", f.in, err)
 		}
-		recs = append(recs, rec)
-		bar.Add(1)
-	}
-	return recs, skipped, nil
-}
-
-// truthLabels returns every record's true entity from --truth or
-// --truth-column.
-func truthLabels(recs []steward.Record, f dedupeFlags, re *regexp.Regexp) ([]string, error) {
-	out := make([]string, len(recs))
-	if f.truthColumn != "" {
-		col := strings.ToLower(f.truthColumn)
-		for i := range recs {
-			v := recs[i].Get(col)
-			if re != nil {
-				m := re.FindStringSubmatch(v)
-				if m == nil {
-					return nil, steward.Errorf(steward.EINVALID, "record %d: %s %q does not match --truth-regexp", i+1, col, v)
+		n++
+		if eval {
+			var label string
+			switch {
+			case col != "":
+				label = rec.Get(col)
+				if truthRE != nil {
+					m := truthRE.FindStringSubmatch(label)
+					if m == nil {
+						return steward.Errorf(steward.EINVALID, "record %d: %s %q does not match --truth-regexp", n, col, label)
+					}
+					label = m[1]
 				}
-				v = m[1]
+			default:
+				e, ok := entity[rec.SourceID]
+				if !ok {
+					return steward.Errorf(steward.EINVALID, "record id %q is not in %s", rec.SourceID, f.truth)
+				}
+				label = e
 			}
-			out[i] = v
+			in.truth = append(in.truth, label)
 		}
-		return out, nil
-	}
-	file, err := openFile("truth file", f.truth)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	entity, err := readTruth(bufio.NewReader(file), f.truth)
-	if err != nil {
-		return nil, err
-	}
-	for i := range recs {
-		e, ok := entity[recs[i].SourceID]
-		if !ok {
-			return nil, steward.Errorf(steward.EINVALID, "record id %q is not in %s", recs[i].SourceID, f.truth)
+		for _, fld := range ignore {
+			rec.Set(fld, "")
 		}
-		out[i] = e
+		batch = append(batch, rec)
+		bar.Add(1)
+		if len(batch) == readBatch {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			batch = make([]steward.Record, 0, readBatch)
+		}
 	}
-	return out, nil
+	if len(batch) > 0 {
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // dedupeProgress draws one bar per long stage of the run.
@@ -346,22 +407,22 @@ func writeFileWith(env *Env, path string, fn func(io.Writer) error) error {
 	return out.commit()
 }
 
-// recordID is a record's id, or its 1-based row number when it has none.
-func recordID(recs []steward.Record, i int) string {
-	if id := recs[i].SourceID; id != "" {
+// recordID is record i's id, or its 1-based row number when it has none.
+func recordID(res *dedupe.Result, i int) string {
+	if id := res.Index.ID(i); id != "" {
 		return id
 	}
 	return strconv.Itoa(i + 1)
 }
 
 // writeClusters writes id,cluster_id for every record.
-func writeClusters(w io.Writer, recs []steward.Record, res *dedupe.Result) error {
+func writeClusters(w io.Writer, res *dedupe.Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"id", "cluster_id"}); err != nil {
 		return err
 	}
-	for i := range recs {
-		if err := cw.Write([]string{recordID(recs, i), recordID(recs, int(res.Cluster[i]))}); err != nil {
+	for i := range res.Cluster {
+		if err := cw.Write([]string{recordID(res, i), recordID(res, int(res.Cluster[i]))}); err != nil {
 			return err
 		}
 	}
@@ -371,7 +432,7 @@ func writeClusters(w io.Writer, recs []steward.Record, res *dedupe.Result) error
 
 // writePairs writes every kept pair with its explanation: per comparison
 // of the model, the level, its weight and the two values compared.
-func writePairs(w io.Writer, recs []steward.Record, res *dedupe.Result) error {
+func writePairs(w io.Writer, res *dedupe.Result) error {
 	cw := csv.NewWriter(w)
 	header := []string{"id_a", "id_b", "probability", "weight"}
 	col := make(map[string]int)
@@ -387,7 +448,7 @@ func writePairs(w io.Writer, recs []steward.Record, res *dedupe.Result) error {
 		for k := range row {
 			row[k] = ""
 		}
-		row[0], row[1] = recordID(recs, int(p.A)), recordID(recs, int(p.B))
+		row[0], row[1] = recordID(res, int(p.A)), recordID(res, int(p.B))
 		row[2] = strconv.FormatFloat(p.Probability, 'f', 6, 64)
 		row[3] = strconv.FormatFloat(p.Weight, 'f', 3, 64)
 		for k := range res.Model.Comparisons {
