@@ -339,7 +339,13 @@ func hSeparate(b *strings.Builder) {
 // (Maria, Mario and Moore are all "mr"): use it to find candidates, not to
 // decide.
 func NameSkeleton(s string) string {
-	k := NameKey(s)
+	return SkeletonOfKey(NameKey(s))
+}
+
+// SkeletonOfKey returns the skeleton of a name already in NameKey form:
+// NameSkeleton(s) == SkeletonOfKey(NameKey(s)), without computing the key
+// again.
+func SkeletonOfKey(k string) string {
 	if k == "" {
 		return ""
 	}

@@ -56,6 +56,14 @@ func PersonNames(first, last string) (PersonNameParts, []Fix) {
 // it out. Duplicate detection calls it before building name keys, so that
 // records nobody standardized compare as standardized ones do.
 func MatchNames(first, last string) (string, string) {
+	if plainNames(first, last) {
+		return first, last
+	}
+	return matchNamesSlow(first, last)
+}
+
+// matchNamesSlow is MatchNames without its shortcut.
+func matchNamesSlow(first, last string) (string, string) {
 	p, _ := personNameSplit(first, last, false)
 	if w, rest, ok := strings.Cut(p.First, " "); ok && seyyed(w) {
 		p.First = rest
@@ -192,4 +200,57 @@ func splitGluedInitials(s string) (initials, family string, ok bool) {
 		b.WriteByte('.')
 	}
 	return b.String(), family, true
+}
+
+// plainNames reports, cheaply, that PersonNames would move nothing out of
+// first and last: both present and plain text, neither opens with a word
+// that may be a title or Seyyed, neither ends with a generational suffix.
+// Their match keys are then those of the names MatchNames would return, so
+// MatchNames can return them as they are.
+func plainNames(first, last string) bool {
+	if !plainText(first) || !plainText(last) {
+		return false
+	}
+	t := loadTitles()
+	for _, s := range [2]string{first, last} {
+		w, _, _ := strings.Cut(s, " ")
+		if k := MatchKey(w); t.firstWords[k] || loneTitles()[k] != "" || seyyed(w) {
+			return false
+		}
+		if i := strings.LastIndexByte(s, ' '); i >= 0 {
+			if _, ok := t.suffixes[MatchKey(s[i+1:])]; ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// plainText reports whether s is non-empty and nothing but ASCII letters,
+// hyphens and apostrophes, or the Persian alphabet's letters and ZWNJ, in
+// words one space apart: text Text leaves as it is.
+func plainText(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prevSpace := false
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '-', r == '\'':
+		case r >= 0x0627 && r <= 0x063A, r >= 0x0641 && r <= 0x0648, r == 0x0622,
+			r == 0x067E, r == 0x0686, r == 0x0698, r == 0x06A9, r == 0x06AF, r == 0x06CC:
+			// آ ا–غ ف–و پ چ ژ ک گ ی: no Arabic ي or ك, no harakat.
+		case r == 0x200C:
+		default:
+			return false
+		}
+		prevSpace = false
+	}
+	return true
 }

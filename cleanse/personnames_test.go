@@ -115,3 +115,21 @@ func FuzzPersonNames(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMatchNamesShortcut: the names MatchNames returns without
+// standardizing them have the match keys of those it would return after.
+func FuzzMatchNamesShortcut(f *testing.F) {
+	for _, s := range standardizeSeeds {
+		f.Add(s, "Smith")
+		f.Add("John", s)
+	}
+	f.Add("  JOHN ", "smith  jr")
+	f.Add("Ali\u200c", "كريمي")
+	f.Fuzz(func(t *testing.T, first, last string) {
+		f1, l1 := MatchNames(first, last)
+		f2, l2 := matchNamesSlow(first, last)
+		if NameKey(f1) != NameKey(f2) || NameKey(l1) != NameKey(l2) {
+			t.Fatalf("MatchNames(%q, %q) = %q, %q; standardized %q, %q", first, last, f1, l1, f2, l2)
+		}
+	})
+}
