@@ -51,7 +51,7 @@ type ClusterReport struct {
 // evidence is strong. It returns per record the index of its cluster's
 // representative, the member with the smallest id, and what the guards
 // did.
-func cluster(n int, pairs []Pair, s clusterSettings, ids []string, prob func(a, b int32) float64) ([]int32, ClusterReport) {
+func cluster(n int, pairs []Pair, s clusterSettings, id func(i int) string, prob func(a, b int32) float64) ([]int32, ClusterReport) {
 	var edges []Pair
 	for _, p := range pairs {
 		if p.Probability >= s.threshold {
@@ -97,7 +97,7 @@ func cluster(n int, pairs []Pair, s clusterSettings, ids []string, prob func(a, 
 	}
 	for i := range n {
 		r := uf.find(int32(i))
-		if reps[r] < 0 || idLess(ids[i], i, ids[reps[r]], int(reps[r])) {
+		if reps[r] < 0 || idLess(id(i), i, id(int(reps[r])), int(reps[r])) {
 			reps[r] = int32(i)
 		}
 	}

@@ -52,7 +52,7 @@ func TestClusterGuard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := cluster(len(ids), tt.pairs, clusterSettings{threshold: 0.5, bridge: 0.95, strong: 0.99}, ids, nil)
+			got, _ := cluster(len(ids), tt.pairs, clusterSettings{threshold: 0.5, bridge: 0.95, strong: 0.99}, idOf(ids), nil)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("clusters %v, want %v", got, tt.want)
 			}
@@ -72,7 +72,7 @@ func TestGiantComponentIsSplit(t *testing.T) {
 		}
 		pairs = append(pairs, Pair{A: int32(i), B: int32(i + 1), Probability: p})
 	}
-	got, rep := cluster(n, pairs, clusterSettings{threshold: 0.5, strong: 0.99}, ids, nil)
+	got, rep := cluster(n, pairs, clusterSettings{threshold: 0.5, strong: 0.99}, idOf(ids), nil)
 	size := make(map[int32]int)
 	for _, c := range got {
 		size[c]++
@@ -116,7 +116,7 @@ func TestCohesionKeepsStrongPairs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, rep := cluster(4, pairs, clusterSettings{threshold: 0.5, bridge: 0.95, cohesion: 0.5, strong: tt.strong}, ids, prob)
+			got, rep := cluster(4, pairs, clusterSettings{threshold: 0.5, bridge: 0.95, cohesion: 0.5, strong: tt.strong}, idOf(ids), prob)
 			if (got[1] == got[2]) != tt.together {
 				t.Errorf("clusters %v: records 1 and 2 together %v, want %v", got, got[1] == got[2], tt.together)
 			}
@@ -138,3 +138,5 @@ func TestBridgesOfAChain(t *testing.T) {
 		t.Errorf("weakest bridge %+v, want the middle edge with two records each side", bs[0])
 	}
 }
+
+func idOf(ids []string) func(int) string { return func(i int) string { return ids[i] } }

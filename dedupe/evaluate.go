@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -52,18 +53,11 @@ type Evaluation struct {
 // each record (truth[i] for record i; records with equal labels are the
 // same customer; an empty label is an entity of its own).
 func Evaluate(res *Result, truth []string) (Evaluation, error) {
-	n := len(res.Cluster)
-	if len(truth) != n {
-		return Evaluation{}, fmt.Errorf("evaluate: %d truth labels for %d records", len(truth), n)
-	}
-	ev := Evaluation{Records: n, PairsCompared: res.Stats.PairsCompared, Clusters: res.Stats.Clusters, Elapsed: res.Stats.Elapsed}
-	// Entity number per record.
-	entity := make([]int32, n)
+	entity := make([]int32, len(truth))
 	ids := make(map[string]int32)
 	for i, t := range truth {
 		if t == "" {
-			entity[i] = int32(len(ids)) + int32(n) // unique, never shared
-			ids[fmt.Sprint("\x00", i)] = entity[i]
+			entity[i] = -1
 			continue
 		}
 		e, ok := ids[t]
@@ -73,38 +67,81 @@ func Evaluate(res *Result, truth []string) (Evaluation, error) {
 		}
 		entity[i] = e
 	}
-	members := make(map[int32][]int32)
-	for i, e := range entity {
-		members[e] = append(members[e], int32(i))
+	return EvaluateEntities(res, entity)
+}
+
+// EvaluateEntities is Evaluate with each record's true entity as a
+// number: records with equal numbers are the same customer, a negative
+// number is an entity of its own. It holds no map of labels, for runs of
+// millions of records.
+func EvaluateEntities(res *Result, entity []int32) (Evaluation, error) {
+	n := len(res.Cluster)
+	if len(entity) != n {
+		return Evaluation{}, fmt.Errorf("evaluate: %d truth labels for %d records", len(entity), n)
 	}
-	// Contingency of predicted cluster × entity.
-	type cell struct{ c, e int32 }
-	cells := make(map[cell]int64)
-	clusterSize := make(map[int32]int64)
+	ev := Evaluation{Records: n, PairsCompared: res.Stats.PairsCompared, Clusters: res.Stats.Clusters, Elapsed: res.Stats.Elapsed}
+	// Dense entity numbers, records without one each their own.
+	ent := make([]int32, n)
+	next := int32(0)
+	for _, e := range entity {
+		next = max(next, e+1)
+	}
+	for i, e := range entity {
+		if e < 0 {
+			e = next
+			next++
+		}
+		ent[i] = e
+	}
+	entity = ent
+	// Records by entity: members of entity e are byEntity[start[e]:start[e+1]].
+	start := make([]int32, next+1)
+	for _, e := range entity {
+		start[e+1]++
+	}
+	for e := range next {
+		start[e+1] += start[e]
+	}
+	byEntity := make([]int32, n)
+	fill := slices.Clone(start[:next])
+	for i, e := range entity {
+		byEntity[fill[e]] = int32(i)
+		fill[e]++
+	}
+	entitySize := func(e int32) int64 { return int64(start[e+1] - start[e]) }
+	// Contingency of predicted cluster × entity: the (cluster, entity)
+	// pairs sorted, each run a cell; cluster sizes counted per cluster.
+	cells := make([]uint64, n)
+	clusterSize := make([]int32, n)
 	for i := range n {
-		cells[cell{res.Cluster[i], entity[i]}]++
+		cells[i] = uint64(res.Cluster[i])<<32 | uint64(entity[i])
 		clusterSize[res.Cluster[i]]++
 	}
+	slices.Sort(cells)
 	choose2 := func(k int64) int64 { return k * (k - 1) / 2 }
 	var tp, predicted, actual int64
-	for _, k := range cells {
+	for a := 0; a < len(cells); {
+		b := a
+		for b < len(cells) && cells[b] == cells[a] {
+			b++
+		}
+		k := int64(b - a)
 		tp += choose2(k)
+		// B-cubed: each of the cell's k records has k of its cluster and
+		// k of its entity in common.
+		c, e := int32(cells[a]>>32), int32(cells[a])
+		ev.BCubedPrecision += float64(k) * float64(k) / float64(clusterSize[c])
+		ev.BCubedRecall += float64(k) * float64(k) / float64(entitySize(e))
+		a = b
 	}
 	for _, k := range clusterSize {
-		predicted += choose2(k)
+		predicted += choose2(int64(k))
 	}
-	for _, ms := range members {
-		actual += choose2(int64(len(ms)))
+	for e := range next {
+		actual += choose2(entitySize(e))
 	}
 	ev.TruePairs = actual
 	ev.Precision, ev.Recall, ev.F1 = prf(tp, predicted, actual)
-
-	// B-cubed.
-	for i := range n {
-		k := float64(cells[cell{res.Cluster[i], entity[i]}])
-		ev.BCubedPrecision += k / float64(clusterSize[res.Cluster[i]])
-		ev.BCubedRecall += k / float64(len(members[entity[i]]))
-	}
 	ev.BCubedPrecision /= float64(n)
 	ev.BCubedRecall /= float64(n)
 	ev.BCubedF1 = harmonic(ev.BCubedPrecision, ev.BCubedRecall)
@@ -152,8 +189,9 @@ func Evaluate(res *Result, truth []string) (Evaluation, error) {
 	ev.FalsePairsChained = predicted - tp - ev.FalsePairsLinked
 
 	// Blocking recall, per key too.
-	var truePairs [][2]int
-	for _, ms := range members {
+	truePairs := make([][2]int, 0, actual)
+	for e := range next {
+		ms := byEntity[start[e]:start[e+1]]
 		for a := 0; a < len(ms); a++ {
 			for b := a + 1; b < len(ms); b++ {
 				truePairs = append(truePairs, [2]int{int(ms[a]), int(ms[b])})

@@ -66,7 +66,11 @@ type keyBlocks struct {
 	// pos holds each record's position in sorted, -1 for none or
 	// pending; nil until a batch run needs it (positions), as Match does
 	// not.
-	pos     []int32
+	pos []int32
+	// multi has bit i set when record i's block holds other records
+	// too; built with pos, so that a record alone in its block costs no
+	// read of the block.
+	multi   []uint64
 	pending map[uint64][]int32
 	// pendingHash holds the hash of records added since the last sort.
 	pendingHash map[int32]uint64
@@ -300,24 +304,24 @@ func growRoom(n int) int { return n + n/8 + 64 }
 
 func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	kb := keyBlocks{key: key, kind: kind, order: keyOrder(key)}
-	hashes := make([]uint64, len(ix.recs))
-	n := 0
+	sortKeys := ix.sortKeys[kb.order]
+	var es []keyedEntry
 	var p prepared
 	for i := range ix.recs {
+		if ix.isRemoved(int32(i)) {
+			continue
+		}
 		ix.rec(int32(i), &p)
-		h := blockHash(key, kind, &p)
-		hashes[i] = h
-		if h != 0 {
-			n++
+		if h := blockHash(key, kind, &p); h != 0 {
+			es = append(es, keyedEntry{h, sortKeys[i], int32(i)})
 		}
 	}
-	kb.sorted = make([]blockEntry, 0, n)
-	for i, h := range hashes {
-		if h != 0 {
-			kb.sorted = append(kb.sorted, entryOf(h, int32(i)))
-		}
+	sortKeyed(es)
+	kb.sorted = make([]blockEntry, len(es))
+	for k, e := range es {
+		kb.sorted[k] = entryOf(e.h, e.i)
 	}
-	kb.sort(ix)
+	kb.buildDir()
 	return kb
 }
 
@@ -381,8 +385,13 @@ func (kb *keyBlocks) setPositions(n int) {
 	for i := range kb.pos {
 		kb.pos[i] = -1
 	}
+	kb.multi = slices.Grow(kb.multi[:0], (n+63)/64)[:(n+63)/64]
+	clear(kb.multi)
 	for p, e := range kb.sorted {
 		kb.pos[e.idx] = int32(p)
+		if p > 0 && kb.sorted[p-1].hash() == e.hash() || p+1 < len(kb.sorted) && kb.sorted[p+1].hash() == e.hash() {
+			kb.multi[e.idx>>6] |= 1 << (e.idx & 63)
+		}
 	}
 }
 
@@ -505,15 +514,19 @@ func (ix *Index) candidates(i int, sc *candScratch, onlyAfter bool) []int32 {
 func (ix *Index) rawCandidates(i int, raw []uint64, onlyAfter bool) []uint64 {
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
-		h := kb.hashOf(i)
-		if h == 0 {
-			continue
-		}
+		var h uint64
 		var lo, hi int
 		var windowed bool
 		if p := kb.pos[i]; p >= 0 {
+			if kb.multi[i>>6]&(1<<(i&63)) == 0 && kb.npend == 0 {
+				continue // alone in its block
+			}
+			h = kb.sorted[p].hash()
 			lo, hi, windowed = ix.windowAt(kb, int(p))
 		} else {
+			if h = kb.pendingHash[int32(i)]; h == 0 {
+				continue
+			}
 			lo, hi, windowed = ix.windowFor(kb, h, ix.sortKeys[kb.order][i])
 		}
 		tag := candTag(k, hi-lo, windowed)

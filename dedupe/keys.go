@@ -2,6 +2,8 @@ package dedupe
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/steward-crm/steward/cleanse"
@@ -16,8 +18,11 @@ func matchNames(first, last string) (string, string) {
 	return cleanse.MatchNames(first, last)
 }
 func nameSkeleton(s string) string { return cleanse.NameSkeleton(s) }
-func emailKey(s string) string     { return cleanse.EmailKey(s) }
-func companyKey(s string) string   { return cleanse.CompanyKey(s) }
+
+// skeletonOfKey is nameSkeleton of a name already in nameKey form.
+func skeletonOfKey(k string) string { return cleanse.SkeletonOfKey(k) }
+func emailKey(s string) string      { return cleanse.EmailKey(s) }
+func companyKey(s string) string    { return cleanse.CompanyKey(s) }
 
 // phoneKey returns the last nine digits of a phone number (Persian and
 // Arabic-Indic digits folded), or "" when it has fewer than six.
@@ -62,10 +67,38 @@ func countryKey(s string) string {
 	if s == "" {
 		return ""
 	}
-	if code, ok := cleanse.LookupCountry(s); ok {
-		return strings.ToLower(code)
+	return countries.get(s, func(s string) string {
+		if code, ok := cleanse.LookupCountry(s); ok {
+			return strings.ToLower(code)
+		}
+		return textKey(s)
+	})
+}
+
+// memo remembers the keys of a field whose values are few (countries,
+// regions): a key costs microseconds to compute, and millions of records
+// hold a few hundred distinct values. It keeps at most memoMax values;
+// later ones are computed each time. The functions it remembers are pure,
+// so sharing it changes no result.
+type memo struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+const memoMax = 1 << 12
+
+var countries, regions memo
+
+func (c *memo) get(s string, key func(string) string) string {
+	if v, ok := c.m.Load(s); ok {
+		return v.(string)
 	}
-	return textKey(s)
+	v := key(s)
+	if c.n.Load() < memoMax {
+		c.n.Add(1)
+		c.m.Store(strings.Clone(s), v)
+	}
+	return v
 }
 
 // arabicScript reports whether s holds an Arabic-script letter (Persian
@@ -90,8 +123,10 @@ func regionKey(s, country string) string {
 	if s == "" {
 		return ""
 	}
-	if len(country) == 2 {
-		s, _ = cleanse.Region(s, country)
-	}
-	return textKey(s)
+	return regions.get(country+"\x00"+s, func(string) string {
+		if len(country) == 2 {
+			s, _ = cleanse.Region(s, country)
+		}
+		return textKey(s)
+	})
 }

@@ -66,11 +66,11 @@ func prepare(r *steward.Record) prepared {
 	// field are put where they belong first (cleanse.MatchNames), so that
 	// "Sir" is not compared as a first name.
 	first, last := matchNames(r.FirstName, r.LastName)
-	p.first = cutKey(nameKey(first))
-	p.last = cutKey(nameKey(last))
+	fk, lk := nameKey(first), nameKey(last)
+	p.first, p.last = cutKey(fk), cutKey(lk)
 	p.firstFormal = nicknames().formalIDs(p.first)
-	p.firstPhonetic = cutKey(nameSkeleton(first))
-	p.lastPhonetic = cutKey(nameSkeleton(last))
+	p.firstPhonetic = cutKey(skeletonOfKey(fk))
+	p.lastPhonetic = cutKey(skeletonOfKey(lk))
 	if arabicScript(first) {
 		p.flags |= flagFirstArabic
 	}

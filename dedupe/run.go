@@ -123,11 +123,7 @@ func RunIndex(ctx context.Context, ix *Index, opts Options) (*Result, error) {
 		return nil, err
 	}
 	progress(StageCluster, 0, n)
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = ix.id(int32(i))
-	}
-	clusters, guards := cluster(n, pairs, clusterSettingsOf(&cfg), ids, ix.probability)
+	clusters, guards := cluster(n, pairs, clusterSettingsOf(&cfg), ix.ID, ix.probability)
 	progress(StageCluster, n, n)
 	res := &Result{Index: ix, Model: model, Pairs: pairs, Cluster: clusters}
 	res.Stats = Stats{Records: n, PairsCompared: compared, PairsKept: len(pairs), Blocks: ix.Blocks(), Clustering: guards}

@@ -308,6 +308,9 @@ func (ix *Index) Add(r *steward.Record) int {
 		h := blockHash(kb.key, kb.kind, &p)
 		if kb.pos != nil {
 			kb.pos = append(kb.pos, -1)
+			if len(kb.multi) < (len(kb.pos)+63)/64 {
+				kb.multi = append(kb.multi, 0)
+			}
 		}
 		if h == 0 {
 			continue
