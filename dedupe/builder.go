@@ -55,6 +55,20 @@ func (b *IndexBuilder) Add(ctx context.Context, records []steward.Record) error 
 	return err
 }
 
+// Grow makes room for n more records, so that an index whose size is
+// known roughly in advance (from a file's size) does not grow by copying
+// its records.
+func (b *IndexBuilder) Grow(n int) {
+	if b.ix == nil || n <= 0 {
+		return
+	}
+	ix := b.ix
+	ix.recs = slices.Grow(ix.recs, n)
+	for o := range ix.sortKeys {
+		ix.sortKeys[o] = slices.Grow(ix.sortKeys[o], n)
+	}
+}
+
 // Len returns the number of records added so far.
 func (b *IndexBuilder) Len() int {
 	if b.ix == nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,7 +190,7 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 		sum.Training = &res.Model.Training
 	}
 	if eval {
-		ev, err := dedupe.Evaluate(res, truth)
+		ev, err := dedupe.EvaluateEntities(res, truth)
 		if err != nil {
 			return err
 		}
@@ -217,7 +218,35 @@ func readModelFile(path string) (*dedupe.Model, error) {
 type dedupeInput struct {
 	ix      *dedupe.Index
 	skipped int
-	truth   []string
+	// truth holds each record's true entity as a number (equal numbers,
+	// one customer), for dedupe.EvaluateEntities.
+	truth []int32
+}
+
+// entityNumbers numbers true entities by their labels' 64-bit hashes, so
+// that ten million labels cost no map of strings (two distinct labels
+// sharing a hash, about one chance in a billion at ten million, would be
+// taken for one entity).
+type entityNumbers map[uint64]int32
+
+func (m entityNumbers) of(label string) int32 {
+	h := labelHash(label)
+	e, ok := m[h]
+	if !ok {
+		e = int32(len(m))
+		m[h] = e
+	}
+	return e
+}
+
+// labelHash is FNV-1a of s.
+func labelHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // readBatch is how many records are read before they are handed to the
@@ -233,13 +262,16 @@ const readBatch = 1 << 15
 // and skipped; for eval each record's true entity is taken from
 // --truth-column or --truth.
 func readDedupeIndex(ctx context.Context, env *Env, f dedupeFlags, cfg dedupe.Config, model *dedupe.Model, eval bool, truthRE *regexp.Regexp, ignore []string) (*dedupeInput, error) {
-	var entity map[string]string
+	// With --truth, the entity number of each record id (by the id's
+	// hash).
+	var entity map[uint64]int32
+	numbers := make(entityNumbers)
 	if eval && f.truth != "" {
 		file, err := openFile("truth file", f.truth)
 		if err != nil {
 			return nil, err
 		}
-		entity, err = readTruth(bufio.NewReader(file), f.truth)
+		entity, err = readTruthNumbers(bufio.NewReader(file), f.truth, numbers)
 		file.Close()
 		if err != nil {
 			return nil, err
@@ -265,6 +297,11 @@ func readDedupeIndex(ctx context.Context, env *Env, f dedupeFlags, cfg dedupe.Co
 	if err != nil {
 		return nil, err
 	}
+	if st, err := os.Stat(f.in); err == nil && st.Mode().IsRegular() {
+		// Room for the records a file of this size holds, about one
+		// per 128 bytes, so that the index does not grow by copying.
+		b.Grow(int(min(st.Size()/128, 1<<30)))
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := &dedupeInput{}
@@ -272,7 +309,7 @@ func readDedupeIndex(ctx context.Context, env *Env, f dedupeFlags, cfg dedupe.Co
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		readErr <- readRecords(ctx, env, rd, f, eval, truthRE, entity, ignore, in, batches)
+		readErr <- readRecords(ctx, env, rd, f, eval, truthRE, entity, numbers, ignore, in, batches)
 	}()
 	var addErr error
 	for batch := range batches {
@@ -296,7 +333,7 @@ func readDedupeIndex(ctx context.Context, env *Env, f dedupeFlags, cfg dedupe.Co
 
 // readRecords reads rd to its end and sends its records in batches; see
 // readDedupeIndex. It fills in's skipped count and truth.
-func readRecords(ctx context.Context, env *Env, rd *records.Reader, f dedupeFlags, eval bool, truthRE *regexp.Regexp, entity map[string]string, ignore []string, in *dedupeInput, batches chan<- []steward.Record) error {
+func readRecords(ctx context.Context, env *Env, rd *records.Reader, f dedupeFlags, eval bool, truthRE *regexp.Regexp, entity map[uint64]int32, numbers entityNumbers, ignore []string, in *dedupeInput, batches chan<- []steward.Record) error {
 	bar := progress.New("reading", 0, env.Stderr, env.Terminal, env.Logger)
 	defer bar.Done()
 	col := strings.ToLower(f.truthColumn)
@@ -325,10 +362,10 @@ func readRecords(ctx context.Context, env *Env, rd *records.Reader, f dedupeFlag
 		}
 		n++
 		if eval {
-			var label string
+			var e int32
 			switch {
 			case col != "":
-				label = rec.Get(col)
+				label := rec.Get(col)
 				if truthRE != nil {
 					m := truthRE.FindStringSubmatch(label)
 					if m == nil {
@@ -336,14 +373,17 @@ func readRecords(ctx context.Context, env *Env, rd *records.Reader, f dedupeFlag
 					}
 					label = m[1]
 				}
+				e = -1 // an empty label is an entity of its own
+				if label != "" {
+					e = numbers.of(label)
+				}
 			default:
-				e, ok := entity[rec.SourceID]
-				if !ok {
+				var ok bool
+				if e, ok = entity[labelHash(rec.SourceID)]; !ok {
 					return steward.Errorf(steward.EINVALID, "record id %q is not in %s", rec.SourceID, f.truth)
 				}
-				label = e
 			}
-			in.truth = append(in.truth, label)
+			in.truth = append(in.truth, e)
 		}
 		for _, fld := range ignore {
 			rec.Set(fld, "")
@@ -522,27 +562,42 @@ func printDedupeSummary(out io.Writer, s dedupeSummary, asJSON bool) error {
 	return w.Flush()
 }
 
+// readTruthNumbers reads a ground-truth file as readTruth does, into the
+// entity number (from numbers) of each id's hash.
+func readTruthNumbers(r io.Reader, name string, numbers entityNumbers) (map[uint64]int32, error) {
+	entity := make(map[uint64]int32)
+	err := eachTruth(r, name, func(id, e string) { entity[labelHash(id)] = numbers.of(e) })
+	return entity, err
+}
+
 // readTruth reads a ground-truth file, "id,entity_id" per line with an
 // optional header (steward gen --truth writes one), naming the file in its
 // errors.
 func readTruth(r io.Reader, name string) (map[string]string, error) {
+	entity := make(map[string]string)
+	err := eachTruth(r, name, func(id, e string) { entity[id] = e })
+	return entity, err
+}
+
+// eachTruth calls fn with each id and entity of a ground-truth file.
+func eachTruth(r io.Reader, name string, fn func(id, entity string)) error {
 	rd := csv.NewReader(r)
 	rd.FieldsPerRecord = -1
-	entity := make(map[string]string)
+	rd.ReuseRecord = true
 	for line := 1; ; line++ {
 		row, err := rd.Read()
 		if err == io.EOF {
-			return entity, nil
+			return nil
 		}
 		if err != nil {
-			return nil, steward.Errorf(steward.EINVALID, "%s: %v", name, err)
+			return steward.Errorf(steward.EINVALID, "%s: %v", name, err)
 		}
 		if len(row) < 2 {
-			return nil, steward.Errorf(steward.EINVALID, "%s:%d: want id,entity_id", name, line)
+			return steward.Errorf(steward.EINVALID, "%s:%d: want id,entity_id", name, line)
 		}
 		if line == 1 && strings.EqualFold(strings.TrimSpace(row[0]), "id") {
 			continue
 		}
-		entity[strings.TrimSpace(row[0])] = strings.TrimSpace(row[1])
+		fn(strings.TrimSpace(row[0]), strings.TrimSpace(row[1]))
 	}
 }
