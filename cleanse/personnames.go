@@ -72,13 +72,7 @@ func matchNamesSlow(first, last string) (string, string) {
 }
 
 // seyyed reports whether w is a spelling of Seyyed.
-func seyyed(w string) bool {
-	switch MatchKey(w) {
-	case "سید", "seyed", "seyyed", "sayed", "sayyed", "seyyid", "syed", "sied", "seied":
-		return true
-	}
-	return false
-}
+func seyyed(w string) bool { return seyyedKeys[MatchKey(w)] }
 
 // firstNameTitles are the words that are titles at the start of a
 // first-name field but may be names elsewhere (MatchKey form), and
@@ -212,18 +206,41 @@ func plainNames(first, last string) bool {
 		return false
 	}
 	t := loadTitles()
+	var buf [32]byte
 	for _, s := range [2]string{first, last} {
 		w, _, _ := strings.Cut(s, " ")
-		if k := MatchKey(w); t.firstWords[k] || loneTitles()[k] != "" || seyyed(w) {
+		if k := wordKey(w, buf[:0]); t.firstWords[string(k)] || loneTitles()[string(k)] != "" || seyyedKeys[string(k)] {
 			return false
 		}
 		if i := strings.LastIndexByte(s, ' '); i >= 0 {
-			if _, ok := t.suffixes[MatchKey(s[i+1:])]; ok {
+			if _, ok := t.suffixes[string(wordKey(s[i+1:], buf[:0]))]; ok {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// seyyedKeys are the match keys seyyed knows.
+var seyyedKeys = map[string]bool{"سید": true, "seyed": true, "seyyed": true, "sayed": true, "sayyed": true, "seyyid": true, "syed": true, "sied": true, "seied": true}
+
+// wordKey returns MatchKey of a word of plainText in buf: an ASCII word
+// lower-cased there without allocating (hyphen and apostrophe as MatchKey
+// has them), another through MatchKey.
+func wordKey(w string, buf []byte) []byte {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return append(buf[:0], MatchKey(w)...)
+		case c == '-' || c == '\'':
+			return append(buf[:0], MatchKey(w)...)
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // plainText reports whether s is non-empty and nothing but ASCII letters,

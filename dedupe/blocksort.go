@@ -21,11 +21,11 @@ func cmpKeyed(a, b keyedEntry) int {
 }
 
 // bucketBits is how many top bits of the hash sortKeyed buckets by.
-const bucketBits = 16
+const bucketBits = 12
 
 // sortKeyed sorts es by hash, sort key and index: an in-place radix pass
 // on the hash's top bucketBits bits (American flag sort) puts every entry
-// in its bucket, then each bucket, a few hundred entries at ten million,
+// in its bucket, then each bucket, a few thousand entries at ten million,
 // is sorted in cache. Hashes are uniform, so the buckets are even.
 func sortKeyed(es []keyedEntry) {
 	if len(es) < 1<<bucketBits {

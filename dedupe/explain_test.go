@@ -151,16 +151,15 @@ func TestSharedKeys(t *testing.T) {
 	}
 	t.Run("agrees with candidates", func(t *testing.T) {
 		ix.positions()
-		var raw []uint64
 		var sc candScratch
 		compared, checked := 0, 0
 		// Run compares a pair from its lower record: rawCandidates(i)
 		// holds j > i met under some key, of which candidates keeps
 		// some.
 		for i := 0; i < ix.Len(); i += 5 {
-			raw = ix.rawCandidates(i, raw[:0], true)
+			ix.rawCandidates(i, &sc, true)
 			met := make(map[int32]bool)
-			for _, r := range raw {
+			for _, r := range sc.raw {
 				met[int32(r>>32)] = true
 			}
 			for _, j := range ix.candidates(i, &sc, true) {

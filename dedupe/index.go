@@ -50,6 +50,7 @@ type Index struct {
 	// index was built (placeholder.go).
 	placeholders placeholderSet
 
+
 	// matchBufs holds the *matchScratch of Match calls.
 	matchBufs sync.Pool
 }
@@ -305,7 +306,8 @@ func growRoom(n int) int { return n + n/8 + 64 }
 func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	kb := keyBlocks{key: key, kind: kind, order: keyOrder(key)}
 	sortKeys := ix.sortKeys[kb.order]
-	var es []keyedEntry
+	es := make([]keyedEntry, 0, len(ix.recs))
+	adviseHugePagesOf(es[:cap(es)])
 	var p prepared
 	for i := range ix.recs {
 		if ix.isRemoved(int32(i)) {
@@ -318,6 +320,7 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	}
 	sortKeyed(es)
 	kb.sorted = make([]blockEntry, len(es))
+	adviseHugePagesOf(kb.sorted)
 	for k, e := range es {
 		kb.sorted[k] = entryOf(e.h, e.i)
 	}
@@ -381,7 +384,11 @@ func (kb *keyBlocks) sortAfter(ix *Index, n int) {
 
 // setPositions builds pos for n records.
 func (kb *keyBlocks) setPositions(n int) {
-	kb.pos = slices.Grow(kb.pos[:0], n)[:n]
+	if cap(kb.pos) < n {
+		kb.pos = make([]int32, n, growRoom(n))
+		adviseHugePagesOf(kb.pos[:cap(kb.pos)])
+	}
+	kb.pos = kb.pos[:n]
 	for i := range kb.pos {
 		kb.pos[i] = -1
 	}
@@ -497,6 +504,9 @@ type candScratch struct {
 	raw    []uint64 // j<<32 | key<<8 | weight (candTag), per block that pairs a record with j
 	ranked []uint64
 	out    []int32
+	// touched keeps a sum of the reads rawCandidates makes ahead of
+	// use, so that they stay.
+	touched uint32
 }
 
 // candidates returns the indexes of records that share a block with
@@ -504,14 +514,25 @@ type candScratch struct {
 // sorted without repeats and chosen as selectCandidates says. The result
 // is sc's and valid until sc is used again.
 func (ix *Index) candidates(i int, sc *candScratch, onlyAfter bool) []int32 {
-	sc.raw = ix.rawCandidates(i, sc.raw[:0], onlyAfter)
+	ix.rawCandidates(i, sc, onlyAfter)
 	sc.out, sc.ranked = ix.selectCandidates(sc.raw, sc.out[:0], sc.ranked[:0])
 	return sc.out
 }
 
-// rawCandidates appends to raw, for every block of record i, the records
+// rawCandidates sets sc.raw to, for every block of record i, the records
 // it pairs i with, as j<<32 | candTag.
-func (ix *Index) rawCandidates(i int, raw []uint64, onlyAfter bool) []uint64 {
+func (ix *Index) rawCandidates(i int, sc *candScratch, onlyAfter bool) {
+	// The record's entry in every key's blocks is read first, in a loop
+	// whose reads do not depend on each other, so that their cache
+	// misses (one per key, anywhere in hundreds of megabytes) overlap
+	// instead of following one another.
+	for k := range ix.blocks {
+		kb := &ix.blocks[k]
+		if p := kb.pos[i]; p >= 0 {
+			sc.touched += kb.sorted[p].lo
+		}
+	}
+	raw := sc.raw[:0]
 	for k := range ix.blocks {
 		kb := &ix.blocks[k]
 		var h uint64
@@ -544,7 +565,7 @@ func (ix *Index) rawCandidates(i int, raw []uint64, onlyAfter bool) []uint64 {
 			}
 		}
 	}
-	return raw
+	sc.raw = raw
 }
 
 // candTag tags a candidate met under key k in a block of size records,
@@ -600,7 +621,7 @@ func (ix *Index) selectCandidates(raw []uint64, out []int32, ranked []uint64) ([
 // records j > i it pairs i with among those candidates keeps, as j<<32 |
 // candTag, sorted.
 func (ix *Index) keyedCandidates(i int, sc *candScratch) []uint64 {
-	sc.raw = ix.rawCandidates(i, sc.raw[:0], true)
+	ix.rawCandidates(i, sc, true)
 	sc.out, sc.ranked = ix.selectCandidates(sc.raw, sc.out[:0], sc.ranked[:0])
 	kept := sc.raw[:0]
 	k := 0
