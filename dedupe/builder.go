@@ -3,7 +3,6 @@ package dedupe
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/steward-crm/steward"
 )
@@ -41,9 +40,12 @@ func (b *IndexBuilder) Add(ctx context.Context, records []steward.Record) error 
 	if from+len(records) > 1<<31-1 {
 		return fmt.Errorf("dedupe: %d records: too many for one index", from+len(records))
 	}
-	ix.recs = slices.Grow(ix.recs, len(records))[:from+len(records)]
+	if cap(ix.recs)-from < len(records) {
+		b.Grow(max(len(records), from)) // double, as append would
+	}
+	ix.recs = ix.recs[:from+len(records)]
 	for o := range ix.sortKeys {
-		ix.sortKeys[o] = slices.Grow(ix.sortKeys[o], len(records))[:from+len(records)]
+		ix.sortKeys[o] = ix.sortKeys[o][:from+len(records)]
 	}
 	err := ix.fill(ctx, from, func(i int) (prepared, string) { return prepare(&records[i]), records[i].SourceID })
 	if err != nil {
@@ -63,10 +65,21 @@ func (b *IndexBuilder) Grow(n int) {
 		return
 	}
 	ix := b.ix
-	ix.recs = slices.Grow(ix.recs, n)
+	ix.recs = growAdvised(ix.recs, n)
 	for o := range ix.sortKeys {
-		ix.sortKeys[o] = slices.Grow(ix.sortKeys[o], n)
+		ix.sortKeys[o] = growAdvised(ix.sortKeys[o], n)
 	}
+}
+
+// growAdvised is slices.Grow, the new memory backed by huge pages.
+func growAdvised[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	t := make([]T, len(s), len(s)+n)
+	adviseHugePagesOf(t[:cap(t)])
+	copy(t, s)
+	return t
 }
 
 // Len returns the number of records added so far.

@@ -1,9 +1,6 @@
 package dedupe
 
-import (
-	"slices"
-	"strconv"
-)
+import "slices"
 
 // clusterSettings are the clustering parts of Config.
 type clusterSettings struct {
@@ -62,18 +59,23 @@ func cluster(n int, pairs []Pair, s clusterSettings, id func(i int) string, prob
 	for _, e := range edges {
 		uf.union(e.A, e.B)
 	}
-	// Group edges by component.
-	byRoot := make(map[int32][]Pair)
-	for _, e := range edges {
-		r := uf.find(e.A)
-		byRoot[r] = append(byRoot[r], e)
+	// Group edges by component: sorted by their component's root.
+	byRoot := slices.Clone(edges)
+	root := make([]int32, n)
+	for _, e := range byRoot {
+		root[e.A] = uf.find(e.A)
 	}
+	slices.SortStableFunc(byRoot, func(x, y Pair) int { return int(root[x.A]) - int(root[y.A]) })
 	cut := make(map[[2]int32]bool)
-	for _, es := range byRoot {
-		if len(es) < 3 {
-			continue
+	for a := 0; a < len(byRoot); {
+		b := a + 1
+		for b < len(byRoot) && root[byRoot[b].A] == root[byRoot[a].A] {
+			b++
 		}
-		guardComponent(es, s.bridge, cut)
+		if b-a >= 3 {
+			guardComponent(byRoot[a:b], s.bridge, cut)
+		}
+		a = b
 	}
 	if len(cut) > 0 {
 		uf = newUnionFind(n)
@@ -144,45 +146,50 @@ func (s clusterSettings) report(edges []Pair, bridged, split, final *unionFind) 
 // duplicates never form: their weakest links are dropped (edges below
 // 0.9, then 0.99, 0.999 …) until every part is small enough.
 func splitGiants(n int, uf *unionFind, edges []Pair, cut map[[2]int32]bool) *unionFind {
-	size := make(map[int32]int)
+	size := make([]int32, n)
+	giants := false
 	for i := range n {
-		size[uf.find(int32(i))]++
+		r := uf.find(int32(i))
+		size[r]++
+		giants = giants || size[r] > maxCohere
 	}
-	giant := make(map[int32]bool)
-	for r, k := range size {
-		if k > maxCohere {
-			giant[r] = true
-		}
-	}
-	if len(giant) == 0 {
+	if !giants {
 		return uf
 	}
 	var inGiant []Pair
-	for _, e := range edges {
-		if giant[uf.find(e.A)] && !cut[[2]int32{e.A, e.B}] {
-			inGiant = append(inGiant, e)
-		}
-	}
 	out := newUnionFind(n)
 	for _, e := range edges {
-		if !giant[uf.find(e.A)] && !cut[[2]int32{e.A, e.B}] {
+		switch {
+		case len(cut) > 0 && cut[[2]int32{e.A, e.B}]:
+		case size[uf.find(e.A)] > maxCohere:
+			inGiant = append(inGiant, e)
+		default:
 			out.union(e.A, e.B)
 		}
 	}
+	// The giants' records, numbered compactly.
+	vid := make(map[int32]int32)
+	for _, e := range inGiant {
+		for _, v := range [2]int32{e.A, e.B} {
+			if _, ok := vid[v]; !ok {
+				vid[v] = int32(len(vid))
+			}
+		}
+	}
 	for bar := 0.9; len(inGiant) > 0; bar = 1 - (1-bar)/10 {
-		sub := newUnionFind(n)
+		sub := newUnionFind(len(vid))
 		var keep []Pair
 		for _, e := range inGiant {
 			if e.Probability >= bar {
-				sub.union(e.A, e.B)
+				sub.union(vid[e.A], vid[e.B])
 				keep = append(keep, e)
 			}
 		}
 		// Size of each part, counting every record once.
-		subSize := make(map[int32]int)
-		seen := make(map[int32]bool)
+		subSize := make([]int32, len(vid))
+		seen := make([]bool, len(vid))
 		for _, e := range keep {
-			for _, v := range [2]int32{e.A, e.B} {
+			for _, v := range [2]int32{vid[e.A], vid[e.B]} {
 				if !seen[v] {
 					seen[v] = true
 					subSize[sub.find(v)]++
@@ -191,7 +198,7 @@ func splitGiants(n int, uf *unionFind, edges []Pair, cut map[[2]int32]bool) *uni
 		}
 		inGiant = inGiant[:0]
 		for _, e := range keep {
-			if subSize[sub.find(e.A)] <= maxCohere || bar > 1-1e-9 {
+			if subSize[sub.find(vid[e.A])] <= maxCohere || bar > 1-1e-9 {
 				out.union(e.A, e.B)
 			} else {
 				inGiant = append(inGiant, e)
@@ -215,25 +222,37 @@ const maxCohere = 64
 // parted: their own evidence outweighs what the rest of the component
 // says about them.
 func cohere(n int, uf *unionFind, edges []Pair, threshold, strong float64, prob func(a, b int32) float64) *unionFind {
-	members := make(map[int32][]int32)
+	// Components of three to maxCohere records are re-clustered; the
+	// others are kept whole.
+	root := make([]int32, n)
+	size := make([]int32, n)
 	for i := range n {
-		r := uf.find(int32(i))
-		members[r] = append(members[r], int32(i))
+		root[i] = uf.find(int32(i))
+		size[root[i]]++
 	}
+	out := newUnionFind(n)
+	var examined []int32
+	for i, r := range root {
+		if k := size[r]; k < 3 || k > maxCohere {
+			out.union(r, int32(i))
+		} else {
+			examined = append(examined, int32(i))
+		}
+	}
+	slices.SortStableFunc(examined, func(a, b int32) int { return int(root[a]) - int(root[b]) })
 	tied := newUnionFind(n)
 	for _, e := range edges {
-		if e.Probability >= strong && uf.find(e.A) == uf.find(e.B) {
+		if e.Probability >= strong && root[e.A] == root[e.B] {
 			tied.union(e.A, e.B)
 		}
 	}
-	out := newUnionFind(n)
-	for _, ms := range members {
-		if len(ms) < 3 || len(ms) > maxCohere {
-			for _, m := range ms[1:] {
-				out.union(ms[0], m)
-			}
-			continue
+	for a := 0; a < len(examined); {
+		b := a + 1
+		for b < len(examined) && root[examined[b]] == root[examined[a]] {
+			b++
 		}
+		ms := examined[a:b]
+		a = b
 		// The starting groups: records tied by strong edges together.
 		group := make(map[int32]int)
 		var starts [][]int32
@@ -306,12 +325,41 @@ func idLess(a string, ai int, b string, bi int) bool {
 	if a == "" || b == "" || a == b {
 		return ai < bi
 	}
-	x, errX := strconv.ParseUint(a, 10, 64)
-	y, errY := strconv.ParseUint(b, 10, 64)
-	if errX == nil && errY == nil {
-		return x < y
+	if isDigits(a) && isDigits(b) {
+		x, y := digitsOf(a), digitsOf(b)
+		// Numbers: fewer significant digits is smaller, then by digits;
+		// equal numbers (07 and 7) by position, as their values are.
+		if len(x) != len(y) {
+			return len(x) < len(y)
+		}
+		if x != y {
+			return x < y
+		}
+		return ai < bi
 	}
 	return a < b
+}
+
+// isDigits reports whether s is all ASCII digits, at most 19 (a uint64).
+func isDigits(s string) bool {
+	if len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// digitsOf returns s without leading zeros ("0" for zeros only).
+func digitsOf(s string) string {
+	i := 0
+	for i < len(s)-1 && s[i] == '0' {
+		i++
+	}
+	return s[i:]
 }
 
 // guardComponent finds weak bridges in one component's edges and records

@@ -140,3 +140,24 @@ func TestBridgesOfAChain(t *testing.T) {
 }
 
 func idOf(ids []string) func(int) string { return func(i int) string { return ids[i] } }
+
+func TestIDLess(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"2", "10", true},
+		{"10", "2", false},
+		{"007", "8", true},
+		{"r10", "r2", true}, // strings
+		{"9", "r1", true},
+		{"", "1", true}, // by position: 0 < 1
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+"<"+tt.b, func(t *testing.T) {
+			if got := idLess(tt.a, 0, tt.b, 1); got != tt.want {
+				t.Errorf("idLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			}
+		})
+	}
+}

@@ -50,7 +50,6 @@ type Index struct {
 	// index was built (placeholder.go).
 	placeholders placeholderSet
 
-
 	// matchBufs holds the *matchScratch of Match calls.
 	matchBufs sync.Pool
 }
@@ -204,10 +203,9 @@ func (ix *Index) finish(ctx context.Context) error {
 }
 
 // fill sets the records from position from to the end, record from+i
-// given by rec(i), in parallel; each range of records gets a chunk of text
-// of its own (more than one if it holds over maxChunk bytes). The chunks
-// are appended to the text in the order the ranges finish. It returns an
-// error for an id longer than maxIDLen.
+// given by rec(i), in parallel; each range of records stages its text and
+// copies it to the end of the text (place), in the order the ranges
+// finish. It returns an error for an id longer than maxIDLen.
 func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, string)) error {
 	var mu sync.Mutex
 	var tooLong error
@@ -242,24 +240,55 @@ func (ix *Index) fill(ctx context.Context, from int, rec func(i int) (prepared, 
 			buf = appendText(buf, &p, id)
 		}
 		starts = append(starts, len(buf))
-		chunks := make([][]byte, 0, len(starts)-1)
+		// Each staged segment goes where the text has room (place).
+		var where [][2]uint32 // per segment: chunk, offset
+		mu.Lock()
 		for k := range len(starts) - 1 {
-			chunks = append(chunks, append(newChunk(starts[k+1]-starts[k]), buf[starts[k]:starts[k+1]]...))
+			seg := buf[starts[k]:starts[k+1]]
+			c, off := ix.place(len(seg))
+			ix.text[c] = append(ix.text[c], seg...)
+			where = append(where, [2]uint32{c, off})
 		}
+		mu.Unlock()
 		*bp = buf
 		bufs.Put(bp)
-		mu.Lock()
-		first := uint32(len(ix.text))
-		ix.text = append(ix.text, chunks...)
-		mu.Unlock()
 		for i := lo; i < hi; i++ {
-			ix.recs[from+i].chunk += first
+			s := &ix.recs[from+i]
+			w := where[s.chunk]
+			s.chunk, s.off = w[0], s.off+w[1]
 		}
 	})
 	if err == nil {
 		err = tooLong
 	}
 	return err
+}
+
+// Sizes of the text chunks fill allocates: each twice the last, from
+// textChunkMin to textChunkMax, so that a small index wastes little and a
+// large one is a few dozen chunks in huge pages.
+const (
+	textChunkMin = 1 << 20
+	textChunkMax = 64 << 20
+)
+
+// place returns where n more bytes of text go: the end of the last chunk
+// when it has room for them and the byte past them (textAt), else a new
+// chunk. The caller appends them there.
+func (ix *Index) place(n int) (chunk, off uint32) {
+	if k := len(ix.text) - 1; k >= 0 {
+		if c := ix.text[k]; cap(c)-len(c) > n && len(c)+n <= maxChunk {
+			return uint32(k), uint32(len(c))
+		}
+	}
+	size := textChunkMin
+	if k := len(ix.text) - 1; k >= 0 {
+		size = min(max(size, 2*cap(ix.text[k])), textChunkMax)
+	}
+	c := newChunk(max(size, n))
+	adviseHugePagesOf(c[:cap(c)])
+	ix.text = append(ix.text, c)
+	return uint32(len(ix.text) - 1), 0
 }
 
 // forEachKey runs fn for every blocking key k, on up to Config.workers

@@ -444,6 +444,7 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 		var cmp int64
 		for i := lo; i < hi; i++ {
 			buf := ix.candidates(i, &sc, true)
+			sc.touched += uint32(ix.touch(buf))
 			var a prepared
 			ix.rec(int32(i), &a)
 			var tw termWeights
