@@ -73,15 +73,19 @@ func AllBlockingKeys() []BlockingKey {
 		BlockNationalID, BlockCompany, BlockLastNameCity, BlockLastNamePostal, BlockLastNameYear}
 }
 
-// keyOrder returns the order of a key's oversized blocks: by birth date
-// for keys of names, whose oversized blocks hold namesakes, by name for
-// the others, whose oversized blocks hold households, offices and people
-// born on one day.
+// keyOrder returns the order of a key's oversized blocks: for keys of
+// names, whose oversized blocks hold namesakes, by birth date, by place or
+// by email and phone, so that one person's records meet in one of them
+// whatever they lack; by name for the others, whose oversized blocks hold
+// households, offices and people born on one day.
 func keyOrder(key BlockingKey) int {
 	switch key {
-	case BlockSortedNames, BlockSortedSkeletons, BlockLastNamePhonetic, BlockLastNameCity, BlockLastNamePostal,
-		BlockFirstNamePostal:
+	case BlockSortedNames, BlockLastNameCity, BlockLastNamePostal, BlockFirstNamePostal:
 		return orderDate
+	case BlockSortedSkeletons:
+		return orderPlace
+	case BlockLastNamePhonetic:
+		return orderContact
 	}
 	return orderName
 }

@@ -151,12 +151,49 @@ const (
 	orderName = iota
 	// orderDate sorts by birth date, then first name: for keys of names.
 	orderDate
+	// orderPlace sorts by city, then postal code, then first name; and
+	// orderContact by the email's local part, then the phone's last
+	// digits: for other keys of names, so that one person's records
+	// that lack a birth date still meet in some sorted neighbourhood.
+	orderPlace
+	orderContact
 	numOrders
 )
 
 // sortKeysOf returns p's sort key in every order.
 func sortKeysOf(p *prepared) [numOrders]uint64 {
-	return [numOrders]uint64{orderName: nameSortKey(p.last, p.first), orderDate: dateSortKey(p)}
+	return [numOrders]uint64{orderName: nameSortKey(p.last, p.first), orderDate: dateSortKey(p),
+		orderPlace: placeSortKey(p), orderContact: contactSortKey(p)}
+}
+
+// packBytes appends the first n bytes of s (zeros past its end) to k.
+func packBytes(k uint64, s string, n int) uint64 {
+	for i := range n {
+		k <<= 8
+		if i < len(s) {
+			k |= uint64(s[i])
+		}
+	}
+	return k
+}
+
+// placeSortKey packs the first three bytes of the city, three of the
+// postal code and two of the first name.
+func placeSortKey(p *prepared) uint64 {
+	return packBytes(packBytes(packBytes(0, p.city, 3), p.postal, 3), p.first, 2)
+}
+
+// contactSortKey packs the first five bytes of the email (not a
+// placeholder) and the phone's last three digits.
+func contactSortKey(p *prepared) uint64 {
+	email, phone := p.email, p.phone
+	if p.flags&flagEmailPlaceholder != 0 {
+		email = ""
+	}
+	if p.flags&flagPhonePlaceholder != 0 {
+		phone = ""
+	}
+	return packBytes(packBytes(0, email, 5), phone[max(0, len(phone)-3):], 3)
 }
 
 // nameSortKey packs the first five bytes of last and three of first into an

@@ -33,7 +33,11 @@ func TestAddKeepsBlocksSorted(t *testing.T) {
 	var p prepared
 	for i := range grown.recs {
 		grown.rec(int32(i), &p)
-		grown.recs[i].flags |= grown.placeholders.flagsOf(&p)
+		p.flags |= grown.placeholders.flagsOf(&p)
+		grown.recs[i].flags = p.flags
+		for o, k := range sortKeysOf(&p) {
+			grown.sortKeys[o][i] = k
+		}
 	}
 	for k := range grown.blocks {
 		grown.blocks[k] = grown.buildBlocks(grown.blocks[k].key, k)

@@ -169,6 +169,12 @@ func (g *generator) makeEmail(p *person, r *rand.Rand, colleague bool) string {
 	default:
 		local = first + last + digits(r, 2+r.IntN(3))
 	}
+	if !strings.ContainsAny(local, "0123456789") || len(local) < 8 && chance(r, 0.5) {
+		// A mailbox provider gives an address once: the thousands of
+		// people of a common name each have their own, most with a
+		// number of their own in it.
+		local += pick(r, []string{"", ".", "_"}) + digits(r, 3+r.IntN(3))
+	}
 	return local + "@" + dom
 }
 
