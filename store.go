@@ -15,6 +15,7 @@ type Store interface {
 	CustomerStore
 	SuggestionStore
 	DecisionStore
+	MergeStore
 	JobRunStore
 	EmailCheckStore
 	ModelStore

@@ -56,6 +56,15 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"TxOptionsRefused", testTxOptionsRefused},
 		{"Exclusive", testExclusive},
 		{"ExclusiveReleased", testExclusiveReleased},
+		{"MergeRecords", testMergeRecords},
+		{"SourceRefs", testSourceRefs},
+		{"NotDuplicateCleared", testNotDuplicateCleared},
+		{"MergeCustomers", testMergeCustomers},
+		{"MergeUndo", testMergeUndo},
+		{"MergeUndoKeepsLaterChanges", testMergeUndoKeepsLaterChanges},
+		{"MergeTakeOut", testMergeTakeOut},
+		{"Decisions", testDecisions},
+		{"MergeRace", testMergeRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 	}{
 		{"ExclusiveAcrossProcesses", testExclusiveAcrossProcesses},
 		{"EvidenceMigration", testEvidenceMigration},
+		{"MergeRaceAcrossProcesses", testMergeRaceAcrossProcesses},
 	}
 	for _, tt := range dbTests {
 		t.Run(tt.name, func(t *testing.T) {
