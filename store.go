@@ -16,6 +16,8 @@ type Store interface {
 	SuggestionStore
 	DecisionStore
 	MergeStore
+	UserStore
+	AuditStore
 	JobRunStore
 	EmailCheckStore
 	ModelStore

@@ -67,6 +67,8 @@ func commands() []command {
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
+		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
+		{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
 	}
 }
 

@@ -65,6 +65,9 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"MergeTakeOut", testMergeTakeOut},
 		{"Decisions", testDecisions},
 		{"MergeRace", testMergeRace},
+		{"Users", testUsers},
+		{"Tokens", testTokens},
+		{"Audit", testAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
