@@ -137,9 +137,13 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer in.Close()
-	if fi, err := in.Stat(); err == nil && opts.Limits.MaxFileBytes > 0 && fi.Size() > opts.Limits.MaxFileBytes {
-		return steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
-			file, fi.Size(), opts.Limits.MaxFileBytes)
+	var size int64
+	if fi, err := in.Stat(); err == nil {
+		size = fi.Size()
+	}
+	if opts.Limits.MaxFileBytes > 0 && size > opts.Limits.MaxFileBytes {
+		return &refusedError{steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
+			file, size, opts.Limits.MaxFileBytes)}
 	}
 
 	reports := &reportFiles{}
@@ -180,8 +184,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	opts.Model, opts.ModelID = sc.Model, sc.ID()
-	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
-	sum, err := importer.Import(ctx, st, in, opts)
+	// The bar shows the bytes read and checked, then the rows written.
+	opts.Progress = progress.New("read", size, env.Stderr, env.Terminal, envLogger(env)).InBytes()
+	sum, err := importer.Import(ctx, st, &countingReader{r: in, bar: opts.Progress}, opts)
 	if steward.ErrorCode(err) == steward.EINVALID {
 		return &refusedError{err}
 	}
@@ -317,4 +322,16 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 	if s.DryRun {
 		fmt.Fprintln(w, "  dry run: the database was not changed")
 	}
+}
+
+// countingReader counts the bytes read on a progress bar.
+type countingReader struct {
+	r   io.Reader
+	bar *progress.Bar
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.bar.Add(int64(n))
+	return n, err
 }

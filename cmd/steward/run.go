@@ -172,13 +172,16 @@ func (b *barJob) end(err error) {
 	b.bar.Done()
 }
 
-// stageProgress reports the matcher's comparison stage on bar.
+// stageProgress reports each stage of duplicate detection (reading the
+// customers, preparing, training, comparing, clustering) on bar, each with
+// its own rate and ETA.
 func stageProgress(bar *progress.Bar) dedupe.ProgressFunc {
+	var current string
 	return func(stage string, done, total int) {
-		if stage != dedupe.StageCompare {
-			return
+		if stage != current {
+			current = stage
+			bar.Stage("dedupe: "+stage, int64(total))
 		}
-		bar.SetTotal(int64(total))
 		bar.Add(int64(done) - bar.Count())
 	}
 }

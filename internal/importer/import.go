@@ -214,7 +214,7 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
-	opts.Progress.SetTotal(int64(len(t.rows)))
+	opts.Progress.Stage("import", int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
 	var m *matcher
