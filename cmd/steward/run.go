@@ -46,7 +46,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (default: the rules file's, else /etc/resolv.conf)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage+"; dedupe writes the index it built there for the next import")
-	asJSON := fs.Bool("json", false, "print the finished runs as JSON")
+	asJSON := fs.Bool("json", false, `print one JSON object: {"runs": [the finished runs]}`)
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parseFlags(fs, args); err != nil {
 			return err
@@ -198,11 +198,15 @@ func printRun(env *Env, rec *steward.JobRun) {
 	}
 }
 
+// runsJSON is what "steward run --json" prints: one object, whose runs are
+// the finished runs in the order they ran.
+type runsJSON struct {
+	Runs []*steward.JobRun `json:"runs"`
+}
+
 func writeRunsJSON(env *Env, runs []*steward.JobRun) error {
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
 	if runs == nil {
 		runs = []*steward.JobRun{}
 	}
-	return enc.Encode(runs)
+	return json.NewEncoder(env.Stdout).Encode(runsJSON{Runs: runs})
 }

@@ -38,6 +38,9 @@ func (j *VerifyEmails) Name() string { return "verify-emails" }
 // Run implements Job. Its checkpoint is the last customer id whose address
 // was checked and recorded.
 func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
+	for _, c := range []string{"checked", "recorded", string(validate.Valid), string(validate.Invalid), string(validate.Risky), string(validate.Unknown)} {
+		run.Count(c, 0) // every count is reported, nothing to do included
+	}
 	now := time.Now
 	if j.Now != nil {
 		now = j.Now
