@@ -26,21 +26,25 @@ TSV (delimiter detected, or named with --delimiter), JSON Lines or XLSX, in UTF-
 order mark), Windows-1256 or Windows-1252 (detected, or named with
 --encoding). Every row is standardized, validated and checked for
 duplicates against the database and the file's earlier rows. Invalid rows
-are rejected (--rejects writes them with row, field, code and message); a
-row whose (source, id) is known updates that customer, so importing the
+are rejected: --rejects writes them as they were read, one line each, with
+the line of the input and the reasons, so that the file can be fixed in a
+spreadsheet and imported again (steward_… columns are ignored on import).
+A row whose (source, id) is known updates that customer, so importing the
 same file again changes nothing. The database gets all rows or none: an
 unreadable file, an interruption or a crash leaves it as it was. The rules
 file (--rules) sets the checks, the duplicate action, the automatic-merge
 threshold and the limits; flags override it.
 
 Exit status: 0 when every row was accepted, 1 when rows were rejected or
-blocked (or the file cannot be read), 2 on a bad command line.`
+blocked (the others are in), 6 when the file cannot be read as a whole
+(nothing was imported), 2 on a bad command line; see the README.`
 
 // importJSON is the --json output: the gate's summary and the reports.
 type importJSON struct {
 	*importer.Summary
 	RejectsFile   string `json:"rejects_file,omitempty"`
 	AnnotatedFile string `json:"annotated_file,omitempty"`
+	FindingsFile  string `json:"findings_file,omitempty"`
 }
 
 // runImport implements "steward import".
@@ -50,8 +54,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
 	db := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "run everything and report, but write nothing to the database")
-	rejectsFile := fs.String("rejects", "", "write rejected rows to this CSV file (with row, field, code, message)")
-	annotatedFile := fs.String("annotated", "", "write a copy of the input with status, code, message and matched_id columns")
+	rejectsFile := fs.String("rejects", "", "write the rejected rows to this CSV file, as read, with steward_line and steward_errors: fix them and import the file again")
+	annotatedFile := fs.String("annotated", "", "write a copy of the input with steward_status, steward_code, steward_message and steward_matched_id columns")
+	findingsFile := fs.String("findings", "", "write every finding of every row to this CSV file, one line per finding")
 	rulesPath := rulesFlag(fs)
 	onDup := fs.String("on-duplicate", "", "what to do with a row that looks like a customer: suggest, block or merge (default: the rules file's gate.on_duplicate)")
 	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (default: matching.auto_merge.threshold when enabled, else never: suggest instead)")
@@ -154,6 +159,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.Annotated, err = reports.create(env, *annotatedFile); err != nil {
 		return err
 	}
+	if opts.Findings, err = reports.create(env, *findingsFile); err != nil {
+		return err
+	}
 
 	opts.ReportsWritten = reports.sync
 	opts.RawReports = *raw
@@ -200,7 +208,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
-		if err := enc.Encode(importJSON{Summary: sum, RejectsFile: *rejectsFile, AnnotatedFile: *annotatedFile}); err != nil {
+		if err := enc.Encode(importJSON{Summary: sum, RejectsFile: *rejectsFile, AnnotatedFile: *annotatedFile, FindingsFile: *findingsFile}); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	} else {

@@ -67,7 +67,7 @@ func TestImportCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
 		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
 	}
-	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "status,code,message,matched_id") {
+	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "steward_status,steward_code,steward_message,steward_matched_id") {
 		t.Errorf("annotated file: %v\n%s", err, data)
 	}
 	// Like every file steward writes (the database, export,

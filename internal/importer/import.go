@@ -64,6 +64,9 @@ type Options struct {
 	// and syncs their files). If it fails, nothing is imported, so an
 	// import is never in the database without its reports.
 	ReportsWritten func() error
+	// Findings, when not nil, receives every finding of every row, one
+	// line per finding (see findingsReport).
+	Findings io.Writer
 	// RawReports writes the reports' values exactly as read; by default a
 	// value a spreadsheet would run as a formula gets a leading
 	// apostrophe (records.SpreadsheetSafe).
@@ -278,6 +281,11 @@ func writeReports(t *table, opts *Options) error {
 	}
 	if opts.Annotated != nil {
 		if err := annotatedReport(opts.Annotated, t, opts.RawReports); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.Findings != nil {
+		if err := findingsReport(opts.Findings, t, opts.RawReports); err != nil {
 			return fmt.Errorf("%w; nothing was imported", err)
 		}
 	}
