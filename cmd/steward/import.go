@@ -122,6 +122,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
+	if opts.OnDuplicate == steward.DuplicateMerge && opts.AutoMergeThreshold <= 0 {
+		return usagef("turn automatic merging on in the rules file (matching.auto_merge: {enabled: true, threshold: 0.99}) or give --merge-threshold P",
+			"--on-duplicate merge would merge nothing: automatic merging is off")
+	}
 	if opts.Encoding, err = records.ParseEncoding(*encName); err != nil {
 		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
 	}
@@ -212,7 +216,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	} else {
-		printImportSummary(env.Stdout, sum, *rejectsFile)
+		printImportSummary(env.Stdout, sum, opts.OnDuplicate, *rejectsFile)
 	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
@@ -290,7 +294,7 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
+func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.DuplicateAction, rejectsFile string) {
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
 		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
@@ -299,11 +303,20 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 		fmt.Fprintf(w, "  read as    %s  (if these look garbled, name the encoding with --encoding)\n", strings.Join(s.Samples, " | "))
 	}
 	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
-	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)
+	fmt.Fprintf(w, "  rejected   %d rows (invalid: not imported)\n", s.Rejected)
 	if s.Blocked > 0 {
-		fmt.Fprintf(w, "  blocked    %d (suspected duplicates)\n", s.Blocked)
+		fmt.Fprintf(w, "  blocked    %d rows looked like customers already stored, or like earlier rows, and were not imported\n", s.Blocked)
 	}
-	fmt.Fprintf(w, "  duplicates %d suspected, %d merge suggestions\n", s.Duplicates, s.Suggestions)
+	switch {
+	case s.Duplicates == 0:
+		fmt.Fprintf(w, "  duplicates none suspected\n")
+	case onDup == steward.DuplicateMerge:
+		fmt.Fprintf(w, "  duplicates %d rows looked like customers: %d merged into them, the others stored as new customers with %d merge suggestions for a steward\n",
+			s.Duplicates, s.Merged, s.Suggestions)
+	case onDup != steward.DuplicateBlock:
+		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: they were stored as new customers, with %d merge suggestions for a steward to decide\n",
+			s.Duplicates, s.Suggestions)
+	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
 	}
@@ -325,7 +338,19 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 		fmt.Fprintf(w, "  by code    %s\n", strings.Join(parts, ", "))
 	}
 	if rejectsFile != "" && s.Rejected+s.Blocked > 0 {
-		fmt.Fprintf(w, "  rejects in %s\n", rejectsFile)
+		fmt.Fprintf(w, "  rejects in %s (fix them there and import that file again)\n", rejectsFile)
+	} else if len(s.FirstRejected) > 0 {
+		fmt.Fprintf(w, "  not imported:\n")
+		for _, r := range s.FirstRejected {
+			id := ""
+			if r.ID != "" && !strings.HasPrefix(r.ID, "content:") {
+				id = " (id " + r.ID + ")"
+			}
+			fmt.Fprintf(w, "    line %d%s: %s\n", r.Line, id, strings.Join(r.Reasons, "; "))
+		}
+		if more := s.Rejected + s.Blocked - len(s.FirstRejected); more > 0 {
+			fmt.Fprintf(w, "    … and %d more rows; --rejects FILE writes them all, ready to fix and import again\n", more)
+		}
 	}
 	if s.DryRun {
 		fmt.Fprintln(w, "  dry run: the database was not changed")

@@ -181,3 +181,27 @@ func TestImportCommandPostgres(t *testing.T) {
 		t.Errorf("shop/6 = %+v (%v)", c, err)
 	}
 }
+
+// TestImportSummarySaysWhatHappened: the summary's words match what became
+// of the rows (suspected duplicates of suggest mode are stored, with
+// suggestions), it shows the first rejected rows with their reasons when
+// there is no rejects file, and merge without automatic merging is
+// refused with the setting to change.
+func TestImportSummarySaysWhatHappened(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	shop := filepath.Join(importSamples, "shop-fa-1256.csv")
+	out, errOut, code := runWith(t, nil, "import", shop, "--source", "shop", "--db", db)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"stored as new customers, with 1 merge suggestions", "not imported:", "line 4 (id 3): multiple_at:", "line 5 (id 4): no_valid_contact:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	_, errOut, code = runWith(t, nil, "import", shop, "--source", "shop2", "--db", db, "--on-duplicate", "merge")
+	if code != exitUsage || !strings.Contains(errOut, "automatic merging is off") || !strings.Contains(errOut, "matching.auto_merge") {
+		t.Errorf("merge without automatic merging: exit %d, %s", code, errOut)
+	}
+}

@@ -116,6 +116,12 @@ type Summary struct {
 	Warnings int `json:"warnings"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
+	// RejectedBy counts the rejected rows by the code of their first error
+	// (each row once, so the counts add up to Rejected).
+	RejectedBy map[string]int `json:"rejected_by,omitempty"`
+	// FirstRejected are the first rows not stored (rejected or blocked),
+	// with why, for a summary that shows some without a rejects file.
+	FirstRejected []RejectedRow `json:"first_rejected,omitempty"`
 	// Index says where the duplicate index of the database's customers
 	// came from: "cache" (Options.IndexCache) or "database".
 	Index string `json:"index"`
@@ -127,6 +133,18 @@ type Summary struct {
 	Load    time.Duration `json:"load_ns"`
 	Write   time.Duration `json:"write_ns"`
 }
+
+// RejectedRow is a row that was not stored, as a summary shows it.
+type RejectedRow struct {
+	// Line is where the row starts in the input (the header is line 1).
+	Line    int             `json:"line"`
+	ID      string          `json:"id,omitempty"`
+	Outcome steward.Outcome `json:"outcome"`
+	Reasons []string        `json:"reasons"`
+}
+
+// maxFirstRejected is how many rejected rows a summary shows.
+const maxFirstRejected = 5
 
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
@@ -330,6 +348,26 @@ func (o *Options) setDefaults() error {
 func summarize(t *table, sum *Summary) {
 	for _, r := range t.rows {
 		sum.Rows++
+		if r.outcome == steward.OutcomeRejected {
+			for _, f := range r.Findings {
+				if f.IsError() {
+					if sum.RejectedBy == nil {
+						sum.RejectedBy = make(map[string]int)
+					}
+					sum.RejectedBy[f.Code]++
+					break
+				}
+			}
+		}
+		if !r.outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
+			rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: r.outcome}
+			for _, f := range r.Findings {
+				if f.IsError() {
+					rr.Reasons = append(rr.Reasons, f.Code+": "+f.Message)
+				}
+			}
+			sum.FirstRejected = append(sum.FirstRejected, rr)
+		}
 		if r.match != nil {
 			sum.Duplicates++
 		}
