@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
@@ -72,6 +73,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&limits.MaxRowLines, "max-row-lines", 0, "most lines one row may span (default: gate.limits.max_row_lines)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	dateOrder := fs.String("date-order", "", "how to read dates like 03/04/1980: dmy, mdy or reject (default: the rules file's defaults.date_order)")
 	raw := fs.Bool("raw", false, "reports: write values exactly as read; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -92,6 +94,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	policy, err := gatePolicy(rf, *country)
 	if err != nil {
 		return err
+	}
+	if *dateOrder != "" {
+		if policy.Cleanse.DateOrder, err = cleanse.ParseDateOrder(*dateOrder); err != nil {
+			return usagef("use --date-order dmy, mdy or reject", "--date-order: %v", err)
+		}
 	}
 	opts := importer.Options{
 		Source:      *source,

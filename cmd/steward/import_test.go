@@ -205,3 +205,29 @@ func TestImportSummarySaysWhatHappened(t *testing.T) {
 		t.Errorf("merge without automatic merging: exit %d, %s", code, errOut)
 	}
 }
+
+// TestImportDateOrder: --date-order reads dates like 05/01/1993 for this
+// file instead of rejecting them.
+func TestImportDateOrder(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("id,first_name,email,birth_date\n1,Ann,ann.lee@gmail.com,05/01/1993\n"), 0o600)
+	db := filepath.Join(dir, "crm.db")
+	out, _, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run")
+	if code != exitFindings || !strings.Contains(out, "birth_date") {
+		t.Errorf("without --date-order: exit %d\n%s", code, out)
+	}
+	out, errOut, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--date-order", "dmy", "--json")
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != exitOK || sum.Created != 1 {
+		t.Fatalf("--date-order dmy: exit %d, %v %s %s", code, err, out, errOut)
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if c, err := st.CustomerBySource(context.Background(), "s", "1"); err != nil || c.Record.BirthDate != "1993-01-05" {
+		t.Errorf("stored %+v (%v), want 1993-01-05", c, err)
+	}
+}
