@@ -138,6 +138,9 @@ type Matching struct {
 	ReviewThreshold float64 `yaml:"review_threshold"`
 	// AutoMerge merges pairs above its threshold without review.
 	AutoMerge AutoMerge `yaml:"auto_merge"`
+	// RetrainAfter is how long the nightly dedupe job scores with the
+	// model it stored before training it again; 0 trains every run.
+	RetrainAfter time.Duration `yaml:"retrain_after"`
 }
 
 // Blocking chooses the keys that make candidate pairs.

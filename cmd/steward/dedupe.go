@@ -71,6 +71,9 @@ type dedupeSummary struct {
 // runDedupe implements "steward dedupe" and "steward dedupe eval".
 func runDedupe(ctx context.Context, env *Env, args []string) error {
 	name, eval := "dedupe", false
+	if len(args) > 0 && args[0] == "model" {
+		return runModel(ctx, env, args[1:])
+	}
 	if len(args) > 0 && args[0] == "eval" {
 		name, eval, args = "dedupe eval", true, args[1:]
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
@@ -34,6 +36,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	out := fs.String("out", "", "file to write, or - for standard output")
 	stewardIDs := fs.Bool("steward-ids", false, `write steward's customer ids as "id", with source "steward"`)
+	verification := fs.Bool("verification", false, "add the last verification of each email address: email_verdict, email_reason, email_checked_at (one look-up per customer: slower)")
 	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -55,7 +58,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer o.abort()
-	n, err := exportCustomers(ctx, env, s, o.w, *stewardIDs, *raw)
+	n, err := exportCustomers(ctx, env, s, o.w, exportOptions{stewardIDs: *stewardIDs, raw: *raw, verification: *verification})
 	if err != nil {
 		return err
 	}
@@ -70,12 +73,27 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
+// exportOptions say what an export writes.
+type exportOptions struct {
+	stewardIDs, raw, verification bool
+}
+
+// verificationColumns are the columns "export --verification" adds.
+var verificationColumns = []string{"email_verdict", "email_reason", "email_checked_at"}
+
 // exportCustomers streams the active customers of s to w as canonical CSV
 // and returns how many it wrote.
-func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer, stewardIDs, raw bool) (int64, error) {
+func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer, opts exportOptions) (int64, error) {
 	attrs, err := s.AttributeNames(ctx, steward.StatusActive)
 	if err != nil {
 		return 0, err
+	}
+	if opts.verification {
+		for _, c := range verificationColumns {
+			if !slices.Contains(attrs, c) {
+				attrs = append(attrs, c)
+			}
+		}
 	}
 	total, err := s.CountCustomers(ctx, steward.StatusActive)
 	if err != nil {
@@ -87,12 +105,23 @@ func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer
 	}
 	buf := bufio.NewWriterSize(w, 256<<10)
 	cw := records.NewWriter(buf, attrs)
-	cw.Raw = raw
+	cw.Raw = opts.raw
 	bar := progress.New("export", total, env.Stderr, env.Terminal, envLogger(env))
 	var n, late int64
 	err = s.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		rec := &c.Record
-		if stewardIDs {
+		if opts.verification && rec.Email != "" {
+			chk, err := s.EmailCheck(ctx, c.ID, rec.Email)
+			switch {
+			case err == nil:
+				rec.Set(verificationColumns[0], chk.Verdict)
+				rec.Set(verificationColumns[1], chk.Reason)
+				rec.Set(verificationColumns[2], chk.CheckedAt.UTC().Format(time.RFC3339))
+			case steward.ErrorCode(err) != steward.ENOTFOUND:
+				return fmt.Errorf("verification of customer %d: %w", c.ID, err)
+			}
+		}
+		if opts.stewardIDs {
 			rec.Source, rec.SourceID = "steward", strconv.FormatInt(c.ID, 10)
 		}
 		for k := range rec.Attributes {

@@ -67,7 +67,7 @@ func TestImportCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
 		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
 	}
-	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "status,code,message,matched_id") {
+	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "steward_status,steward_code,steward_message,steward_matched_id") {
 		t.Errorf("annotated file: %v\n%s", err, data)
 	}
 	// Like every file steward writes (the database, export,
@@ -179,5 +179,55 @@ func TestImportCommandPostgres(t *testing.T) {
 	}
 	if c, err := st.CustomerBySource(context.Background(), "shop", "6"); err != nil || c.Record.FirstName != "پرویز" {
 		t.Errorf("shop/6 = %+v (%v)", c, err)
+	}
+}
+
+// TestImportSummarySaysWhatHappened: the summary's words match what became
+// of the rows (suspected duplicates of suggest mode are stored, with
+// suggestions), it shows the first rejected rows with their reasons when
+// there is no rejects file, and merge without automatic merging is
+// refused with the setting to change.
+func TestImportSummarySaysWhatHappened(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	shop := filepath.Join(importSamples, "shop-fa-1256.csv")
+	out, errOut, code := runWith(t, nil, "import", shop, "--source", "shop", "--db", db)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"stored as new customers, with 1 merge suggestions", "not imported:", "line 4 (id 3): multiple_at:", "line 5 (id 4): no_valid_contact:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	_, errOut, code = runWith(t, nil, "import", shop, "--source", "shop2", "--db", db, "--on-duplicate", "merge")
+	if code != exitUsage || !strings.Contains(errOut, "automatic merging is off") || !strings.Contains(errOut, "matching.auto_merge") {
+		t.Errorf("merge without automatic merging: exit %d, %s", code, errOut)
+	}
+}
+
+// TestImportDateOrder: --date-order reads dates like 05/01/1993 for this
+// file instead of rejecting them.
+func TestImportDateOrder(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("id,first_name,email,birth_date\n1,Ann,ann.lee@gmail.com,05/01/1993\n"), 0o600)
+	db := filepath.Join(dir, "crm.db")
+	out, _, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run")
+	if code != exitFindings || !strings.Contains(out, "birth_date") {
+		t.Errorf("without --date-order: exit %d\n%s", code, out)
+	}
+	out, errOut, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--date-order", "dmy", "--json")
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != exitOK || sum.Created != 1 {
+		t.Fatalf("--date-order dmy: exit %d, %v %s %s", code, err, out, errOut)
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if c, err := st.CustomerBySource(context.Background(), "s", "1"); err != nil || c.Record.BirthDate != "1993-01-05" {
+		t.Errorf("stored %+v (%v), want 1993-01-05", c, err)
 	}
 }

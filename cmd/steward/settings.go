@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
 )
@@ -124,4 +127,18 @@ func gatePolicy(r *rules.Rules, countryFlag string) (gate.Policy, error) {
 	}
 	p.Validate = gate.RecordValidator(rr)
 	return p.Defaults()
+}
+
+// currentModel returns the matching model the database scores with (its
+// stored model, or the built-in one while it has none), and logs why a
+// stored model was passed over.
+func currentModel(ctx context.Context, env *Env, st steward.ModelStore) (matchindex.Scorer, error) {
+	sc, warn, err := matchindex.CurrentModel(ctx, st)
+	if err != nil {
+		return matchindex.Scorer{}, err
+	}
+	if warn != "" {
+		envLogger(env).Warn(warn)
+	}
+	return sc, nil
 }

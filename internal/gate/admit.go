@@ -50,6 +50,9 @@ type Gate struct {
 	NotDuplicate func(steward.Pair) bool
 	// Origin names the entry in evidence and audit ("api").
 	Origin string
+	// ModelID is the stored model the Matcher scores with, for evidence;
+	// 0 for the built-in one.
+	ModelID int64
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -187,7 +190,7 @@ func (g *Gate) create(ctx context.Context, st Store, c *steward.Customer, m stew
 }
 
 func (g *Gate) suggest(ctx context.Context, st Store, a *Admission, self, other int64, mt matchindex.Match) error {
-	sg, err := Suggestion(self, other, mt.Evidence, steward.EvidenceAPI, g.Origin, 0)
+	sg, err := Suggestion(self, other, mt.Evidence, steward.EvidenceAPI, g.Origin, 0, g.ModelID)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,12 @@ func NULFindings(rec *steward.Record) []steward.Finding {
 	return out
 }
 
+// AdmissionLock names the database-wide lock (steward.Exclusive) that
+// every transaction deciding about new records holds: an import, an API
+// create or update. Two of them at once would each miss the customers
+// the other is adding, and let the same person in twice.
+const AdmissionLock = "admission"
+
 // Policy is how records are admitted: how they are standardized and
 // validated, and what becomes of invalid ones and of suspected duplicates.
 // The rules file declares it (cmd builds it); the bulk importer and the

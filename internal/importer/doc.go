@@ -1,35 +1,45 @@
-// Package importer imports bulk files of customers through a validation gate:
-// nothing bad gets in, nothing good is lost.
+// Package importer imports bulk files of customers through the validation
+// gate: nothing bad gets in, nothing good is lost.
 //
-// Import reads a CSV or TSV file (delimiter detected), JSON Lines or an
-// XLSX workbook (first sheet, or a named one), in UTF-8 (with or without a
-// byte order mark), UTF-16 with a byte order mark, Windows-1256 (Persian
-// and Arabic Excel exports) or Windows-1252; DetectEncoding documents how
-// the encoding is guessed when it is not named. Every row is mapped onto
-// canonical columns (records.Mapping), standardized (cleanse.Record),
-// validated (validate.Record), and checked for duplicates against the
-// active customers in the database and the earlier rows of the same file
-// (a dedupe.Index). Then:
+// Import reads a file with records.ReadFile (CSV or TSV with the delimiter
+// detected, JSON Lines, or an XLSX workbook, in UTF-8, UTF-16,
+// Windows-1256 or Windows-1252). Every row takes the steps of package
+// gate, under one gate.Policy: it is mapped onto canonical columns,
+// standardized and validated (Policy.Check), and checked for duplicates
+// against the active customers in the database and the earlier rows of
+// the same file (a dedupe.Index). Then:
 //
 //   - a row with an error finding is rejected: it goes to the rejects
 //     report with its row number, field, code and message;
-//   - a row whose (source, id) is known updates that customer, so
-//     re-importing a file changes nothing; a row without an id gets one
+//   - a row whose (source, id) is known updates that customer (gate.Overlay),
+//     so re-importing a file changes nothing; a row without an id gets one
 //     derived from its values;
-//   - a new row that looks like a customer follows the duplicate action:
-//     suggest (store it and queue a merge suggestion), block (reject it,
-//     naming the customer) or merge (above the automatic-merge threshold);
+//   - a new row that looks like a customer follows the duplicate action
+//     (Policy.Decide): suggest (store it and queue a merge suggestion with
+//     its evidence), block (reject it, naming the customer) or merge
+//     (above the automatic-merge threshold, keeping what survivorship
+//     picks: gate.Absorb);
 //   - any other row becomes a new customer.
 //
+// The pipeline is in three parts that run at once: the checker (check.go)
+// standardizes and validates rows on all CPUs as they are read; the
+// matcher (match.go) indexes the file's new rows and matches them against
+// the database and the rows before them on all CPUs; the writer (write.go)
+// stores rows in file order, in batches, as their matches come.
+//
 // The database sees one Store.Atomic transaction per import: all rows or
-// none. A file that cannot be read to its end (bad encoding, a damaged
-// workbook, a row so long it would have to be held whole) stops the import
-// before anything is written, with an error naming the line; a broken
-// quote or a malformed JSON line rejects only its row. A cancelled import
-// or a killed process leaves the database as it was, so running the same
-// import again gives what an uninterrupted one would have.
+// none. It holds the admission lock (gate.AdmissionLock), so imports and
+// the API's writes take turns, and catches up with customers that others
+// committed since its duplicate index was loaded. A file that cannot be
+// read to its end (bad encoding, a damaged workbook, a quote that never
+// closes, a binary file) stops the import before anything is written,
+// with an error naming the line; a malformed row, or one with a damaged
+// byte, rejects only its row. The reports are written and synced before
+// the commit. A cancelled import or a killed process leaves the database
+// as it was, so running the same import again gives what an uninterrupted
+// one would have.
 //
 // The whole file is held in memory while it is imported (bounded by
 // Limits.MaxFileBytes): the duplicate check needs every row before the
-// transaction starts, and the reports need every row after it ends.
+// transaction starts.
 package importer

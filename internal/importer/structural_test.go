@@ -178,7 +178,7 @@ func TestRowErrors(t *testing.T) {
 		t.Fatalf("summary %+v\n%s", sum, rejects.String())
 	}
 	rows := readCSV(t, rejects.Bytes())
-	if len(rows) != 4 || rows[1][3] != "2" || !strings.Contains(rows[1][6], `B\"ob`) || rows[2][3] != "3" || rows[3][3] != "4" {
+	if len(rows) != 4 || rows[1][3] != "3" || !strings.Contains(rows[1][4], `B\"ob`) || rows[2][3] != "4" || rows[3][3] != "5" {
 		t.Errorf("rejects report:\n%s", rejects.String())
 	}
 }

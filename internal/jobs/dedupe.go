@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
@@ -21,8 +22,19 @@ import (
 // already decided, is left as it is.
 type Dedupe struct {
 	Config dedupe.Config
-	// Model scores pairs; nil trains one on the customers each run.
+	// Model, when set, scores pairs and nothing is trained or stored (a
+	// test, or a model given on the command line). Otherwise the run
+	// scores with the database's stored model while it is fresh (see
+	// RetrainAfter), and else trains one on the customers and stores it
+	// for the import gate, the API and the next run.
 	Model *dedupe.Model
+	// RetrainAfter is how long a stored model stays fresh: an older one is
+	// trained again, as is one trained on a customer count more than 20%
+	// away from today's or before stewards' latest decisions. 0 trains at
+	// every run.
+	RetrainAfter time.Duration
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
 	// Progress, if set, is told about the matcher's long stages.
 	Progress dedupe.ProgressFunc
 	// SaveIndex, when set, receives the index of the active customers the
@@ -35,6 +47,10 @@ type Dedupe struct {
 
 // Name implements Job.
 func (j *Dedupe) Name() string { return "dedupe" }
+
+// StageLoad is the stage of the dedupe job that reads the customers, before
+// the matcher's own stages (dedupe.StagePrepare …).
+const StageLoad = "load customers"
 
 // maxEvidencePairs bounds the pairs explained in one suggestion.
 const maxEvidencePairs = 20
@@ -49,11 +65,23 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	}
 	var recs []steward.Record
 	var ids []int64
+	progress := j.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	total, err := run.Store.CountCustomers(ctx, steward.StatusActive)
+	if err != nil {
+		return fmt.Errorf("count customers: %w", err)
+	}
+	progress(StageLoad, 0, int(total))
 	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		r := c.Record.Clone()
 		r.SourceID = strconv.FormatInt(c.ID, 10)
 		recs = append(recs, r)
 		ids = append(ids, c.ID)
+		if len(recs)%10000 == 0 {
+			progress(StageLoad, len(recs), int(total))
+		}
 		return nil
 	})
 	if err != nil {
@@ -79,9 +107,16 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 			labels = append(labels, dedupe.Label{A: a, B: b, Match: false})
 		}
 	}
-	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: j.Model, Labels: labels, Progress: j.Progress})
+	model, stored, err := j.model(ctx, run, int64(len(recs)), int64(len(labels)))
+	if err != nil {
+		return err
+	}
+	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: model, Labels: labels, Progress: j.Progress})
 	if err != nil {
 		return fmt.Errorf("find duplicates: %w", err)
+	}
+	if model == nil {
+		run.Count("model_trained", 1)
 	}
 	if j.SaveIndex != nil {
 		// Suggestions are not customers: what the run writes below leaves
@@ -100,6 +135,20 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 		return err
 	}
 	return run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
+		if model == nil && j.Model == nil {
+			// Trained by this run: stored with its suggestions, so the
+			// gate scores the next import as this run scored.
+			sm, err := matchindex.SaveModel(ctx, s, res.Model, j.now(), int64(len(recs)), int64(len(labels)), fmt.Sprintf("run %d", run.Record.ID))
+			if err != nil {
+				return err
+			}
+			stored = sm
+		}
+		var modelID int64
+		if stored != nil {
+			modelID = stored.ID
+			run.Count("model_id", modelID)
+		}
 		for _, g := range groups {
 			run.Count("suggestions", 1)
 			if old, ok := known[steward.SuggestionKey(g.members)]; ok {
@@ -115,7 +164,7 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 			} else {
 				run.Count("suggestions_new", 1)
 			}
-			ev, err := json.Marshal(steward.Evidence{Producer: steward.EvidenceDedupe, Origin: fmt.Sprintf("run %d", run.Record.ID), Pairs: g.evidence})
+			ev, err := json.Marshal(steward.Evidence{Producer: steward.EvidenceDedupe, Origin: fmt.Sprintf("run %d", run.Record.ID), Model: modelID, Pairs: g.evidence})
 			if err != nil {
 				return err
 			}
@@ -126,6 +175,32 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 		}
 		return run.Checkpoint(ctx, s, "done")
 	})
+}
+
+// model returns the model to score with: j.Model when set; the stored
+// model while it is fresh for records customers and labels decided pairs
+// (with it); or nil, so that dedupe.Run trains one.
+func (j *Dedupe) model(ctx context.Context, run *Run, records, labels int64) (*dedupe.Model, *steward.StoredModel, error) {
+	if j.Model != nil {
+		return j.Model, nil, nil
+	}
+	sc, _, err := matchindex.CurrentModel(ctx, run.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	sm := sc.Stored
+	if sm == nil || j.RetrainAfter <= 0 || j.now().Sub(sm.TrainedAt) >= j.RetrainAfter ||
+		sm.Labels != labels || records*5 < sm.Records*4 || records*5 > sm.Records*6 {
+		return nil, nil, nil
+	}
+	return sc.Model, sm, nil
+}
+
+func (j *Dedupe) now() time.Time {
+	if j.Now != nil {
+		return j.Now()
+	}
+	return time.Now()
 }
 
 // unchangedProbability is how far a re-trained model may move a pending

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"slices"
 	"testing"
@@ -125,6 +126,100 @@ func TestDedupeJobSuggestsTrueDuplicatesAndRemembersRejections(t *testing.T) {
 		}
 		if unchanged < len(before)*9/10 {
 			t.Fatalf("only %d of %d earlier suggestions left unchanged by an identical rerun", unchanged, len(before))
+		}
+	})
+}
+
+// TestDedupeStoresItsModel: a run trains a model and stores it; the next
+// scores with the stored model while it is fresh, and trains again when it
+// is old, when the customers grew by more than a fifth, or when stewards
+// decided more pairs. Evidence names the model that scored it.
+func TestDedupeStoresItsModel(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		seedGenerated(t, s, 1500)
+		now := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		job := &Dedupe{Config: dedupe.DefaultConfig(), RetrainAfter: 7 * 24 * time.Hour, Now: func() time.Time { return now }}
+
+		latest := func() *steward.StoredModel {
+			t.Helper()
+			sm, err := s.LatestModel(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sm
+		}
+		evidenceModel := func() int64 {
+			t.Helper()
+			ss, err := s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Limit: 1})
+			if err != nil || len(ss) == 0 {
+				t.Fatalf("no suggestion: %v", err)
+			}
+			ev, err := ss[0].DecodeEvidence()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ev.Model
+		}
+		rec, err := rn.Start(ctx, job, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := latest()
+		if rec.Counts["model_trained"] != 1 || first.Records != 1500 || first.Origin != fmt.Sprintf("run %d", rec.ID) || rec.Counts["model_id"] != first.ID {
+			t.Fatalf("first run: counts %v, stored model %+v; want a model trained on 1500 customers and stored", rec.Counts, first)
+		}
+		if got := evidenceModel(); got != first.ID {
+			t.Errorf("evidence names model %d, want %d", got, first.ID)
+		}
+
+		now = now.Add(24 * time.Hour)
+		rec, err = rn.Start(ctx, job, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Counts["model_trained"] != 0 || latest().ID != first.ID || rec.Counts["model_id"] != first.ID {
+			t.Fatalf("a day later: counts %v; want the stored model %d used, none trained", rec.Counts, first.ID)
+		}
+
+		tests := []struct {
+			name   string
+			change func()
+		}{
+			{"a week later", func() { now = now.Add(7 * 24 * time.Hour) }},
+			{"a steward decided a pair", func() {
+				if err := s.AddNotDuplicate(ctx, 1, 2, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"the customers grew by a third", func() {
+				var more []steward.Record
+				err := s.EachCustomer(ctx, steward.CustomerFilter{Limit: 500}, func(c *steward.Customer) error {
+					r := c.Record.Clone()
+					r.Source, r.SourceID = "branch", fmt.Sprint(c.ID)
+					more = append(more, r)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				seedCustomers(t, s, more...)
+			}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				before := latest().ID
+				tt.change()
+				rec, err := rn.Start(ctx, job, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Counts["model_trained"] != 1 || latest().ID == before {
+					t.Errorf("counts %v, latest model %d (was %d): want a new model trained and stored", rec.Counts, latest().ID, before)
+				}
+			})
 		}
 	})
 }

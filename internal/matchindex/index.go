@@ -36,6 +36,15 @@ type Index struct {
 	logged int
 }
 
+// Generation returns the customers' generation the index reflects, and
+// false when it is unknown (customers changed while it was built).
+func (d *Index) Generation() (steward.Generation, bool) {
+	if d.gen == nil {
+		return steward.Generation{}, false
+	}
+	return *d.gen, true
+}
+
 // Position returns customer id's position in the index, or -1.
 func (d *Index) Position(id int64) int {
 	if d.pos == nil {

@@ -178,6 +178,10 @@ type FileOptions struct {
 	Mapping *Mapping
 	// Limits bound the input; the zero value means no limits.
 	Limits Limits
+	// Header, when not nil, is called once before the first row with the
+	// file's columns as read and the names of those kept as attributes
+	// (lower case), for a writer that needs them before the rows.
+	Header func(header, attributes []string)
 }
 
 // table is a file being read.
@@ -339,6 +343,9 @@ func readDelimited(text io.Reader, format Format, opts *FileOptions, bom int64, 
 		return nil, readErr(1, err)
 	}
 	t := &table{File: File{Header: slices.Clone(rd.Header())}, each: each}
+	if opts.Header != nil {
+		opts.Header(t.Header, rd.AttributeColumns())
+	}
 	next := 2 // line where the next row starts
 	for {
 		rec, err := rd.Read()
@@ -461,6 +468,9 @@ func readJSONL(text io.Reader, opts *FileOptions, bom int64, each func(*Row)) (*
 		return nil, err
 	}
 	t.Header = cols.Header()
+	if opts.Header != nil {
+		opts.Header(t.Header, cols.AttributeColumns())
+	}
 	for i, r := range pending {
 		r.Num = i + 1
 		if len(r.Findings) == 0 {
@@ -659,6 +669,9 @@ func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, err
 				return nil, err
 			}
 			t.Header = cols.Header()
+			if opts.Header != nil {
+				opts.Header(t.Header, cols.AttributeColumns())
+			}
 			continue
 		}
 		if allEmpty(vals) {

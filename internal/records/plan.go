@@ -92,7 +92,7 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 	canonical := steward.CanonicalColumns()
 	var attrs []string
 	for i, name := range names {
-		if name == "" || used[name] || index[name] != i {
+		if name == "" || used[name] || index[name] != i || IsReportColumn(name) {
 			continue
 		}
 		if slices.Contains(canonical, name) {
@@ -112,3 +112,13 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 	}
 	return ops, attrs, nil
 }
+
+// ReportPrefix starts the names of the columns steward adds to the files
+// it writes about an input (rejects, annotated copies): "steward_line",
+// "steward_errors" … Reading a file ignores such columns, so a rejects
+// file, fixed, can be imported again as it is.
+const ReportPrefix = "steward_"
+
+// IsReportColumn reports whether a (normalized) column name is one steward
+// adds to its reports.
+func IsReportColumn(name string) bool { return strings.HasPrefix(name, ReportPrefix) }

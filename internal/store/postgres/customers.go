@@ -27,8 +27,6 @@ var selectCustomer = "SELECT " + strings.Join(customerColumns, ", ") + " FROM cu
 // reads.
 var insertColumns = append(slices.Clone(customerColumns), "created_by", "created_cause")
 
-var changeColumns = []string{"customer_id", "at", "actor", "field", "before_value", "after_value", "cause"}
-
 func scanCustomer(row pgx.Row) (*steward.Customer, error) {
 	var (
 		c      steward.Customer

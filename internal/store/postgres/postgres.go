@@ -315,6 +315,11 @@ func (s *Store) pipeline(ctx context.Context, fn func(b *pgx.Batch)) error {
 	fn(b)
 	b.Queue("RELEASE steward_one")
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		if ctx.Err() != nil {
+			// Cancelled: pgx closed the connection, and the transaction
+			// went with it; there is no savepoint left to roll back.
+			return err
+		}
 		if _, rerr := tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO steward_one; RELEASE steward_one"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("roll back savepoint: %w", rerr))
 		}

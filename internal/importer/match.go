@@ -1,0 +1,308 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/matchindex"
+)
+
+// snapshot is what the import knows about the database before it writes:
+// the active customers in a duplicate index, the customers the file's
+// source records already became, and the pairs stewards said differ.
+type snapshot struct {
+	db     *matchindex.Index
+	known  map[steward.SourceRef]int64
+	notDup map[steward.Pair]bool
+	// fileIx indexes the file's new rows (fileRows, by position), so that
+	// a row is matched against the rows before it.
+	fileIx   *dedupe.Index
+	fileRows []*row
+}
+
+// candidate is a customer a row looks like: in the database (row nil) or
+// created by another row of the file.
+type candidate struct {
+	dedupe.Candidate
+	row *row
+}
+
+// matcher matches the file's new rows against the database's customers
+// and the file's earlier rows on all CPUs, chunk by chunk in file order,
+// while the writer stores the rows already matched.
+type matcher struct {
+	s      *snapshot
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	// next is the first chunk no worker has taken.
+	next atomic.Int64
+	// done[k] is closed when chunk k of s.fileRows is matched; err[k] is
+	// then its error.
+	done []chan struct{}
+	err  []error
+	// indexed is closed when s.fileIx is built, or failed with indexErr.
+	indexed  chan struct{}
+	indexErr error
+}
+
+// matchChunk is how many rows a matcher worker takes at once.
+const matchChunk = 256
+
+// startMatching picks the file's new rows, and indexes and matches them in
+// the background.
+func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
+	recs := make([]dedupe.Prepared, 0, len(t.rows))
+	for _, r := range t.rows {
+		r.fpos = -1
+		if r.outcome == steward.OutcomeRejected {
+			continue
+		}
+		if _, known := s.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; known {
+			continue
+		}
+		r.fpos = len(s.fileRows)
+		s.fileRows = append(s.fileRows, r)
+		recs = append(recs, r.keys)
+		r.keys = dedupe.Prepared{} // the index keeps its own copy
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
+	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
+	for k := range m.done {
+		m.done[k] = make(chan struct{})
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t0 := time.Now()
+		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		if err != nil {
+			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
+			close(m.indexed)
+			for k := range m.done {
+				m.err[k] = m.indexErr
+				close(m.done[k])
+			}
+			return
+		}
+		// How common a name is, is judged among the customers the rows join.
+		ix.CountTermsWith(s.db.Ix)
+		s.fileIx = ix
+		close(m.indexed)
+		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
+		// When the writer writes customers ahead of the matches
+		// (steward.DuplicateSuggest), one CPU is left to it: its store calls are
+		// the longest serial work of the import, and sharing its CPU with
+		// one matcher too many only left it alone at the end. Otherwise it
+		// waits for the matches and every CPU matches. Either way the
+		// writer matches too whenever it has nothing to write (help).
+		workers := runtime.GOMAXPROCS(0)
+		if opts.OnDuplicate == steward.DuplicateSuggest {
+			workers = max(1, workers-1)
+		}
+		for range workers {
+			m.wg.Add(1)
+			go func() {
+				defer m.wg.Done()
+				for m.take() {
+				}
+			}()
+		}
+	}()
+	return m
+}
+
+// take matches the next chunk no one has taken, on the caller's goroutine,
+// and reports whether there was one.
+func (m *matcher) take() bool {
+	k := int(m.next.Add(1)) - 1
+	if k >= len(m.done) {
+		return false
+	}
+	m.err[k] = m.chunk(m.ctx, k)
+	close(m.done[k])
+	return true
+}
+
+// help is take for the writer, which matches a chunk rather than wait for
+// one: it reports false, taking nothing, while the file's index is not
+// built.
+func (m *matcher) help() bool {
+	select {
+	case <-m.indexed:
+		return m.indexErr == nil && m.take()
+	default:
+		return false
+	}
+}
+
+func (m *matcher) chunk(ctx context.Context, k int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows := m.s.fileRows[k*matchChunk : min((k+1)*matchChunk, len(m.s.fileRows))]
+	for _, r := range rows {
+		var err error
+		if r.cands, err = m.s.candidates(r); err != nil {
+			return fmt.Errorf("row %d: %w", r.Num, err)
+		}
+	}
+	return nil
+}
+
+// ready reports, without waiting, whether wait would return at once.
+func (m *matcher) ready(r *row) bool {
+	done, _ := m.awaited(r)
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
+}
+
+// awaited returns what row r waits for: its chunk's matching, or for a row
+// that is not new the file's index; and where its error will be.
+func (m *matcher) awaited(r *row) (<-chan struct{}, *error) {
+	if r.fpos < 0 {
+		return m.indexed, &m.indexErr
+	}
+	k := r.fpos / matchChunk
+	return m.done[k], &m.err[k]
+}
+
+// wait returns when row r's candidates are known; for a row that is not
+// new (matched by the writer itself), when the file's index is built.
+func (m *matcher) wait(ctx context.Context, r *row) error {
+	done, err := m.awaited(r)
+	select {
+	case <-done:
+		return *err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stop ends the matching and waits for its workers.
+func (m *matcher) stop() {
+	m.cancel()
+	m.wg.Wait()
+}
+
+// candidates returns the database customers and the earlier rows of the
+// file that r looks like, most probable first.
+func (s *snapshot) candidates(r *row) ([]candidate, error) {
+	match := func(ix *dedupe.Index) ([]dedupe.Candidate, error) {
+		if r.fpos >= 0 {
+			// The row is in the file's index already: no preparing it again.
+			return ix.MatchIndexed(s.fileIx, r.fpos)
+		}
+		return ix.Match(&r.Record)
+	}
+	db, err := match(s.db.Ix)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	file, err := match(s.fileIx)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	out := make([]candidate, 0, len(db)+len(file))
+	for _, c := range db {
+		out = append(out, candidate{Candidate: c})
+	}
+	for _, c := range file {
+		// MatchIndexed gives the rows before r; Match (an update's row,
+		// not in the file's index) gives them all.
+		if other := s.fileRows[c.Index]; other.Num < r.Num {
+			out = append(out, candidate{Candidate: c, row: other})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if a.Weight != b.Weight {
+			return a.Weight > b.Weight
+		}
+		// Equal weights: stored customers before the file's rows, then by
+		// customer id or row, so that the choice never depends on where
+		// a cached index keeps a customer it updated.
+		if (a.row == nil) != (b.row == nil) {
+			return a.row == nil
+		}
+		if a.row == nil {
+			return s.db.IDs[a.Index] < s.db.IDs[b.Index]
+		}
+		return a.row.Num < b.row.Num
+	})
+	return out, nil
+}
+
+// catchUp brings the snapshot up to date inside the import's transaction,
+// which holds the admission lock: when customers changed after it was
+// loaded (another import or an API write committed meanwhile), the
+// duplicate index, the not-duplicate pairs and the customers the rows'
+// source records became are read again, so that what this import
+// decides holds whatever committed beside it.
+func catchUp(ctx context.Context, tx steward.Store, snap *snapshot, rows []*row, sum *Summary, opts *Options) error {
+	g, err := tx.CustomerGeneration(ctx)
+	if err != nil {
+		return fmt.Errorf("customers' generation: %w", err)
+	}
+	if had, ok := snap.db.Generation(); ok && had == g {
+		return nil
+	}
+	t0 := time.Now()
+	fresh, err := loadSnapshot(ctx, tx, opts)
+	if err != nil {
+		return err
+	}
+	if fresh.known, err = lookupSources(ctx, tx, rows); err != nil {
+		return err
+	}
+	*snap = *fresh
+	sum.Index = snap.db.Source + ", again: customers changed during the import"
+	sum.Load += time.Since(t0)
+	opts.Logger.Info("import reloaded customers changed by another writer", "customers", snap.db.Ix.Len(), "elapsed", time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapshot, error) {
+	db, err := matchindex.Load(ctx, st, opts.indexOptions())
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{db: db}
+	s.notDup, err = st.NotDuplicatePairs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load not-duplicate pairs: %w", err)
+	}
+	return s, nil
+}
+
+// lookup is the result of lookupSources.
+type lookup struct {
+	ids map[steward.SourceRef]int64
+	err error
+}
+
+// lookupSources finds the customers the rows' source records already
+// became.
+func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
+	refs := make([]steward.SourceRef, len(rows))
+	for i, r := range rows {
+		refs[i] = steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}
+	}
+	ids, err := st.CustomerIDsBySource(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("look up source records: %w", err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,297 @@
+package importer
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/matchindex"
+)
+
+// writer stores the accepted rows inside the import's transaction.
+type writer struct {
+	tx   steward.Store
+	opts *Options
+	snap *snapshot
+	sum  *Summary
+	meta steward.Meta
+	// origin names the import in suggestions' evidence.
+	origin string
+	// matches tells when a row's candidates are known.
+	matches *matcher
+	batch   []*steward.Customer
+	// suggestions wait until their rows' customers have ids.
+	suggestions []pendingSuggestion
+	// touched lists the customers the import created or changed, to bring
+	// the duplicate index up to date after the commit.
+	touched []*steward.Customer
+	// precreated says the new rows' customers are written ahead of their
+	// matches (steward.DuplicateSuggest); created counts them.
+	precreated bool
+	created    int
+}
+
+// pendingSuggestion pairs a row's customer with the customer it matched.
+type pendingSuggestion struct {
+	r      *row
+	target *steward.Customer
+	cand   dedupe.Candidate
+}
+
+// batchSize is how many new customers, and suggestions, go to the store
+// at once: with PostgreSQL every batch costs round trips, which at 500 at
+// once took a few tenths of a second per 100,000 rows.
+const batchSize = 2000
+
+func (w *writer) run(ctx context.Context, t *table) error {
+	// A new row becomes a customer whatever it matches when duplicates are
+	// suggested, so its customer is written ahead, while rows are still
+	// being matched; the suggestions follow as the matches come.
+	w.precreated = w.opts.OnDuplicate == steward.DuplicateSuggest
+	seen := 0 // new rows up to this one
+	for i, r := range t.rows {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if r.fpos >= 0 {
+			seen++
+		}
+		if r.outcome != steward.OutcomeRejected {
+			if w.precreated {
+				if err := w.createAhead(ctx, r, seen); err != nil {
+					return err
+				}
+			}
+			// With nothing left to write until r's matches are known, the
+			// writer matches later rows itself instead of waiting.
+			for !w.matches.ready(r) && w.matches.help() {
+			}
+			if err := w.matches.wait(ctx, r); err != nil {
+				return err
+			}
+			if err := w.row(ctx, r); err != nil {
+				return fmt.Errorf("row %d: %w", r.Num, err)
+			}
+			r.cands = nil // decided: their explanations need not stay for the rest of the file
+			if err := w.maybeFlush(ctx); err != nil {
+				return err
+			}
+		}
+		w.opts.Progress.Add(1)
+	}
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	return w.storeSuggestions(ctx, 1)
+}
+
+// createAhead writes the customers of new rows, in batches of batchSize in
+// file order: while the matches of row r are not known, and at least those
+// of the first seen new rows (r's own and the earlier rows it may match).
+func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
+	rows := w.snap.fileRows
+	need := min(len(rows), (seen+batchSize-1)/batchSize*batchSize)
+	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
+		end := min(len(rows), w.created+batchSize)
+		for _, nr := range rows[w.created:end] {
+			nr.customer, nr.outcome = &steward.Customer{Record: nr.Record}, steward.OutcomeCreated
+			w.batch = append(w.batch, nr.customer)
+		}
+		w.created = end
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storeSuggestions stores the pending suggestions, in batches of batchSize
+// while at least least are pending. Every pending suggestion's customers
+// have ids once the batch of its row is flushed, so the suggestions go to
+// the store while later rows are still being matched rather than all at
+// the end, in the order of their rows.
+func (w *writer) storeSuggestions(ctx context.Context, least int) error {
+	for len(w.suggestions) >= max(least, 1) {
+		n := min(len(w.suggestions), batchSize)
+		ss := make([]*steward.Suggestion, 0, n)
+		for _, p := range w.suggestions[:n] {
+			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model)
+			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
+			if err != nil {
+				return err
+			}
+			ss = append(ss, sg)
+		}
+		if err := w.tx.UpsertSuggestions(ctx, ss); err != nil {
+			return fmt.Errorf("store suggestions: %w", err)
+		}
+		w.sum.Suggestions += n
+		w.suggestions = w.suggestions[n:]
+	}
+	return nil
+}
+
+func (w *writer) row(ctx context.Context, r *row) error {
+	if id, ok := w.snap.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; ok {
+		return w.update(ctx, r, id)
+	}
+	cand, target, err := w.match(ctx, r, 0)
+	if err != nil {
+		return err
+	}
+	if w.precreated {
+		if target != nil {
+			r.match, r.probability = target, cand.Probability
+			w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+		}
+		return nil
+	}
+	c := &steward.Customer{Record: r.Record}
+	r.customer = c
+	if target == nil {
+		r.outcome = steward.OutcomeCreated
+		w.batch = append(w.batch, c)
+		return nil
+	}
+	r.match, r.probability = target, cand.Probability
+	switch w.opts.Decide(cand.Probability) {
+	case gate.ActionBlock:
+		if target.ID == 0 {
+			// Name the earlier row's customer by its id in the message.
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
+		r.outcome = steward.OutcomeBlocked
+		r.customer = nil
+		r.Findings = append(r.Findings, gate.BlockedFinding(target, cand.Probability))
+	case gate.ActionMerge:
+		if target.ID == 0 {
+			if err := w.flush(ctx); err != nil {
+				return err
+			}
+		}
+		r.outcome = steward.OutcomeMerged
+		c.Status, c.MergedInto = steward.StatusMerged, target.ID
+		if err := w.fill(ctx, target, &r.Record); err != nil {
+			return err
+		}
+		w.batch = append(w.batch, c)
+	default:
+		r.outcome = steward.OutcomeCreated
+		w.batch = append(w.batch, c)
+		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+	}
+	return nil
+}
+
+// match returns the most probable customer (in the database, or created by
+// an earlier row) among r's candidates, other than self; nil when none
+// reaches the review threshold.
+func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
+	for _, cand := range r.cands {
+		if cand.Probability < w.opts.ReviewThreshold {
+			continue
+		}
+		if other := cand.row; other != nil {
+			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customer.ID == self) {
+				continue
+			}
+			return cand.Candidate, other.customer, nil
+		}
+		id := w.snap.db.IDs[cand.Index]
+		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
+			continue
+		}
+		if w.opts.OnDuplicate != steward.DuplicateBlock && w.opts.Annotated == nil {
+			// Only its id is needed: a merge reads the customer itself.
+			return cand.Candidate, &steward.Customer{ID: id}, nil
+		}
+		c, err := w.tx.Customer(ctx, id)
+		if err != nil {
+			return dedupe.Candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
+		}
+		return cand.Candidate, c, nil
+	}
+	return dedupe.Candidate{}, nil, nil
+}
+
+// update applies r to the customer its (source, id) names. Fields the row
+// leaves empty keep their stored values: an import never blanks a field.
+func (w *writer) update(ctx context.Context, r *row, id int64) error {
+	c, err := w.tx.Customer(ctx, id)
+	if err != nil {
+		return fmt.Errorf("customer %d of %s/%s: %w", id, r.Record.Source, r.Record.SourceID, err)
+	}
+	if c.Status == steward.StatusErased {
+		r.outcome = steward.OutcomeRejected
+		r.Findings = append(r.Findings, gate.ErasedFinding(&r.Record, c))
+		return nil
+	}
+	r.customer = c
+	next := gate.Overlay(&c.Record, &r.Record)
+	if len(steward.Diff(&c.Record, &next)) == 0 {
+		r.outcome = steward.OutcomeUnchanged
+		return nil
+	}
+	c.Record = next
+	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
+		return fmt.Errorf("update customer %d: %w", id, err)
+	}
+	w.touched = append(w.touched, c)
+	r.outcome = steward.OutcomeUpdated
+	if c.Status != steward.StatusActive {
+		return nil
+	}
+	if r.cands, err = w.snap.candidates(r); err != nil {
+		return err
+	}
+	cand, target, err := w.match(ctx, r, c.ID)
+	if err != nil || target == nil {
+		return err
+	}
+	r.match, r.probability = target, cand.Probability
+	w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+	return nil
+}
+
+// fill merges the row's record into target, keeping what the rules'
+// survivorship picks.
+func (w *writer) fill(ctx context.Context, target *steward.Customer, rec *steward.Record) error {
+	c, changed, err := gate.Absorb(ctx, w.tx, target.ID, rec, w.opts.Survivorship, time.Now(), w.meta)
+	if err != nil {
+		return err
+	}
+	if changed {
+		w.touched = append(w.touched, c)
+	}
+	return nil
+}
+
+func (w *writer) flush(ctx context.Context) error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	if err := w.tx.CreateCustomers(ctx, w.batch, w.meta); err != nil {
+		return err // the store names what failed
+	}
+	w.touched = append(w.touched, w.batch...)
+	w.batch = w.batch[:0]
+	return w.storeSuggestions(ctx, batchSize)
+}
+
+func (w *writer) maybeFlush(ctx context.Context) error {
+	if len(w.batch) >= batchSize {
+		return w.flush(ctx)
+	}
+	if len(w.batch) == 0 {
+		// Every pending suggestion's customers have ids.
+		return w.storeSuggestions(ctx, batchSize)
+	}
+	return nil
+}
