@@ -293,34 +293,62 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 	return sg, nil
 }
 
-// Suggestions implements steward.SuggestionStore. The review order is
-// served by the (status, probability DESC, id) index.
+// Suggestions implements steward.SuggestionStore. Either review order is
+// served by the (status, probability DESC, id) index, read forwards or
+// backwards.
 func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
 	where, args := `1 = 1`, []any{}
 	if f.Status != "" {
 		where += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
+	if f.MinProbability > 0 {
+		where += ` AND probability >= ?`
+		args = append(args, f.MinProbability)
+	}
+	if f.MaxProbability > 0 && f.MaxProbability < 1 {
+		where += ` AND probability <= ?`
+		args = append(args, f.MaxProbability)
+	}
+	if !f.Since.IsZero() {
+		where += ` AND created_at >= ?`
+		args = append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where += ` AND created_at < ?`
+		args = append(args, formatTime(f.Until))
+	}
+	if f.Source != "" {
+		where += ` AND EXISTS (SELECT 1 FROM json_each(suggestions.customer_ids) m
+			JOIN source_refs r ON r.customer_id = m.value WHERE r.source = ?)`
+		args = append(args, f.Source)
+	}
 	limit := ""
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	order := ` ORDER BY probability DESC, id`
+	order, tie, beyond := ` ORDER BY probability DESC, id`, `id > ?`, `probability < ?`
+	if f.Order == steward.MostUncertain {
+		order, tie, beyond = ` ORDER BY probability, id DESC`, `id < ?`, `probability > ?`
+	}
 	q := selectSuggestion + ` WHERE ` + where + order + limit
 	if f.After != 0 {
 		var p float64
 		err := s.read(ctx).QueryRowContext(ctx, `SELECT probability FROM suggestions WHERE id = ?`, f.After).Scan(&p)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", f.After)
+			return nil, steward.FieldErrorf(steward.ENOTFOUND, "cursor", "Suggestion %d, where the page was to continue, does not exist.", f.After)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list suggestions: %w", err)
 		}
 		// Two index ranges (the rest of the cursor's probability, then the
-		// lower ones) instead of an OR the planner would scan for.
-		q = `SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability = ? AND id > ? ORDER BY id` + limit + `)
+		// ones beyond it) instead of an OR the planner would scan for.
+		q = `SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability = ? AND ` + tie + order + limit + `)
 			UNION ALL
-			SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability < ?` + order + limit + `)` + order + limit
+			SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND ` + beyond + order + limit + `)` + order + limit
 		args = append(append(append(args, p, f.After), args...), p)
 	}
 	rows, err := s.read(ctx).QueryContext(ctx, q, args...)

@@ -68,6 +68,8 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Users", testUsers},
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
+		{"SuggestionFilters", testSuggestionFilters},
+		{"JobRunsList", testJobRunsList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
