@@ -196,7 +196,10 @@ type Generation struct {
 }
 
 // SourceRef names one record of a source system.
-type SourceRef struct{ Source, ID string }
+type SourceRef struct {
+	Source string `json:"source"`
+	ID     string `json:"id"`
+}
 
 // CustomerFilter selects customers for EachCustomer.
 type CustomerFilter struct {

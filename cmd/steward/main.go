@@ -73,6 +73,7 @@ func commands() []command {
 		{"version", "print steward's version and commit", runVersion},
 		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
 		{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
+		{"serve", "serve the JSON API (and, later, the steward pages)", runServe},
 	}
 }
 

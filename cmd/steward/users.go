@@ -156,7 +156,7 @@ func interleave(args []string) []string {
 // no value.
 func boolFlag(a string) bool {
 	switch strings.TrimLeft(a, "-") {
-	case "json", "h", "help":
+	case "json", "h", "help", "quiet":
 		return true
 	}
 	return false

@@ -103,9 +103,9 @@ func TestAuthenticator(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.SQLite(t)
 	now := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
-	a := &auth.Authenticator{Store: st, Throttle: auth.NewThrottle(3, time.Minute), SessionTTL: time.Hour, Params: fast,
-		Now: func() time.Time { return now }}
-	a.Throttle.Now = a.Now
+	a := &auth.Authenticator{Store: st, Users: auth.NewThrottle(3, time.Minute), Clients: auth.NewThrottle(3, time.Minute),
+		SessionTTL: time.Hour, Params: fast, Now: func() time.Time { return now }}
+	a.Users.Now, a.Clients.Now = a.Now, a.Now
 	hash, err := auth.HashPassword("a long enough password", fast)
 	if err != nil {
 		t.Fatal(err)

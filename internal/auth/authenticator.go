@@ -22,9 +22,10 @@ type Store interface {
 // Authenticator turns credentials into users.
 type Authenticator struct {
 	Store Store
-	// Throttle slows down failed attempts per user name and per client;
-	// nil throttles nothing.
-	Throttle *Throttle
+	// Users slows down failed sign-ins per user name, Clients failed
+	// sign-ins and bad tokens per client address (an office behind one
+	// address holds many users: give it more); nil throttles nothing.
+	Users, Clients *Throttle
 	// SessionTTL is how long a session token made by Login lives.
 	SessionTTL time.Duration
 	// Params hash the decoy password (see Login); zero is DefaultParams.
@@ -61,12 +62,16 @@ func errBadToken() error {
 	return steward.Errorf(steward.EUNAUTHORIZED, "The token is not valid (unknown, revoked or expired); sign in again or ask an admin for a new one.")
 }
 
-// throttled returns ETHROTTLED when keys must wait.
-func (a *Authenticator) throttled(what string, keys ...string) error {
-	if a.Throttle == nil {
-		return nil
+// throttled returns ETHROTTLED when the user name (when not "") or the
+// client must wait.
+func (a *Authenticator) throttled(what, user, client string) error {
+	var wait time.Duration
+	if a.Users != nil && user != "" {
+		wait = a.Users.Wait(user)
 	}
-	wait := a.Throttle.Wait(keys...)
+	if a.Clients != nil {
+		wait = max(wait, a.Clients.Wait(client))
+	}
 	if wait <= 0 {
 		return nil
 	}
@@ -75,9 +80,13 @@ func (a *Authenticator) throttled(what string, keys ...string) error {
 		Err: steward.Errorf(steward.ETHROTTLED, "Too many failed %s from here or for this user; try again in %d seconds.", what, secs)}
 }
 
-func (a *Authenticator) fail(keys ...string) {
-	if a.Throttle != nil {
-		a.Throttle.Fail(keys...)
+// fail spends an attempt of the user name (when not "") and the client.
+func (a *Authenticator) fail(user, client string) {
+	if a.Users != nil && user != "" {
+		a.Users.Fail(user)
+	}
+	if a.Clients != nil {
+		a.Clients.Fail(client)
 	}
 }
 
@@ -86,19 +95,18 @@ func (a *Authenticator) fail(keys ...string) {
 // is unknown, revoked or expired, or whose user is disabled; ETHROTTLED
 // (ThrottledError) for a client that failed too often lately.
 func (a *Authenticator) Bearer(ctx context.Context, secret, client string) (*steward.User, *steward.Token, error) {
-	key := "client:" + client
-	if err := a.throttled("attempts", key); err != nil {
+	if err := a.throttled("attempts", "", client); err != nil {
 		return nil, nil, err
 	}
 	t, err := a.Store.TokenByHash(ctx, HashSecret(secret))
 	switch {
 	case steward.ErrorCode(err) == steward.ENOTFOUND:
-		a.fail(key)
+		a.fail("", client)
 		return nil, nil, errBadToken()
 	case err != nil:
 		return nil, nil, fmt.Errorf("look up token: %w", err)
 	case !t.Usable(a.now()):
-		a.fail(key)
+		a.fail("", client)
 		return nil, nil, errBadToken()
 	}
 	u, err := a.Store.User(ctx, t.UserID)
@@ -119,8 +127,7 @@ func (a *Authenticator) Bearer(ctx context.Context, secret, client string) (*ste
 // failed too often lately is ETHROTTLED (ThrottledError) without a check.
 func (a *Authenticator) Login(ctx context.Context, name, password, client string) (string, *steward.Token, *steward.User, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
-	keys := []string{"user:" + n, "client:" + client}
-	if err := a.throttled("sign-ins", keys...); err != nil {
+	if err := a.throttled("sign-ins", n, client); err != nil {
 		return "", nil, nil, err
 	}
 	wrong := steward.Errorf(steward.EUNAUTHORIZED, "The user name or the password is wrong.")
@@ -137,7 +144,7 @@ func (a *Authenticator) Login(ctx context.Context, name, password, client string
 		return "", nil, nil, fmt.Errorf("user %s: %w", n, err)
 	}
 	if u == nil || u.PasswordHash == "" || !ok {
-		a.fail(keys...)
+		a.fail(n, client)
 		return "", nil, nil, wrong
 	}
 	if u.Disabled() {
