@@ -213,3 +213,27 @@ func EvalDecisions(ctx context.Context, labels []Label, cfg dedupe.Config, model
 	}
 	return ev, nil
 }
+
+// Train trains a matching model on recs (the active customers a duplicate
+// run indexes; ids[i] is recs[i]'s customer) with stewards' decisions as
+// labelled pairs (Labels): a labelled record recs does not hold as it is
+// (a merged member's before-image) is indexed after recs for the training
+// only. The model is for dedupe.Options.Model, so that the run itself
+// indexes, scores and clusters the active customers alone. It also
+// returns how many labelled pairs took part.
+func Train(ctx context.Context, recs []steward.Record, ids []int64, labels []Label, cfg dedupe.Config) (*dedupe.Model, int, error) {
+	extra, dl := TrainingLabels(labels, ids, recs)
+	all := recs
+	if len(extra) > 0 {
+		all = append(slices.Clone(recs), extra...)
+	}
+	ix, err := dedupe.NewIndex(ctx, all, cfg, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("training index: %w", err)
+	}
+	m, err := ix.Train(ctx, dl)
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, len(dl), nil
+}

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -56,5 +57,31 @@ func TestEvalDecisions(t *testing.T) {
 	if ev.Matches != 1 || ev.NonMatches != 2 || ev.TruePositives != 1 || ev.FalsePositives != 1 || ev.FalseNegatives != 0 ||
 		ev.Precision != 0.5 || ev.Recall != 1 {
 		t.Errorf("evaluation %+v, want 1 TP, 1 FP, precision 0.5, recall 1", ev)
+	}
+}
+
+// TestTrainWithMerges: merged members' before-images, which no active
+// customer holds any more, take part in training as labelled pairs.
+func TestTrainWithMerges(t *testing.T) {
+	ctx := context.Background()
+	var recs []steward.Record
+	var ids []int64
+	for i := range 400 {
+		recs = append(recs, steward.Record{SourceID: fmt.Sprint(i), FirstName: []string{"Ali", "Sara", "Reza", "Mina", "Omid"}[i%5],
+			LastName: fmt.Sprintf("Family%d", i%97), Email: fmt.Sprintf("user%d@example.com", i), City: []string{"Tehran", "Shiraz"}[i%2], Country: "IR"})
+		ids = append(ids, int64(i+1))
+	}
+	var labels []Label
+	for i := range 20 {
+		b := recs[i].Clone()
+		b.Email = fmt.Sprintf("other%d@example.org", i)
+		labels = append(labels, Label{A: ids[i], B: int64(1000 + i), RecA: recs[i], RecB: b, Match: true})
+	}
+	m, n, err := Train(ctx, recs, ids, labels, rules.Default().DedupeConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 20 || m.Training.LabelledPairs != 20 || m.Training.Records != 420 {
+		t.Errorf("trained on %d records with %d labels (%d given), want 420 and 20", m.Training.Records, m.Training.LabelledPairs, n)
 	}
 }
