@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"JobRunAbandon", testJobRunAbandon},
 		{"EmailChecks", testEmailChecks},
 		{"Models", testModels},
+		{"Snapshots", testSnapshots},
+		{"CurrentEmailChecks", testCurrentEmailChecks},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
