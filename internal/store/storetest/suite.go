@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"JobRunLifecycle", testJobRunLifecycle},
 		{"JobRunOverlap", testJobRunOverlap},
 		{"JobRunAbandon", testJobRunAbandon},
+		{"JobRunWarnings", testJobRunWarnings},
 		{"EmailChecks", testEmailChecks},
 		{"Models", testModels},
 		{"Snapshots", testSnapshots},
