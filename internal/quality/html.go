@@ -134,9 +134,17 @@ func lineChart(series [][]float64, snaps []*steward.Snapshot) template.HTML {
 		}
 		return float64(left) + plotW*float64(i)/float64(n-1)
 	}
+	layout := "01-02"
+	if n > 1 && snaps[n-1].TakenAt.Sub(snaps[0].TakenAt) < 48*time.Hour {
+		layout = "01-02 15:04"
+	}
 	for i, s := range snaps {
 		if n <= 6 || i == 0 || i == n-1 || i%(n/5+1) == 0 {
-			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#8593a3" text-anchor="middle">%s</text>`, x(i), h-6, s.TakenAt.Local().Format("01-02"))
+			anchor := "middle"
+			if i == n-1 && n > 1 {
+				anchor = "end"
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" fill="#8593a3" text-anchor="%s">%s</text>`, x(i), h-6, anchor, s.TakenAt.Local().Format(layout))
 		}
 	}
 	for k, s := range series {
