@@ -19,6 +19,7 @@ type Store interface {
 	EmailCheckStore
 	ModelStore
 	SnapshotStore
+	SuppressionStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Models", testModels},
 		{"Snapshots", testSnapshots},
 		{"CurrentEmailChecks", testCurrentEmailChecks},
+		{"Suppressions", testSuppressions},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
