@@ -2,6 +2,7 @@ package search
 
 import (
 	"hash/maphash"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -78,11 +79,27 @@ func nameWords(s string) []string {
 }
 
 // Put makes the index hold the customers cs as they are now: active ones
-// with their current keys, others not at all.
+// with their current keys, others not at all. The keys of a large batch
+// are computed on every CPU.
 func (x *Index) Put(cs []*steward.Customer) {
+	keys := make([][]uint64, len(cs))
+	workers := min(runtime.GOMAXPROCS(0), len(cs)/1024+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cs); i += workers {
+				if cs[i].Status == steward.StatusActive {
+					keys[i] = x.recordKeys(&cs[i].Record)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for _, c := range cs {
+	for i, c := range cs {
 		if _, ok := x.pos[c.ID]; ok {
 			delete(x.pos, c.ID)
 			x.dead++
@@ -93,7 +110,7 @@ func (x *Index) Put(cs []*steward.Customer) {
 		p := int32(len(x.ids))
 		x.ids = append(x.ids, c.ID)
 		x.pos[c.ID] = p
-		for _, h := range x.recordKeys(&c.Record) {
+		for _, h := range keys[i] {
 			x.keys[h] = append(x.keys[h], p)
 		}
 	}

@@ -62,7 +62,7 @@ func (s *Server) searchCustomers(r *http.Request, c *call) (*response, error) {
 		}
 	case sq != (search.Query{}):
 		c.detail["by"] = "keys"
-		v, err := s.idx.fresh(ctx, s.st)
+		v, err := s.idx.recent(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -97,7 +97,9 @@ func (s *Server) serve(rt route) http.Handler {
 		}
 		if err != nil {
 			status = Status(err)
-			if rt.audit != "" && c.user != nil && !c.audited || rt.audit == "session.create" && !c.audited {
+			// A failed call is audited when it is known who made it: a user
+			// signed in, or the name a sign-in tried.
+			if rt.audit != "" && !c.audited && (c.user != nil || c.actor != "") {
 				if aerr := s.audit(r.Context(), c, rt.audit, status, err); aerr != nil {
 					s.log.Error("audit entry not written", "request_id", c.id, "err", aerr)
 				}

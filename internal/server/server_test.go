@@ -31,7 +31,7 @@ var fast = auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 
 
 // api is a running server with a user of every role.
 type api struct {
-	t      *testing.T
+	t      testing.TB
 	st     steward.Store
 	srv    *server.Server
 	url    string
@@ -42,7 +42,12 @@ type option func(*server.Config)
 
 func block(c *server.Config) { c.Policy.OnDuplicate = steward.DuplicateBlock }
 
-func newAPI(t *testing.T, st steward.Store, opts ...option) *api {
+func newAPI(t *testing.T, st steward.Store, opts ...option) *api { return newServerAPI(t, st, opts...) }
+
+// newBenchAPI is newAPI for a benchmark.
+func newBenchAPI(b *testing.B, st steward.Store) *api { return newServerAPI(b, st) }
+
+func newServerAPI(t testing.TB, st steward.Store, opts ...option) *api {
 	t.Helper()
 	ctx := context.Background()
 	r := rules.Default()
@@ -89,7 +94,7 @@ type reply struct {
 	body   []byte
 }
 
-func (r reply) decode(t *testing.T, v any) {
+func (r reply) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("answer %s: %v", r.body, err)
@@ -97,7 +102,7 @@ func (r reply) decode(t *testing.T, v any) {
 }
 
 // errorOf is the answer's error body.
-func (r reply) errorOf(t *testing.T) (code, message, field string) {
+func (r reply) errorOf(t testing.TB) (code, message, field string) {
 	t.Helper()
 	var e struct{ Code, Message, Field string }
 	r.decode(t, &e)

@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
@@ -118,4 +121,23 @@ func TestAudited(t *testing.T) {
 		}
 		a.want(a.do("viewer", "GET", "/api/v1/job-runs?job=dedupe", nil), 200)
 	})
+}
+
+// TestUnavailable: a database that does not answer is 503, with nothing
+// of the driver's error in the answer.
+func TestUnavailable(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newAPI(t, st)
+	st.Close()
+	r := a.want(a.do("", "GET", "/api/v1/health", nil), 503)
+	if code, msg, _ := r.errorOf(t); code != steward.EUNAVAILABLE || strings.Contains(msg, "sql") {
+		t.Errorf("%s", r.body)
+	}
+	r = a.want(a.do("viewer", "GET", "/api/v1/suggestions", nil), 500)
+	if _, msg, _ := r.errorOf(t); msg != "Internal error." {
+		t.Errorf("an internal error tells %q", msg)
+	}
 }
