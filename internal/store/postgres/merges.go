@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -115,40 +114,17 @@ func (s *Store) Merge(ctx context.Context, id int64) (*steward.Merge, error) {
 
 // Merges implements steward.MergeStore.
 func (s *Store) Merges(ctx context.Context, f steward.MergeFilter) ([]*steward.Merge, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if f.Status != "" {
-		args = append(args, string(f.Status))
-		where = append(where, fmt.Sprintf(`status = $%d`, len(args)))
+		c.add(`status = $%d`, string(f.Status))
 	}
 	if f.CustomerID != 0 {
-		args = append(args, f.CustomerID)
-		where = append(where, fmt.Sprintf(`id IN (SELECT merge_id FROM merge_members WHERE customer_id = $%d)`, len(args)))
+		c.add(`id IN (SELECT merge_id FROM merge_members WHERE customer_id = $%d)`, f.CustomerID)
 	}
 	if f.Before != 0 {
-		args = append(args, f.Before)
-		where = append(where, fmt.Sprintf(`id < $%d`, len(args)))
+		c.add(`id < $%d`, f.Before)
 	}
-	q := selectMerge
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	rows, err := s.read(ctx).Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list merges: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.Merge, error) { return scanMerge(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list merges: %w", err)
-	}
-	if out == nil {
-		out = []*steward.Merge{}
-	}
-	return out, nil
+	return collect(ctx, s, "merges", c.newestFirst(selectMerge, f.Limit), c.args, scanMerge)
 }
 
 // UpdateMerge implements steward.MergeStore.
@@ -197,23 +173,14 @@ func (s *Store) UpdateMerge(ctx context.Context, m *steward.Merge) error {
 
 // SourceRefs implements steward.MergeStore.
 func (s *Store) SourceRefs(ctx context.Context, customerID int64) ([]steward.SourceRef, error) {
-	rows, err := s.read(ctx).Query(ctx, `SELECT source, source_id FROM source_refs WHERE customer_id = $1
-		ORDER BY source COLLATE "C", source_id COLLATE "C"`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("list source references: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.SourceRef, error) {
-		var r steward.SourceRef
-		err := row.Scan(&r.Source, &r.ID)
-		return r, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list source references: %w", err)
-	}
-	if out == nil {
-		out = []steward.SourceRef{}
-	}
-	return out, nil
+	return collect(ctx, s, "source references", `SELECT source, source_id FROM source_refs WHERE customer_id = $1
+		ORDER BY source COLLATE "C", source_id COLLATE "C"`, []any{customerID}, scanSourceRef)
+}
+
+func scanSourceRef(row pgx.Row) (steward.SourceRef, error) {
+	var r steward.SourceRef
+	err := row.Scan(&r.Source, &r.ID)
+	return r, err
 }
 
 // MoveSourceRefs implements steward.MergeStore with one statement that
@@ -241,11 +208,7 @@ func (s *Store) MoveSourceRefs(ctx context.Context, refs []steward.SourceRef, to
 		if err != nil {
 			return fmt.Errorf("move source references: %w", err)
 		}
-		moved, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.SourceRef, error) {
-			var r steward.SourceRef
-			err := row.Scan(&r.Source, &r.ID)
-			return r, err
-		})
+		moved, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.SourceRef, error) { return scanSourceRef(row) })
 		if err != nil {
 			return fmt.Errorf("move source references: %w", err)
 		}
@@ -267,18 +230,12 @@ func (s *Store) MoveSourceRefs(ctx context.Context, refs []steward.SourceRef, to
 
 // MergedInto implements steward.MergeStore.
 func (s *Store) MergedInto(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.read(ctx).Query(ctx, `SELECT id FROM customers WHERE merged_into = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("list merged customers: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("list merged customers: %w", err)
-	}
-	if out == nil {
-		out = []int64{}
-	}
-	return out, nil
+	return collect(ctx, s, "merged customers", `SELECT id FROM customers WHERE merged_into = $1 ORDER BY id`, []any{id},
+		func(row pgx.Row) (int64, error) {
+			var c int64
+			err := row.Scan(&c)
+			return c, err
+		})
 }
 
 // TouchCustomer implements steward.MergeStore.

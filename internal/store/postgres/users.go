@@ -94,18 +94,7 @@ func (s *Store) UserByName(ctx context.Context, name string) (*steward.User, err
 
 // Users implements steward.UserStore.
 func (s *Store) Users(ctx context.Context) ([]*steward.User, error) {
-	rows, err := s.read(ctx).Query(ctx, selectUser+` ORDER BY name COLLATE "C"`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.User, error) { return scanUser(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	if out == nil {
-		out = []*steward.User{}
-	}
-	return out, nil
+	return collect(ctx, s, "users", selectUser+` ORDER BY name COLLATE "C"`, nil, scanUser)
 }
 
 // UpdateUser implements steward.UserStore.
@@ -182,18 +171,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*steward.Token, e
 
 // Tokens implements steward.UserStore.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*steward.Token, error) {
-	rows, err := s.read(ctx).Query(ctx, selectToken+` WHERE user_id = $1 ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.Token, error) { return scanToken(row) })
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	if out == nil {
-		out = []*steward.Token{}
-	}
-	return out, nil
+	return collect(ctx, s, "tokens", selectToken+` WHERE user_id = $1 ORDER BY id DESC`, []any{userID}, scanToken)
 }
 
 // RevokeToken implements steward.UserStore.
@@ -228,50 +206,27 @@ func (s *Store) Audit(ctx context.Context, e *steward.AuditEntry) error {
 
 // AuditEntries implements steward.AuditStore.
 func (s *Store) AuditEntries(ctx context.Context, f steward.AuditFilter) ([]*steward.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	var c conditions
 	if f.Target != "" {
-		add(`target = $%d`, f.Target)
+		c.add(`target = $%d`, f.Target)
 	}
 	if f.Actor != "" {
-		add(`actor = $%d`, f.Actor)
+		c.add(`actor = $%d`, f.Actor)
 	}
 	if f.Before != 0 {
-		add(`id < $%d`, f.Before)
+		c.add(`id < $%d`, f.Before)
 	}
-	q := `SELECT id, at, actor, action, target, detail FROM audit_log`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	rows, err := s.read(ctx).Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*steward.AuditEntry, error) {
-		var e steward.AuditEntry
-		var detail []byte
-		if err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
-			return nil, err
-		}
-		e.At = e.At.UTC()
-		if detail != nil {
-			e.Detail = json.RawMessage(detail)
-		}
-		return &e, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	if out == nil {
-		out = []*steward.AuditEntry{}
-	}
-	return out, nil
+	return collect(ctx, s, "audit entries", c.newestFirst(`SELECT id, at, actor, action, target, detail FROM audit_log`, f.Limit), c.args,
+		func(row pgx.Row) (*steward.AuditEntry, error) {
+			var e steward.AuditEntry
+			var detail []byte
+			if err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
+				return nil, err
+			}
+			e.At = e.At.UTC()
+			if detail != nil {
+				e.Detail = json.RawMessage(detail)
+			}
+			return &e, nil
+		})
 }

@@ -62,22 +62,11 @@ func (s *Store) NotDuplicatesOf(ctx context.Context, ids []int64) ([]steward.Pai
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read(ctx).QueryContext(ctx, `SELECT a, b FROM not_duplicates
+	return queryAll(ctx, s, "not-duplicate pairs", `SELECT a, b FROM not_duplicates
 		WHERE cleared_at IS NULL AND (a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1)))
-		ORDER BY a, b`, string(list))
-	if err != nil {
-		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		ORDER BY a, b`, []any{string(list)}, func(sc scanner) (steward.Pair, error) {
 		var p steward.Pair
-		if err := rows.Scan(&p.A, &p.B); err != nil {
-			return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list not-duplicate pairs: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&p.A, &p.B)
+		return p, err
+	})
 }

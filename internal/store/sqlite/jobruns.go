@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/steward-crm/steward"
 )
@@ -18,29 +16,5 @@ func (s *Store) JobRuns(ctx context.Context, f steward.JobRunFilter) ([]*steward
 	if f.Before != 0 {
 		where, args = append(where, `id < ?`), append(args, f.Before)
 	}
-	q := selectJobRun
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list job runs: %w", err)
-	}
-	defer rows.Close()
-	out := []*steward.JobRun{}
-	for rows.Next() {
-		r, err := scanJobRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list job runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list job runs: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "job runs", newestFirst(selectJobRun, where, f.Limit), args, scanJobRun)
 }

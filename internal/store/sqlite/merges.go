@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/steward-crm/steward"
 )
@@ -122,31 +121,7 @@ func (s *Store) Merges(ctx context.Context, f steward.MergeFilter) ([]*steward.M
 	if f.Before != 0 {
 		where, args = append(where, `id < ?`), append(args, f.Before)
 	}
-	q := selectMerge
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list merges: %w", err)
-	}
-	defer rows.Close()
-	out := []*steward.Merge{}
-	for rows.Next() {
-		m, err := scanMerge(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list merges: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list merges: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "merges", newestFirst(selectMerge, where, f.Limit), args, scanMerge)
 }
 
 // UpdateMerge implements steward.MergeStore.
@@ -197,24 +172,12 @@ func (s *Store) UpdateMerge(ctx context.Context, m *steward.Merge) error {
 
 // SourceRefs implements steward.MergeStore.
 func (s *Store) SourceRefs(ctx context.Context, customerID int64) ([]steward.SourceRef, error) {
-	rows, err := s.read(ctx).QueryContext(ctx, `SELECT source, source_id FROM source_refs WHERE customer_id = ?
-		ORDER BY source, source_id`, customerID)
-	if err != nil {
-		return nil, fmt.Errorf("list source references: %w", err)
-	}
-	defer rows.Close()
-	out := []steward.SourceRef{}
-	for rows.Next() {
+	return queryAll(ctx, s, "source references", `SELECT source, source_id FROM source_refs WHERE customer_id = ?
+		ORDER BY source, source_id`, []any{customerID}, func(sc scanner) (steward.SourceRef, error) {
 		var r steward.SourceRef
-		if err := rows.Scan(&r.Source, &r.ID); err != nil {
-			return nil, fmt.Errorf("list source references: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list source references: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&r.Source, &r.ID)
+		return r, err
+	})
 }
 
 // MoveSourceRefs implements steward.MergeStore.
@@ -248,23 +211,12 @@ func (s *Store) MoveSourceRefs(ctx context.Context, refs []steward.SourceRef, to
 
 // MergedInto implements steward.MergeStore.
 func (s *Store) MergedInto(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.read(ctx).QueryContext(ctx, `SELECT id FROM customers WHERE merged_into = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("list merged customers: %w", err)
-	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("list merged customers: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list merged customers: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "merged customers", `SELECT id FROM customers WHERE merged_into = ? ORDER BY id`, []any{id},
+		func(sc scanner) (int64, error) {
+			var c int64
+			err := sc.Scan(&c)
+			return c, err
+		})
 }
 
 // TouchCustomer implements steward.MergeStore.

@@ -100,23 +100,7 @@ func (s *Store) UserByName(ctx context.Context, name string) (*steward.User, err
 
 // Users implements steward.UserStore.
 func (s *Store) Users(ctx context.Context) ([]*steward.User, error) {
-	rows, err := s.read(ctx).QueryContext(ctx, selectUser+` ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	out := []*steward.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "users", selectUser+` ORDER BY name`, nil, scanUser)
 }
 
 // UpdateUser implements steward.UserStore.
@@ -214,23 +198,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*steward.Token, e
 
 // Tokens implements steward.UserStore.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*steward.Token, error) {
-	rows, err := s.read(ctx).QueryContext(ctx, selectToken+` WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	out := []*steward.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "tokens", selectToken+` WHERE user_id = ? ORDER BY id DESC`, []any{userID}, scanToken)
 }
 
 // RevokeToken implements steward.UserStore.
@@ -282,39 +250,23 @@ func (s *Store) AuditEntries(ctx context.Context, f steward.AuditFilter) ([]*ste
 	if f.Before != 0 {
 		where, args = append(where, `id < ?`), append(args, f.Before)
 	}
-	q := `SELECT id, at, actor, action, target, detail FROM audit_log`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	defer rows.Close()
-	out := []*steward.AuditEntry{}
-	for rows.Next() {
-		var (
-			e      steward.AuditEntry
-			at     string
-			detail sql.NullString
-		)
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
-			return nil, fmt.Errorf("list audit entries: %w", err)
-		}
-		if e.At, err = parseTime(at); err != nil {
-			return nil, err
-		}
-		if detail.Valid {
-			e.Detail = json.RawMessage(detail.String)
-		}
-		out = append(out, &e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, s, "audit entries", newestFirst(`SELECT id, at, actor, action, target, detail FROM audit_log`, where, f.Limit), args,
+		func(sc scanner) (*steward.AuditEntry, error) {
+			var (
+				e      steward.AuditEntry
+				at     string
+				detail sql.NullString
+			)
+			if err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
+				return nil, err
+			}
+			var err error
+			if e.At, err = parseTime(at); err != nil {
+				return nil, err
+			}
+			if detail.Valid {
+				e.Detail = json.RawMessage(detail.String)
+			}
+			return &e, nil
+		})
 }
