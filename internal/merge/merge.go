@@ -52,8 +52,10 @@ type Request struct {
 	// a customer changed since fails the merge with ECONFLICT. Customers
 	// not listed are taken as they are when the merge runs.
 	Versions map[int64]int64 `json:"versions,omitempty"`
-	// SuggestionID is the suggestion the merge decides, 0 for none.
-	SuggestionID int64 `json:"suggestion_id,omitempty"`
+	// SuggestionID is the suggestion the merge decides, 0 for none. Only
+	// Decide sets it, having checked that the customers are the
+	// suggestion's (or what its members were merged into since).
+	SuggestionID int64 `json:"-"`
 }
 
 // Result is what an operation on a merge did.
