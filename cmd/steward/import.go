@@ -327,22 +327,11 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
 	}
+	if len(s.Dropped) > 0 {
+		fmt.Fprintf(w, "  dropped    %s (invalid values left out of accepted rows; --findings FILE lists them)\n", countsByName(s.Dropped))
+	}
 	if len(s.Codes) > 0 {
-		codes := make([]string, 0, len(s.Codes))
-		for c := range s.Codes {
-			codes = append(codes, c)
-		}
-		sort.Slice(codes, func(i, j int) bool {
-			if s.Codes[codes[i]] != s.Codes[codes[j]] {
-				return s.Codes[codes[i]] > s.Codes[codes[j]]
-			}
-			return codes[i] < codes[j]
-		})
-		parts := make([]string, len(codes))
-		for i, c := range codes {
-			parts[i] = fmt.Sprintf("%s %d", c, s.Codes[c])
-		}
-		fmt.Fprintf(w, "  by code    %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  by code    %s\n", countsByName(s.Codes))
 	}
 	if rejectsFile != "" && s.Rejected+s.Blocked > 0 {
 		fmt.Fprintf(w, "  rejects in %s (fix them there and import that file again)\n", rejectsFile)
@@ -362,6 +351,25 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	if s.DryRun {
 		fmt.Fprintln(w, "  dry run: the database was not changed")
 	}
+}
+
+// countsByName writes counts as "a 3, b 1", the largest first.
+func countsByName(counts map[string]int) string {
+	names := make([]string, 0, len(counts))
+	for c := range counts {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, c := range names {
+		parts[i] = fmt.Sprintf("%s %d", c, counts[c])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // countingReader counts the bytes read on a progress bar.

@@ -50,10 +50,12 @@ func TestImportCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
-	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 4 || sum.Rejected != 2 || sum.Created != 4 || sum.Suggestions != 1 {
+	// Row 3's email (two @) is left out and the row kept for its phone;
+	// row 4 has no contact at all.
+	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 5 || sum.Rejected != 1 || sum.Created != 5 || sum.Suggestions != 1 || sum.Dropped["email"] != 1 {
 		t.Errorf("dry run summary %+v", sum)
 	}
-	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
+	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 2 {
 		t.Errorf("dry-run rejects file: %v\n%s", err, data)
 	}
 	// A dry run creates nothing, not even the database.
@@ -64,7 +66,7 @@ func TestImportCommand(t *testing.T) {
 	// The import itself, database from STEWARD_DB, flags before the file.
 	env := []string{"STEWARD_DB=" + db}
 	out, errOut, code = runWith(t, env, "import", "--source", "shop", "--annotated", annotated, shop)
-	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
+	if code != 1 || !strings.Contains(out, "accepted   5 (created 5") || !strings.Contains(out, "rejected   1") || !strings.Contains(out, "dropped    email 1") {
 		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
 	}
 	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "steward_status,steward_code,steward_message,steward_matched_id") {
@@ -90,7 +92,7 @@ func TestImportCommand(t *testing.T) {
 	st.Close()
 	// Again: nothing new.
 	out, _, _ = runWith(t, env, "import", shop, "--source", "shop", "--json")
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 4 || sum.Created != 0 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 5 || sum.Created != 0 {
 		t.Errorf("re-import: %v %+v", err, sum)
 	}
 	// A clean file exits 0.
@@ -104,7 +106,7 @@ func TestImportCommand(t *testing.T) {
 	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  on_duplicate: block\n"), 0o644)
 	fresh := []string{"STEWARD_DB=" + filepath.Join(dir, "rules.db"), "STEWARD_RULES=" + rulesFile}
 	out, errOut, _ = runWith(t, fresh, "import", shop, "--source", "shop", "--json")
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 3 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 4 {
 		t.Errorf("rules on_duplicate block: %v %+v\n%s", err, sum, errOut)
 	}
 	out, _, _ = runWith(t, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
@@ -167,7 +169,7 @@ func TestImportCommandPostgres(t *testing.T) {
 	cacheEnv := []string{"XDG_CACHE_HOME=" + t.TempDir()}
 	out, errOut, code := runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
 	var sum importer.Summary
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 || sum.Index != "database" {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 5 || sum.Index != "database" {
 		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
 	}
 	// The second import finds the duplicate index in the cache the first
@@ -195,7 +197,7 @@ func TestImportSummarySaysWhatHappened(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"stored as new customers, with 1 merge suggestions", "not imported:", "line 4 (id 3): multiple_at:", "line 5 (id 4): no_valid_contact:"} {
+	for _, want := range []string{"stored as new customers, with 1 merge suggestions", "not imported:", "line 5 (id 4): no_valid_contact:", "dropped    email 1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -207,15 +209,21 @@ func TestImportSummarySaysWhatHappened(t *testing.T) {
 }
 
 // TestImportDateOrder: --date-order reads dates like 05/01/1993 for this
-// file instead of rejecting them.
+// file instead of leaving them out (or rejecting the row, when the rules
+// say so).
 func TestImportDateOrder(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("id,first_name,email,birth_date\n1,Ann,ann.lee@gmail.com,05/01/1993\n"), 0o600)
 	db := filepath.Join(dir, "crm.db")
 	out, _, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run")
-	if code != exitFindings || !strings.Contains(out, "birth_date") {
+	if code != exitOK || !strings.Contains(out, "dropped    birth_date 1") {
 		t.Errorf("without --date-order: exit %d\n%s", code, out)
+	}
+	strict := writeRules(t, "strict.yaml", "fields:\n  birth_date: {on_invalid: reject}\n")
+	out, _, code = runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run", "--rules", strict)
+	if code != exitFindings || !strings.Contains(out, "invalid_datetime") {
+		t.Errorf("without --date-order, birth_date on_invalid reject: exit %d\n%s", code, out)
 	}
 	out, errOut, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--date-order", "dmy", "--json")
 	var sum importer.Summary

@@ -114,6 +114,9 @@ type Summary struct {
 	Suggestions int `json:"suggestions"`
 	// Warnings counts accepted rows with findings (OnInvalid warn).
 	Warnings int `json:"warnings"`
+	// Dropped counts, by field, the invalid values left out of accepted
+	// rows (the rules' on_invalid: drop_field); each has a warning.
+	Dropped map[string]int `json:"dropped,omitempty"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
 	// RejectedBy counts the rejected rows by the code of their first error
@@ -397,6 +400,12 @@ func summarize(t *table, sum *Summary) {
 		sum.Accepted++
 		if len(r.Findings) > 0 {
 			sum.Warnings++
+		}
+		for _, d := range r.dropped {
+			if sum.Dropped == nil {
+				sum.Dropped = make(map[string]int)
+			}
+			sum.Dropped[d.Field]++
 		}
 	}
 }
