@@ -1,5 +1,7 @@
 package steward
 
+import "strings"
+
 // Strategy picks the surviving value of a field when customers merge.
 type Strategy string
 
@@ -56,4 +58,19 @@ func (s *Survivorship) For(field string) FieldPolicy {
 		return p
 	}
 	return s.Default
+}
+
+// ConsentFlag reads the value of a consent attribute (an opt-out flag such
+// as email_opt_out or do_not_contact): 1 when the flag is set (true, yes,
+// 1, unsubscribed, بله …), -1 when it is cleared (false, no, 0, خیر …),
+// and 0 when the value says neither. Survivorship (most_restrictive) and
+// the quality reports read consent the same way through it.
+func ConsentFlag(v string) int {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "t", "yes", "y", "1", "on", "opt-out", "opted_out", "opted-out", "optout", "unsubscribed", "suppressed", "بله", "آری":
+		return 1
+	case "false", "f", "no", "n", "0", "off", "opt-in", "opted_in", "opted-in", "subscribed", "خیر", "نه":
+		return -1
+	}
+	return 0
 }

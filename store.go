@@ -18,6 +18,8 @@ type Store interface {
 	JobRunStore
 	EmailCheckStore
 	ModelStore
+	SnapshotStore
+	SuppressionStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

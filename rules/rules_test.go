@@ -388,3 +388,25 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestQualityThresholds(t *testing.T) {
+	r := Default()
+	if len(r.Quality.Thresholds) != 2 || r.Quality.Thresholds[0].Bound != "share_below" || r.Quality.Thresholds[1].Bound != "count_above" {
+		t.Fatalf("default thresholds %+v", r.Quality.Thresholds)
+	}
+	tests := []struct{ name, file, want string }{
+		{"two bounds", "quality:\n  thresholds:\n    - {metric: validity.email, share_below: 0.9, count_above: 3}\n", "bad.yaml:4:63: quality.thresholds[0].count_above: a threshold has one bound: share_below is set already"},
+		{"no bound", "quality:\n  thresholds:\n    - {metric: validity.email}\n", "give the threshold a bound"},
+		{"unknown dimension", "quality:\n  thresholds:\n    - {metric: validty.email, share_below: 0.9}\n", `unknown dimension "validty" (did you mean "validity"?)`},
+		{"share over one", "quality:\n  thresholds:\n    - {metric: consent.sendable, share_below: 95}\n", "a share is between 0 and 1"},
+		{"webhook", "quality:\n  webhook: ftp://x\n", "want an http:// or https:// address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte("version: 1\n"+tt.file), "bad.yaml")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -152,6 +152,24 @@ func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline b
 		}
 		return withBar(j, bar), nil
 	})
+	reg.Register(steward.JobSnapshot, func(ctx context.Context) (jobs.Job, error) {
+		m, ths, err := qualityMeasurer(r)
+		if err != nil {
+			return nil, err
+		}
+		total, err := store().CountCustomers(ctx, steward.StatusActive)
+		if err != nil {
+			return nil, fmt.Errorf("count customers: %w", err)
+		}
+		mode, err := fileMode(env)
+		if err != nil {
+			return nil, err
+		}
+		bar := progress.New(steward.JobSnapshot, total, env.Stderr, env.Terminal, log)
+		m.Progress = func(n int64) { bar.Add(n - bar.Count()) }
+		return withBar(&jobs.Snapshot{Measurer: m, Thresholds: ths, Webhook: r.Quality.Webhook, ReportDir: r.Quality.ReportDir,
+			FileMode: mode, Logger: log}, bar), nil
+	})
 	return reg
 }
 

@@ -61,7 +61,7 @@ func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
 			t.Fatalf("run nightly #%d exit %d: %s", i+1, code, errs)
 		}
 		var got runsJSON
-		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Runs) != 3 || strings.Count(out, "\n") != 1 {
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Runs) != 4 || strings.Count(out, "\n") != 1 {
 			t.Fatalf("run nightly --json: %v\n%s", err, out)
 		}
 		runs = runs[:0]
@@ -80,6 +80,9 @@ func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
 	}
 	if runs[2].Job != "dedupe" || runs[2].Counts["suggestions_new"] != 0 || runs[2].Counts["suggestions"] == 0 {
 		t.Fatalf("a repeated dedupe made new suggestions: %+v", runs[2])
+	}
+	if runs[3].Job != "snapshot" || runs[3].Counts["customers"] < 550 || runs[3].Counts["snapshot_id"] != 2 {
+		t.Fatalf("the nightly snapshot: %+v, want the second snapshot of every customer", runs[3])
 	}
 
 	// The nightly duplicate detection left its index for the next import,
