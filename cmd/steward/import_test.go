@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/store/storetest"
@@ -237,5 +238,136 @@ func TestImportDateOrder(t *testing.T) {
 	defer st.Close()
 	if c, err := st.CustomerBySource(context.Background(), "s", "1"); err != nil || c.Record.BirthDate != "1993-01-05" {
 		t.Errorf("stored %+v (%v), want 1993-01-05", c, err)
+	}
+}
+
+// TestImportInfersColumns: files whose columns are not canonical (an odd
+// export, a Shopify export, Persian headers) were rejected whole; their
+// columns are now matched by name and content, the matching is printed
+// before the summary and in --json, and a mapping written out with
+// --write-mapping imports the same rows as the inference did.
+func TestImportInfersColumns(t *testing.T) {
+	tests := []struct {
+		file string
+		// before and after: accepted and rejected rows with --no-infer
+		// and without.
+		before, after [2]int
+		// matched are lines of the printed matching.
+		matched []string
+	}{
+		{"odd-headers.csv", [2]int{0, 5}, [2]int{4, 1}, []string{
+			"Name           → first_name  by name: a full name, split into first and last name when standardized",
+			"E-mail Address → email       by name", "Mobile         → phone       by name"}},
+		{"shopify-customers.csv", [2]int{1, 9}, [2]int{9, 1}, []string{
+			"First Name              → first_name                 by name",
+			"Accepts Email Marketing → email_opt_out (attribute)  by name: yes/no read as true/false, negated",
+			"Zip                     → postal_code                by name",
+			"kept as attributes: province, country code, total spent, total orders, tags, note, tax exempt"}},
+		{"persian-headers.csv", [2]int{0, 5}, [2]int{4, 1}, []string{
+			"نام خانوادگی → last_name      by name", "کد ملی       → national_id    by name: 4 of 4 values are Iranian national ids"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(importSamples, tt.file)
+			summary := func(args ...string) importer.Summary {
+				t.Helper()
+				out, errOut, _ := runWith(t, nil, append([]string{"import", in, "--source", "shop", "--json"}, args...)...)
+				var sum importer.Summary
+				if err := json.Unmarshal([]byte(out), &sum); err != nil {
+					t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
+				}
+				return sum
+			}
+			before := summary("--db", filepath.Join(dir, "before.db"), "--dry-run", "--no-infer")
+			if got := [2]int{before.Accepted, before.Rejected}; got != tt.before || before.Columns != nil {
+				t.Errorf("--no-infer: accepted, rejected %v, want %v; columns %+v", got, tt.before, before.Columns)
+			}
+			after := summary("--db", filepath.Join(dir, "after.db"))
+			if got := [2]int{after.Accepted, after.Rejected}; got != tt.after {
+				t.Errorf("inferred: accepted, rejected %v, want %v (%+v)", got, tt.after, after.RejectedBy)
+			}
+			if after.Columns == nil || len(after.Columns.Columns) == 0 {
+				t.Fatalf("--json has no columns: %+v", after)
+			}
+
+			// The matching is printed before the summary, in a dry run too.
+			out, _, _ := runWith(t, nil, "import", in, "--source", "shop", "--db", filepath.Join(dir, "dry.db"), "--dry-run")
+			summaryAt := strings.Index(out, tt.file+" (csv")
+			for _, m := range tt.matched {
+				if i := strings.Index(out, m); i < 0 || i > summaryAt {
+					t.Errorf("the matching lacks %q before the summary:\n%s", m, out)
+				}
+			}
+
+			// Written out and read back, the mapping imports the same.
+			mapping := filepath.Join(dir, "mapping.yaml")
+			written := summary("--db", filepath.Join(dir, "write.db"), "--dry-run", "--write-mapping", mapping)
+			data, err := os.ReadFile(mapping)
+			if err != nil || !strings.Contains(string(data), "--mapping mapping.yaml") || written.Accepted != after.Accepted {
+				t.Fatalf("--write-mapping: %v, accepted %d\n%s", err, written.Accepted, data)
+			}
+			mapped := summary("--db", filepath.Join(dir, "mapped.db"), "--mapping", mapping)
+			if mapped.Accepted != after.Accepted || mapped.Rejected != after.Rejected || mapped.Columns != nil {
+				t.Errorf("--mapping: accepted %d rejected %d, inferred: %d %d", mapped.Accepted, mapped.Rejected, after.Accepted, after.Rejected)
+			}
+			a, _, _ := runWith(t, nil, "export", "--db", filepath.Join(dir, "after.db"), "--out", "-")
+			b, _, _ := runWith(t, nil, "export", "--db", filepath.Join(dir, "mapped.db"), "--out", "-")
+			if a != b || strings.Count(a, "\n") != after.Accepted+1 {
+				t.Errorf("imported with the written mapping:\n%s\nwith the inferred one:\n%s", b, a)
+			}
+		})
+	}
+}
+
+// TestImportInferredValues: what the inferred mapping does to values: a
+// full name split in two, a negated yes/no in an attribute, an invalid
+// optional value left out.
+func TestImportInferredValues(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	runWith(t, nil, "import", filepath.Join(importSamples, "shopify-customers.csv"), "--source", "shopify", "--db", db)
+	runWith(t, nil, "import", filepath.Join(importSamples, "odd-headers.csv"), "--source", "odd", "--db", db)
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got []steward.Record
+	err = st.EachCustomer(context.Background(), steward.CustomerFilter{}, func(c *steward.Customer) error {
+		got = append(got, c.Record)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(email string) *steward.Record {
+		for i := range got {
+			if got[i].Email == email {
+				return &got[i]
+			}
+		}
+		t.Fatalf("no customer %s among %d", email, len(got))
+		return nil
+	}
+	if r := find("john.smith@gmail.com"); r.FirstName != "John" || r.LastName != "Smith" || r.Phone != "+447911123456" {
+		t.Errorf("odd headers: %+v, want John / Smith / +447911123456", r)
+	}
+	if r := find("emily.walsh@gmail.com"); r.Attributes["email_opt_out"] != "false" || r.Attributes["sms_opt_out"] != "true" || r.Region != "MA" || r.PostalCode != "02108" {
+		t.Errorf("Shopify: %+v, want email_opt_out false (accepts), sms_opt_out true, region MA, zip 02108", r)
+	}
+	if r := find("sophia.reyes@gmail.com"); r.Phone != "" || r.City != "Austin" {
+		t.Errorf("Shopify phone 12: %+v, want the phone left out, the rest kept", r)
+	}
+}
+
+// TestImportMappingFlags: --write-mapping goes with inference only.
+func TestImportMappingFlags(t *testing.T) {
+	in := filepath.Join(importSamples, "odd-headers.csv")
+	for _, args := range [][]string{{"--write-mapping", "m.yaml", "--mapping", "x.yaml"}, {"--write-mapping", "m.yaml", "--no-infer"}} {
+		_, errOut, code := runWith(t, nil, append([]string{"import", in, "--source", "s", "--dry-run"}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "--write-mapping") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut)
+		}
 	}
 }

@@ -52,3 +52,18 @@ func TestValidateChecksAsImportDoes(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q, output:\n%s\nwant USA accepted as import accepts it", code, errs, out)
 	}
 }
+
+// TestValidateInfersColumns: validate reads a file as import does, its
+// columns matched by name and content (the matching on standard error).
+func TestValidateInfersColumns(t *testing.T) {
+	in := filepath.Join(importSamples, "odd-headers.csv")
+	out, errOut, code := runWith(t, nil, "validate", "--in", in)
+	if code != exitFindings || strings.Contains(out, "name_missing") || strings.Count(out, "no_valid_contact") != 1 ||
+		!strings.Contains(errOut, "E-mail Address → email") {
+		t.Errorf("exit %d\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, _, _ = runWith(t, nil, "validate", "--in", in, "--no-infer")
+	if strings.Count(out, "name_missing") != 5 {
+		t.Errorf("--no-infer:\n%s", out)
+	}
+}

@@ -95,7 +95,10 @@ type Summary struct {
 	// decoded values with non-ASCII letters, to catch a wrong guess.
 	EncodingReason string   `json:"encoding_reason,omitempty"`
 	Samples        []string `json:"samples,omitempty"`
-	DryRun         bool     `json:"dry_run"`
+	// Columns says how the file's columns were matched to canonical ones
+	// when they were inferred (FileOptions.Infer); nil otherwise.
+	Columns *records.Inference `json:"columns,omitempty"`
+	DryRun  bool               `json:"dry_run"`
 
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
@@ -237,7 +240,8 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
+		Columns: t.Inference, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.Stage("import", int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
