@@ -3,6 +3,7 @@ package records
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/steward-crm/steward"
 )
@@ -134,4 +135,39 @@ func TestMappingAttributeCollides(t *testing.T) {
 	if err == nil || !strings.Contains(steward.ErrorMessage(err), `column "tier" is not mapped, and its name is an attribute the mapping fills from elsewhere`) {
 		t.Errorf("error %v", err)
 	}
+}
+
+// FuzzTransforms: a transform never panics, gives back a value it cannot
+// read as it is, and applied to its own output changes nothing (bool,
+// date) or undoes itself (not).
+func FuzzTransforms(f *testing.F) {
+	f.Add("yes", "%d/%m/%Y")
+	f.Add("05/01/93", "%d/%m/%y")
+	f.Add("۲۵.۰۱.۱۹۹۳", "2.1.2006")
+	f.Add("", "%b %d %Y")
+	f.Fuzz(func(t *testing.T, v, layout string) {
+		b := valueTransform{kind: TransformBool}
+		if once := b.apply(v); b.apply(once) != once {
+			t.Fatalf("bool: %q → %q → %q", v, once, b.apply(once))
+		}
+		n := valueTransform{kind: TransformNot}
+		if once := n.apply(v); once != v {
+			if twice := n.apply(once); twice != b.apply(v) {
+				t.Fatalf("not twice: %q → %q → %q, want %q", v, once, twice, b.apply(v))
+			}
+		}
+		d, err := dateTransform(layout)
+		if err != nil {
+			return
+		}
+		once := d.apply(v)
+		if once != v && !isoDay(once) {
+			t.Fatalf("date %q in %q → %q: neither the value nor an ISO date", v, layout, once)
+		}
+	})
+}
+
+func isoDay(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
