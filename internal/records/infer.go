@@ -58,8 +58,10 @@ type ColumnMatch struct {
 	// Target is the canonical column or the attribute its values go to.
 	Target string `json:"target,omitempty"`
 	// Attribute says Target is an attribute.
-	Attribute bool  `json:"attribute,omitempty"`
-	By        Match `json:"by"`
+	Attribute bool `json:"attribute,omitempty"`
+	// By says how the column was matched, or that it was kept or
+	// ignored.
+	By Match `json:"by"`
 	// Transform says how values are rewritten: "bool", "not" (yes/no
 	// negated), or "date LAYOUT".
 	Transform string `json:"transform,omitempty"`
@@ -80,9 +82,13 @@ type ColumnMatch struct {
 // Mapping that reads the file so.
 type Inference struct {
 	// Rows is how many data rows the content was judged on.
-	Rows    int           `json:"rows"`
+	Rows int `json:"rows"`
+	// Columns are the file's columns in header order (a column whose name
+	// is empty or repeated is left out: reading the file says so).
 	Columns []ColumnMatch `json:"columns"`
-	Notes   []string      `json:"notes,omitempty"`
+	// Notes are for a person to check: two columns that fit one target,
+	// a consent column not yes/no, dates whose order is unclear.
+	Notes   []string `json:"notes,omitempty"`
 	mapping *Mapping
 }
 
