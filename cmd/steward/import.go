@@ -198,6 +198,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 
 	opts.IndexCache = cachePath
+	if opts.SuppressionKeys, err = existingSuppressionKeys(env, dsn); err != nil {
+		return err
+	}
 	sc, err := currentModel(ctx, env, st)
 	if err != nil {
 		return err
@@ -326,6 +329,9 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
+	}
+	if s.Suppressed > 0 {
+		fmt.Fprintf(w, "  suppressed %d rows have an address that is suppressed: they are in, and their addresses stay suppressed\n", s.Suppressed)
 	}
 	if len(s.Codes) > 0 {
 		codes := make([]string, 0, len(s.Codes))
