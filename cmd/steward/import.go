@@ -218,6 +218,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 
 	opts.IndexCache = cachePath
+	if opts.SuppressionKeys, err = existingSuppressionKeys(env, dsn); err != nil {
+		return err
+	}
 	sc, err := currentModel(ctx, env, st)
 	if err != nil {
 		return err
@@ -366,6 +369,9 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	}
 	if len(s.Dropped) > 0 {
 		fmt.Fprintf(w, "  dropped    %s (invalid values left out of accepted rows; --findings FILE lists them)\n", countsByName(s.Dropped))
+	}
+	if s.Suppressed > 0 {
+		fmt.Fprintf(w, "  suppressed %d rows have an address that is suppressed: they are in, and their addresses stay suppressed\n", s.Suppressed)
 	}
 	if len(s.Codes) > 0 {
 		fmt.Fprintf(w, "  by code    %s\n", countsByName(s.Codes))

@@ -14,6 +14,7 @@ import (
 	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/suppress"
 )
 
 // Options configure an import.
@@ -72,6 +73,10 @@ type Options struct {
 	// apostrophe (records.SpreadsheetSafe).
 	RawReports bool
 
+	// SuppressionKeys, when set, hash the accepted rows' addresses to
+	// count those that are suppressed (Summary.Suppressed).
+	SuppressionKeys *suppress.Keys
+
 	// Actor is recorded on every change; "" is "import".
 	Actor string
 	// Progress, when not nil, counts rows as they are written.
@@ -120,6 +125,10 @@ type Summary struct {
 	// Dropped counts, by field, the invalid values left out of accepted
 	// rows (the rules' on_invalid: drop_field); each has a warning.
 	Dropped map[string]int `json:"dropped,omitempty"`
+	// Suppressed counts accepted rows whose email address is suppressed:
+	// the rows are in, and their addresses stay suppressed (an import
+	// never subscribes anyone again).
+	Suppressed int `json:"suppressed"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
 	// RejectedBy counts the rejected rows by the code of their first error
@@ -287,6 +296,11 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		touched = nil
 	}
 	summarize(t, sum)
+	if opts.SuppressionKeys != nil {
+		if sum.Suppressed, err = countSuppressed(ctx, st, t, opts.SuppressionKeys); err != nil {
+			return nil, err
+		}
+	}
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
@@ -412,4 +426,46 @@ func summarize(t *table, sum *Summary) {
 			sum.Dropped[d.Field]++
 		}
 	}
+}
+
+// countSuppressed counts the accepted rows whose email address is
+// suppressed for every message.
+func countSuppressed(ctx context.Context, st steward.SuppressionStore, t *table, keys *suppress.Keys) (int, error) {
+	var hashes []string
+	rowsOf := make(map[string]int)
+	n := 0
+	check := func() error {
+		got, err := st.Suppressed(ctx, hashes, "")
+		if err != nil {
+			return fmt.Errorf("look up suppressions: %w", err)
+		}
+		for h := range got {
+			n += rowsOf[h]
+		}
+		hashes, rowsOf = hashes[:0], make(map[string]int)
+		return nil
+	}
+	for _, r := range t.rows {
+		if !r.outcome.Accepted() {
+			continue
+		}
+		e := suppress.Normalize(steward.ChannelEmail, r.Record.Email, "")
+		if e == "" {
+			continue
+		}
+		h := keys.Hash(steward.ChannelEmail, e)
+		if rowsOf[h] == 0 {
+			hashes = append(hashes, h)
+		}
+		rowsOf[h]++
+		if len(hashes) == 1000 {
+			if err := check(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := check(); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
