@@ -152,6 +152,16 @@ func (d *decoder) checkFieldRule(v *validator.Validate, path string, f FieldRule
 	if f.Severity != "" {
 		oneOf(d, path+".severity", f.Severity, steward.SeverityError, steward.SeverityWarning)
 	}
+	if f.OnInvalid == "" || !oneOf(d, path+".on_invalid", f.OnInvalid, steward.FieldActions()...) {
+		return
+	}
+	switch name := path[strings.LastIndexByte(path, '.')+1:]; {
+	case f.OnInvalid != steward.FieldReject && (path == "fields."+steward.ColumnID || path == "fields."+steward.ColumnSource):
+		d.at(path+".on_invalid", "%s identifies the record across imports: it can only reject, not %s", name, f.OnInvalid)
+	case f.OnInvalid == steward.FieldDrop && f.Required:
+		d.at(firstInFile(d, path+".on_invalid", path+".required"),
+			"%s is required, so dropping it would leave the record without it: use reject or keep, or make it optional", name)
+	}
 }
 
 // checkTag returns why tag is not a usable validator tag for one string

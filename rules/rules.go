@@ -112,6 +112,12 @@ type FieldRule struct {
 	Check validate.FieldCheck `yaml:"check"`
 	// Severity of this rule's findings: error (the default) or warning.
 	Severity steward.Severity `yaml:"severity"`
+	// OnInvalid says what becomes of a record whose value fails this
+	// rule with an error: reject the record, drop the field (clear it,
+	// keep the record, warn) or keep the value (warn). Unset, a required
+	// field (and id and source) rejects and any other drops; see
+	// Rules.FieldActions.
+	OnInvalid steward.FieldAction `yaml:"on_invalid"`
 }
 
 // Require holds the record-level requirements.

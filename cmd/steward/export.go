@@ -12,6 +12,8 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/suppress"
+	"github.com/steward-crm/steward/validate"
 )
 
 const exportUsage = `[--db PATH|URL] --out FILE|- [--steward-ids]
@@ -36,7 +38,10 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	out := fs.String("out", "", "file to write, or - for standard output")
 	stewardIDs := fs.Bool("steward-ids", false, `write steward's customer ids as "id", with source "steward"`)
-	verification := fs.Bool("verification", false, "add the last verification of each email address: email_verdict, email_reason, email_checked_at (one look-up per customer: slower)")
+	verification := fs.Bool("verification", false, "add the last verification of each email address: email_verdict, email_reason, email_checked_at")
+	sendableOnly := fs.Bool("sendable", false, "only the customers one may email: an address not suppressed, not found invalid, no opt-out")
+	list := fs.String("list", "", "with --sendable: the list the export is for (its own suppressions count too)")
+	rulesPath := rulesFlag(fs)
 	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -58,7 +63,24 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer o.abort()
-	n, err := exportCustomers(ctx, env, s, o.w, exportOptions{stewardIDs: *stewardIDs, raw: *raw, verification: *verification})
+	eo := exportOptions{stewardIDs: *stewardIDs, raw: *raw, verification: *verification, sendable: *sendableOnly, list: *list}
+	if *sendableOnly {
+		r, err := loadRules(env, *rulesPath)
+		if err != nil {
+			return err
+		}
+		if eo.keys, err = suppressionKeys(env, *db); err != nil {
+			return err
+		}
+		for name, p := range r.Survivorship.Attributes {
+			if p.Strategy == steward.MostRestrictive {
+				eo.consent = append(eo.consent, name)
+			}
+		}
+	} else if *list != "" {
+		return usagef("give --list with --sendable", "--list names the list a sendable export is for")
+	}
+	n, err := exportCustomers(ctx, env, s, o.w, eo)
 	if err != nil {
 		return err
 	}
@@ -76,6 +98,27 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 // exportOptions say what an export writes.
 type exportOptions struct {
 	stewardIDs, raw, verification bool
+	// sendable leaves out the customers one may not email (for list).
+	sendable bool
+	list     string
+	keys     *suppress.Keys
+	consent  []string
+}
+
+// sendable reports whether one may email the customer: an address that
+// is not suppressed (for every message or for the list), not found
+// invalid by its last verification, and no opt-out set.
+func sendable(r *steward.Record, chk *steward.EmailCheck, suppressed map[string]bool, opts exportOptions) bool {
+	e := suppress.Normalize(steward.ChannelEmail, r.Email, "")
+	if e == "" || suppressed[opts.keys.Hash(steward.ChannelEmail, e)] || (chk != nil && chk.Verdict == string(validate.Invalid)) {
+		return false
+	}
+	for _, a := range opts.consent {
+		if steward.ConsentFlag(r.Attributes[a]) == 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // verificationColumns are the columns "export --verification" adds.
@@ -107,36 +150,82 @@ func exportCustomers(ctx context.Context, env *Env, s steward.Store, w io.Writer
 	cw := records.NewWriter(buf, attrs)
 	cw.Raw = opts.raw
 	bar := progress.New("export", total, env.Stderr, env.Terminal, envLogger(env))
-	var n, late int64
-	err = s.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
-		rec := &c.Record
-		if opts.verification && rec.Email != "" {
-			chk, err := s.EmailCheck(ctx, c.ID, rec.Email)
-			switch {
-			case err == nil:
+	var n, late, left int64
+	var page []*steward.Customer
+	// A page of customers at a time: their verifications and
+	// suppressions are read together.
+	flush := func() error {
+		if len(page) == 0 {
+			return nil
+		}
+		var checks map[int64]*steward.EmailCheck
+		if opts.verification || opts.sendable {
+			cs, err := s.CurrentEmailChecks(ctx, page[0].ID-1, page[len(page)-1].ID)
+			if err != nil {
+				return fmt.Errorf("verifications: %w", err)
+			}
+			checks = make(map[int64]*steward.EmailCheck, len(cs))
+			for i := range cs {
+				checks[cs[i].CustomerID] = &cs[i]
+			}
+		}
+		var suppressed map[string]bool
+		if opts.sendable {
+			var hashes []string
+			for _, c := range page {
+				if e := suppress.Normalize(steward.ChannelEmail, c.Record.Email, ""); e != "" {
+					hashes = append(hashes, opts.keys.Hash(steward.ChannelEmail, e))
+				}
+			}
+			var err error
+			if suppressed, err = s.Suppressed(ctx, hashes, opts.list); err != nil {
+				return err
+			}
+		}
+		for _, c := range page {
+			rec := &c.Record
+			chk := checks[c.ID]
+			if opts.sendable && !sendable(rec, chk, suppressed, opts) {
+				left++
+				bar.Add(1)
+				continue
+			}
+			if opts.verification && chk != nil {
 				rec.Set(verificationColumns[0], chk.Verdict)
 				rec.Set(verificationColumns[1], chk.Reason)
 				rec.Set(verificationColumns[2], chk.CheckedAt.UTC().Format(time.RFC3339))
-			case steward.ErrorCode(err) != steward.ENOTFOUND:
-				return fmt.Errorf("verification of customer %d: %w", c.ID, err)
 			}
-		}
-		if opts.stewardIDs {
-			rec.Source, rec.SourceID = "steward", strconv.FormatInt(c.ID, 10)
-		}
-		for k := range rec.Attributes {
-			if !known[k] {
-				late++ // an attribute added after the header was written
-				break
+			if opts.stewardIDs {
+				rec.Source, rec.SourceID = "steward", strconv.FormatInt(c.ID, 10)
 			}
+			for k := range rec.Attributes {
+				if !known[k] {
+					late++ // an attribute added after the header was written
+					break
+				}
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			n++
+			bar.Add(1)
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
+		page = page[:0]
+		return nil
+	}
+	err = s.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
+		page = append(page, c)
+		if len(page) == 1000 {
+			return flush()
 		}
-		n++
-		bar.Add(1)
 		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
+	if opts.sendable {
+		envLogger(env).Info("export left out customers one may not write to", "customers", left)
+	}
 	bar.Done()
 	if err != nil {
 		return n, fmt.Errorf("export customers: %w", err)

@@ -280,7 +280,7 @@ func TestExportVerification(t *testing.T) {
 	if err := os.WriteFile(in, []byte("id,first_name,email,phone,country\n1,Ann,ann@@gmail.com,+442079460000,GB\n2,Bob,bob@gmail.com,,GB\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	runWith(t, nil, "import", in, "--source", "s", "--db", db, "--rules", writeRules(t, "steward.yaml", "version: 1\ngate:\n  on_invalid: warn\n"))
+	runWith(t, nil, "import", in, "--source", "s", "--db", db, "--rules", writeRules(t, "steward.yaml", "version: 1\nfields:\n  email: {on_invalid: keep}\n"))
 	if _, errOut, code := runWith(t, nil, "run", "verify-emails", "--offline", "--db", db); code != exitOK {
 		t.Fatalf("verify-emails: %s", errOut)
 	}

@@ -25,7 +25,12 @@ const importUsage = `FILE --source NAME [flags]
 Imports a file of customers through the validation gate. FILE is CSV or
 TSV (delimiter detected, or named with --delimiter), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
 order mark), Windows-1256 or Windows-1252 (detected, or named with
---encoding). Every row is standardized, validated and checked for
+--encoding). Columns without canonical names are matched to canonical
+ones by their names (English and Persian: E-mail Address, Zip, موبایل …)
+and by the values of the first rows, and the matching is printed before
+the summary (run with --dry-run to see it before anything is written);
+--write-mapping saves it as a mapping file, --mapping reads one, and
+--no-infer keeps such columns as attributes. Every row is standardized, validated and checked for
 duplicates against the database and the file's earlier rows. Invalid rows
 are rejected: --rejects writes them as they were read, one line each, with
 the line of the input and the reasons, so that the file can be fixed in a
@@ -52,7 +57,9 @@ type importJSON struct {
 func runImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "import", importUsage)
 	source := fs.String("source", "", "name of the system the file comes from (with each row's id it identifies the row)")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
+	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical (default: match them by name and content)")
+	writeMapping := fs.String("write-mapping", "", "save the columns' matching as a mapping file, to check, edit and import with --mapping")
+	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
 	db := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "run everything and report, but write nothing to the database")
 	rejectsFile := fs.String("rejects", "", "write the rejected rows to this CSV file, as read, with steward_line and steward_errors: fix them and import the file again")
@@ -142,10 +149,17 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {
 		return usagef("use comma, tab, semicolon, pipe or one punctuation character", "--delimiter: %s", steward.ErrorMessage(err))
 	}
-	if *mappingFile != "" {
+	switch {
+	case *writeMapping != "" && *mappingFile != "":
+		return usagef("--write-mapping saves the matching steward infers; with --mapping, the mapping file is that already", "--write-mapping and --mapping together")
+	case *writeMapping != "" && *noInfer:
+		return usagef("drop --no-infer to have the columns matched and saved", "--write-mapping and --no-infer together")
+	case *mappingFile != "":
 		if opts.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
 			return err
 		}
+	case !*noInfer:
+		opts.Infer = &records.InferOptions{DefaultCountry: policy.Cleanse.DefaultCountry, Always: *writeMapping != ""}
 	}
 
 	in, err := openFile("input file", file)
@@ -173,6 +187,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.Findings, err = reports.create(env, *findingsFile); err != nil {
 		return err
 	}
+	// The mapping file is made now, so that a path it cannot have stops
+	// the import before it starts; it is written once the file is read.
+	mapOut, err := reports.create(env, *writeMapping)
+	if err != nil {
+		return err
+	}
 
 	opts.ReportsWritten = reports.sync
 	opts.RawReports = *raw
@@ -198,6 +218,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 
 	opts.IndexCache = cachePath
+	if opts.SuppressionKeys, err = existingSuppressionKeys(env, dsn); err != nil {
+		return err
+	}
 	sc, err := currentModel(ctx, env, st)
 	if err != nil {
 		return err
@@ -212,6 +235,14 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if mapOut != nil && sum.Columns != nil {
+		comment := fmt.Sprintf("Mapping of %s's columns, as steward matched them from its header and first %d rows.\n"+
+			"Check it (and edit it), then: steward import %s --source %s --mapping %s",
+			filepath.Base(file), sum.Columns.Rows, filepath.Base(file), *source, filepath.Base(*writeMapping))
+		if _, err := mapOut.Write(sum.Columns.Mapping().Marshal(comment)); err != nil {
+			return fmt.Errorf("the import is in the database, but writing %s failed: %w", *writeMapping, err)
+		}
+	}
 	if err := reports.commit(); err != nil {
 		// The import is in; its reports are complete under their
 		// temporary names, which the message names.
@@ -223,7 +254,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	} else {
-		printImportSummary(env.Stdout, sum, opts.OnDuplicate, *rejectsFile)
+		printImportSummary(env.Stdout, sum, opts.OnDuplicate, *rejectsFile, *writeMapping)
 	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
@@ -301,7 +332,16 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.DuplicateAction, rejectsFile string) {
+func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.DuplicateAction, rejectsFile, writeMapping string) {
+	if s.Columns != nil {
+		fmt.Fprintf(w, "columns of %s, matched by name and by the values of the first %d rows:\n", s.File, s.Columns.Rows)
+		s.Columns.Report(w, "  ")
+		if writeMapping != "" {
+			fmt.Fprintf(w, "  saved in %s: check it, then import with --mapping %s\n", writeMapping, writeMapping)
+		} else {
+			fmt.Fprintf(w, "  --write-mapping FILE saves this to check and edit, --mapping FILE imports with it, --no-infer keeps such columns as attributes\n")
+		}
+	}
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
 		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
@@ -327,22 +367,14 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
 	}
+	if len(s.Dropped) > 0 {
+		fmt.Fprintf(w, "  dropped    %s (invalid values left out of accepted rows; --findings FILE lists them)\n", countsByName(s.Dropped))
+	}
+	if s.Suppressed > 0 {
+		fmt.Fprintf(w, "  suppressed %d rows have an address that is suppressed: they are in, and their addresses stay suppressed\n", s.Suppressed)
+	}
 	if len(s.Codes) > 0 {
-		codes := make([]string, 0, len(s.Codes))
-		for c := range s.Codes {
-			codes = append(codes, c)
-		}
-		sort.Slice(codes, func(i, j int) bool {
-			if s.Codes[codes[i]] != s.Codes[codes[j]] {
-				return s.Codes[codes[i]] > s.Codes[codes[j]]
-			}
-			return codes[i] < codes[j]
-		})
-		parts := make([]string, len(codes))
-		for i, c := range codes {
-			parts[i] = fmt.Sprintf("%s %d", c, s.Codes[c])
-		}
-		fmt.Fprintf(w, "  by code    %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  by code    %s\n", countsByName(s.Codes))
 	}
 	if rejectsFile != "" && s.Rejected+s.Blocked > 0 {
 		fmt.Fprintf(w, "  rejects in %s (fix them there and import that file again)\n", rejectsFile)
@@ -362,6 +394,25 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	if s.DryRun {
 		fmt.Fprintln(w, "  dry run: the database was not changed")
 	}
+}
+
+// countsByName writes counts as "a 3, b 1", the largest first.
+func countsByName(counts map[string]int) string {
+	names := make([]string, 0, len(counts))
+	for c := range counts {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, c := range names {
+		parts[i] = fmt.Sprintf("%s %d", c, counts[c])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // countingReader counts the bytes read on a progress bar.

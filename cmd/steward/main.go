@@ -70,6 +70,7 @@ func commands() []command {
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
+		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
 		{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},
 		{"version", "print steward's version and commit", runVersion},
 		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},

@@ -29,7 +29,7 @@ func TestReportCommand(t *testing.T) {
 		}
 	}
 	out, _, _ = runWith(t, nil, "report", "--db", db)
-	for _, want := range []string{"Quality of 4 customers", "trend over 2 snapshots", "completeness", "email", "consent", "sendable"} {
+	for _, want := range []string{"Quality of 5 customers", "trend over 2 snapshots", "completeness", "email", "consent", "sendable"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text report lacks %q:\n%s", want, out)
 		}
@@ -56,7 +56,7 @@ func TestReportCommand(t *testing.T) {
 	}
 	rules := writeRules(t, "steward.yaml", "version: 1\nquality:\n  thresholds:\n    - {metric: completeness.birth_date, share_below: 0.99}\n")
 	out, _, code = runWith(t, nil, "report", "snapshot", "--db", db, "--rules", rules)
-	if code != exitFindings || !strings.Contains(out, "warning: completeness of birth date is 0.0% (0 of 4), below 99.0%") {
+	if code != exitFindings || !strings.Contains(out, "warning: completeness of birth date is 0.0% (0 of 5), below 99.0%") {
 		t.Errorf("report snapshot crossing a threshold: exit %d\n%s", code, out)
 	}
 }

@@ -110,6 +110,7 @@ func recordRules(cfg validate.RecordRulesConfig, countryFlag string) (*validate.
 func gatePolicy(r *rules.Rules, countryFlag string) (gate.Policy, error) {
 	p := gate.Policy{
 		Cleanse:         r.CleanseOptions(),
+		FieldActions:    r.FieldActions(),
 		OnInvalid:       r.Gate.OnInvalid,
 		OnDuplicate:     r.Gate.OnDuplicate,
 		ReviewThreshold: r.Matching.ReviewThreshold,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -13,10 +12,12 @@ import (
 	"github.com/steward-crm/steward/internal/records"
 )
 
-const validateUsage = `--in FILE [--mapping FILE] [--rules FILE] [--country CC] [--encoding E] [--sheet S] [--json]
+const validateUsage = `--in FILE [--mapping FILE | --no-infer] [--rules FILE] [--country CC] [--encoding E] [--sheet S] [--json]
 
 Checks every row of a customer file (CSV, TSV, JSON Lines or XLSX, read as
-import reads it; another layout with --mapping) as an import would: each
+import reads it: columns without canonical names matched by name and
+content, the matching printed on standard error; another layout with
+--mapping) as an import would: each
 row is standardized, then checked against the rules file's record rules.
 It prints one line per finding: the line of the file (the header is line
 1), field, code, severity and message; with --json, one JSON object per
@@ -44,10 +45,9 @@ type validateJSON struct {
 func runValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "validate", validateUsage)
 	in := fs.String("in", "", "customer file to check: CSV, TSV, JSON Lines or XLSX (- for standard input)")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
+	input := addInputFlags(fs, "mapping file for a file whose columns are not canonical (default: match them by name and content, as import does)")
+	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's)")
-	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, windows-1256 or windows-1252 (default: detected)")
-	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	rulesPath := rulesFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per finding")
 	if err := parseFlags(fs, args); err != nil {
@@ -69,14 +69,12 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fo := records.FileOptions{Name: filepath.Base(*in), Sheet: *sheet, Limits: records.DefaultLimits()}
-	if fo.Encoding, err = records.ParseEncoding(*encName); err != nil {
-		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
+	fo, err := input.options(*in)
+	if err != nil {
+		return err
 	}
-	if *mappingFile != "" {
-		if fo.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
-			return err
-		}
+	if fo.Mapping == nil && !*noInfer {
+		fo.Infer = &records.InferOptions{DefaultCountry: policy.Cleanse.DefaultCountry}
 	}
 	src, done, err := openInput(env, *in)
 	if err != nil {
@@ -103,7 +101,7 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	bar := progress.New("validating", 0, env.Stderr, env.Terminal, envLogger(env))
 	rows, bad, errorsFound, warnings := 0, 0, 0, 0
 	var werr error
-	_, err = records.ReadFile(src, fo, func(r *records.Row) {
+	file, err := records.ReadFile(src, fo, func(r *records.Row) {
 		if werr != nil {
 			return
 		}
@@ -144,6 +142,12 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	bar.Done()
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write findings: %w", err)
+	}
+	if inf := file.Inference; inf != nil {
+		fmt.Fprintf(env.Stderr, "columns of %s, matched by name and by the values of the first %d rows (--no-infer keeps them as attributes; import --write-mapping saves them):\n", fo.Name, inf.Rows)
+		if err := inf.Report(env.Stderr, "  "); err != nil {
+			return fmt.Errorf("write matching: %w", err)
+		}
 	}
 	envLogger(env).Info("validate finished", "rows", rows, "rows_with_errors", bad, "errors", errorsFound, "warnings", warnings)
 	if bad > 0 {

@@ -16,7 +16,7 @@ func TestValidateFollowsTheRulesFile(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want %d", code, exitFindings)
 	}
-	for _, want := range []string{"line 3\temail\tmultiple_at\terror", "line 3\tname\tname_missing\terror", "line 3\tcontact\tno_valid_contact\terror"} {
+	for _, want := range []string{"line 3\temail\tmultiple_at\twarning", "line 3\tname\tname_missing\terror", "line 3\tcontact\tno_valid_contact\terror"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}
@@ -50,5 +50,20 @@ func TestValidateChecksAsImportDoes(t *testing.T) {
 	code, out, errs := runMain(t, "validate", "--in", in)
 	if code != exitOK || strings.Contains(out, "country") {
 		t.Fatalf("exit %d, stderr %q, output:\n%s\nwant USA accepted as import accepts it", code, errs, out)
+	}
+}
+
+// TestValidateInfersColumns: validate reads a file as import does, its
+// columns matched by name and content (the matching on standard error).
+func TestValidateInfersColumns(t *testing.T) {
+	in := filepath.Join(importSamples, "odd-headers.csv")
+	out, errOut, code := runWith(t, nil, "validate", "--in", in)
+	if code != exitFindings || strings.Contains(out, "name_missing") || strings.Count(out, "no_valid_contact") != 1 ||
+		!strings.Contains(errOut, "E-mail Address → email") {
+		t.Errorf("exit %d\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, _, _ = runWith(t, nil, "validate", "--in", in, "--no-infer")
+	if strings.Count(out, "name_missing") != 5 {
+		t.Errorf("--no-infer:\n%s", out)
 	}
 }

@@ -206,7 +206,7 @@ func TestDuplicateInsideSmallFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := readAllRecords(rd)
+	recs, err := records.ReadAll(rd)
 	if err != nil {
 		t.Fatal(err)
 	}

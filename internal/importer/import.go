@@ -14,6 +14,7 @@ import (
 	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/suppress"
 )
 
 // Options configure an import.
@@ -72,6 +73,10 @@ type Options struct {
 	// apostrophe (records.SpreadsheetSafe).
 	RawReports bool
 
+	// SuppressionKeys, when set, hash the accepted rows' addresses to
+	// count those that are suppressed (Summary.Suppressed).
+	SuppressionKeys *suppress.Keys
+
 	// Actor is recorded on every change; "" is "import".
 	Actor string
 	// Progress, when not nil, counts rows as they are written.
@@ -95,7 +100,10 @@ type Summary struct {
 	// decoded values with non-ASCII letters, to catch a wrong guess.
 	EncodingReason string   `json:"encoding_reason,omitempty"`
 	Samples        []string `json:"samples,omitempty"`
-	DryRun         bool     `json:"dry_run"`
+	// Columns says how the file's columns were matched to canonical ones
+	// when they were inferred (FileOptions.Infer); nil otherwise.
+	Columns *records.Inference `json:"columns,omitempty"`
+	DryRun  bool               `json:"dry_run"`
 
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
@@ -114,6 +122,13 @@ type Summary struct {
 	Suggestions int `json:"suggestions"`
 	// Warnings counts accepted rows with findings (OnInvalid warn).
 	Warnings int `json:"warnings"`
+	// Dropped counts, by field, the invalid values left out of accepted
+	// rows (the rules' on_invalid: drop_field); each has a warning.
+	Dropped map[string]int `json:"dropped,omitempty"`
+	// Suppressed counts accepted rows whose email address is suppressed:
+	// the rows are in, and their addresses stay suppressed (an import
+	// never subscribes anyone again).
+	Suppressed int `json:"suppressed"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
 	// RejectedBy counts the rejected rows by the code of their first error
@@ -234,7 +249,8 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
+		Columns: t.Inference, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.Stage("import", int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
@@ -280,6 +296,11 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		touched = nil
 	}
 	summarize(t, sum)
+	if opts.SuppressionKeys != nil {
+		if sum.Suppressed, err = countSuppressed(ctx, st, t, opts.SuppressionKeys); err != nil {
+			return nil, err
+		}
+	}
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
@@ -398,5 +419,53 @@ func summarize(t *table, sum *Summary) {
 		if len(r.Findings) > 0 {
 			sum.Warnings++
 		}
+		for _, d := range r.dropped {
+			if sum.Dropped == nil {
+				sum.Dropped = make(map[string]int)
+			}
+			sum.Dropped[d.Field]++
+		}
 	}
+}
+
+// countSuppressed counts the accepted rows whose email address is
+// suppressed for every message.
+func countSuppressed(ctx context.Context, st steward.SuppressionStore, t *table, keys *suppress.Keys) (int, error) {
+	var hashes []string
+	rowsOf := make(map[string]int)
+	n := 0
+	check := func() error {
+		got, err := st.Suppressed(ctx, hashes, "")
+		if err != nil {
+			return fmt.Errorf("look up suppressions: %w", err)
+		}
+		for h := range got {
+			n += rowsOf[h]
+		}
+		hashes, rowsOf = hashes[:0], make(map[string]int)
+		return nil
+	}
+	for _, r := range t.rows {
+		if !r.outcome.Accepted() {
+			continue
+		}
+		e := suppress.Normalize(steward.ChannelEmail, r.Record.Email, "")
+		if e == "" {
+			continue
+		}
+		h := keys.Hash(steward.ChannelEmail, e)
+		if rowsOf[h] == 0 {
+			hashes = append(hashes, h)
+		}
+		rowsOf[h]++
+		if len(hashes) == 1000 {
+			if err := check(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := check(); err != nil {
+		return 0, err
+	}
+	return n, nil
 }
