@@ -153,6 +153,19 @@ func checkCustoms(p *gate.Policy, rec *steward.Record, base steward.Record, cust
 			fresh = append(fresh, f)
 		}
 	}
+	for _, f := range customs {
+		// A value the rules leave out of an import (on_invalid:
+		// drop_field) is refused here: the steward typed it to keep it.
+		if typed := rec.Get(f); typed != "" && cand.Get(f) == "" {
+			msg := fmt.Sprintf("%s %q is not valid.", f, typed)
+			for _, fd := range fresh {
+				if fd.Field == f {
+					msg = strings.TrimSuffix(fd.Message, " The value was left out; the customer was kept without it.")
+				}
+			}
+			return nil, steward.FieldErrorf(steward.EINVALID, f, "%s The merge was not made; correct the value and try again.", msg)
+		}
+	}
 	if steward.HasError(fresh) && p.OnInvalid == steward.InvalidReject {
 		for _, f := range fresh {
 			if f.IsError() {

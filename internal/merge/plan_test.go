@@ -109,6 +109,8 @@ func TestCheckCustoms(t *testing.T) {
 	}
 	warn := p
 	warn.OnInvalid = steward.InvalidWarn
+	drop := p
+	drop.FieldActions = map[string]steward.FieldAction{"email": steward.FieldDrop}
 	base := steward.Record{FirstName: "Ali", LastName: "Rezaei", Country: "IR", Email: "ali@example.com", Phone: "not a phone"}
 	tests := []struct {
 		name   string
@@ -124,6 +126,7 @@ func TestCheckCustoms(t *testing.T) {
 		{"invalid", &p, "email", "ali@@example", "", steward.EINVALID, 0},
 		{"invalid, warned", &warn, "email", "ali@@example", "ali@@example", "", 2}, // the address, and no valid contact left
 		{"formula kept as data", &p, "company", "=SUM(A1:A9)", "=SUM(A1:A9)", "", 0},
+		{"invalid, which an import would leave out", &drop, "email", "ali@@example", "", steward.EINVALID, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
