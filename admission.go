@@ -67,3 +67,24 @@ const (
 // Accepted reports whether the record is in the database after it: every
 // outcome but rejected and blocked.
 func (o Outcome) Accepted() bool { return o != OutcomeRejected && o != OutcomeBlocked && o != "" }
+
+// FieldAction is what the gate does with a record one of whose fields
+// fails its rule. The rules file's fields.X.on_invalid (and
+// attributes.X.on_invalid) names it; the record-level rules (a name, a
+// valid contact) are checked after it, on what is left.
+type FieldAction string
+
+// Field actions.
+const (
+	// FieldReject makes the record invalid; gate.on_invalid (InvalidAction)
+	// then decides what becomes of it.
+	FieldReject FieldAction = "reject"
+	// FieldDrop clears the field and keeps the record, with a warning that
+	// names the value left out.
+	FieldDrop FieldAction = "drop_field"
+	// FieldKeep stores the value as it is, with a warning.
+	FieldKeep FieldAction = "keep"
+)
+
+// FieldActions lists the field actions.
+func FieldActions() []FieldAction { return []FieldAction{FieldReject, FieldDrop, FieldKeep} }

@@ -34,4 +34,9 @@ type EmailCheckStore interface {
 	// afterID, in id order, whose current non-empty email was never checked
 	// or last checked before checkedBefore.
 	EmailsToCheck(ctx context.Context, checkedBefore time.Time, afterID int64, limit int) ([]EmailToCheck, error)
+	// CurrentEmailChecks returns the checks of the current addresses of
+	// the customers whose id is above afterID and at most upTo, in id
+	// order; a customer whose address was never checked has none. Reports
+	// read the checks of a page of customers at once with it.
+	CurrentEmailChecks(ctx context.Context, afterID, upTo int64) ([]EmailCheck, error)
 }

@@ -13,6 +13,9 @@ const (
 	JobRunning   JobStatus = "running"
 	JobSucceeded JobStatus = "succeeded"
 	JobFailed    JobStatus = "failed"
+	// JobWarning is a run that succeeded and warns about what it found
+	// (a quality threshold crossed): see JobRun.Warnings.
+	JobWarning JobStatus = "warning"
 )
 
 // JobRun is one recorded run of a scheduled or hand-started job.
@@ -31,6 +34,9 @@ type JobRun struct {
 	Checkpoint string           `json:"checkpoint,omitempty"`
 	Counts     map[string]int64 `json:"counts,omitempty"`
 	Error      string           `json:"error,omitempty"`
+	// Warnings are what a run that succeeded warns about; its status is
+	// then JobWarning.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // JobRunStore records job runs and guarantees, in the database itself, that
@@ -68,14 +74,31 @@ type JobRunStore interface {
 	// LastJobRun returns the most recently started run of job, or
 	// ENOTFOUND if it never ran.
 	LastJobRun(ctx context.Context, job string) (*JobRun, error)
+	// JobRuns returns the runs matching f, the most recently started
+	// first.
+	JobRuns(ctx context.Context, f JobRunFilter) ([]*JobRun, error)
+}
+
+// JobRunFilter selects job runs, newest first.
+type JobRunFilter struct {
+	// Job keeps the runs of one job; "" keeps all.
+	Job string
+	// Before keeps runs with an id below it, to page on; 0 starts with
+	// the newest.
+	Before int64
+	// Limit caps the number returned; 0 means no limit.
+	Limit int
 }
 
 // ValidJobRunEnd reports whether run may be stored by FinishJobRun: a final
 // status and a job name. Stores call it so that every backend refuses the
 // same things.
 func ValidJobRunEnd(run *JobRun) error {
-	if run.Status != JobSucceeded && run.Status != JobFailed {
-		return Errorf(EINVALID, "A job run ends as %s or %s, not %q.", JobSucceeded, JobFailed, run.Status)
+	if run.Status != JobSucceeded && run.Status != JobFailed && run.Status != JobWarning {
+		return Errorf(EINVALID, "A job run ends as %s, %s or %s, not %q.", JobSucceeded, JobWarning, JobFailed, run.Status)
+	}
+	if (run.Status == JobWarning) != (len(run.Warnings) > 0) {
+		return Errorf(EINVALID, "A job run ends as %s exactly when it has warnings.", JobWarning)
 	}
 	return nil
 }
@@ -109,4 +132,22 @@ const (
 // address already suppressed), the snapshot last.
 func JobNames() []string {
 	return []string{JobSuppress, JobStandardize, JobVerifyEmails, JobDedupe, JobSnapshot}
+}
+
+// StoredStatus returns the status stores keep for a run: a run with
+// warnings is kept as succeeded, with its warnings beside.
+func (r *JobRun) StoredStatus() JobStatus {
+	if r.Status == JobWarning {
+		return JobSucceeded
+	}
+	return r.Status
+}
+
+// LoadedStatus sets r.Status from a stored status and r.Warnings: a
+// succeeded run with warnings is JobWarning.
+func (r *JobRun) LoadedStatus(stored JobStatus) {
+	r.Status = stored
+	if stored == JobSucceeded && len(r.Warnings) > 0 {
+		r.Status = JobWarning
+	}
 }

@@ -15,9 +15,14 @@ type Store interface {
 	CustomerStore
 	SuggestionStore
 	DecisionStore
+	MergeStore
+	UserStore
+	AuditStore
 	JobRunStore
 	EmailCheckStore
 	ModelStore
+	SnapshotStore
+	SuppressionStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

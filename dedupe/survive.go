@@ -136,10 +136,10 @@ func rank(sources []string, source string) int {
 // one (false, no, 0 …), which is more restrictive than a value that says
 // neither. Opting out must survive every merge.
 func restrictiveness(v string) int {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "t", "yes", "y", "1", "on", "opt-out", "opted_out", "opted-out", "optout", "unsubscribed", "suppressed", "بله", "آری":
+	switch steward.ConsentFlag(v) {
+	case 1:
 		return 2
-	case "false", "f", "no", "n", "0", "off", "opt-in", "opted_in", "opted-in", "subscribed", "خیر", "نه":
+	case -1:
 		return 1
 	}
 	return 0

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,6 +31,55 @@ func (d *decoder) check(r *Rules) {
 	d.checkSurvivorship(&r.Survivorship)
 	d.checkSchedules(r.Schedules)
 	d.checkSuppression(&r.Suppression)
+	d.checkQuality(&r.Quality)
+}
+
+// qualityDimensions are the dimensions a threshold may name.
+var qualityDimensions = []string{steward.DimCompleteness, steward.DimValidity, steward.DimStandardization,
+	steward.DimUniqueness, steward.DimTimeliness, steward.DimConsent, steward.DimBacklog}
+
+func (d *decoder) checkQuality(q *Quality) {
+	if q.Webhook != "" {
+		if u, err := url.Parse(q.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			d.at("quality.webhook", "want an http:// or https:// address, got %q", q.Webhook)
+		}
+	}
+	for i := range q.Thresholds {
+		th := &q.Thresholds[i]
+		path := fmt.Sprintf("quality.thresholds[%d]", i)
+		dim, _, _ := strings.Cut(th.Metric, ".")
+		if th.Metric == "" {
+			d.at(firstInFile(d, path+".metric", path), "a threshold names its metric, such as validity.email or backlog.older_than_7d")
+		} else if !slices.Contains(qualityDimensions, dim) {
+			d.at(path+".metric", "unknown dimension %q%s: want one of %s", dim, didyoumean.Hint(dim, qualityDimensions), strings.Join(qualityDimensions, ", "))
+		}
+		th.Bound = ""
+		set := map[string]bool{"share_below": th.ShareBelow != 0, "share_above": th.ShareAbove != 0, "count_above": th.CountAbove != 0}
+		for _, b := range []string{"share_below", "share_above", "count_above"} {
+			// A bound of 0 counts when the file writes it (count_above:
+			// 0 warns at the first one).
+			if !set[b] && !d.inFile(path+"."+b) {
+				continue
+			}
+			if th.Bound != "" {
+				d.at(path+"."+b, "a threshold has one bound: %s is set already", th.Bound)
+				continue
+			}
+			th.Bound = b
+		}
+		switch th.Bound {
+		case "":
+			d.at(firstInFile(d, path+".metric", path), "give the threshold a bound: share_below, share_above or count_above")
+		case "share_below", "share_above":
+			if v := th.ShareBelow + th.ShareAbove; v < 0 || v > 1 {
+				d.at(path+"."+th.Bound, "a share is between 0 and 1 (0.95 is 95%%), got %g", v)
+			}
+		case "count_above":
+			if th.CountAbove < 0 {
+				d.at(path+".count_above", "a count is not negative, got %d", th.CountAbove)
+			}
+		}
+	}
 }
 
 func oneOf[T ~string](d *decoder, path string, got T, allowed ...T) bool {
@@ -101,6 +151,16 @@ func (d *decoder) checkFieldRule(v *validator.Validate, path string, f FieldRule
 	}
 	if f.Severity != "" {
 		oneOf(d, path+".severity", f.Severity, steward.SeverityError, steward.SeverityWarning)
+	}
+	if f.OnInvalid == "" || !oneOf(d, path+".on_invalid", f.OnInvalid, steward.FieldActions()...) {
+		return
+	}
+	switch name := path[strings.LastIndexByte(path, '.')+1:]; {
+	case f.OnInvalid != steward.FieldReject && (path == "fields."+steward.ColumnID || path == "fields."+steward.ColumnSource):
+		d.at(path+".on_invalid", "%s identifies the record across imports: it can only reject, not %s", name, f.OnInvalid)
+	case f.OnInvalid == steward.FieldDrop && f.Required:
+		d.at(firstInFile(d, path+".on_invalid", path+".required"),
+			"%s is required, so dropping it would leave the record without it: use reject or keep, or make it optional", name)
 	}
 }
 

@@ -37,6 +37,33 @@ func (r *Rules) RecordRulesConfig() validate.RecordRulesConfig {
 	return cfg
 }
 
+// FieldActions returns what becomes of a record whose field fails its
+// rule, for every field and attribute with a rule: its on_invalid, or,
+// unset, reject for a required field and for id and source (they say
+// which record this is) and drop_field for any other, so that one bad
+// optional value (a phone "12", a birth date 05/01/1993) costs that value,
+// not the customer.
+func (r *Rules) FieldActions() map[string]steward.FieldAction {
+	out := make(map[string]steward.FieldAction, len(r.Fields)+len(r.Attributes))
+	one := func(name string, f FieldRule) {
+		switch {
+		case f.OnInvalid != "":
+			out[name] = f.OnInvalid
+		case f.Required || name == steward.ColumnID || name == steward.ColumnSource:
+			out[name] = steward.FieldReject
+		default:
+			out[name] = steward.FieldDrop
+		}
+	}
+	for name, f := range r.Fields {
+		one(name, f)
+	}
+	for name, f := range r.Attributes {
+		one(name, f)
+	}
+	return out
+}
+
 // CleanseOptions returns the standardization settings of the rules: the
 // default country and how to read ambiguous dates. Year-first dates
 // (1990/03/04) are never ambiguous, so "ymd" reads day/month-ambiguous

@@ -68,3 +68,39 @@ func TestDefaultRecordRulesCompile(t *testing.T) {
 		t.Errorf("a record with neither name nor contact: findings %+v", got)
 	}
 }
+
+func TestFieldActions(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		want map[string]steward.FieldAction // entries that must be there
+	}{
+		{"defaults: optional fields drop, identity rejects", "", map[string]steward.FieldAction{
+			"phone": steward.FieldDrop, "email": steward.FieldDrop, "birth_date": steward.FieldDrop, "country": steward.FieldDrop,
+			"postal_code": steward.FieldDrop, "id": steward.FieldReject, "source": steward.FieldReject,
+		}},
+		{"a required field rejects", "fields:\n  email: {required: true}\n", map[string]steward.FieldAction{
+			"email": steward.FieldReject, "phone": steward.FieldDrop,
+		}},
+		{"named actions win", "fields:\n  phone: {on_invalid: reject}\n  birth_date: {on_invalid: keep}\n  email: {required: true, on_invalid: keep}\n", map[string]steward.FieldAction{
+			"phone": steward.FieldReject, "birth_date": steward.FieldKeep, "email": steward.FieldKeep,
+		}},
+		{"attributes", "attributes:\n  tier: {validate: \"oneof=gold silver\"}\n  vip: {validate: \"oneof=yes no\", on_invalid: reject}\n", map[string]steward.FieldAction{
+			"tier": steward.FieldDrop, "vip": steward.FieldReject,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Parse([]byte(tt.file), "steward.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.FieldActions()
+			for field, want := range tt.want {
+				if got[field] != want {
+					t.Errorf("%s: %q, want %q", field, got[field], want)
+				}
+			}
+		})
+	}
+}

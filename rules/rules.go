@@ -39,6 +39,44 @@ type Rules struct {
 	Schedules map[string]Schedule `yaml:"schedules"`
 	// Suppression configures bounce handling.
 	Suppression Suppression `yaml:"suppression"`
+	// Quality configures the data-quality snapshots: thresholds that
+	// raise a warning, where reports go.
+	Quality Quality `yaml:"quality"`
+}
+
+// Quality configures the data-quality snapshots and their alerts.
+type Quality struct {
+	// Thresholds are checked against every snapshot; one crossed makes
+	// the snapshot job's run a warning, is logged, and is posted to
+	// Webhook.
+	Thresholds []Threshold `yaml:"thresholds"`
+	// Webhook, when set, receives a JSON POST for every snapshot that
+	// crosses a threshold.
+	Webhook string `yaml:"webhook"`
+	// ReportDir, when set, receives the HTML report of every snapshot the
+	// job takes (the periodic report).
+	ReportDir string `yaml:"report_dir"`
+}
+
+// Threshold is a bound on one metric of the snapshots: exactly one of
+// ShareBelow, ShareAbove and CountAbove is set.
+type Threshold struct {
+	// Metric is "dimension.field" ("validity.email", "backlog.older_than_7d")
+	// or a dimension alone for the record-level metric ("uniqueness").
+	Metric string `yaml:"metric"`
+	// Source restricts it to one source system; "" is all customers.
+	Source string `yaml:"source"`
+	// ShareBelow warns when the metric's share falls below it (0..1).
+	ShareBelow float64 `yaml:"share_below"`
+	// ShareAbove warns when the share rises above it (0..1).
+	ShareAbove float64 `yaml:"share_above"`
+	// CountAbove warns when the metric's count (its numerator) rises
+	// above it.
+	CountAbove int64 `yaml:"count_above"`
+
+	// Bound is which of the three the file sets: "share_below",
+	// "share_above" or "count_above".
+	Bound string `yaml:"-"`
 }
 
 // DateOrder says how to read an ambiguous date such as 03/04/1990.
@@ -74,6 +112,12 @@ type FieldRule struct {
 	Check validate.FieldCheck `yaml:"check"`
 	// Severity of this rule's findings: error (the default) or warning.
 	Severity steward.Severity `yaml:"severity"`
+	// OnInvalid says what becomes of a record whose value fails this
+	// rule with an error: reject the record, drop the field (clear it,
+	// keep the record, warn) or keep the value (warn). Unset, a required
+	// field (and id and source) rejects and any other drops; see
+	// Rules.FieldActions.
+	OnInvalid steward.FieldAction `yaml:"on_invalid"`
 }
 
 // Require holds the record-level requirements.

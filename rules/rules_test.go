@@ -240,6 +240,11 @@ func TestParseProblems(t *testing.T) {
 		{"requirement", "require:\n  contacts: true\n", []string{`f.yaml:2:3: require.contacts: unknown setting "contacts" (did you mean "contact"?)`}},
 		{"attribute named like a field", "attributes:\n  email: {required: true}\n", []string{`f.yaml:2:3: attributes.email: "email" is a canonical field: put it under fields`}},
 		{"severity", "fields:\n  email: {severity: fatal}\n", []string{`f.yaml:2:21: fields.email.severity: unknown value "fatal": want one of error, warning`}},
+		{"on_invalid", "fields:\n  phone: {on_invalid: drop}\n", []string{`f.yaml:2:23: fields.phone.on_invalid: unknown value "drop": want one of reject, drop_field, keep`}},
+		{"on_invalid of an attribute", "attributes:\n  tier: {on_invalid: skip}\n", []string{`f.yaml:2:22: attributes.tier.on_invalid: unknown value "skip"`}},
+		{"id cannot be dropped", "fields:\n  id: {on_invalid: drop_field}\n", []string{"f.yaml:2:20: fields.id.on_invalid: id identifies the record across imports: it can only reject, not drop_field"}},
+		{"source cannot be kept", "fields:\n  source:\n    on_invalid: keep\n", []string{"f.yaml:3:17: fields.source.on_invalid: source identifies the record"}},
+		{"required cannot be dropped", "fields:\n  email:\n    required: true\n    on_invalid: drop_field\n", []string{"f.yaml:4:17: fields.email.on_invalid: email is required, so dropping it"}},
 		{"alias bomb", aliasBomb(), []string{"the file expands to more than 100000 values"}},
 		{"every problem, in file order", "gate:\n  on_invalid: nope\nmatching:\n  review_threshold: 7\nschedules:\n  x: {cron: bad, jobs: [dedupe]}\n",
 			[]string{"f.yaml:2:15: gate.on_invalid", "f.yaml:4:21: matching.review_threshold", "f.yaml:6:13: schedules.x.cron"}},
@@ -381,5 +386,27 @@ func TestParseDuration(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseDuration(%q) = %v, %v", tt.in, got, err)
 		}
+	}
+}
+
+func TestQualityThresholds(t *testing.T) {
+	r := Default()
+	if len(r.Quality.Thresholds) != 2 || r.Quality.Thresholds[0].Bound != "share_below" || r.Quality.Thresholds[1].Bound != "count_above" {
+		t.Fatalf("default thresholds %+v", r.Quality.Thresholds)
+	}
+	tests := []struct{ name, file, want string }{
+		{"two bounds", "quality:\n  thresholds:\n    - {metric: validity.email, share_below: 0.9, count_above: 3}\n", "bad.yaml:4:63: quality.thresholds[0].count_above: a threshold has one bound: share_below is set already"},
+		{"no bound", "quality:\n  thresholds:\n    - {metric: validity.email}\n", "give the threshold a bound"},
+		{"unknown dimension", "quality:\n  thresholds:\n    - {metric: validty.email, share_below: 0.9}\n", `unknown dimension "validty" (did you mean "validity"?)`},
+		{"share over one", "quality:\n  thresholds:\n    - {metric: consent.sendable, share_below: 95}\n", "a share is between 0 and 1"},
+		{"webhook", "quality:\n  webhook: ftp://x\n", "want an http:// or https:// address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte("version: 1\n"+tt.file), "bad.yaml")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

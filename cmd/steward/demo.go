@@ -135,11 +135,12 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("import the shop file: %w", err)
 	}
 	fmt.Fprintf(w, "5. Imported the web shop's file through the validation gate in %s: %d rows, %d accepted,\n"+
-		"   %d rejected with reasons, %d caught as likely duplicates of customers already stored\n"+
-		"   or of earlier rows (%d merge suggestions queued instead of new duplicates landing).\n",
+		"   %d rejected with reasons. %d rows look like customers already stored, or like earlier\n"+
+		"   rows: they were stored, and %d merge suggestions wait for a steward's decision\n"+
+		"   (with --on-duplicate block they would have been held back instead).\n",
 		since(start), sum.Rows, sum.Accepted, sum.Rejected, sum.Duplicates, sum.Suggestions)
-	for _, code := range slices.Sorted(maps.Keys(sum.Codes)) {
-		fmt.Fprintf(w, "     rejected: %-28s %d\n", code, sum.Codes[code])
+	for _, code := range slices.Sorted(maps.Keys(sum.RejectedBy)) {
+		fmt.Fprintf(w, "     rows rejected for %-28s %d\n", code, sum.RejectedBy[code])
 	}
 	fmt.Fprintln(w)
 
@@ -159,10 +160,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(w, "6. Found duplicates in %s: %d pairs compared, %d merge suggestions now wait for a data\n"+
 		"   steward. Against the generator's ground truth the suggested pairs have precision %.3f\n"+
 		"   and recall %.3f (F1 %.3f).\n", since(start), dd.Counts["pairs_compared"], len(pending), q.precision, q.recall, q.f1())
-	if len(pending) > 0 {
-		if err := printSuggestion(ctx, env, st, pending[len(pending)/2]); err != nil {
+	if sg, err := instructive(ctx, st, pending); err != nil {
+		return err
+	} else if sg != nil {
+		if err := printSuggestion(ctx, env, st, sg); err != nil {
 			return err
 		}
+		demoReviewHint(w, *db, sg) // how to review it: suggestions.go
 	}
 	fmt.Fprintf(w, "\nNext: export the clean data with 'steward export --db %s --out clean.csv',\n"+
 		"run the jobs again with 'steward run nightly --db %s' (nothing changes the second time),\n"+
@@ -316,11 +320,49 @@ func scoreSuggestions(ctx context.Context, st steward.Store, sgs []*steward.Sugg
 	return q, nil
 }
 
+// demoFields are the fields the demo shows side by side.
+var demoFields = []string{steward.FieldFirstName, steward.FieldLastName, steward.FieldEmail, steward.FieldPhone, steward.FieldAddressLine1, steward.FieldCity, steward.FieldBirthDate}
+
+// instructive picks, among the first pending suggestions of two
+// customers, the one whose customers differ in the most fields both have
+// (a typo, a transliteration, another phone): the kind a person would
+// miss and the matcher did not.
+func instructive(ctx context.Context, st steward.Store, pending []*steward.Suggestion) (*steward.Suggestion, error) {
+	var best *steward.Suggestion
+	bestScore := -1
+	for i, sg := range pending {
+		if i == 300 {
+			break
+		}
+		if len(sg.CustomerIDs) != 2 {
+			continue
+		}
+		a, err := st.Customer(ctx, sg.CustomerIDs[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := st.Customer(ctx, sg.CustomerIDs[1])
+		if err != nil {
+			return nil, err
+		}
+		score := 0
+		for _, f := range demoFields {
+			if x, y := a.Record.Get(f), b.Record.Get(f); x != "" && y != "" && x != y {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = sg, score
+		}
+	}
+	return best, nil
+}
+
 // printSuggestion shows one suggestion's customers side by side with the
 // evidence of its strongest pair.
 func printSuggestion(ctx context.Context, env *Env, st steward.Store, sg *steward.Suggestion) error {
 	w := env.Stdout
-	fmt.Fprintf(w, "\n   One of them (probability %.3f):\n", sg.Probability)
+	fmt.Fprintf(w, "\n   One of them (probability %.3f), with what each field adds to the match (bits):\n", sg.Probability)
 	var cs []*steward.Customer
 	for _, id := range sg.CustomerIDs {
 		c, err := st.Customer(ctx, id)
@@ -329,13 +371,23 @@ func printSuggestion(ctx context.Context, env *Env, st steward.Store, sg *stewar
 		}
 		cs = append(cs, c)
 	}
-	for _, f := range []string{steward.FieldFirstName, steward.FieldLastName, steward.FieldEmail, steward.FieldPhone, steward.FieldAddressLine1, steward.FieldCity, steward.FieldBirthDate} {
+	for _, f := range demoFields {
 		fmt.Fprintf(w, "     %-14s", f)
 		for _, c := range cs {
 			fmt.Fprintf(w, " | %-28s", truncate(c.Record.Get(f), 28))
 		}
 		fmt.Fprintln(w)
 	}
+	ev, err := sg.DecodeEvidence()
+	if err != nil || len(ev.Pairs) == 0 {
+		return err
+	}
+	p := ev.Pairs[0]
+	var parts []string
+	for _, f := range p.Fields {
+		parts = append(parts, fmt.Sprintf("%s %s %+.1f", f.Field, f.Level, f.Weight))
+	}
+	fmt.Fprintf(w, "     why: prior %+.1f; %s; total %+.1f\n", p.Prior, strings.Join(parts, ", "), p.Weight)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -268,4 +269,37 @@ func TestFormulasNeutralized(t *testing.T) {
 	if !strings.Contains(raw, `"=HYPERLINK(""http://evil"")"`) {
 		t.Errorf("export --raw:\n%s\nwant the value as stored", raw)
 	}
+}
+
+// TestExportVerification: --verification adds each address's last
+// verification to the export.
+func TestExportVerification(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte("id,first_name,email,phone,country\n1,Ann,ann@@gmail.com,+442079460000,GB\n2,Bob,bob@gmail.com,,GB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runWith(t, nil, "import", in, "--source", "s", "--db", db, "--rules", writeRules(t, "steward.yaml", "version: 1\nfields:\n  email: {on_invalid: keep}\n"))
+	if _, errOut, code := runWith(t, nil, "run", "verify-emails", "--offline", "--db", db); code != exitOK {
+		t.Fatalf("verify-emails: %s", errOut)
+	}
+	out, errOut, code := runWith(t, nil, "export", "--db", db, "--out", "-", "--verification")
+	if code != exitOK {
+		t.Fatalf("export: %s", errOut)
+	}
+	rows := readCSVString(t, out)
+	col := slices.Index(rows[0], "email_verdict")
+	if col < 0 || rows[1][col] != "invalid" || rows[1][col+1] != "multiple_at" || rows[1][col+2] == "" || rows[2][col] != "" {
+		t.Errorf("export --verification:\n%s\nwant Ann's address invalid with its reason and time, Bob's not verified yet (offline)", out)
+	}
+}
+
+func readCSVString(t *testing.T, s string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(s)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

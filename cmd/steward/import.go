@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
@@ -24,34 +25,46 @@ const importUsage = `FILE --source NAME [flags]
 Imports a file of customers through the validation gate. FILE is CSV or
 TSV (delimiter detected, or named with --delimiter), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
 order mark), Windows-1256 or Windows-1252 (detected, or named with
---encoding). Every row is standardized, validated and checked for
+--encoding). Columns without canonical names are matched to canonical
+ones by their names (English and Persian: E-mail Address, Zip, موبایل …)
+and by the values of the first rows, and the matching is printed before
+the summary (run with --dry-run to see it before anything is written);
+--write-mapping saves it as a mapping file, --mapping reads one, and
+--no-infer keeps such columns as attributes. Every row is standardized, validated and checked for
 duplicates against the database and the file's earlier rows. Invalid rows
-are rejected (--rejects writes them with row, field, code and message); a
-row whose (source, id) is known updates that customer, so importing the
+are rejected: --rejects writes them as they were read, one line each, with
+the line of the input and the reasons, so that the file can be fixed in a
+spreadsheet and imported again (steward_… columns are ignored on import).
+A row whose (source, id) is known updates that customer, so importing the
 same file again changes nothing. The database gets all rows or none: an
 unreadable file, an interruption or a crash leaves it as it was. The rules
 file (--rules) sets the checks, the duplicate action, the automatic-merge
 threshold and the limits; flags override it.
 
 Exit status: 0 when every row was accepted, 1 when rows were rejected or
-blocked (or the file cannot be read), 2 on a bad command line.`
+blocked (the others are in), 6 when the file cannot be read as a whole
+(nothing was imported), 2 on a bad command line; see the README.`
 
 // importJSON is the --json output: the gate's summary and the reports.
 type importJSON struct {
 	*importer.Summary
 	RejectsFile   string `json:"rejects_file,omitempty"`
 	AnnotatedFile string `json:"annotated_file,omitempty"`
+	FindingsFile  string `json:"findings_file,omitempty"`
 }
 
 // runImport implements "steward import".
 func runImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "import", importUsage)
 	source := fs.String("source", "", "name of the system the file comes from (with each row's id it identifies the row)")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
+	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical (default: match them by name and content)")
+	writeMapping := fs.String("write-mapping", "", "save the columns' matching as a mapping file, to check, edit and import with --mapping")
+	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
 	db := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "run everything and report, but write nothing to the database")
-	rejectsFile := fs.String("rejects", "", "write rejected rows to this CSV file (with row, field, code, message)")
-	annotatedFile := fs.String("annotated", "", "write a copy of the input with status, code, message and matched_id columns")
+	rejectsFile := fs.String("rejects", "", "write the rejected rows to this CSV file, as read, with steward_line and steward_errors: fix them and import the file again")
+	annotatedFile := fs.String("annotated", "", "write a copy of the input with steward_status, steward_code, steward_message and steward_matched_id columns")
+	findingsFile := fs.String("findings", "", "write every finding of every row to this CSV file, one line per finding")
 	rulesPath := rulesFlag(fs)
 	onDup := fs.String("on-duplicate", "", "what to do with a row that looks like a customer: suggest, block or merge (default: the rules file's gate.on_duplicate)")
 	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (default: matching.auto_merge.threshold when enabled, else never: suggest instead)")
@@ -67,6 +80,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&limits.MaxRowLines, "max-row-lines", 0, "most lines one row may span (default: gate.limits.max_row_lines)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	dateOrder := fs.String("date-order", "", "how to read dates like 03/04/1980: dmy, mdy or reject (default: the rules file's defaults.date_order)")
 	raw := fs.Bool("raw", false, "reports: write values exactly as read; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -87,6 +101,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	policy, err := gatePolicy(rf, *country)
 	if err != nil {
 		return err
+	}
+	if *dateOrder != "" {
+		if policy.Cleanse.DateOrder, err = cleanse.ParseDateOrder(*dateOrder); err != nil {
+			return usagef("use --date-order dmy, mdy or reject", "--date-order: %v", err)
+		}
 	}
 	opts := importer.Options{
 		Source:      *source,
@@ -117,6 +136,10 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
 		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
+	if opts.OnDuplicate == steward.DuplicateMerge && opts.AutoMergeThreshold <= 0 {
+		return usagef("turn automatic merging on in the rules file (matching.auto_merge: {enabled: true, threshold: 0.99}) or give --merge-threshold P",
+			"--on-duplicate merge would merge nothing: automatic merging is off")
+	}
 	if opts.Encoding, err = records.ParseEncoding(*encName); err != nil {
 		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
 	}
@@ -126,10 +149,17 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if opts.Delimiter, err = records.ParseDelimiter(*delimName); err != nil {
 		return usagef("use comma, tab, semicolon, pipe or one punctuation character", "--delimiter: %s", steward.ErrorMessage(err))
 	}
-	if *mappingFile != "" {
+	switch {
+	case *writeMapping != "" && *mappingFile != "":
+		return usagef("--write-mapping saves the matching steward infers; with --mapping, the mapping file is that already", "--write-mapping and --mapping together")
+	case *writeMapping != "" && *noInfer:
+		return usagef("drop --no-infer to have the columns matched and saved", "--write-mapping and --no-infer together")
+	case *mappingFile != "":
 		if opts.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
 			return err
 		}
+	case !*noInfer:
+		opts.Infer = &records.InferOptions{DefaultCountry: policy.Cleanse.DefaultCountry, Always: *writeMapping != ""}
 	}
 
 	in, err := openFile("input file", file)
@@ -137,9 +167,13 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer in.Close()
-	if fi, err := in.Stat(); err == nil && opts.Limits.MaxFileBytes > 0 && fi.Size() > opts.Limits.MaxFileBytes {
-		return steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
-			file, fi.Size(), opts.Limits.MaxFileBytes)
+	var size int64
+	if fi, err := in.Stat(); err == nil {
+		size = fi.Size()
+	}
+	if opts.Limits.MaxFileBytes > 0 && size > opts.Limits.MaxFileBytes {
+		return &refusedError{steward.Errorf(steward.EINVALID, "%s is %d bytes, more than the limit of %d (--max-file-bytes); nothing was imported",
+			file, size, opts.Limits.MaxFileBytes)}
 	}
 
 	reports := &reportFiles{}
@@ -148,6 +182,15 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if opts.Annotated, err = reports.create(env, *annotatedFile); err != nil {
+		return err
+	}
+	if opts.Findings, err = reports.create(env, *findingsFile); err != nil {
+		return err
+	}
+	// The mapping file is made now, so that a path it cannot have stops
+	// the import before it starts; it is written once the file is read.
+	mapOut, err := reports.create(env, *writeMapping)
+	if err != nil {
 		return err
 	}
 
@@ -175,18 +218,30 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	defer st.Close()
 
 	opts.IndexCache = cachePath
+	if opts.SuppressionKeys, err = existingSuppressionKeys(env, dsn); err != nil {
+		return err
+	}
 	sc, err := currentModel(ctx, env, st)
 	if err != nil {
 		return err
 	}
 	opts.Model, opts.ModelID = sc.Model, sc.ID()
-	opts.Progress = progress.New("import", 0, env.Stderr, env.Terminal, envLogger(env))
-	sum, err := importer.Import(ctx, st, in, opts)
+	// The bar shows the bytes read and checked, then the rows written.
+	opts.Progress = progress.New("read", size, env.Stderr, env.Terminal, envLogger(env)).InBytes()
+	sum, err := importer.Import(ctx, st, &countingReader{r: in, bar: opts.Progress}, opts)
 	if steward.ErrorCode(err) == steward.EINVALID {
 		return &refusedError{err}
 	}
 	if err != nil {
 		return err
+	}
+	if mapOut != nil && sum.Columns != nil {
+		comment := fmt.Sprintf("Mapping of %s's columns, as steward matched them from its header and first %d rows.\n"+
+			"Check it (and edit it), then: steward import %s --source %s --mapping %s",
+			filepath.Base(file), sum.Columns.Rows, filepath.Base(file), *source, filepath.Base(*writeMapping))
+		if _, err := mapOut.Write(sum.Columns.Mapping().Marshal(comment)); err != nil {
+			return fmt.Errorf("the import is in the database, but writing %s failed: %w", *writeMapping, err)
+		}
 	}
 	if err := reports.commit(); err != nil {
 		// The import is in; its reports are complete under their
@@ -195,11 +250,11 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
-		if err := enc.Encode(importJSON{Summary: sum, RejectsFile: *rejectsFile, AnnotatedFile: *annotatedFile}); err != nil {
+		if err := enc.Encode(importJSON{Summary: sum, RejectsFile: *rejectsFile, AnnotatedFile: *annotatedFile, FindingsFile: *findingsFile}); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	} else {
-		printImportSummary(env.Stdout, sum, *rejectsFile)
+		printImportSummary(env.Stdout, sum, opts.OnDuplicate, *rejectsFile, *writeMapping)
 	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
@@ -277,7 +332,16 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
+func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.DuplicateAction, rejectsFile, writeMapping string) {
+	if s.Columns != nil {
+		fmt.Fprintf(w, "columns of %s, matched by name and by the values of the first %d rows:\n", s.File, s.Columns.Rows)
+		s.Columns.Report(w, "  ")
+		if writeMapping != "" {
+			fmt.Fprintf(w, "  saved in %s: check it, then import with --mapping %s\n", writeMapping, writeMapping)
+		} else {
+			fmt.Fprintf(w, "  --write-mapping FILE saves this to check and edit, --mapping FILE imports with it, --no-infer keeps such columns as attributes\n")
+		}
+	}
 	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
 		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
@@ -286,35 +350,79 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile string) {
 		fmt.Fprintf(w, "  read as    %s  (if these look garbled, name the encoding with --encoding)\n", strings.Join(s.Samples, " | "))
 	}
 	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
-	fmt.Fprintf(w, "  rejected   %d\n", s.Rejected)
+	fmt.Fprintf(w, "  rejected   %d rows (invalid: not imported)\n", s.Rejected)
 	if s.Blocked > 0 {
-		fmt.Fprintf(w, "  blocked    %d (suspected duplicates)\n", s.Blocked)
+		fmt.Fprintf(w, "  blocked    %d rows looked like customers already stored, or like earlier rows, and were not imported\n", s.Blocked)
 	}
-	fmt.Fprintf(w, "  duplicates %d suspected, %d merge suggestions\n", s.Duplicates, s.Suggestions)
+	switch {
+	case s.Duplicates == 0:
+		fmt.Fprintf(w, "  duplicates none suspected\n")
+	case onDup == steward.DuplicateMerge:
+		fmt.Fprintf(w, "  duplicates %d rows looked like customers: %d merged into them, the others stored as new customers with %d merge suggestions for a steward\n",
+			s.Duplicates, s.Merged, s.Suggestions)
+	case onDup != steward.DuplicateBlock:
+		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: they were stored as new customers, with %d merge suggestions for a steward to decide\n",
+			s.Duplicates, s.Suggestions)
+	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
 	}
+	if len(s.Dropped) > 0 {
+		fmt.Fprintf(w, "  dropped    %s (invalid values left out of accepted rows; --findings FILE lists them)\n", countsByName(s.Dropped))
+	}
+	if s.Suppressed > 0 {
+		fmt.Fprintf(w, "  suppressed %d rows have an address that is suppressed: they are in, and their addresses stay suppressed\n", s.Suppressed)
+	}
 	if len(s.Codes) > 0 {
-		codes := make([]string, 0, len(s.Codes))
-		for c := range s.Codes {
-			codes = append(codes, c)
-		}
-		sort.Slice(codes, func(i, j int) bool {
-			if s.Codes[codes[i]] != s.Codes[codes[j]] {
-				return s.Codes[codes[i]] > s.Codes[codes[j]]
-			}
-			return codes[i] < codes[j]
-		})
-		parts := make([]string, len(codes))
-		for i, c := range codes {
-			parts[i] = fmt.Sprintf("%s %d", c, s.Codes[c])
-		}
-		fmt.Fprintf(w, "  by code    %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  by code    %s\n", countsByName(s.Codes))
 	}
 	if rejectsFile != "" && s.Rejected+s.Blocked > 0 {
-		fmt.Fprintf(w, "  rejects in %s\n", rejectsFile)
+		fmt.Fprintf(w, "  rejects in %s (fix them there and import that file again)\n", rejectsFile)
+	} else if len(s.FirstRejected) > 0 {
+		fmt.Fprintf(w, "  not imported:\n")
+		for _, r := range s.FirstRejected {
+			id := ""
+			if r.ID != "" && !strings.HasPrefix(r.ID, "content:") {
+				id = " (id " + r.ID + ")"
+			}
+			fmt.Fprintf(w, "    line %d%s: %s\n", r.Line, id, strings.Join(r.Reasons, "; "))
+		}
+		if more := s.Rejected + s.Blocked - len(s.FirstRejected); more > 0 {
+			fmt.Fprintf(w, "    … and %d more rows; --rejects FILE writes them all, ready to fix and import again\n", more)
+		}
 	}
 	if s.DryRun {
 		fmt.Fprintln(w, "  dry run: the database was not changed")
 	}
+}
+
+// countsByName writes counts as "a 3, b 1", the largest first.
+func countsByName(counts map[string]int) string {
+	names := make([]string, 0, len(counts))
+	for c := range counts {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, c := range names {
+		parts[i] = fmt.Sprintf("%s %d", c, counts[c])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// countingReader counts the bytes read on a progress bar.
+type countingReader struct {
+	r   io.Reader
+	bar *progress.Bar
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.bar.Add(int64(n))
+	return n, err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/store/storetest"
@@ -50,10 +51,12 @@ func TestImportCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
-	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 4 || sum.Rejected != 2 || sum.Created != 4 || sum.Suggestions != 1 {
+	// Row 3's email (two @) is left out and the row kept for its phone;
+	// row 4 has no contact at all.
+	if !sum.DryRun || sum.Rows != 6 || sum.Accepted != 5 || sum.Rejected != 1 || sum.Created != 5 || sum.Suggestions != 1 || sum.Dropped["email"] != 1 {
 		t.Errorf("dry run summary %+v", sum)
 	}
-	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 3 {
+	if data, err := os.ReadFile(rejects); err != nil || strings.Count(string(data), "\n") != 2 {
 		t.Errorf("dry-run rejects file: %v\n%s", err, data)
 	}
 	// A dry run creates nothing, not even the database.
@@ -64,10 +67,10 @@ func TestImportCommand(t *testing.T) {
 	// The import itself, database from STEWARD_DB, flags before the file.
 	env := []string{"STEWARD_DB=" + db}
 	out, errOut, code = runWith(t, env, "import", "--source", "shop", "--annotated", annotated, shop)
-	if code != 1 || !strings.Contains(out, "accepted   4 (created 4") || !strings.Contains(out, "rejected   2") {
+	if code != 1 || !strings.Contains(out, "accepted   5 (created 5") || !strings.Contains(out, "rejected   1") || !strings.Contains(out, "dropped    email 1") {
 		t.Fatalf("import exit %d\n%s%s", code, out, errOut)
 	}
-	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "status,code,message,matched_id") {
+	if data, err := os.ReadFile(annotated); err != nil || !strings.Contains(string(data), "steward_status,steward_code,steward_message,steward_matched_id") {
 		t.Errorf("annotated file: %v\n%s", err, data)
 	}
 	// Like every file steward writes (the database, export,
@@ -90,7 +93,7 @@ func TestImportCommand(t *testing.T) {
 	st.Close()
 	// Again: nothing new.
 	out, _, _ = runWith(t, env, "import", shop, "--source", "shop", "--json")
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 4 || sum.Created != 0 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Unchanged != 5 || sum.Created != 0 {
 		t.Errorf("re-import: %v %+v", err, sum)
 	}
 	// A clean file exits 0.
@@ -104,7 +107,7 @@ func TestImportCommand(t *testing.T) {
 	os.WriteFile(rulesFile, []byte("version: 1\ngate:\n  on_duplicate: block\n"), 0o644)
 	fresh := []string{"STEWARD_DB=" + filepath.Join(dir, "rules.db"), "STEWARD_RULES=" + rulesFile}
 	out, errOut, _ = runWith(t, fresh, "import", shop, "--source", "shop", "--json")
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 3 {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.Blocked != 1 || sum.Created != 4 {
 		t.Errorf("rules on_duplicate block: %v %+v\n%s", err, sum, errOut)
 	}
 	out, _, _ = runWith(t, fresh, "import", shop, "--source", "shop2", "--json", "--on-duplicate", "suggest")
@@ -167,7 +170,7 @@ func TestImportCommandPostgres(t *testing.T) {
 	cacheEnv := []string{"XDG_CACHE_HOME=" + t.TempDir()}
 	out, errOut, code := runWith(t, cacheEnv, "import", filepath.Join(importSamples, "shop-fa-1256.csv"), "--source", "shop", "--db", u.String(), "--json")
 	var sum importer.Summary
-	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 4 || sum.Index != "database" {
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != 1 || sum.Created != 5 || sum.Index != "database" {
 		t.Fatalf("exit %d, %v %+v\n%s", code, err, sum, errOut)
 	}
 	// The second import finds the duplicate index in the cache the first
@@ -179,5 +182,192 @@ func TestImportCommandPostgres(t *testing.T) {
 	}
 	if c, err := st.CustomerBySource(context.Background(), "shop", "6"); err != nil || c.Record.FirstName != "پرویز" {
 		t.Errorf("shop/6 = %+v (%v)", c, err)
+	}
+}
+
+// TestImportSummarySaysWhatHappened: the summary's words match what became
+// of the rows (suspected duplicates of suggest mode are stored, with
+// suggestions), it shows the first rejected rows with their reasons when
+// there is no rejects file, and merge without automatic merging is
+// refused with the setting to change.
+func TestImportSummarySaysWhatHappened(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	shop := filepath.Join(importSamples, "shop-fa-1256.csv")
+	out, errOut, code := runWith(t, nil, "import", shop, "--source", "shop", "--db", db)
+	if code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"stored as new customers, with 1 merge suggestions", "not imported:", "line 5 (id 4): no_valid_contact:", "dropped    email 1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	_, errOut, code = runWith(t, nil, "import", shop, "--source", "shop2", "--db", db, "--on-duplicate", "merge")
+	if code != exitUsage || !strings.Contains(errOut, "automatic merging is off") || !strings.Contains(errOut, "matching.auto_merge") {
+		t.Errorf("merge without automatic merging: exit %d, %s", code, errOut)
+	}
+}
+
+// TestImportDateOrder: --date-order reads dates like 05/01/1993 for this
+// file instead of leaving them out (or rejecting the row, when the rules
+// say so).
+func TestImportDateOrder(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("id,first_name,email,birth_date\n1,Ann,ann.lee@gmail.com,05/01/1993\n"), 0o600)
+	db := filepath.Join(dir, "crm.db")
+	out, _, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run")
+	if code != exitOK || !strings.Contains(out, "dropped    birth_date 1") {
+		t.Errorf("without --date-order: exit %d\n%s", code, out)
+	}
+	strict := writeRules(t, "strict.yaml", "fields:\n  birth_date: {on_invalid: reject}\n")
+	out, _, code = runWith(t, nil, "import", in, "--source", "s", "--db", db, "--dry-run", "--rules", strict)
+	if code != exitFindings || !strings.Contains(out, "invalid_datetime") {
+		t.Errorf("without --date-order, birth_date on_invalid reject: exit %d\n%s", code, out)
+	}
+	out, errOut, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--date-order", "dmy", "--json")
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != exitOK || sum.Created != 1 {
+		t.Fatalf("--date-order dmy: exit %d, %v %s %s", code, err, out, errOut)
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if c, err := st.CustomerBySource(context.Background(), "s", "1"); err != nil || c.Record.BirthDate != "1993-01-05" {
+		t.Errorf("stored %+v (%v), want 1993-01-05", c, err)
+	}
+}
+
+// TestImportInfersColumns: files whose columns are not canonical (an odd
+// export, a Shopify export, Persian headers) were rejected whole; their
+// columns are now matched by name and content, the matching is printed
+// before the summary and in --json, and a mapping written out with
+// --write-mapping imports the same rows as the inference did.
+func TestImportInfersColumns(t *testing.T) {
+	tests := []struct {
+		file string
+		// before and after: accepted and rejected rows with --no-infer
+		// and without.
+		before, after [2]int
+		// matched are lines of the printed matching.
+		matched []string
+	}{
+		{"odd-headers.csv", [2]int{0, 5}, [2]int{4, 1}, []string{
+			"Name           → first_name  by name: a full name, split into first and last name when standardized",
+			"E-mail Address → email       by name", "Mobile         → phone       by name"}},
+		{"shopify-customers.csv", [2]int{1, 9}, [2]int{9, 1}, []string{
+			"First Name              → first_name                 by name",
+			"Accepts Email Marketing → email_opt_out (attribute)  by name: yes/no read as true/false, negated",
+			"Zip                     → postal_code                by name",
+			"kept as attributes: province, country code, total spent, total orders, tags, note, tax exempt"}},
+		{"persian-headers.csv", [2]int{0, 5}, [2]int{4, 1}, []string{
+			"نام خانوادگی → last_name      by name", "کد ملی       → national_id    by name: 4 of 4 values are Iranian national ids"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(importSamples, tt.file)
+			summary := func(args ...string) importer.Summary {
+				t.Helper()
+				out, errOut, _ := runWith(t, nil, append([]string{"import", in, "--source", "shop", "--json"}, args...)...)
+				var sum importer.Summary
+				if err := json.Unmarshal([]byte(out), &sum); err != nil {
+					t.Fatalf("%v: %v\n%s%s", args, err, out, errOut)
+				}
+				return sum
+			}
+			before := summary("--db", filepath.Join(dir, "before.db"), "--dry-run", "--no-infer")
+			if got := [2]int{before.Accepted, before.Rejected}; got != tt.before || before.Columns != nil {
+				t.Errorf("--no-infer: accepted, rejected %v, want %v; columns %+v", got, tt.before, before.Columns)
+			}
+			after := summary("--db", filepath.Join(dir, "after.db"))
+			if got := [2]int{after.Accepted, after.Rejected}; got != tt.after {
+				t.Errorf("inferred: accepted, rejected %v, want %v (%+v)", got, tt.after, after.RejectedBy)
+			}
+			if after.Columns == nil || len(after.Columns.Columns) == 0 {
+				t.Fatalf("--json has no columns: %+v", after)
+			}
+
+			// The matching is printed before the summary, in a dry run too.
+			out, _, _ := runWith(t, nil, "import", in, "--source", "shop", "--db", filepath.Join(dir, "dry.db"), "--dry-run")
+			summaryAt := strings.Index(out, tt.file+" (csv")
+			for _, m := range tt.matched {
+				if i := strings.Index(out, m); i < 0 || i > summaryAt {
+					t.Errorf("the matching lacks %q before the summary:\n%s", m, out)
+				}
+			}
+
+			// Written out and read back, the mapping imports the same.
+			mapping := filepath.Join(dir, "mapping.yaml")
+			written := summary("--db", filepath.Join(dir, "write.db"), "--dry-run", "--write-mapping", mapping)
+			data, err := os.ReadFile(mapping)
+			if err != nil || !strings.Contains(string(data), "--mapping mapping.yaml") || written.Accepted != after.Accepted {
+				t.Fatalf("--write-mapping: %v, accepted %d\n%s", err, written.Accepted, data)
+			}
+			mapped := summary("--db", filepath.Join(dir, "mapped.db"), "--mapping", mapping)
+			if mapped.Accepted != after.Accepted || mapped.Rejected != after.Rejected || mapped.Columns != nil {
+				t.Errorf("--mapping: accepted %d rejected %d, inferred: %d %d", mapped.Accepted, mapped.Rejected, after.Accepted, after.Rejected)
+			}
+			a, _, _ := runWith(t, nil, "export", "--db", filepath.Join(dir, "after.db"), "--out", "-")
+			b, _, _ := runWith(t, nil, "export", "--db", filepath.Join(dir, "mapped.db"), "--out", "-")
+			if a != b || strings.Count(a, "\n") != after.Accepted+1 {
+				t.Errorf("imported with the written mapping:\n%s\nwith the inferred one:\n%s", b, a)
+			}
+		})
+	}
+}
+
+// TestImportInferredValues: what the inferred mapping does to values: a
+// full name split in two, a negated yes/no in an attribute, an invalid
+// optional value left out.
+func TestImportInferredValues(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	runWith(t, nil, "import", filepath.Join(importSamples, "shopify-customers.csv"), "--source", "shopify", "--db", db)
+	runWith(t, nil, "import", filepath.Join(importSamples, "odd-headers.csv"), "--source", "odd", "--db", db)
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got []steward.Record
+	err = st.EachCustomer(context.Background(), steward.CustomerFilter{}, func(c *steward.Customer) error {
+		got = append(got, c.Record)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(email string) *steward.Record {
+		for i := range got {
+			if got[i].Email == email {
+				return &got[i]
+			}
+		}
+		t.Fatalf("no customer %s among %d", email, len(got))
+		return nil
+	}
+	if r := find("john.smith@gmail.com"); r.FirstName != "John" || r.LastName != "Smith" || r.Phone != "+447911123456" {
+		t.Errorf("odd headers: %+v, want John / Smith / +447911123456", r)
+	}
+	if r := find("emily.walsh@gmail.com"); r.Attributes["email_opt_out"] != "false" || r.Attributes["sms_opt_out"] != "true" || r.Region != "MA" || r.PostalCode != "02108" {
+		t.Errorf("Shopify: %+v, want email_opt_out false (accepts), sms_opt_out true, region MA, zip 02108", r)
+	}
+	if r := find("sophia.reyes@gmail.com"); r.Phone != "" || r.City != "Austin" {
+		t.Errorf("Shopify phone 12: %+v, want the phone left out, the rest kept", r)
+	}
+}
+
+// TestImportMappingFlags: --write-mapping goes with inference only.
+func TestImportMappingFlags(t *testing.T) {
+	in := filepath.Join(importSamples, "odd-headers.csv")
+	for _, args := range [][]string{{"--write-mapping", "m.yaml", "--mapping", "x.yaml"}, {"--write-mapping", "m.yaml", "--no-infer"}} {
+		_, errOut, code := runWith(t, nil, append([]string{"import", in, "--source", "s", "--dry-run"}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "--write-mapping") {
+			t.Errorf("%v: exit %d, %s", args, code, errOut)
+		}
 	}
 }

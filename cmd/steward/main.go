@@ -41,6 +41,9 @@ type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Logger *slog.Logger
+	// Level is the logger's level, which --log-level and --quiet set; nil
+	// when a test built env with a logger of its own.
+	Level *slog.LevelVar
 	// Terminal reports whether Stderr is a terminal, so progress is drawn as
 	// a bar rather than logged as counts.
 	Terminal bool
@@ -67,6 +70,15 @@ func commands() []command {
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
+		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
+		{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},
+		{"version", "print steward's version and commit", runVersion},
+		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
+		{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
+		{"serve", "serve the JSON API (and, later, the steward pages)", runServe},
+		{"suggestions", "review merge suggestions (suggestions list|show ID|decide ID ...)", runSuggestions},
+		{"merge", "merge customers into one (merge ID ID... [--keep ID] [--set FIELD=VALUE])", runMerge},
+		{"unmerge", "undo a merge, or take one member out (unmerge MERGE_ID [--member ID])", runUnmerge},
 	}
 }
 
@@ -79,7 +91,14 @@ func main() {
 		Getenv:   os.Getenv,
 		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// On a terminal a person watches the progress bars and reads the
+	// summary: the log says only what went wrong. Under cron or a service
+	// manager the log is the record, with counts every few seconds.
+	env.Level = new(slog.LevelVar)
+	if env.Terminal {
+		env.Level.Set(slog.LevelWarn)
+	}
+	env.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: env.Level}))
 	stopProfile := startProfile(env)
 	code := Main(ctx, env, os.Args[1:])
 	stopProfile()
@@ -217,6 +236,23 @@ func exitCode(env *Env, name string, err error) int {
 func newFlagSet(env *Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Func("log-level", "log messages from this level: debug, info, warn or error (default warn on a terminal, info otherwise)", func(v string) error {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("want debug, info, warn or error")
+		}
+		if env.Level != nil {
+			env.Level.Set(l)
+		}
+		return nil
+	})
+	fs.BoolFunc("quiet", "no progress and no log but errors (the result is still printed)", func(string) error {
+		env.Terminal = false
+		if env.Level != nil {
+			env.Level.Set(slog.LevelError)
+		}
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: steward %s %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()

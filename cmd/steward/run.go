@@ -46,7 +46,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (default: the rules file's, else /etc/resolv.conf)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage+"; dedupe writes the index it built there for the next import")
-	asJSON := fs.Bool("json", false, "print the finished runs as JSON")
+	asJSON := fs.Bool("json", false, `print one JSON object: {"runs": [the finished runs]}`)
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parseFlags(fs, args); err != nil {
 			return err
@@ -152,6 +152,24 @@ func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline b
 		}
 		return withBar(j, bar), nil
 	})
+	reg.Register(steward.JobSnapshot, func(ctx context.Context) (jobs.Job, error) {
+		m, ths, err := qualityMeasurer(r)
+		if err != nil {
+			return nil, err
+		}
+		total, err := store().CountCustomers(ctx, steward.StatusActive)
+		if err != nil {
+			return nil, fmt.Errorf("count customers: %w", err)
+		}
+		mode, err := fileMode(env)
+		if err != nil {
+			return nil, err
+		}
+		bar := progress.New(steward.JobSnapshot, total, env.Stderr, env.Terminal, log)
+		m.Progress = func(n int64) { bar.Add(n - bar.Count()) }
+		return withBar(&jobs.Snapshot{Measurer: m, Thresholds: ths, Webhook: r.Quality.Webhook, ReportDir: r.Quality.ReportDir,
+			FileMode: mode, Logger: log}, bar), nil
+	})
 	return reg
 }
 
@@ -172,13 +190,16 @@ func (b *barJob) end(err error) {
 	b.bar.Done()
 }
 
-// stageProgress reports the matcher's comparison stage on bar.
+// stageProgress reports each stage of duplicate detection (reading the
+// customers, preparing, training, comparing, clustering) on bar, each with
+// its own rate and ETA.
 func stageProgress(bar *progress.Bar) dedupe.ProgressFunc {
+	var current string
 	return func(stage string, done, total int) {
-		if stage != dedupe.StageCompare {
-			return
+		if stage != current {
+			current = stage
+			bar.Stage("dedupe: "+stage, int64(total))
 		}
-		bar.SetTotal(int64(total))
 		bar.Add(int64(done) - bar.Count())
 	}
 }
@@ -195,11 +216,15 @@ func printRun(env *Env, rec *steward.JobRun) {
 	}
 }
 
+// runsJSON is what "steward run --json" prints: one object, whose runs are
+// the finished runs in the order they ran.
+type runsJSON struct {
+	Runs []*steward.JobRun `json:"runs"`
+}
+
 func writeRunsJSON(env *Env, runs []*steward.JobRun) error {
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
 	if runs == nil {
 		runs = []*steward.JobRun{}
 	}
-	return enc.Encode(runs)
+	return json.NewEncoder(env.Stdout).Encode(runsJSON{Runs: runs})
 }

@@ -60,9 +60,13 @@ func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("run nightly #%d exit %d: %s", i+1, code, errs)
 		}
-		runs = nil
-		if err := json.Unmarshal([]byte(out), &runs); err != nil || len(runs) != 3 {
+		var got runsJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Runs) != 4 || strings.Count(out, "\n") != 1 {
 			t.Fatalf("run nightly --json: %v\n%s", err, out)
+		}
+		runs = runs[:0]
+		for _, r := range got.Runs {
+			runs = append(runs, *r)
 		}
 		if i == 0 && runs[1].Counts["checked"] == 0 {
 			t.Fatalf("first nightly verified no address, though the gate added customers: %+v", runs[1])
@@ -76,6 +80,9 @@ func TestDemoThenNightlyChangesNothingTheSecondTime(t *testing.T) {
 	}
 	if runs[2].Job != "dedupe" || runs[2].Counts["suggestions_new"] != 0 || runs[2].Counts["suggestions"] == 0 {
 		t.Fatalf("a repeated dedupe made new suggestions: %+v", runs[2])
+	}
+	if runs[3].Job != "snapshot" || runs[3].Counts["customers"] < 550 || runs[3].Counts["snapshot_id"] != 2 {
+		t.Fatalf("the nightly snapshot: %+v, want the second snapshot of every customer", runs[3])
 	}
 
 	// The nightly duplicate detection left its index for the next import,

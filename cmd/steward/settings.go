@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/matchindex"
+	"github.com/steward-crm/steward/internal/quality"
 	"github.com/steward-crm/steward/rules"
 	"github.com/steward-crm/steward/validate"
 )
@@ -108,6 +110,7 @@ func recordRules(cfg validate.RecordRulesConfig, countryFlag string) (*validate.
 func gatePolicy(r *rules.Rules, countryFlag string) (gate.Policy, error) {
 	p := gate.Policy{
 		Cleanse:         r.CleanseOptions(),
+		FieldActions:    r.FieldActions(),
 		OnInvalid:       r.Gate.OnInvalid,
 		OnDuplicate:     r.Gate.OnDuplicate,
 		ReviewThreshold: r.Matching.ReviewThreshold,
@@ -141,4 +144,42 @@ func currentModel(ctx context.Context, env *Env, st steward.ModelStore) (matchin
 		envLogger(env).Warn(warn)
 	}
 	return sc, nil
+}
+
+// qualityMeasurer builds the data-quality measurer and thresholds of the
+// rules file: the record rules a value must pass, the standardization it
+// is measured against, the required fields, the consent attributes (those
+// whose survivorship is most_restrictive) and the verification window.
+func qualityMeasurer(r *rules.Rules) (*quality.Measurer, []quality.Threshold, error) {
+	rr, err := recordRules(r.RecordRulesConfig(), "")
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &quality.Measurer{Rules: rr, Cleanse: r.CleanseOptions(), VerificationWindow: r.EmailVerification.Window}
+	for name, f := range r.Fields {
+		if f.Required {
+			m.Required = append(m.Required, name)
+		}
+	}
+	slices.Sort(m.Required)
+	for name, p := range r.Survivorship.Attributes {
+		if p.Strategy == steward.MostRestrictive {
+			m.ConsentAttributes = append(m.ConsentAttributes, name)
+		}
+	}
+	slices.Sort(m.ConsentAttributes)
+	var ths []quality.Threshold
+	for _, t := range r.Quality.Thresholds {
+		q := quality.Threshold{Metric: t.Metric, Source: t.Source, Bound: t.Bound}
+		switch t.Bound {
+		case "share_below":
+			q.Value = t.ShareBelow
+		case "share_above":
+			q.Value = t.ShareAbove
+		case "count_above":
+			q.Value = float64(t.CountAbove)
+		}
+		ths = append(ths, q)
+	}
+	return m, ths, nil
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,9 +14,11 @@ import (
 	"github.com/steward-crm/steward/internal/records"
 )
 
-const standardizeUsage = `[--in FILE|-] [--out FILE|-] [--changes FILE] [--country XX] [--date-order dmy|mdy|reject] [--json]
+const standardizeUsage = `[--in FILE|-] [--out FILE|-] [--changes FILE] [--mapping FILE] [--country XX] [--date-order dmy|mdy|reject] [--json]
 
-Standardizes a canonical CSV file of customers (package cleanse): Unicode
+Standardizes a file of customers (CSV, TSV, JSON Lines or XLSX, read as
+import reads it; another layout with --mapping) and writes canonical CSV
+(package cleanse): Unicode
 and Persian/Arabic letter forms, digits, names and titles, company legal
 forms, phones to E.164, countries to ISO 3166-1 alpha-2, postal codes,
 regions, US and Persian street lines, email domains, birth dates to ISO
@@ -33,8 +32,8 @@ them. Values steward cannot standardize (an invalid phone, an unknown
 country) are kept as written and reported with a rule ending in
 "invalid", "unknown" or "ambiguous".
 
---changes writes one CSV row per change: row, id, field, before, after,
-rule. --json prints a summary object on standard output (then --out must
+--changes writes one CSV row per change: line (of the input, the header
+being line 1), id, field, before, after, rule. --json prints a summary object on standard output (then --out must
 name a file). Output files are written under a temporary name and renamed
 when complete. A row that cannot be read is reported on standard error
 and left out, and the exit code is then 1.`
@@ -62,6 +61,7 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records without one (IR, GB, US …)")
 	dateOrder := fs.String("date-order", "reject", "how to read dates like 03/04/1980: dmy, mdy or reject")
 	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
+	input := addInputFlags(fs, "mapping file for a file whose columns are not canonical")
 	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -88,15 +88,15 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		return usagef("give --changes a file name", "--changes cannot write to standard output")
 	}
 
+	fo, err := input.options(*in)
+	if err != nil {
+		return err
+	}
 	src, done, err := openInput(env, *in)
 	if err != nil {
 		return err
 	}
 	defer done()
-	rd, err := records.NewReader(bufio.NewReaderSize(src, 256<<10), records.Options{})
-	if err != nil {
-		return err
-	}
 
 	outFile, err := createOutput(env, *out)
 	if err != nil {
@@ -111,42 +111,42 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		}
 		defer chFile.abort()
 		chw = csv.NewWriter(chFile.w)
-		if err := chw.Write([]string{"row", "id", "field", "before", "after", "rule"}); err != nil {
+		if err := chw.Write([]string{"line", "id", "field", "before", "after", "rule"}); err != nil {
 			return fmt.Errorf("write %s: %w", *changes, err)
 		}
 	}
 
-	attrs := rd.AttributeColumns()
-	for _, a := range standardizeColumns {
-		if !slices.Contains(attrs, a) {
-			attrs = append(attrs, a)
-		}
-	}
-	w := records.NewWriter(outFile.w, attrs)
-	w.Raw = *raw
-	sum := standardizeSummary{ByRule: map[string]int{}}
-	bar := progress.New("standardizing", 0, env.Stderr, env.Terminal, env.Logger)
-	for {
-		if sum.Records%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+	var w *records.Writer
+	fo.Header = func(_, attrs []string) {
+		attrs = slices.Clone(attrs)
+		for _, a := range standardizeColumns {
+			if !slices.Contains(attrs, a) {
+				attrs = append(attrs, a)
 			}
 		}
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
+		w = records.NewWriter(outFile.w, attrs)
+		w.Raw = *raw
+	}
+	sum := standardizeSummary{ByRule: map[string]int{}}
+	bar := progress.New("standardizing", 0, env.Stderr, env.Terminal, envLogger(env))
+	var werr error
+	_, err = records.ReadFile(src, fo, func(r *records.Row) {
+		if werr != nil {
+			return
 		}
-		var rowErr *records.RowError
-		if errors.As(err, &rowErr) {
+		if werr = ctx.Err(); werr != nil {
+			return
+		}
+		if len(r.Findings) > 0 {
 			sum.Rejected++
-			fmt.Fprintf(env.Stderr, "line %d: %v\n", rd.Line(), rowErr.Err)
-			continue
+			for _, f := range r.Findings {
+				fmt.Fprintf(env.Stderr, "line %d: %s\n", r.Line, f.Message)
+			}
+			return
 		}
-		if err != nil {
-			return err
-		}
+		rec := &r.Record
 		sum.Records++
-		fixes := cleanse.Record(&rec, opts)
+		fixes := cleanse.Record(rec, opts)
 		changed := false
 		for _, f := range fixes {
 			sum.ByRule[f.Rule]++
@@ -157,24 +157,33 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 				changed = true
 			}
 			if chw != nil {
-				line := []string{strconv.Itoa(rd.Row()), rec.SourceID, f.Field, f.Before, f.After, f.Rule}
+				line := []string{strconv.Itoa(r.Line), rec.SourceID, f.Field, f.Before, f.After, f.Rule}
 				if !*raw {
 					for i, v := range line {
 						line[i] = records.SpreadsheetSafe(v)
 					}
 				}
 				if err := chw.Write(line); err != nil {
-					return fmt.Errorf("write %s: %w", *changes, err)
+					werr = fmt.Errorf("write %s: %w", *changes, err)
+					return
 				}
 			}
 		}
 		if changed {
 			sum.Changed++
 		}
-		if err := w.Write(&rec); err != nil {
-			return fmt.Errorf("write records: %w", err)
+		if err := w.Write(rec); err != nil {
+			werr = fmt.Errorf("write records: %w", err)
+			return
 		}
 		bar.Add(1)
+	})
+	if err == nil {
+		err = werr
+	}
+	if err != nil {
+		bar.Abort()
+		return err
 	}
 	bar.Done()
 	if err := w.Flush(); err != nil {
@@ -193,9 +202,7 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := json.NewEncoder(env.Stdout).Encode(sum); err != nil {
 			return err
 		}
 	} else {

@@ -81,17 +81,17 @@ func TestStandardizeCommand(t *testing.T) {
 		}
 	}
 	ch := readCSVFile(t, changes)
-	if strings.Join(ch[0], ",") != "row,id,field,before,after,rule" {
+	if strings.Join(ch[0], ",") != "line,id,field,before,after,rule" {
 		t.Errorf("changes header %v", ch[0])
 	}
 	found := false
 	for _, r := range ch[1:] {
-		if r[0] == "2" && r[1] == "2" && r[2] == "birth_date" && r[4] == "1981-08-03" && r[5] == "date.jalali" {
+		if r[0] == "3" && r[1] == "2" && r[2] == "birth_date" && r[4] == "1981-08-03" && r[5] == "date.jalali" {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("changes lack the Jalali birth date of row 2: %v", ch)
+		t.Errorf("changes lack the Jalali birth date of line 3: %v", ch)
 	}
 
 	// Standardizing the output again changes nothing.

@@ -4,23 +4,24 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
-	"github.com/steward-crm/steward/validate"
 )
 
-const validateUsage = `--in FILE [--mapping FILE] [--rules FILE] [--country CC] [--json]
+const validateUsage = `--in FILE [--mapping FILE | --no-infer] [--rules FILE] [--country CC] [--encoding E] [--sheet S] [--json]
 
-Checks every row of a customer file (canonical CSV or TSV; another layout
-with --mapping) against the rules file's record rules and prints one line
-per finding: row number, field, code, severity and message; with --json,
-one JSON object per line. The default rules: a customer needs a first or
+Checks every row of a customer file (CSV, TSV, JSON Lines or XLSX, read as
+import reads it: columns without canonical names matched by name and
+content, the matching printed on standard error; another layout with
+--mapping) as an import would: each
+row is standardized, then checked against the rules file's record rules.
+It prints one line per finding: the line of the file (the header is line
+1), field, code, severity and message; with --json, one JSON object per
+line. The default rules: a customer needs a first or
 last name or a company, and at least one valid contact (email or phone);
 email, phone, postal code (for the row's country, or --country, else the
 rules' default country), country, national ID (Iran) and birth date are
@@ -43,8 +44,9 @@ type validateJSON struct {
 // runValidate implements "steward validate".
 func runValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "validate", validateUsage)
-	in := fs.String("in", "", "customer file to check (- for standard input)")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
+	in := fs.String("in", "", "customer file to check: CSV, TSV, JSON Lines or XLSX (- for standard input)")
+	input := addInputFlags(fs, "mapping file for a file whose columns are not canonical (default: match them by name and content, as import does)")
+	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's)")
 	rulesPath := rulesFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per finding")
@@ -61,31 +63,27 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := rf.RecordRulesConfig()
-	if *country != "" {
-		cfg.DefaultCountry = strings.ToUpper(*country)
-	}
-	rules, err := recordRules(cfg, *country)
+	// The same checks as an import: standardized first, then validated,
+	// so that what import accepts ("USA" as a country) passes here too.
+	policy, err := gatePolicy(rf, *country)
 	if err != nil {
 		return err
 	}
-	var opts records.Options
-	if *mappingFile != "" {
-		if opts.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
-			return err
-		}
+	fo, err := input.options(*in)
+	if err != nil {
+		return err
+	}
+	if fo.Mapping == nil && !*noInfer {
+		fo.Infer = &records.InferOptions{DefaultCountry: policy.Cleanse.DefaultCountry}
 	}
 	src, done, err := openInput(env, *in)
 	if err != nil {
 		return err
 	}
 	defer done()
-	rd, err := records.NewReader(src, opts)
-	if err != nil {
-		return err
-	}
 
 	w := bufio.NewWriter(env.Stdout)
+	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	emit := func(row, line int, id string, f steward.Finding) error {
@@ -97,63 +95,61 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 		if field == "" {
 			field = "-"
 		}
-		_, err := fmt.Fprintf(w, "row %d\t%s\t%s\t%s\t%s\n", row, field, f.Code, f.Severity, f.Message)
+		_, err := fmt.Fprintf(w, "line %d\t%s\t%s\t%s\t%s\n", line, field, f.Code, f.Severity, f.Message)
 		return err
 	}
-	bar := progress.New("validating", 0, env.Stderr, env.Terminal, env.Logger)
+	bar := progress.New("validating", 0, env.Stderr, env.Terminal, envLogger(env))
 	rows, bad, errorsFound, warnings := 0, 0, 0, 0
-	for {
-		if rows%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				w.Flush()
-				return err
-			}
+	var werr error
+	file, err := records.ReadFile(src, fo, func(r *records.Row) {
+		if werr != nil {
+			return
 		}
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
+		if werr = ctx.Err(); werr != nil {
+			return
 		}
 		rows++
 		bar.Add(1)
-		var rowErr *records.RowError
-		if errors.As(err, &rowErr) {
-			bad++
-			errorsFound++
-			f := steward.Finding{Code: "row_unreadable", Severity: steward.SeverityError,
-				Message: "The row cannot be read: " + rowErr.Err.Error() + "."}
-			if err := emit(rowErr.Row, rowErr.Line, "", f); err != nil {
-				return fmt.Errorf("write findings: %w", err)
-			}
-			continue
+		fs := r.Findings
+		if len(fs) == 0 {
+			fs, _ = policy.Check(&r.Record)
 		}
-		if err != nil {
-			w.Flush()
-			return fmt.Errorf("read %s: %w", *in, err)
-		}
-		findings := validate.Record(&rec, rules)
 		rowHasError := false
-		for _, f := range findings {
-			if f.Severity == steward.SeverityError {
+		for _, f := range fs {
+			if f.IsError() {
 				errorsFound++
 				rowHasError = true
 			} else {
 				warnings++
 			}
-			if err := emit(rd.Row(), rd.Line(), rec.SourceID, f); err != nil {
-				return fmt.Errorf("write findings: %w", err)
+			if err := emit(r.Num, r.Line, r.Record.SourceID, f); err != nil {
+				werr = fmt.Errorf("write findings: %w", err)
+				return
 			}
 		}
 		if rowHasError {
 			bad++
 		}
+	})
+	if werr != nil {
+		bar.Abort()
+		return werr
+	}
+	if err != nil {
+		bar.Abort()
+		return err
 	}
 	bar.Done()
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("write findings: %w", err)
 	}
-	if env.Logger != nil {
-		env.Logger.Info("validate finished", "rows", rows, "rows_with_errors", bad, "errors", errorsFound, "warnings", warnings)
+	if inf := file.Inference; inf != nil {
+		fmt.Fprintf(env.Stderr, "columns of %s, matched by name and by the values of the first %d rows (--no-infer keeps them as attributes; import --write-mapping saves them):\n", fo.Name, inf.Rows)
+		if err := inf.Report(env.Stderr, "  "); err != nil {
+			return fmt.Errorf("write matching: %w", err)
+		}
 	}
+	envLogger(env).Info("validate finished", "rows", rows, "rows_with_errors", bad, "errors", errorsFound, "warnings", warnings)
 	if bad > 0 {
 		return errFindings
 	}

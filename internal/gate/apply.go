@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -50,18 +51,26 @@ func Absorb(ctx context.Context, st steward.CustomerStore, targetID int64, rec *
 }
 
 // Describe names a customer for a message as its user knows it: steward's
-// id, then name and email, then the source record it came from.
+// id, then name and email, and the source record it came from ("shop id
+// 1042").
 func Describe(c *steward.Customer) string {
 	s := fmt.Sprint(c.ID)
 	name := c.Record.FullName()
 	if name == "" {
 		name = c.Record.Company
 	}
-	switch {
-	case name != "" && c.Record.Email != "":
-		s += fmt.Sprintf(" (%s, %s)", name, c.Record.Email)
-	case name != "":
-		s += fmt.Sprintf(" (%s)", name)
+	var parts []string
+	if name != "" {
+		parts = append(parts, name)
+	}
+	if c.Record.Email != "" {
+		parts = append(parts, c.Record.Email)
+	}
+	if c.Record.Source != "" && c.Record.SourceID != "" && !strings.HasPrefix(c.Record.SourceID, "content:") {
+		parts = append(parts, c.Record.Source+" id "+c.Record.SourceID)
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	return s
 }

@@ -63,6 +63,13 @@ type Policy struct {
 	// validate.DefaultRecordRulesConfig for Cleanse.DefaultCountry. It is
 	// called from several goroutines at once.
 	Validate Validator
+	// FieldActions says, per field or attribute, what becomes of a record
+	// whose value fails its rule with an error: reject it (a field not
+	// named here), drop the field (clear it, keep the record, warn), or
+	// keep the value (warn). The rules file's fields.X.on_invalid fill it
+	// (rules.Rules.FieldActions). The record-level findings (name,
+	// contact) are made after dropping, on what is left.
+	FieldActions map[string]steward.FieldAction
 	// OnInvalid says what happens to records with error findings; "" is
 	// reject.
 	OnInvalid steward.InvalidAction
@@ -99,17 +106,96 @@ func (p Policy) Defaults() (Policy, error) {
 	return p, nil
 }
 
-// Check standardizes rec in place, validates it and returns its findings
-// and whether it may be stored: it has no error finding, or invalid
-// records are stored with a warning (InvalidWarn). It is the first step of
-// every admission and safe for concurrent use. p must have its Defaults.
+// Check standardizes rec in place, validates it, applies FieldActions
+// (dropping or keeping invalid values) and returns its findings and
+// whether it may be stored: it has no error finding, or invalid records
+// are stored with a warning (InvalidWarn). It is the first step of every
+// admission and safe for concurrent use. p must have its Defaults.
 func (p *Policy) Check(rec *steward.Record) ([]steward.Finding, bool) {
+	c := p.Examine(rec)
+	return c.Findings, c.OK
+}
+
+// Checked is what Examine found out about a record.
+type Checked struct {
+	// Findings are the record's findings: errors first, then warnings.
+	Findings []steward.Finding
+	// OK says the record may be stored.
+	OK bool
+	// Dropped are the fields FieldDrop cleared, with the value each held
+	// (Before) after standardization.
+	Dropped []steward.FieldChange
+}
+
+// Examine is Check, also saying which fields it dropped.
+func (p *Policy) Examine(rec *steward.Record) Checked {
 	if fs := NULFindings(rec); len(fs) > 0 {
-		return fs, false
+		return Checked{Findings: fs}
 	}
 	cleanse.Record(rec, p.Cleanse)
 	fs := p.Validate(rec)
-	return fs, !steward.HasError(fs) || p.OnInvalid != steward.InvalidReject
+	var c Checked
+	var drops []steward.Finding
+	// Dropping a value can change what the rest is checked against (a
+	// country that is not one: the phone is then read for the default
+	// country) and what the record-level rules find (no name, no valid
+	// contact left), so the record is validated again after each round
+	// of drops. Every round clears at least one field, so it ends.
+	for {
+		var round []steward.FieldChange
+		for _, f := range fs {
+			v := rec.Get(f.Field)
+			if !f.IsError() || v == "" || p.FieldActions[f.Field] != steward.FieldDrop {
+				continue
+			}
+			if !slices.ContainsFunc(round, func(d steward.FieldChange) bool { return d.Field == f.Field }) {
+				round = append(round, steward.FieldChange{Field: f.Field, Before: v})
+			}
+			f.Severity = steward.SeverityWarning
+			f.Message = withValue(f.Field, v, f.Message) + " The value was left out; the customer was kept without it."
+			drops = append(drops, f)
+		}
+		if len(round) == 0 {
+			break
+		}
+		for _, d := range round {
+			rec.Set(d.Field, "")
+		}
+		c.Dropped = append(c.Dropped, round...)
+		fs = p.Validate(rec)
+	}
+	for i, f := range fs {
+		if f.IsError() && p.FieldActions[f.Field] == steward.FieldKeep && rec.Get(f.Field) != "" {
+			fs[i].Severity = steward.SeverityWarning
+			fs[i].Message = withValue(f.Field, rec.Get(f.Field), f.Message) + " The value was kept as it is."
+		}
+	}
+	if len(drops) > 0 {
+		fs = append(fs, drops...)
+	}
+	// Errors first, as the validator orders them.
+	slices.SortStableFunc(fs, func(a, b steward.Finding) int {
+		switch {
+		case a.IsError() == b.IsError():
+			return 0
+		case a.IsError():
+			return -1
+		}
+		return 1
+	})
+	c.Findings = fs
+	c.OK = !steward.HasError(fs) || p.OnInvalid != steward.InvalidReject
+	return c
+}
+
+// withValue puts the value v of field in front of msg (`phone "12": …`)
+// unless it is there.
+func withValue(field, v, msg string) string {
+	prefix := fmt.Sprintf("%s %q: ", field, v)
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	return prefix + msg
 }
 
 // Action is what the gate does with a new record that looks like a
@@ -151,7 +237,7 @@ func RecordValidator(rules *validate.RecordRules) Validator {
 		fs := validate.Record(r, rules)
 		for i, f := range fs {
 			if v := r.Get(f.Field); v != "" && steward.IsCanonicalField(f.Field) {
-				fs[i].Message = fmt.Sprintf("%s %q: %s", f.Field, v, f.Message)
+				fs[i].Message = withValue(f.Field, v, f.Message)
 			}
 		}
 		return fs

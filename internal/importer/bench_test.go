@@ -42,7 +42,7 @@ func fillGenerated(b *testing.B, st steward.Store, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	recs, err := readAllRecords(rd)
+	recs, err := records.ReadAll(rd)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -42,6 +42,8 @@ type row struct {
 	// keys are the row's match keys, computed when it is checked, for
 	// the file's duplicate index.
 	keys dedupe.Prepared
+	// dropped are the fields the check left out (steward.FieldDrop).
+	dropped []steward.FieldChange
 }
 
 // checker gives the rows their source and id and rejects repeated ids, in
@@ -140,9 +142,10 @@ func (c *checker) work() {
 			continue // drained, so that the reader never blocks
 		}
 		for _, r := range rows {
-			fs, ok := c.opts.Policy.Check(&r.Record)
-			r.Findings = append(r.Findings, fs...)
-			if !ok {
+			checked := c.opts.Policy.Examine(&r.Record)
+			r.Findings = append(r.Findings, checked.Findings...)
+			r.dropped = checked.Dropped
+			if !checked.OK {
 				r.outcome = steward.OutcomeRejected
 				continue
 			}

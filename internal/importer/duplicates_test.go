@@ -93,7 +93,7 @@ func TestDuplicateBlock(t *testing.T) {
 			t.Errorf("%d customers, want the seeded one and the stranger", n)
 		}
 		rows := readCSV(t, rejects.Bytes())
-		if len(rows) != 2 || rows[1][0] != "n1" || rows[1][9] != gate.CodeDuplicate || !strings.Contains(rows[1][10], "customer "+itoa(old.ID)+" ") {
+		if len(rows) != 2 || rows[1][0] != "n1" || rows[1][7] != "2" || !strings.HasPrefix(rows[1][8], gate.CodeDuplicate+": ") || !strings.Contains(rows[1][8], "customer "+itoa(old.ID)+" ") {
 			t.Errorf("rejects report:\n%s\nwant n1 as a duplicate of customer %d", rejects.String(), old.ID)
 		}
 	})
@@ -206,7 +206,7 @@ func TestDuplicateInsideSmallFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := readAllRecords(rd)
+	recs, err := records.ReadAll(rd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,7 +170,7 @@ func TestImportSamples(t *testing.T) {
 					if sum.Codes[c] == 0 {
 						t.Errorf("no rejected row with code %s: %v", c, sum.Codes)
 					}
-					if !strings.Contains(rejects.String(), ","+c+",") {
+					if !strings.Contains(rejects.String(), c+": ") {
 						t.Errorf("rejects report has no %s line:\n%s", c, rejects.String())
 					}
 				}
@@ -182,7 +183,10 @@ func TestImportSamples(t *testing.T) {
 }
 
 // TestRejectsReport checks the rejects file of the Persian sample line by
-// line: the original columns as read (decoded), then row, field, code and
+// line: one line per rejected row, the original columns as read
+// (decoded), then the line of the input and the reasons; fixed, the file
+// imports as it is, its steward_ columns ignored. The findings file has
+// one line per finding. Before: the line, field, code and
 // a message naming the value.
 func TestRejectsReport(t *testing.T) {
 	st := backends()[0].open(t)
@@ -190,11 +194,11 @@ func TestRejectsReport(t *testing.T) {
 	mustImport(t, st, filepath.Join(sampleDir, "shop-fa-1256.csv"), Options{Source: "shop", Rejects: &rejects})
 	got := readCSV(t, rejects.Bytes())
 	want := [][]string{
-		{"id", "first_name", "last_name", "email", "phone", "city", "country", "row", "field", "code", "message"},
-		{"3", "مريم", "کريمي", "maryam.karimi@@gmail.com", "09131234567", "شيراز", "IR", "3", "email", "multiple_at",
-			`email "maryam.karimi@@gmail.com": The address has more than one @-sign.`},
-		{"4", "رضا", "احمدي", "", "", "مشهد", "IR", "4", "contact", "no_valid_contact",
-			"A customer needs at least one valid contact: an email address or a phone number."},
+		{"id", "first_name", "last_name", "email", "phone", "city", "country", "steward_line", "steward_errors"},
+		{"3", "مريم", "کريمي", "maryam.karimi@@gmail.com", "09131234567", "شيراز", "IR", "4",
+			`multiple_at: email "maryam.karimi@@gmail.com": The address has more than one @-sign.`},
+		{"4", "رضا", "احمدي", "", "", "مشهد", "IR", "5",
+			"no_valid_contact: A customer needs at least one valid contact: an email address or a phone number."},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("rejects report:\n%s\nwant %d lines", rejects.String(), len(want))
@@ -203,6 +207,28 @@ func TestRejectsReport(t *testing.T) {
 		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
 			t.Errorf("line %d\n got %q\nwant %q", i+1, got[i], want[i])
 		}
+	}
+	// A steward fixes the address and imports the rejects file.
+	fixed := strings.Replace(rejects.String(), "maryam.karimi@@gmail.com", "maryam.karimi@gmail.com", 1)
+	var again bytes.Buffer
+	sum := mustImport(t, st, writeTemp(t, "rejects.csv", fixed), Options{Source: "shop", Rejects: &again})
+	if sum.Accepted != 1 || sum.Rejected != 1 {
+		t.Fatalf("re-import of the fixed rejects file: %+v\n%s", sum, again.String())
+	}
+	c := customerBySource(t, st, "shop", "3")
+	if c.Record.Email != "maryam.karimi@gmail.com" || slices.ContainsFunc(c.Record.AttributeNames(), func(a string) bool { return strings.HasPrefix(a, "steward_") }) {
+		t.Errorf("re-imported row 3: %+v; want the fixed address and no steward_ attributes", c.Record)
+	}
+	var findings bytes.Buffer
+	mustImport(t, backends()[0].open(t), filepath.Join(sampleDir, "shop-fa-1256.csv"), Options{Source: "shop", Findings: &findings})
+	rows := readCSV(t, findings.Bytes())
+	if len(rows) < 3 || strings.Join(rows[0], ",") != "line,row,id,outcome,field,code,severity,message" {
+		t.Fatalf("findings file:\n%s", findings.String())
+	}
+	if !slices.ContainsFunc(rows, func(r []string) bool {
+		return r[0] == "4" && r[3] == "rejected" && r[5] == "multiple_at" && r[6] == "error"
+	}) {
+		t.Errorf("findings file lacks row 3's multiple_at:\n%s", findings.String())
 	}
 }
 
@@ -216,7 +242,7 @@ func TestAnnotatedReport(t *testing.T) {
 	if len(got) != 7 {
 		t.Fatalf("annotated copy has %d lines, want header + 6:\n%s", len(got), ann.String())
 	}
-	if h := strings.Join(got[0][7:], ","); h != "status,code,message,matched_id" {
+	if h := strings.Join(got[0][7:], ","); h != "steward_status,steward_code,steward_message,steward_matched_id" {
 		t.Errorf("added columns %q", h)
 	}
 	status := func(i int) string { return got[i][7] }

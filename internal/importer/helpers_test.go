@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,25 +12,10 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
-	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
 const sampleDir = "../../testdata/import"
-
-func readAllRecords(rd *records.Reader) ([]steward.Record, error) {
-	var out []steward.Record
-	for {
-		rec, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-}
 
 // backend is a way to open a fresh, migrated store.
 type backend struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/steward-crm/steward/internal/matchindex"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/suppress"
 )
 
 // Options configure an import.
@@ -64,10 +65,17 @@ type Options struct {
 	// and syncs their files). If it fails, nothing is imported, so an
 	// import is never in the database without its reports.
 	ReportsWritten func() error
+	// Findings, when not nil, receives every finding of every row, one
+	// line per finding (see findingsReport).
+	Findings io.Writer
 	// RawReports writes the reports' values exactly as read; by default a
 	// value a spreadsheet would run as a formula gets a leading
 	// apostrophe (records.SpreadsheetSafe).
 	RawReports bool
+
+	// SuppressionKeys, when set, hash the accepted rows' addresses to
+	// count those that are suppressed (Summary.Suppressed).
+	SuppressionKeys *suppress.Keys
 
 	// Actor is recorded on every change; "" is "import".
 	Actor string
@@ -92,7 +100,10 @@ type Summary struct {
 	// decoded values with non-ASCII letters, to catch a wrong guess.
 	EncodingReason string   `json:"encoding_reason,omitempty"`
 	Samples        []string `json:"samples,omitempty"`
-	DryRun         bool     `json:"dry_run"`
+	// Columns says how the file's columns were matched to canonical ones
+	// when they were inferred (FileOptions.Infer); nil otherwise.
+	Columns *records.Inference `json:"columns,omitempty"`
+	DryRun  bool               `json:"dry_run"`
 
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
@@ -111,8 +122,21 @@ type Summary struct {
 	Suggestions int `json:"suggestions"`
 	// Warnings counts accepted rows with findings (OnInvalid warn).
 	Warnings int `json:"warnings"`
+	// Dropped counts, by field, the invalid values left out of accepted
+	// rows (the rules' on_invalid: drop_field); each has a warning.
+	Dropped map[string]int `json:"dropped,omitempty"`
+	// Suppressed counts accepted rows whose email address is suppressed:
+	// the rows are in, and their addresses stay suppressed (an import
+	// never subscribes anyone again).
+	Suppressed int `json:"suppressed"`
 	// Codes counts the findings of rejected and blocked rows by code.
 	Codes map[string]int `json:"codes,omitempty"`
+	// RejectedBy counts the rejected rows by the code of their first error
+	// (each row once, so the counts add up to Rejected).
+	RejectedBy map[string]int `json:"rejected_by,omitempty"`
+	// FirstRejected are the first rows not stored (rejected or blocked),
+	// with why, for a summary that shows some without a rejects file.
+	FirstRejected []RejectedRow `json:"first_rejected,omitempty"`
 	// Index says where the duplicate index of the database's customers
 	// came from: "cache" (Options.IndexCache) or "database".
 	Index string `json:"index"`
@@ -124,6 +148,18 @@ type Summary struct {
 	Load    time.Duration `json:"load_ns"`
 	Write   time.Duration `json:"write_ns"`
 }
+
+// RejectedRow is a row that was not stored, as a summary shows it.
+type RejectedRow struct {
+	// Line is where the row starts in the input (the header is line 1).
+	Line    int             `json:"line"`
+	ID      string          `json:"id,omitempty"`
+	Outcome steward.Outcome `json:"outcome"`
+	Reasons []string        `json:"reasons"`
+}
+
+// maxFirstRejected is how many rejected rows a summary shows.
+const maxFirstRejected = 5
 
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
@@ -213,8 +249,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 	snap, load := ld.snap, ld.took
 	snap.known = lk.ids
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
-	opts.Progress.SetTotal(int64(len(t.rows)))
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
+		Columns: t.Inference, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+	opts.Progress.Stage("import", int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
 	var m *matcher
@@ -259,6 +296,11 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 		touched = nil
 	}
 	summarize(t, sum)
+	if opts.SuppressionKeys != nil {
+		if sum.Suppressed, err = countSuppressed(ctx, st, t, opts.SuppressionKeys); err != nil {
+			return nil, err
+		}
+	}
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
@@ -278,6 +320,11 @@ func writeReports(t *table, opts *Options) error {
 	}
 	if opts.Annotated != nil {
 		if err := annotatedReport(opts.Annotated, t, opts.RawReports); err != nil {
+			return fmt.Errorf("%w; nothing was imported", err)
+		}
+	}
+	if opts.Findings != nil {
+		if err := findingsReport(opts.Findings, t, opts.RawReports); err != nil {
 			return fmt.Errorf("%w; nothing was imported", err)
 		}
 	}
@@ -322,6 +369,26 @@ func (o *Options) setDefaults() error {
 func summarize(t *table, sum *Summary) {
 	for _, r := range t.rows {
 		sum.Rows++
+		if r.outcome == steward.OutcomeRejected {
+			for _, f := range r.Findings {
+				if f.IsError() {
+					if sum.RejectedBy == nil {
+						sum.RejectedBy = make(map[string]int)
+					}
+					sum.RejectedBy[f.Code]++
+					break
+				}
+			}
+		}
+		if !r.outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
+			rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: r.outcome}
+			for _, f := range r.Findings {
+				if f.IsError() {
+					rr.Reasons = append(rr.Reasons, f.Code+": "+f.Message)
+				}
+			}
+			sum.FirstRejected = append(sum.FirstRejected, rr)
+		}
 		if r.match != nil {
 			sum.Duplicates++
 		}
@@ -352,5 +419,53 @@ func summarize(t *table, sum *Summary) {
 		if len(r.Findings) > 0 {
 			sum.Warnings++
 		}
+		for _, d := range r.dropped {
+			if sum.Dropped == nil {
+				sum.Dropped = make(map[string]int)
+			}
+			sum.Dropped[d.Field]++
+		}
 	}
+}
+
+// countSuppressed counts the accepted rows whose email address is
+// suppressed for every message.
+func countSuppressed(ctx context.Context, st steward.SuppressionStore, t *table, keys *suppress.Keys) (int, error) {
+	var hashes []string
+	rowsOf := make(map[string]int)
+	n := 0
+	check := func() error {
+		got, err := st.Suppressed(ctx, hashes, "")
+		if err != nil {
+			return fmt.Errorf("look up suppressions: %w", err)
+		}
+		for h := range got {
+			n += rowsOf[h]
+		}
+		hashes, rowsOf = hashes[:0], make(map[string]int)
+		return nil
+	}
+	for _, r := range t.rows {
+		if !r.outcome.Accepted() {
+			continue
+		}
+		e := suppress.Normalize(steward.ChannelEmail, r.Record.Email, "")
+		if e == "" {
+			continue
+		}
+		h := keys.Hash(steward.ChannelEmail, e)
+		if rowsOf[h] == 0 {
+			hashes = append(hashes, h)
+		}
+		rowsOf[h]++
+		if len(hashes) == 1000 {
+			if err := check(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := check(); err != nil {
+		return 0, err
+	}
+	return n, nil
 }

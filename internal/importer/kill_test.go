@@ -104,7 +104,7 @@ func generatedCSV(t testing.TB, n int, seed uint64, source, prefix string) []byt
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := readAllRecords(rd)
+	recs, err := records.ReadAll(rd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func TestNULBytes(t *testing.T) {
 		if sum.Accepted != 1 || sum.Rejected != 3 || sum.Codes[gate.CodeNULByte] != 3 {
 			t.Fatalf("summary %+v, want 3 rows rejected for NUL bytes and 1 accepted", sum)
 		}
-		for _, field := range []string{",id,nul_byte", ",first_name,nul_byte", ",note,nul_byte"} {
+		for _, field := range []string{"nul_byte: id holds", "nul_byte: first_name holds", "nul_byte: note holds"} {
 			if !strings.Contains(rejects.String(), field) {
 				t.Errorf("rejects lack %q:\n%s", field, rejects.String())
 			}

@@ -48,6 +48,10 @@ type Dedupe struct {
 // Name implements Job.
 func (j *Dedupe) Name() string { return "dedupe" }
 
+// StageLoad is the stage of the dedupe job that reads the customers, before
+// the matcher's own stages (dedupe.StagePrepare …).
+const StageLoad = "load customers"
+
 // maxEvidencePairs bounds the pairs explained in one suggestion.
 const maxEvidencePairs = 20
 
@@ -61,11 +65,23 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	}
 	var recs []steward.Record
 	var ids []int64
+	progress := j.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	total, err := run.Store.CountCustomers(ctx, steward.StatusActive)
+	if err != nil {
+		return fmt.Errorf("count customers: %w", err)
+	}
+	progress(StageLoad, 0, int(total))
 	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		r := c.Record.Clone()
 		r.SourceID = strconv.FormatInt(c.ID, 10)
 		recs = append(recs, r)
 		ids = append(ids, c.ID)
+		if len(recs)%10000 == 0 {
+			progress(StageLoad, len(recs), int(total))
+		}
 		return nil
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,6 +59,7 @@ type Run struct {
 	mu       sync.Mutex
 	counts   map[string]int64
 	cp       string
+	warnings []string
 }
 
 // Resume returns the checkpoint to continue after, "" to start afresh.
@@ -77,6 +79,21 @@ func (r *Run) Count(name string, n int64) {
 	r.mu.Lock()
 	r.counts[name] += n
 	r.mu.Unlock()
+}
+
+// Warn records something the run found that a person should know (a
+// quality threshold crossed): the run then ends as steward.JobWarning
+// instead of succeeded.
+func (r *Run) Warn(msg string) {
+	r.mu.Lock()
+	r.warnings = append(r.warnings, msg)
+	r.mu.Unlock()
+}
+
+func (r *Run) warningList() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.warnings)
 }
 
 // Counts returns a copy of the counts so far.
@@ -207,8 +224,11 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	rec.Checkpoint = run.checkpoint()
 	rec.Counts = run.Counts()
 	rec.Status = steward.JobSucceeded
+	if rec.Warnings = run.warningList(); len(rec.Warnings) > 0 {
+		rec.Status = steward.JobWarning
+	}
 	if runErr != nil {
-		rec.Status = steward.JobFailed
+		rec.Status, rec.Warnings = steward.JobFailed, nil
 		rec.Error = runErr.Error()
 	}
 	// Record the end even when ctx was cancelled: the run must not stay
@@ -237,7 +257,7 @@ func (rn *Runner) takeOver(ctx context.Context, job string) (string, error) {
 		return "", fmt.Errorf("last run of %s: %w", job, err)
 	}
 	switch last.Status {
-	case steward.JobSucceeded:
+	case steward.JobSucceeded, steward.JobWarning:
 		return "", nil
 	case steward.JobFailed:
 		return last.Checkpoint, nil

@@ -29,6 +29,9 @@ func (j *Standardize) Name() string { return "standardize" }
 // committed in the same transaction as the page's changes, so a resumed
 // run neither skips nor repeats a customer.
 func (j *Standardize) Run(ctx context.Context, run *Run) error {
+	for _, c := range []string{"customers", "changed", "fixes", "flags"} {
+		run.Count(c, 0) // every count is reported, nothing to do included
+	}
 	size := j.PageSize
 	if size <= 0 {
 		size = 500

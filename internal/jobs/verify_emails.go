@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -30,6 +31,44 @@ type VerifyEmails struct {
 	// Progress, if set, is called with the number of addresses checked so
 	// far in this run.
 	Progress func(done int64)
+	// Canaries are domains that certainly receive mail; before each batch
+	// is recorded the resolver must find mail servers for most of them,
+	// or the run stops: a resolver that answers "no such domain" for
+	// everything (a captive or filtering DNS) must not mark every address
+	// invalid for the whole window. nil is DefaultCanaries.
+	Canaries []string
+}
+
+// DefaultCanaries are domains of the largest mail providers.
+func DefaultCanaries() []string { return []string{"gmail.com", "outlook.com", "yahoo.com"} }
+
+// canary checks that the resolver finds mail servers for most canary
+// domains; otherwise it returns EUNAVAILABLE, saying the resolver looks
+// broken.
+func (j *VerifyEmails) canary(ctx context.Context) error {
+	domains := j.Canaries
+	if domains == nil {
+		domains = DefaultCanaries()
+	}
+	if len(domains) == 0 {
+		return nil
+	}
+	var failed []string
+	for _, d := range domains {
+		mx, err := j.Verifier.Resolver.LookupMX(ctx, d)
+		if err != nil || len(mx) == 0 || (len(mx) == 1 && mx[0].Host == ".") {
+			failed = append(failed, d)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if len(failed)*2 > len(domains) {
+		return steward.Errorf(steward.EUNAVAILABLE,
+			"The DNS server finds no mail servers for %s, which certainly have them: it looks broken or filtered, so no address was marked invalid by this batch (the run resumes from its checkpoint). Check email_verification.dns_server, or run with --dns HOST:PORT.",
+			strings.Join(failed, ", "))
+	}
+	return nil
 }
 
 // Name implements Job.
@@ -38,6 +77,9 @@ func (j *VerifyEmails) Name() string { return "verify-emails" }
 // Run implements Job. Its checkpoint is the last customer id whose address
 // was checked and recorded.
 func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
+	for _, c := range []string{"checked", "recorded", string(validate.Valid), string(validate.Invalid), string(validate.Risky), string(validate.Unknown)} {
+		run.Count(c, 0) // every count is reported, nothing to do included
+	}
 	now := time.Now
 	if j.Now != nil {
 		now = j.Now
@@ -76,6 +118,12 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		}})
 		if err != nil {
 			return fmt.Errorf("verify addresses: %w", err)
+		}
+		if !offline {
+			// After the batch's lookups, before they are trusted.
+			if err := j.canary(ctx); err != nil {
+				return err
+			}
 		}
 		at := now()
 		err = run.Step(ctx, func(ctx context.Context, s steward.Store, st *Step) error {

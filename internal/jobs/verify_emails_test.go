@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		}
 
 		// With DNS: the due addresses are checked and recorded.
-		dns := dnstest.Start(t, "shop.example.com. 300 IN MX 10 mx.shop.example.com.", "SERVFAIL broken.example.com.")
+		dns := dnstest.Start(t, append(canaryZone(), "shop.example.com. 300 IN MX 10 mx.shop.example.com.", "SERVFAIL broken.example.com.")...)
 		online := *offline
 		online.Verifier = offlineVerifier(t)
 		res, err := validate.NewDNSResolver(validate.DNSConfig{Server: dns.Addr, Timeout: time.Second})
@@ -96,6 +97,52 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		rec, err = rn.Start(ctx, &online, Options{})
 		if err != nil || rec.Counts["checked"] != 4 {
 			t.Fatalf("run after the window: %v, %v", rec.Counts, err)
+		}
+	})
+}
+
+// canaryZone is what an honest DNS server says of the canary domains.
+func canaryZone() []string {
+	var rrs []string
+	for _, d := range DefaultCanaries() {
+		rrs = append(rrs, d+". 300 IN MX 10 mx."+d+".")
+	}
+	return rrs
+}
+
+// TestVerifyEmailsNoticesALyingResolver: a resolver that answers "no such
+// domain" for every name stops the run before it records anything,
+// saying the resolver looks broken, instead of marking every address
+// invalid for the whole window; the next run with an honest resolver
+// resumes and records them.
+func TestVerifyEmailsNoticesALyingResolver(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		cs := seedCustomers(t, s,
+			steward.Record{FirstName: "Ann", Email: "ann@shop.example.com"},
+			steward.Record{FirstName: "Bob", Email: "bob@shop.example.com"},
+		)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		verifier := func(records ...string) *VerifyEmails {
+			res, err := validate.NewDNSResolver(validate.DNSConfig{Server: dnstest.Start(t, records...).Addr, Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := offlineVerifier(t)
+			v.Resolver = res
+			return &VerifyEmails{Verifier: v, Window: 30 * 24 * time.Hour}
+		}
+		rec, err := rn.Start(ctx, verifier(), Options{}) // knows no name at all
+		if steward.ErrorCode(err) != steward.EUNAVAILABLE || !strings.Contains(steward.ErrorMessage(err), "looks broken") {
+			t.Fatalf("run with a lying resolver: %v, %v; want it stopped as unavailable", rec, err)
+		}
+		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+			t.Fatalf("a lying resolver's verdict was recorded: %v", err)
+		}
+		rec, err = rn.Start(ctx, verifier(append(canaryZone(), "shop.example.com. 300 IN MX 10 mx.shop.example.com.")...), Options{})
+		if err != nil || rec.Counts["recorded"] != 2 || rec.Counts["valid"] != 2 {
+			t.Fatalf("run with an honest resolver: %v, %v", rec.Counts, err)
 		}
 	})
 }

@@ -3,13 +3,10 @@ package matchindex
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"testing"
 
-	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/records"
@@ -29,7 +26,7 @@ func TestDefaultModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := readAllRecords(rd)
+	recs, err := records.ReadAll(rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,19 +67,5 @@ func TestDefaultModel(t *testing.T) {
 	}
 	if found < 195 {
 		t.Errorf("exact copies matched with probability ≥ 0.9: %d of 200", found)
-	}
-}
-
-func readAllRecords(rd *records.Reader) ([]steward.Record, error) {
-	var out []steward.Record
-	for {
-		rec, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
 	}
 }

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Bar reports progress of one piece of work. It is safe for concurrent use.
@@ -26,6 +29,7 @@ type Bar struct {
 	now      func() time.Time
 	finished bool
 	how      string // "finished" or "stopped", once finished
+	bytes    bool   // the units are bytes
 }
 
 // New starts a progress report for label with total units (0 if unknown).
@@ -56,6 +60,27 @@ func (b *Bar) Add(n int64) {
 		b.last = t
 		b.render(t, false)
 	}
+}
+
+// Stage moves the report on to the next stage of the work: label and
+// total (0 if unknown) replace the old ones, the count starts from zero
+// and the clock again, so the rate and the ETA shown are the new stage's
+// own. On a terminal the last line of the stage before stays; in the log
+// it is the stage's final line.
+func (b *Bar) Stage(label string, total int64) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.now()
+	if b.done > 0 || b.total > 0 {
+		b.how = "finished"
+		b.render(t, true)
+	}
+	b.label, b.total, b.done, b.bytes = label, total, 0, false
+	b.start, b.last = t, t
+	b.render(t, false)
 }
 
 // SetTotal changes the expected total, for work whose size is learnt late.
@@ -121,15 +146,15 @@ func (b *Bar) render(t time.Time, final bool) {
 		filled := int(frac * width)
 		eta := "--"
 		if rate > 0 && b.done < b.total {
-			eta = (time.Duration(float64(b.total-b.done)/rate) * time.Second / time.Second).Round(time.Second).String()
+			eta = time.Duration(float64(b.total-b.done) / rate * float64(time.Second)).Round(time.Second).String()
 		} else if b.done >= b.total {
 			eta = "0s"
 		}
-		line = fmt.Sprintf("\r%s [%s%s] %d/%d %3.0f%% %.0f/s ETA %s", b.label,
+		line = fmt.Sprintf("\r%s [%s%s] %s/%s %3.0f%% %s/s ETA %s", b.label,
 			strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-			b.done, b.total, frac*100, rate, eta)
+			b.amount(b.done), b.amount(b.total), frac*100, b.amount(int64(rate)), eta)
 	} else {
-		line = fmt.Sprintf("\r%s %d done %.0f/s %s", b.label, b.done, rate, elapsed.Round(time.Second))
+		line = fmt.Sprintf("\r%s %s done %s/s %s", b.label, b.amount(b.done), b.amount(int64(rate)), elapsed.Round(time.Second))
 	}
 	fmt.Fprint(b.w, line+"\x1b[K")
 	if final {
@@ -138,6 +163,25 @@ func (b *Bar) render(t time.Time, final bool) {
 		}
 		fmt.Fprintln(b.w)
 	}
+}
+
+// InBytes says that the units of the current stage are bytes, shown as
+// "12 MiB"; it returns b.
+func (b *Bar) InBytes() *Bar {
+	if b != nil {
+		b.mu.Lock()
+		b.bytes = true
+		b.mu.Unlock()
+	}
+	return b
+}
+
+// amount formats n units for the bar.
+func (b *Bar) amount(n int64) string {
+	if b.bytes {
+		return humanize.IBytes(uint64(max(n, 0)))
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // Count returns the units done so far.

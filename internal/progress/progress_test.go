@@ -15,7 +15,7 @@ func TestBarTerminalDrawsRateAndPercent(t *testing.T) {
 	b.now = func() time.Time { return clock }
 	clock = clock.Add(time.Second)
 	b.Add(100)
-	if got := buf.String(); !strings.Contains(got, "100/200") || !strings.Contains(got, " 50%") || !strings.Contains(got, "100/s") {
+	if got := buf.String(); !strings.Contains(got, "100/200") || !strings.Contains(got, " 50%") || !strings.Contains(got, "100/s") || !strings.Contains(got, "ETA 1s") {
 		t.Fatalf("bar after half: %q", got)
 	}
 	clock = clock.Add(time.Second)
@@ -62,5 +62,26 @@ func TestAbortSaysStopped(t *testing.T) {
 	b.Done() // after Abort: nothing more
 	if !strings.Contains(term.String(), "stopped") || !strings.Contains(log.String(), `msg="import stopped"`) || strings.Contains(log.String(), "finished") {
 		t.Errorf("terminal %q, log %q: want stopped, not finished", term.String(), log.String())
+	}
+}
+
+// TestStagesAndBytes: each stage has its own count, rate and ETA; bytes
+// read in human units.
+func TestStagesAndBytes(t *testing.T) {
+	var buf bytes.Buffer
+	b := New("read", 4<<20, &buf, true, nil).InBytes()
+	clock := b.start
+	b.now = func() time.Time { return clock }
+	clock = clock.Add(time.Second)
+	b.Add(1 << 20)
+	if got := buf.String(); !strings.Contains(got, "1.0 MiB/4.0 MiB") || !strings.Contains(got, "ETA 3s") {
+		t.Fatalf("bytes stage: %q", got)
+	}
+	clock = clock.Add(time.Second)
+	b.Stage("import", 1000)
+	clock = clock.Add(2 * time.Second)
+	b.Add(500)
+	if got := buf.String(); !strings.Contains(got, "\n") || !strings.Contains(got, "import [") || !strings.Contains(got, "500/1000") || !strings.Contains(got, "250/s ETA 2s") {
+		t.Fatalf("second stage: %q", got)
 	}
 }

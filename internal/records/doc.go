@@ -60,14 +60,33 @@
 //
 // A list joins the non-empty values of several columns with one space; the
 // {join, separator} form chooses another separator; {const: VALUE} sets a
-// constant. The top-level "source" is shorthand for columns.source: {const:
+// constant; {column: NAME, transform: bool | not} reads yes/no values as
+// true/false (not: negated), and {column: NAME, date: LAYOUT} reads dates
+// in a layout (%d/%m/%Y or Go's 2/1/2006) as ISO 8601. Under
+// "attributes", keys are attribute names, with the same forms:
+//
+//	attributes:
+//	  email_opt_out: {column: Accepts Email Marketing, transform: not}
+//
+// The top-level "source" is shorthand for columns.source: {const:
 // NAME}. Source columns are matched like header names (case-insensitive,
 // trimmed). Every source column that the mapping neither uses nor ignores is
 // kept: as the canonical field of the same name when that field is not
 // mapped from elsewhere, otherwise as an attribute under its lower-cased
 // name. An unknown target, a column absent from the header, or a column
-// that would collide with a canonical field is an error naming the mapping
-// file's line.
+// that would collide with a canonical field or a mapped attribute is an
+// error naming the mapping file's line. Mapping.Marshal writes a mapping
+// out as a file ParseMapping reads back.
+//
+// # Inferring the columns
+//
+// Infer matches a header that is not canonical to canonical columns by
+// the names (English and Persian synonyms of each column, as Shopify,
+// HubSpot, Salesforce, Mailchimp and Persian exports name them) and by
+// the values of the first rows (email addresses, phone numbers, postal
+// codes, national ids), and says what it matched and why; ReadFile does
+// so when FileOptions.Infer asks. The README's "Mapping files" section
+// describes both for users.
 //
 // # Writing
 //

@@ -128,6 +128,9 @@ type File struct {
 	// Samples are a few values with non-ASCII letters as decoded, so that
 	// a person can catch a wrong guess of the encoding before importing.
 	Samples []string
+	// Inference says how the columns were matched when FileOptions.Infer
+	// inferred them; nil otherwise.
+	Inference *Inference
 }
 
 // maxSamples is how many decoded values File.Samples keeps.
@@ -176,15 +179,33 @@ type FileOptions struct {
 	// Mapping maps the file's columns onto canonical ones; nil means the
 	// header uses canonical names.
 	Mapping *Mapping
+	// Infer, when not nil and Mapping is nil, matches a header that is not
+	// all canonical names to canonical columns by the names and by the
+	// values of the first InferRows rows (see Infer), and reads the file
+	// with the mapping that makes; File.Inference says how. Those rows
+	// are held back until then.
+	Infer *InferOptions
 	// Limits bound the input; the zero value means no limits.
 	Limits Limits
+	// Header, when not nil, is called once before the first row with the
+	// file's columns as read and the names of those kept as attributes
+	// (lower case), for a writer that needs them before the rows.
+	Header func(header, attributes []string)
 }
 
 // table is a file being read.
 type table struct {
 	File
 	each func(*Row)
-	rows int // data rows read so far
+	// cols map rows onto records; nil while rows are held back for
+	// inference (held), which bind ends.
+	cols *Columns
+	held []*Row
+	opts *FileOptions
+	// rebind, when not nil, hands the columns bind made to the reader
+	// that maps rows itself (delimited text).
+	rebind func(*Columns)
+	rows   int // data rows read so far
 	// invalid counts the rows rejected for bytes that are not UTF-8, and
 	// firstInvalid is the line of the first.
 	invalid, firstInvalid int
@@ -224,7 +245,85 @@ func invalidAt(b []byte) int {
 
 func (t *table) add(r *Row) {
 	t.rows++
+	if t.cols == nil {
+		t.held = append(t.held, r)
+		return
+	}
 	t.each(r)
+}
+
+// start binds header to the mapping, or, when the file's columns are to
+// be inferred, checks it and holds the rows back until bind.
+func (t *table) start(header []string) error {
+	inferring := t.opts.Infer != nil && t.opts.Mapping == nil && (t.opts.Infer.Always || NeedsInference(header))
+	cols, err := NewColumns(header, t.opts.Mapping, t.opts.Limits.MaxFields)
+	if err != nil {
+		return err
+	}
+	t.Header = cols.Header()
+	if inferring {
+		return nil
+	}
+	t.bound(cols)
+	return nil
+}
+
+// bound makes cols the file's columns and tells the caller.
+func (t *table) bound(cols *Columns) {
+	t.cols = cols
+	if t.rebind != nil {
+		t.rebind(cols)
+	}
+	if t.opts.Header != nil {
+		t.opts.Header(t.Header, cols.AttributeColumns())
+	}
+}
+
+// record maps r's fields with the file's columns, or leaves it to bind
+// while rows are held; what says what a row is called in a message.
+func (t *table) record(r *Row, what string) {
+	if t.cols == nil {
+		return
+	}
+	rec, err := t.cols.Record(r.Raw)
+	if err != nil {
+		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("%s %d could not be read: %v.", what, r.Line, err)})
+	}
+	r.Record = rec
+}
+
+// bindDue reports whether enough rows are held back to infer the columns.
+func (t *table) bindDue() bool { return t.cols == nil && len(t.held) >= InferRows }
+
+// bind infers the columns from the header and the rows held back, maps
+// those rows and passes them on; what names a row in messages. It does
+// nothing when the columns are bound.
+func (t *table) bind(what string) error {
+	if t.cols != nil {
+		return nil
+	}
+	var sample [][]string
+	for _, r := range t.held {
+		if len(r.Findings) == 0 && r.Raw != nil {
+			sample = append(sample, r.Raw)
+		}
+	}
+	inf := Infer(t.Header, sample, *t.opts.Infer)
+	cols, err := NewColumns(t.Header, inf.Mapping(), t.opts.Limits.MaxFields)
+	if err != nil {
+		return fmt.Errorf("inferred mapping: %w", err)
+	}
+	t.Inference = inf
+	t.bound(cols)
+	held := t.held
+	t.held = nil
+	for _, r := range held {
+		if len(r.Findings) == 0 && r.Raw != nil {
+			t.record(r, what)
+		}
+		t.each(r)
+	}
+	return nil
 }
 
 // structuralError is a problem that makes the whole file unreadable: the
@@ -338,15 +437,26 @@ func readDelimited(text io.Reader, format Format, opts *FileOptions, bom int64, 
 	if err != nil {
 		return nil, readErr(1, err)
 	}
-	t := &table{File: File{Header: slices.Clone(rd.Header())}, each: each}
+	t := &table{each: each, opts: opts, rebind: func(c *Columns) { rd.cols = c }}
+	if err := t.start(slices.Clone(rd.Header())); err != nil {
+		return nil, readErr(1, err)
+	}
 	next := 2 // line where the next row starts
 	for {
+		if t.bindDue() {
+			if err := t.bind("Line"); err != nil {
+				return nil, err
+			}
+		}
 		rec, err := rd.Read()
 		var re *RowError
 		if err == nil || errors.As(err, &re) {
 			next = rd.Line() + bytes.Count(rd.RawText(), []byte{'\n'})
 		}
 		if err == io.EOF {
+			if err := t.bind("Line"); err != nil {
+				return nil, err
+			}
 			return t, t.invalidEnd()
 		}
 		switch {
@@ -456,11 +566,10 @@ func readJSONL(text io.Reader, opts *FileOptions, bom int64, each func(*Row)) (*
 	if len(header) == 0 {
 		return nil, steward.Errorf(steward.EINVALID, "the file has no JSON objects with fields; nothing was imported")
 	}
-	cols, err := NewColumns(header, opts.Mapping, opts.Limits.MaxFields)
-	if err != nil {
+	t.opts = opts
+	if err := t.start(header); err != nil {
 		return nil, err
 	}
-	t.Header = cols.Header()
 	for i, r := range pending {
 		r.Num = i + 1
 		if len(r.Findings) == 0 {
@@ -468,14 +577,18 @@ func readJSONL(text io.Reader, opts *FileOptions, bom int64, each func(*Row)) (*
 			for j, k := range parsed[i].keys {
 				r.Raw[index[k]] = parsed[i].vals[j]
 			}
-			rec, err := cols.Record(r.Raw)
-			if err != nil {
-				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Line %d could not be read: %v.", r.Line, err)})
-			}
-			r.Record = rec
+			t.record(r, "Line")
 			t.sample(r.Raw)
 		}
 		t.add(r)
+		if t.bindDue() {
+			if err := t.bind("Line"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := t.bind("Line"); err != nil {
+		return nil, err
 	}
 	return t, t.invalidEnd()
 }
@@ -641,8 +754,8 @@ func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, err
 		return nil, steward.Errorf(steward.EINVALID, "sheet %q cannot be read (%v); nothing was imported", sheet, err)
 	}
 	defer rows.Close()
-	var cols *Columns
-	t := &table{File: File{Format: FormatXLSX, Encoding: UTF8}, each: each}
+	started := false
+	t := &table{File: File{Format: FormatXLSX, Encoding: UTF8}, each: each, opts: opts}
 	sheetRow := 0
 	for rows.Next() {
 		sheetRow++
@@ -650,15 +763,14 @@ func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, err
 		if err != nil {
 			return nil, structuralError(sheetRow, "sheet %q: %v", sheet, err)
 		}
-		if cols == nil {
+		if !started {
 			if allEmpty(vals) {
 				continue
 			}
-			cols, err = NewColumns(vals, opts.Mapping, opts.Limits.MaxFields)
-			if err != nil {
+			if err := t.start(vals); err != nil {
 				return nil, err
 			}
-			t.Header = cols.Header()
+			started = true
 			continue
 		}
 		if allEmpty(vals) {
@@ -677,19 +789,23 @@ func readXLSX(br *bufio.Reader, opts *FileOptions, each func(*Row)) (*table, err
 			if len(vals) > len(t.Header) {
 				r.Raw = vals[:len(t.Header)]
 			}
-			rec, err := cols.Record(r.Raw)
-			if err != nil {
-				r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Code: CodeMalformedRow, Message: fmt.Sprintf("Row %d could not be read: %v.", sheetRow, err)})
-			}
-			r.Record = rec
+			t.record(r, "Row")
 		}
 		t.add(r)
+		if t.bindDue() {
+			if err := t.bind("Row"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := rows.Error(); err != nil {
 		return nil, structuralError(sheetRow, "sheet %q: %v", sheet, err)
 	}
-	if cols == nil {
+	if !started {
 		return nil, steward.Errorf(steward.EINVALID, "sheet %q is empty: it needs a header row; nothing was imported", sheet)
+	}
+	if err := t.bind("Row"); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -64,13 +64,17 @@ func TestParseEncoding(t *testing.T) {
 // FuzzReadFile feeds arbitrary bytes through every reader: no panic, and
 // every row is numbered in order.
 func FuzzReadFile(f *testing.F) {
-	f.Add([]byte("id,first_name,email\n1,Ann,ann.lee@gmail.com\n"), "a.csv")
-	f.Add([]byte("{\"id\":\"1\",\"email\":\"x@y.ir\"}\n{bad\n"), "a.jsonl")
-	f.Add([]byte{0xFF, 0xFE, 'i', 0, 'd', 0, '\n', 0, '1', 0}, "a.csv")
-	f.Add([]byte("PK\x03\x04junk"), "a.xlsx")
-	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv")
-	f.Fuzz(func(t *testing.T, data []byte, name string) {
+	f.Add([]byte("id,first_name,email\n1,Ann,ann.lee@gmail.com\n"), "a.csv", false)
+	f.Add([]byte("{\"id\":\"1\",\"email\":\"x@y.ir\"}\n{bad\n"), "a.jsonl", false)
+	f.Add([]byte{0xFF, 0xFE, 'i', 0, 'd', 0, '\n', 0, '1', 0}, "a.csv", false)
+	f.Add([]byte("PK\x03\x04junk"), "a.xlsx", false)
+	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv", false)
+	f.Add([]byte("Name,E-mail Address,Mobile\nAnn Lee,ann@gmail.com,09121234567\n\"x\n"), "a.csv", true)
+	f.Fuzz(func(t *testing.T, data []byte, name string, infer bool) {
 		opts := FileOptions{Name: name, Limits: Limits{MaxFileBytes: 1 << 20, MaxRowBytes: 4096, MaxFields: 64}}
+		if infer {
+			opts.Infer = &InferOptions{DefaultCountry: "IR"}
+		}
 		n := 0
 		_, _ = ReadFile(bytes.NewReader(data), opts, func(r *Row) {
 			n++

@@ -12,8 +12,9 @@ import (
 )
 
 // Mapping says how the columns of a file that does not use canonical names
-// become a record's columns. Build one with ParseMapping or LoadMapping; a
-// Mapping is read-only and may be shared by several readers.
+// become a record's columns and attributes. Build one with ParseMapping or
+// LoadMapping, or have Infer make one; Marshal writes it as a mapping file.
+// A Mapping is read-only and may be shared by several readers.
 type Mapping struct {
 	file    string
 	targets []mappingTarget
@@ -24,16 +25,23 @@ type Mapping struct {
 // there so that errors can point at it.
 type columnRef struct {
 	name      string // lower-cased, trimmed
+	written   string // trimmed, as written
 	line, col int
 }
 
-// mappingTarget is one canonical column and where its value comes from.
+// mappingTarget is one canonical column or attribute and where its value
+// comes from.
 type mappingTarget struct {
 	target    string
+	attribute bool // target is an attribute (the mapping's attributes section)
 	columns   []columnRef
 	separator string
 	constant  string
 	isConst   bool
+	transform valueTransform
+	// note says why Infer chose this target; Marshal writes it as a
+	// comment.
+	note      string
 	line, col int
 }
 
@@ -88,7 +96,7 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		p.addf(root, "want a mapping with keys source, columns, ignore")
+		p.addf(root, "want a mapping with keys source, columns, attributes, ignore")
 		return nil
 	}
 	var sourceNode *yaml.Node
@@ -108,11 +116,13 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 			}
 			sourceNode = v
 		case "columns":
-			p.columns(m, v)
+			p.columns(m, v, false)
+		case "attributes":
+			p.columns(m, v, true)
 		case "ignore":
 			m.ignore = append(m.ignore, p.columnList(v, "ignore")...)
 		default:
-			p.addf(k, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, []string{"source", "columns", "ignore"}))
+			p.addf(k, "unknown key %q%s", k.Value, didyoumean.Hint(k.Value, []string{"source", "columns", "attributes", "ignore"}))
 		}
 	}
 	if sourceNode != nil {
@@ -131,26 +141,37 @@ func (p *mappingParser) parse(data []byte) *Mapping {
 	return m
 }
 
-func (p *mappingParser) columns(m *Mapping, n *yaml.Node) {
+// columns parses the columns section (canonical targets) or, when
+// attributes, the attributes section.
+func (p *mappingParser) columns(m *Mapping, n *yaml.Node, attributes bool) {
+	section := "columns"
+	if attributes {
+		section = "attributes"
+	}
 	if n.Kind != yaml.MappingNode {
-		p.addf(n, "columns: want a mapping of canonical column to source column")
+		p.addf(n, "%s: want a mapping of %s to source column", section, strings.TrimSuffix(section, "s"))
 		return
 	}
 	canonical := steward.CanonicalColumns()
-	seen := make(map[string]bool)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		target := strings.ToLower(strings.TrimSpace(k.Value))
-		if !slices.Contains(canonical, target) {
-			p.addf(k, "unknown canonical column %q%s", k.Value, didyoumean.Hint(target, canonical))
+		target := normalizeName(k.Value)
+		switch {
+		case !attributes && !slices.Contains(canonical, target):
+			p.addf(k, "unknown canonical column %q%s; other columns go under attributes", k.Value, didyoumean.Hint(target, canonical))
+			continue
+		case attributes && slices.Contains(canonical, target):
+			p.addf(k, "%q is a canonical column: put it under columns", k.Value)
+			continue
+		case attributes && (target == "" || IsReportColumn(target)):
+			p.addf(k, "%q cannot name an attribute", k.Value)
 			continue
 		}
-		if seen[target] {
-			p.addf(k, "column %s is mapped twice", target)
+		if slices.ContainsFunc(m.targets, func(t mappingTarget) bool { return t.target == target }) {
+			p.addf(k, "%s %s is mapped twice", strings.TrimSuffix(section, "s"), target)
 			continue
 		}
-		seen[target] = true
-		t := mappingTarget{target: target, separator: " ", line: k.Line, col: k.Column}
+		t := mappingTarget{target: target, attribute: attributes, separator: " ", line: k.Line, col: k.Column}
 		switch v.Kind {
 		case yaml.ScalarNode:
 			if v.Tag == "!!null" || strings.TrimSpace(v.Value) == "" {
@@ -168,20 +189,66 @@ func (p *mappingParser) columns(m *Mapping, n *yaml.Node) {
 				continue
 			}
 		default:
-			p.addf(v, "%s: want a column name, a list of columns, {const: VALUE} or {join: [...], separator: S}", target)
+			p.addf(v, "%s: want a column name, a list of columns, {column: NAME, transform: T}, {const: VALUE} or {join: [...], separator: S}", target)
 			continue
 		}
 		m.targets = append(m.targets, t)
 	}
 }
 
-// columnForm parses {const: V} or {join: [...], separator: S}.
+// formKeys are the keys of a column given as a mapping.
+var formKeys = []string{"column", "transform", "date", "const", "join", "separator"}
+
+// columnForm parses {column: NAME, transform: T | date: LAYOUT},
+// {const: V} or {join: [...], separator: S}.
 func (p *mappingParser) columnForm(t *mappingTarget, n *yaml.Node) bool {
 	ok := true
-	var hasJoin, hasSep bool
+	var hasJoin, hasSep, hasColumn bool
+	var transformNode *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		scalar := v.Kind == yaml.ScalarNode && v.Tag != "!!null"
 		switch k.Value {
+		case "column":
+			if !scalar || strings.TrimSpace(v.Value) == "" {
+				p.addf(v, "%s: column wants a source column name", t.target)
+				ok = false
+				continue
+			}
+			hasColumn = true
+			t.columns = []columnRef{ref(v)}
+		case "transform":
+			transformNode = v
+			switch tr := Transform(strings.TrimSpace(v.Value)); {
+			case !scalar || !slices.Contains(Transforms(), tr):
+				names := []string{string(TransformBool), string(TransformNot)}
+				p.addf(v, "%s: unknown transform %q: want bool or not (a date takes date: LAYOUT)%s", t.target, v.Value, didyoumean.Hint(v.Value, names))
+				ok = false
+			case t.transform.kind != "":
+				p.addf(v, "%s: transform and date cannot be combined", t.target)
+				ok = false
+			default:
+				t.transform = valueTransform{kind: tr}
+			}
+		case "date":
+			transformNode = v
+			if !scalar {
+				p.addf(v, "%s: date wants a layout such as %%d/%%m/%%Y or 2/1/2006", t.target)
+				ok = false
+				continue
+			}
+			if t.transform.kind != "" {
+				p.addf(v, "%s: transform and date cannot be combined", t.target)
+				ok = false
+				continue
+			}
+			dt, err := dateTransform(v.Value)
+			if err != nil {
+				p.addf(v, "%s: %v", t.target, err)
+				ok = false
+				continue
+			}
+			t.transform = dt
 		case "const":
 			if v.Kind != yaml.ScalarNode {
 				p.addf(v, "%s: const wants a single value", t.target)
@@ -200,7 +267,7 @@ func (p *mappingParser) columnForm(t *mappingTarget, n *yaml.Node) bool {
 				ok = false
 			}
 		case "separator":
-			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+			if !scalar {
 				p.addf(v, "%s: separator wants a string", t.target)
 				ok = false
 				continue
@@ -208,16 +275,22 @@ func (p *mappingParser) columnForm(t *mappingTarget, n *yaml.Node) bool {
 			hasSep = true
 			t.separator = v.Value
 		default:
-			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, didyoumean.Hint(k.Value, []string{"const", "join", "separator"}))
+			p.addf(k, "%s: unknown key %q%s", t.target, k.Value, didyoumean.Hint(k.Value, formKeys))
 			ok = false
 		}
 	}
 	switch {
+	case hasColumn && (t.isConst || hasJoin || hasSep):
+		p.addf(n, "%s: column cannot be combined with const, join or separator", t.target)
+		return false
 	case t.isConst && (hasJoin || hasSep):
 		p.addf(n, "%s: const cannot be combined with join or separator", t.target)
 		return false
-	case !t.isConst && !hasJoin && ok:
-		p.addf(n, "%s: want {const: VALUE} or {join: [...]}", t.target)
+	case transformNode != nil && !hasColumn && ok:
+		p.addf(transformNode, "%s: a transform applies to one column: write {column: NAME, ...}", t.target)
+		return false
+	case !t.isConst && !hasJoin && !hasColumn && ok:
+		p.addf(n, "%s: want {column: NAME}, {const: VALUE} or {join: [...]}", t.target)
 		return false
 	}
 	return ok
@@ -244,7 +317,7 @@ func (p *mappingParser) columnList(n *yaml.Node, what string) []columnRef {
 }
 
 func ref(n *yaml.Node) columnRef {
-	return columnRef{name: normalizeName(n.Value), line: n.Line, col: n.Column}
+	return columnRef{name: normalizeName(n.Value), written: strings.TrimSpace(n.Value), line: n.Line, col: n.Column}
 }
 
 // normalizeName is how header names and mapping column names are compared.

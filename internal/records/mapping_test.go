@@ -57,7 +57,7 @@ func TestMappingFileErrors(t *testing.T) {
 		{"unknown top key", "colums:\n  email: mail\n", []string{`m.yaml:1:1: unknown key "colums" (did you mean "columns"?)`}},
 		{"no columns", "ignore: [a]\n", []string{"m.yaml:1:1: the mapping maps no columns"}},
 		{"const with join", "columns:\n  country: {const: AU, join: [a]}\n", []string{"m.yaml:2:12: country: const cannot be combined"}},
-		{"empty form", "columns:\n  country: {separator: x}\n", []string{"m.yaml:2:12: country: want {const: VALUE} or {join: [...]}"}},
+		{"empty form", "columns:\n  country: {separator: x}\n", []string{"m.yaml:2:12: country: want {column: NAME}, {const: VALUE} or {join: [...]}"}},
 		{"empty list", "columns:\n  city: []\n", []string{"m.yaml:2:9: city: the list is empty"}},
 		{"null column", "columns:\n  city:\n", []string{"m.yaml:2:8: city: want a source column name"}},
 		{"twice", "columns:\n  city: a\n  City: b\n", []string{"m.yaml:3:3: column city is mapped twice"}},

@@ -16,6 +16,7 @@ type op struct {
 	separator string
 	constant  string
 	isConst   bool
+	transform valueTransform
 }
 
 func (o *op) value(vals []string) string {
@@ -23,6 +24,9 @@ func (o *op) value(vals []string) string {
 	case o.isConst:
 		return o.constant
 	case len(o.cols) == 1:
+		if o.transform.kind != "" {
+			return o.transform.apply(vals[o.cols[0]])
+		}
 		return vals[o.cols[0]]
 	}
 	var b strings.Builder
@@ -61,13 +65,20 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 	var ops []op
 	assigned := make(map[string]bool)
 	used := make(map[string]bool)
+	// attrs are the attributes records may hold, each with the position
+	// of its first column (a constant: after the last).
+	type attr struct {
+		name string
+		pos  int
+	}
+	var attrs []attr
 	if m != nil {
 		missing := func(c columnRef) {
 			problems = append(problems, fmt.Sprintf("%s:%d:%d: column %q is not in the header%s",
 				m.file, c.line, c.col, c.name, didyoumean.Hint(c.name, names)))
 		}
 		for _, t := range m.targets {
-			o := op{target: t.target, separator: t.separator, constant: t.constant, isConst: t.isConst}
+			o := op{target: t.target, separator: t.separator, constant: t.constant, isConst: t.isConst, transform: t.transform}
 			for _, c := range t.columns {
 				i, ok := index[c.name]
 				if !ok {
@@ -79,6 +90,13 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 			}
 			assigned[t.target] = true
 			ops = append(ops, o)
+			if t.attribute {
+				a := attr{t.target, len(header)}
+				if len(o.cols) > 0 {
+					a.pos = o.cols[0]
+				}
+				attrs = append(attrs, a)
+			}
 		}
 		for _, c := range m.ignore {
 			if _, ok := index[c.name]; !ok {
@@ -90,9 +108,8 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 	}
 
 	canonical := steward.CanonicalColumns()
-	var attrs []string
 	for i, name := range names {
-		if name == "" || used[name] || index[name] != i {
+		if name == "" || used[name] || index[name] != i || IsReportColumn(name) {
 			continue
 		}
 		if slices.Contains(canonical, name) {
@@ -104,11 +121,30 @@ func plan(header []string, m *Mapping) ([]op, []string, error) {
 			ops = append(ops, op{target: name, cols: []int{i}})
 			continue
 		}
-		attrs = append(attrs, name)
+		if assigned[name] {
+			problems = append(problems, fmt.Sprintf("header: column %q is not mapped, and its name is an attribute the mapping fills from elsewhere: map it or ignore it", name))
+			continue
+		}
+		attrs = append(attrs, attr{name, i})
 		ops = append(ops, op{target: name, cols: []int{i}})
 	}
 	if len(problems) > 0 {
 		return nil, nil, steward.Errorf(steward.EINVALID, "%s", strings.Join(problems, "\n"))
 	}
-	return ops, attrs, nil
+	slices.SortStableFunc(attrs, func(a, b attr) int { return a.pos - b.pos })
+	var attrNames []string
+	for _, a := range attrs {
+		attrNames = append(attrNames, a.name)
+	}
+	return ops, attrNames, nil
 }
+
+// ReportPrefix starts the names of the columns steward adds to the files
+// it writes about an input (rejects, annotated copies): "steward_line",
+// "steward_errors" … Reading a file ignores such columns, so a rejects
+// file, fixed, can be imported again as it is.
+const ReportPrefix = "steward_"
+
+// IsReportColumn reports whether a (normalized) column name is one steward
+// adds to its reports.
+func IsReportColumn(name string) bool { return strings.HasPrefix(name, ReportPrefix) }

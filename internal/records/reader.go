@@ -353,3 +353,19 @@ func ParseDelimiter(s string) (rune, error) {
 	}
 	return 0, steward.Errorf(steward.EINVALID, "unknown delimiter %q: want auto, comma, tab, semicolon, pipe or one character", s)
 }
+
+// ReadAll reads every record that is left, stopping at the first error
+// (a bad row included).
+func ReadAll(rd *Reader) ([]steward.Record, error) {
+	var out []steward.Record
+	for {
+		rec, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+}

@@ -70,3 +70,23 @@ func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, afte
 	}
 	return out, nil
 }
+
+// CurrentEmailChecks implements steward.EmailCheckStore.
+func (s *Store) CurrentEmailChecks(ctx context.Context, afterID, upTo int64) ([]steward.EmailCheck, error) {
+	rows, err := s.read(ctx).Query(ctx, `SELECT e.customer_id, e.email, e.verdict, e.reason, e.checked_at
+		FROM email_checks e JOIN customers c ON c.id = e.customer_id AND c.email = e.email
+		WHERE e.customer_id > $1 AND e.customer_id <= $2 ORDER BY e.customer_id`, afterID, upTo)
+	if err != nil {
+		return nil, fmt.Errorf("list email checks: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (steward.EmailCheck, error) {
+		var ec steward.EmailCheck
+		err := row.Scan(&ec.CustomerID, &ec.Email, &ec.Verdict, &ec.Reason, &ec.CheckedAt)
+		ec.CheckedAt = ec.CheckedAt.UTC()
+		return ec, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list email checks: %w", err)
+	}
+	return out, nil
+}

@@ -10,17 +10,22 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error FROM job_runs`
+const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings FROM job_runs`
 
 func scanJobRun(row pgx.Row) (*steward.JobRun, error) {
 	var (
 		r        steward.JobRun
 		finished *time.Time
 		counts   map[string]int64
+		status   steward.JobStatus
 	)
-	if err := row.Scan(&r.ID, &r.Job, &r.Status, &r.StartedAt, &finished, &r.HeartbeatAt, &r.Checkpoint, &counts, &r.Error); err != nil {
+	if err := row.Scan(&r.ID, &r.Job, &status, &r.StartedAt, &finished, &r.HeartbeatAt, &r.Checkpoint, &counts, &r.Error, &r.Warnings); err != nil {
 		return nil, err
 	}
+	if len(r.Warnings) == 0 {
+		r.Warnings = nil
+	}
+	r.LoadedStatus(status)
 	if finished != nil {
 		r.FinishedAt = finished.UTC()
 	}
@@ -102,9 +107,13 @@ func (s *Store) FinishJobRun(ctx context.Context, run *steward.JobRun) error {
 		return err
 	}
 	now := s.now()
+	warnings := run.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
 	tag, err := s.one(ctx, nil, `UPDATE job_runs SET status = $1, finished_at = $2, heartbeat_at = $2,
-		checkpoint = $3, counts = $4, error = $5 WHERE id = $6 AND status = 'running'`,
-		string(run.Status), now, run.Checkpoint, countsValue(run.Counts), run.Error, run.ID)
+		checkpoint = $3, counts = $4, error = $5, warnings = $6 WHERE id = $7 AND status = 'running'`,
+		string(run.StoredStatus()), now, run.Checkpoint, countsValue(run.Counts), run.Error, warnings, run.ID)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = notRunning(ctx, s.read(ctx), run.ID)
 	}

@@ -76,3 +76,30 @@ func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, afte
 	}
 	return out, nil
 }
+
+// CurrentEmailChecks implements steward.EmailCheckStore.
+func (s *Store) CurrentEmailChecks(ctx context.Context, afterID, upTo int64) ([]steward.EmailCheck, error) {
+	rows, err := s.read(ctx).QueryContext(ctx, `SELECT e.customer_id, e.email, e.verdict, e.reason, e.checked_at
+		FROM email_checks e JOIN customers c ON c.id = e.customer_id AND c.email = e.email
+		WHERE e.customer_id > ? AND e.customer_id <= ? ORDER BY e.customer_id`, afterID, upTo)
+	if err != nil {
+		return nil, fmt.Errorf("list email checks: %w", err)
+	}
+	defer rows.Close()
+	var out []steward.EmailCheck
+	for rows.Next() {
+		var ec steward.EmailCheck
+		var at string
+		if err := rows.Scan(&ec.CustomerID, &ec.Email, &ec.Verdict, &ec.Reason, &at); err != nil {
+			return nil, fmt.Errorf("list email checks: %w", err)
+		}
+		if ec.CheckedAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, ec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list email checks: %w", err)
+	}
+	return out, nil
+}

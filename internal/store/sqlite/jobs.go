@@ -6,22 +6,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/steward-crm/steward"
 )
 
-const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error FROM job_runs`
+const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings FROM job_runs`
 
 func scanJobRun(sc scanner) (*steward.JobRun, error) {
 	var (
-		r                          steward.JobRun
-		started, heartbeat, counts string
-		finished                   sql.NullString
+		r                                    steward.JobRun
+		started, heartbeat, counts, warnings string
+		finished                             sql.NullString
+		status                               steward.JobStatus
 	)
-	if err := sc.Scan(&r.ID, &r.Job, &r.Status, &started, &finished, &heartbeat, &r.Checkpoint, &counts, &r.Error); err != nil {
+	if err := sc.Scan(&r.ID, &r.Job, &status, &started, &finished, &heartbeat, &r.Checkpoint, &counts, &r.Error, &warnings); err != nil {
 		return nil, err
 	}
+	if warnings != "" && warnings != "[]" {
+		if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
+			return nil, fmt.Errorf("job run %d: decode warnings: %w", r.ID, err)
+		}
+	}
+	r.LoadedStatus(status)
 	var err error
 	if r.StartedAt, err = parseTime(started); err != nil {
 		return nil, err
@@ -130,11 +138,15 @@ func (s *Store) FinishJobRun(ctx context.Context, run *steward.JobRun) error {
 	if err != nil {
 		return err
 	}
+	warnings, err := json.Marshal(slices.Clip(append([]string{}, run.Warnings...)))
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET status = ?, finished_at = ?, heartbeat_at = ?,
-			checkpoint = ?, counts = ?, error = ? WHERE id = ? AND status = 'running'`,
-			string(run.Status), formatTime(now), formatTime(now), run.Checkpoint, cs, run.Error, run.ID)
+			checkpoint = ?, counts = ?, error = ?, warnings = ? WHERE id = ? AND status = 'running'`,
+			string(run.StoredStatus()), formatTime(now), formatTime(now), run.Checkpoint, cs, run.Error, warnings, run.ID)
 		if err != nil {
 			return err
 		}

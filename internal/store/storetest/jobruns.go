@@ -129,3 +129,28 @@ func testJobRunAbandon(t *testing.T, s steward.Store) {
 		t.Errorf("crashed run after takeover: %+v", got)
 	}
 }
+
+func testJobRunWarnings(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	run, err := s.StartJobRun(ctx, "snapshot")
+	must(t, err)
+	run.Status = steward.JobWarning
+	if err := s.FinishJobRun(ctx, run); steward.ErrorCode(err) != steward.EINVALID {
+		t.Errorf("a warning without warnings: %v, want EINVALID", err)
+	}
+	run.Warnings = []string{"email validity of source shop is 91.0%, below 95%", "۱۲۰۰ suggestions older than 7 days"}
+	must(t, s.FinishJobRun(ctx, run))
+	got, err := s.LastJobRun(ctx, "snapshot")
+	must(t, err)
+	if got.Status != steward.JobWarning || !reflect.DeepEqual(got.Warnings, run.Warnings) {
+		t.Errorf("stored run %+v, want status warning with its warnings", got)
+	}
+	// A warning is a success: the next run starts afresh.
+	next, err := s.StartJobRun(ctx, "snapshot")
+	must(t, err)
+	next.Status = steward.JobSucceeded
+	must(t, s.FinishJobRun(ctx, next))
+	if got, _ := s.LastJobRun(ctx, "snapshot"); got.Status != steward.JobSucceeded || got.Warnings != nil {
+		t.Errorf("a run without warnings: %+v", got)
+	}
+}

@@ -46,8 +46,12 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"JobRunLifecycle", testJobRunLifecycle},
 		{"JobRunOverlap", testJobRunOverlap},
 		{"JobRunAbandon", testJobRunAbandon},
+		{"JobRunWarnings", testJobRunWarnings},
 		{"EmailChecks", testEmailChecks},
 		{"Models", testModels},
+		{"Snapshots", testSnapshots},
+		{"CurrentEmailChecks", testCurrentEmailChecks},
+		{"Suppressions", testSuppressions},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
@@ -56,6 +60,20 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"TxOptionsRefused", testTxOptionsRefused},
 		{"Exclusive", testExclusive},
 		{"ExclusiveReleased", testExclusiveReleased},
+		{"MergeRecords", testMergeRecords},
+		{"SourceRefs", testSourceRefs},
+		{"NotDuplicateCleared", testNotDuplicateCleared},
+		{"MergeCustomers", testMergeCustomers},
+		{"MergeUndo", testMergeUndo},
+		{"MergeUndoKeepsLaterChanges", testMergeUndoKeepsLaterChanges},
+		{"MergeTakeOut", testMergeTakeOut},
+		{"Decisions", testDecisions},
+		{"MergeRace", testMergeRace},
+		{"Users", testUsers},
+		{"Tokens", testTokens},
+		{"Audit", testAudit},
+		{"SuggestionFilters", testSuggestionFilters},
+		{"JobRunsList", testJobRunsList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 	}{
 		{"ExclusiveAcrossProcesses", testExclusiveAcrossProcesses},
 		{"EvidenceMigration", testEvidenceMigration},
+		{"MergeRaceAcrossProcesses", testMergeRaceAcrossProcesses},
 	}
 	for _, tt := range dbTests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestHelpListsEveryCommand: the top-level help names every command.
+func TestHelpListsEveryCommand(t *testing.T) {
+	out, _, code := runWith(t, nil, "help")
+	if code != exitOK {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out, "  "+c.name+" ") {
+			t.Errorf("help does not list %q:\n%s", c.name, out)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := runWith(t, nil, "version", "--json")
+	var v versionInfo
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitOK || v.Go != runtime.Version() || v.Version == "" {
+		t.Fatalf("version --json: exit %d, %q (%v)", code, out, err)
+	}
+	if out, _, _ := runWith(t, nil, "version"); !strings.HasPrefix(out, "steward ") || !strings.Contains(out, runtime.Version()) {
+		t.Errorf("version: %q", out)
+	}
+}
+
+// TestSubcommandHelp: a subcommand's own subcommands print their own
+// usage for -h.
+func TestSubcommandHelp(t *testing.T) {
+	for _, args := range [][]string{{"dedupe", "eval", "-h"}, {"dedupe", "model", "show", "-h"}, {"run", "-h"}} {
+		_, errOut, code := runWith(t, nil, args...)
+		if code != exitOK || !strings.Contains(errOut, "Usage: steward "+strings.Join(args[:len(args)-1], " ")) {
+			t.Errorf("steward %s: exit %d, %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
