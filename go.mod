@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/adrg/strutil v0.3.1
 	github.com/dustin/go-humanize v1.1.0
+	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-msgauth v0.7.0
 	github.com/go-playground/validator/v10 v10.28.0
 	github.com/jackc/pgx/v5 v5.12.0
