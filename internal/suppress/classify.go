@@ -111,8 +111,8 @@ type Classifier struct {
 	// Keys verify the tokens that steward's links and return paths carry;
 	// nil reads none.
 	Keys *Keys
-	// Resolver looks up DKIM keys and DMARC policies; nil verifies no
-	// unsubscribe request.
+	// Resolver looks up DKIM keys and DMARC policies; without one an
+	// unsubscribe request is deferred (ErrTemporary) until one is there.
 	Resolver TXTResolver
 	// OwnMTAs are the authserv-ids of the MTAs whose
 	// Authentication-Results headers are believed.

@@ -53,12 +53,12 @@ type Authentication struct {
 // fails DMARC's DKIM test is refused, whatever p= says. An
 // Authentication-Results header is believed only when its authserv-id is
 // one of c.OwnMTAs (the receiving MTA's, which removes forged ones), and
-// only for its DKIM results. A DNS failure that may pass is ErrTemporary.
+// only for its DKIM results. A DNS failure that may pass, and a
+// classifier without a resolver, are ErrTemporary.
 func (c *Classifier) authenticate(ctx context.Context, raw []byte, hdr authHeaders, fromDomain string) (Authentication, error) {
 	a := Authentication{FromDomain: fromDomain}
 	if c.Resolver == nil {
-		a.Detail = "no DNS resolver to verify DKIM with"
-		return a, nil
+		return a, fmt.Errorf("no DNS resolver to verify the request's DKIM signature with: %w", ErrTemporary)
 	}
 	lookup := func(name string) ([]string, error) { return lookupTXT(ctx, c.Resolver, name) }
 	rec, err := c.dmarcRecord(fromDomain, lookup)
