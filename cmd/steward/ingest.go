@@ -12,6 +12,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/progress"
+	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/suppress"
 	"github.com/steward-crm/steward/rules"
 )
@@ -64,23 +65,15 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			return steward.Errorf(steward.ENOTFOUND, "Cannot read %s: %v.", p, errors.Unwrap(err))
 		}
 	}
-	r, err := loadRules(env, *rulesPath)
-	if err != nil {
-		return err
-	}
-	resolver, err := mailResolver(r, *offline, *dnsServer)
-	if err != nil {
-		return err
-	}
-	keys, err := suppressionKeys(env, *db)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, env, *db, mustExist)
+	r, keys, st, err := openSuppressions(ctx, env, *db, *rulesPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	resolver, err := mailResolver(r, *offline, *dnsServer)
+	if err != nil {
+		return err
+	}
 	mode, err := fileMode(env)
 	if err != nil {
 		return err
@@ -121,6 +114,24 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return errFindings
 	}
 	return nil
+}
+
+// openSuppressions loads the rules, the database's suppression keys and
+// the database, as the commands that apply suppressions need them.
+func openSuppressions(ctx context.Context, env *Env, db, rulesPath string) (*rules.Rules, *suppress.Keys, store.Store, error) {
+	r, err := loadRules(env, rulesPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys, err := suppressionKeys(env, db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := openStore(ctx, env, db, mustExist)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return r, keys, st, nil
 }
 
 // mailIngester builds the ingester of inbound mail into st, with the
