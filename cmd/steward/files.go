@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -183,4 +184,37 @@ func (o *outputFile) name() string {
 		return "standard output"
 	}
 	return o.path
+}
+
+// inputFlags are the flags of a command that reads an input file of
+// customers in any format import reads: its encoding, worksheet and
+// mapping.
+type inputFlags struct {
+	encoding, sheet, mapping *string
+}
+
+// addInputFlags adds --encoding, --sheet and --mapping to fs; mapping is
+// the help of --mapping.
+func addInputFlags(fs *flag.FlagSet, mapping string) *inputFlags {
+	return &inputFlags{
+		encoding: fs.String("encoding", "", "text encoding: utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252 (default: detected)"),
+		sheet:    fs.String("sheet", "", "worksheet of an XLSX file (default: the first)"),
+		mapping:  fs.String("mapping", "", mapping),
+	}
+}
+
+// options returns the file options the flags say, for the file named
+// name, within the default limits.
+func (f *inputFlags) options(name string) (records.FileOptions, error) {
+	fo := records.FileOptions{Name: filepath.Base(name), Sheet: *f.sheet, Limits: records.DefaultLimits()}
+	var err error
+	if fo.Encoding, err = records.ParseEncoding(*f.encoding); err != nil {
+		return fo, usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
+	}
+	if *f.mapping != "" {
+		if fo.Mapping, err = records.LoadMapping(*f.mapping); err != nil {
+			return fo, err
+		}
+	}
+	return fo, nil
 }

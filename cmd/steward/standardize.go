@@ -5,12 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 
-	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/cleanse"
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
@@ -63,9 +61,7 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records without one (IR, GB, US …)")
 	dateOrder := fs.String("date-order", "reject", "how to read dates like 03/04/1980: dmy, mdy or reject")
 	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical")
-	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, windows-1256 or windows-1252 (default: detected)")
-	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
+	input := addInputFlags(fs, "mapping file for a file whose columns are not canonical")
 	raw := fs.Bool("raw", false, "write values exactly as stored, for programs; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -92,14 +88,9 @@ func runStandardize(ctx context.Context, env *Env, args []string) error {
 		return usagef("give --changes a file name", "--changes cannot write to standard output")
 	}
 
-	fo := records.FileOptions{Name: filepath.Base(*in), Sheet: *sheet, Limits: records.DefaultLimits()}
-	if fo.Encoding, err = records.ParseEncoding(*encName); err != nil {
-		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
-	}
-	if *mappingFile != "" {
-		if fo.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
-			return err
-		}
+	fo, err := input.options(*in)
+	if err != nil {
+		return err
 	}
 	src, done, err := openInput(env, *in)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -46,11 +45,9 @@ type validateJSON struct {
 func runValidate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "validate", validateUsage)
 	in := fs.String("in", "", "customer file to check: CSV, TSV, JSON Lines or XLSX (- for standard input)")
-	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical (default: match them by name and content, as import does)")
+	input := addInputFlags(fs, "mapping file for a file whose columns are not canonical (default: match them by name and content, as import does)")
 	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of rows without one, e.g. IR (default: the rules file's)")
-	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, windows-1256 or windows-1252 (default: detected)")
-	sheet := fs.String("sheet", "", "worksheet of an XLSX file (default: the first)")
 	rulesPath := rulesFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per finding")
 	if err := parseFlags(fs, args); err != nil {
@@ -72,15 +69,11 @@ func runValidate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fo := records.FileOptions{Name: filepath.Base(*in), Sheet: *sheet, Limits: records.DefaultLimits()}
-	if fo.Encoding, err = records.ParseEncoding(*encName); err != nil {
-		return usagef("use utf-8, utf-16, utf-16le, utf-16be, windows-1256 or windows-1252", "--encoding: %s", steward.ErrorMessage(err))
+	fo, err := input.options(*in)
+	if err != nil {
+		return err
 	}
-	if *mappingFile != "" {
-		if fo.Mapping, err = records.LoadMapping(*mappingFile); err != nil {
-			return err
-		}
-	} else if !*noInfer {
+	if fo.Mapping == nil && !*noInfer {
 		fo.Infer = &records.InferOptions{DefaultCountry: policy.Cleanse.DefaultCountry}
 	}
 	src, done, err := openInput(env, *in)

@@ -15,19 +15,19 @@ import (
 
 // full runs the agreement tests on their whole corpora (about a minute on
 // two cores); without it every example number is tried and a fixed
-// sample, a quarter, of the numbers made from them, so that "go test
-// ./..." stays quick. Run it with -full after changing the parsers or
+// sample of the numbers made from them (see sampleEvery), so that "go
+// test ./..." stays quick. Run it with -full after changing the parsers or
 // updating the phonenumbers module.
 var full = flag.Bool("full", false, "compare with the library on the whole corpus")
 
-// sampled keeps out[:keep] and, unless -full, a fixed quarter of the rest.
+// sampled keeps out[:keep] and, unless -full, a fixed sample of the rest.
 func sampled(out []string, keep int, rng *rand.Rand) []string {
 	if *full {
 		return out
 	}
 	kept := out[:keep:keep]
 	for _, s := range out[keep:] {
-		if rng.IntN(4) == 0 {
+		if rng.IntN(sampleEvery) == 0 {
 			kept = append(kept, s)
 		}
 	}
