@@ -75,3 +75,48 @@ func TestIngestMail(t *testing.T) {
 		t.Errorf("ingest post: exit %d, want 2", code)
 	}
 }
+
+// TestRunSuppress: "steward run suppress" ingests the rules' inbox and
+// imports the ESP folder; the message kept aside makes the run a warning;
+// "run nightly" starts with it.
+func TestRunSuppress(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	inbox := filepath.Join(dir, "Maildir")
+	for _, sub := range []string{"new", "cur", "tmp"} {
+		os.MkdirAll(filepath.Join(inbox, sub), 0o700)
+	}
+	for _, name := range []string{"google-5.1.1.eml", "human-reply.eml"} {
+		data, _ := os.ReadFile(filepath.Join(mailSamples, name))
+		os.WriteFile(filepath.Join(inbox, "new", name), data, 0o600)
+	}
+	esp := filepath.Join(dir, "esp")
+	os.Mkdir(esp, 0o700)
+	data, _ := os.ReadFile(filepath.Join(espSamples, "sendgrid-unsubscribes.csv"))
+	os.WriteFile(filepath.Join(esp, "sendgrid-unsubscribes.csv"), data, 0o600)
+	rules := writeRules(t, "steward.yaml", "version: 1\nsuppression:\n  inbox: "+inbox+"\n  esp_dir: "+esp+"\n")
+	runWith(t, nil, "migrate", "--db", db)
+	out, errOut, code := runWith(t, nil, "run", "suppress", "--db", db, "--rules", rules, "--offline", "--json")
+	var res struct {
+		Runs []struct {
+			Job      string
+			Status   string
+			Counts   map[string]int64
+			Warnings []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Runs) != 1 {
+		t.Fatalf("run suppress: exit %d %v\n%s%s", code, err, out, errOut)
+	}
+	run := res.Runs[0]
+	if code != exitOK || run.Status != "warning" || run.Counts["suppressed"] != 2 || run.Counts["kept_aside"] != 1 || run.Counts["esp_files"] != 1 {
+		t.Errorf("run suppress: exit %d, %+v", code, run)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "failed", "reasons.jsonl")); err != nil {
+		t.Errorf("no aside folder beside the inbox: %v", err)
+	}
+	out, _, _ = runWith(t, nil, "run", "nightly", "--db", db, "--rules", rules, "--offline", "--json")
+	if !strings.Contains(out, `"job":"suppress"`) {
+		t.Errorf("nightly without the suppress job:\n%s", out)
+	}
+}

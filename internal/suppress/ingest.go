@@ -25,6 +25,11 @@ type Ingester struct {
 	Logger *slog.Logger
 	// Batch is how many messages one transaction applies (default 200).
 	Batch int
+	// Transact runs the writes of one batch, fn, in a transaction; results
+	// are the batch's results, filled by fn. nil is Store.Atomic. A job
+	// sets it to its run's Step, so that a batch's counts and checkpoint
+	// commit with it.
+	Transact func(ctx context.Context, results []Result, fn func(ctx context.Context, st steward.Store) error) error
 }
 
 // Result is what became of one message.
@@ -117,7 +122,7 @@ func (in *Ingester) IngestPath(ctx context.Context, path string, fn func(Result)
 			return nil
 		}
 		results := make([]Result, len(todo))
-		err := in.Store.Atomic(ctx, func(ctx context.Context, st steward.Store) error {
+		err := in.transact(ctx, results, func(ctx context.Context, st steward.Store) error {
 			for i, p := range todo {
 				applied, err := in.Applier.ApplyMessage(ctx, st, p.msg)
 				if err != nil {
@@ -167,6 +172,13 @@ func (in *Ingester) IngestPath(ctx context.Context, path string, fn func(Result)
 		return err
 	}
 	return flush()
+}
+
+func (in *Ingester) transact(ctx context.Context, results []Result, fn func(ctx context.Context, st steward.Store) error) error {
+	if in.Transact != nil {
+		return in.Transact(ctx, results, fn)
+	}
+	return in.Store.Atomic(ctx, fn)
 }
 
 // classify classifies one message; a message that is kept aside or
