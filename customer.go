@@ -138,9 +138,11 @@ type CustomerStore interface {
 	// Customer returns the customer with the given id, or ENOTFOUND.
 	Customer(ctx context.Context, id int64) (*Customer, error)
 	// CustomerBySource returns the customer the source record (source,
-	// sourceID) became, or ENOTFOUND. That customer may since have been
-	// merged: follow MergedInto to the survivor. The link itself stays,
-	// so a merge can be undone.
+	// sourceID) resolves to, or ENOTFOUND: the customer it became, or the
+	// survivor of a merge of that customer (package internal/merge moves
+	// the members' links to the survivor, and undo moves them back). A
+	// customer merged otherwise (the import gate's automatic merge) keeps
+	// its links: follow MergedInto to the survivor.
 	CustomerBySource(ctx context.Context, source, sourceID string) (*Customer, error)
 	// UpdateCustomer stores c's record, status and merged-into over the
 	// stored customer if the stored version is still c.Version; otherwise it
@@ -196,7 +198,10 @@ type Generation struct {
 }
 
 // SourceRef names one record of a source system.
-type SourceRef struct{ Source, ID string }
+type SourceRef struct {
+	Source string `json:"source"`
+	ID     string `json:"id"`
+}
 
 // CustomerFilter selects customers for EachCustomer.
 type CustomerFilter struct {

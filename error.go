@@ -12,8 +12,11 @@ const (
 	EINTERNAL     = "internal"     // a bug or an unavailable dependency
 	EINVALID      = "invalid"      // bad input from the user
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist
-	EUNAUTHORIZED = "unauthorized" // missing or insufficient credentials
+	EUNAUTHORIZED = "unauthorized" // missing or wrong credentials
 	EUNAVAILABLE  = "unavailable"  // the database cannot be reached, or lacks migrations
+	EFORBIDDEN    = "forbidden"    // credentials are good, but the role may not do this
+	EMALFORMED    = "malformed"    // a request that cannot be read: not JSON, a bad parameter
+	ETHROTTLED    = "throttled"    // too many attempts (logins); try again later
 )
 
 // Error is an error meant for the user: a code and a message that can be
@@ -21,6 +24,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the field or parameter the error is about, when it is
+	// about one ("email", "survivor_id"); the API returns it with the
+	// message.
+	Field string
 }
 
 // Error implements the error interface.
@@ -31,6 +38,21 @@ func (e *Error) Error() string {
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf is Errorf for an error about one field or parameter.
+func FieldErrorf(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorField returns the field of the first *Error in err's chain, "" when
+// it names none.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -74,6 +74,20 @@ type JobRunStore interface {
 	// LastJobRun returns the most recently started run of job, or
 	// ENOTFOUND if it never ran.
 	LastJobRun(ctx context.Context, job string) (*JobRun, error)
+	// JobRuns returns the runs matching f, the most recently started
+	// first.
+	JobRuns(ctx context.Context, f JobRunFilter) ([]*JobRun, error)
+}
+
+// JobRunFilter selects job runs, newest first.
+type JobRunFilter struct {
+	// Job keeps the runs of one job; "" keeps all.
+	Job string
+	// Before keeps runs with an id below it, to page on; 0 starts with
+	// the newest.
+	Before int64
+	// Limit caps the number returned; 0 means no limit.
+	Limit int
 }
 
 // ValidJobRunEnd reports whether run may be stored by FinishJobRun: a final

@@ -15,6 +15,9 @@ type Store interface {
 	CustomerStore
 	SuggestionStore
 	DecisionStore
+	MergeStore
+	UserStore
+	AuditStore
 	JobRunStore
 	EmailCheckStore
 	ModelStore

@@ -74,12 +74,58 @@ func SuggestionKey(ids []int64) string {
 type SuggestionFilter struct {
 	// Status keeps suggestions with this status; "" keeps all.
 	Status SuggestionStatus
+	// MinProbability and MaxProbability keep the suggestions whose
+	// probability is in [MinProbability, MaxProbability]; a MaxProbability
+	// of 0 means 1 (no upper bound).
+	MinProbability, MaxProbability float64
+	// Source keeps the suggestions one of whose members a source record of
+	// this source system resolves to; "" keeps all.
+	Source string
+	// Since and Until keep the suggestions made at or after Since and
+	// before Until; zero times do not bound.
+	Since, Until time.Time
+	// Order is the review order: most probable first (the default) or
+	// least.
+	Order SuggestionOrder
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
 	// After is the id of the last suggestion of the previous page: the
 	// result continues after it in the review order (ENOTFOUND when there
 	// is no such suggestion). 0 starts at the top.
 	After int64
+}
+
+// SuggestionOrder is an order of the review queue.
+type SuggestionOrder string
+
+// Review orders.
+const (
+	// MostConfident: most probable first, then by id (the default).
+	MostConfident SuggestionOrder = "confident"
+	// MostUncertain: least probable first, then newest first: the
+	// suggestions nearest the review threshold, where a steward's
+	// decision teaches the matcher most.
+	MostUncertain SuggestionOrder = "uncertain"
+)
+
+// Check returns EINVALID for a filter no store can apply: an unknown
+// order or status, probabilities outside 0..1 or the wrong way round,
+// Until before Since. Stores call it so that every backend refuses the
+// same filters.
+func (f *SuggestionFilter) Check() error {
+	switch {
+	case f.Status != "" && !f.Status.Valid():
+		return FieldErrorf(EINVALID, "status", "Unknown suggestion status %q: want pending, merged, rejected or skipped.", f.Status)
+	case f.Order != "" && f.Order != MostConfident && f.Order != MostUncertain:
+		return FieldErrorf(EINVALID, "order", "Unknown order %q: want confident or uncertain.", f.Order)
+	case f.MinProbability < 0 || f.MinProbability > 1 || f.MaxProbability < 0 || f.MaxProbability > 1:
+		return FieldErrorf(EINVALID, "min_probability", "Probabilities are between 0 and 1, not %g and %g.", f.MinProbability, f.MaxProbability)
+	case f.MaxProbability != 0 && f.MaxProbability < f.MinProbability:
+		return FieldErrorf(EINVALID, "max_probability", "The highest probability (%g) is below the lowest (%g).", f.MaxProbability, f.MinProbability)
+	case !f.Since.IsZero() && !f.Until.IsZero() && f.Until.Before(f.Since):
+		return FieldErrorf(EINVALID, "until", "The end of the period (%s) is before its start (%s).", f.Until.Format(time.RFC3339), f.Since.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // SuggestionStore keeps duplicate suggestions and where each stands in
@@ -99,8 +145,9 @@ type SuggestionStore interface {
 	UpsertSuggestions(ctx context.Context, ss []*Suggestion) error
 	// Suggestion returns one suggestion by id, or ENOTFOUND.
 	Suggestion(ctx context.Context, id int64) (*Suggestion, error)
-	// Suggestions returns suggestions matching f, most probable first, then
-	// by id.
+	// Suggestions returns suggestions matching f in its order: most
+	// probable first, then by id; or least probable first, then newest
+	// first. EINVALID when f fails Check.
 	Suggestions(ctx context.Context, f SuggestionFilter) ([]*Suggestion, error)
 	// SetSuggestionStatus records a decision on a suggestion: ENOTFOUND if
 	// there is no such suggestion, EINVALID for an unknown status.

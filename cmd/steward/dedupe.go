@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,6 +77,9 @@ func runDedupe(ctx context.Context, env *Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "eval" {
 		name, eval, args = "dedupe eval", true, args[1:]
+	}
+	if eval && slices.Contains(args, "--decisions") { // the database's decided pairs: decisions_eval.go
+		return runEvalDecisions(ctx, env, slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--decisions" }))
 	}
 	fs := newFlagSet(env, name, dedupeUsage)
 	var f dedupeFlags

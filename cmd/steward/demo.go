@@ -166,6 +166,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		if err := printSuggestion(ctx, env, st, sg); err != nil {
 			return err
 		}
+		demoReviewHint(w, *db, sg) // how to review it: suggestions.go
 	}
 	fmt.Fprintf(w, "\nNext: export the clean data with 'steward export --db %s --out clean.csv',\n"+
 		"run the jobs again with 'steward run nightly --db %s' (nothing changes the second time),\n"+

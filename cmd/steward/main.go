@@ -75,6 +75,12 @@ func commands() []command {
 		{"import-suppressions", "import an email provider's suppression list (Mailchimp, SendGrid, Mailgun, SES, plain)", runImportSuppressions},
 		{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},
 		{"version", "print steward's version and commit", runVersion},
+		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
+		{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
+		{"serve", "serve the JSON API (and, later, the steward pages)", runServe},
+		{"suggestions", "review merge suggestions (suggestions list|show ID|decide ID ...)", runSuggestions},
+		{"merge", "merge customers into one (merge ID ID... [--keep ID] [--set FIELD=VALUE])", runMerge},
+		{"unmerge", "undo a merge, or take one member out (unmerge MERGE_ID [--member ID])", runUnmerge},
 	}
 }
 

@@ -352,9 +352,9 @@ func (s *Store) Atomic(ctx context.Context, fn func(ctx context.Context, s stewa
 	if err != nil {
 		return err
 	}
-	return s.transact(ctx, o, func(ctx context.Context, tx pgx.Tx) error {
+	return lostRace(s.transact(ctx, o, func(ctx context.Context, tx pgx.Tx) error {
 		return fn(ctx, &Store{pool: s.pool, bound: s.stateOf(ctx)})
-	})
+	}))
 }
 
 // lockKey is the advisory lock key of a steward.Exclusive lock: the

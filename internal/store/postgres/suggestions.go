@@ -262,35 +262,60 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 	return sg, nil
 }
 
-// Suggestions implements steward.SuggestionStore. The review order is
-// served by the (status, probability DESC, id) index.
+// Suggestions implements steward.SuggestionStore. Either review order is
+// served by the (status, probability DESC, id) index, read forwards or
+// backwards.
 func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
 	where, args := `true`, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += fmt.Sprintf(cond, len(args))
+	}
 	if f.Status != "" {
-		args = append(args, string(f.Status))
-		where += ` AND status = $1`
+		add(` AND status = $%d`, string(f.Status))
+	}
+	if f.MinProbability > 0 {
+		add(` AND probability >= $%d`, f.MinProbability)
+	}
+	if f.MaxProbability > 0 && f.MaxProbability < 1 {
+		add(` AND probability <= $%d`, f.MaxProbability)
+	}
+	if !f.Since.IsZero() {
+		add(` AND created_at >= $%d`, f.Since)
+	}
+	if !f.Until.IsZero() {
+		add(` AND created_at < $%d`, f.Until)
+	}
+	if f.Source != "" {
+		add(` AND EXISTS (SELECT 1 FROM source_refs r WHERE r.customer_id = ANY (suggestions.customer_ids) AND r.source = $%d)`, f.Source)
 	}
 	limit := ""
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	order := ` ORDER BY probability DESC, id`
+	order, tie, beyond := ` ORDER BY probability DESC, id`, `id >`, `probability <`
+	if f.Order == steward.MostUncertain {
+		order, tie, beyond = ` ORDER BY probability, id DESC`, `id <`, `probability >`
+	}
 	q := selectSuggestion + ` WHERE ` + where + order + limit
 	if f.After != 0 {
 		var p float64
 		err := s.read(ctx).QueryRow(ctx, `SELECT probability FROM suggestions WHERE id = $1`, f.After).Scan(&p)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", f.After)
+			return nil, steward.FieldErrorf(steward.ENOTFOUND, "cursor", "Suggestion %d, where the page was to continue, does not exist.", f.After)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list suggestions: %w", err)
 		}
 		// Two index ranges (the rest of the cursor's probability, then the
-		// lower ones) instead of an OR the planner would scan for.
+		// ones beyond it) instead of an OR the planner would scan for.
 		n := len(args)
-		q = `(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND probability = $%d AND id > $%d`, n+1, n+2) + ` ORDER BY id` + limit + `)
+		q = `(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND probability = $%d AND %s $%d`, n+1, tie, n+2) + order + limit + `)
 			UNION ALL
-			(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND probability < $%d`, n+1) + order + limit + `)` + order + limit
+			(` + selectSuggestion + ` WHERE ` + where + fmt.Sprintf(` AND %s $%d`, beyond, n+1) + order + limit + `)` + order + limit
 		args = append(args, p, f.After)
 	}
 	rows, err := s.read(ctx).Query(ctx, q, args...)

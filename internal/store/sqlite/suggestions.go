@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/steward-crm/steward"
@@ -293,36 +294,76 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 	return sg, nil
 }
 
-// Suggestions implements steward.SuggestionStore. The review order is
-// served by the (status, probability DESC, id) index.
+// Suggestions implements steward.SuggestionStore. Either review order is
+// served by the (status, probability DESC, id) index, read forwards or
+// backwards.
 func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
 	where, args := `1 = 1`, []any{}
 	if f.Status != "" {
 		where += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
+	if f.MinProbability > 0 {
+		where += ` AND probability >= ?`
+		args = append(args, f.MinProbability)
+	}
+	if f.MaxProbability > 0 && f.MaxProbability < 1 {
+		where += ` AND probability <= ?`
+		args = append(args, f.MaxProbability)
+	}
+	if !f.Since.IsZero() {
+		where += ` AND created_at >= ?`
+		args = append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where += ` AND created_at < ?`
+		args = append(args, formatTime(f.Until))
+	}
+	if f.Source != "" {
+		where += ` AND EXISTS (SELECT 1 FROM json_each(suggestions.customer_ids) m
+			JOIN source_refs r ON r.customer_id = m.value WHERE r.source = ?)`
+		args = append(args, f.Source)
+	}
 	limit := ""
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	order := ` ORDER BY probability DESC, id`
-	q := selectSuggestion + ` WHERE ` + where + order + limit
-	if f.After != 0 {
-		var p float64
-		err := s.read(ctx).QueryRowContext(ctx, `SELECT probability FROM suggestions WHERE id = ?`, f.After).Scan(&p)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, steward.Errorf(steward.ENOTFOUND, "Suggestion %d does not exist.", f.After)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list suggestions: %w", err)
-		}
-		// Two index ranges (the rest of the cursor's probability, then the
-		// lower ones) instead of an OR the planner would scan for.
-		q = `SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability = ? AND id > ? ORDER BY id` + limit + `)
-			UNION ALL
-			SELECT * FROM (` + selectSuggestion + ` WHERE ` + where + ` AND probability < ?` + order + limit + `)` + order + limit
-		args = append(append(append(args, p, f.After), args...), p)
+	order, tie, tieOrder, beyond := ` ORDER BY probability DESC, id`, `id > ?`, ` ORDER BY id`, `probability < ?`
+	if f.Order == steward.MostUncertain {
+		order, tie, tieOrder, beyond = ` ORDER BY probability, id DESC`, `id < ?`, ` ORDER BY id DESC`, `probability > ?`
 	}
+	if f.After == 0 {
+		return s.querySuggestions(ctx, selectSuggestion+` WHERE `+where+order+limit, args...)
+	}
+	var p float64
+	err := s.read(ctx).QueryRowContext(ctx, `SELECT probability FROM suggestions WHERE id = ?`, f.After).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, steward.FieldErrorf(steward.ENOTFOUND, "cursor", "Suggestion %d, where the page was to continue, does not exist.", f.After)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list suggestions: %w", err)
+	}
+	// Two index ranges, a query each: the rest of the cursor's probability,
+	// then the ones beyond it. As one query (an OR, or a UNION ALL of the
+	// two) SQLite sorts every suggestion beyond the cursor before it takes
+	// the page: 30 ms instead of 0.3 at 100,000.
+	out, err := s.querySuggestions(ctx, selectSuggestion+` WHERE `+where+` AND probability = ? AND `+tie+tieOrder+limit,
+		append(slices.Clone(args), p, f.After)...)
+	if err != nil || (f.Limit > 0 && len(out) >= f.Limit) {
+		return out, err
+	}
+	if f.Limit > 0 {
+		limit = fmt.Sprintf(" LIMIT %d", f.Limit-len(out))
+	}
+	more, err := s.querySuggestions(ctx, selectSuggestion+` WHERE `+where+` AND `+beyond+order+limit, append(args, p)...)
+	return append(out, more...), err
+}
+
+// querySuggestions runs a query of suggestions.
+func (s *Store) querySuggestions(ctx context.Context, q string, args ...any) ([]*steward.Suggestion, error) {
 	rows, err := s.read(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list suggestions: %w", err)

@@ -8,7 +8,9 @@
 // without it the tests skip loudly, unless CI is set, when they fail.
 //
 // The tests are kept one file per aggregate (customers.go, suggestions.go,
-// decisions.go, jobruns.go, emailchecks.go, models.go), transactions and
+// decisions.go, jobruns.go, emailchecks.go, models.go, merges.go: the
+// merge records and, through package internal/merge, merge, undo, take-out,
+// decisions and their races; users.go: users, tokens and the audit log), transactions and
 // their options (transactions.go, allornothing.go, generation.go) and
 // migrations (migrations.go); suite.go holds Run and its table of tests.
 package storetest

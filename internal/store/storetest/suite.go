@@ -61,6 +61,20 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"TxOptionsRefused", testTxOptionsRefused},
 		{"Exclusive", testExclusive},
 		{"ExclusiveReleased", testExclusiveReleased},
+		{"MergeRecords", testMergeRecords},
+		{"SourceRefs", testSourceRefs},
+		{"NotDuplicateCleared", testNotDuplicateCleared},
+		{"MergeCustomers", testMergeCustomers},
+		{"MergeUndo", testMergeUndo},
+		{"MergeUndoKeepsLaterChanges", testMergeUndoKeepsLaterChanges},
+		{"MergeTakeOut", testMergeTakeOut},
+		{"Decisions", testDecisions},
+		{"MergeRace", testMergeRace},
+		{"Users", testUsers},
+		{"Tokens", testTokens},
+		{"Audit", testAudit},
+		{"SuggestionFilters", testSuggestionFilters},
+		{"JobRunsList", testJobRunsList},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 	}{
 		{"ExclusiveAcrossProcesses", testExclusiveAcrossProcesses},
 		{"EvidenceMigration", testEvidenceMigration},
+		{"MergeRaceAcrossProcesses", testMergeRaceAcrossProcesses},
 	}
 	for _, tt := range dbTests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/steward-crm/steward/internal/auth"
+	"github.com/steward-crm/steward/internal/server"
+)
+
+const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off]
+
+Serves the JSON API under /api/v1 (its OpenAPI document is at
+/api/v1/openapi.json) until SIGTERM or Ctrl-C, then finishes the requests
+under way (up to --grace) and stops. Every request but /api/v1/health and
+signing in (POST /api/v1/sessions) needs a bearer token: make users with
+'steward users add NAME --role viewer|steward|admin' and tokens with
+'steward tokens create --user NAME'. Customers created and updated through
+the API pass the same gate as an import, under the rules file; request
+logs (info) name routes and user ids, never customers' data.
+
+An SQLite database is created when missing; a PostgreSQL one must be
+migrated first ('steward migrate').`
+
+// runServe implements "steward serve".
+func runServe(ctx context.Context, env *Env, args []string) error {
+	if env.Level != nil {
+		env.Level.Set(slog.LevelInfo) // request logs, unless --log-level says otherwise
+	}
+	fs := newFlagSet(env, "serve", serveUsage)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT")
+	db := dbFlag(fs)
+	rulesPath := rulesFlag(fs)
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records and phone numbers without one (default: the rules file's defaults.country)")
+	cacheFlag := fs.String("index-cache", "", indexCacheUsage)
+	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run 'steward serve -h' for its flags", "unexpected argument %q", fs.Arg(0))
+	}
+	rf, err := loadRules(env, *rulesPath)
+	if err != nil {
+		return err
+	}
+	policy, err := gatePolicy(rf, *country)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, env, *db, mayCreate)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("name a free HOST:PORT with --addr", "listen on %s: %v", *addr, err)
+	}
+	defer ln.Close()
+	log := envLogger(env)
+	srv, err := server.New(ctx, server.Config{
+		Store:      s,
+		Policy:     policy,
+		Matching:   rf.DedupeConfig(),
+		IndexCache: indexCachePath(env, *db, *cacheFlag),
+		Region:     policy.Cleanse.DefaultCountry,
+		Auth: &auth.Authenticator{Store: s, SessionTTL: 12 * time.Hour,
+			// Five wrong passwords for a name, then one a minute; an
+			// address (an office's) has more to spend.
+			Users: auth.NewThrottle(5, time.Minute), Clients: auth.NewThrottle(30, 10*time.Second)},
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop)\n", ln.Addr())
+	if err := srv.Serve(ctx, ln, *grace); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintln(env.Stderr, "steward stopped")
+	return nil
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServe starts steward serve on a free port, calls it with a token
+// made by steward tokens create, and stops it as SIGTERM would.
+func TestServe(t *testing.T) {
+	db := newDB(t)
+	if code, _, stderr := cliRun(t, db, "a long enough password\n", "users", "add", "sara", "--role", "viewer", "--db", db); code != exitOK {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := cliRun(t, db, "", "tokens", "create", "--user", "sara", "--db", db)
+	if code != exitOK {
+		t.Fatal(stderr)
+	}
+	secret := strings.TrimSpace(out)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	env, _, _ := storeCmdEnv(db)
+	env.Stderr = pw
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--index-cache", "off"})
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	var base string
+	for lines.Scan() {
+		if l := lines.Text(); strings.HasPrefix(l, "steward serving ") {
+			base = strings.Fields(l)[2]
+			break
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve printed no address (exit %v)", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	get := func(path, token string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", strings.TrimSuffix(base, "/api/v1")+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&body)
+		return res.StatusCode, body
+	}
+	if status, body := get("/api/v1/health", ""); status != 200 || body["status"] != "ok" {
+		t.Errorf("health %d %v", status, body)
+	}
+	if status, _ := get("/api/v1/suggestions", ""); status != 401 {
+		t.Errorf("no token: %d", status)
+	}
+	if status, body := get("/api/v1/suggestions", secret); status != 200 {
+		t.Errorf("with the token: %d %v", status, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited %d after it was told to stop", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

@@ -1,0 +1,117 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/auth"
+	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/merge"
+)
+
+// Config is what a Server is made of; cmd builds it from the rules file.
+type Config struct {
+	Store steward.Store
+	// Policy admits created and updated customers (the rules' gate
+	// settings; see cmd/steward gatePolicy) and plans merges.
+	Policy gate.Policy
+	// Matching configures the duplicate index and search ranking
+	// (rules.DedupeConfig).
+	Matching dedupe.Config
+	// IndexCache is the duplicate index's cache file shared with imports
+	// ("" builds the index from the database).
+	IndexCache string
+	// Region is the default country of phone numbers searched for.
+	Region string
+	// Auth signs users in; its Store is the Store above.
+	Auth *auth.Authenticator
+	// Logger receives request logs (no personal data) and errors.
+	Logger *slog.Logger
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Server serves the API. Make it with New.
+type Server struct {
+	cfg    Config
+	st     steward.Store
+	merges *merge.Service
+	idx    *indexes
+	log    *slog.Logger
+	routes []route
+	mux    *http.ServeMux
+}
+
+// New returns a server over cfg.Store, with its duplicate and search
+// indexes loaded.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	p, err := cfg.Policy.Defaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Policy = p
+	if len(cfg.Matching.Blocking) == 0 {
+		cfg.Matching = dedupe.DefaultConfig()
+		cfg.Matching.Threshold = p.ReviewThreshold
+		cfg.Matching.ReviewThreshold = min(cfg.Matching.ReviewThreshold, p.ReviewThreshold)
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger,
+		merges: &merge.Service{Policy: p, Now: cfg.Now},
+		idx:    newIndexes(cfg.Store, cfg.Matching, cfg.IndexCache, cfg.Region, cfg.Logger)}
+	if _, err := s.idx.fresh(ctx, s.st); err != nil {
+		return nil, fmt.Errorf("load the duplicate index: %w", err)
+	}
+	s.routes = s.table()
+	s.mux = http.NewServeMux()
+	s.register()
+	return s, nil
+}
+
+// Handler returns the server's handler: the routes, behind protection
+// against cross-site requests from browsers.
+func (s *Server) Handler() http.Handler {
+	return http.NewCrossOriginProtection().Handler(s.mux)
+}
+
+// Serve answers requests on ln until ctx ends, then stops taking new ones
+// and waits up to grace for those under way.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
