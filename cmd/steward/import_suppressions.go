@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	iofs "io/fs"
 	"os"
 	"slices"
 	"sort"
@@ -49,6 +49,9 @@ func runImportSuppressions(ctx context.Context, env *Env, args []string) error {
 	}
 	if len(files) != 1 {
 		return usagef("steward import-suppressions cleaned_members.csv --format mailchimp", "name one export file")
+	}
+	if _, err := os.Stat(files[0]); errors.Is(err, iofs.ErrNotExist) {
+		return steward.Errorf(steward.ENOTFOUND, "File %s does not exist.", files[0])
 	}
 	f, err := ensureESPFormat(files[0], *format)
 	if err != nil {
@@ -96,9 +99,7 @@ func ensureESPFormat(path, flag string) (suppress.ESPFormat, error) {
 		return f, nil
 	}
 	in, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", steward.Errorf(steward.ENOTFOUND, "File %s does not exist.", path)
-	} else if err != nil {
+	if err != nil {
 		return "", err
 	}
 	defer in.Close()

@@ -56,6 +56,9 @@ func TestImportSuppressions(t *testing.T) {
 	if _, _, code := runWith(t, nil, "import-suppressions", in, "--db", db); code != exitUsage {
 		t.Errorf("a customers file without --format: exit %d, want 2", code)
 	}
+	if _, _, code := runWith(t, nil, "import-suppressions", filepath.Join(dir, "nope.csv"), "--format", "sendgrid", "--db", db); code != exitNotFound {
+		t.Errorf("a missing file: exit %d, want 3", code)
+	}
 	if _, _, code := runWith(t, nil, "import-suppressions", in, "--format", "constantcontact", "--db", db); code != exitUsage {
 		t.Errorf("an unknown format: exit %d, want 2", code)
 	}
