@@ -98,3 +98,42 @@ func startLMTP(ctx context.Context, env *Env, addr string, st steward.Store, r *
 	var once sync.Once
 	return ln.Addr(), func() { once.Do(func() { close(stopped); srv.Close() }) }, nil
 }
+
+// suppressionWebhookVars are the environment variables that turn the
+// webhooks on.
+var suppressionWebhookVars = []string{"STEWARD_SENDGRID_WEBHOOK_KEY", "STEWARD_MAILGUN_SIGNING_KEY", "STEWARD_MAILCHIMP_WEBHOOK_SECRET", "STEWARD_SES_TOPICS"}
+
+// serveSuppressions prepares what "steward serve" adds for suppressions:
+// mount, which mounts the webhooks the environment configures on the
+// server's mux, and, with lmtpAddr, the LMTP listener, started now and
+// ended by stop. With neither configured it reads no keys and does
+// nothing, so a server without them needs no suppression keys.
+func serveSuppressions(ctx context.Context, env *Env, db string, st steward.Store, r *rules.Rules, lmtpAddr, dnsServer string) (mount func(*http.ServeMux) error, stop func(), err error) {
+	hooks := false
+	for _, v := range suppressionWebhookVars {
+		hooks = hooks || env.Getenv(v) != ""
+	}
+	mount, stop = func(*http.ServeMux) error { return nil }, func() {}
+	if !hooks && lmtpAddr == "" {
+		return mount, stop, nil
+	}
+	keys, err := suppressionKeys(env, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	if hooks {
+		mount = func(mux *http.ServeMux) error {
+			paths, err := mountSuppressionWebhooks(mux, env, st, r, keys)
+			if err == nil {
+				envLogger(env).Info("suppression webhooks", "paths", paths)
+			}
+			return err
+		}
+	}
+	if lmtpAddr != "" {
+		if _, stop, err = startLMTP(ctx, env, lmtpAddr, st, r, keys, dnsServer); err != nil {
+			return nil, nil, usagef("name a free HOST:PORT with --lmtp", "%v", err)
+		}
+	}
+	return mount, stop, nil
+}

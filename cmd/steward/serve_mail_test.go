@@ -42,6 +42,9 @@ func TestServeMail(t *testing.T) {
 	r := rules.Default()
 	r.Suppression.AsideDir = filepath.Join(dir, "failed")
 
+	if _, _, err := serveSuppressions(ctx, &Env{Getenv: func(string) string { return "" }}, "postgres://nowhere/db", st, r, "", ""); err != nil {
+		t.Errorf("serve without webhooks or LMTP asked for keys: %v", err)
+	}
 	mux := http.NewServeMux()
 	mounted, err := mountSuppressionWebhooks(mux, env, st, r, keys)
 	if err != nil || strings.Join(mounted, " ") != "/webhooks/mailchimp" {
