@@ -176,6 +176,8 @@ type CustomerStore interface {
 	// became (whatever that customer's status now); refs that are unknown
 	// are absent from the map. Any number of refs (batch internally).
 	CustomerIDsBySource(ctx context.Context, refs []SourceRef) (map[SourceRef]int64, error)
+	// CustomersByEmail returns the active customers whose current email is email, compared without case, in id order, each with the address as stored (a bounce marks it invalid).
+	CustomersByEmail(ctx context.Context, email string) ([]EmailToCheck, error)
 }
 
 // Generation identifies the state of a database's customers for caches of

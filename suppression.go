@@ -79,6 +79,8 @@ type SuppressionStore interface {
 	// RecordSoftBounce stores a temporary delivery failure of an address
 	// and returns how many it had since the time given.
 	RecordSoftBounce(ctx context.Context, hash string, at time.Time, evidence string, since time.Time) (int, error)
+	// RecordSoftBounceOnce is RecordSoftBounce counting once per key (the reported message), however often it is read; counted says whether this call counted it.
+	RecordSoftBounceOnce(ctx context.Context, hash, key string, at time.Time, evidence string, since time.Time) (n int, counted bool, err error)
 }
 
 // CheckSuppression checks what every store refuses in a suppression, so

@@ -433,6 +433,8 @@ func (d *decoder) checkSuppression(s *Suppression) {
 			d.at(path, "want an enhanced status code such as 5.1.1 or 5.1.*, got %q", c)
 		case m[1] != "5":
 			d.at(path, "hard bounces are permanent failures (class 5), got %q", c)
+		case m[2] == "7":
+			d.at(path, "%q is a policy rejection (5.7.x: reputation, spam filters, authentication), the sender's problem: it never suppresses an address (5.*.* hard-bounces every other subject)", c)
 		}
 	}
 	if s.SoftBouncesBeforeInvalid < 1 {
@@ -440,6 +442,15 @@ func (d *decoder) checkSuppression(s *Suppression) {
 	}
 	if s.SoftBounceWindow < 0 {
 		d.at("suppression.soft_bounce_window", "must not be negative")
+	}
+	for i, id := range s.OwnMTAIDs {
+		if id = strings.TrimSpace(id); id == "" || strings.ContainsAny(id, " \t;@") {
+			d.at(fmt.Sprintf("suppression.own_mta_ids[%d]", i), "want an authserv-id, the host name your MTA writes first in Authentication-Results (mx1.example.com), got %q", s.OwnMTAIDs[i])
+		}
+		s.OwnMTAIDs[i] = id
+	}
+	if s.AsideDir != "" && s.Inbox == "" {
+		d.at("suppression.aside_dir", "an aside folder needs an inbox to read")
 	}
 }
 

@@ -228,6 +228,23 @@ type Suppression struct {
 	SoftBouncesBeforeInvalid int `yaml:"soft_bounces_before_invalid"`
 	// SoftBounceWindow is how far back soft bounces count; 0 counts all.
 	SoftBounceWindow time.Duration `yaml:"soft_bounce_window"`
+	// Inbox is a Maildir of inbound mail (delivery reports, complaint
+	// reports, unsubscribe requests) that the suppress job ingests; ""
+	// reads none.
+	Inbox string `yaml:"inbox"`
+	// AsideDir receives the inbound messages that cannot be classified,
+	// with the reasons; "" is a folder "failed" beside the inbox.
+	AsideDir string `yaml:"aside_dir"`
+	// ESPDir is a folder of email providers' suppression exports
+	// (mailchimp-….csv, sendgrid-….csv, mailgun-….csv, ses-….csv,
+	// plain-….txt, or any name whose columns say the provider) that the
+	// suppress job imports, moving each imported file to imported/; ""
+	// reads none.
+	ESPDir string `yaml:"esp_dir"`
+	// OwnMTAIDs are the authserv-ids of the MTAs that receive steward's
+	// inbound mail: only their Authentication-Results headers are
+	// believed.
+	OwnMTAIDs []string `yaml:"own_mta_ids"`
 }
 
 // IsHardBounce reports whether an enhanced status code ("5.1.1") matches

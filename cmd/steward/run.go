@@ -20,6 +20,7 @@ import (
 const runUsage = `JOB [--db PATH|URL] [--rules FILE] [--restart] [--offline] [--dns HOST:PORT] [--json]
 
 Runs a job against the database as a recorded run. JOB is one of:
+  suppress       ingest the rules' suppression.inbox and import suppression.esp_dir
   standardize    bring every active customer's fields into standard form
   verify-emails  check addresses not checked within the rules' window
   dedupe         find duplicate customers and queue merge suggestions
@@ -66,6 +67,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	}
 	var st steward.Store // opened once the job is known to exist
 	reg := jobRegistry(env, func() steward.Store { return st }, r, *offline, *dnsServer, indexCachePath(env, *db, *indexCache))
+	registerSuppressJob(reg, env, func() steward.Store { return st }, r, *db, *offline, *dnsServer)
 	names := []string{name}
 	if name == "nightly" {
 		names = reg.Names()

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Snapshots", testSnapshots},
 		{"CurrentEmailChecks", testCurrentEmailChecks},
 		{"Suppressions", testSuppressions},
+		{"InboundMail", testInboundMail},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
