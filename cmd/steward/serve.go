@@ -11,7 +11,7 @@ import (
 	"github.com/steward-crm/steward/internal/server"
 )
 
-const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off]
+const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off] [--lmtp HOST:PORT]
 
 Serves the JSON API under /api/v1 (its OpenAPI document is at
 /api/v1/openapi.json) until SIGTERM or Ctrl-C, then finishes the requests
@@ -21,6 +21,11 @@ signing in (POST /api/v1/sessions) needs a bearer token: make users with
 'steward tokens create --user NAME'. Customers created and updated through
 the API pass the same gate as an import, under the rules file; request
 logs (info) name routes and user ids, never customers' data.
+
+ESP webhooks are served at /webhooks/{sendgrid,mailgun,ses,mailchimp} when
+their keys are set (STEWARD_SENDGRID_WEBHOOK_KEY, STEWARD_MAILGUN_SIGNING_KEY,
+STEWARD_SES_TOPICS, STEWARD_MAILCHIMP_WEBHOOK_SECRET); --lmtp accepts
+bounces, complaints and unsubscribe mails from the MTA.
 
 An SQLite database is created when missing; a PostgreSQL one must be
 migrated first ('steward migrate').`
@@ -36,6 +41,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	rulesPath := rulesFlag(fs)
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records and phone numbers without one (default: the rules file's defaults.country)")
 	cacheFlag := fs.String("index-cache", "", indexCacheUsage)
+	lmtpAddr := fs.String("lmtp", "", "also accept inbound mail (bounces, complaints, unsubscribe requests) over LMTP on HOST:PORT")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -56,6 +62,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	mountMail, stopLMTP, err := serveSuppressions(ctx, env, *db, s, rf, *lmtpAddr, rf.EmailVerification.DNSServer)
+	if err != nil {
+		return err
+	}
+	defer stopLMTP()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("name a free HOST:PORT with --addr", "listen on %s: %v", *addr, err)
@@ -73,6 +84,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			// address (an office's) has more to spend.
 			Users: auth.NewThrottle(5, time.Minute), Clients: auth.NewThrottle(30, 10*time.Second)},
 		Logger: log,
+		Mount:  mountMail,
 	})
 	if err != nil {
 		return err

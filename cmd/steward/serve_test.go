@@ -29,6 +29,13 @@ func TestServe(t *testing.T) {
 	pr, pw := io.Pipe()
 	env, _, _ := storeCmdEnv(db)
 	env.Stderr = pw
+	getenv := env.Getenv
+	env.Getenv = func(k string) string {
+		if k == "STEWARD_MAILCHIMP_WEBHOOK_SECRET" {
+			return "0123456789abcdef0123"
+		}
+		return getenv(k)
+	}
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--index-cache", "off"})
@@ -68,6 +75,14 @@ func TestServe(t *testing.T) {
 	}
 	if status, body := get("/api/v1/suggestions", secret); status != 200 {
 		t.Errorf("with the token: %d %v", status, body)
+	}
+	// The webhook of the environment's secret is mounted, outside the
+	// API's tokens, and refuses a wrong secret itself.
+	if status, _ := get("/webhooks/mailchimp?secret=wrong-wrong-wrong-wrong", ""); status != http.StatusUnauthorized {
+		t.Errorf("mailchimp webhook with a wrong secret: %d, want 401", status)
+	}
+	if status, _ := get("/webhooks/mailchimp?secret=0123456789abcdef0123", ""); status != http.StatusOK {
+		t.Errorf("mailchimp webhook's validation GET: %d, want 200", status)
 	}
 	cancel()
 	select {

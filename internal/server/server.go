@@ -36,6 +36,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Mount adds handlers of other packages (the ESP webhooks) outside
+	// the API's authentication; they authenticate their own requests.
+	Mount func(mux *http.ServeMux) error
 }
 
 // Server serves the API. Make it with New.
@@ -77,6 +80,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
 	s.register()
+	if cfg.Mount != nil {
+		if err := cfg.Mount(s.mux); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
