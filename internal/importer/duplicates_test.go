@@ -71,6 +71,15 @@ func TestDuplicateSuggest(t *testing.T) {
 		if steward.NewPair(pair.A, pair.B) != steward.NewPair(old.ID, n1.ID) || pair.Probability != ss[0].Probability || len(pair.Fields) == 0 {
 			t.Errorf("pair evidence %+v, want customers %d and %d with field weights", pair, n1.ID, old.ID)
 		}
+		// The keys that brought the two together, and the values compared.
+		if !slices.Contains(pair.Keys, "email") || !slices.Contains(pair.Keys, "phone") {
+			t.Errorf("blocking keys %q, want email and phone among them", pair.Keys)
+		}
+		for _, f := range pair.Fields {
+			if f.Field == "email" && (f.A == "" || f.B == "") {
+				t.Errorf("email evidence %+v names no values compared", f)
+			}
+		}
 		total := pair.Prior
 		for _, f := range pair.Fields {
 			total += f.Weight

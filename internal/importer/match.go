@@ -197,6 +197,19 @@ func (m *matcher) stop() {
 	m.wg.Wait()
 }
 
+// sharedKeys returns the blocking keys under which row r met candidate c,
+// as candidates matched them.
+func (s *snapshot) sharedKeys(r *row, c candidate) []dedupe.BlockingKey {
+	ix := s.db.Ix
+	if c.row != nil {
+		ix = s.fileIx
+	}
+	if r.fpos >= 0 {
+		return ix.SharedKeysWith(s.fileIx, r.fpos, c.Index)
+	}
+	return ix.SharedKeysOf(&r.Record, c.Index)
+}
+
 // candidates returns the database customers and the earlier rows of the
 // file that r looks like, most probable first.
 func (s *snapshot) candidates(r *row) ([]candidate, error) {

@@ -39,6 +39,8 @@ type pendingSuggestion struct {
 	r      *row
 	target *steward.Customer
 	cand   dedupe.Candidate
+	// keys are the blocking keys under which the row met its target.
+	keys []dedupe.BlockingKey
 }
 
 // batchSize is how many new customers, and suggestions, go to the store
@@ -120,7 +122,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		n := min(len(w.suggestions), batchSize)
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
-			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model)
+			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model, p.keys)
 			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
 			if err != nil {
 				return err
@@ -147,7 +149,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	if w.precreated {
 		if target != nil {
 			r.match, r.probability = target, cand.Probability
-			w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+			w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
 		}
 		return nil
 	}
@@ -185,7 +187,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	default:
 		r.outcome = steward.OutcomeCreated
 		w.batch = append(w.batch, c)
-		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
 	}
 	return nil
 }
@@ -193,7 +195,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 // match returns the most probable customer (in the database, or created by
 // an earlier row) among r's candidates, other than self; nil when none
 // reaches the review threshold.
-func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidate, *steward.Customer, error) {
+func (w *writer) match(ctx context.Context, r *row, self int64) (candidate, *steward.Customer, error) {
 	for _, cand := range r.cands {
 		if cand.Probability < w.opts.ReviewThreshold {
 			continue
@@ -202,7 +204,7 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customer.ID == self) {
 				continue
 			}
-			return cand.Candidate, other.customer, nil
+			return cand, other.customer, nil
 		}
 		id := w.snap.db.IDs[cand.Index]
 		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
@@ -210,15 +212,15 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (dedupe.Candidat
 		}
 		if w.opts.OnDuplicate != steward.DuplicateBlock && w.opts.Annotated == nil {
 			// Only its id is needed: a merge reads the customer itself.
-			return cand.Candidate, &steward.Customer{ID: id}, nil
+			return cand, &steward.Customer{ID: id}, nil
 		}
 		c, err := w.tx.Customer(ctx, id)
 		if err != nil {
-			return dedupe.Candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
+			return candidate{}, nil, fmt.Errorf("matched customer %d: %w", id, err)
 		}
-		return cand.Candidate, c, nil
+		return cand, c, nil
 	}
-	return dedupe.Candidate{}, nil, nil
+	return candidate{}, nil, nil
 }
 
 // update applies r to the customer its (source, id) names. Fields the row
@@ -256,7 +258,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 		return err
 	}
 	r.match, r.probability = target, cand.Probability
-	w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand})
+	w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
 	return nil
 }
 

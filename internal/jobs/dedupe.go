@@ -13,6 +13,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/matchindex"
+	"github.com/steward-crm/steward/internal/merge"
 )
 
 // Dedupe finds duplicate active customers and turns each cluster into a
@@ -95,29 +96,29 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	if err != nil {
 		return fmt.Errorf("load not-duplicate pairs: %w", err)
 	}
-	pos := make(map[int64]int, len(ids))
-	for i, id := range ids {
-		pos[id] = i
-	}
-	var labels []dedupe.Label
-	for p := range notDup {
-		a, okA := pos[p.A]
-		b, okB := pos[p.B]
-		if okA && okB {
-			labels = append(labels, dedupe.Label{A: a, B: b, Match: false})
-		}
+	// Stewards' decisions: merged members are matches, not-duplicate
+	// marks non-matches. They train the model and measure blocking.
+	labels, err := merge.Labels(ctx, run.Store)
+	if err != nil {
+		return err
 	}
 	model, stored, err := j.model(ctx, run, int64(len(recs)), int64(len(labels)))
 	if err != nil {
 		return err
 	}
-	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: model, Labels: labels, Progress: j.Progress})
+	trained := false
+	if model == nil {
+		if model, _, err = merge.Train(ctx, recs, ids, labels, j.Config); err != nil {
+			return fmt.Errorf("train the model: %w", err)
+		}
+		trained = true
+		run.Count("model_trained", 1)
+	}
+	res, err := dedupe.Run(ctx, recs, j.Config, dedupe.Options{Model: model, Progress: j.Progress})
 	if err != nil {
 		return fmt.Errorf("find duplicates: %w", err)
 	}
-	if model == nil {
-		run.Count("model_trained", 1)
-	}
+	countBlockingRecall(run, res.Index, ids, labels)
 	if j.SaveIndex != nil {
 		// Suggestions are not customers: what the run writes below leaves
 		// the generation as it is.
@@ -135,7 +136,7 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 		return err
 	}
 	return run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
-		if model == nil && j.Model == nil {
+		if trained {
 			// Trained by this run: stored with its suggestions, so the
 			// gate scores the next import as this run scored.
 			sm, err := matchindex.SaveModel(ctx, s, res.Model, j.now(), int64(len(recs)), int64(len(labels)), fmt.Sprintf("run %d", run.Record.ID))
@@ -175,6 +176,43 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 		}
 		return run.Checkpoint(ctx, s, "done")
 	})
+}
+
+// countBlockingRecall counts, among the pairs stewards merged whose
+// survivor is active, how many blocking brings together (a merged
+// member's record as it was, against the survivor as it is, the way an
+// import meets it) and under which keys: "blocking_merged_pairs",
+// "blocking_compared", and "blocking_key:KEY" for each key's pairs. A
+// fall in blocking_compared / blocking_merged_pairs says the blocking
+// keys no longer find the duplicates stewards see.
+func countBlockingRecall(run *Run, ix *dedupe.Index, ids []int64, labels []merge.Label) {
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	var pairs []dedupe.PairWith
+	for i := range labels {
+		l := &labels[i]
+		if !l.Match {
+			continue
+		}
+		if p, ok := pos[l.A]; ok {
+			pairs = append(pairs, dedupe.PairWith{Record: &l.RecB, Index: p})
+		} else if p, ok := pos[l.B]; ok {
+			pairs = append(pairs, dedupe.PairWith{Record: &l.RecA, Index: p})
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	cov := ix.BlockingCoverageOf(pairs)
+	run.Count("blocking_merged_pairs", int64(cov.Pairs))
+	run.Count("blocking_compared", int64(cov.Compared))
+	for _, k := range cov.Keys {
+		if k.Pairs > 0 {
+			run.Count("blocking_key:"+string(k.Key), int64(k.Pairs))
+		}
+	}
 }
 
 // model returns the model to score with: j.Model when set; the stored
@@ -337,7 +375,7 @@ func newGroup(res *dedupe.Result, ids []int64, tree []dedupe.Pair) group {
 		g.members = append(g.members, ids[e.A], ids[e.B])
 		g.probability = min(g.probability, e.Probability)
 		if i < maxEvidencePairs {
-			g.evidence = append(g.evidence, matchindex.FieldEvidence(ids[e.A], ids[e.B], e.Probability, e.Weight, res.Explain(e), res.Model))
+			g.evidence = append(g.evidence, matchindex.FieldEvidence(ids[e.A], ids[e.B], e.Probability, e.Weight, res.Explain(e), res.Model, res.Index.SharedKeys(int(e.A), int(e.B))))
 		}
 	}
 	slices.Sort(g.members)

@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/gen"
+	"github.com/steward-crm/steward/internal/merge"
 	"github.com/steward-crm/steward/internal/records"
 )
 
@@ -85,7 +88,7 @@ func TestDedupeJobSuggestsTrueDuplicatesAndRemembersRejections(t *testing.T) {
 				}
 			}
 			ev, err := sg.DecodeEvidence()
-			if err != nil || ev.Producer != steward.EvidenceDedupe || len(ev.Pairs) == 0 || len(ev.Pairs[0].Fields) == 0 || ev.Pairs[0].Prior >= 0 {
+			if err != nil || ev.Producer != steward.EvidenceDedupe || len(ev.Pairs) == 0 || len(ev.Pairs[0].Fields) == 0 || ev.Pairs[0].Prior >= 0 || len(ev.Pairs[0].Keys) == 0 {
 				t.Fatalf("suggestion %d has no usable evidence: %s (%v)", sg.ID, sg.Evidence, err)
 			}
 		}
@@ -220,6 +223,76 @@ func TestDedupeStoresItsModel(t *testing.T) {
 					t.Errorf("counts %v, latest model %d (was %d): want a new model trained and stored", rec.Counts, latest().ID, before)
 				}
 			})
+		}
+	})
+}
+
+// TestDedupeLearnsFromMerges: the merges stewards make are labelled
+// matches: the next run trains on them (the stored model counts them)
+// and measures how many of the merged pairs blocking still brings
+// together, under which keys.
+func TestDedupeLearnsFromMerges(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx := context.Background()
+		s := open()
+		seedGenerated(t, s, 1500)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		job := &Dedupe{Config: dedupe.DefaultConfig(), RetrainAfter: 7 * 24 * time.Hour}
+		rec, err := rn.Start(ctx, job, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Counts["blocking_merged_pairs"] != 0 {
+			t.Fatalf("counts %v before any merge", rec.Counts)
+		}
+		pending, err := s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Limit: 5})
+		if err != nil || len(pending) < 5 {
+			t.Fatalf("%d pending suggestions (%v), want 5", len(pending), err)
+		}
+		svc, err := merge.New(gate.Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs := 0
+		for _, sg := range pending {
+			if _, err := svc.Decide(ctx, s, sg.ID, merge.Decision{Action: merge.ActionMerge}, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
+				t.Fatalf("merge suggestion %d: %v", sg.ID, err)
+			}
+			n := len(sg.CustomerIDs)
+			pairs += n * (n - 1) / 2
+		}
+		labels, err := merge.Labels(ctx, s)
+		if err != nil || len(labels) != pairs {
+			t.Fatalf("%d labels (%v), want the %d merged pairs", len(labels), err, pairs)
+		}
+
+		rec, err = rn.Start(ctx, job, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sm, err := s.LatestModel(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Counts["model_trained"] != 1 || sm.Labels != int64(pairs) {
+			t.Errorf("after %d merged pairs: counts %v, stored model labels %d; want a model trained on them", pairs, rec.Counts, sm.Labels)
+		}
+		// A merged member against its survivor, one pair per member merged
+		// away (a suggestion of three counts its two members).
+		merged := 0
+		for _, sg := range pending {
+			merged += len(sg.CustomerIDs) - 1
+		}
+		got := rec.Counts["blocking_merged_pairs"]
+		if got != int64(merged) || rec.Counts["blocking_compared"] == 0 || rec.Counts["blocking_compared"] > got {
+			t.Errorf("counts %v: want blocking measured on the merged pairs", rec.Counts)
+		}
+		keyed := false
+		for k := range rec.Counts {
+			keyed = keyed || strings.HasPrefix(k, "blocking_key:")
+		}
+		if !keyed {
+			t.Errorf("counts %v name no blocking key", rec.Counts)
 		}
 	})
 }

@@ -41,7 +41,7 @@ func (l *Live) Match(ctx context.Context, rec *steward.Record) ([]Match, error) 
 	model := l.ix.Ix.Model()
 	out := make([]Match, len(cands))
 	for i, c := range cands {
-		out[i] = Match{CustomerID: l.ix.IDs[c.Index], Probability: c.Probability, Evidence: PairEvidence(0, 0, c, model)}
+		out[i] = Match{CustomerID: l.ix.IDs[c.Index], Probability: c.Probability, Evidence: PairEvidence(0, 0, c, model, l.ix.Ix.SharedKeysOf(rec, c.Index))}
 	}
 	return out, nil
 }
