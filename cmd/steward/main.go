@@ -210,27 +210,27 @@ func exitCode(env *Env, name string, err error) int {
 		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
 		return exitRefused
 	}
-	switch steward.ErrorCode(err) {
-	case steward.EINVALID:
+	if code, ok := errorExit[steward.ErrorCode(err)]; ok {
 		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
-		return exitFindings
-	case steward.ENOTFOUND:
-		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
-		return exitNotFound
-	case steward.ECONFLICT:
-		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
-		return exitConflict
-	case steward.EUNAUTHORIZED:
-		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
-		return exitUsage
-	case steward.EUNAVAILABLE:
-		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
-		return exitUnavailable
+		return code
 	}
 	// Internal errors: the CLI user is the operator, so the wrapped chain is
 	// the useful message (it names files, lines and causes).
 	fmt.Fprintf(env.Stderr, "steward %s: %v\n", name, err)
 	return exitInternal
+}
+
+// errorExit is the exit code of each domain error code; the message of
+// such an error is meant for the user. A code not listed is internal.
+var errorExit = map[string]int{
+	steward.EINVALID:      exitFindings,
+	steward.EMALFORMED:    exitUsage,
+	steward.EUNAUTHORIZED: exitUsage,
+	steward.ENOTFOUND:     exitNotFound,
+	steward.ECONFLICT:     exitConflict,
+	steward.EFORBIDDEN:    exitRefused,
+	steward.EUNAVAILABLE:  exitUnavailable,
+	steward.ETHROTTLED:    exitUnavailable,
 }
 
 // newFlagSet returns a flag set for a subcommand that reports errors as

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/steward-crm/steward"
 )
 
 // TestHelpListsEveryCommand: the top-level help names every command.
@@ -38,6 +42,25 @@ func TestSubcommandHelp(t *testing.T) {
 		_, errOut, code := runWith(t, nil, args...)
 		if code != exitOK || !strings.Contains(errOut, "Usage: steward "+strings.Join(args[:len(args)-1], " ")) {
 			t.Errorf("steward %s: exit %d, %q", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
+
+// TestExitCodes: every domain error code has its exit code and prints the
+// error's message for the user; anything else is internal.
+func TestExitCodes(t *testing.T) {
+	for code, want := range map[string]int{
+		steward.EINVALID: exitFindings, steward.EMALFORMED: exitUsage, steward.EUNAUTHORIZED: exitUsage,
+		steward.ENOTFOUND: exitNotFound, steward.ECONFLICT: exitConflict, steward.EFORBIDDEN: exitRefused,
+		steward.EUNAVAILABLE: exitUnavailable, steward.ETHROTTLED: exitUnavailable, steward.EINTERNAL: exitInternal,
+	} {
+		var stderr bytes.Buffer
+		err := fmt.Errorf("wrapped: %w", &steward.Error{Code: code, Message: "the message for " + code})
+		if got := exitCode(&Env{Stderr: &stderr}, "x", err); got != want {
+			t.Errorf("%s: exit %d, want %d", code, got, want)
+		}
+		if !strings.Contains(stderr.String(), "the message for "+code) {
+			t.Errorf("%s: printed %q", code, stderr.String())
 		}
 	}
 }
