@@ -180,7 +180,7 @@ var persianStreetAbbrev = map[string]string{
 	"م": "میدان", "میدون": "میدان",
 	"پ": "پلاک", "پلاك": "پلاک",
 	"ط": "طبقه", "طبقۀ": "طبقه",
-	"بنبست": "بن‌بست",
+	"بنبست": "بن\u200cبست",
 }
 
 // persianAddressWords are the full words (libpostal's fa street types plus
@@ -188,7 +188,7 @@ var persianStreetAbbrev = map[string]string{
 // They are sorted longest first, so the longest word glued to a number
 // wins.
 var loadPersianAddressWords = sync.OnceValue(func() []string {
-	words := []string{"پلاک", "طبقه", "واحد", "میدان", "کوچه", "بن‌بست"}
+	words := []string{"پلاک", "طبقه", "واحد", "میدان", "کوچه", "بن\u200cبست"}
 	for line := range strings.Lines(faStreetTypesTxt) {
 		if w := strings.TrimSpace(line); w != "" && !slices.Contains(words, w) {
 			words = append(words, w)

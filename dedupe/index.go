@@ -83,14 +83,6 @@ type keyBlocks struct {
 	dirShift uint
 }
 
-// hashOf returns record i's hash for this key, 0 when it has none.
-func (kb *keyBlocks) hashOf(i int) uint64 {
-	if p := kb.pos[i]; p >= 0 {
-		return kb.sorted[p].hash()
-	}
-	return kb.pendingHash[int32(i)]
-}
-
 // blockEntry is one record in a block. Entries are sorted by hash, then
 // by the record's name sort key (which orders an oversized block), then by
 // index. The hash is split in halves so that an entry takes twelve bytes,
@@ -357,13 +349,11 @@ func (ix *Index) buildBlocks(key BlockingKey, kind int) keyBlocks {
 	return kb
 }
 
-// sort drops the entries of removed records, orders the rest and, when
-// they are kept, records every record's position.
-func (kb *keyBlocks) sort(ix *Index) { kb.sortAfter(ix, 0) }
-
-// sortAfter is sort for entries whose first n are already in order (the
-// blocks before Add appended its pending records): only the rest is sorted,
-// then merged in, which costs a fraction of sorting everything again.
+// sortAfter drops the entries of removed records, orders the rest and,
+// when they are kept, records every record's position. Its first n
+// entries are already in order (the blocks before Add appended its
+// pending records): only the rest is sorted, then merged in, which costs
+// a fraction of sorting everything again.
 func (kb *keyBlocks) sortAfter(ix *Index, n int) {
 	keys := ix.sortKeys[kb.order]
 	cmp := func(a, b blockEntry) int {

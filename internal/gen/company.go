@@ -19,7 +19,7 @@ var legalForms = map[string][]legalForm{
 		{"LLP", []string{"L.L.P."}, 6}, {"GmbH", []string{"Gmbh"}, 3}},
 	"AU": {{"Pty Ltd", []string{"Pty. Ltd.", "Proprietary Limited", "PTY LTD"}, 70}, {"Ltd", []string{"Limited"}, 15},
 		{"GmbH", []string{"Gmbh"}, 2}},
-	"IR": {{"سهامی خاص", []string{"(سهامی خاص)", "س.خ", "سهامی‌خاص"}, 55}, {"با مسئولیت محدود", []string{"(با مسئولیت محدود)", "مسئولیت محدود"}, 25},
+	"IR": {{"سهامی خاص", []string{"(سهامی خاص)", "س.خ", "سهامی\u200cخاص"}, 55}, {"با مسئولیت محدود", []string{"(با مسئولیت محدود)", "مسئولیت محدود"}, 25},
 		{"سهامی عام", []string{"(سهامی عام)", "س.ع"}, 8}, {"تعاونی", []string{"(تعاونی)"}, 7}, {"تضامنی", []string{"(تضامنی)"}, 5}},
 }
 
@@ -44,15 +44,15 @@ var persianWords = [][2]string{
 	{"پارس", "pars"}, {"آریا", "arya"}, {"سپهر", "sepehr"}, {"نوین", "novin"}, {"البرز", "alborz"},
 	{"دماوند", "damavand"}, {"کیمیا", "kimia"}, {"پویا", "pouya"}, {"آسمان", "aseman"}, {"مهر", "mehr"},
 	{"پارسیان", "parsian"}, {"سپاهان", "sepahan"}, {"خلیج فارس", "khalijfars"}, {"زاگرس", "zagros"},
-	{"هامون", "hamoun"}, {"آفتاب", "aftab"}, {"رایان", "rayan"}, {"بهین", "behin"}, {"نیک‌اندیشان", "nikandishan"},
+	{"هامون", "hamoun"}, {"آفتاب", "aftab"}, {"رایان", "rayan"}, {"بهین", "behin"}, {"نیک\u200cاندیشان", "nikandishan"},
 	{"ایرانیان", "iranian"}, {"تابان", "taban"}, {"سینا", "sina"}, {"فراز", "faraz"}, {"پیشگامان", "pishgaman"},
-	{"آینده‌سازان", "ayandehsazan"}, {"ستاره", "setareh"}, {"کوثر", "kowsar"}, {"ارم", "eram"}, {"توس", "toos"},
+	{"آینده\u200cسازان", "ayandehsazan"}, {"ستاره", "setareh"}, {"کوثر", "kowsar"}, {"ارم", "eram"}, {"توس", "toos"},
 }
 
 var persianTrades = [][2]string{
 	{"بازرگانی", "trading"}, {"صنایع غذایی", "food"}, {"فناوری اطلاعات", "it"}, {"مهندسی", "eng"},
 	{"پخش", "pakhsh"}, {"ساختمانی", "sakhteman"}, {"داروسازی", "pharma"}, {"حمل و نقل", "transport"},
-	{"نرم‌افزاری", "soft"}, {"تولیدی", "co"}, {"بیمه", "bimeh"}, {"صنعتی", "industries"},
+	{"نرم\u200cافزاری", "soft"}, {"تولیدی", "co"}, {"بیمه", "bimeh"}, {"صنعتی", "industries"},
 }
 
 // makeCompany returns an employer in country c.

@@ -99,10 +99,10 @@ func TestInfer(t *testing.T) {
 		},
 		{
 			name:   "Persian synonyms, Arabic letter forms and a ZWNJ",
-			header: "نام و نام خانوادگي|پست الکترونيک|تلفن همراه|آدرس|کد‌پستی|شماره ملی",
+			header: "نام و نام خانوادگي|پست الکترونيک|تلفن همراه|آدرس|کد\u200cپستی|شماره ملی",
 			rows:   rowsOf("علی رضایی|ali@gmail.com|0912 123 4567|تهران، خیابان آزادی|1193612345|0012345679"),
 			want: map[string]string{"نام و نام خانوادگي": "first_name name", "پست الکترونيک": "email name", "تلفن همراه": "phone name",
-				"آدرس": "address_line1 name", "کد‌پستی": "postal_code name", "شماره ملی": "national_id name"},
+				"آدرس": "address_line1 name", "کد\u200cپستی": "postal_code name", "شماره ملی": "national_id name"},
 		},
 		{
 			name:   "shapes of unknown columns",

@@ -617,7 +617,7 @@ func testDecisions(t *testing.T, s steward.Store) {
 	if !pairs[steward.NewPair(more[0], more[1])] || !pairs[steward.NewPair(more[1], more[2])] || pairs[steward.NewPair(more[0], more[2])] {
 		t.Errorf("marks %v, want %d against the other two only", pairs, more[1])
 	}
-	d, err = svc.Decide(ctx, s, d.Suggestions[0].ID, merge.Decision{Action: merge.ActionNotDuplicate}, meta)
+	_, err = svc.Decide(ctx, s, d.Suggestions[0].ID, merge.Decision{Action: merge.ActionNotDuplicate}, meta)
 	must(t, err)
 	pairs, err = s.NotDuplicatePairs(ctx)
 	must(t, err)
