@@ -256,3 +256,20 @@ const (
 	ColumnStatus     = "status"
 	ColumnMergedInto = "merged_into"
 )
+
+// ErasureStore removes customers' personal data for good.
+type ErasureStore interface {
+	// EraseCustomer removes the personal data of customer id and reports
+	// whether there was any: every field of its record and its
+	// attributes, its source references, its history of changes, its
+	// email verifications, the not-duplicate marks it is in, and the
+	// evidence of the suggestions it is a member of (a pending or skipped
+	// one is rejected). The customer keeps its id, as erased, so that
+	// merges and suggestions that name it still hold together; what it
+	// was merged into stays. It writes no change history (that would keep
+	// the values) and bumps the customers' generation. ENOTFOUND when
+	// there is no such customer. Merges' before-images are the merge
+	// store's (UpdateMerge), suppressions the suppression store's.
+	EraseCustomer(ctx context.Context, id int64, m Meta) (bool, error)
+}
+

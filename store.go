@@ -23,6 +23,7 @@ type Store interface {
 	ModelStore
 	SnapshotStore
 	SuppressionStore
+	ErasureStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

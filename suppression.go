@@ -25,11 +25,12 @@ const (
 	ReasonComplaint    SuppressionReason = "complaint"    // the person reported a message as spam
 	ReasonESP          SuppressionReason = "esp"          // an email provider's suppression list said so
 	ReasonManual       SuppressionReason = "manual"       // a steward or an admin
+	ReasonErased       SuppressionReason = "erased"       // the person asked to be forgotten: only the hash is left, so that they are never written to again
 )
 
 // SuppressionReasons lists the reasons.
 func SuppressionReasons() []SuppressionReason {
-	return []SuppressionReason{ReasonUnsubscribed, ReasonHardBounce, ReasonSoftBounces, ReasonComplaint, ReasonESP, ReasonManual}
+	return []SuppressionReason{ReasonUnsubscribed, ReasonHardBounce, ReasonSoftBounces, ReasonComplaint, ReasonESP, ReasonManual, ReasonErased}
 }
 
 // Suppression says that an address (an email address, or a phone number
@@ -73,8 +74,9 @@ type SuppressionStore interface {
 	// Suppressions returns the suppressions of one address hash, oldest
 	// first.
 	Suppressions(ctx context.Context, hash string) ([]*Suppression, error)
-	// ForgetSuppressedAddress removes the address from its suppressions,
-	// keeping the hash (erasure).
+	// ForgetSuppressedAddress removes the address, and the evidence that
+	// may repeat it (an ESP's row), from its suppressions, keeping the
+	// hash (erasure).
 	ForgetSuppressedAddress(ctx context.Context, hash string) error
 	// RecordSoftBounce stores a temporary delivery failure of an address
 	// and returns how many it had since the time given.

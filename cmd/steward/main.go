@@ -71,6 +71,7 @@ func commands() []command {
 		{"import", "import a file through the validation gate", runImport},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
 		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
+		{"erase", "erase customers for good, keeping their addresses suppressed as hashes", runErase},
 		{"ingest", "read bounces, complaints and unsubscribe requests from mail (ingest mail PATH…)", runIngest},
 		{"import-suppressions", "import an email provider's suppression list (Mailchimp, SendGrid, Mailgun, SES, plain)", runImportSuppressions},
 		{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},

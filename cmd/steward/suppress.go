@@ -84,7 +84,9 @@ func runSuppress(ctx context.Context, env *Env, args []string) error {
 	if len(addrs) == 0 {
 		return usagef("steward suppress ann@example.org", "name the addresses to suppress")
 	}
-	if !slices.Contains(steward.SuppressionReasons(), steward.SuppressionReason(*reason)) {
+	if r := steward.SuppressionReason(*reason); r == steward.ReasonErased {
+		return usagef("steward erase CUSTOMER_ID forgets a customer and keeps their addresses suppressed", "--reason erased is steward erase's")
+	} else if !slices.Contains(steward.SuppressionReasons(), r) {
 		return usagef("use manual, unsubscribed, hard_bounce, soft_bounces, complaint or esp", "unknown --reason %q", *reason)
 	}
 	ch := steward.Channel(*channel)

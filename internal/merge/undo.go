@@ -17,7 +17,8 @@ import (
 // merge did, not what others did since. version, when not 0, is the
 // merge's version as the steward saw it (ECONFLICT when it changed). A
 // merge whose survivor was merged again since must wait for that merge
-// to be undone first (ECONFLICT, naming it).
+// to be undone first (ECONFLICT, naming it); one whose survivor was
+// erased cannot be undone (ECONFLICT).
 func (s *Service) Undo(ctx context.Context, st steward.Store, id, version int64, m steward.Meta) (*Result, error) {
 	return onMerge(ctx, st, id, version, func(ctx context.Context, tx steward.Store, mg *steward.Merge) (*Result, error) {
 		return s.undo(ctx, tx, mg, m)
@@ -69,6 +70,11 @@ func openMerge(ctx context.Context, tx steward.Store, id, version int64) (*stewa
 	}
 	if version != 0 && version != mg.Version {
 		return nil, steward.StaleMerge(id, version, mg.Version)
+	}
+	if sv, err := tx.Customer(ctx, mg.SurvivorID); err != nil {
+		return nil, err
+	} else if sv.Status == steward.StatusErased {
+		return nil, steward.Errorf(steward.ECONFLICT, "Customer %d, merge %d's survivor, was erased: what the merge kept of its members is gone, so it cannot be undone or changed.", sv.ID, id)
 	}
 	return mg, nil
 }

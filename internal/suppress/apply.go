@@ -174,17 +174,8 @@ func (a *Applier) address(ctx context.Context, st steward.Store, f Finding) (str
 	if given != "" && f.Token.MatchesHash(a.Keys.Hash(steward.ChannelEmail, given)) {
 		return given, nil
 	}
-	if f.Token.CustomerID > 0 {
-		c, err := st.Customer(ctx, f.Token.CustomerID)
-		switch {
-		case steward.ErrorCode(err) == steward.ENOTFOUND:
-		case err != nil:
-			return "", fmt.Errorf("customer of token: %w", err)
-		default:
-			if n := Normalize(steward.ChannelEmail, c.Record.Email, ""); n != "" && f.Token.MatchesHash(a.Keys.Hash(steward.ChannelEmail, n)) {
-				return n, nil
-			}
-		}
+	if n, err := a.Keys.TokenAddress(ctx, st, *f.Token); err != nil || n != "" {
+		return n, err
 	}
 	return given, nil
 }

@@ -1,12 +1,16 @@
 package suppress
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+
+	"github.com/steward-crm/steward"
 )
 
 // Token is what an unsubscribe link carries: the customer, the list ("" for
@@ -105,4 +109,50 @@ func mac(key, b []byte) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write(b)
 	return m.Sum(nil)[:macSize]
+}
+
+// TokenStore is what TokenAddress reads.
+type TokenStore interface {
+	Customer(ctx context.Context, id int64) (*steward.Customer, error)
+	Changes(ctx context.Context, customerID int64) ([]steward.Change, error)
+}
+
+// TokenAddress returns the normalized email address a verified token was
+// minted for: its customer's address now, or one the customer had before
+// (its history), or, for a customer merged since, its survivor's; "" when
+// none of them is the token's (the customer's record no longer holds it,
+// or it was erased).
+func (k *Keys) TokenAddress(ctx context.Context, st TokenStore, t Token) (string, error) {
+	id := t.CustomerID
+	for range 64 { // a merge chain, as merge.Resolve follows it
+		if id <= 0 {
+			return "", nil
+		}
+		c, err := st.Customer(ctx, id)
+		if steward.ErrorCode(err) == steward.ENOTFOUND {
+			return "", nil
+		} else if err != nil {
+			return "", fmt.Errorf("customer of token: %w", err)
+		}
+		candidates := []string{c.Record.Email}
+		changes, err := st.Changes(ctx, c.ID)
+		if err != nil {
+			return "", fmt.Errorf("customer of token: %w", err)
+		}
+		for i := len(changes) - 1; i >= 0; i-- {
+			if changes[i].Field == steward.FieldEmail {
+				candidates = append(candidates, changes[i].Before, changes[i].After)
+			}
+		}
+		for _, a := range candidates {
+			if n := Normalize(steward.ChannelEmail, a, ""); n != "" && t.MatchesHash(k.Hash(steward.ChannelEmail, n)) {
+				return n, nil
+			}
+		}
+		if c.Status != steward.StatusMerged {
+			return "", nil
+		}
+		id = c.MergedInto
+	}
+	return "", nil
 }

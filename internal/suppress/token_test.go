@@ -1,12 +1,14 @@
 package suppress
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
 func TestTokens(t *testing.T) {
@@ -94,4 +96,56 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify accepted %q as %+v", s, got)
 		}
 	})
+}
+
+// TestTokenAddress: a token finds the address it was minted for on its
+// customer now, in the customer's history after the address changed, and
+// on the survivor the customer was merged into; never another address.
+func TestTokenAddress(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	k := NewKeys()
+	m := steward.Meta{Actor: "test", Cause: "test"}
+	a := &steward.Customer{Record: steward.Record{FirstName: "Ann", Email: "Ann.Lee@Example.org"}}
+	b := &steward.Customer{Record: steward.Record{FirstName: "Bob", Email: "bob@example.org"}}
+	if err := st.CreateCustomers(ctx, []*steward.Customer{a, b}, m); err != nil {
+		t.Fatal(err)
+	}
+	mint := func(id int64, addr string) Token {
+		t.Helper()
+		s, err := k.Mint(Token{CustomerID: id, AddressHash: k.Hash(steward.ChannelEmail, Normalize(steward.ChannelEmail, addr, ""))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := k.Verify(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	want := func(tok Token, addr string) {
+		t.Helper()
+		got, err := k.TokenAddress(ctx, st, tok)
+		if err != nil || got != addr {
+			t.Errorf("TokenAddress = %q, %v; want %q", got, err, addr)
+		}
+	}
+	annTok := mint(a.ID, "ann.lee@example.org")
+	want(annTok, "ann.lee@example.org")
+	want(mint(a.ID, "bob@example.org"), "") // another address: none
+	want(mint(999, "ann.lee@example.org"), "")
+
+	a.Record.Email = "ann@new.example"
+	if err := st.UpdateCustomer(ctx, a, m); err != nil {
+		t.Fatal(err)
+	}
+	want(annTok, "ann.lee@example.org") // from the history
+
+	bobTok := mint(b.ID, "bob@example.org")
+	b.Status, b.MergedInto = steward.StatusMerged, a.ID
+	b.Record.Email = ""
+	if err := st.UpdateCustomer(ctx, b, m); err != nil {
+		t.Fatal(err)
+	}
+	want(bobTok, "bob@example.org") // the merged member's history
 }

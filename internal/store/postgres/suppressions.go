@@ -79,7 +79,7 @@ func (s *Store) Suppressions(ctx context.Context, hash string) ([]*steward.Suppr
 
 // ForgetSuppressedAddress implements steward.SuppressionStore.
 func (s *Store) ForgetSuppressedAddress(ctx context.Context, hash string) error {
-	if _, err := s.one(ctx, nil, `UPDATE suppressions SET address = '' WHERE hash = $1`, hash); err != nil {
+	if _, err := s.one(ctx, nil, `UPDATE suppressions SET address = '', evidence = '' WHERE hash = $1`, hash); err != nil {
 		return fmt.Errorf("forget suppressed address: %w", err)
 	}
 	return nil

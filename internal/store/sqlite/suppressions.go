@@ -105,7 +105,7 @@ func (s *Store) Suppressions(ctx context.Context, hash string) ([]*steward.Suppr
 // ForgetSuppressedAddress implements steward.SuppressionStore.
 func (s *Store) ForgetSuppressedAddress(ctx context.Context, hash string) error {
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE suppressions SET address = '' WHERE hash = ?`, hash); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE suppressions SET address = '', evidence = '' WHERE hash = ?`, hash); err != nil {
 			return fmt.Errorf("forget suppressed address: %w", err)
 		}
 		return nil

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"CurrentEmailChecks", testCurrentEmailChecks},
 		{"Suppressions", testSuppressions},
 		{"InboundMail", testInboundMail},
+		{"EraseCustomer", testEraseCustomer},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
