@@ -272,4 +272,3 @@ type ErasureStore interface {
 	// store's (UpdateMerge), suppressions the suppression store's.
 	EraseCustomer(ctx context.Context, id int64, m Meta) (bool, error)
 }
-
