@@ -231,3 +231,28 @@ func postgresCells(t *testing.T, dsn string) []string {
 	}
 	return cells
 }
+
+// TestTokensUnsubscribe: the link and headers for a customer, under the
+// base URL given; without a base URL, a usage error; an unknown customer,
+// not found.
+func TestTokensUnsubscribe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "crm.db")
+	in := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(in, []byte("id,first_name,email\n1,Mia,mia@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runWith(t, nil, "import", in, "--source", "shop", "--db", db); code != exitOK {
+		t.Fatal(errOut)
+	}
+	out, errOut, code := runWith(t, []string{"STEWARD_PUBLIC_URL=https://crm.example.com"}, "tokens", "unsubscribe", "1", "--list", "news", "--db", db)
+	if code != exitOK || !strings.HasPrefix(out, "https://crm.example.com/u/") ||
+		!strings.Contains(out, "List-Unsubscribe: <https://crm.example.com/u/") || !strings.Contains(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := runWith(t, nil, "tokens", "unsubscribe", "1", "--db", db); code != exitUsage || !strings.Contains(errOut, "--base-url") {
+		t.Errorf("without a base URL: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := runWith(t, nil, "tokens", "unsubscribe", "99", "--base-url", "https://x.example", "--db", db); code != exitNotFound {
+		t.Errorf("unknown customer: exit %d %s", code, errOut)
+	}
+}

@@ -9,9 +9,11 @@ import (
 
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/server"
+	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/suppress"
 )
 
-const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off] [--lmtp HOST:PORT]
+const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off] [--lmtp HOST:PORT] [--public-url URL]
 
 Serves the JSON API under /api/v1 (its OpenAPI document is at
 /api/v1/openapi.json) until SIGTERM or Ctrl-C, then finishes the requests
@@ -21,6 +23,13 @@ signing in (POST /api/v1/sessions) needs a bearer token: make users with
 'steward tokens create --user NAME'. Customers created and updated through
 the API pass the same gate as an import, under the rules file; request
 logs (info) name routes and user ids, never customers' data.
+
+Recipients unsubscribe at /u/{token} without signing in (links from
+'steward tokens unsubscribe' or POST /api/v1/customers/{id}/unsubscribe-links):
+GET shows a button, POST with List-Unsubscribe=One-Click (RFC 8058)
+unsubscribes at once. Those, erasure and customers' suppressions need the
+suppression keys (STEWARD_HASH_KEY, STEWARD_TOKEN_KEYS; an SQLite database
+has them in a file beside it).
 
 ESP webhooks are served at /webhooks/{sendgrid,mailgun,ses,mailchimp} when
 their keys are set (STEWARD_SENDGRID_WEBHOOK_KEY, STEWARD_MAILGUN_SIGNING_KEY,
@@ -41,6 +50,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	rulesPath := rulesFlag(fs)
 	country := fs.String("country", "", "ISO 3166-1 alpha-2 country of records and phone numbers without one (default: the rules file's defaults.country)")
 	cacheFlag := fs.String("index-cache", "", indexCacheUsage)
+	publicURL := fs.String("public-url", "", "where recipients reach this server, the base of unsubscribe links, e.g. https://crm.example.com (default $STEWARD_PUBLIC_URL, else the address each request came to)")
 	lmtpAddr := fs.String("lmtp", "", "also accept inbound mail (bounces, complaints, unsubscribe requests) over LMTP on HOST:PORT")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
 	if err := parseFlags(fs, args); err != nil {
@@ -62,6 +72,13 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	keys, err := serveKeys(env, *db)
+	if err != nil {
+		return err
+	}
+	if *publicURL == "" {
+		*publicURL = env.Getenv("STEWARD_PUBLIC_URL")
+	}
 	mountMail, stopLMTP, err := serveSuppressions(ctx, env, *db, s, rf, *lmtpAddr, rf.EmailVerification.DNSServer)
 	if err != nil {
 		return err
@@ -83,8 +100,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			// Five wrong passwords for a name, then one a minute; an
 			// address (an office's) has more to spend.
 			Users: auth.NewThrottle(5, time.Minute), Clients: auth.NewThrottle(30, 10*time.Second)},
-		Logger: log,
-		Mount:  mountMail,
+		Logger:    log,
+		Keys:      keys,
+		PublicURL: *publicURL,
+		Mount:     mountMail,
 	})
 	if err != nil {
 		return err
@@ -95,4 +114,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stderr, "steward stopped")
 	return nil
+}
+
+// serveKeys returns the suppression keys serve uses, or nil, with a
+// warning, for a PostgreSQL database without them in the configuration:
+// the API then answers what needs them with 503.
+func serveKeys(env *Env, db string) (*suppress.Keys, error) {
+	if env.Getenv("STEWARD_HASH_KEY") == "" && env.Getenv("STEWARD_TOKEN_KEYS") == "" && store.KindOf(dbDSN(env, db)) == store.Postgres {
+		envLogger(env).Warn("no suppression keys (STEWARD_HASH_KEY, STEWARD_TOKEN_KEYS): unsubscribe links, erasure and customers' suppressions are off")
+		return nil, nil
+	}
+	return suppressionKeys(env, db)
 }

@@ -10,9 +10,10 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
+	"github.com/steward-crm/steward/internal/server"
 )
 
-const tokensUsage = `create --user NAME [--name TEXT] [--expires DURATION] | list --user NAME | revoke ID  [--db PATH|URL] [--json]
+const tokensUsage = `create --user NAME [--name TEXT] [--expires DURATION] | list --user NAME | revoke ID | unsubscribe CUSTOMER_ID [--list L] [--base-url URL]  [--db PATH|URL] [--json]
 
   create  a new API token for a user: its secret is printed once, on
           standard output, and kept only as a hash; programs send it as
@@ -20,6 +21,13 @@ const tokensUsage = `create --user NAME [--name TEXT] [--expires DURATION] | lis
           stop working after that long; without it, it works until revoked.
   list    a user's tokens (never their secrets)
   revoke  stop token ID from working, now
+  unsubscribe
+          a one-click unsubscribe link (RFC 8058) for the customer's email
+          address, for every message or for --list, under --base-url
+          (default $STEWARD_PUBLIC_URL: where recipients reach 'steward
+          serve'), and the two headers to send with it. The link is signed
+          with the first of STEWARD_TOKEN_KEYS and unsubscribes that
+          address only.
 
 Every change is written to the audit log with the operating system's user.`
 
@@ -28,6 +36,9 @@ func runTokens(ctx context.Context, env *Env, args []string) error {
 	sub, args, err := subcommand(env, "tokens", tokensUsage, "run 'steward tokens create --user NAME'", args)
 	if sub == "" {
 		return err
+	}
+	if sub == "unsubscribe" {
+		return runUnsubscribeLink(ctx, env, args)
 	}
 	fs := newFlagSet(env, "tokens "+sub, "[flags]")
 	db := dbFlag(fs)
@@ -129,5 +140,54 @@ func runTokens(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(env.Stdout, secret)
 	fmt.Fprintf(env.Stderr, "token %d for %s (%s); the secret above is shown this once: keep it where its program reads it\n", t.ID, u.Name, u.Role)
+	return nil
+}
+
+// runUnsubscribeLink implements "steward tokens unsubscribe".
+func runUnsubscribeLink(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "tokens unsubscribe", "CUSTOMER_ID [--list L] [--base-url URL] [--db PATH|URL] [--json]")
+	db := dbFlag(fs)
+	list := fs.String("list", "", "the list to unsubscribe from (default: every message)")
+	base := fs.String("base-url", "", "where recipients reach steward serve, e.g. https://crm.example.com (default $STEWARD_PUBLIC_URL)")
+	asJSON := fs.Bool("json", false, "print the link and headers as JSON")
+	pos, err := parsePositional(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("steward tokens unsubscribe 1234 --base-url https://crm.example.com", "name one customer by its steward id")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("steward export --steward-ids shows the ids", "%q is not a customer id", pos[0])
+	}
+	if *base == "" {
+		*base = env.Getenv("STEWARD_PUBLIC_URL")
+	}
+	if *base == "" {
+		return usagef("pass --base-url https://crm.example.com or set STEWARD_PUBLIC_URL", "an unsubscribe link needs the address where recipients reach steward serve")
+	}
+	keys, err := suppressionKeys(env, *db)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, env, *db, mustExist)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	c, err := s.Customer(ctx, id)
+	if err != nil {
+		return err
+	}
+	link, err := server.UnsubscribeLink(keys, *base, c, *list)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(link)
+	}
+	fmt.Fprintln(env.Stdout, link.URL)
+	fmt.Fprintf(env.Stdout, "List-Unsubscribe: %s\nList-Unsubscribe-Post: %s\n", link.Headers["List-Unsubscribe"], link.Headers["List-Unsubscribe-Post"])
 	return nil
 }

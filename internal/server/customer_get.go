@@ -22,6 +22,9 @@ type customerView struct {
 	Aliases []int64 `json:"aliases"`
 	// Merges are the latest merges it was part of.
 	Merges []mergeSummary `json:"merges"`
+	// Suppressions are those of its email address and phone number: what
+	// must not be sent to them, since when and why.
+	Suppressions []*steward.Suppression `json:"suppressions"`
 }
 
 // getCustomer answers GET /api/v1/customers/{id}: the full record, its
@@ -53,5 +56,8 @@ func (s *Server) getCustomer(r *http.Request, c *call) (*response, error) {
 		return nil, err
 	}
 	v.Merges = summarize(ms)
+	if v.Suppressions, err = s.suppressionsOf(ctx, cu); err != nil {
+		return nil, err
+	}
 	return &response{body: v, etag: customerETag(cu)}, nil
 }

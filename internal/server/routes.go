@@ -38,6 +38,8 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/customers", st, "customer.create", s.createCustomer},
 		{"GET", "/api/v1/customers/{id}", v, "customer.read", s.getCustomer},
 		{"PATCH", "/api/v1/customers/{id}", st, "customer.update", s.updateCustomer},
+		{"DELETE", "/api/v1/customers/{id}", ad, "customer.erase", s.eraseCustomer},
+		{"POST", "/api/v1/customers/{id}/unsubscribe-links", st, "customer.unsubscribe_link", s.unsubscribeLink},
 
 		{"GET", "/api/v1/suggestions", v, "", s.listSuggestions},
 		{"GET", "/api/v1/suggestions/{id}", v, "suggestion.read", s.getSuggestion},

@@ -14,6 +14,7 @@ import (
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
+	"github.com/steward-crm/steward/internal/suppress"
 )
 
 // Config is what a Server is made of; cmd builds it from the rules file.
@@ -36,6 +37,14 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Keys hash suppressed addresses and sign unsubscribe tokens; nil
+	// turns off what needs them (customers' suppressions, erasure,
+	// unsubscribe links and /u/{token}: 503).
+	Keys *suppress.Keys
+	// PublicURL is where recipients reach this server
+	// (https://crm.example.com), the base of the unsubscribe links it
+	// makes; "" takes the scheme and host of the request asking for one.
+	PublicURL string
 	// Mount adds handlers of other packages (the ESP webhooks) outside
 	// the API's authentication; they authenticate their own requests.
 	Mount func(mux *http.ServeMux) error
@@ -80,6 +89,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.routes = s.table()
 	s.mux = http.NewServeMux()
 	s.register()
+	s.registerUnsubscribe()
 	if cfg.Mount != nil {
 		if err := cfg.Mount(s.mux); err != nil {
 			return nil, err

@@ -75,7 +75,12 @@ func newServerAPI(t testing.TB, st steward.Store, opts ...option) *api {
 			t.Fatal(err)
 		}
 		u := &steward.User{Name: string(role) + "1", Role: role, PasswordHash: hash}
-		if err := st.CreateUser(ctx, u); err != nil {
+		if err := st.CreateUser(ctx, u); steward.ErrorCode(err) == steward.ECONFLICT {
+			// A second server over the same store: the same users.
+			if u, err = st.UserByName(ctx, u.Name); err != nil {
+				t.Fatal(err)
+			}
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		secret, h, _ := auth.NewSecret()
