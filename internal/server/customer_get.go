@@ -25,6 +25,9 @@ type customerView struct {
 	// Suppressions are those of its email address and phone number: what
 	// must not be sent to them, since when and why.
 	Suppressions []*steward.Suppression `json:"suppressions"`
+	// Verification is the latest check of its current email address;
+	// absent when it was never checked.
+	Verification *steward.EmailCheck `json:"verification,omitempty"`
 }
 
 // getCustomer answers GET /api/v1/customers/{id}: the full record, its
@@ -58,6 +61,15 @@ func (s *Server) getCustomer(r *http.Request, c *call) (*response, error) {
 	v.Merges = summarize(ms)
 	if v.Suppressions, err = s.suppressionsOf(ctx, cu); err != nil {
 		return nil, err
+	}
+	if cu.Record.Email != "" {
+		v.Verification, err = s.st.EmailCheck(ctx, cu.ID, cu.Record.Email)
+		if steward.ErrorCode(err) == steward.ENOTFOUND {
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return &response{body: v, etag: customerETag(cu)}, nil
 }

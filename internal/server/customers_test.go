@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -266,6 +267,32 @@ func TestOthersWrites(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("search does not find a customer stored by another writer")
+		}
+	})
+}
+
+// TestCustomerShowsVerification: the customer's view carries the latest
+// verification of its current address, and none for a new address.
+func TestCustomerShowsVerification(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		a := newAPI(t, st)
+		var created admittedReply
+		a.want(a.do("steward", "POST", "/api/v1/customers", ali), 201).decode(t, &created)
+		id := created.Customer.ID
+		at := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+		if err := st.RecordEmailCheck(context.Background(), id, created.Customer.Record.Email, "invalid", "no_mx", at); err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Verification *steward.EmailCheck }
+		a.want(a.do("viewer", "GET", fmt.Sprintf("/api/v1/customers/%d", id), nil), 200).decode(t, &v)
+		if v.Verification == nil || v.Verification.Verdict != "invalid" || v.Verification.Reason != "no_mx" || !v.Verification.CheckedAt.Equal(at) {
+			t.Errorf("verification %+v", v.Verification)
+		}
+		a.want(a.do("steward", "PATCH", fmt.Sprintf("/api/v1/customers/%d", id), map[string]any{"email": "ali.new@gmail.com"}), 200)
+		v.Verification = nil
+		a.want(a.do("viewer", "GET", fmt.Sprintf("/api/v1/customers/%d", id), nil), 200).decode(t, &v)
+		if v.Verification != nil {
+			t.Errorf("a new address shows the old one's verification: %+v", v.Verification)
 		}
 	})
 }
