@@ -24,6 +24,7 @@ type Store interface {
 	SnapshotStore
 	SuppressionStore
 	ErasureStore
+	ImportStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

@@ -256,3 +256,30 @@ func TestTokensUnsubscribe(t *testing.T) {
 		t.Errorf("unknown customer: exit %d %s", code, errOut)
 	}
 }
+
+// TestImportsCommand: the imports history at the command line: a
+// committed import and a refused file listed newest first; one shown;
+// an unknown id is not found.
+func TestImportsCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(good, []byte("id,first_name,email\n1,Mia,mia@example.org\n2,Bo,not-an-email\n"), 0o600)
+	os.WriteFile(bad, append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...), 0o600)
+	runWith(t, nil, "import", good, "--source", "shop", "--db", db)
+	runWith(t, nil, "import", bad, "--source", "crm", "--db", db)
+	out, errOut, code := runWith(t, nil, "imports", "list", "--db", db)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitOK || len(lines) != 3 || !strings.Contains(lines[1], "bad.csv") || !strings.Contains(lines[1], "failed") ||
+		!strings.Contains(lines[2], "good.csv") || !strings.Contains(lines[2], "committed") {
+		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
+	}
+	out, _, code = runWith(t, nil, "imports", "show", "1", "--db", db)
+	if code != exitOK || !strings.Contains(out, `"rejected": 1`) || strings.Contains(out, "not-an-email") {
+		t.Errorf("show: exit %d\n%s", code, out)
+	}
+	if _, _, code := runWith(t, nil, "imports", "show", "9", "--db", db); code != exitNotFound {
+		t.Errorf("unknown import: exit %d", code)
+	}
+}

@@ -69,6 +69,7 @@ func commands() []command {
 		{"validate", "print validation findings per row of a file", runValidate},
 		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
 		{"import", "import a file through the validation gate", runImport},
+		{"imports", "the imports history (imports list, imports show ID)", runImports},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
 		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
 		{"erase", "erase customers for good, keeping their addresses suppressed as hashes", runErase},

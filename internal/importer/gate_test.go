@@ -337,7 +337,10 @@ func TestDryRun(t *testing.T) {
 		if !dry.DryRun || real.DryRun {
 			t.Errorf("dry run flags %v %v", dry.DryRun, real.DryRun)
 		}
-		dry.DryRun = false
+		if dry.ImportID != 0 || real.ImportID == 0 {
+			t.Errorf("import ids %d (dry run) and %d: want only the import kept", dry.ImportID, real.ImportID)
+		}
+		dry.DryRun, real.ImportID = false, 0
 		for _, s := range []*Summary{dry, real} {
 			s.Elapsed, s.Read, s.Load, s.Write = 0, 0, 0, 0
 		}
@@ -357,6 +360,37 @@ func TestDryRun(t *testing.T) {
 				t.Errorf("dry-run annotated copy differs:\n%s\nreal:\n%s", dryAnn.String(), ann.String())
 				break
 			}
+		}
+	})
+}
+
+// TestImportsHistory: an import is kept with its counts and a summary
+// that quotes no value of the file; a failed one with why; a dry run not
+// at all.
+func TestImportsHistory(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		ctx := context.Background()
+		path := filepath.Join(sampleDir, "shop-fa-1256.csv")
+		mustImport(t, st, path, Options{Source: "shop", DryRun: true})
+		sum := mustImport(t, st, path, Options{Source: "shop", Actor: "ops"})
+		_, err := Import(ctx, st, strings.NewReader("id,email\n1,\"ann@example.org\n2,bob@example.org\n"), Options{Source: "crm", FileOptions: records.FileOptions{Name: "broken.csv"}})
+		if err == nil {
+			t.Fatal("a quote that never closes imported")
+		}
+		ims, err := st.Imports(ctx, steward.ImportFilter{})
+		if err != nil || len(ims) != 2 {
+			t.Fatalf("imports %+v (%v); want the import and the failed one", ims, err)
+		}
+		failed, kept := ims[0], ims[1]
+		if failed.Status != steward.ImportFailed || failed.Source != "crm" || failed.Name != "broken.csv" || !strings.Contains(failed.Error, "quote") {
+			t.Errorf("failed import %+v", failed)
+		}
+		if kept.ID != sum.ImportID || kept.Status != steward.ImportCommitted || kept.Actor != "ops" || kept.Rows != sum.Rows ||
+			kept.Accepted != sum.Accepted || kept.Rejected != sum.Rejected || kept.Created != sum.Created {
+			t.Errorf("kept %+v for summary %+v", kept, sum)
+		}
+		if s := strings.ReplaceAll(string(kept.Summary), " ", ""); !strings.Contains(s, `"multiple_at":1`) || strings.Contains(s, "maryam") || strings.Contains(s, "علي") {
+			t.Errorf("kept summary %s: want counts and no values", s)
 		}
 	})
 }

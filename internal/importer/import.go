@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,6 +93,9 @@ type Options struct {
 // Summary counts what an import did. Accepted + Rejected + Blocked always
 // equals Rows; Accepted is Created + Updated + Unchanged + Merged.
 type Summary struct {
+	// ImportID is the import's id in the imports history (0 for a dry
+	// run, or when it could not be kept).
+	ImportID int64            `json:"import_id,omitempty"`
 	File     string           `json:"file,omitempty"`
 	Source   string           `json:"source"`
 	Format   records.Format   `json:"format"`
@@ -182,11 +186,60 @@ var errDryRun = errors.New("dry run")
 // Reports go to Options.Rejects and Options.Annotated before the
 // transaction commits (Options.ReportsWritten makes them durable), in dry
 // runs too: a failure to write them imports nothing.
+//
+// Every import but a dry run is kept in the imports history
+// (steward.ImportStore): committed, with its summary, or failed, with
+// why. Recording it comes after the commit and cannot fail the import; a
+// failure to record is logged.
 func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*Summary, error) {
 	start := time.Now()
 	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
+	sum, err := importRows(ctx, st, r, opts, start)
+	if !opts.DryRun {
+		recordImport(ctx, st, &opts, start, sum, err)
+	}
+	return sum, err
+}
+
+// recordImport keeps the import in the imports history.
+func recordImport(ctx context.Context, st steward.ImportStore, opts *Options, start time.Time, sum *Summary, failure error) {
+	im := &steward.ImportRecord{Source: opts.Source, Name: opts.Name, Actor: opts.Actor, Status: steward.ImportCommitted,
+		StartedAt: start.UTC(), FinishedAt: time.Now().UTC()}
+	if failure != nil {
+		im.Status = steward.ImportFailed
+		im.Error = steward.ErrorMessage(failure)
+		if steward.ErrorCode(failure) == steward.EINTERNAL {
+			im.Error = failure.Error()
+		}
+	} else {
+		im.Rows, im.Accepted, im.Rejected = sum.Rows, sum.Accepted, sum.Rejected
+		im.Created, im.Updated, im.Merged = sum.Created, sum.Updated, sum.Merged
+		// Without what quotes the file's values (decoded samples, the
+		// first rejected rows' reasons): the history keeps counts, and
+		// outlives an erasure.
+		kept := *sum
+		kept.Samples, kept.FirstRejected = nil, nil
+		b, err := json.Marshal(&kept)
+		if err != nil {
+			opts.Logger.Warn("import not kept in the history", "error", err)
+			return
+		}
+		im.Summary = b
+	}
+	// An interrupted import is still kept as failed.
+	if err := st.RecordImport(context.WithoutCancel(ctx), im); err != nil {
+		opts.Logger.Warn("import not kept in the history", "error", err)
+		return
+	}
+	if sum != nil {
+		sum.ImportID = im.ID
+	}
+}
+
+// importRows is Import without the history.
+func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options, start time.Time) (*Summary, error) {
 	log := opts.Logger
 
 	// The database's customers load into the duplicate index while the

@@ -296,3 +296,38 @@ func TestCustomerShowsVerification(t *testing.T) {
 		}
 	})
 }
+
+// TestImportsAPI: the imports history, newest first, by source, one by
+// one.
+func TestImportsAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		a := newAPI(t, st)
+		at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		for _, src := range []string{"shop", "crm"} {
+			im := &steward.ImportRecord{Source: src, Name: src + ".csv", Status: steward.ImportCommitted, StartedAt: at, FinishedAt: at, Rows: 3, Accepted: 2, Rejected: 1,
+				Summary: []byte(`{"rows":3}`)}
+			if err := st.RecordImport(context.Background(), im); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var page struct {
+			Items      []steward.ImportRecord
+			NextCursor string `json:"next_cursor"`
+		}
+		a.want(a.do("viewer", "GET", "/api/v1/imports?limit=1", nil), 200).decode(t, &page)
+		if len(page.Items) != 1 || page.Items[0].Source != "crm" || page.NextCursor == "" {
+			t.Fatalf("first page %+v", page)
+		}
+		var one steward.ImportRecord
+		a.want(a.do("viewer", "GET", fmt.Sprintf("/api/v1/imports/%d", page.Items[0].ID), nil), 200).decode(t, &one)
+		if one.Rejected != 1 || len(one.Summary) == 0 {
+			t.Errorf("import %+v", one)
+		}
+		page.Items = nil
+		a.want(a.do("viewer", "GET", "/api/v1/imports?source=shop", nil), 200).decode(t, &page)
+		if len(page.Items) != 1 || page.Items[0].Name != "shop.csv" {
+			t.Errorf("shop's imports %+v", page.Items)
+		}
+		a.want(a.do("viewer", "GET", "/api/v1/imports/424242", nil), 404)
+	})
+}

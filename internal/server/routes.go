@@ -54,6 +54,8 @@ func (s *Server) table() []route {
 
 		{"GET", "/api/v1/job-runs", v, "", s.listJobRuns},
 		{"GET", "/api/v1/job-runs/{id}", v, "", s.getJobRun},
+		{"GET", "/api/v1/imports", v, "", s.listImports},
+		{"GET", "/api/v1/imports/{id}", v, "", s.getImport},
 
 		{"GET", "/api/v1/users", ad, "", s.listUsers},
 		{"POST", "/api/v1/users/{name}/tokens", ad, "token.create", s.createToken},

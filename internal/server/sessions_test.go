@@ -56,7 +56,7 @@ func TestErrors(t *testing.T) {
 		t.Errorf("%s", r.body)
 	}
 	r = a.want(a.do("viewer", "PUT", "/api/v1/customers/1", `{}`), 405)
-	if allow := r.header.Get("Allow"); allow != "GET, PATCH" {
+	if allow := r.header.Get("Allow"); allow != "GET, PATCH, DELETE" {
 		t.Errorf("Allow %q", allow)
 	}
 	a.want(a.do("viewer", "GET", "/api/v1/merges/preview", nil), 405)

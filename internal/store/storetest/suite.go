@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Suppressions", testSuppressions},
 		{"InboundMail", testInboundMail},
 		{"EraseCustomer", testEraseCustomer},
+		{"Imports", testImports},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
