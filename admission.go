@@ -33,11 +33,15 @@ const (
 	// when the match probability reaches the automatic-merge threshold,
 	// and suggests otherwise.
 	DuplicateMerge DuplicateAction = "merge"
+	// DuplicateHold stores the record as a held customer (StatusHeld: not
+	// active, not exported, not sendable) and queues a pending merge
+	// suggestion; the steward's decision merges it or lets it in.
+	DuplicateHold DuplicateAction = "hold"
 )
 
 // DuplicateActions lists the duplicate actions.
 func DuplicateActions() []DuplicateAction {
-	return []DuplicateAction{DuplicateSuggest, DuplicateBlock, DuplicateMerge}
+	return []DuplicateAction{DuplicateSuggest, DuplicateHold, DuplicateBlock, DuplicateMerge}
 }
 
 // ParseDuplicateAction returns the action a user named; "" is suggest.
@@ -45,10 +49,10 @@ func ParseDuplicateAction(s string) (DuplicateAction, error) {
 	switch a := DuplicateAction(s); a {
 	case "":
 		return DuplicateSuggest, nil
-	case DuplicateSuggest, DuplicateBlock, DuplicateMerge:
+	case DuplicateSuggest, DuplicateHold, DuplicateBlock, DuplicateMerge:
 		return a, nil
 	}
-	return "", Errorf(EINVALID, "Unknown duplicate action %q: want suggest, block or merge.", s)
+	return "", Errorf(EINVALID, "Unknown duplicate action %q: want suggest, hold, block or merge.", s)
 }
 
 // Outcome is what became of one record the gate admitted or refused.
@@ -62,6 +66,7 @@ const (
 	OutcomeMerged    Outcome = "merged"    // merged into the customer it matched
 	OutcomeRejected  Outcome = "rejected"  // invalid: not stored
 	OutcomeBlocked   Outcome = "blocked"   // a suspected duplicate, not stored (DuplicateBlock)
+	OutcomeHeld      Outcome = "held"      // a suspected duplicate, stored held until a steward decides (DuplicateHold)
 )
 
 // Accepted reports whether the record is in the database after it: every

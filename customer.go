@@ -10,21 +10,26 @@ import (
 type Status string
 
 // Customer statuses. A merged customer points at its survivor through
-// MergedInto; an erased one keeps only its id and status.
+// MergedInto; an erased one keeps only its id and status. A held one is
+// a suspected duplicate an import held back (DuplicateHold) until a
+// steward decides its suggestion: it is not active, so not exported, not
+// sendable and not matched, until a steward merges it or says it is not
+// a duplicate (which makes it active).
 const (
 	StatusActive Status = "active"
 	StatusMerged Status = "merged"
 	StatusErased Status = "erased"
+	StatusHeld   Status = "held"
 )
 
 // Valid reports whether s is one of the customer statuses.
 func (s Status) Valid() bool {
-	return s == StatusActive || s == StatusMerged || s == StatusErased
+	return s == StatusActive || s == StatusMerged || s == StatusErased || s == StatusHeld
 }
 
 // statusError is the EINVALID error for a status that is not one.
 func statusError(s Status) error {
-	return Errorf(EINVALID, "A customer's status is active, merged or erased, not %q.", s)
+	return Errorf(EINVALID, "A customer's status is active, merged, erased or held, not %q.", s)
 }
 
 // CheckStatus returns EINVALID unless s is a customer status, so that every

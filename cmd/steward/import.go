@@ -66,7 +66,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	annotatedFile := fs.String("annotated", "", "write a copy of the input with steward_status, steward_code, steward_message and steward_matched_id columns")
 	findingsFile := fs.String("findings", "", "write every finding of every row to this CSV file, one line per finding")
 	rulesPath := rulesFlag(fs)
-	onDup := fs.String("on-duplicate", "", "what to do with a row that looks like a customer: suggest, block or merge (default: the rules file's gate.on_duplicate)")
+	onDup := fs.String("on-duplicate", "", "what to do with a row that looks like a customer: suggest, hold, block or merge (default: the rules file's gate.on_duplicate)")
 	mergeAt := fs.Float64("merge-threshold", 0, "match probability from which --on-duplicate merge merges (default: matching.auto_merge.threshold when enabled, else never: suggest instead)")
 	encName := fs.String("encoding", "", "text encoding: utf-8, utf-16, utf-16le, utf-16be, windows-1256, windows-1252 (default: detect)")
 	formatName := fs.String("format", "", "file format: csv, tsv, jsonl, xlsx (default: from the name and content)")
@@ -134,7 +134,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		*onDup = string(rf.Gate.OnDuplicate)
 	}
 	if opts.OnDuplicate, err = steward.ParseDuplicateAction(*onDup); err != nil {
-		return usagef("use suggest, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
+		return usagef("use suggest, hold, block or merge", "--on-duplicate: %s", steward.ErrorMessage(err))
 	}
 	if opts.OnDuplicate == steward.DuplicateMerge && opts.AutoMergeThreshold <= 0 {
 		return usagef("turn automatic merging on in the rules file (matching.auto_merge: {enabled: true, threshold: 0.99}) or give --merge-threshold P",
@@ -349,7 +349,11 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	if s.DryRun && len(s.Samples) > 0 {
 		fmt.Fprintf(w, "  read as    %s  (if these look garbled, name the encoding with --encoding)\n", strings.Join(s.Samples, " | "))
 	}
-	fmt.Fprintf(w, "  accepted   %d (created %d, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, s.Updated, s.Unchanged, s.Merged)
+	held := ""
+	if s.Held > 0 {
+		held = fmt.Sprintf(", held %d", s.Held)
+	}
+	fmt.Fprintf(w, "  accepted   %d (created %d%s, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, held, s.Updated, s.Unchanged, s.Merged)
 	fmt.Fprintf(w, "  rejected   %d rows (invalid: not imported)\n", s.Rejected)
 	if s.Blocked > 0 {
 		fmt.Fprintf(w, "  blocked    %d rows looked like customers already stored, or like earlier rows, and were not imported\n", s.Blocked)
@@ -360,6 +364,9 @@ func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.Duplicat
 	case onDup == steward.DuplicateMerge:
 		fmt.Fprintf(w, "  duplicates %d rows looked like customers: %d merged into them, the others stored as new customers with %d merge suggestions for a steward\n",
 			s.Duplicates, s.Merged, s.Suggestions)
+	case onDup == steward.DuplicateHold:
+		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: %d were stored held (not active, not exported, not sent to) until a steward decides their %d merge suggestions\n",
+			s.Duplicates, s.Held, s.Suggestions)
 	case onDup != steward.DuplicateBlock:
 		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: they were stored as new customers, with %d merge suggestions for a steward to decide\n",
 			s.Duplicates, s.Suggestions)

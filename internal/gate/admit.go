@@ -62,7 +62,8 @@ type Gate struct {
 // whose (source, id) is known, update that customer (never blanking a
 // field) and look for others it now looks like; for a new one, match
 // against the stored customers and decide: create it, create it and
-// suggest a merge, block it, or merge it into its match. A refused record
+// suggest a merge, hold it and suggest a merge, block it, or merge it
+// into its match. A refused record
 // (rejected or blocked) is an Admission with findings, not an error;
 // errors are the store's. The caller commits, and then tells its Matcher
 // about the customer written.
@@ -110,10 +111,14 @@ func (g *Gate) Admit(ctx context.Context, st Store, rec steward.Record, m stewar
 		a.Outcome, a.Customer = steward.OutcomeMerged, survivor
 		return a, nil
 	}
+	a.Outcome = steward.OutcomeCreated
+	if g.Policy.Decide(match.Probability) == ActionHold {
+		c.Status, a.Outcome = steward.StatusHeld, steward.OutcomeHeld
+	}
 	if err := g.create(ctx, st, c, m); err != nil {
 		return nil, err
 	}
-	a.Outcome, a.Customer = steward.OutcomeCreated, c
+	a.Customer = c
 	return a, g.suggest(ctx, st, a, c.ID, target.ID, match)
 }
 

@@ -207,16 +207,20 @@ const (
 	ActionSuggest Action = "suggest" // store it and queue a merge suggestion
 	ActionBlock   Action = "block"   // do not store it
 	ActionMerge   Action = "merge"   // merge it into the customer it looks like
+	ActionHold    Action = "hold"    // store it held and queue a merge suggestion
 )
 
 // Decide returns what becomes of a new record whose most probable match,
 // at probability, reached the review threshold: blocked under
-// DuplicateBlock, merged under DuplicateMerge when probability reaches the
-// automatic-merge threshold, suggested otherwise.
+// DuplicateBlock, held under DuplicateHold, merged under DuplicateMerge
+// when probability reaches the automatic-merge threshold, suggested
+// otherwise.
 func (p *Policy) Decide(probability float64) Action {
 	switch p.OnDuplicate {
 	case steward.DuplicateBlock:
 		return ActionBlock
+	case steward.DuplicateHold:
+		return ActionHold
 	case steward.DuplicateMerge:
 		if p.AutoMergeThreshold > 0 && probability >= p.AutoMergeThreshold {
 			return ActionMerge

@@ -15,6 +15,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gate"
+	"github.com/steward-crm/steward/internal/merge"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/rules"
 )
@@ -342,6 +343,68 @@ func TestConcurrentImportsBlock(t *testing.T) {
 		// is blocked (the matcher may miss a rare badly mangled one).
 		if second.Blocked < 380 || created > first.Created+20 {
 			t.Errorf("first %+v\nsecond %+v\nwant the second import's rows blocked as duplicates of the first's", first, second)
+		}
+	})
+}
+
+// TestDuplicateHold: under "hold" a suspected duplicate is stored held
+// (not active: not exported, not matched) with its suggestion; a steward's
+// "not a duplicate" lets it in, a merge merges it into the customer it
+// looked like (which stays the survivor), and undoing that merge holds it
+// again for a fresh decision.
+func TestDuplicateHold(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		ctx := context.Background()
+		old := seedCustomer(t, st)
+		sum := mustImport(t, st, writeTemp(t, "dup.csv", dupFile), Options{Policy: gate.Policy{OnDuplicate: steward.DuplicateHold}, Source: "shop"})
+		if sum.Held != 1 || sum.Created != 1 || sum.Accepted != 2 || sum.Suggestions != 1 {
+			t.Fatalf("summary %+v, want 1 held, 1 created, 1 suggestion", sum)
+		}
+		held := customerBySource(t, st, "shop", "n1")
+		if held.Status != steward.StatusHeld {
+			t.Fatalf("the duplicate is %s, want held", held.Status)
+		}
+		if n, _ := st.CountCustomers(ctx, steward.StatusActive); n != 2 {
+			t.Errorf("%d active customers, want the seeded one and the stranger", n)
+		}
+		ss, err := st.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending})
+		if err != nil || len(ss) != 1 || steward.SuggestionKey(ss[0].CustomerIDs) != steward.SuggestionKey([]int64{old.ID, held.ID}) {
+			t.Fatalf("suggestions %+v (%v)", ss, err)
+		}
+		svc, err := merge.New(gate.Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta := steward.Meta{Actor: "steward", Cause: "test"}
+		d, err := svc.Decide(ctx, st, ss[0].ID, merge.Decision{Action: merge.ActionMerge}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Merge.Merge.SurvivorID != old.ID {
+			t.Errorf("survivor %d, want the stored customer %d, not the held one", d.Merge.Merge.SurvivorID, old.ID)
+		}
+		if c, _ := st.Customer(ctx, held.ID); c.Status != steward.StatusMerged || c.MergedInto != old.ID {
+			t.Errorf("after the merge the held customer is %s into %d", c.Status, c.MergedInto)
+		}
+		if _, err := svc.Undo(ctx, st, d.Merge.Merge.ID, 0, meta); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := st.Customer(ctx, held.ID); c.Status != steward.StatusHeld {
+			t.Errorf("after undo the customer is %s, want held again", c.Status)
+		}
+		sg, err := st.Suggestion(ctx, ss[0].ID)
+		if err != nil || sg.Status != steward.SuggestionPending {
+			t.Fatalf("after undo the suggestion is %+v (%v), want pending", sg, err)
+		}
+		d, err = svc.Decide(ctx, st, sg.ID, merge.Decision{Action: merge.ActionNotDuplicate}, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Released) != 1 || d.Released[0].ID != held.ID {
+			t.Errorf("released %+v, want the held customer", d.Released)
+		}
+		if c, _ := st.Customer(ctx, held.ID); c.Status != steward.StatusActive {
+			t.Errorf("after not a duplicate the customer is %s, want active", c.Status)
 		}
 	})
 }

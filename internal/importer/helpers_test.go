@@ -72,8 +72,8 @@ func checkBalance(t *testing.T, s *Summary) {
 	if s.Accepted+s.Rejected+s.Blocked != s.Rows {
 		t.Errorf("accepted %d + rejected %d + blocked %d != rows %d", s.Accepted, s.Rejected, s.Blocked, s.Rows)
 	}
-	if s.Created+s.Updated+s.Unchanged+s.Merged != s.Accepted {
-		t.Errorf("created %d + updated %d + unchanged %d + merged %d != accepted %d", s.Created, s.Updated, s.Unchanged, s.Merged, s.Accepted)
+	if s.Created+s.Held+s.Updated+s.Unchanged+s.Merged != s.Accepted {
+		t.Errorf("created %d + held %d + updated %d + unchanged %d + merged %d != accepted %d", s.Created, s.Held, s.Updated, s.Unchanged, s.Merged, s.Accepted)
 	}
 }
 

@@ -112,8 +112,11 @@ type Summary struct {
 	Rows     int `json:"rows"`
 	Accepted int `json:"accepted"`
 	Rejected int `json:"rejected"`
-	// Blocked counts suspected duplicates held back by steward.DuplicateBlock.
+	// Blocked counts suspected duplicates kept out by steward.DuplicateBlock.
 	Blocked int `json:"blocked"`
+	// Held counts suspected duplicates stored held by steward.DuplicateHold:
+	// in the database, not active, until a steward decides.
+	Held int `json:"held"`
 	// Duplicates counts rows that looked like a customer, whatever was
 	// done with them (suggested, blocked or merged).
 	Duplicates int `json:"duplicates"`
@@ -467,6 +470,8 @@ func summarize(t *table, sum *Summary) {
 			sum.Unchanged++
 		case steward.OutcomeMerged:
 			sum.Merged++
+		case steward.OutcomeHeld:
+			sum.Held++
 		}
 		sum.Accepted++
 		if len(r.Findings) > 0 {

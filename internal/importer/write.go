@@ -184,6 +184,12 @@ func (w *writer) row(ctx context.Context, r *row) error {
 			return err
 		}
 		w.batch = append(w.batch, c)
+	case gate.ActionHold:
+		// Stored, not active, until a steward decides its suggestion.
+		r.outcome = steward.OutcomeHeld
+		c.Status = steward.StatusHeld
+		w.batch = append(w.batch, c)
+		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
 	default:
 		r.outcome = steward.OutcomeCreated
 		w.batch = append(w.batch, c)

@@ -51,6 +51,9 @@ type Decided struct {
 	// Suggestions are the new pending suggestions of the members left
 	// over, each a group its evidence still links.
 	Suggestions []*steward.Suggestion `json:"suggestions,omitempty"`
+	// Released are the customers held for this decision that a "not a
+	// duplicate" let in: active now.
+	Released []*steward.Customer `json:"released,omitempty"`
 }
 
 // Decide records decision d on suggestion id in one transaction. A merge
@@ -151,7 +154,7 @@ func (s *Service) decideMerge(ctx context.Context, tx steward.Store, sg *steward
 		if err != nil {
 			return err
 		}
-		if c.Status == steward.StatusActive && !slices.Contains(ids, c.ID) {
+		if (c.Status == steward.StatusActive || c.Status == steward.StatusHeld) && !slices.Contains(ids, c.ID) {
 			ids = append(ids, c.ID)
 		}
 		if id == d.SurvivorID {
@@ -212,6 +215,25 @@ func decideNotDuplicate(ctx context.Context, tx steward.Store, sg *steward.Sugge
 	}
 	if err := tx.SetSuggestionStatus(ctx, sg.ID, steward.SuggestionRejected, meta); err != nil {
 		return err
+	}
+	// A customer held for this decision is someone else: it comes in.
+	// With one member named, only that one is known to be someone else;
+	// the others stay held for the suggestion of those left.
+	for _, id := range sg.CustomerIDs {
+		if member != 0 && id != member {
+			continue
+		}
+		c, err := tx.Customer(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == steward.StatusHeld {
+			c.Status = steward.StatusActive
+			if err := tx.UpdateCustomer(ctx, c, meta); err != nil {
+				return err
+			}
+			out.Released = append(out.Released, c)
+		}
 	}
 	if member == 0 {
 		return nil

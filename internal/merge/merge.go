@@ -114,7 +114,12 @@ func (s *Service) Preview(ctx context.Context, st steward.Store, req Request) (*
 // plan plans the merge of members and checks the typed values.
 func (s *Service) plan(members []*steward.Customer, survivorID int64, overrides []Override) (*Plan, error) {
 	if survivorID == 0 {
+		// The oldest customer that is in (not one held for this
+		// decision), else the oldest.
 		survivorID = members[0].ID
+		if i := slices.IndexFunc(members, func(c *steward.Customer) bool { return c.Status == steward.StatusActive }); i >= 0 {
+			survivorID = members[i].ID
+		}
 	}
 	if !slices.ContainsFunc(members, func(c *steward.Customer) bool { return c.ID == survivorID }) {
 		return nil, steward.FieldErrorf(steward.EINVALID, "survivor_id",
@@ -137,8 +142,8 @@ func (s *Service) plan(members []*steward.Customer, survivorID int64, overrides 
 }
 
 // loadMembers reads the customers ids (ascending, distinct; at least two)
-// and checks that each is active and, when versions names it, still at
-// that version.
+// and checks that each is active (or held for a decision) and, when
+// versions names it, still at that version.
 func loadMembers(ctx context.Context, st steward.CustomerStore, ids []int64, versions map[int64]int64) ([]*steward.Customer, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
@@ -246,7 +251,8 @@ func (s *Service) merge(ctx context.Context, tx steward.Store, req Request, m st
 	// on PostgreSQL wait for each other instead of deadlocking.
 	for _, c := range members {
 		if c.ID == p.SurvivorID {
-			c.Record = p.Record
+			// A held customer the steward keeps as the survivor is in.
+			c.Record, c.Status = p.Record, steward.StatusActive
 			res.Survivor = c
 		} else {
 			c.Status, c.MergedInto = steward.StatusMerged, p.SurvivorID

@@ -273,6 +273,11 @@ func (s *Service) takeOut(ctx context.Context, tx steward.Store, mg *steward.Mer
 	sv.Record = restore(&rec, &mg.After, &sv.Record)
 	out.Record = restore(&mm.Before.Record, &mm.Before.Record, &out.Record)
 	out.Status, out.MergedInto = mm.Before.Status, mm.Before.MergedInto
+	if out.Status == steward.StatusHeld {
+		// Held for the merge's decision; taken out of it, the steward
+		// says it is someone else: it comes in.
+		out.Status = steward.StatusActive
+	}
 	for _, c := range sortByID(sv, out) {
 		if err := save(ctx, tx, c, meta); err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func (s *Server) createCustomer(r *http.Request, c *call) (*response, error) {
 	}
 	res := &response{status: http.StatusOK, body: out, etag: customerETag(out.Customer),
 		location: fmt.Sprintf("/api/v1/customers/%d", out.Customer.ID)}
-	if out.Outcome == steward.OutcomeCreated {
+	if out.Outcome == steward.OutcomeCreated || out.Outcome == steward.OutcomeHeld {
 		res.status = http.StatusCreated
 	}
 	return res, nil

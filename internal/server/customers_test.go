@@ -3,11 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/server"
 )
 
 type admittedReply struct {
@@ -329,5 +331,29 @@ func TestImportsAPI(t *testing.T) {
 			t.Errorf("shop's imports %+v", page.Items)
 		}
 		a.want(a.do("viewer", "GET", "/api/v1/imports/424242", nil), 404)
+	})
+}
+
+// TestCreateHeld: under gate.on_duplicate hold, a probable duplicate made
+// through the API is created held, with its suggestion, and is not found
+// by search until a steward decides.
+func TestCreateHeld(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		a := newAPI(t, st, func(c *server.Config) { c.Policy.OnDuplicate = steward.DuplicateHold })
+		a.want(a.do("steward", "POST", "/api/v1/customers", ali), 201)
+		var second admittedReply
+		a.want(a.do("steward", "POST", "/api/v1/customers", aliAgain), 201).decode(t, &second)
+		if second.Outcome != steward.OutcomeHeld || second.Customer.Status != steward.StatusHeld || second.Suggestion == nil {
+			t.Fatalf("duplicate under hold: %+v", second)
+		}
+		var found struct {
+			Items []struct{ Customer steward.Customer }
+		}
+		a.want(a.do("viewer", "GET", "/api/v1/customers?q="+url.QueryEscape("ali.rezaei@gmail.com"), nil), 200).decode(t, &found)
+		for _, it := range found.Items {
+			if it.Customer.ID == second.Customer.ID {
+				t.Errorf("search finds the held customer")
+			}
+		}
 	})
 }

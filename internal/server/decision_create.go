@@ -48,6 +48,9 @@ func (s *Server) decide(r *http.Request, c *call) (*response, error) {
 		var err error
 		out, err = s.merges.Decide(ctx, tx, id, d, c.meta())
 		if err != nil || out.Merge == nil {
+			if out != nil {
+				return out.Released, err
+			}
 			return nil, err
 		}
 		c.detail["merge"] = out.Merge.Merge.ID

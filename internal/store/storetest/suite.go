@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"InboundMail", testInboundMail},
 		{"EraseCustomer", testEraseCustomer},
 		{"Imports", testImports},
+		{"HeldCustomer", testHeldCustomer},
 		{"MigrateTwice", testMigrateTwice},
 		{"Generation", testGeneration},
 		{"CustomerIDsBySource", testCustomerIDsBySource},
