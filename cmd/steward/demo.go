@@ -137,7 +137,8 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(w, "5. Imported the web shop's file through the validation gate in %s: %d rows, %d accepted,\n"+
 		"   %d rejected with reasons. %d rows look like customers already stored, or like earlier\n"+
 		"   rows: they were stored, and %d merge suggestions wait for a steward's decision\n"+
-		"   (with --on-duplicate block they would have been held back instead).\n",
+		"   (--on-duplicate hold keeps them out of exports and mailings until decided; block\n"+
+		"   does not store them at all).\n",
 		since(start), sum.Rows, sum.Accepted, sum.Rejected, sum.Duplicates, sum.Suggestions)
 	for _, code := range slices.Sorted(maps.Keys(sum.RejectedBy)) {
 		fmt.Fprintf(w, "     rows rejected for %-28s %d\n", code, sum.RejectedBy[code])
