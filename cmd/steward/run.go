@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -195,9 +196,14 @@ func (b *barJob) end(err error) {
 // stageProgress reports each stage of duplicate detection (reading the
 // customers, preparing, training, comparing, clustering) on bar, each with
 // its own rate and ETA.
+// The comparing stage reports from several goroutines, so calls are
+// serialized.
 func stageProgress(bar *progress.Bar) dedupe.ProgressFunc {
+	var mu sync.Mutex
 	var current string
 	return func(stage string, done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
 		if stage != current {
 			current = stage
 			bar.Stage("dedupe: "+stage, int64(total))
