@@ -21,6 +21,8 @@ type Matcher interface {
 type Store interface {
 	steward.CustomerStore
 	UpsertSuggestion(ctx context.Context, s *steward.Suggestion) error
+	// CreateMerge keeps an automatic merge, for a steward to undo.
+	CreateMerge(ctx context.Context, m *steward.Merge) error
 }
 
 // Admission is what became of one admitted record.
@@ -104,11 +106,14 @@ func (g *Gate) Admit(ctx context.Context, st Store, rec steward.Record, m stewar
 		if err := g.create(ctx, st, c, m); err != nil {
 			return nil, err
 		}
-		survivor, _, err := Absorb(ctx, st, target.ID, &rec, g.Policy.Survivorship, g.now(), m)
+		ab, err := Absorb(ctx, st, target.ID, &rec, g.Policy.Survivorship, g.now(), m)
 		if err != nil {
 			return nil, err
 		}
-		a.Outcome, a.Customer = steward.OutcomeMerged, survivor
+		if err := st.CreateMerge(ctx, ab.Merge(c, m)); err != nil {
+			return nil, fmt.Errorf("keep the merge into customer %d: %w", target.ID, err)
+		}
+		a.Outcome, a.Customer = steward.OutcomeMerged, ab.After
 		return a, nil
 	}
 	a.Outcome = steward.OutcomeCreated

@@ -26,28 +26,70 @@ func Overlay(stored, rec *steward.Record) steward.Record {
 	return next
 }
 
+// Absorbed is what Absorb did: the target before and after, whether it
+// changed, and the value each field kept.
+type Absorbed struct {
+	Before, After *steward.Customer
+	Changed       bool
+	Choices       []dedupe.Choice
+}
+
 // Absorb merges an incoming record into the stored customer target: target
 // keeps, field by field, the value the survivorship policy picks between
-// its own record and rec (the newer of the two). It returns target as
-// stored afterwards, and whether it changed.
-func Absorb(ctx context.Context, st steward.CustomerStore, targetID int64, rec *steward.Record, policy steward.Survivorship, now time.Time, m steward.Meta) (*steward.Customer, bool, error) {
+// its own record and rec (the newer of the two). The caller stores the
+// incoming record as a customer merged into target and keeps the merge
+// (Absorbed.Merge), so that a steward can undo it.
+func Absorb(ctx context.Context, st steward.CustomerStore, targetID int64, rec *steward.Record, policy steward.Survivorship, now time.Time, m steward.Meta) (*Absorbed, error) {
 	c, err := st.Customer(ctx, targetID)
 	if err != nil {
-		return nil, false, fmt.Errorf("merge target %d: %w", targetID, err)
+		return nil, fmt.Errorf("merge target %d: %w", targetID, err)
 	}
-	next, _ := dedupe.Survive([]dedupe.Member{
+	before := *c
+	before.Record = c.Record.Clone()
+	next, choices := dedupe.Survive([]dedupe.Member{
 		{ID: c.ID, Record: &c.Record, UpdatedAt: c.UpdatedAt},
 		{Record: rec, UpdatedAt: now},
 	}, policy)
 	next.Source, next.SourceID = c.Record.Source, c.Record.SourceID
+	a := &Absorbed{Before: &before, After: c, Choices: choices}
 	if len(steward.Diff(&c.Record, &next)) == 0 {
-		return c, false, nil
+		return a, nil
 	}
 	c.Record = next
 	if err := st.UpdateCustomer(ctx, c, m); err != nil {
-		return nil, false, fmt.Errorf("merge into customer %d: %w", c.ID, err)
+		return nil, fmt.Errorf("merge into customer %d: %w", c.ID, err)
 	}
-	return c, true, nil
+	a.Changed = true
+	return a, nil
+}
+
+// Merge returns the merge that records the absorption of customer in,
+// the incoming record as stored, merged into the target: members the
+// target as it was and in as it would stand alone (active), so that
+// undoing it gives both back.
+func (a *Absorbed) Merge(in *steward.Customer, m steward.Meta) *steward.Merge {
+	alone := *in
+	alone.Status, alone.MergedInto = steward.StatusActive, 0
+	alone.Record = in.Record.Clone()
+	target := steward.MergeMember{CustomerID: a.Before.ID, Before: *a.Before}
+	member := steward.MergeMember{CustomerID: in.ID, Before: alone}
+	if in.Record.Source != "" && in.Record.SourceID != "" {
+		member.SourceRefs = []steward.SourceRef{{Source: in.Record.Source, ID: in.Record.SourceID}}
+	}
+	mg := &steward.Merge{SurvivorID: a.Before.ID, After: a.After.Record.Clone(), Actor: m.Actor, Cause: m.Cause,
+		Members: []steward.MergeMember{target, member}}
+	if in.ID < a.Before.ID {
+		mg.Members[0], mg.Members[1] = member, target
+	}
+	for _, ch := range a.Choices {
+		from := ch.From
+		if from == 0 && ch.Value != "" {
+			from = in.ID // the incoming record, which had no id yet
+		}
+		mg.Choices = append(mg.Choices, steward.FieldChoice{Field: ch.Field, Value: ch.Value, From: from, Strategy: ch.Strategy,
+			By: steward.ByPolicy, Differs: ch.Differs})
+	}
+	return mg
 }
 
 // Describe names a customer for a message as its user knows it: steward's

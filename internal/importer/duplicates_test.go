@@ -135,6 +135,28 @@ func TestDuplicateMerge(t *testing.T) {
 		if again.Unchanged != 2 || dbState(t, st) != before {
 			t.Errorf("merge import again: %+v; database changed: %v", again, dbState(t, st) != before)
 		}
+		// The automatic merge is kept, and a steward can undo it: both
+		// customers as they would stand alone, the row's source record
+		// its own again.
+		ctx := context.Background()
+		ms, err := st.Merges(ctx, steward.MergeFilter{})
+		if err != nil || len(ms) != 1 || ms[0].SurvivorID != old.ID || len(ms[0].Members) != 2 || ms[0].Member(n1.ID) == nil || ms[0].Actor != "import" {
+			t.Fatalf("merges %+v (%v): want the automatic one, into %d", ms, err, old.ID)
+		}
+		svc, err := merge.New(gate.Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Undo(ctx, st, ms[0].ID, 0, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		n1 = customerBySource(t, st, "shop", "n1")
+		if n1.Status != steward.StatusActive || n1.Record.City != "تهران" || n1.Record.Email != "Ali.Rezaei@gmail.com" {
+			t.Errorf("after undo the row's customer is %+v", n1)
+		}
+		if got, _ := st.Customer(ctx, old.ID); got.Record.City != "" || got.Record.Email != old.Record.Email {
+			t.Errorf("after undo the stored customer is %+v, want it as seeded", got.Record)
+		}
 	})
 }
 

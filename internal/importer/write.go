@@ -23,8 +23,10 @@ type writer struct {
 	// matches tells when a row's candidates are known.
 	matches *matcher
 	batch   []*steward.Customer
-	// suggestions wait until their rows' customers have ids.
+	// suggestions wait until their rows' customers have ids; so do the
+	// automatic merges.
 	suggestions []pendingSuggestion
+	merges      []pendingMerge
 	// touched lists the customers the import created or changed, to bring
 	// the duplicate index up to date after the commit.
 	touched []*steward.Customer
@@ -180,7 +182,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		}
 		r.outcome = steward.OutcomeMerged
 		c.Status, c.MergedInto = steward.StatusMerged, target.ID
-		if err := w.fill(ctx, target, &r.Record); err != nil {
+		if err := w.fill(ctx, target, c); err != nil {
 			return err
 		}
 		w.batch = append(w.batch, c)
@@ -270,13 +272,35 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 
 // fill merges the row's record into target, keeping what the rules'
 // survivorship picks.
-func (w *writer) fill(ctx context.Context, target *steward.Customer, rec *steward.Record) error {
-	c, changed, err := gate.Absorb(ctx, w.tx, target.ID, rec, w.opts.Survivorship, time.Now(), w.meta)
+func (w *writer) fill(ctx context.Context, target *steward.Customer, in *steward.Customer) error {
+	ab, err := gate.Absorb(ctx, w.tx, target.ID, &in.Record, w.opts.Survivorship, time.Now(), w.meta)
 	if err != nil {
 		return err
 	}
-	if changed {
-		w.touched = append(w.touched, c)
+	if ab.Changed {
+		w.touched = append(w.touched, ab.After)
+	}
+	// The merge is kept once in, the row's customer, has its id.
+	w.merges = append(w.merges, pendingMerge{ab, in})
+	return nil
+}
+
+// pendingMerge is an automatic merge waiting for its incoming customer's
+// id.
+type pendingMerge struct {
+	absorbed *gate.Absorbed
+	in       *steward.Customer
+}
+
+// storeMerges keeps the automatic merges whose customers have ids, so
+// that a steward can undo them.
+func (w *writer) storeMerges(ctx context.Context) error {
+	for len(w.merges) > 0 && w.merges[0].in.ID != 0 {
+		p := w.merges[0]
+		if err := w.tx.CreateMerge(ctx, p.absorbed.Merge(p.in, w.meta)); err != nil {
+			return fmt.Errorf("keep the merge into customer %d: %w", p.absorbed.Before.ID, err)
+		}
+		w.merges = w.merges[1:]
 	}
 	return nil
 }
@@ -290,6 +314,9 @@ func (w *writer) flush(ctx context.Context) error {
 	}
 	w.touched = append(w.touched, w.batch...)
 	w.batch = w.batch[:0]
+	if err := w.storeMerges(ctx); err != nil {
+		return err
+	}
 	return w.storeSuggestions(ctx, batchSize)
 }
 
