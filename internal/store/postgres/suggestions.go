@@ -262,13 +262,9 @@ func (s *Store) Suggestion(ctx context.Context, id int64) (*steward.Suggestion, 
 	return sg, nil
 }
 
-// Suggestions implements steward.SuggestionStore. Either review order is
-// served by the (status, probability DESC, id) index, read forwards or
-// backwards.
-func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
+// suggestionWhere is the condition of the suggestions f keeps (all but its
+// order and page), and its arguments.
+func suggestionWhere(f steward.SuggestionFilter) (string, []any) {
 	where, args := `true`, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -292,6 +288,31 @@ func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]
 	if f.Source != "" {
 		add(` AND EXISTS (SELECT 1 FROM source_refs r WHERE r.customer_id = ANY (suggestions.customer_ids) AND r.source = $%d)`, f.Source)
 	}
+	return where, args
+}
+
+// CountSuggestions returns the number of suggestions f keeps, its order,
+// limit and cursor aside.
+func (s *Store) CountSuggestions(ctx context.Context, f steward.SuggestionFilter) (int64, error) {
+	if err := f.Check(); err != nil {
+		return 0, err
+	}
+	where, args := suggestionWhere(f)
+	var n int64
+	if err := s.read(ctx).QueryRow(ctx, `SELECT count(*) FROM suggestions WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count suggestions: %w", err)
+	}
+	return n, nil
+}
+
+// Suggestions implements steward.SuggestionStore. Either review order is
+// served by the (status, probability DESC, id) index, read forwards or
+// backwards.
+func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]*steward.Suggestion, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
+	where, args := suggestionWhere(f)
 	limit := ""
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", f.Limit)

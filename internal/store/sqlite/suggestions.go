@@ -301,32 +301,7 @@ func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
-	where, args := `1 = 1`, []any{}
-	if f.Status != "" {
-		where += ` AND status = ?`
-		args = append(args, string(f.Status))
-	}
-	if f.MinProbability > 0 {
-		where += ` AND probability >= ?`
-		args = append(args, f.MinProbability)
-	}
-	if f.MaxProbability > 0 && f.MaxProbability < 1 {
-		where += ` AND probability <= ?`
-		args = append(args, f.MaxProbability)
-	}
-	if !f.Since.IsZero() {
-		where += ` AND created_at >= ?`
-		args = append(args, formatTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		where += ` AND created_at < ?`
-		args = append(args, formatTime(f.Until))
-	}
-	if f.Source != "" {
-		where += ` AND EXISTS (SELECT 1 FROM json_each(suggestions.customer_ids) m
-			JOIN source_refs r ON r.customer_id = m.value WHERE r.source = ?)`
-		args = append(args, f.Source)
-	}
+	where, args := suggestionWhere(f)
 	limit := ""
 	if f.Limit > 0 {
 		limit = fmt.Sprintf(" LIMIT %d", f.Limit)
@@ -360,6 +335,52 @@ func (s *Store) Suggestions(ctx context.Context, f steward.SuggestionFilter) ([]
 	}
 	more, err := s.querySuggestions(ctx, selectSuggestion+` WHERE `+where+` AND `+beyond+order+limit, append(args, p)...)
 	return append(out, more...), err
+}
+
+// suggestionWhere is the condition of the suggestions f keeps (all but its
+// order and page), and its arguments.
+func suggestionWhere(f steward.SuggestionFilter) (string, []any) {
+	where, args := `1 = 1`, []any{}
+	if f.Status != "" {
+		where += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.MinProbability > 0 {
+		where += ` AND probability >= ?`
+		args = append(args, f.MinProbability)
+	}
+	if f.MaxProbability > 0 && f.MaxProbability < 1 {
+		where += ` AND probability <= ?`
+		args = append(args, f.MaxProbability)
+	}
+	if !f.Since.IsZero() {
+		where += ` AND created_at >= ?`
+		args = append(args, formatTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where += ` AND created_at < ?`
+		args = append(args, formatTime(f.Until))
+	}
+	if f.Source != "" {
+		where += ` AND EXISTS (SELECT 1 FROM json_each(suggestions.customer_ids) m
+			JOIN source_refs r ON r.customer_id = m.value WHERE r.source = ?)`
+		args = append(args, f.Source)
+	}
+	return where, args
+}
+
+// CountSuggestions returns the number of suggestions f keeps, its order,
+// limit and cursor aside.
+func (s *Store) CountSuggestions(ctx context.Context, f steward.SuggestionFilter) (int64, error) {
+	if err := f.Check(); err != nil {
+		return 0, err
+	}
+	where, args := suggestionWhere(f)
+	var n int64
+	if err := s.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM suggestions WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count suggestions: %w", err)
+	}
+	return n, nil
 }
 
 // querySuggestions runs a query of suggestions.

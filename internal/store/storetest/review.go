@@ -54,6 +54,12 @@ func testSuggestionFilters(t *testing.T, s steward.Store) {
 			if ids := suggestionIDs(got); !slices.Equal(ids, tt.want) {
 				t.Errorf("suggestions %v, want %v", ids, tt.want)
 			}
+			// CountSuggestions counts the same, order and page aside.
+			f0 := tt.f
+			f0.Limit, f0.After = 1, got0(got)
+			if n, err := s.CountSuggestions(ctx, f0); err != nil || n != int64(len(tt.want)) {
+				t.Errorf("count %d (%v), want %d", n, err, len(tt.want))
+			}
 			// The same, two at a time.
 			var paged []int64
 			f := tt.f
@@ -82,6 +88,19 @@ func testSuggestionFilters(t *testing.T, s steward.Store) {
 	}
 	_, err := s.Suggestions(ctx, steward.SuggestionFilter{After: 424242})
 	wantCode(t, err, steward.ENOTFOUND)
+	for _, f := range invalid {
+		_, err := s.CountSuggestions(ctx, f)
+		wantCode(t, err, steward.EINVALID)
+	}
+}
+
+// got0 is the id of the first of sgs, 0 for none: a cursor that
+// CountSuggestions ignores.
+func got0(sgs []*steward.Suggestion) int64 {
+	if len(sgs) == 0 {
+		return 0
+	}
+	return sgs[0].ID
 }
 
 func suggestionIDs(sgs []*steward.Suggestion) []int64 {
