@@ -15,6 +15,7 @@ import (
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
 	"github.com/steward-crm/steward/internal/suppress"
+	"github.com/steward-crm/steward/internal/web"
 )
 
 // Config is what a Server is made of; cmd builds it from the rules file.
@@ -59,6 +60,7 @@ type Server struct {
 	log    *slog.Logger
 	routes []route
 	mux    *http.ServeMux
+	pages  *web.Pages
 }
 
 // New returns a server over cfg.Store, with its duplicate and search
@@ -90,6 +92,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.register()
 	s.registerUnsubscribe()
+	if err := s.mountPages(); err != nil {
+		return nil, err
+	}
 	if cfg.Mount != nil {
 		if err := cfg.Mount(s.mux); err != nil {
 			return nil, err
@@ -98,10 +103,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the server's handler: the routes, behind protection
-// against cross-site requests from browsers.
+// Handler returns the server's handler: the routes and the stewards'
+// pages, behind protection against cross-site requests from browsers.
 func (s *Server) Handler() http.Handler {
-	return http.NewCrossOriginProtection().Handler(s.mux)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return cop.Handler(s.mux)
 }
 
 // Serve answers requests on ln until ctx ends, then stops taking new ones

@@ -1,0 +1,269 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/storetest"
+)
+
+// TestReviewFlowWithoutJavaScript: sign in, the queue, a cluster of
+// three with one field's survivor changed, merge, the customer page,
+// undo, not a duplicate, and the queue without it, all by plain links
+// and form posts.
+func TestReviewFlowWithoutJavaScript(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+		b := s.browser()
+
+		// Not signed in: the sign-in page, which comes back here after.
+		p := b.get("/queue")
+		if p.status != http.StatusSeeOther || p.location != "/login?next=%2Fqueue" {
+			t.Fatalf("queue without a session: %d %q", p.status, p.location)
+		}
+		wantIn(t, b.follow(p), `name="password"`, `value="/queue"`)
+		if p := b.post("/login", url.Values{"name": {"steward1"}, "password": {"wrong"}}); p.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", p.status)
+		} else {
+			wantIn(t, p, "The user name or the password is wrong.")
+		}
+		p = b.post("/login", url.Values{"name": {"steward1"}, "password": {"password of steward"}, "next": {"/queue"}})
+		ck := p.header.Get("Set-Cookie")
+		if p.status != http.StatusSeeOther || !strings.Contains(ck, "steward_session=stw_") || !strings.Contains(ck, "HttpOnly") ||
+			!strings.Contains(ck, "SameSite=Lax") || strings.Contains(ck, "Secure") {
+			t.Fatalf("sign in: %d, cookie %q", p.status, ck)
+		}
+
+		// The queue: most uncertain first, counts, CSP.
+		q := b.get("/queue")
+		if q.status != 200 {
+			t.Fatalf("queue: %d %s", q.status, q.body)
+		}
+		if csp := q.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("CSP %q", csp)
+		}
+		wantIn(t, q, "<strong>4</strong> pending", "Sara", "محمد")
+		if i, j := strings.Index(q.body, path(`href="/suggestions/%d?`, fx.Other.ID)), strings.Index(q.body, path(`href="/suggestions/%d?`, fx.Pair.ID)); i < 0 || j < 0 || i > j {
+			t.Errorf("queue not most uncertain first (%d, %d)", i, j)
+		}
+		conf := b.get("/queue?order=confident&band=high")
+		wantIn(t, conf, "<strong>2</strong> match the filter")
+		if strings.Contains(conf.body, path(`href="/suggestions/%d?`, fx.Other.ID)) {
+			t.Error("score band not applied")
+		}
+
+		// The cluster of three, side by side; take the first name of the
+		// second member instead of the policy's.
+		c := b.get(path("/suggestions/%d", fx.Latin.ID))
+		if c.status != 200 {
+			t.Fatalf("cluster: %d %s", c.status, c.body)
+		}
+		ids := fx.Latin.CustomerIDs
+		wantIn(t, c, "Sarah", `class="differs"`, "Blocking keys", "<svg", "keeps email opt out = “true” of #")
+		form := formValues(c.body)
+		if form.Get("p.first_name") == "" || len(form["m"]) != 3 {
+			t.Fatalf("form %v", form)
+		}
+		form.Set("f.first_name", path("%d", ids[1]))
+		form.Set("action", "merge")
+		p = b.post(path("/suggestions/%d", fx.Latin.ID), form)
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/suggestions/next?") {
+			t.Fatalf("merge: %d %q %s", p.status, p.location, p.body)
+		}
+		next := b.follow(p)
+		wantIn(t, next, "Merged.", "Undo that merge")
+		survivor := s.customer(ids[0])
+		if survivor.Record.FirstName != "Sarah" || survivor.Record.Attributes["email_opt_out"] != "true" {
+			t.Errorf("survivor %+v", survivor.Record)
+		}
+		for _, id := range ids[1:] {
+			if c := s.customer(id); c.Status != steward.StatusMerged {
+				t.Errorf("#%d is %s", id, c.Status)
+			}
+		}
+
+		// The customer page: merged record, source records, merged ids,
+		// history, the merge with undo.
+		cp := b.get(path("/customers/%d", ids[0]))
+		wantIn(t, cp, "Sarah", "<code>crm</code>", path(`href="/customers/%d"`, ids[2]), "Merge ", "Undo merge", "Take out", "steward1")
+		undo := formValues(cp.body[strings.Index(cp.body, `/undo"`)-40:])
+		p = b.post(strings.Split(strings.Split(cp.body[strings.Index(cp.body, `/undo"`)-40:], `action="`)[1], `"`)[0], url.Values{"version": {undo.Get("version")}})
+		p = b.follow(p)
+		wantIn(t, p, "The merge was undone")
+		for _, id := range ids {
+			if c := s.customer(id); c.Status != steward.StatusActive {
+				t.Errorf("after undo #%d is %s", id, c.Status)
+			}
+		}
+		if s.customer(ids[0]).Record.FirstName != "Sara" {
+			t.Error("undo kept the merged first name")
+		}
+
+		// Not a duplicate: gone from the queue.
+		c = b.get(path("/suggestions/%d", fx.Other.ID))
+		form = formValues(c.body)
+		form.Set("action", "not_duplicate")
+		p = b.follow(b.post(path("/suggestions/%d", fx.Other.ID), form))
+		wantIn(t, p, "Marked as not duplicates")
+		q = b.get("/queue")
+		if strings.Contains(q.body, path(`href="/suggestions/%d?`, fx.Other.ID)) {
+			t.Error("a suggestion marked not a duplicate is still in the queue")
+		}
+		wantIn(t, q, path(`href="/suggestions/%d?`, fx.Latin.ID))
+
+		// Skip, then sign out: the session token no longer works.
+		c = b.get(path("/suggestions/%d", fx.Persian.ID))
+		form = formValues(c.body)
+		form.Set("action", "skip")
+		if p := b.post(path("/suggestions/%d", fx.Persian.ID), form); p.status != http.StatusSeeOther {
+			t.Fatalf("skip: %d %s", p.status, p.body)
+		}
+		if sg, _ := st.Suggestion(context.Background(), fx.Persian.ID); sg.Status != steward.SuggestionSkipped {
+			t.Errorf("skipped: %s", sg.Status)
+		}
+		if p := b.post("/logout", url.Values{}); p.status != http.StatusSeeOther || p.location != "/login" {
+			t.Fatalf("sign out: %d %q", p.status, p.location)
+		}
+		if p := b.get("/queue"); p.status != http.StatusSeeOther {
+			t.Errorf("after signing out: %d", p.status)
+		}
+	})
+}
+
+// TestStaleDecision: a member changed after the page was read; the
+// decision changes nothing and the page comes back afresh, saying who.
+func TestStaleDecision(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+		b := s.browser()
+		b.signIn(steward.RoleSteward)
+		c := b.get(path("/suggestions/%d", fx.Pair.ID))
+		form := formValues(c.body)
+		ctx := context.Background()
+		cu := s.customer(fx.Pair.CustomerIDs[1])
+		cu.Record.LastName = "Karimy"
+		if err := st.UpdateCustomer(ctx, cu, steward.Meta{Actor: "nasrin", Cause: "api"}); err != nil {
+			t.Fatal(err)
+		}
+		form.Set("action", "merge")
+		p := b.post(path("/suggestions/%d", fx.Pair.ID), form)
+		if p.status != http.StatusConflict {
+			t.Fatalf("stale merge: %d %.500s", p.status, p.body)
+		}
+		wantIn(t, p, "changed while you were looking", "changed by nasrin", "Karimy")
+		if s.customer(fx.Pair.CustomerIDs[0]).Status != steward.StatusActive {
+			t.Error("a stale decision merged")
+		}
+		// Decided by someone else meanwhile.
+		form = formValues(p.body)
+		form.Set("action", "skip")
+		if p := b.post(path("/suggestions/%d", fx.Pair.ID), form); p.status != http.StatusSeeOther {
+			t.Fatalf("skip: %d", p.status)
+		}
+		form.Set("action", "skip")
+		p = b.post(path("/suggestions/%d", fx.Pair.ID), form)
+		if p.status != http.StatusSeeOther && p.status != http.StatusConflict {
+			t.Errorf("second skip: %d", p.status)
+		}
+	})
+}
+
+// TestPagesRefuse: a cross-site post, a viewer's merge, markup in a
+// value, a page that does not exist.
+func TestPagesRefuse(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+
+		b := s.browser()
+		b.signIn(steward.RoleSteward)
+		c := b.get(path("/suggestions/%d", fx.Pair.ID))
+		if strings.Contains(c.body, "<img src=x") || !strings.Contains(c.body, "&lt;img src=x onerror=alert(1)&gt;") {
+			t.Errorf("markup in a value not escaped")
+		}
+		cp := b.get(path("/customers/%d", fx.Pair.CustomerIDs[0]))
+		if strings.Contains(cp.body, "<img src=x") || !strings.Contains(cp.body, "&lt;img src=x") {
+			t.Errorf("markup in a value not escaped on the customer page")
+		}
+		q := b.get("/queue")
+		if strings.Contains(q.body, "<img src=x") {
+			t.Errorf("markup in a value not escaped in the queue")
+		}
+
+		// A form posted from another site: refused, nothing merged.
+		form := formValues(c.body)
+		form.Set("action", "merge")
+		p := b.do("POST", path("/suggestions/%d", fx.Pair.ID), form, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
+		if p.status != http.StatusForbidden {
+			t.Fatalf("cross-site post: %d", p.status)
+		}
+		wantIn(t, p, "sent from another site")
+		if s.customer(fx.Pair.CustomerIDs[1]).Status != steward.StatusActive {
+			t.Error("a cross-site post merged")
+		}
+		if p := b.do("POST", "/logout", url.Values{}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); p.status != http.StatusForbidden {
+			t.Errorf("cross-site sign out: %d", p.status)
+		}
+
+		// A viewer sees, but cannot merge.
+		v := s.browser()
+		v.signIn(steward.RoleViewer)
+		vc := v.get(path("/suggestions/%d", fx.Pair.ID))
+		if vc.status != 200 || strings.Contains(vc.body, `value="merge"`) {
+			t.Errorf("viewer's cluster page: %d, merge button shown: %v", vc.status, strings.Contains(vc.body, `value="merge"`))
+		}
+		p = v.post(path("/suggestions/%d", fx.Pair.ID), form)
+		if p.status != http.StatusForbidden {
+			t.Fatalf("viewer's merge: %d", p.status)
+		}
+		wantIn(t, p, "needs the steward role")
+		if s.customer(fx.Pair.CustomerIDs[1]).Status != steward.StatusActive {
+			t.Error("a viewer merged")
+		}
+
+		// Errors are pages.
+		for _, tt := range []struct {
+			path   string
+			status int
+			says   string
+		}{
+			{"/suggestions/999999", 404, "Not found"},
+			{"/suggestions/abc", 404, "should end in a number"},
+			{"/customers/999999", 404, "Not found"},
+			{"/nowhere", 404, "There is no page /nowhere"},
+			{"/queue?band=huge", 422, "Unknown score band"},
+			{"/queue?since=yesterday", 422, "is not a date"},
+		} {
+			t.Run(tt.path, func(t *testing.T) {
+				p := b.get(tt.path)
+				if p.status != tt.status || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
+					t.Errorf("%s: %d %s", tt.path, p.status, p.header.Get("Content-Type"))
+				}
+				wantIn(t, p, tt.says)
+			})
+		}
+	})
+}
+
+// TestBlindMode: the score is hidden once asked, on every page after.
+func TestBlindMode(t *testing.T) {
+	s := newSite(t, storetest.SQLite(t))
+	fx := s.seed()
+	b := s.browser()
+	b.signIn(steward.RoleSteward)
+	if p := b.get("/queue"); !strings.Contains(p.body, "95.0%") {
+		t.Fatal("no score in the queue")
+	}
+	if p := b.get("/queue?blind=1"); strings.Contains(p.body, "95.0%") {
+		t.Error("blind queue shows a score")
+	}
+	if p := b.get(path("/suggestions/%d", fx.Pair.ID)); strings.Contains(p.body, "95.0%") || !strings.Contains(p.body, "Show scores") {
+		t.Error("blind cluster page shows a score")
+	}
+}
