@@ -69,7 +69,11 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 		if form.Get("p.first_name") == "" || len(form["m"]) != 3 {
 			t.Fatalf("form %v", form)
 		}
-		form.Set("f.first_name", path("%d", ids[1]))
+		// The policy keeps #1's email; the steward takes #2's.
+		if form.Get("p.email") != path("%d", ids[0]) {
+			t.Fatalf("preselected email of %s, want #%d", form.Get("p.email"), ids[0])
+		}
+		form.Set("f.email", path("%d", ids[1]))
 		form.Set("action", "merge")
 		p = b.post(path("/suggestions/%d", fx.Latin.ID), form)
 		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/suggestions/next?") {
@@ -78,7 +82,7 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 		next := b.follow(p)
 		wantIn(t, next, "Merged.", "Undo that merge")
 		survivor := s.customer(ids[0])
-		if survivor.Record.FirstName != "Sarah" || survivor.Record.Attributes["email_opt_out"] != "true" {
+		if survivor.Record.Email != "sara@example.org" || survivor.Record.Attributes["email_opt_out"] != "true" {
 			t.Errorf("survivor %+v", survivor.Record)
 		}
 		for _, id := range ids[1:] {
@@ -90,7 +94,7 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 		// The customer page: merged record, source records, merged ids,
 		// history, the merge with undo.
 		cp := b.get(path("/customers/%d", ids[0]))
-		wantIn(t, cp, "Sarah", "<code>crm</code>", path(`href="/customers/%d"`, ids[2]), "Merge ", "Undo merge", "Take out", "steward1")
+		wantIn(t, cp, "sara@example.org", "<code>crm</code>", path(`href="/customers/%d"`, ids[2]), "Merge ", "Undo merge", "Take out", "steward1")
 		undo := formValues(cp.body[strings.Index(cp.body, `/undo"`)-40:])
 		p = b.post(strings.Split(strings.Split(cp.body[strings.Index(cp.body, `/undo"`)-40:], `action="`)[1], `"`)[0], url.Values{"version": {undo.Get("version")}})
 		p = b.follow(p)
@@ -100,8 +104,8 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 				t.Errorf("after undo #%d is %s", id, c.Status)
 			}
 		}
-		if s.customer(ids[0]).Record.FirstName != "Sara" {
-			t.Error("undo kept the merged first name")
+		if s.customer(ids[0]).Record.Email != "sara.ahmadi@example.com" {
+			t.Error("undo kept the merged email")
 		}
 
 		// Not a duplicate: gone from the queue.

@@ -18,6 +18,16 @@
     el.click();
     return true;
   }
+  // A survivor value picked is highlighted at once, as the server
+  // highlights the preselected one.
+  document.querySelectorAll(".cluster input[type=radio]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var row = radio.closest("tr");
+      row.querySelectorAll("td").forEach(function (td) { td.classList.remove("chosen"); });
+      var td = radio.closest("td");
+      if (td) td.classList.add("chosen");
+    });
+  });
   var help = document.getElementById("help");
   function toggleHelp() { if (help) help.hidden = !help.hidden; }
   document.querySelectorAll("[data-help]").forEach(function (b) { b.addEventListener("click", toggleHelp); });
