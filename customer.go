@@ -217,6 +217,9 @@ type CustomerFilter struct {
 	AfterID int64
 	// Limit stops after this many customers; 0 means no limit.
 	Limit int
+	// IDs keeps the customers with these ids (a page's worth, read at
+	// once); nil keeps all.
+	IDs []int64
 }
 
 // CreationChanges returns the audit entries of a customer's creation: one

@@ -149,9 +149,10 @@ type SuggestionStore interface {
 	// probable first, then by id; or least probable first, then newest
 	// first. EINVALID when f fails Check.
 	Suggestions(ctx context.Context, f SuggestionFilter) ([]*Suggestion, error)
-	// CountSuggestions returns how many suggestions f keeps, its order,
-	// limit and cursor aside (the review queue's counts). EINVALID when f
-	// fails Check.
+	// CountSuggestions returns how many suggestions f keeps, its order
+	// and cursor aside (the review queue's counts); a Limit caps the
+	// count, so that counting a long queue costs no more than the cap.
+	// EINVALID when f fails Check.
 	CountSuggestions(ctx context.Context, f SuggestionFilter) (int64, error)
 	// SetSuggestionStatus records a decision on a suggestion: ENOTFOUND if
 	// there is no such suggestion, EINVALID for an unknown status.

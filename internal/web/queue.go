@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/steward-crm/steward"
 )
 
@@ -109,13 +111,28 @@ type queueRow struct {
 	Producer   string
 }
 
+// countCap is as far as the queue counts: beyond it a count says "10,000+",
+// so that a long queue costs no more to count than a short one.
+const countCap = 10_000
+
+// count is a count of suggestions, capped at countCap.
+type count int64
+
+// String writes the count with thousands separators, "10,000+" at the cap.
+func (n count) String() string {
+	if n >= countCap {
+		return humanize.Comma(countCap) + "+"
+	}
+	return humanize.Comma(int64(n))
+}
+
 type queueView struct {
 	Q        queueQuery
 	Bands    []band
 	Rows     []queueRow
-	Pending  int64
-	Matching int64
-	Skipped  int64
+	Pending  count
+	Matching count
+	Skipped  count
 	First    bool
 	Next     string
 	Error    string
@@ -140,16 +157,21 @@ func (p *Pages) queue(w http.ResponseWriter, r *http.Request, c *call) error {
 		v.Error, status = steward.ErrorMessage(ferr), p.cfg.Status(ferr)
 		f = steward.SuggestionFilter{Status: steward.SuggestionPending, Order: steward.MostUncertain}
 	}
+	counted := func(f steward.SuggestionFilter) (count, error) {
+		f.Limit, f.Order = countCap, ""
+		n, err := p.st.CountSuggestions(ctx, f)
+		return count(n), err
+	}
 	var err error
-	if v.Pending, err = p.st.CountSuggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending}); err != nil {
+	if v.Pending, err = counted(steward.SuggestionFilter{Status: steward.SuggestionPending}); err != nil {
 		return err
 	}
-	if v.Skipped, err = p.st.CountSuggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionSkipped}); err != nil {
+	if v.Skipped, err = counted(steward.SuggestionFilter{Status: steward.SuggestionSkipped}); err != nil {
 		return err
 	}
 	v.Matching = v.Pending
 	if f.MinProbability != 0 || f.MaxProbability != 0 || f.Source != "" || !f.Since.IsZero() || !f.Until.IsZero() {
-		if v.Matching, err = p.st.CountSuggestions(ctx, f); err != nil {
+		if v.Matching, err = counted(f); err != nil {
 			return err
 		}
 	}
@@ -186,24 +208,24 @@ func (p *Pages) queue(w http.ResponseWriter, r *http.Request, c *call) error {
 	return p.render(w, r, c, status, "queue", "Review queue", v)
 }
 
-// memberNames names the members of sgs ("Sara Ahmadi", or the id of one
-// without a name), each read once.
+// memberNames names the members of sgs ("Sara Ahmadi", or the number
+// of one without a name), read at once.
 func (p *Pages) memberNames(r *http.Request, sgs []*steward.Suggestion) (map[int64]string, error) {
-	out := make(map[int64]string)
+	ids := []int64{}
 	for _, sg := range sgs {
-		for _, id := range sg.CustomerIDs {
-			if _, ok := out[id]; ok {
-				continue
-			}
-			cu, err := p.st.Customer(r.Context(), id)
-			if steward.ErrorCode(err) == steward.ENOTFOUND {
-				out[id] = fmt.Sprintf("#%d (gone)", id)
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out[id] = displayName(cu)
+		ids = append(ids, sg.CustomerIDs...)
+	}
+	out := make(map[int64]string, len(ids))
+	err := p.st.EachCustomer(r.Context(), steward.CustomerFilter{IDs: ids}, func(cu *steward.Customer) error {
+		out[cu.ID] = displayName(cu)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = fmt.Sprintf("#%d (gone)", id)
 		}
 	}
 	return out, nil

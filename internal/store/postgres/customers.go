@@ -331,15 +331,18 @@ const eachPage = 1000
 // read on another pooled connection while fn works.
 func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
 	q := s.read(ctx)
-	query := selectCustomer + " WHERE id > $1 ORDER BY id LIMIT $2"
+	where, extra := "", []any{}
 	if f.Status != "" {
-		query = selectCustomer + " WHERE id > $1 AND status = $3 ORDER BY id LIMIT $2"
+		extra = append(extra, string(f.Status))
+		where += fmt.Sprintf(" AND status = $%d", len(extra)+2)
 	}
+	if f.IDs != nil {
+		extra = append(extra, f.IDs)
+		where += fmt.Sprintf(" AND id = ANY($%d)", len(extra)+2)
+	}
+	query := selectCustomer + " WHERE id > $1" + where + " ORDER BY id LIMIT $2"
 	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
-		args := []any{after, n}
-		if f.Status != "" {
-			args = append(args, string(f.Status))
-		}
+		args := append([]any{after, n}, extra...)
 		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("list customers: %w", err)

@@ -257,15 +257,20 @@ const eachPage = 1000
 // reader connection while fn works.
 func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
 	q := s.read(ctx)
-	query := selectCustomer + " WHERE id > ? ORDER BY id LIMIT ?"
+	where, extra := "", []any{}
 	if f.Status != "" {
-		query = selectCustomer + " WHERE id > ? AND status = ? ORDER BY id LIMIT ?"
+		where, extra = " AND status = ?", append(extra, string(f.Status))
 	}
-	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
-		args := []any{after, n}
-		if f.Status != "" {
-			args = []any{after, string(f.Status), n}
+	if f.IDs != nil {
+		ids, err := json.Marshal(f.IDs)
+		if err != nil {
+			return err
 		}
+		where, extra = where+" AND id IN (SELECT value FROM json_each(?))", append(extra, string(ids))
+	}
+	query := selectCustomer + " WHERE id > ?" + where + " ORDER BY id LIMIT ?"
+	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
+		args := append(append([]any{after}, extra...), n)
 		cs, err := queryCustomers(ctx, q, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("list customers: %w", err)

@@ -369,15 +369,19 @@ func suggestionWhere(f steward.SuggestionFilter) (string, []any) {
 	return where, args
 }
 
-// CountSuggestions returns the number of suggestions f keeps, its order,
-// limit and cursor aside.
+// CountSuggestions returns the number of suggestions f keeps, its order
+// and cursor aside, counting no further than f.Limit when it is set.
 func (s *Store) CountSuggestions(ctx context.Context, f steward.SuggestionFilter) (int64, error) {
 	if err := f.Check(); err != nil {
 		return 0, err
 	}
 	where, args := suggestionWhere(f)
 	var n int64
-	if err := s.read(ctx).QueryRowContext(ctx, `SELECT count(*) FROM suggestions WHERE `+where, args...).Scan(&n); err != nil {
+	q := `SELECT count(*) FROM suggestions WHERE ` + where
+	if f.Limit > 0 {
+		q = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM suggestions WHERE %s LIMIT %d) capped`, where, f.Limit)
+	}
+	if err := s.read(ctx).QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count suggestions: %w", err)
 	}
 	return n, nil

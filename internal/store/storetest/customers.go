@@ -404,6 +404,17 @@ func testEachCustomer(t *testing.T, s steward.Store) {
 	if got := collect(steward.CustomerFilter{Status: steward.StatusMerged}); len(got) != 0 {
 		t.Errorf("merged: %d ids, want none", len(got))
 	}
+	// By ids: those asked for, ascending, with the other filters.
+	byIDs := []int64{cs[5].ID, cs[3].ID, cs[2000].ID, 999999, cs[0].ID}
+	if got := collect(steward.CustomerFilter{IDs: byIDs}); !reflect.DeepEqual(got, []int64{cs[0].ID, cs[3].ID, cs[5].ID, cs[2000].ID}) {
+		t.Errorf("by ids: %v", got)
+	}
+	if got := collect(steward.CustomerFilter{IDs: byIDs, Status: steward.StatusActive}); !reflect.DeepEqual(got, []int64{cs[0].ID, cs[5].ID, cs[2000].ID}) {
+		t.Errorf("active by ids: %v", got)
+	}
+	if got := collect(steward.CustomerFilter{IDs: []int64{}}); len(got) != 0 {
+		t.Errorf("no ids: %v", got)
+	}
 	stop := errors.New("stop")
 	seen := 0
 	err := s.EachCustomer(ctx, steward.CustomerFilter{}, func(*steward.Customer) error {

@@ -54,11 +54,16 @@ func testSuggestionFilters(t *testing.T, s steward.Store) {
 			if ids := suggestionIDs(got); !slices.Equal(ids, tt.want) {
 				t.Errorf("suggestions %v, want %v", ids, tt.want)
 			}
-			// CountSuggestions counts the same, order and page aside.
+			// CountSuggestions counts the same, order and cursor aside,
+			// and no further than a limit.
 			f0 := tt.f
-			f0.Limit, f0.After = 1, got0(got)
+			f0.After = got0(got)
 			if n, err := s.CountSuggestions(ctx, f0); err != nil || n != int64(len(tt.want)) {
 				t.Errorf("count %d (%v), want %d", n, err, len(tt.want))
+			}
+			f0.Limit = 2
+			if n, err := s.CountSuggestions(ctx, f0); err != nil || n != int64(min(2, len(tt.want))) {
+				t.Errorf("count up to 2: %d (%v), want %d", n, err, min(2, len(tt.want)))
 			}
 			// The same, two at a time.
 			var paged []int64
