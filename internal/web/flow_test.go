@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -269,5 +270,57 @@ func TestBlindMode(t *testing.T) {
 	}
 	if p := b.get(path("/suggestions/%d", fx.Pair.ID)); strings.Contains(p.body, "95.0%") || !strings.Contains(p.body, "Show scores") {
 		t.Error("blind cluster page shows a score")
+	}
+}
+
+// TestTypedValueAndTakeOut: a survivor value typed in is standardized and
+// kept; one member taken out of the merge on the customer page is back on
+// its own, the others stay merged.
+func TestTypedValueAndTakeOut(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+		b := s.browser()
+		b.signIn(steward.RoleSteward)
+		ids := fx.Latin.CustomerIDs
+		form := formValues(b.get(path("/suggestions/%d", fx.Latin.ID)).body)
+		form.Set("f.email", "typed")
+		form.Set("t.email", "  Sara.New@Example.COM ")
+		form.Set("action", "merge")
+		if p := b.post(path("/suggestions/%d", fx.Latin.ID), form); p.status != http.StatusSeeOther {
+			t.Fatalf("merge with a typed email: %d %.500s", p.status, p.body)
+		}
+		if got := s.customer(ids[0]).Record.Email; got != "Sara.New@example.com" {
+			t.Errorf("typed email kept as %q", got)
+		}
+		cp := b.get(path("/customers/%d", ids[0]))
+		at := strings.Index(cp.body, path(`<input type="hidden" name="member" value="%d">`, ids[2]))
+		if at < 0 {
+			t.Fatalf("no take-out of #%d:\n%s", ids[2], cp.body)
+		}
+		tf := formValues(cp.body[at : strings.Index(cp.body[at:], "</form>")+at])
+		action := cp.body[strings.LastIndex(cp.body[:at], `action="`)+8:]
+		action = action[:strings.Index(action, `"`)]
+		p := b.follow(b.post(action, tf))
+		wantIn(t, p, "taken out of the merge")
+		if c := s.customer(ids[2]); c.Status != steward.StatusActive {
+			t.Errorf("taken out, #%d is %s", ids[2], c.Status)
+		}
+		if c := s.customer(ids[1]); c.Status != steward.StatusMerged {
+			t.Errorf("not taken out, #%d is %s", ids[1], c.Status)
+		}
+	})
+}
+
+// TestSecureCookieUnderTLS: over TLS the session cookie is Secure too.
+func TestSecureCookieUnderTLS(t *testing.T) {
+	s := newSite(t, storetest.SQLite(t))
+	r := httptest.NewRequest("POST", "https://steward.example/login", strings.NewReader("name=steward1&password=password+of+steward"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.handler.ServeHTTP(w, r)
+	ck := w.Result().Header.Get("Set-Cookie")
+	if w.Code != http.StatusSeeOther || !strings.Contains(ck, "; Secure") || !strings.Contains(ck, "HttpOnly") {
+		t.Errorf("sign in over TLS: %d, cookie %q", w.Code, ck)
 	}
 }

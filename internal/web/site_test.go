@@ -37,10 +37,11 @@ var fast = auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 
 // (viewer1, steward1, admin1; password "password of ROLE"), and the
 // clusters of seed.
 type site struct {
-	t   testing.TB
-	st  steward.Store
-	url string
-	fx  fixture
+	t       testing.TB
+	st      steward.Store
+	url     string
+	handler http.Handler
+	fx      fixture
 }
 
 func newSite(t testing.TB, st steward.Store) *site {
@@ -69,7 +70,7 @@ func newSite(t testing.TB, st steward.Store) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{t: t, st: st, url: ts.URL}
+	return &site{t: t, st: st, url: ts.URL, handler: srv.Handler()}
 }
 
 // fixture names the seeded clusters.
