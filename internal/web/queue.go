@@ -143,10 +143,6 @@ type queueView struct {
 // page at a time (keyset: the page after suggestion ?after=ID).
 func (p *Pages) queue(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	if b := r.URL.Query().Get("blind"); b != "" {
-		c.blind = b == "1"
-		setCookie(w, r, blindCookie, map[bool]string{true: "1", false: ""}[c.blind], 365*24*3600)
-	}
 	qq, f, ferr := parseQueue(r.URL.Query())
 	v := queueView{Q: qq, Bands: bands, First: true, Notice: r.URL.Query().Get("done")}
 	status := http.StatusOK

@@ -193,10 +193,6 @@ func (p *Pages) suggestion(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	q := r.URL.Query()
-	if b := q.Get("blind"); b != "" {
-		c.blind = b == "1"
-		setCookie(w, r, blindCookie, map[bool]string{true: "1", false: ""}[c.blind], 365*24*3600)
-	}
 	v, err := p.loadSuggestion(r.Context(), id, q.Get("same") == "hide")
 	if err != nil {
 		return err

@@ -170,6 +170,12 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 		if ck, err := r.Cookie(blindCookie); err == nil && ck.Value == "1" {
 			c.blind = true
 		}
+		// ?blind=1 (or 0) on any page turns blind mode on (or off) for
+		// the pages after it too.
+		if b := r.URL.Query().Get("blind"); r.Method == http.MethodGet && (b == "1" || b == "0") {
+			c.blind = b == "1"
+			setCookie(w, r, blindCookie, b, 365*24*3600)
+		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if v := recover(); v != nil {
