@@ -25,6 +25,7 @@ type Store interface {
 	SuppressionStore
 	ErasureStore
 	ImportStore
+	ClaimStore
 
 	// Atomic runs fn in one transaction: if fn returns an error (or panics)
 	// nothing it wrote through the store is kept; otherwise all of it is

@@ -108,7 +108,10 @@ func (q queueQuery) With(key, value string) string {
 type queueRow struct {
 	Suggestion *steward.Suggestion
 	Names      []string
-	Producer   string
+	// Claim is a live claim of the suggestion (nil for none), Mine
+	// whether it is the steward's own.
+	Claim *steward.Claim
+	Mine  bool
 }
 
 // countCap is as far as the queue counts: beyond it a count says "10,000+",
@@ -137,6 +140,8 @@ type queueView struct {
 	Next     string
 	Error    string
 	Notice   string
+	// Claimed is how many suggestions the last claim took.
+	Claimed string
 }
 
 // queue shows the pending suggestions, filtered and in review order, a
@@ -144,7 +149,7 @@ type queueView struct {
 func (p *Pages) queue(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	qq, f, ferr := parseQueue(r.URL.Query())
-	v := queueView{Q: qq, Bands: bands, First: true, Notice: r.URL.Query().Get("done")}
+	v := queueView{Q: qq, Bands: bands, First: true, Notice: r.URL.Query().Get("done"), Claimed: r.URL.Query().Get("n")}
 	status := http.StatusOK
 	if ferr != nil {
 		if p.cfg.Status(ferr) >= 500 {
@@ -194,8 +199,19 @@ func (p *Pages) queue(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(sgs))
+	for i, sg := range sgs {
+		ids[i] = sg.ID
+	}
+	claims, err := p.st.SuggestionClaims(ctx, ids, p.cfg.Now().UTC())
+	if err != nil {
+		return err
+	}
 	for _, sg := range sgs {
 		row := queueRow{Suggestion: sg}
+		if cl, ok := claims[sg.ID]; ok {
+			row.Claim, row.Mine = &cl, cl.By == c.user.Name
+		}
 		for _, id := range sg.CustomerIDs {
 			row.Names = append(row.Names, names[id])
 		}

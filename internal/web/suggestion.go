@@ -70,6 +70,8 @@ type suggestionPage struct {
 	Changed  []string
 	Done     *doneNote
 	Pending  bool
+	// Claim is another steward's live claim of the suggestion.
+	Claim *steward.Claim
 }
 
 // doneNote is what the previous decision did, with its undo.
@@ -208,6 +210,13 @@ func (p *Pages) suggestion(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err := p.neighbours(r.Context(), v); err != nil {
 		return err
 	}
+	claims, err := p.st.SuggestionClaims(r.Context(), []int64{id}, p.cfg.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if cl, ok := claims[id]; ok && cl.By != c.user.Name {
+		v.Claim = &cl
+	}
 	if err := p.cfg.Audit(r.Context(), c.action("suggestion.read", fmt.Sprintf("suggestion:%d", id), map[string]any{"customers": v.Suggestion.CustomerIDs, "via": "web"})); err != nil {
 		return err
 	}
@@ -248,8 +257,11 @@ func (p *Pages) nextSuggestion(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	f.Limit = 1
-	sgs, err := p.st.Suggestions(r.Context(), f)
+	var first *steward.Suggestion
+	err = unclaimed(r.Context(), p.st, f, c.user.Name, p.cfg.Now().UTC(), func(sg *steward.Suggestion, _ *steward.Claim) (bool, error) {
+		first = sg
+		return false, nil
+	})
 	if err != nil {
 		return err
 	}
@@ -259,12 +271,12 @@ func (p *Pages) nextSuggestion(w http.ResponseWriter, r *http.Request, c *call) 
 			carry.Set(k, s)
 		}
 	}
-	if len(sgs) == 0 {
+	if first == nil {
 		carry.Set("done", "empty")
 		http.Redirect(w, r, "/queue?"+carry.Encode(), http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, fmt.Sprintf("/suggestions/%d?%s", sgs[0].ID, carry.Encode()), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/suggestions/%d?%s", first.ID, carry.Encode()), http.StatusSeeOther)
 	return nil
 }
 

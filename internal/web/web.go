@@ -101,6 +101,8 @@ func (p *Pages) routes() {
 	p.mux.Handle("POST /logout", p.page(v, p.logout))
 	p.mux.Handle("GET /{$}", p.page(v, p.home))
 	p.mux.Handle("GET /queue", p.page(v, p.queue))
+	p.mux.Handle("POST /queue/claim", p.page(st, p.claim))
+	p.mux.Handle("POST /queue/release", p.page(st, p.release))
 	p.mux.Handle("GET /suggestions/next", p.page(v, p.nextSuggestion))
 	p.mux.Handle("GET /suggestions/{id}", p.page(v, p.suggestion))
 	p.mux.Handle("POST /suggestions/{id}", p.page(st, p.decide))

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Tokens", testTokens},
 		{"Audit", testAudit},
 		{"SuggestionFilters", testSuggestionFilters},
+		{"Claims", testClaims},
 		{"JobRunsList", testJobRunsList},
 	}
 	for _, tt := range tests {
