@@ -122,6 +122,7 @@ func TestBrowser(t *testing.T) {
 
 	do(chromedp.Navigate(fmt.Sprintf("%s/customers/%d", s.url, ids[0])), chromedp.WaitVisible(css(`table.record`)))
 	customer := text(`table.record`)
+	shot("customer.png")
 	do(chromedp.Click(css(`form[action$="/undo"] button`)), chromedp.WaitVisible(css(`.notice.done`)))
 
 	do(chromedp.Navigate(fmt.Sprintf("%s/suggestions/%d", s.url, other.ID)), chromedp.WaitVisible(css(`table.cluster`)),
