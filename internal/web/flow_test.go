@@ -53,7 +53,7 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Errorf("queue not most uncertain first (%d, %d)", i, j)
 		}
 		conf := b.get("/queue?order=confident&band=high")
-		wantIn(t, conf, "<strong>2</strong> match the filter")
+		wantIn(t, conf, "<strong>2</strong> match the filter", path(`href="/suggestions/%d?band=high&amp;order=confident"`, fx.Pair.ID))
 		if strings.Contains(conf.body, path(`href="/suggestions/%d?`, fx.Other.ID)) {
 			t.Error("score band not applied")
 		}

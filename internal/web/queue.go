@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -92,17 +93,18 @@ func (q queueQuery) Values() url.Values {
 	return v
 }
 
-// Query is the filter as a query string ("" for none), without "?".
-func (q queueQuery) Query() string { return q.Values().Encode() }
+// Query is the filter as a query string ("" for none), without "?": a
+// template.URL, so that a link keeps it as it is, its own encoding done.
+func (q queueQuery) Query() template.URL { return template.URL(q.Values().Encode()) }
 
 // With returns the query string of the filter with key set to value.
-func (q queueQuery) With(key, value string) string {
+func (q queueQuery) With(key, value string) template.URL {
 	v := q.Values()
 	v.Set(key, value)
 	if key == "order" && value == string(steward.MostUncertain) {
 		v.Del("order")
 	}
-	return v.Encode()
+	return template.URL(v.Encode())
 }
 
 type queueRow struct {
@@ -137,7 +139,7 @@ type queueView struct {
 	Matching count
 	Skipped  count
 	First    bool
-	Next     string
+	Next     template.URL
 	Error    string
 	Notice   string
 	// Claimed is how many suggestions the last claim took.
