@@ -14,7 +14,8 @@ import (
 // change through the API's transaction, audit log and index upkeep.
 func (s *Server) mountPages() error {
 	p, err := web.New(web.Config{Store: s.st, Auth: s.cfg.Auth, Merges: s.merges,
-		Write: s.pageWrite, Audit: s.pageAudit, Status: Status, Logger: s.log, Now: s.cfg.Now})
+		Write: s.pageWrite, Audit: s.pageAudit, Status: Status, Logger: s.log, Now: s.cfg.Now,
+		SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://")})
 	if err != nil {
 		return err
 	}

@@ -47,12 +47,14 @@ func (p *Pages) authenticate(r *http.Request, c *call) error {
 
 // setCookie sets a cookie only this site's pages read: HttpOnly,
 // SameSite=Lax, Secure when served over TLS.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+func (p *Pages) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: r.TLS != nil || p.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-func clearSession(w http.ResponseWriter, r *http.Request) { setCookie(w, r, sessionCookie, "", -1) }
+func (p *Pages) clearSession(w http.ResponseWriter, r *http.Request) {
+	p.setCookie(w, r, sessionCookie, "", -1)
+}
 
 // localPath returns next when it is a path of this site, else /queue:
 // a sign-in never sends anyone elsewhere.
@@ -106,7 +108,7 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := p.cfg.Audit(r.Context(), c.action("session.create", "user:"+u.Name, map[string]any{"status": http.StatusCreated, "via": "web"})); err != nil {
 		return err
 	}
-	setCookie(w, r, sessionCookie, secret, int(t.ExpiresAt.Sub(p.cfg.Now()).Seconds()))
+	p.setCookie(w, r, sessionCookie, secret, int(t.ExpiresAt.Sub(p.cfg.Now()).Seconds()))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -127,7 +129,7 @@ func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	clearSession(w, r)
+	p.clearSession(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

@@ -61,6 +61,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// SecureCookies marks cookies Secure on every request, for a server
+	// behind a proxy that ends TLS (its public URL is https); without
+	// it, cookies are Secure on requests that came over TLS.
+	SecureCookies bool
 }
 
 // Pages serves the steward pages. Make it with New.
@@ -176,7 +180,7 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 		// the pages after it too.
 		if b := r.URL.Query().Get("blind"); r.Method == http.MethodGet && (b == "1" || b == "0") {
 			c.blind = b == "1"
-			setCookie(w, r, blindCookie, b, 365*24*3600)
+			p.setCookie(w, r, blindCookie, b, 365*24*3600)
 		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
@@ -193,7 +197,7 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 		}()
 		if err := p.authenticate(r, c); err != nil && role != "" {
 			if steward.ErrorCode(err) == steward.EUNAUTHORIZED && r.Method == http.MethodGet {
-				clearSession(sw, r)
+				p.clearSession(sw, r)
 				http.Redirect(sw, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
