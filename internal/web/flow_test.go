@@ -137,6 +137,17 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 		if p := b.get("/queue"); p.status != http.StatusSeeOther {
 			t.Errorf("after signing out: %d", p.status)
 		}
+		// A decision sent after the session ended: nothing changes, the
+		// sign-in comes back to the suggestion.
+		form.Set("action", "merge")
+		p = b.do("POST", path("/suggestions/%d", fx.Latin.ID), form, "Origin", s.url, "Referer", s.url+path("/suggestions/%d", fx.Latin.ID))
+		if p.status != http.StatusUnauthorized {
+			t.Fatalf("a decision without a session: %d", p.status)
+		}
+		wantIn(t, p, "Your session ended, so nothing was changed", path(`name="next" value="/suggestions/%d"`, fx.Latin.ID))
+		if s.customer(ids[1]).Status != steward.StatusActive {
+			t.Error("a decision without a session merged")
+		}
 	})
 }
 

@@ -133,3 +133,13 @@ func (p *Pages) logout(w http.ResponseWriter, r *http.Request, c *call) error {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
+
+// backTo is the page a form was sent from (its Referer, when it is a page
+// of this site), else the queue.
+func backTo(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host || u.Path == "" {
+		return "/queue"
+	}
+	return localPath(u.RequestURI())
+}

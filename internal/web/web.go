@@ -196,12 +196,21 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 			p.log.Info("page", attrs...)
 		}()
 		if err := p.authenticate(r, c); err != nil && role != "" {
-			if steward.ErrorCode(err) == steward.EUNAUTHORIZED && r.Method == http.MethodGet {
+			switch {
+			case steward.ErrorCode(err) == steward.EUNAUTHORIZED && r.Method == http.MethodGet:
 				p.clearSession(sw, r)
 				http.Redirect(sw, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
+			case steward.ErrorCode(err) == steward.EUNAUTHORIZED:
+				// A form sent after the session ended: say that nothing
+				// changed, and come back to the page it was sent from.
+				p.clearSession(sw, r)
+				if rerr := p.render(sw, r, c, http.StatusUnauthorized, "login", "Sign in", loginView{Next: backTo(r),
+					Error: "Your session ended, so nothing was changed. Sign in again, then decide again."}); rerr != nil {
+					p.fail(sw, r, c, rerr)
+				}
+			default:
+				p.fail(sw, r, c, err)
 			}
-			p.fail(sw, r, c, err)
 			return
 		}
 		if role != "" && !c.can(role) {
