@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/web"
 )
 
 // call is one request as its handler sees it: who makes it, and what the
@@ -145,6 +146,11 @@ func writePage(w http.ResponseWriter, status int, page []byte) {
 func (s *Server) run(r *http.Request, rt route, c *call) (*response, error) {
 	if rt.role != "" {
 		secret, ok := bearer(r)
+		if !ok && !strings.HasPrefix(rt.pattern, "/api/") {
+			// A page outside the API (/quality) also takes the session
+			// cookie of the steward pages.
+			secret, ok = web.SessionSecret(r)
+		}
 		if !ok {
 			return nil, steward.Errorf(steward.EUNAUTHORIZED, "Send a token: Authorization: Bearer TOKEN (steward tokens create, or POST /api/v1/sessions).")
 		}

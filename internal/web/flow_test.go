@@ -58,6 +58,11 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Error("score band not applied")
 		}
 
+		// The data-quality page of the server takes the same session.
+		if p := b.get("/quality"); p.status != http.StatusOK || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
+			t.Errorf("quality page with the session cookie: %d %.200s", p.status, p.body)
+		}
+
 		// The cluster of three, side by side; take the first name of the
 		// second member instead of the policy's.
 		c := b.get(path("/suggestions/%d", fx.Latin.ID))

@@ -31,13 +31,23 @@ func clientOf(r *http.Request) string {
 	return host
 }
 
-// authenticate fills c with the user of the request's session cookie.
-func (p *Pages) authenticate(r *http.Request, c *call) error {
+// SessionSecret returns the session token's secret the request's cookie
+// carries, for other pages of the server that take the pages' sign-in.
+func SessionSecret(r *http.Request) (string, bool) {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
+		return "", false
+	}
+	return ck.Value, true
+}
+
+// authenticate fills c with the user of the request's session cookie.
+func (p *Pages) authenticate(r *http.Request, c *call) error {
+	secret, ok := SessionSecret(r)
+	if !ok {
 		return steward.Errorf(steward.EUNAUTHORIZED, "Sign in first.")
 	}
-	u, t, err := p.cfg.Auth.Bearer(r.Context(), ck.Value, clientOf(r))
+	u, t, err := p.cfg.Auth.Bearer(r.Context(), secret, clientOf(r))
 	if err != nil {
 		return err
 	}
