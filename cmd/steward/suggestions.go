@@ -305,5 +305,6 @@ func demoReviewHint(w io.Writer, db string, sg *steward.Suggestion) {
 	fmt.Fprintf(w, "\n   Review it: 'steward suggestions show %d --db %s', then decide with\n"+
 		"   'steward suggestions decide %d merge|not-duplicate|skip --db %s' (a merge can be undone:\n"+
 		"   'steward unmerge MERGE_ID'). Or serve it to stewards: 'steward users add NAME --role steward\n"+
-		"   --db %s', then 'steward serve --db %s' (GET /api/v1/suggestions/%d).\n", sg.ID, db, sg.ID, db, db, db, sg.ID)
+		"   --db %s', then 'steward serve --db %s' and open http://127.0.0.1:8080/suggestions/%d\n"+
+		"   (or GET /api/v1/suggestions/%d).\n", sg.ID, db, sg.ID, db, db, db, sg.ID, sg.ID)
 }
