@@ -260,9 +260,18 @@ func TestPagesRefuse(t *testing.T) {
 			{"/nowhere", 404, "There is no page /nowhere"},
 			{"/queue?band=huge", 422, "Unknown score band"},
 			{"/queue?since=yesterday", 422, "is not a date"},
+			{"POST /queue", 400, "cannot be sent to /queue"},
 		} {
 			t.Run(tt.path, func(t *testing.T) {
-				p := b.get(tt.path)
+				method, target, ok := strings.Cut(tt.path, " ")
+				if !ok {
+					method, target = "GET", tt.path
+				}
+				var form url.Values
+				if method == "POST" {
+					form = url.Values{}
+				}
+				p := b.do(method, target, form)
 				if p.status != tt.status || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
 					t.Errorf("%s: %d %s", tt.path, p.status, p.header.Get("Content-Type"))
 				}

@@ -114,6 +114,9 @@ func (p *Pages) routes() {
 	p.mux.Handle("POST /merges/{id}/undo", p.page(st, p.undo))
 	p.mux.Handle("POST /merges/{id}/take-out", p.page(st, p.takeOut))
 	p.mux.Handle("/", p.page("", func(w http.ResponseWriter, r *http.Request, c *call) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return steward.Errorf(steward.EMALFORMED, "%s cannot be sent to %s; nothing changed. Use the buttons of steward's pages.", r.Method, r.URL.Path)
+		}
 		return steward.Errorf(steward.ENOTFOUND, "There is no page %s here. The review queue is at /queue.", r.URL.Path)
 	}))
 }
