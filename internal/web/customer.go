@@ -139,6 +139,11 @@ func (p *Pages) changeMerge(w http.ResponseWriter, r *http.Request, c *call, act
 		detail = map[string]any{}
 	}
 	detail["via"] = "web"
+	if c.last != nil && c.last.ID == id {
+		// Undone or taken apart, successfully or not: no longer the
+		// merge "undo last merge" undoes.
+		p.setCookie(w, r, lastMergeCookie, "", -1)
+	}
 	var res *merge.Result
 	err = p.cfg.Write(r.Context(), c.action(action, fmt.Sprintf("merge:%d", id), detail), func(ctx context.Context, tx steward.Store) ([]*steward.Customer, error) {
 		var err error

@@ -86,7 +86,7 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Fatalf("merge: %d %q %s", p.status, p.location, p.body)
 		}
 		next := b.follow(p)
-		wantIn(t, next, "Merged.", "Undo that merge")
+		wantIn(t, next, "Merged.", "Undo that merge", "Undo last merge")
 		survivor := s.customer(ids[0])
 		if survivor.Record.Email != "sara@example.org" || survivor.Record.Attributes["email_opt_out"] != "true" {
 			t.Errorf("survivor %+v", survivor.Record)
@@ -105,6 +105,9 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 		p = b.post(strings.Split(strings.Split(cp.body[strings.Index(cp.body, `/undo"`)-40:], `action="`)[1], `"`)[0], url.Values{"version": {undo.Get("version")}})
 		p = b.follow(p)
 		wantIn(t, p, "The merge was undone")
+		if strings.Contains(p.body, "Undo last merge") {
+			t.Error("an undone merge is still the last merge to undo")
+		}
 		for _, id := range ids {
 			if c := s.customer(id); c.Status != steward.StatusActive {
 				t.Errorf("after undo #%d is %s", id, c.Status)

@@ -23,6 +23,8 @@ type view struct {
 	User      *steward.User
 	CanDecide bool
 	Blind     bool
+	// LastMerge is the merge "undo last merge" undoes; nil for none.
+	LastMerge *lastMerge
 	Data      any
 }
 
@@ -77,7 +79,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, c *call, status i
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
-	v := view{Title: title, User: c.user, CanDecide: c.can(steward.RoleSteward), Blind: c.blind, Data: data}
+	v := view{Title: title, User: c.user, CanDecide: c.can(steward.RoleSteward), Blind: c.blind, LastMerge: c.last, Data: data}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

@@ -20,6 +20,26 @@ const sessionCookie = "steward_session"
 // blindCookie remembers blind mode: scores hidden.
 const blindCookie = "steward_blind"
 
+// lastMergeCookie remembers the steward's last merge, "ID.VERSION", for
+// "undo last merge" (u) on any page.
+const lastMergeCookie = "steward_last_merge"
+
+// lastMerge is a merge at the version its maker left it.
+type lastMerge struct{ ID, Version int64 }
+
+// parseLastMerge reads the last merge's cookie; nil for none.
+func parseLastMerge(r *http.Request) *lastMerge {
+	ck, err := r.Cookie(lastMergeCookie)
+	if err != nil {
+		return nil
+	}
+	var m lastMerge
+	if _, err := fmt.Sscanf(ck.Value, "%d.%d", &m.ID, &m.Version); err != nil || m.ID <= 0 {
+		return nil
+	}
+	return &m
+}
+
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // clientOf names the client for the sign-in throttle: its address.

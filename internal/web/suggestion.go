@@ -321,6 +321,7 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request, c *call) error {
 	if out.Merge != nil {
 		next.Set("merge", fmt.Sprint(out.Merge.Merge.ID))
 		next.Set("mv", fmt.Sprint(out.Merge.Merge.Version))
+		p.setCookie(w, r, lastMergeCookie, fmt.Sprintf("%d.%d", out.Merge.Merge.ID, out.Merge.Merge.Version), 24*3600)
 	}
 	http.Redirect(w, r, "/suggestions/next?"+next.Encode(), http.StatusSeeOther)
 	return nil

@@ -154,6 +154,9 @@ type call struct {
 	id    string
 	// blind hides scores (the steward's choice, kept in a cookie).
 	blind bool
+	// last is the steward's last merge in this browser (kept in a
+	// cookie), which u undoes from any page; nil for none.
+	last *lastMerge
 }
 
 func (c *call) action(name, target string, detail map[string]any) Action {
@@ -179,6 +182,7 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 		if ck, err := r.Cookie(blindCookie); err == nil && ck.Value == "1" {
 			c.blind = true
 		}
+		c.last = parseLastMerge(r)
 		// ?blind=1 (or 0) on any page turns blind mode on (or off) for
 		// the pages after it too.
 		if b := r.URL.Query().Get("blind"); r.Method == http.MethodGet && (b == "1" || b == "0") {
