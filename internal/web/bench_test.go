@@ -152,8 +152,8 @@ func BenchmarkQueuePage(b *testing.B) {
 
 // BenchmarkSuggestionPage measures GET /suggestions/{id} through HTTP
 // with 100,000 pending suggestions: members, the plan of their merge,
-// the waterfalls, the neighbours in the queue and the audit entry of the
-// read; p50 and p99 server time.
+// the waterfalls, the claim and the audit entry of the read; p50 and p99
+// server time.
 func BenchmarkSuggestionPage(b *testing.B) {
 	benchPages(b, func(b *testing.B, br *browser, sgs []int64) {
 		rng := rand.New(rand.NewPCG(15, 16))

@@ -58,6 +58,22 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Error("score band not applied")
 		}
 
+		// j and k: the next and the previous in the queue's order.
+		for _, tt := range []struct{ from, dir, to string }{
+			{path("%d", fx.Latin.ID), "next", path("/suggestions/%d?", fx.Persian.ID)},
+			{path("%d", fx.Latin.ID), "prev", path("/suggestions/%d?", fx.Other.ID)},
+			{path("%d", fx.Pair.ID), "next", "/queue?done=end"},
+			{path("%d", fx.Latin.ID) + "?order=confident", "next", path("/suggestions/%d?order=confident", fx.Other.ID)},
+		} {
+			from, q, _ := strings.Cut(tt.from, "?")
+			if p := b.get("/suggestions/" + from + "/" + tt.dir + "?" + q); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, tt.to) {
+				t.Errorf("%s of %s: %d %q, want %s", tt.dir, tt.from, p.status, p.location, tt.to)
+			}
+		}
+		if p := b.get(path("/suggestions/%d/sideways", fx.Latin.ID)); p.status != http.StatusNotFound {
+			t.Errorf("sideways: %d", p.status)
+		}
+
 		// The data-quality page of the server takes the same session.
 		if p := b.get("/quality"); p.status != http.StatusOK || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
 			t.Errorf("quality page with the session cookie: %d %.200s", p.status, p.body)

@@ -64,7 +64,6 @@ type suggestionPage struct {
 	Consent    []string
 	Notes      []string
 	Q          queueQuery
-	Prev, Next int64
 	// Conflict says why the page is shown afresh after a decision failed.
 	Conflict string
 	Changed  []string
@@ -207,9 +206,6 @@ func (p *Pages) suggestion(w http.ResponseWriter, r *http.Request, c *call) erro
 		v.Done.Merge, _ = strconv.ParseInt(q.Get("merge"), 10, 64)
 		v.Done.Version, _ = strconv.ParseInt(q.Get("mv"), 10, 64)
 	}
-	if err := p.neighbours(r.Context(), v); err != nil {
-		return err
-	}
 	claims, err := p.st.SuggestionClaims(r.Context(), []int64{id}, p.cfg.Now().UTC())
 	if err != nil {
 		return err
@@ -223,30 +219,39 @@ func (p *Pages) suggestion(w http.ResponseWriter, r *http.Request, c *call) erro
 	return p.render(w, r, c, http.StatusOK, "suggestion", fmt.Sprintf("Suggestion %d", id), v)
 }
 
-// neighbours finds the suggestions before and after v's in the queue's
-// order (keyset both ways: the previous is the next in the reverse
-// order).
-func (p *Pages) neighbours(ctx context.Context, v *suggestionPage) error {
-	_, f, err := parseQueue(v.Q.Values())
+// step opens the suggestion after ({dir} "next") or before ("prev")
+// suggestion {id} in the queue's order, or the queue when there is none:
+// keyset both ways, the previous being the next in the reverse order. A
+// link rather than the page's work: most pages are decided, not stepped
+// from.
+func (p *Pages) step(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	qq, f, err := parseQueue(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	switch r.PathValue("dir") {
+	case "next":
+	case "prev":
+		f.Order = map[steward.SuggestionOrder]steward.SuggestionOrder{steward.MostConfident: steward.MostUncertain, steward.MostUncertain: steward.MostConfident}[f.Order]
+	default:
+		return steward.Errorf(steward.ENOTFOUND, "There is no page %s here: step to next or prev.", r.URL.Path)
+	}
+	f.After, f.Limit = id, 1
+	sgs, err := p.st.Suggestions(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if len(sgs) == 0 {
+		v := qq.Values()
+		v.Set("done", "end")
+		http.Redirect(w, r, "/queue?"+v.Encode(), http.StatusSeeOther)
 		return nil
 	}
-	f.After, f.Limit = v.Suggestion.ID, 1
-	next, err := p.st.Suggestions(ctx, f)
-	if err != nil {
-		return err
-	}
-	if len(next) > 0 {
-		v.Next = next[0].ID
-	}
-	f.Order = map[steward.SuggestionOrder]steward.SuggestionOrder{steward.MostConfident: steward.MostUncertain, steward.MostUncertain: steward.MostConfident}[f.Order]
-	prev, err := p.st.Suggestions(ctx, f)
-	if err != nil {
-		return err
-	}
-	if len(prev) > 0 {
-		v.Prev = prev[0].ID
-	}
+	http.Redirect(w, r, fmt.Sprintf("/suggestions/%d?%s", sgs[0].ID, qq.Query()), http.StatusSeeOther)
 	return nil
 }
 
@@ -358,9 +363,6 @@ func (p *Pages) conflict(w http.ResponseWriter, r *http.Request, c *call, id int
 			who, when = changes[n-1].Actor, changes[n-1].At.UTC().Format("2006-01-02 15:04 UTC")
 		}
 		v.Changed = append(v.Changed, fmt.Sprintf("#%d was changed by %s at %s (version %d, you saw %d).", m.Customer.ID, who, when, m.Customer.Version, saw))
-	}
-	if err := p.neighbours(r.Context(), v); err != nil {
-		return err
 	}
 	return p.render(w, r, c, http.StatusConflict, "suggestion", fmt.Sprintf("Suggestion %d changed", id), v)
 }

@@ -109,6 +109,7 @@ func (p *Pages) routes() {
 	p.mux.Handle("POST /queue/release", p.page(st, p.release))
 	p.mux.Handle("GET /suggestions/next", p.page(v, p.nextSuggestion))
 	p.mux.Handle("GET /suggestions/{id}", p.page(v, p.suggestion))
+	p.mux.Handle("GET /suggestions/{id}/{dir}", p.page(v, p.step))
 	p.mux.Handle("POST /suggestions/{id}", p.page(st, p.decide))
 	p.mux.Handle("GET /customers/{id}", p.page(v, p.customer))
 	p.mux.Handle("POST /merges/{id}/undo", p.page(st, p.undo))
