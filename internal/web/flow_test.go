@@ -58,6 +58,15 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Error("score band not applied")
 		}
 
+		// Rows where all agree hidden, on this suggestion and the next.
+		if p := b.get(path("/suggestions/%d?same=hide", fx.Latin.ID)); strings.Contains(p.body, `scope="row">last name`) || !strings.Contains(p.body, "rows where every record agrees are hidden") {
+			t.Error("same=hide shows the last name all three agree on")
+		}
+		if p := b.get(path("/suggestions/%d", fx.Persian.ID)); strings.Contains(p.body, `scope="row">phone`) {
+			t.Error("hiding agreeing rows was not kept")
+		}
+		b.get(path("/suggestions/%d?same=show", fx.Latin.ID))
+
 		// j and k: the next and the previous in the queue's order.
 		for _, tt := range []struct{ from, dir, to string }{
 			{path("%d", fx.Latin.ID), "next", path("/suggestions/%d?", fx.Persian.ID)},

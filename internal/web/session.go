@@ -20,6 +20,10 @@ const sessionCookie = "steward_session"
 // blindCookie remembers blind mode: scores hidden.
 const blindCookie = "steward_blind"
 
+// sameCookie remembers whether the rows where every record agrees are
+// hidden on suggestion pages.
+const sameCookie = "steward_same"
+
 // lastMergeCookie remembers the steward's last merge, "ID.VERSION", for
 // "undo last merge" (u) on any page.
 const lastMergeCookie = "steward_last_merge"

@@ -194,7 +194,7 @@ func (p *Pages) suggestion(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	q := r.URL.Query()
-	v, err := p.loadSuggestion(r.Context(), id, q.Get("same") == "hide")
+	v, err := p.loadSuggestion(r.Context(), id, c.hideSame)
 	if err != nil {
 		return err
 	}

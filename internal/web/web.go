@@ -155,6 +155,9 @@ type call struct {
 	id    string
 	// blind hides scores (the steward's choice, kept in a cookie).
 	blind bool
+	// hideSame hides the rows where every record agrees (the steward's
+	// choice, kept in a cookie).
+	hideSame bool
 	// last is the steward's last merge in this browser (kept in a
 	// cookie), which u undoes from any page; nil for none.
 	last *lastMerge
@@ -184,6 +187,13 @@ func (p *Pages) page(role steward.Role, fn pageFunc) http.Handler {
 			c.blind = true
 		}
 		c.last = parseLastMerge(r)
+		if ck, err := r.Cookie(sameCookie); err == nil && ck.Value == "hide" {
+			c.hideSame = true
+		}
+		if v := r.URL.Query().Get("same"); r.Method == http.MethodGet && (v == "hide" || v == "show") {
+			c.hideSame = v == "hide"
+			p.setCookie(w, r, sameCookie, v, 365*24*3600)
+		}
 		// ?blind=1 (or 0) on any page turns blind mode on (or off) for
 		// the pages after it too.
 		if b := r.URL.Query().Get("blind"); r.Method == http.MethodGet && (b == "1" || b == "0") {
