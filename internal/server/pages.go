@@ -13,9 +13,13 @@ import (
 // API: they authenticate with a session cookie, and change what they
 // change through the API's transaction, audit log and index upkeep.
 func (s *Server) mountPages() error {
-	p, err := web.New(web.Config{Store: s.st, Auth: s.cfg.Auth, Merges: s.merges,
+	cfg := web.Config{Store: s.st, Auth: s.cfg.Auth, Merges: s.merges,
 		Write: s.pageWrite, Audit: s.pageAudit, Status: Status, Logger: s.log, Now: s.cfg.Now,
-		SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://")})
+		SecureCookies: strings.HasPrefix(s.cfg.PublicURL, "https://")}
+	if s.cfg.Keys != nil {
+		cfg.Suppressions = s.suppressionsOf
+	}
+	p, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

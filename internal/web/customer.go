@@ -41,6 +41,9 @@ type customerPage struct {
 	History    []steward.Change
 	Merges     []mergeView
 	Notice     string
+	// Suppressions are those of its email address and phone number; nil
+	// when they cannot be looked up.
+	Suppressions []*steward.Suppression
 }
 
 // customer shows a customer: its record, source records, the customers
@@ -69,6 +72,11 @@ func (p *Pages) customer(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	if v.Aliases, err = p.st.MergedInto(ctx, id); err != nil {
 		return err
+	}
+	if p.cfg.Suppressions != nil {
+		if v.Suppressions, err = p.cfg.Suppressions(ctx, cu); err != nil {
+			return err
+		}
 	}
 	if v.History, err = p.st.Changes(ctx, id); err != nil {
 		return err

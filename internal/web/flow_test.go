@@ -377,3 +377,28 @@ func TestSecureCookieUnderTLS(t *testing.T) {
 		t.Errorf("sign in over TLS: %d, cookie %q", w.Code, ck)
 	}
 }
+
+// TestSuppressionsCalledOut: a member's suppressed address is called out
+// before the merge, saying whether the merged record keeps it; the
+// customer page lists it.
+func TestSuppressionsCalledOut(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+		ids := fx.Latin.CustomerIDs
+		for _, addr := range []string{"sara.ahmadi@example.com", "sara@example.org"} {
+			_, err := st.Suppress(context.Background(), &steward.Suppression{Channel: steward.ChannelEmail, Address: addr,
+				Hash: s.keys.Hash(steward.ChannelEmail, addr), Reason: steward.ReasonUnsubscribed, Source: "one-click", Actor: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := s.browser()
+		b.signIn(steward.RoleSteward)
+		c := b.get(path("/suggestions/%d", fx.Latin.ID))
+		wantIn(t, c, path("#%d&#39;s email address is suppressed (unsubscribed, one-click,", ids[0]),
+			"the merged record keeps this email address, and it stays suppressed.",
+			path("the merged record keeps the email address of #%d instead; the suppression stays with #%d&#39;s", ids[0], ids[1]))
+		wantIn(t, b.get(path("/customers/%d", ids[1])), "unsubscribed · one-click")
+	})
+}

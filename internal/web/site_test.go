@@ -20,6 +20,7 @@ import (
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/server"
 	"github.com/steward-crm/steward/internal/store/storetest"
+	"github.com/steward-crm/steward/internal/suppress"
 	"github.com/steward-crm/steward/rules"
 )
 
@@ -37,6 +38,7 @@ var fast = auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 
 // (viewer1, steward1, admin1; password "password of ROLE"), and the
 // clusters of seed.
 type site struct {
+	keys    *suppress.Keys
 	t       testing.TB
 	st      steward.Store
 	url     string
@@ -48,7 +50,9 @@ func newSite(t testing.TB, st steward.Store) *site {
 	t.Helper()
 	ctx := context.Background()
 	r := rules.Default()
+	keys := suppress.NewKeys()
 	srv, err := server.New(ctx, server.Config{
+		Keys:     keys,
 		Store:    st,
 		Policy:   gate.Policy{Cleanse: r.CleanseOptions(), ReviewThreshold: r.Matching.ReviewThreshold, Survivorship: r.Survivorship},
 		Matching: r.DedupeConfig(),
@@ -70,7 +74,7 @@ func newSite(t testing.TB, st steward.Store) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{t: t, st: st, url: ts.URL, handler: srv.Handler()}
+	return &site{t: t, st: st, url: ts.URL, handler: srv.Handler(), keys: keys}
 }
 
 // fixture names the seeded clusters.

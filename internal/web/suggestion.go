@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/merge"
@@ -119,6 +120,9 @@ func (p *Pages) loadSuggestion(ctx context.Context, id int64, hideSame bool) (*s
 		}
 	}
 	v.rows()
+	if err := p.suppressionNotes(ctx, v); err != nil {
+		return nil, err
+	}
 	for _, pe := range ev.Pairs {
 		v.Pairs = append(v.Pairs, pairView{Pair: pe, Waterfall: newWaterfall(pe)})
 	}
@@ -453,4 +457,52 @@ func decisionOf(form map[string][]string) (merge.Decision, error) {
 		}
 	}
 	return d, nil
+}
+
+// suppressionNotes calls out the members whose email address or phone
+// number is suppressed, and whether the merged record keeps a suppressed
+// one: a suppression stays with its address, not with the customer.
+func (p *Pages) suppressionNotes(ctx context.Context, v *suggestionPage) error {
+	if p.cfg.Suppressions == nil {
+		return nil
+	}
+	kept := map[steward.Channel]int64{}
+	if v.Plan != nil {
+		for _, ch := range v.Plan.Choices {
+			switch ch.Field {
+			case steward.FieldEmail:
+				kept[steward.ChannelEmail] = ch.From
+			case steward.FieldPhone:
+				kept[steward.ChannelSMS] = ch.From
+			}
+		}
+	}
+	for _, m := range v.Members {
+		ss, err := p.cfg.Suppressions(ctx, m.Customer)
+		if err != nil {
+			return err
+		}
+		seen := map[steward.Channel]bool{}
+		for _, s := range ss {
+			if seen[s.Channel] {
+				continue
+			}
+			seen[s.Channel] = true
+			what := "email address"
+			if s.Channel == steward.ChannelSMS {
+				what = "phone number"
+			}
+			note := fmt.Sprintf("#%d's %s is suppressed (%s, %s, %s)", m.Customer.ID, what, strings.ReplaceAll(string(s.Reason), "_", " "), s.Source, s.CreatedAt.UTC().Format("2006-01-02"))
+			switch from, ok := kept[s.Channel]; {
+			case !ok || v.Plan == nil:
+				note += "."
+			case from == m.Customer.ID:
+				note += ": the merged record keeps this " + what + ", and it stays suppressed."
+			default:
+				note += fmt.Sprintf(": the merged record keeps the %s of #%d instead; the suppression stays with #%d's, so check before writing to the merged customer.", what, from, m.Customer.ID)
+			}
+			v.Consent = append(v.Consent, note)
+		}
+	}
+	return nil
 }

@@ -56,6 +56,10 @@ type Config struct {
 	// Audit records a's audit entry on its own (a read of personal data,
 	// a sign-in).
 	Audit func(ctx context.Context, a Action) error
+	// Suppressions returns the suppressions of a customer's email
+	// address and phone number; nil when the server has no keys to look
+	// them up (none are shown).
+	Suppressions func(ctx context.Context, c *steward.Customer) ([]*steward.Suppression, error)
 	// Status is the HTTP status of an error's code.
 	Status func(error) int
 	Logger *slog.Logger
