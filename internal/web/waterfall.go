@@ -55,7 +55,10 @@ func newWaterfall(pe steward.PairEvidence) waterfall {
 		if a > b {
 			a, b = b, a
 		}
-		wf.Steps = append(wf.Steps, step{Label: label, Level: level, Weight: to - from, Y: y, X: a, W: math.Max(b-a, 1.5), Kind: kind, TextY: y + 12})
+		// A weight of 0 is still a visible tick, kept inside the bars.
+		w := math.Max(b-a, 1.5)
+		a = math.Min(a, wfLabel+wfBars-w)
+		wf.Steps = append(wf.Steps, step{Label: label, Level: level, Weight: to - from, Y: y, X: a, W: w, Kind: kind, TextY: y + 12})
 	}
 	add("prior", "", 0, pe.Prior, "base")
 	at := pe.Prior
