@@ -13,7 +13,9 @@
 // StreetLine (USStreet, PersianStreet), Email and Date; Record applies them
 // all to a steward.Record in place. A value a standardizer cannot make
 // standard is kept as written and reported by a flag: a Fix whose After
-// equals its Before.
+// equals its Before. A fix that guessed (a restored ZIP code's zero, an
+// inferred country) is one a person should check: Findings turns those
+// into warning findings for the import gate to report.
 //
 // Rules, by the name a Fix carries:
 //
@@ -37,6 +39,7 @@
 //	country.unknown      flag: no country steward knows
 //	postal.format        postal code laid out as the country writes it
 //	postal.invalid       flag: not a postal code of the country
+//	postal.leading_zero  US ZIP code given back the leading zero a spreadsheet dropped (2134 → 02134)
 //	region.standard      state or province in the country's standard form
 //	street.usps          US street line in USPS Publication 28 form
 //	street.persian       Persian address words written in full

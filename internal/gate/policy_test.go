@@ -75,6 +75,13 @@ func TestCheckFieldActions(t *testing.T) {
 			[]string{"phone_invalid_country_code/error"}, `phone "12"`, map[string]string{"phone": "12"}},
 		{"an attribute is dropped too", "attributes:\n  tier: {validate: \"oneof=gold silver\"}\n", with(ann, "tier", "platinum"), true, []string{"tier"},
 			[]string{"invalid_oneof/warning"}, `tier "platinum": `, map[string]string{"tier": ""}},
+		{"a US ZIP code that lost its leading zero is restored, with a warning", "", with(with(ann, "country", "USA"), "postal_code", "2134"), true, nil,
+			[]string{"postal.leading_zero/warning"}, `postal_code "2134": a US ZIP code has five digits; the leading zero a spreadsheet dropped was restored: 02134.`,
+			map[string]string{"postal_code": "02134", "country": "US"}},
+		{"a ZIP+4 too", "", with(with(ann, "country", "US"), "postal_code", "2134-1234"), true, nil,
+			[]string{"postal.leading_zero/warning"}, `postal_code "2134-1234"`, map[string]string{"postal_code": "02134-1234"}},
+		{"four digits are an Australian postcode, untouched", "", with(with(ann, "country", "AU"), "postal_code", "2134"), true, nil,
+			nil, "", map[string]string{"postal_code": "2134"}},
 		{"a clean record is untouched", "", with(ann, "phone", "+44 7911 123456"), true, nil, nil, "", map[string]string{"phone": "+447911123456"}},
 	}
 	for _, tt := range tests {

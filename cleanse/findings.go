@@ -1,0 +1,29 @@
+package cleanse
+
+import (
+	"fmt"
+
+	"github.com/steward-crm/steward"
+)
+
+// Findings returns, for the fixes among fs that guessed (a restored
+// leading zero, an inferred country), a warning finding each that names
+// the field, the value as written, what it became and what to check, so
+// that an import or the API tells a person about them. The other fixes
+// only write a value in its standard form and make no finding. fs are
+// Record's fixes (Field set).
+func Findings(fs []Fix) []steward.Finding {
+	var out []steward.Finding
+	for _, f := range fs {
+		var msg string
+		switch f.Rule {
+		case RulePostalLeadingZero:
+			msg = fmt.Sprintf("%s %q: a US ZIP code has five digits; the leading zero a spreadsheet dropped was restored: %s. "+
+				"Check it, and keep ZIP codes as text in the spreadsheet.", f.Field, f.Before, f.After)
+		default:
+			continue
+		}
+		out = append(out, steward.Finding{Field: f.Field, Code: f.Rule, Message: msg, Severity: steward.SeverityWarning})
+	}
+	return out
+}
