@@ -37,6 +37,7 @@
 //	phone.unparsable     flag: not a phone number
 //	country.iso          country as ISO 3166-1 alpha-2
 //	country.unknown      flag: no country steward knows
+//	country.inferred     empty country filled in from the phone's calling code or a Persian address
 //	postal.format        postal code laid out as the country writes it
 //	postal.invalid       flag: not a postal code of the country
 //	postal.leading_zero  US ZIP code given back the leading zero a spreadsheet dropped (2134 → 02134)

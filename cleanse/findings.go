@@ -20,6 +20,9 @@ func Findings(fs []Fix) []steward.Finding {
 		case RulePostalLeadingZero:
 			msg = fmt.Sprintf("%s %q: a US ZIP code has five digits; the leading zero a spreadsheet dropped was restored: %s. "+
 				"Check it, and keep ZIP codes as text in the spreadsheet.", f.Field, f.Before, f.After)
+		case RuleCountryInferred:
+			msg = fmt.Sprintf("%s: none was given; %s was filled in from %s. "+
+				"If the customer lives in another country, add it to the source and import the row again.", f.Field, f.After, f.Why)
 		default:
 			continue
 		}

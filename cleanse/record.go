@@ -16,8 +16,9 @@ const (
 // Options configure Record.
 type Options struct {
 	// DefaultCountry (ISO 3166-1 alpha-2) is the country of a record with
-	// an empty country field: its phones are read for it and its postal
-	// code checked against it. The country field itself is not filled in.
+	// an empty country field whose own values show none (InferCountry):
+	// its phones are read for it and its postal code checked against it.
+	// The country field itself is not filled in with it.
 	DefaultCountry string
 	// DateOrder reads ambiguous day/month dates; the zero value flags
 	// them.
@@ -28,7 +29,10 @@ type Options struct {
 // it changed, in canonical field order, each Fix with its Field set:
 //
 //   - country: CountryCode (ISO 3166-1 alpha-2), first, because the other
-//     fields depend on it;
+//     fields depend on it; an empty one is filled in from what the
+//     record's phone or Persian address shows (InferCountry, a
+//     RuleCountryInferred fix saying from what), unless that is
+//     DefaultCountry, which applies anyway;
 //   - first_name, last_name: PersonNames (titles and suffixes moved to
 //     the "title" and "name_suffix" attributes, a lone title in the first
 //     name moved there too, initials glued to a family name and a full
@@ -53,6 +57,12 @@ func Record(r *steward.Record, opts Options) []Fix {
 	var fs []Fix
 	r.Country, fs = CountryCode(r.Country)
 	add(steward.FieldCountry, fs)
+	if r.Country == "" {
+		if code, why := InferCountry(r); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
+			out = append(out, Fix{Field: steward.FieldCountry, After: code, Rule: RuleCountryInferred, Why: why})
+			r.Country = code
+		}
+	}
 	country := opts.DefaultCountry
 	if _, ok := Country(r.Country); ok {
 		country = r.Country

@@ -82,6 +82,12 @@ func TestCheckFieldActions(t *testing.T) {
 			[]string{"postal.leading_zero/warning"}, `postal_code "2134-1234"`, map[string]string{"postal_code": "02134-1234"}},
 		{"four digits are an Australian postcode, untouched", "", with(with(ann, "country", "AU"), "postal_code", "2134"), true, nil,
 			nil, "", map[string]string{"postal_code": "2134"}},
+		{"an Iranian mobile with a Persian address and no country: the country is inferred", "",
+			steward.Record{FirstName: "Ali", LastName: "Rezaei", Phone: "0912 123 4567", AddressLine1: "تهران، خیابان آزادی، پلاک ۱۲"}, true, nil,
+			[]string{"country.inferred/warning"}, `country: none was given; IR was filled in from the address word "خیابان".`,
+			map[string]string{"country": "IR", "phone": "+989121234567"}},
+		{"a +1 phone says no country", "", with(ann, "phone", "+1 617 555 0100"), true, nil,
+			nil, "", map[string]string{"country": "", "phone": "+16175550100"}},
 		{"a clean record is untouched", "", with(ann, "phone", "+44 7911 123456"), true, nil, nil, "", map[string]string{"phone": "+447911123456"}},
 	}
 	for _, tt := range tests {
