@@ -203,8 +203,9 @@ func (v *EmailVerifier) VerifyEach(ctx context.Context, addrs []string, opt Batc
 }
 
 // local does what needs no network: syntax, lists and suggestion. It
-// returns the lower-case ASCII domain to check in DNS, or "" when the
-// address is invalid already.
+// returns the lower-case ASCII domain to check in DNS, or "" when there is
+// nothing to ask: the address is invalid already, or its domain is
+// reserved (RFC 2606) and known never to receive mail.
 func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	res := EmailResult{Address: addr}
 	s := EmailSyntax(addr)
@@ -216,14 +217,23 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	domain := strings.ToLower(s.Domain)
 	res.Domain = domain
 	res.Flags.SMTPUTF8 = s.SMTPUTF8
-	res.Flags.Disposable = v.Lists.Disposable(domain)
-	res.Flags.Free = v.Lists.Free(domain)
 	_, res.Flags.Role = v.Lists.Role(s.Local)
+	if ReservedDomain(domain) {
+		// Well formed, and known to receive no mail: nothing to ask DNS.
+		res.Verdict, res.Reason = Risky, ReasonReservedDomain
+		res.Message = res.Reason.Message()
+		return res, ""
+	}
+	res.Flags.Free = v.Lists.Free(domain)
 	typed := addr[len(s.Local)+1:]
 	res.Suggestion = v.Lists.SuggestAddress(s.Local, typed)
 	if res.Suggestion != "" {
 		_, res.wrongLayout = persianLayoutToLatin(typed)
 	}
+	// A typo of a provider's domain is what the customer meant to type,
+	// not a disposable service, though squatters register such domains
+	// (gmial.com) and the disposable lists carry them.
+	res.Flags.Disposable = res.Suggestion == "" && v.Lists.Disposable(domain)
 	res.Verdict, res.Reason = Valid, ReasonSyntaxOnly
 	v.riskOf(&res)
 	res.Message = res.Reason.Message()
@@ -231,11 +241,14 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 }
 
 // riskOf turns a deliverable verdict into Risky for an address typed with
-// the wrong keyboard layout, a disposable domain or a role account.
+// the wrong keyboard layout, a likely typo of a provider's domain, a
+// disposable domain or a role account, in that order.
 func (v *EmailVerifier) riskOf(res *EmailResult) {
 	switch {
 	case res.wrongLayout:
 		res.Verdict, res.Reason = Risky, ReasonKeyboardLayout
+	case res.Suggestion != "":
+		res.Verdict, res.Reason = Risky, ReasonTypo
 	case res.Flags.Disposable:
 		res.Verdict, res.Reason = Risky, ReasonDisposable
 	case res.Flags.Role:

@@ -68,6 +68,8 @@ const (
 	ReasonSyntaxOnly     Reason = "syntax_only"
 	ReasonNotChecked     Reason = "not_checked"
 	ReasonKeyboardLayout Reason = "keyboard_layout"
+	ReasonTypo           Reason = "typo_suggestion"
+	ReasonReservedDomain Reason = "reserved_domain"
 )
 
 var reasonMessages = map[Reason]string{
@@ -118,6 +120,8 @@ var reasonMessages = map[Reason]string{
 	ReasonSyntaxOnly:     "The address is well formed; the domain was not checked (offline).",
 	ReasonNotChecked:     "The check was stopped before the domain was looked up.",
 	ReasonKeyboardLayout: "The address looks typed with the Persian keyboard layout active; see the suggestion.",
+	ReasonTypo:           "The domain looks like a typo of a well-known mail provider's; check the suggestion with the customer.",
+	ReasonReservedDomain: "The domain is reserved for documentation and examples (RFC 2606: example.com, example.net, example.org) and never receives mail; ask the customer for a real address.",
 
 	ReasonIDEmpty:         "The identifier is empty.",
 	ReasonIDNotDigits:     "The identifier must contain only digits.",

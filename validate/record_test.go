@@ -58,8 +58,10 @@ func TestRecordDefaults(t *testing.T) {
 			"country:country_unknown:error"},
 		{"birth date tag", steward.Record{FirstName: "Jo", Email: "jo@example.com", BirthDate: "21/03/1990"},
 			"birth_date:invalid_datetime:error"},
-		{"disposable and typo warn", steward.Record{FirstName: "Jo", Email: "jo@gmial.com"},
-			"email:disposable:warning email:typo_suggestion:warning"},
+		{"a typo of a provider warns as a typo, not as disposable", steward.Record{FirstName: "Jo", Email: "jo@gmial.com"},
+			"email:typo_suggestion:warning"},
+		{"a disposable domain warns", steward.Record{FirstName: "Jo", Email: "jo@mailinator.com"},
+			"email:disposable:warning"},
 		{"role account warns", steward.Record{Company: "Acme", Email: "info@acme-widgets.com"},
 			"email:role_account:warning"},
 	}
