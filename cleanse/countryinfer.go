@@ -30,14 +30,18 @@ const RuleCountryInferred = "country.inferred"
 //     customer whose name is written in Persian: Iran (alone, 0912 …
 //     is as much a Philippine mobile number).
 //
-// A national-form number without a Persian name or address says nothing.
-// InferCountry does not look at r.Country: the caller decides whether
-// the field is empty.
-func InferCountry(r *steward.Record) (code, why string) {
+// The phone is read as Phone reads it for defaultCountry (the country a
+// record without one is read for, may be ""), so that "0098 912 …" is
+// the Iranian number it becomes and a national number says
+// defaultCountry, which the caller does not write in. A national-form
+// number without a Persian name or address says nothing more.
+// InferCountry does not look at r.Country: the caller decides whether the
+// field is empty.
+func InferCountry(r *steward.Record, defaultCountry string) (code, why string) {
 	var phoneRegions []string
 	var phoneWhy string
 	if strings.TrimSpace(r.Phone) != "" {
-		if _, info, _ := Phone(r.Phone, ""); info.E164 != "" {
+		if _, info, _ := Phone(r.Phone, defaultCountry); info.E164 != "" {
 			phoneRegions = phonenumbers.GetRegionCodesForCountryCode(info.CallingCode)
 			if len(phoneRegions) == 1 {
 				phoneWhy = fmt.Sprintf("the phone %s (+%d is the calling code of %s alone)",
@@ -88,7 +92,10 @@ func persianAddress(r *steward.Record) string {
 	if !isArabicScript(joined) {
 		return ""
 	}
+	// As StreetLine writes it, so that "خ آزادی" is "خیابان آزادی" here
+	// as it is once standardized.
 	t, _ := Text(joined)
+	t = PersianStreet(t)
 	for _, w := range strings.Fields(t) {
 		w = strings.Trim(w, ".,،:؛")
 		for _, sign := range persianAddressSigns {

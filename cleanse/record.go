@@ -58,7 +58,7 @@ func Record(r *steward.Record, opts Options) []Fix {
 	r.Country, fs = CountryCode(r.Country)
 	add(steward.FieldCountry, fs)
 	if r.Country == "" {
-		if code, why := InferCountry(r); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
+		if code, why := InferCountry(r, opts.DefaultCountry); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
 			out = append(out, Fix{Field: steward.FieldCountry, After: code, Rule: RuleCountryInferred, Why: why})
 			r.Country = code
 		}
