@@ -45,6 +45,7 @@
 //	street.usps          US street line in USPS Publication 28 form
 //	street.persian       Persian address words written in full
 //	email.trim           white space, invisible characters, mailto: and <> removed
+//	email.display_name   address taken out of "Name <address>", the display name left out
 //	email.domain         domain lower-cased, IDN domain in punycode
 //	email.invalid        flag: not an email address
 //	date.iso             date as YYYY-MM-DD

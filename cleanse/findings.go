@@ -23,6 +23,9 @@ func Findings(fs []Fix) []steward.Finding {
 		case RuleCountryInferred:
 			msg = fmt.Sprintf("%s: none was given; %s was filled in from %s. "+
 				"If the customer lives in another country, add it to the source and import the row again.", f.Field, f.After, f.Why)
+		case RuleEmailDisplayName:
+			msg = fmt.Sprintf("%s %q: the address %s was taken out and the display name %q left out. "+
+				"Export bare addresses from the mail program next time.", f.Field, f.Before, f.After, f.Why)
 		default:
 			continue
 		}

@@ -12,6 +12,7 @@ var standardizeSeeds = []string{
 	"ＡＢＣ１２３", "ﻋﻠﯽ", "Acme, Incorporated", "شركت ايران خودرو (سهامي عام)", "Müller G.m.b.H.",
 	"۰۹۱۲ ۳۴۵ ۶۷۸۹", "+14155552671;ext=12", "(415) 555-2671 ext. 12", "sw1a1aa", "11936-12345",
 	"123 North Main Street Apartment 4", "خ.آزادی پلاک۱۲", "Ali@Bücher.DE", "<a@b.com>",
+	"John Doe <john@gmail.com>", `"Doe, John" <John@Gmail.COM>`, "=?UTF-8?Q?Jos=C3=A9?= <jose@x.es>",
 	"03/04/1980", "۱۳۶۰/۰۵/۱۲", "12 March 1980", "Smith, John", "Ludwig van Beethoven",
 }
 

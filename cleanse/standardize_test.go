@@ -340,6 +340,12 @@ func TestEmail(t *testing.T) {
 		{"a@b.com", "a@b.com", ""},
 		{"not an address", "not an address", RuleEmailInvalid},
 		{"\u200ba@b.com", "a@b.com", RuleEmailTrim},
+		{"John Doe <john@gmail.com>", "john@gmail.com", RuleEmailDisplayName},
+		{`"Doe, John" <john@Gmail.com>`, "john@gmail.com", RuleEmailDisplayName},
+		{"Doe, John <john@gmail.com>", "john@gmail.com", RuleEmailDisplayName},
+		{" mailto:John Doe <john@gmail.com> ", "john@gmail.com", RuleEmailDisplayName},
+		{"John Doe <john doe@gmail.com>", "John Doe <john doe@gmail.com>", RuleEmailInvalid},
+		{"John Doe <>", "John Doe <>", RuleEmailInvalid},
 	}
 	for _, tt := range tests {
 		got, fs := Email(tt.in)

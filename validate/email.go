@@ -3,12 +3,14 @@ package validate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/emersion/go-msgauth/dmarc"
+	"github.com/steward-crm/steward/cleanse"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -29,6 +31,9 @@ type EmailResult struct {
 	// DMARC is the domain's DMARC policy (none, quarantine, reject) when
 	// DMARC was looked up and found; information only.
 	DMARC string `json:"dmarc,omitempty"`
+	// DisplayName is the name an address was written with ("John Doe
+	// <john@gmail.com>"), left out: the verdict is the address's.
+	DisplayName string `json:"display_name,omitempty"`
 
 	wrongLayout bool // typed with the Persian keyboard layout active
 }
@@ -209,6 +214,16 @@ func (v *EmailVerifier) VerifyEach(ctx context.Context, addrs []string, opt Batc
 func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	res := EmailResult{Address: addr}
 	s := EmailSyntax(addr)
+	if !s.Valid && s.Reason == ReasonDisplayName {
+		// The address written with a display name is checked, and said
+		// to be.
+		if name, inner, ok := cleanse.DisplayAddress(addr); ok {
+			res, domain := v.local(inner)
+			res.Address, res.DisplayName = addr, name
+			res.setMessage()
+			return res, domain
+		}
+	}
 	if !s.Valid {
 		res.Verdict, res.Reason = Invalid, s.Reason
 		res.Message = s.Message()
@@ -236,8 +251,17 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	res.Flags.Disposable = res.Suggestion == "" && v.Lists.Disposable(domain)
 	res.Verdict, res.Reason = Valid, ReasonSyntaxOnly
 	v.riskOf(&res)
-	res.Message = res.Reason.Message()
+	res.setMessage()
 	return res, domain
+}
+
+// setMessage says the verdict's reason, and that a display name was left
+// out.
+func (res *EmailResult) setMessage() {
+	res.Message = res.Reason.Message()
+	if res.DisplayName != "" {
+		res.Message = fmt.Sprintf("The display name %q was left out and the address in <> checked. %s", res.DisplayName, res.Message)
+	}
 }
 
 // riskOf turns a deliverable verdict into Risky for an address typed with
@@ -263,7 +287,7 @@ func (v *EmailVerifier) combine(res *EmailResult, d DomainResult) {
 	if d.Verdict == Valid {
 		v.riskOf(res)
 	}
-	res.Message = res.Reason.Message()
+	res.setMessage()
 }
 
 // CheckDomain asks DNS whether domain (ASCII, lower-case) receives mail: MX

@@ -82,7 +82,7 @@ var reasonMessages = map[Reason]string{
 	ReasonQuotedLocal:      "Quoted local parts are legal but not accepted as a contact address.",
 	ReasonComment:          "Comments in parentheses are legal in mail headers but not in a contact address.",
 	ReasonIPLiteral:        "An IP address instead of a domain is legal but not accepted as a contact address.",
-	ReasonDisplayName:      "Only the bare address is accepted, without a display name or angle brackets.",
+	ReasonDisplayName:      "Only the bare address is accepted, without a display name or angle brackets (standardizing takes the address out of \"Name <address>\").",
 	ReasonWhitespace:       "The address contains a space or line break (trim it first).",
 	ReasonControlChar:      "The address contains a control character.",
 	ReasonInvalidCharLocal: "The part before the @-sign contains a character that is not allowed.",

@@ -63,10 +63,11 @@ func TestCheckEmailBadServer(t *testing.T) {
 }
 
 // TestCheckEmailTypoAndReservedDomain: a typo of gmail.com is reported as
-// one (though gmial.com is on the disposable lists), and an address at an
-// RFC 2606 example domain is well formed but risky, for that reason.
+// one (though gmial.com is on the disposable lists), an address at an
+// RFC 2606 example domain is well formed but risky, for that reason, and
+// an address with a display name is checked as the address in <>.
 func TestCheckEmailTypoAndReservedDomain(t *testing.T) {
-	code, out, errs := runMain(t, "check-email", "--offline", "--json", "john@gmial.com", "jane@example.com")
+	code, out, errs := runMain(t, "check-email", "--offline", "--json", "john@gmial.com", "jane@example.com", "John Doe <john@gmail.com>")
 	if code != exitOK {
 		t.Fatalf("exit %d (stderr %q), want %d: no address is invalid", code, errs, exitOK)
 	}
@@ -74,6 +75,7 @@ func TestCheckEmailTypoAndReservedDomain(t *testing.T) {
 	want := []struct{ verdict, reason, suggestion string }{
 		{"risky", "typo_suggestion", "john@gmail.com"},
 		{"risky", "reserved_domain", ""},
+		{"valid", "syntax_only", ""},
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("want %d lines, got:\n%s", len(want), out)
@@ -81,6 +83,7 @@ func TestCheckEmailTypoAndReservedDomain(t *testing.T) {
 	for i, line := range lines {
 		var got struct {
 			Verdict, Reason, Suggestion, Message string
+			DisplayName                          string `json:"display_name"`
 			Flags                                []string
 		}
 		if err := json.Unmarshal([]byte(line), &got); err != nil {
@@ -88,6 +91,9 @@ func TestCheckEmailTypoAndReservedDomain(t *testing.T) {
 		}
 		if got.Verdict != want[i].verdict || got.Reason != want[i].reason || got.Suggestion != want[i].suggestion || got.Message == "" {
 			t.Errorf("line %d: %+v, want %+v", i+1, got, want[i])
+		}
+		if i == 2 && (got.DisplayName != "John Doe" || !strings.Contains(got.Message, "display name")) {
+			t.Errorf("line %d: %s, want the display name John Doe said to be left out", i+1, line)
 		}
 		for _, f := range got.Flags {
 			if f == "disposable" {
