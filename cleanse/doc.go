@@ -13,9 +13,11 @@
 // StreetLine (USStreet, PersianStreet), Email and Date; Record applies them
 // all to a steward.Record in place. A value a standardizer cannot make
 // standard is kept as written and reported by a flag: a Fix whose After
-// equals its Before. A fix that guessed (a restored ZIP code's zero, an
-// inferred country) is one a person should check: Findings turns those
-// into warning findings for the import gate to report.
+// equals its Before. A fix that guessed or left something out (a
+// restored ZIP code's zero, a country inferred by InferCountry, a display
+// name taken off an address by DisplayAddress) is one a person should
+// check: Findings turns those into warning findings for the import gate
+// to report.
 //
 // Rules, by the name a Fix carries:
 //

@@ -6,12 +6,13 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-// Findings returns, for the fixes among fs that guessed (a restored
-// leading zero, an inferred country), a warning finding each that names
-// the field, the value as written, what it became and what to check, so
-// that an import or the API tells a person about them. The other fixes
-// only write a value in its standard form and make no finding. fs are
-// Record's fixes (Field set).
+// Findings returns, for the fixes among fs that guessed or left something
+// out (a restored leading zero, an inferred country, a display name
+// taken off an address), a warning finding each that names the field,
+// the value as written, what it became and what to check, so that an
+// import or the API tells a person about them. The other fixes only write
+// a value in its standard form and make no finding. fs are Record's fixes
+// (Field set).
 func Findings(fs []Fix) []steward.Finding {
 	var out []steward.Finding
 	for _, f := range fs {
