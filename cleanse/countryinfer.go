@@ -38,15 +38,20 @@ const RuleCountryInferred = "country.inferred"
 // InferCountry does not look at r.Country: the caller decides whether the
 // field is empty.
 func InferCountry(r *steward.Record, defaultCountry string) (code, why string) {
+	_, phone, _ := Phone(r.Phone, defaultCountry)
+	return inferCountry(r, phone)
+}
+
+// inferCountry is InferCountry with r.Phone read already (Record reads it
+// once for both).
+func inferCountry(r *steward.Record, phone PhoneNumber) (code, why string) {
 	var phoneRegions []string
 	var phoneWhy string
-	if strings.TrimSpace(r.Phone) != "" {
-		if _, info, _ := Phone(r.Phone, defaultCountry); info.E164 != "" {
-			phoneRegions = phonenumbers.GetRegionCodesForCountryCode(info.CallingCode)
-			if len(phoneRegions) == 1 {
-				phoneWhy = fmt.Sprintf("the phone %s (+%d is the calling code of %s alone)",
-					info.E164, info.CallingCode, countryName(phoneRegions[0]))
-			}
+	if phone.E164 != "" {
+		phoneRegions = phonenumbers.GetRegionCodesForCountryCode(phone.CallingCode)
+		if len(phoneRegions) == 1 {
+			phoneWhy = fmt.Sprintf("the phone %s (+%d is the calling code of %s alone)",
+				phone.E164, phone.CallingCode, countryName(phoneRegions[0]))
 		}
 	}
 	scriptWhy := persianAddress(r)
@@ -87,11 +92,10 @@ var persianAddressSigns = []string{"خیابان", "کوچه", "پلاک", "طب
 
 // persianAddress says why r's address reads as written in Iran, or "".
 func persianAddress(r *steward.Record) string {
-	fields := []string{r.AddressLine1, r.AddressLine2, r.City, r.Region}
-	joined := strings.Join(fields, " ")
-	if !isArabicScript(joined) {
-		return ""
+	if !isArabicScript(r.AddressLine1) && !isArabicScript(r.AddressLine2) && !isArabicScript(r.City) && !isArabicScript(r.Region) {
+		return "" // most addresses: nothing to join and fold
 	}
+	joined := strings.Join([]string{r.AddressLine1, r.AddressLine2, r.City, r.Region}, " ")
 	// As StreetLine writes it, so that "خ آزادی" is "خیابان آزادی" here
 	// as it is once standardized.
 	t, _ := Text(joined)

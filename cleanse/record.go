@@ -57,10 +57,18 @@ func Record(r *steward.Record, opts Options) []Fix {
 	var fs []Fix
 	r.Country, fs = CountryCode(r.Country)
 	add(steward.FieldCountry, fs)
+	// A record without a country has its phone read for the default
+	// country, which InferCountry looks at too: read it once, and again
+	// only when the country inferred is another.
+	var phone *phoneRead
 	if r.Country == "" {
-		if code, why := InferCountry(r, opts.DefaultCountry); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
+		p := phoneRead{}
+		p.out, p.info, p.fixes = Phone(r.Phone, opts.DefaultCountry)
+		if code, why := inferCountry(r, p.info); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
 			out = append(out, Fix{Field: steward.FieldCountry, After: code, Rule: RuleCountryInferred, Why: why})
 			r.Country = code
+		} else {
+			phone = &p
 		}
 	}
 	country := opts.DefaultCountry
@@ -77,7 +85,11 @@ func Record(r *steward.Record, opts Options) []Fix {
 	add(steward.FieldEmail, fs)
 
 	var info PhoneNumber
-	r.Phone, info, fs = Phone(r.Phone, country)
+	if phone != nil {
+		r.Phone, info, fs = phone.out, phone.info, phone.fixes
+	} else {
+		r.Phone, info, fs = Phone(r.Phone, country)
+	}
 	add(steward.FieldPhone, fs)
 	if info.Type != "" && r.Get(AttrPhoneType) != info.Type {
 		add(AttrPhoneType, []Fix{{Before: r.Get(AttrPhoneType), After: info.Type, Rule: RulePhoneType}})
@@ -99,6 +111,13 @@ func Record(r *steward.Record, opts Options) []Fix {
 	r.NationalID, fs = Text(r.NationalID)
 	add(steward.FieldNationalID, fs)
 	return out
+}
+
+// phoneRead is what Phone returned for a record's phone.
+type phoneRead struct {
+	out   string
+	info  PhoneNumber
+	fixes []Fix
 }
 
 // personNames standardizes first and last name together (PersonNames)
