@@ -67,6 +67,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	measurer, thresholds, err := qualityMeasurer(rf)
+	if err != nil {
+		return err
+	}
 	s, err := openStore(ctx, env, *db, mayCreate)
 	if err != nil {
 		return err
@@ -104,6 +108,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Keys:      keys,
 		PublicURL: *publicURL,
 		Mount:     mountMail,
+		Quality:   measurer, Thresholds: thresholds,
 	})
 	if err != nil {
 		return err
