@@ -86,7 +86,7 @@ func countryName(code string) string {
 	return code
 }
 
-// persianAddressWords are words of Iranian addresses that Arabic
+// persianAddressSigns are words of Iranian addresses that Arabic
 // addresses do not use (میدان and واحد are Arabic words too).
 var persianAddressSigns = []string{"خیابان", "کوچه", "پلاک", "طبقه", "بن\u200cبست", "بنبست", "بزرگراه", "آزادراه", "بلوار"}
 
