@@ -19,6 +19,7 @@ type Store interface {
 	UserStore
 	AuditStore
 	JobRunStore
+	ScheduleRunStore
 	EmailCheckStore
 	ModelStore
 	SnapshotStore

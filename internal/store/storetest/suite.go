@@ -78,6 +78,10 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"Audit", testAudit},
 		{"SuggestionFilters", testSuggestionFilters},
 		{"JobRunsList", testJobRunsList},
+		{"ScheduleRuns", testScheduleRuns},
+		{"ScheduleRunStale", testScheduleRunStale},
+		{"ScheduleClaimRace", testScheduleClaimRace},
+		{"SchedulePauses", testSchedulePauses},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
