@@ -53,6 +53,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	publicURL := fs.String("public-url", "", "where recipients reach this server, the base of unsubscribe links, e.g. https://crm.example.com (default $STEWARD_PUBLIC_URL, else the address each request came to)")
 	lmtpAddr := fs.String("lmtp", "", "also accept inbound mail (bounces, complaints, unsubscribe requests) over LMTP on HOST:PORT")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
+	runSchedules := fs.Bool("schedules", true, "run the rules file's schedules in this process (--schedules=false leaves them to other instances or to cron)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +91,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ln.Close()
 	log := envLogger(env)
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), nil)
 	srv, err := server.New(ctx, server.Config{
 		Store:      s,
 		Policy:     policy,
@@ -104,9 +106,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Keys:      keys,
 		PublicURL: *publicURL,
 		Mount:     mountMail,
+		Schedules: engine,
 	})
 	if err != nil {
 		return err
+	}
+	if *runSchedules {
+		stopSchedules := serveSchedules(ctx, engine, log)
+		defer stopSchedules()
 	}
 	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop)\n", ln.Addr())
 	if err := srv.Serve(ctx, ln, *grace); err != nil {

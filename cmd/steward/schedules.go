@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"slices"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/jobs"
+	"github.com/steward-crm/steward/internal/schedule"
+	"github.com/steward-crm/steward/rules"
+)
+
+// rulesSchedules returns the rules file's schedules, by name.
+func rulesSchedules(r *rules.Rules) []schedule.Schedule {
+	out := make([]schedule.Schedule, 0, len(r.Schedules))
+	for _, name := range slices.Sorted(maps.Keys(r.Schedules)) {
+		s := r.Schedules[name]
+		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: s.Spec, Jobs: s.Jobs, CatchUp: s.CatchUp})
+	}
+	return out
+}
+
+// scheduleEngine makes the engine of the rules' schedules: their jobs
+// are those of "steward run", built from the same registry and recorded
+// by the same runner, over st. observe, when set, sees every job run as
+// it ends (for metrics).
+func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, observe func(*steward.JobRun)) *schedule.Engine {
+	reg := jobRegistry(env, func() steward.Store { return st }, r, false, "", cache)
+	registerSuppressJob(reg, env, func() steward.Store { return st }, r, dsn, false, "")
+	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
+	return &schedule.Engine{
+		Store:     st,
+		Schedules: rulesSchedules(r),
+		Run:       scheduleJobs(reg, runner, observe),
+		Logger:    envLogger(env),
+		Instance:  instanceName(),
+	}
+}
+
+// scheduleJobs runs a schedule's jobs in order as recorded job runs; the
+// first that fails ends the schedule's run.
+func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward.JobRun)) schedule.JobFunc {
+	return func(ctx context.Context, s schedule.Schedule, done func(steward.ScheduleJob)) error {
+		for _, name := range s.Jobs {
+			job, err := reg.Build(ctx, name)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", name, err)
+			}
+			rec, err := runner.Start(ctx, job, jobs.Options{})
+			if b, ok := job.(*barJob); ok {
+				b.end(err)
+			}
+			if rec != nil {
+				done(steward.ScheduleJob{Job: name, RunID: rec.ID, Status: rec.Status, Counts: rec.Counts})
+				if observe != nil {
+					observe(rec)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("job %s: %w", name, err)
+			}
+		}
+		return nil
+	}
+}
+
+// instanceName names this process in the runs it claims: host:pid.
+func instanceName() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// serveSchedules runs engine until ctx ends or the returned stop is
+// called, which waits for it to stop, runs under way recorded as stopped.
+func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := engine.Serve(ctx); err != nil {
+			log.Error("schedules not run", "error", err)
+		}
+	}()
+	log.Info("schedules running", "schedules", len(engine.Schedules), "instance", engine.Instance)
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store/sqlite"
+)
+
+// startServe runs steward serve with args in the background and returns
+// the API's base URL and a stop that ends it as SIGTERM would and returns
+// its exit code.
+func startServe(t *testing.T, env *Env, args ...string) (base string, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	env.Stderr = pw
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, env, append([]string{"serve", "--addr", "127.0.0.1:0", "--index-cache", "off"}, args...))
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		if l := lines.Text(); strings.HasPrefix(l, "steward serving ") {
+			base = strings.Fields(l)[2]
+			break
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("serve printed no address (exit %v)", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	stopped := false
+	var code int
+	stop = func() int {
+		if stopped {
+			return code
+		}
+		stopped = true
+		cancel()
+		select {
+		case code = <-done:
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop
+}
+
+// TestServeRunsSchedule serves the demo database with a schedule every
+// second: serve runs its job when its time comes, recorded as a
+// scheduled run with the job's run and counts.
+func TestServeRunsSchedule(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, out, errs := runMain(t, "demo", "--n", "100", "--db", db); code != exitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
+	}
+	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  quick:\n    cron: \"@every 1s\"\n    jobs: [standardize]\n")
+	env, _, _ := storeCmdEnv(db)
+	_, stop := startServe(t, env, "--db", db, "--rules", rulesFile)
+
+	st, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	var done *steward.ScheduleRun
+	for done == nil && time.Now().Before(deadline) {
+		runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "quick"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Status == steward.ScheduleSucceeded {
+				done = r
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if done == nil {
+		t.Fatal("no run of the schedule succeeded within 10s")
+	}
+	if done.Trigger != steward.TriggerSchedule || len(done.Jobs) != 1 || done.Jobs[0].Job != steward.JobStandardize || done.Jobs[0].RunID == 0 {
+		t.Errorf("run = %+v", done)
+	}
+	job, err := st.JobRun(context.Background(), done.Jobs[0].RunID)
+	if err != nil || job.Job != steward.JobStandardize || job.Status != steward.JobSucceeded {
+		t.Errorf("its job run = %+v, %v", job, err)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exited %d", code)
+	}
+	// After serve stopped, nothing is left running.
+	runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "quick"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Status == steward.ScheduleRunning {
+			t.Errorf("run %d still running after serve stopped", r.ID)
+		}
+	}
+}
