@@ -27,10 +27,11 @@ func rulesSchedules(r *rules.Rules) []schedule.Schedule {
 // scheduleEngine makes the engine of the rules' schedules: their jobs
 // are those of "steward run", built from the same registry and recorded
 // by the same runner, over st. observe, when set, sees every job run as
-// it ends (for metrics).
-func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, observe func(*steward.JobRun)) *schedule.Engine {
-	reg := jobRegistry(env, func() steward.Store { return st }, r, false, "", cache)
-	registerSuppressJob(reg, env, func() steward.Store { return st }, r, dsn, false, "")
+// it ends (for metrics). offline and dnsServer are verify-emails' (see
+// steward run).
+func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, offline bool, dnsServer string, observe func(*steward.JobRun)) *schedule.Engine {
+	reg := jobRegistry(env, func() steward.Store { return st }, r, offline, dnsServer, cache)
+	registerSuppressJob(reg, env, func() steward.Store { return st }, r, dsn, offline, dnsServer)
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
 	return &schedule.Engine{
 		Store:     st,

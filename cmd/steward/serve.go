@@ -91,7 +91,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ln.Close()
 	log := envLogger(env)
-	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), nil)
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", nil)
 	srv, err := server.New(ctx, server.Config{
 		Store:      s,
 		Policy:     policy,
