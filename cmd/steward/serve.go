@@ -92,6 +92,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer ln.Close()
 	log := envLogger(env)
 	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", nil)
+	engine.Context = ctx // manual runs from the API outlive their request
+	defer engine.Wait()
 	srv, err := server.New(ctx, server.Config{
 		Store:      s,
 		Policy:     policy,

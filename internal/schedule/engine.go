@@ -64,6 +64,9 @@ type Engine struct {
 	// Ended, when set, is called with every run recorded as it ends:
 	// finished, skipped or missed (for metrics).
 	Ended func(*steward.ScheduleRun)
+	// Context, when set, bounds the runs Start begins (the server's
+	// life, not the request's); nil bounds them by the ctx given to Start.
+	Context context.Context
 
 	wg sync.WaitGroup
 }
@@ -250,7 +253,11 @@ func (e *Engine) start(ctx context.Context, s Schedule, at time.Time, trigger st
 	}
 	log.Info("schedule run started", "at", at, "jobs", s.Jobs)
 	started := *run
-	e.wg.Go(func() { e.execute(context.WithoutCancel(ctx), ctx, s, run, log) })
+	stop := ctx
+	if e.Context != nil {
+		stop = e.Context
+	}
+	e.wg.Go(func() { e.execute(context.WithoutCancel(stop), stop, s, run, log) })
 	return &started, nil
 }
 
