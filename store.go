@@ -20,6 +20,7 @@ type Store interface {
 	AuditStore
 	JobRunStore
 	ScheduleRunStore
+	StatsStore
 	EmailCheckStore
 	ModelStore
 	SnapshotStore

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/jobs"
+	"github.com/steward-crm/steward/internal/metrics"
 	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/rules"
 )
@@ -91,4 +94,37 @@ func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logg
 	}()
 	log.Info("schedules running", "schedules", len(engine.Schedules), "instance", engine.Instance)
 	return func() { cancel(); <-done }
+}
+
+// withMetricsMount adds GET /metrics to what mount mounts, when on.
+func withMetricsMount(mount func(*http.ServeMux) error, m *metrics.Metrics, on bool) func(*http.ServeMux) error {
+	return func(mux *http.ServeMux) error {
+		if err := mount(mux); err != nil {
+			return err
+		}
+		if on {
+			mux.Handle("GET /metrics", m.Handler())
+		}
+		return nil
+	}
+}
+
+// logFormatFlag adds --log-format to fs: text (the default) or json, one
+// JSON object a line, for a log collector.
+func logFormatFlag(fs *flag.FlagSet, env *Env) {
+	fs.Func("log-format", "log as text (default) or json, one object a line", func(v string) error {
+		opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+		if env.Level != nil {
+			opts.Level = env.Level
+		}
+		switch v {
+		case "text":
+			env.Logger = slog.New(slog.NewTextHandler(env.Stderr, opts))
+		case "json":
+			env.Logger = slog.New(slog.NewJSONHandler(env.Stderr, opts))
+		default:
+			return fmt.Errorf("want text or json")
+		}
+		return nil
+	})
 }

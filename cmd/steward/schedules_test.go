@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,10 +17,28 @@ import (
 	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
+// lockedBuffer is a buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startServe runs steward serve with args in the background and returns
-// the API's base URL and a stop that ends it as SIGTERM would and returns
-// its exit code.
-func startServe(t *testing.T, env *Env, args ...string) (base string, stop func() int) {
+// the API's base URL, a stop that ends it as SIGTERM would and returns
+// its exit code, and what it wrote to stderr after its address.
+func startServe(t *testing.T, env *Env, args ...string) (base string, stop func() int, stderr *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -37,7 +59,8 @@ func startServe(t *testing.T, env *Env, args ...string) (base string, stop func(
 		cancel()
 		t.Fatalf("serve printed no address (exit %v)", <-done)
 	}
-	go io.Copy(io.Discard, pr)
+	stderr = &lockedBuffer{}
+	go io.Copy(stderr, pr)
 	stopped := false
 	var code int
 	stop = func() int {
@@ -54,7 +77,7 @@ func startServe(t *testing.T, env *Env, args ...string) (base string, stop func(
 		return code
 	}
 	t.Cleanup(func() { stop() })
-	return base, stop
+	return base, stop, stderr
 }
 
 // TestServeRunsSchedule serves the demo database with a schedule every
@@ -67,7 +90,7 @@ func TestServeRunsSchedule(t *testing.T) {
 	}
 	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  quick:\n    cron: \"@every 1s\"\n    jobs: [standardize]\n")
 	env, _, _ := storeCmdEnv(db)
-	_, stop := startServe(t, env, "--db", db, "--rules", rulesFile)
+	base, stop, logs := startServe(t, env, "--db", db, "--rules", rulesFile, "--log-format", "json")
 
 	st, err := sqlite.Open(context.Background(), db, nil)
 	if err != nil {
@@ -98,8 +121,38 @@ func TestServeRunsSchedule(t *testing.T) {
 	if err != nil || job.Job != steward.JobStandardize || job.Status != steward.JobSucceeded {
 		t.Errorf("its job run = %+v, %v", job, err)
 	}
+	// /metrics counts the runs, without a token.
+	res, err := http.Get(strings.TrimSuffix(base, "/api/v1") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`steward_schedule_runs_total{schedule="quick",status="succeeded",trigger="schedule"}`,
+		`steward_job_runs_total{job="standardize",status="succeeded"}`, `steward_job_rows_total{count="customers",job="standardize"}`,
+		`steward_suggestions_pending`, `steward_job_last_success_timestamp_seconds{job="standardize"}`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics (%d) lacks %s", res.StatusCode, want)
+		}
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("serve exited %d", code)
+	}
+	// --log-format json: every log line is a JSON object.
+	var started bool
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if strings.HasPrefix(l, "steward stopped") {
+			continue
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Errorf("log line is not JSON: %q", l)
+			continue
+		}
+		started = started || rec["msg"] == "schedule run started"
+	}
+	if !started {
+		t.Errorf("no JSON log of a schedule run starting:\n%s", logs.String())
 	}
 	// After serve stopped, nothing is left running.
 	runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "quick"})

@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"ScheduleRunStale", testScheduleRunStale},
 		{"ScheduleClaimRace", testScheduleClaimRace},
 		{"SchedulePauses", testSchedulePauses},
+		{"Stats", testStats},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
