@@ -41,7 +41,7 @@ func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache strin
 		Schedules: rulesSchedules(r),
 		Run:       scheduleJobs(reg, runner, observe),
 		Logger:    envLogger(env),
-		Instance:  instanceName(),
+		Instance:  instanceName(env),
 	}
 }
 
@@ -72,8 +72,12 @@ func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward
 	}
 }
 
-// instanceName names this process in the runs it claims: host:pid.
-func instanceName() string {
+// instanceName names this process in the runs it claims:
+// $STEWARD_INSTANCE, else host:pid.
+func instanceName(env *Env) string {
+	if name := env.Getenv("STEWARD_INSTANCE"); name != "" {
+		return name
+	}
 	host, err := os.Hostname()
 	if err != nil || host == "" {
 		host = "unknown"

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -14,7 +15,9 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/store/sqlite"
+	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
 // lockedBuffer is a buffer safe for one writer and one reader.
@@ -164,4 +167,78 @@ func TestServeRunsSchedule(t *testing.T) {
 			t.Errorf("run %d still running after serve stopped", r.ID)
 		}
 	}
+}
+
+// TestServeInstancesOnPostgres serves one PostgreSQL database from three
+// instances with a schedule every second: every scheduled time is
+// recorded once, by one instance, without gaps, and the job ran once per
+// time that ran.
+func TestServeInstancesOnPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  quick:\n    cron: \"@every 1s\"\n    jobs: [standardize]\n")
+	var stops []func() int
+	for i := range 3 {
+		env, _, _ := storeCmdEnv(dsn)
+		getenv := env.Getenv
+		env.Getenv = func(k string) string {
+			if k == "STEWARD_INSTANCE" {
+				return fmt.Sprintf("instance-%d", i)
+			}
+			return getenv(k)
+		}
+		_, stop, _ := startServe(t, env, "--db", dsn, "--rules", rulesFile)
+		stops = append(stops, stop)
+	}
+	time.Sleep(4500 * time.Millisecond)
+	for i, stop := range stops {
+		if code := stop(); code != exitOK {
+			t.Errorf("instance %d exited %d", i, code)
+		}
+	}
+
+	st, err := store.Open(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	runs, err := st.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: "quick"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) < 3 {
+		t.Fatalf("%d schedule runs in 4.5s of @every 1s", len(runs))
+	}
+	seen := map[time.Time]bool{}
+	instances := map[string]int{}
+	succeeded := 0
+	for _, r := range runs {
+		if seen[r.ScheduledAt] {
+			t.Errorf("time %s recorded twice", r.ScheduledAt)
+		}
+		seen[r.ScheduledAt] = true
+		instances[r.Instance]++
+		switch r.Status {
+		case steward.ScheduleSucceeded:
+			succeeded++
+		case steward.ScheduleSkipped:
+		default:
+			t.Errorf("run at %s: %s %s", r.ScheduledAt, r.Status, r.Error)
+		}
+	}
+	// Runs are listed latest first; every second in between is there.
+	first, last := runs[len(runs)-1].ScheduledAt, runs[0].ScheduledAt
+	for at := first; !at.After(last); at = at.Add(time.Second) {
+		if !seen[at] {
+			t.Errorf("time %s has no run", at)
+		}
+	}
+	jobRuns, err := st.JobRuns(ctx, steward.JobRunFilter{Job: steward.JobStandardize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobRuns) != succeeded {
+		t.Errorf("%d standardize runs for %d succeeded schedule runs", len(jobRuns), succeeded)
+	}
+	t.Logf("%d times, %d succeeded, by instance %v", len(runs), succeeded, instances)
 }
