@@ -32,6 +32,28 @@ func utc(s string) time.Time {
 	return t.UTC()
 }
 
+// newStore is the store the engine tests run on: SQLite, or PostgreSQL
+// inside TestEngineOnPostgres (the tests do not run in parallel).
+var newStore = func(t *testing.T) steward.Store { return storetest.SQLite(t) }
+
+// TestEngineOnPostgres runs the engine tests on PostgreSQL too, when
+// TEST_DATABASE_URL is set.
+func TestEngineOnPostgres(t *testing.T) {
+	storetest.PostgresURL(t)
+	saved := newStore
+	newStore = func(t *testing.T) steward.Store { return storetest.Postgres(t) }
+	defer func() { newStore = saved }()
+	for _, tt := range []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"RunsOnTime", TestEngineRunsOnTime}, {"CatchUp", TestEngineCatchUp}, {"MissedBeyondWindow", TestEngineMissedBeyondWindow},
+		{"SkipsOverlap", TestEngineSkipsOverlap}, {"Paused", TestEnginePaused}, {"Statuses", TestStatuses},
+	} {
+		t.Run(tt.name, tt.fn)
+	}
+}
+
 func TestTimes(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -214,7 +236,7 @@ func check(t *testing.T, runs []*steward.ScheduleRun, wants ...want) {
 }
 
 func TestEngineRunsOnTime(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t), utc("2026-03-06T10:00:30Z"),
+	h := newHarness(t, newStore(t), utc("2026-03-06T10:00:30Z"),
 		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"standardize", "dedupe"}, CatchUp: 6 * time.Hour})
 	h.start()
 	// Nothing ran before: no catch-up, nothing until 10:05.
@@ -237,7 +259,7 @@ func TestEngineRunsOnTime(t *testing.T) {
 
 func TestEngineTimeZone(t *testing.T) {
 	// 02:00 in Berlin is 01:00 UTC in winter.
-	h := newHarness(t, storetest.SQLite(t), utc("2026-01-10T23:00:00Z"),
+	h := newHarness(t, newStore(t), utc("2026-01-10T23:00:00Z"),
 		Schedule{Name: "nightly", Spec: spec(t, "CRON_TZ=Europe/Berlin 0 2 * * *"), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour})
 	h.start()
 	h.clock.Set(utc("2026-01-11T00:59:00Z"))
@@ -253,7 +275,7 @@ func TestEngineDSTJump(t *testing.T) {
 	// A 03:30 New York schedule across the spring-forward night: it runs
 	// at 03:30 local each day, which is 08:30 UTC before and 07:30 UTC
 	// after the jump; the night of the jump is not lost.
-	h := newHarness(t, storetest.SQLite(t), utc("2026-03-07T12:00:00Z"),
+	h := newHarness(t, newStore(t), utc("2026-03-07T12:00:00Z"),
 		Schedule{Name: "nightly", Spec: spec(t, "CRON_TZ=America/New_York 30 3 * * *"), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour})
 	h.start()
 	h.clock.Set(utc("2026-03-08T07:29:00Z"))
@@ -285,7 +307,7 @@ func seed(t *testing.T, st steward.Store, schedule string, at time.Time) {
 }
 
 func TestEngineCatchUp(t *testing.T) {
-	st := storetest.SQLite(t)
+	st := newStore(t)
 	seed(t, st, "hourly", utc("2026-03-06T02:00:00Z"))
 	// Down from 02:00 until 05:20: 03:00 and 04:00 are missed, 05:00 is
 	// caught up, once.
@@ -311,7 +333,7 @@ func TestEngineCatchUp(t *testing.T) {
 }
 
 func TestEngineMissedBeyondWindow(t *testing.T) {
-	st := storetest.SQLite(t)
+	st := newStore(t)
 	seed(t, st, "nightly", utc("2026-03-05T02:00:00Z"))
 	// Up again at 09:00: the 02:00 run is seven hours late, beyond the
 	// six-hour window.
@@ -331,7 +353,7 @@ func TestEngineMissedBeyondWindow(t *testing.T) {
 }
 
 func TestEngineSkipsOverlap(t *testing.T) {
-	st := storetest.SQLite(t)
+	st := newStore(t)
 	h := newHarness(t, st, utc("2026-03-06T10:00:30Z"),
 		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour})
 	h.rec.hold = make(chan struct{})
@@ -352,7 +374,7 @@ func TestEngineSkipsOverlap(t *testing.T) {
 }
 
 func TestEngineFailedRun(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t), utc("2026-03-06T10:00:30Z"),
+	h := newHarness(t, newStore(t), utc("2026-03-06T10:00:30Z"),
 		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"dedupe"}})
 	h.rec.fail = errors.New("dedupe: disk full")
 	var ended []*steward.ScheduleRun
@@ -371,7 +393,7 @@ func TestEngineFailedRun(t *testing.T) {
 }
 
 func TestEnginePaused(t *testing.T) {
-	st := storetest.SQLite(t)
+	st := newStore(t)
 	ctx := context.Background()
 	if err := st.PauseSchedule(ctx, steward.SchedulePause{Schedule: "often", PausedBy: "ann"}); err != nil {
 		t.Fatal(err)
@@ -392,7 +414,7 @@ func TestEnginePaused(t *testing.T) {
 }
 
 func TestEngineManual(t *testing.T) {
-	h := newHarness(t, storetest.SQLite(t), utc("2026-03-06T10:00:30Z"),
+	h := newHarness(t, newStore(t), utc("2026-03-06T10:00:30Z"),
 		Schedule{Name: "nightly", Spec: spec(t, "0 2 * * *"), Jobs: []string{"dedupe"}})
 	run, err := h.engine.Start(context.Background(), "nightly", h.clock.Now(), steward.TriggerManual)
 	if err != nil {
@@ -438,7 +460,7 @@ func TestOverdue(t *testing.T) {
 }
 
 func TestStatuses(t *testing.T) {
-	st := storetest.SQLite(t)
+	st := newStore(t)
 	ctx := context.Background()
 	seed(t, st, "nightly", utc("2026-03-04T02:00:00Z"))
 	if err := st.PauseSchedule(ctx, steward.SchedulePause{Schedule: "weekly", PausedBy: "ann"}); err != nil {

@@ -58,8 +58,9 @@ func Statuses(ctx context.Context, st steward.ScheduleRunStore, schedules []Sche
 			return nil, err
 		default:
 			// Never succeeded: overdue once its oldest recorded time is
-			// a period and a margin ago.
-			all, err := st.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: s.Name})
+			// a period and a margin ago (of the latest thousand: enough to
+			// tell).
+			all, err := st.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: s.Name, Limit: 1000})
 			if err != nil {
 				return nil, err
 			}
