@@ -75,6 +75,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	measurer, thresholds, err := qualityMeasurer(rf)
+	if err != nil {
+		return err
+	}
 	s, err := openStore(ctx, env, *db, mayCreate)
 	if err != nil {
 		return err
@@ -118,6 +122,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		PublicURL: *publicURL,
 		Mount:     withMetricsMount(mountMail, m, *withMetrics),
 		Schedules: engine,
+		Quality:   measurer, Thresholds: thresholds,
 	})
 	if err != nil {
 		return err

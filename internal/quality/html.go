@@ -1,10 +1,13 @@
 package quality
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,13 +39,44 @@ type htmlRow struct {
 	Name, Share, Change, ChangeClass, Count string
 	Width                                   int
 	Spark                                   template.HTML
+	// Href lists the customers the row does not count as good, and
+	// Good those it does (live page only).
+	Href, Good string
+}
+
+// PageOptions make the report the live page of steward serve.
+type PageOptions struct {
+	// Link returns where the customers behind a metric are listed: those
+	// it does not count as good, or with passing those it does; "" for
+	// none.
+	Link func(k steward.MetricKey, passing bool) string
+	// Running are the jobs running now, with what they have done so far.
+	Running []*steward.JobRun
+	// Refresh, when positive, reloads the page every so many seconds.
+	Refresh int
+	// Required are the fields the rules file requires: the worst fields
+	// include the least complete of them.
+	Required []string
+}
+
+// worstRow is a field or a source among the worst of the latest snapshot.
+type worstRow struct {
+	Name, Share, Count, Href string
 }
 
 // WriteHTML writes the report as one self-contained HTML file: inline
 // styles and SVG charts drawn here, no script and nothing fetched from
 // anywhere, so that it can be mailed or opened offline.
-func (r *Report) WriteHTML(w io.Writer) error {
+func (r *Report) WriteHTML(w io.Writer) error { return r.WritePage(w, PageOptions{}) }
+
+// WritePage writes the report as WriteHTML does, and with opts as the
+// live page: every count a link to the customers behind it, the worst
+// fields and sources, and the jobs running now.
+func (r *Report) WritePage(w io.Writer, opts PageOptions) error {
 	latest := r.Latest()
+	type runningJob struct {
+		Job, Started, Counts string
+	}
 	data := struct {
 		Title, Taken, Previous, Written string
 		Customers                       int64
@@ -53,7 +87,41 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			Dimension string
 			Rows      []htmlRow
 		}
-	}{Report: r, Written: time.Now().Format("2006-01-02 15:04")}
+		Live                   bool
+		Refresh                int
+		WorstFields, WorstSrcs []worstRow
+		Running                []runningJob
+	}{Report: r, Written: time.Now().Format("2006-01-02 15:04"), Live: opts.Link != nil, Refresh: opts.Refresh}
+	link := func(k steward.MetricKey, passing bool) string {
+		if opts.Link == nil || !PerCustomer(k) {
+			return ""
+		}
+		return opts.Link(k, passing)
+	}
+	for _, run := range opts.Running {
+		var counts []string
+		for _, k := range slices.Sorted(maps.Keys(run.Counts)) {
+			counts = append(counts, fmt.Sprintf("%s %d", strings.ReplaceAll(k, "_", " "), run.Counts[k]))
+		}
+		data.Running = append(data.Running, runningJob{Job: run.Job, Started: run.StartedAt.Local().Format("15:04:05"), Counts: strings.Join(counts, ", ")})
+	}
+	if latest != nil && data.Live {
+		for _, row := range r.Worst(steward.DimValidity, 3) {
+			if row.Numerator < row.Denominator {
+				data.WorstFields = append(data.WorstFields, worstOf(row.Metric, "validity of "+row.Field, link))
+			}
+		}
+		n := 0
+		for _, row := range r.Worst(steward.DimCompleteness, len(r.Rows)) {
+			if n < 3 && slices.Contains(opts.Required, row.Field) && row.Numerator < row.Denominator {
+				data.WorstFields = append(data.WorstFields, worstOf(row.Metric, "completeness of "+row.Field, link))
+				n++
+			}
+		}
+		for _, m := range worstSources(latest, 5) {
+			data.WorstSrcs = append(data.WorstSrcs, worstOf(m, m.Source+": "+m.Dimension+" of "+m.Field, link))
+		}
+	}
 	if latest == nil {
 		data.Title, data.Taken = "no snapshot yet", "—"
 	} else {
@@ -100,7 +168,11 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			name = "customers"
 		}
 		hr := htmlRow{Name: name, Share: fmt.Sprintf("%.1f%%", 100*row.Share), Width: int(120 * row.Share),
-			Count: fmt.Sprintf("%d of %d", row.Numerator, row.Denominator), Spark: sparkSVG(row.Trend)}
+			Count: fmt.Sprintf("%d of %d", row.Numerator, row.Denominator), Spark: sparkSVG(row.Trend),
+			Good: link(row.Key(), true)}
+		if row.Numerator < row.Denominator {
+			hr.Href = link(row.Key(), false)
+		}
 		if row.HasPrevious {
 			hr.Change = fmt.Sprintf("%+.1f", 100*row.Change())
 			switch {
@@ -113,6 +185,27 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		data.Sections[n-1].Rows = append(data.Sections[n-1].Rows, hr)
 	}
 	return reportTemplate.Execute(w, data)
+}
+
+// worstOf is one of the worst rows, linked to the customers it does not
+// count as good.
+func worstOf(m steward.Metric, name string, link func(steward.MetricKey, bool) string) worstRow {
+	return worstRow{Name: strings.ReplaceAll(name, "_", " "), Share: fmt.Sprintf("%.1f%%", 100*m.Share()),
+		Count: fmt.Sprintf("%d of %d", m.Denominator-m.Numerator, m.Denominator), Href: link(m.Key(), false)}
+}
+
+// worstSources returns the n per-source validity metrics of snap with the
+// lowest share: the source systems that send what is not valid, where to
+// act first.
+func worstSources(snap *steward.Snapshot, n int) []steward.Metric {
+	var ms []steward.Metric
+	for _, m := range snap.Metrics {
+		if m.Source != "" && m.Field != "" && m.Denominator > 0 && m.Numerator < m.Denominator && m.Dimension == steward.DimValidity {
+			ms = append(ms, m)
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b steward.Metric) int { return cmp.Compare(a.Share(), b.Share()) })
+	return ms[:min(n, len(ms))]
 }
 
 // lineChart draws series of shares (0..1; -1 missing), one value per

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,25 +55,66 @@ func fieldsMeasured() []string { return steward.CanonicalFields() }
 // page by page (memory does not grow with the database), and returns the
 // snapshot; it does not save it.
 func (m *Measurer) Take(ctx context.Context, st Store) (*steward.Snapshot, error) {
-	now := time.Now()
-	if m.Now != nil {
-		now = m.Now()
-	}
+	now := m.now()
 	pending, err := st.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending})
 	if err != nil {
 		return nil, fmt.Errorf("pending suggestions: %w", err)
 	}
-	inPending := make(map[int64]bool)
+	inPending, duplicates := pendingMembers(pending)
+	t := newTally()
+	var done int64
+	err = walk(ctx, st, 0, func(page []*steward.Customer, checks map[int64]*steward.EmailCheck) error {
+		for _, c := range page {
+			m.measure(t, c, checks[c.ID], inPending[c.ID], now)
+		}
+		done += int64(len(page))
+		if m.Progress != nil {
+			m.Progress(done)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.add(steward.DimUniqueness, "estimated_duplicates", "", duplicates, t.customers)
+	for _, sg := range pending {
+		age := now.Sub(sg.CreatedAt)
+		t.add(steward.DimBacklog, "pending", "", 1, 1)
+		t.add(steward.DimBacklog, "older_than_7d", "", b2i(age > 7*24*time.Hour), 1)
+		t.add(steward.DimBacklog, "older_than_30d", "", b2i(age > 30*24*time.Hour), 1)
+	}
+	return &steward.Snapshot{TakenAt: now, Customers: t.customers, Metrics: t.metrics()}, nil
+}
+
+func (m *Measurer) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// pendingMembers returns the customers in pending suggestions, and how
+// many of them are estimated duplicates (all but one of each suggestion).
+func pendingMembers(pending []*steward.Suggestion) (map[int64]bool, int64) {
+	in := make(map[int64]bool)
 	var duplicates int64
 	for _, sg := range pending {
 		for _, id := range sg.CustomerIDs {
-			inPending[id] = true
+			in[id] = true
 		}
 		duplicates += int64(len(sg.CustomerIDs) - 1)
 	}
-	t := newTally()
+	return in, duplicates
+}
+
+// errEnough stops a walk that has found what it looked for.
+var errEnough = errors.New("enough")
+
+// walk streams the active customers after afterID to fn a page at a time,
+// with their addresses' current verifications. fn returning errEnough
+// ends the walk without error.
+func walk(ctx context.Context, st Store, afterID int64, fn func(page []*steward.Customer, checks map[int64]*steward.EmailCheck) error) error {
 	var page []*steward.Customer
-	var done int64
 	flush := func() error {
 		if len(page) == 0 {
 			return nil
@@ -85,17 +127,13 @@ func (m *Measurer) Take(ctx context.Context, st Store) (*steward.Snapshot, error
 		for i := range checks {
 			byID[checks[i].CustomerID] = &checks[i]
 		}
-		for _, c := range page {
-			m.measure(t, c, byID[c.ID], inPending[c.ID], now)
-		}
-		done += int64(len(page))
-		if m.Progress != nil {
-			m.Progress(done)
+		if err := fn(page, byID); err != nil {
+			return err
 		}
 		page = page[:0]
 		return ctx.Err()
 	}
-	err = st.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
+	err := st.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: afterID}, func(c *steward.Customer) error {
 		page = append(page, c)
 		if len(page) == pageSize {
 			return flush()
@@ -105,27 +143,105 @@ func (m *Measurer) Take(ctx context.Context, st Store) (*steward.Snapshot, error
 	if err == nil {
 		err = flush()
 	}
+	if errors.Is(err, errEnough) {
+		return nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("measure customers: %w", err)
+		return fmt.Errorf("measure customers: %w", err)
 	}
-	t.add(steward.DimUniqueness, "estimated_duplicates", "", duplicates, t.customers)
-	for _, sg := range pending {
-		age := now.Sub(sg.CreatedAt)
-		t.add(steward.DimBacklog, "pending", "", 1, 1)
-		t.add(steward.DimBacklog, "older_than_7d", "", b2i(age > 7*24*time.Hour), 1)
-		t.add(steward.DimBacklog, "older_than_30d", "", b2i(age > 30*24*time.Hour), 1)
+	return nil
+}
+
+// Behind returns the ids of the customers behind a per-customer metric,
+// in id order after afterID, at most limit of them: those it counts but
+// does not count as good (failing), or with passing those it counts as
+// good. key.Source keeps the customers of one source system. The second
+// result says that more follow. Metrics that count suggestions (backlog)
+// or estimates have no customers behind them: EMALFORMED.
+func (m *Measurer) Behind(ctx context.Context, st Store, key steward.MetricKey, passing bool, afterID int64, limit int) ([]int64, bool, error) {
+	if !PerCustomer(key) {
+		return nil, false, steward.FieldErrorf(steward.EMALFORMED, "metric",
+			"The metric %q counts no customers one by one; choose one of a dimension's fields (completeness.email, validity.phone, consent.sendable, uniqueness …).", MetricName(key))
 	}
-	return &steward.Snapshot{TakenAt: now, Customers: t.customers, Metrics: t.metrics()}, nil
+	if limit <= 0 {
+		limit = 100
+	}
+	now := m.now()
+	var inPending map[int64]bool
+	if key.Dimension == steward.DimUniqueness {
+		pending, err := st.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending})
+		if err != nil {
+			return nil, false, fmt.Errorf("pending suggestions: %w", err)
+		}
+		inPending, _ = pendingMembers(pending)
+	}
+	var ids []int64
+	more := false
+	err := walk(ctx, st, afterID, func(page []*steward.Customer, checks map[int64]*steward.EmailCheck) error {
+		for _, c := range page {
+			if key.Source != "" && c.Record.Source != key.Source {
+				continue
+			}
+			hit := false
+			m.observe(c, checks[c.ID], inPending[c.ID], now, func(dim, field string, ok bool) {
+				if dim == key.Dimension && field == key.Field && ok == passing {
+					hit = true
+				}
+			})
+			if !hit {
+				continue
+			}
+			if len(ids) == limit {
+				more = true
+				return errEnough
+			}
+			ids = append(ids, c.ID)
+		}
+		return nil
+	})
+	return ids, more, err
+}
+
+// PerCustomer reports whether key is a metric that counts customers one by
+// one, so that the customers behind it can be listed.
+func PerCustomer(k steward.MetricKey) bool {
+	switch k.Dimension {
+	case steward.DimBacklog:
+		return false
+	case steward.DimUniqueness:
+		return k.Field == ""
+	case steward.DimCompleteness, steward.DimValidity, steward.DimStandardization, steward.DimTimeliness, steward.DimConsent:
+		return k.Field != ""
+	}
+	return false
+}
+
+// MetricName is the metric as the rules file and the API name it:
+// "dimension.field", or the dimension alone.
+func MetricName(k steward.MetricKey) string {
+	if k.Field == "" {
+		return k.Dimension
+	}
+	return k.Dimension + "." + k.Field
 }
 
 // measure adds one customer to the tally, for all sources and for its
 // own.
 func (m *Measurer) measure(t *tally, c *steward.Customer, check *steward.EmailCheck, pending bool, now time.Time) {
+	t.customers++
+	m.observe(c, check, pending, now, func(dim, field string, ok bool) {
+		t.add(dim, field, "", b2i(ok), 1)
+		if c.Record.Source != "" {
+			t.add(dim, field, c.Record.Source, b2i(ok), 1)
+		}
+	})
+}
+
+// observe tells fn, for every per-customer metric c counts in, whether c
+// counts in its numerator (ok). It is the one definition of what each
+// metric measures, for the snapshot's tally and for Behind.
+func (m *Measurer) observe(c *steward.Customer, check *steward.EmailCheck, pending bool, now time.Time, fn func(dim, field string, ok bool)) {
 	r := &c.Record
-	sources := []string{""}
-	if r.Source != "" {
-		sources = append(sources, r.Source)
-	}
 	// What the rules find wrong, per field, as the gate would.
 	bad := make(map[string]bool)
 	if m.Rules != nil {
@@ -149,31 +265,28 @@ func (m *Measurer) measure(t *tally, c *steward.Customer, check *steward.EmailCh
 			optedOut = true
 		}
 	}
-	for _, src := range sources {
-		t.customers += b2i(src == "")
-		t.add(steward.DimUniqueness, "", src, b2i(!pending), 1)
-		t.add(steward.DimTimeliness, "updated", src, b2i(now.Sub(c.UpdatedAt) <= 365*24*time.Hour), 1)
-		for _, f := range fieldsMeasured() {
-			v := r.Get(f)
-			t.add(steward.DimCompleteness, f, src, b2i(v != ""), 1)
-			if v == "" {
-				continue
-			}
-			t.add(steward.DimValidity, f, src, b2i(!bad[f]), 1)
-			t.add(steward.DimStandardization, f, src, b2i(!changed[f]), 1)
+	fn(steward.DimUniqueness, "", !pending)
+	fn(steward.DimTimeliness, "updated", now.Sub(c.UpdatedAt) <= 365*24*time.Hour)
+	for _, f := range fieldsMeasured() {
+		v := r.Get(f)
+		fn(steward.DimCompleteness, f, v != "")
+		if v == "" {
+			continue
 		}
-		if r.Email != "" {
-			if check != nil {
-				t.add(steward.DimValidity, "email_verified", src, b2i(check.Verdict == string(validate.Valid)), 1)
-			}
-			fresh := check != nil && (m.VerificationWindow <= 0 || now.Sub(check.CheckedAt) <= m.VerificationWindow)
-			t.add(steward.DimTimeliness, "verified", src, b2i(fresh), 1)
+		fn(steward.DimValidity, f, !bad[f])
+		fn(steward.DimStandardization, f, !changed[f])
+	}
+	if r.Email != "" {
+		if check != nil {
+			fn(steward.DimValidity, "email_verified", check.Verdict == string(validate.Valid))
 		}
-		emailOK := r.Email != "" && !bad[steward.FieldEmail] && (check == nil || check.Verdict != string(validate.Invalid))
-		t.add(steward.DimConsent, "sendable", src, b2i(emailOK && !optedOut), 1)
-		for _, a := range m.ConsentAttributes {
-			t.add(steward.DimConsent, a, src, b2i(isSet(r.Attributes[a])), 1)
-		}
+		fresh := check != nil && (m.VerificationWindow <= 0 || now.Sub(check.CheckedAt) <= m.VerificationWindow)
+		fn(steward.DimTimeliness, "verified", fresh)
+	}
+	emailOK := r.Email != "" && !bad[steward.FieldEmail] && (check == nil || check.Verdict != string(validate.Invalid))
+	fn(steward.DimConsent, "sendable", emailOK && !optedOut)
+	for _, a := range m.ConsentAttributes {
+		fn(steward.DimConsent, a, isSet(r.Attributes[a]))
 	}
 }
 

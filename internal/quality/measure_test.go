@@ -155,3 +155,69 @@ func TestMeasureFixture(t *testing.T) {
 		}
 	})
 }
+
+// TestBehind: the customers behind every per-customer metric of the
+// fixture's snapshot, failing and passing, are as many as the snapshot
+// counts, paged by after_id; the hand-known ones are the ones listed.
+func TestBehind(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		ctx := context.Background()
+		a, _ := fixture(t, st)
+		rules, err := validate.NewRecordRules(validate.DefaultRecordRulesConfig("IR"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Measurer{Rules: rules, ConsentAttributes: []string{"email_opt_out"}, VerificationWindow: 30 * 24 * time.Hour}
+		snap, err := m.Take(ctx, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, mt := range snap.Metrics {
+			k := mt.Key()
+			if !PerCustomer(k) {
+				if _, _, err := m.Behind(ctx, st, k, false, 0, 10); steward.ErrorCode(err) != steward.EMALFORMED {
+					t.Errorf("%s: customers behind a metric that counts none: %v", MetricName(k), err)
+				}
+				continue
+			}
+			for _, passing := range []bool{false, true} {
+				// Pages of 7, resumed after the last id of each.
+				var all []int64
+				after := int64(0)
+				for {
+					ids, more, err := m.Behind(ctx, st, k, passing, after, 7)
+					if err != nil {
+						t.Fatal(err)
+					}
+					all = append(all, ids...)
+					if !more {
+						break
+					}
+					after = ids[len(ids)-1]
+				}
+				want := mt.Denominator - mt.Numerator
+				if passing {
+					want = mt.Numerator
+				}
+				if int64(len(all)) != want {
+					t.Errorf("%s source %q passing=%v: %d customers behind it, the snapshot counts %d", MetricName(k), k.Source, passing, len(all), want)
+				}
+				checked++
+			}
+		}
+		if checked < 40 {
+			t.Errorf("only %d metric lists checked", checked)
+		}
+		// By hand: the five whose address is invalid, and the customers
+		// awaiting a merge.
+		ids, more, err := m.Behind(ctx, st, steward.MetricKey{Dimension: steward.DimValidity, Field: "email_verified"}, false, 0, 10)
+		if err != nil || more || len(ids) != 5 || ids[0] != a[15].ID || ids[4] != a[19].ID {
+			t.Errorf("unverified: %v %v %v, want the ids of A16…A20", ids, more, err)
+		}
+		ids, _, err = m.Behind(ctx, st, steward.MetricKey{Dimension: steward.DimUniqueness}, false, 0, 10)
+		if err != nil || len(ids) != 5 || ids[0] != a[0].ID || ids[4] != a[4].ID {
+			t.Errorf("awaiting a merge: %v %v, want A1…A5", ids, err)
+		}
+	})
+}

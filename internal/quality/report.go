@@ -52,7 +52,7 @@ func (r Row) Change() float64 {
 // NewReport builds the report of snaps (oldest first) for a source and a
 // field ("" for all), with the alerts of the latest against thresholds.
 func NewReport(snaps []*steward.Snapshot, source, field string, thresholds []Threshold) *Report {
-	r := &Report{Snapshots: snaps, Source: source, Field: field}
+	r := &Report{Snapshots: snaps, Rows: []Row{}, Source: source, Field: field}
 	if len(snaps) == 0 {
 		return r
 	}

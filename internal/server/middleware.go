@@ -58,6 +58,9 @@ type response struct {
 	body     any
 	etag     string
 	location string
+	// page, when not nil, is the answer instead of body as JSON: an HTML
+	// page, sent with its own security headers.
+	page []byte
 }
 
 // handler answers one call.
@@ -117,8 +120,25 @@ func (s *Server) serve(rt route) http.Handler {
 		if res.location != "" {
 			w.Header().Set("Location", res.location)
 		}
+		if res.page != nil {
+			writePage(w, status, res.page)
+			return
+		}
 		s.writeJSON(w, status, res.body)
 	})
+}
+
+// writePage sends an HTML page that runs no script and loads nothing but
+// itself: inline styles and SVG only.
+func writePage(w http.ResponseWriter, status int, page []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	_, _ = w.Write(page)
 }
 
 // run authenticates the call when rt needs a role and runs its handler.

@@ -55,6 +55,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/job-runs", v, "", s.listJobRuns},
 		{"GET", "/api/v1/job-runs/{id}", v, "", s.getJobRun},
 		{"GET", "/api/v1/imports", v, "", s.listImports},
+		{"GET", "/api/v1/quality", v, "", s.getQuality},
 		{"GET", "/api/v1/imports/{id}", v, "", s.getImport},
 
 		{"GET", "/api/v1/users", ad, "", s.listUsers},

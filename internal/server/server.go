@@ -14,8 +14,10 @@ import (
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
+	"github.com/steward-crm/steward/internal/quality"
 	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/internal/suppress"
+	"github.com/steward-crm/steward/validate"
 )
 
 // Config is what a Server is made of; cmd builds it from the rules file.
@@ -46,6 +48,12 @@ type Config struct {
 	// (https://crm.example.com), the base of the unsubscribe links it
 	// makes; "" takes the scheme and host of the request asking for one.
 	PublicURL string
+	// Quality measures data quality for the customers behind a number of
+	// the report (the rules' record rules, cleansing and consent
+	// attributes) and Thresholds are the rules' quality thresholds; nil
+	// measures with the default record rules of Region.
+	Quality    *quality.Measurer
+	Thresholds []quality.Threshold
 	// Mount adds handlers of other packages (the ESP webhooks) outside
 	// the API's authentication; they authenticate their own requests.
 	Mount func(mux *http.ServeMux) error
@@ -84,6 +92,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.Matching.Threshold = p.ReviewThreshold
 		cfg.Matching.ReviewThreshold = min(cfg.Matching.ReviewThreshold, p.ReviewThreshold)
 	}
+	if cfg.Quality == nil {
+		rr, err := validate.NewRecordRules(validate.DefaultRecordRulesConfig(cfg.Region))
+		if err != nil {
+			return nil, err
+		}
+		cfg.Quality = &quality.Measurer{Rules: rr}
+	}
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger,
 		merges: &merge.Service{Policy: p, Now: cfg.Now},
 		idx:    newIndexes(cfg.Store, cfg.Matching, cfg.IndexCache, cfg.Region, cfg.Logger)}
@@ -94,6 +109,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.register()
 	s.registerUnsubscribe()
+	s.registerQuality()
 	if cfg.Mount != nil {
 		if err := cfg.Mount(s.mux); err != nil {
 			return nil, err
