@@ -49,6 +49,7 @@ func TestEngineOnPostgres(t *testing.T) {
 	}{
 		{"RunsOnTime", TestEngineRunsOnTime}, {"CatchUp", TestEngineCatchUp}, {"MissedBeyondWindow", TestEngineMissedBeyondWindow},
 		{"SkipsOverlap", TestEngineSkipsOverlap}, {"Paused", TestEnginePaused}, {"Statuses", TestStatuses},
+		{"TakesOverDeadRun", TestEngineTakesOverDeadRun},
 	} {
 		t.Run(tt.name, tt.fn)
 	}
@@ -480,5 +481,57 @@ func TestStatuses(t *testing.T) {
 	}
 	if got[1].Paused == nil || got[1].Paused.PausedBy != "ann" || got[1].Overdue || got[1].LastRun != nil {
 		t.Errorf("weekly = %+v", got[1])
+	}
+}
+
+// TestEngineTakesOverDeadRun: a run left running by an instance that died
+// (no heartbeat for StaleAfter) is marked failed by the next claim, which
+// runs; a live run's heartbeat keeps it from being taken over.
+func TestEngineTakesOverDeadRun(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	dead := &steward.ScheduleRun{Schedule: "often", ScheduledAt: time.Now().Add(-time.Minute).UTC().Truncate(time.Second),
+		Trigger: steward.TriggerSchedule, Instance: "dead:1", Status: steward.ScheduleRunning}
+	if err := st.ClaimScheduleRun(ctx, dead, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{hold: make(chan struct{})}
+	e := &Engine{Store: st, Schedules: []Schedule{{Name: "often", Spec: spec(t, "@every 1s"), Jobs: []string{"dedupe"}}},
+		Run: rec.run, Instance: "live:2", StaleAfter: 300 * time.Millisecond, Heartbeat: 50 * time.Millisecond}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Serve(ctx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(5 * time.Second)
+	for rec.count() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if rec.count() == 0 {
+		t.Fatal("the schedule did not run after its dead run")
+	}
+	got, err := st.ScheduleRun(context.Background(), dead.ID)
+	if err != nil || got.Status != steward.ScheduleFailed || got.Error == "" {
+		t.Errorf("dead run = %+v, %v; want failed as abandoned", got, err)
+	}
+	// The live run holds for longer than StaleAfter: its heartbeats keep
+	// the next times from taking it over; they are skipped.
+	time.Sleep(1500 * time.Millisecond)
+	close(rec.hold)
+	runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "often"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped, failed int
+	for _, r := range runs {
+		switch r.Status {
+		case steward.ScheduleSkipped:
+			skipped++
+		case steward.ScheduleFailed:
+			failed++
+		}
+	}
+	if skipped == 0 || failed != 1 || rec.count() != 1 {
+		t.Errorf("while the live run held: %d skipped, %d failed, %d started; want some skipped, only the dead one failed, one started:%s",
+			skipped, failed, rec.count(), describe(runs))
 	}
 }
