@@ -17,12 +17,13 @@ import (
 	"github.com/steward-crm/steward/rules"
 )
 
-// rulesSchedules returns the rules file's schedules, by name.
+// rulesSchedules returns the rules file's schedules, by name, each run
+// once a day across daylight-saving changes (schedule.DaylightSaving).
 func rulesSchedules(r *rules.Rules) []schedule.Schedule {
 	out := make([]schedule.Schedule, 0, len(r.Schedules))
 	for _, name := range slices.Sorted(maps.Keys(r.Schedules)) {
 		s := r.Schedules[name]
-		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: s.Spec, Jobs: s.Jobs, CatchUp: s.CatchUp})
+		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: schedule.DaylightSaving(s.Spec), Jobs: s.Jobs, CatchUp: s.CatchUp})
 	}
 	return out
 }

@@ -71,12 +71,20 @@ func TestTimes(t *testing.T) {
 		{"time zone in summer", "CRON_TZ=Europe/Berlin 0 2 * * *", "2026-07-10T00:00:00Z", "2026-07-11T12:00:00Z",
 			[]string{"2026-07-11T00:00:00Z"}},
 		// 2026-03-08 02:30 does not exist in New York (02:00 EST jumps to
-		// 03:00 EDT): that night has no run.
-		{"DST gap skips the night", "CRON_TZ=America/New_York 30 2 * * *", "2026-03-06T12:00:00Z", "2026-03-09T12:00:00Z",
-			[]string{"2026-03-07T07:30:00Z", "2026-03-09T06:30:00Z"}},
-		// 2026-11-01 01:30 happens twice in New York: it runs at both.
-		{"DST repeat runs twice", "CRON_TZ=America/New_York 30 1 * * *", "2026-10-31T12:00:00Z", "2026-11-01T12:00:00Z",
-			[]string{"2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z"}},
+		// 03:00 EDT): that night it runs at the jump, 03:00 EDT.
+		{"DST gap runs at the jump", "CRON_TZ=America/New_York 30 2 * * *", "2026-03-06T12:00:00Z", "2026-03-09T12:00:00Z",
+			[]string{"2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"}},
+		// 2026-11-01 01:30 happens twice in New York: it runs at the first.
+		{"DST repeat runs once", "CRON_TZ=America/New_York 30 1 * * *", "2026-10-31T12:00:00Z", "2026-11-02T12:00:00Z",
+			[]string{"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"}},
+		// An hourly schedule runs in both 01:00 hours, and once at 03:00
+		// on the night 02:00 does not exist.
+		{"DST hourly repeat", "CRON_TZ=America/New_York 0 * * * *", "2026-11-01T04:30:00Z", "2026-11-01T07:30:00Z",
+			[]string{"2026-11-01T05:00:00Z", "2026-11-01T06:00:00Z", "2026-11-01T07:00:00Z"}},
+		{"DST hourly gap", "CRON_TZ=America/New_York 0 * * * *", "2026-03-08T05:30:00Z", "2026-03-08T08:30:00Z",
+			[]string{"2026-03-08T06:00:00Z", "2026-03-08T07:00:00Z", "2026-03-08T08:00:00Z"}},
+		{"DST Berlin gap", "CRON_TZ=Europe/Berlin 15 2 * * *", "2026-03-28T12:00:00Z", "2026-03-30T12:00:00Z",
+			[]string{"2026-03-29T01:00:00Z", "2026-03-30T00:15:00Z"}},
 		// A schedule outside 01:00-03:00 local time is not moved by DST:
 		// it keeps its local time, so its UTC time moves by an hour.
 		{"DST keeps local time", "CRON_TZ=America/New_York 0 4 * * *", "2026-03-07T00:00:00Z", "2026-03-09T00:00:00Z",
@@ -87,7 +95,7 @@ func TestTimes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, x := range Times(spec(t, tt.expr), utc(tt.from), utc(tt.to), 100) {
+			for _, x := range Times(DaylightSaving(spec(t, tt.expr)), utc(tt.from), utc(tt.to), 100) {
 				got = append(got, x.UTC().Format(time.RFC3339))
 			}
 			if !slices.Equal(got, tt.want) {
@@ -276,13 +284,23 @@ func TestEngineDSTJump(t *testing.T) {
 	// A 03:30 New York schedule across the spring-forward night: it runs
 	// at 03:30 local each day, which is 08:30 UTC before and 07:30 UTC
 	// after the jump; the night of the jump is not lost.
+	// A 02:30 one, a time that does not exist that night, runs at the
+	// jump, 03:00 EDT.
 	h := newHarness(t, newStore(t), utc("2026-03-07T12:00:00Z"),
-		Schedule{Name: "nightly", Spec: spec(t, "CRON_TZ=America/New_York 30 3 * * *"), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour})
+		Schedule{Name: "nightly", Spec: DaylightSaving(spec(t, "CRON_TZ=America/New_York 30 3 * * *")), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour},
+		Schedule{Name: "early", Spec: DaylightSaving(spec(t, "CRON_TZ=America/New_York 30 2 * * *")), Jobs: []string{"dedupe"}, CatchUp: 6 * time.Hour})
 	h.start()
-	h.clock.Set(utc("2026-03-08T07:29:00Z"))
+	h.clock.Set(utc("2026-03-08T06:59:00Z"))
 	time.Sleep(50 * time.Millisecond)
 	if n := h.rec.count(); n != 0 {
-		t.Fatalf("ran %d times before 03:30 EDT", n)
+		t.Fatalf("ran %d times before 03:00 EDT", n)
+	}
+	h.clock.Set(utc("2026-03-08T07:00:00Z"))
+	check(t, h.runs("early", settled(1)), want{"2026-03-08T07:00:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
+	h.clock.Set(utc("2026-03-08T07:29:00Z"))
+	time.Sleep(50 * time.Millisecond)
+	if n := h.rec.count(); n != 1 {
+		t.Fatalf("ran %d times before 03:30 EDT, want 1", n)
 	}
 	h.clock.Set(utc("2026-03-08T07:30:00Z"))
 	h.runs("nightly", settled(1))
