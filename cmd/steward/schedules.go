@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/jobs"
@@ -132,4 +133,14 @@ func logFormatFlag(fs *flag.FlagSet, env *Env) {
 		}
 		return nil
 	})
+}
+
+// serveMetrics makes serve's metrics and has engine report its schedule
+// runs to them (its job runs: scheduleEngine's observe).
+func serveMetrics(st steward.Store, engine *schedule.Engine, log *slog.Logger) *metrics.Metrics {
+	m := metrics.New(st, func(ctx context.Context) ([]schedule.Status, error) {
+		return schedule.Statuses(ctx, st, engine.Schedules, time.Now())
+	}, log)
+	engine.Ended = m.ScheduleRun
+	return m
 }

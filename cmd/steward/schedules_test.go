@@ -133,7 +133,8 @@ func TestServeRunsSchedule(t *testing.T) {
 	res.Body.Close()
 	for _, want := range []string{`steward_schedule_runs_total{schedule="quick",status="succeeded",trigger="schedule"}`,
 		`steward_job_runs_total{job="standardize",status="succeeded"}`, `steward_job_rows_total{count="customers",job="standardize"}`,
-		`steward_suggestions_pending`, `steward_job_last_success_timestamp_seconds{job="standardize"}`} {
+		`steward_suggestions_pending`, `steward_job_last_success_timestamp_seconds{job="standardize"}`,
+		`steward_schedule_overdue{schedule="quick"} 0`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics (%d) lacks %s", res.StatusCode, want)
 		}

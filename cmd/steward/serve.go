@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/metrics"
 	"github.com/steward-crm/steward/internal/server"
@@ -102,9 +103,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ln.Close()
 	log := envLogger(env)
-	m := metrics.New(s, log)
-	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", m.JobRun)
-	engine.Ended = m.ScheduleRun
+	var m *metrics.Metrics
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) })
+	m = serveMetrics(s, engine, log)
 	engine.Context = ctx // manual runs from the API outlive their request
 	defer engine.Wait()
 	srv, err := server.New(ctx, server.Config{

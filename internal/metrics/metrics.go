@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/schedule"
 )
 
 // Metrics holds steward's metrics in a registry of its own.
@@ -33,9 +34,15 @@ type Metrics struct {
 // durationBuckets span a job of a second to one of several hours.
 var durationBuckets = []float64{1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400}
 
+// Statuses returns the schedules' statuses at a scrape (see
+// schedule.Statuses).
+type Statuses func(ctx context.Context) ([]schedule.Status, error)
+
 // New makes the metrics; st is read at every scrape for the database's
-// figures (a failed read is logged and reported as steward_database_up 0).
-func New(st steward.StatsStore, log *slog.Logger) *Metrics {
+// figures (a failed read is logged and reported as steward_database_up 0),
+// and so is schedules, when not nil, for each schedule's overdue and
+// paused state.
+func New(st steward.StatsStore, schedules Statuses, log *slog.Logger) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -55,7 +62,7 @@ func New(st steward.StatsStore, log *slog.Logger) *Metrics {
 		}, []string{"schedule"}),
 	}
 	m.reg.MustRegister(m.jobRuns, m.jobDuration, m.jobRows, m.scheduleRuns, m.scheduleTook,
-		&statsCollector{st: st, log: log},
+		&statsCollector{st: st, schedules: schedules, log: log},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -91,8 +98,9 @@ func (m *Metrics) ScheduleRun(r *steward.ScheduleRun) {
 
 // statsCollector reads the database's figures at every scrape.
 type statsCollector struct {
-	st  steward.StatsStore
-	log *slog.Logger
+	st        steward.StatsStore
+	schedules Statuses
+	log       *slog.Logger
 }
 
 var (
@@ -101,12 +109,14 @@ var (
 	importsDesc     = prometheus.NewDesc("steward_imports_total", "Recorded imports, by status (committed, failed).", []string{"status"}, nil)
 	importRowsDesc  = prometheus.NewDesc("steward_import_rows_total", "Rows read by the recorded imports.", nil, nil)
 	rejectedDesc    = prometheus.NewDesc("steward_import_rejected_rows_total", "Rows the recorded imports rejected.", nil, nil)
+	overdueDesc     = prometheus.NewDesc("steward_schedule_overdue", "1 when the schedule has not succeeded for longer than its period plus a margin.", []string{"schedule"}, nil)
+	pausedDesc      = prometheus.NewDesc("steward_schedule_paused", "1 when the schedule is paused.", []string{"schedule"}, nil)
 	lastSuccessDesc = prometheus.NewDesc("steward_job_last_success_timestamp_seconds", "When each job last finished a run that succeeded (Unix time), on any instance.", []string{"job"}, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{upDesc, pendingDesc, importsDesc, importRowsDesc, rejectedDesc, lastSuccessDesc} {
+	for _, d := range []*prometheus.Desc{upDesc, pendingDesc, importsDesc, importRowsDesc, rejectedDesc, lastSuccessDesc, overdueDesc, pausedDesc} {
 		ch <- d
 	}
 }
@@ -133,4 +143,25 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	for job, at := range st.LastSuccess {
 		ch <- prometheus.MustNewConstMetric(lastSuccessDesc, prometheus.GaugeValue, float64(at.UnixNano())/1e9, job)
 	}
+	if c.schedules == nil {
+		return
+	}
+	list, err := c.schedules(ctx)
+	if err != nil {
+		if c.log != nil {
+			c.log.Error("metrics: read the schedules", "error", err)
+		}
+		return
+	}
+	for _, s := range list {
+		ch <- prometheus.MustNewConstMetric(overdueDesc, prometheus.GaugeValue, boolValue(s.Overdue), s.Name)
+		ch <- prometheus.MustNewConstMetric(pausedDesc, prometheus.GaugeValue, boolValue(s.Paused != nil), s.Name)
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
@@ -29,7 +30,9 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m := New(st, nil)
+	m := New(st, func(context.Context) ([]schedule.Status, error) {
+		return []schedule.Status{{Name: "nightly", Overdue: true}, {Name: "weekly", Paused: &steward.SchedulePause{Schedule: "weekly"}}}, nil
+	}, nil)
 	m.JobRun(run)
 	m.ScheduleRun(&steward.ScheduleRun{Schedule: "nightly", Trigger: steward.TriggerSchedule, Status: steward.ScheduleSucceeded,
 		StartedAt: at, FinishedAt: at.Add(90 * time.Second)})
@@ -53,6 +56,9 @@ func TestMetrics(t *testing.T) {
 		`steward_import_rows_total 120`,
 		`steward_import_rejected_rows_total 7`,
 		`steward_job_last_success_timestamp_seconds{job="standardize"}`,
+		`steward_schedule_overdue{schedule="nightly"} 1`,
+		`steward_schedule_paused{schedule="nightly"} 0`,
+		`steward_schedule_paused{schedule="weekly"} 1`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
