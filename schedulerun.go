@@ -71,6 +71,8 @@ type ScheduleJob struct {
 type ScheduleRunFilter struct {
 	// Schedule keeps the runs of one schedule; "" keeps all.
 	Schedule string
+	// ScheduledAt, when not zero, keeps the run of that scheduled time.
+	ScheduledAt time.Time
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
 }

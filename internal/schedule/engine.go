@@ -213,9 +213,37 @@ func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trig
 	if now.Sub(latest) > window {
 		return
 	}
-	if _, err := e.start(ctx, s, latest, trigger); err != nil && steward.ErrorCode(err) != steward.ECONFLICT {
-		log.Error("schedule: claim run", "at", latest, "error", err)
+	for wait := time.Second; ; wait *= 2 {
+		_, err := e.start(ctx, s, latest, trigger)
+		if err == nil {
+			return
+		}
+		if steward.ErrorCode(err) == steward.ECONFLICT && e.claimed(ctx, s.Name, latest) {
+			return // another instance runs it
+		}
+		// The database refused the claim (busy with another process's
+		// long write, unreachable): try again while the time is still
+		// within its window.
+		retry := e.clock().Now().Add(wait)
+		if retry.Sub(latest) > window || ctx.Err() != nil {
+			log.Error("schedule time not claimed, it does not run", "at", latest, "error", err)
+			return
+		}
+		log.Warn("schedule: claim run, trying again", "at", latest, "in", wait.String(), "error", err)
+		for e.clock().Now().Before(retry) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.clock().Wake(retry):
+			}
+		}
 	}
+}
+
+// claimed reports whether the time at of schedule is recorded.
+func (e *Engine) claimed(ctx context.Context, schedule string, at time.Time) bool {
+	runs, err := e.Store.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: schedule, ScheduledAt: at.UTC().Truncate(time.Microsecond), Limit: 1})
+	return err == nil && len(runs) > 0
 }
 
 func missedReason(t, now time.Time, window time.Duration, latest bool) string {

@@ -553,3 +553,36 @@ func TestEngineTakesOverDeadRun(t *testing.T) {
 			skipped, failed, rec.count(), describe(runs))
 	}
 }
+
+// busyStore refuses the first claims as a busy SQLite database does
+// (ECONFLICT, nothing recorded).
+type busyStore struct {
+	steward.Store
+	mu   sync.Mutex
+	busy int
+}
+
+func (b *busyStore) ClaimScheduleRun(ctx context.Context, run *steward.ScheduleRun, staleBefore time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.busy > 0 {
+		b.busy--
+		return steward.Errorf(steward.ECONFLICT, "The database is busy with another writer (an import?); try again when it is done.")
+	}
+	return b.Store.ClaimScheduleRun(ctx, run, staleBefore)
+}
+
+// TestEngineRetriesBusyClaim: a claim the database refuses without
+// recording the time is tried again, and the time runs.
+func TestEngineRetriesBusyClaim(t *testing.T) {
+	st := &busyStore{Store: newStore(t), busy: 2}
+	h := newHarness(t, st, utc("2026-03-06T10:00:30Z"),
+		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"dedupe"}, CatchUp: time.Hour})
+	h.start()
+	h.clock.Set(utc("2026-03-06T10:05:00Z"))
+	h.clock.waitForWaiters(1) // the first retry waits
+	h.clock.Set(utc("2026-03-06T10:05:01Z"))
+	h.clock.waitForWaiters(1) // the second
+	h.clock.Set(utc("2026-03-06T10:05:03Z"))
+	check(t, h.runs("often", settled(1)), want{"2026-03-06T10:05:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
+}

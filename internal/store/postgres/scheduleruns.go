@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -174,9 +175,16 @@ func (s *Store) lastScheduleRun(ctx context.Context, schedule, cond string) (*st
 
 // ScheduleRuns implements steward.ScheduleRunStore.
 func (s *Store) ScheduleRuns(ctx context.Context, f steward.ScheduleRunFilter) ([]*steward.ScheduleRun, error) {
-	q, args := selectScheduleRun, []any{}
+	var c conditions
 	if f.Schedule != "" {
-		q, args = q+` WHERE schedule = $1`, append(args, f.Schedule)
+		c.add(`schedule = $%d`, f.Schedule)
+	}
+	if !f.ScheduledAt.IsZero() {
+		c.add(`scheduled_at = $%d`, f.ScheduledAt)
+	}
+	q, args := selectScheduleRun, c.args
+	if len(c.where) > 0 {
+		q += ` WHERE ` + strings.Join(c.where, ` AND `)
 	}
 	q += ` ORDER BY scheduled_at DESC, id DESC`
 	if f.Limit > 0 {

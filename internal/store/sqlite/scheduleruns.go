@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -221,9 +222,17 @@ func (s *Store) lastScheduleRun(ctx context.Context, schedule, cond string) (*st
 
 // ScheduleRuns implements steward.ScheduleRunStore.
 func (s *Store) ScheduleRuns(ctx context.Context, f steward.ScheduleRunFilter) ([]*steward.ScheduleRun, error) {
-	q, args := selectScheduleRun, []any{}
+	var where []string
+	var args []any
 	if f.Schedule != "" {
-		q, args = q+` WHERE schedule = ?`, append(args, f.Schedule)
+		where, args = append(where, `schedule = ?`), append(args, f.Schedule)
+	}
+	if !f.ScheduledAt.IsZero() {
+		where, args = append(where, `scheduled_at = ?`), append(args, formatTime(f.ScheduledAt))
+	}
+	q := selectScheduleRun
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY scheduled_at DESC, id DESC`
 	if f.Limit > 0 {

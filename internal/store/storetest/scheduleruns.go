@@ -84,6 +84,11 @@ func testScheduleRuns(t *testing.T, s steward.Store) {
 	if len(runs) != 3 || runs[0].ID != manual.ID || runs[0].Error != "dedupe: boom" || runs[2].ID != run.ID {
 		t.Errorf("runs = %+v", runs)
 	}
+	runs, err = s.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: "nightly", ScheduledAt: at.Add(time.Minute)})
+	must(t, err)
+	if len(runs) != 1 || runs[0].ID != later.ID {
+		t.Errorf("runs at a time = %+v", runs)
+	}
 	runs, err = s.ScheduleRuns(ctx, steward.ScheduleRunFilter{Limit: 1})
 	must(t, err)
 	if len(runs) != 1 {
