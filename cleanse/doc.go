@@ -13,7 +13,11 @@
 // StreetLine (USStreet, PersianStreet), Email and Date; Record applies them
 // all to a steward.Record in place. A value a standardizer cannot make
 // standard is kept as written and reported by a flag: a Fix whose After
-// equals its Before.
+// equals its Before. A fix that guessed or left something out (a
+// restored ZIP code's zero, a country inferred by InferCountry, a display
+// name taken off an address by DisplayAddress) is one a person should
+// check: Findings turns those into warning findings for the import gate
+// to report.
 //
 // Rules, by the name a Fix carries:
 //
@@ -35,12 +39,15 @@
 //	phone.unparsable     flag: not a phone number
 //	country.iso          country as ISO 3166-1 alpha-2
 //	country.unknown      flag: no country steward knows
+//	country.inferred     empty country filled in from the phone's calling code or a Persian address
 //	postal.format        postal code laid out as the country writes it
 //	postal.invalid       flag: not a postal code of the country
+//	postal.leading_zero  US ZIP code given back the leading zero a spreadsheet dropped (2134 → 02134)
 //	region.standard      state or province in the country's standard form
 //	street.usps          US street line in USPS Publication 28 form
 //	street.persian       Persian address words written in full
 //	email.trim           white space, invisible characters, mailto: and <> removed
+//	email.display_name   address taken out of "Name <address>", the display name left out
 //	email.domain         domain lower-cased, IDN domain in punycode
 //	email.invalid        flag: not an email address
 //	date.iso             date as YYYY-MM-DD

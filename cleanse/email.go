@@ -11,7 +11,9 @@ const (
 
 // Email standardizes an email address for storage: white space and
 // invisible characters removed, a "mailto:" prefix or enclosing <>
-// dropped, the domain lower-cased and an internationalized domain written
+// dropped, the address taken out of a display-name form ("John Doe
+// <john@gmail.com>", RuleEmailDisplayName, the name in the fix's Why; see
+// DisplayAddress), the domain lower-cased and an internationalized domain written
 // in its ASCII (punycode) form: "Ali@Bücher.DE" → "Ali@xn--bcher-kva.de".
 // The local part is left exactly as written (its case included: only the
 // receiving server may decide what it means); EmailKey is the form for
@@ -23,6 +25,11 @@ func Email(s string) (string, []Fix) {
 	t := strings.TrimSpace(removeInvisible(s))
 	t = strings.TrimPrefix(t, "mailto:")
 	t = strings.TrimPrefix(t, "MAILTO:")
+	if name, addr, ok := DisplayAddress(t); ok {
+		s = f.step(RuleEmailTrim, s, t)
+		f = append(f, Fix{Before: s, After: addr, Rule: RuleEmailDisplayName, Why: name})
+		s, t = addr, addr
+	}
 	if strings.HasPrefix(t, "<") && strings.HasSuffix(t, ">") {
 		t = strings.TrimSpace(t[1 : len(t)-1])
 	}

@@ -26,6 +26,9 @@ type PhoneNumber struct {
 	// fixed_line, fixed_line_or_mobile, toll_free, premium_rate, voip,
 	// pager, uan, voicemail, shared_cost, personal_number, or unknown.
 	Type string
+	// CallingCode is the country calling code (98, 44, 1), 0 when the
+	// number is not valid.
+	CallingCode int
 	// Valid reports a number valid by the metadata; Possible one of a
 	// possible length for a range the metadata has not caught up with
 	// (new Iranian 09xx mobile prefixes).
@@ -76,6 +79,7 @@ func Phone(s, defaultRegion string) (string, PhoneNumber, []Fix) {
 		f = append(f, Fix{Before: s, After: s, Rule: RulePhoneInvalid})
 		return s, info, f
 	}
+	info.CallingCode = int(n.GetCountryCode())
 	out := info.E164
 	if info.Extension != "" {
 		out += ";ext=" + info.Extension

@@ -12,9 +12,10 @@ import (
 
 // Rule names of the postal-code and region standardizers.
 const (
-	RulePostalFormat  = "postal.format"   // postal code laid out as the country writes it
-	RulePostalInvalid = "postal.invalid"  // flag: not a postal code of the country, kept as written
-	RuleRegion        = "region.standard" // region written in the country's standard form
+	RulePostalFormat      = "postal.format"       // postal code laid out as the country writes it
+	RulePostalInvalid     = "postal.invalid"      // flag: not a postal code of the country, kept as written
+	RulePostalLeadingZero = "postal.leading_zero" // US ZIP code given back the leading zero a spreadsheet dropped
+	RuleRegion            = "region.standard"     // region written in the country's standard form
 )
 
 //go:embed data/address/subregions.json
@@ -107,8 +108,35 @@ func PostalCode(s, country string) (string, []Fix) {
 	if rule.re.MatchString(up) {
 		return f.step(RulePostalFormat, s, up), f
 	}
+	if c := usZIPLeadingZero(compact, country); c != "" && rule.re.MatchString(c) {
+		return f.step(RulePostalLeadingZero, s, c), f
+	}
 	f = append(f, Fix{Before: s, After: s, Rule: RulePostalInvalid})
 	return s, f
+}
+
+// usZIPLeadingZero returns the US ZIP code whose leading zero a
+// spreadsheet dropped, reading it as a number: four digits (2134 →
+// 02134) or eight, a ZIP+4 (2134-1234 or 21341234 → 02134-1234). No US
+// ZIP code has four or eight digits, and the ZIP codes of New England,
+// New Jersey and Puerto Rico start with 0, so the restoration is
+// unambiguous; for any other country, or another length, it returns "".
+func usZIPLeadingZero(compact, country string) string {
+	if !strings.EqualFold(country, "US") {
+		return ""
+	}
+	for i := 0; i < len(compact); i++ {
+		if compact[i] < '0' || compact[i] > '9' {
+			return ""
+		}
+	}
+	switch len(compact) {
+	case 4:
+		return "0" + compact
+	case 8:
+		return "0" + compact[:4] + "-" + compact[4:]
+	}
+	return ""
 }
 
 func layoutMatches(s string, shapes []string) bool {

@@ -16,8 +16,9 @@ const (
 // Options configure Record.
 type Options struct {
 	// DefaultCountry (ISO 3166-1 alpha-2) is the country of a record with
-	// an empty country field: its phones are read for it and its postal
-	// code checked against it. The country field itself is not filled in.
+	// an empty country field whose own values show none (InferCountry):
+	// its phones are read for it and its postal code checked against it.
+	// The country field itself is not filled in with it.
 	DefaultCountry string
 	// DateOrder reads ambiguous day/month dates; the zero value flags
 	// them.
@@ -28,7 +29,10 @@ type Options struct {
 // it changed, in canonical field order, each Fix with its Field set:
 //
 //   - country: CountryCode (ISO 3166-1 alpha-2), first, because the other
-//     fields depend on it;
+//     fields depend on it; an empty one is filled in from what the
+//     record's phone or Persian address shows (InferCountry, a
+//     RuleCountryInferred fix saying from what), unless that is
+//     DefaultCountry, which applies anyway;
 //   - first_name, last_name: PersonNames (titles and suffixes moved to
 //     the "title" and "name_suffix" attributes, a lone title in the first
 //     name moved there too, initials glued to a family name and a full
@@ -53,6 +57,20 @@ func Record(r *steward.Record, opts Options) []Fix {
 	var fs []Fix
 	r.Country, fs = CountryCode(r.Country)
 	add(steward.FieldCountry, fs)
+	// A record without a country has its phone read for the default
+	// country, which InferCountry looks at too: read it once, and again
+	// only when the country inferred is another.
+	var phone *phoneRead
+	if r.Country == "" {
+		p := phoneRead{}
+		p.out, p.info, p.fixes = Phone(r.Phone, opts.DefaultCountry)
+		if code, why := inferCountry(r, p.info); code != "" && !strings.EqualFold(code, opts.DefaultCountry) {
+			out = append(out, Fix{Field: steward.FieldCountry, After: code, Rule: RuleCountryInferred, Why: why})
+			r.Country = code
+		} else {
+			phone = &p
+		}
+	}
 	country := opts.DefaultCountry
 	if _, ok := Country(r.Country); ok {
 		country = r.Country
@@ -67,7 +85,11 @@ func Record(r *steward.Record, opts Options) []Fix {
 	add(steward.FieldEmail, fs)
 
 	var info PhoneNumber
-	r.Phone, info, fs = Phone(r.Phone, country)
+	if phone != nil {
+		r.Phone, info, fs = phone.out, phone.info, phone.fixes
+	} else {
+		r.Phone, info, fs = Phone(r.Phone, country)
+	}
 	add(steward.FieldPhone, fs)
 	if info.Type != "" && r.Get(AttrPhoneType) != info.Type {
 		add(AttrPhoneType, []Fix{{Before: r.Get(AttrPhoneType), After: info.Type, Rule: RulePhoneType}})
@@ -89,6 +111,13 @@ func Record(r *steward.Record, opts Options) []Fix {
 	r.NationalID, fs = Text(r.NationalID)
 	add(steward.FieldNationalID, fs)
 	return out
+}
+
+// phoneRead is what Phone returned for a record's phone.
+type phoneRead struct {
+	out   string
+	info  PhoneNumber
+	fixes []Fix
 }
 
 // personNames standardizes first and last name together (PersonNames)

@@ -12,6 +12,7 @@ var standardizeSeeds = []string{
 	"ＡＢＣ１２３", "ﻋﻠﯽ", "Acme, Incorporated", "شركت ايران خودرو (سهامي عام)", "Müller G.m.b.H.",
 	"۰۹۱۲ ۳۴۵ ۶۷۸۹", "+14155552671;ext=12", "(415) 555-2671 ext. 12", "sw1a1aa", "11936-12345",
 	"123 North Main Street Apartment 4", "خ.آزادی پلاک۱۲", "Ali@Bücher.DE", "<a@b.com>",
+	"John Doe <john@gmail.com>", `"Doe, John" <John@Gmail.COM>`, "=?UTF-8?Q?Jos=C3=A9?= <jose@x.es>",
 	"03/04/1980", "۱۳۶۰/۰۵/۱۲", "12 March 1980", "Smith, John", "Ludwig van Beethoven",
 }
 
@@ -96,6 +97,34 @@ func FuzzRecord(f *testing.F) {
 		}
 		if d := steward.Diff(&once, &r); len(d) != 0 {
 			t.Fatalf("second pass changed %v", d)
+		}
+	})
+}
+
+// FuzzRecordInferCountry is FuzzRecord for records without a country,
+// whose phone, name and address may show one (InferCountry): what the
+// first pass inferred, or did not, the second pass leaves as it is.
+func FuzzRecordInferCountry(f *testing.F) {
+	for _, s := range [][2]string{
+		{"+98 912 123 4567", "خ آزادی"}, {"0098 912 123 4567", "تهران"}, {"09121234567", "علی"},
+		{"+1 617 555 0100", "خیابان آزادی"}, {"+49 30 901820", "Berlin"}, {"020 7946 0000", "گلبرگ"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		for _, def := range []string{"", "GB", "IR"} {
+			r := steward.Record{FirstName: b, Phone: a, AddressLine1: b, City: a, Region: b}
+			opts := Options{DefaultCountry: def}
+			Record(&r, opts)
+			once := r.Clone()
+			for _, x := range Record(&r, opts) {
+				if x.Before != x.After {
+					t.Fatalf("default %q: second pass changed %s by %s: %q → %q (inputs %q, %q)", def, x.Field, x.Rule, x.Before, x.After, a, b)
+				}
+			}
+			if d := steward.Diff(&once, &r); len(d) != 0 {
+				t.Fatalf("default %q: second pass changed %v", def, d)
+			}
 		}
 	})
 }

@@ -19,6 +19,9 @@ type Fix struct {
 	Before string `json:"before"`
 	After  string `json:"after"`
 	Rule   string `json:"rule"`
+	// Why says what a guess was made from (RuleCountryInferred: "the
+	// phone +989121234567 …"); empty for other fixes.
+	Why string `json:"why,omitempty"`
 }
 
 // Rule names of Text, in the order they apply.

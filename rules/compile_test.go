@@ -35,7 +35,7 @@ require: {name: false}
 		}
 		return out
 	}
-	good := steward.Record{Email: "ann@example.com", Attributes: map[string]string{"tier": "gold"}}
+	good := steward.Record{Email: "ann@acme-widgets.com", Attributes: map[string]string{"tier": "gold"}}
 	if got := findings(good); len(got) != 0 {
 		t.Errorf("good record has findings %v", got)
 	}

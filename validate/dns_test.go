@@ -285,12 +285,18 @@ func TestVerifyOffline(t *testing.T) {
 		reason           Reason
 	}{
 		{"ali@gmail.com", "", Valid, ReasonSyntaxOnly},
-		{"ali@gmial.com", "ali@gmail.com", Risky, ReasonDisposable},
-		{"ali@gmal.com", "ali@gmail.com", Valid, ReasonSyntaxOnly},
+		{"ali@gmial.com", "ali@gmail.com", Risky, ReasonTypo},
+		{"ali@gmal.com", "ali@gmail.com", Risky, ReasonTypo},
+		{"ali@mailinator.com", "", Risky, ReasonDisposable},
+		{"jane@example.com", "", Risky, ReasonReservedDomain},
+		{"jane@Shop.Example.ORG", "", Risky, ReasonReservedDomain},
+		{"jane@example.net", "", Risky, ReasonReservedDomain},
+		{"jane@example.co", "", Valid, ReasonSyntaxOnly},
+		{"jane@notexample.com", "", Valid, ReasonSyntaxOnly},
 		{"Sales+eu@acme-widgets.com", "", Risky, ReasonRoleAccount},
 		{"ali@example.test", "", Invalid, ReasonReservedTLD},
 		{"شمه@لپشهم.زخپ", "ali@gmail.com", Risky, ReasonKeyboardLayout}, // Persian layout active
-		{"ali@GMIAL.com", "ali@gmail.com", Risky, ReasonDisposable},
+		{"ali@GMIAL.com", "ali@gmail.com", Risky, ReasonTypo},
 	}
 	for _, tt := range tests {
 		res, err := v.Verify(context.Background(), tt.addr)

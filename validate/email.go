@@ -3,12 +3,14 @@ package validate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/emersion/go-msgauth/dmarc"
+	"github.com/steward-crm/steward/cleanse"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -29,6 +31,9 @@ type EmailResult struct {
 	// DMARC is the domain's DMARC policy (none, quarantine, reject) when
 	// DMARC was looked up and found; information only.
 	DMARC string `json:"dmarc,omitempty"`
+	// DisplayName is the name an address was written with ("John Doe
+	// <john@gmail.com>"), left out: the verdict is the address's.
+	DisplayName string `json:"display_name,omitempty"`
 
 	wrongLayout bool // typed with the Persian keyboard layout active
 }
@@ -203,11 +208,22 @@ func (v *EmailVerifier) VerifyEach(ctx context.Context, addrs []string, opt Batc
 }
 
 // local does what needs no network: syntax, lists and suggestion. It
-// returns the lower-case ASCII domain to check in DNS, or "" when the
-// address is invalid already.
+// returns the lower-case ASCII domain to check in DNS, or "" when there is
+// nothing to ask: the address is invalid already, or its domain is
+// reserved (RFC 2606) and known never to receive mail.
 func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	res := EmailResult{Address: addr}
 	s := EmailSyntax(addr)
+	if !s.Valid && s.Reason == ReasonDisplayName {
+		// The address written with a display name is checked, and said
+		// to be.
+		if name, inner, ok := cleanse.DisplayAddress(addr); ok {
+			res, domain := v.local(inner)
+			res.Address, res.DisplayName = addr, name
+			res.setMessage()
+			return res, domain
+		}
+	}
 	if !s.Valid {
 		res.Verdict, res.Reason = Invalid, s.Reason
 		res.Message = s.Message()
@@ -216,26 +232,47 @@ func (v *EmailVerifier) local(addr string) (EmailResult, string) {
 	domain := strings.ToLower(s.Domain)
 	res.Domain = domain
 	res.Flags.SMTPUTF8 = s.SMTPUTF8
-	res.Flags.Disposable = v.Lists.Disposable(domain)
-	res.Flags.Free = v.Lists.Free(domain)
 	_, res.Flags.Role = v.Lists.Role(s.Local)
+	if ReservedDomain(domain) {
+		// Well formed, and known to receive no mail: nothing to ask DNS.
+		res.Verdict, res.Reason = Risky, ReasonReservedDomain
+		res.Message = res.Reason.Message()
+		return res, ""
+	}
+	res.Flags.Free = v.Lists.Free(domain)
 	typed := addr[len(s.Local)+1:]
 	res.Suggestion = v.Lists.SuggestAddress(s.Local, typed)
 	if res.Suggestion != "" {
 		_, res.wrongLayout = persianLayoutToLatin(typed)
 	}
+	// A typo of a provider's domain is what the customer meant to type,
+	// not a disposable service, though squatters register such domains
+	// (gmial.com) and the disposable lists carry them.
+	res.Flags.Disposable = res.Suggestion == "" && v.Lists.Disposable(domain)
 	res.Verdict, res.Reason = Valid, ReasonSyntaxOnly
 	v.riskOf(&res)
-	res.Message = res.Reason.Message()
+	res.setMessage()
 	return res, domain
 }
 
+// setMessage says the verdict's reason, and that a display name was left
+// out.
+func (res *EmailResult) setMessage() {
+	res.Message = res.Reason.Message()
+	if res.DisplayName != "" {
+		res.Message = fmt.Sprintf("The display name %q was left out and the address in <> checked. %s", res.DisplayName, res.Message)
+	}
+}
+
 // riskOf turns a deliverable verdict into Risky for an address typed with
-// the wrong keyboard layout, a disposable domain or a role account.
+// the wrong keyboard layout, a likely typo of a provider's domain, a
+// disposable domain or a role account, in that order.
 func (v *EmailVerifier) riskOf(res *EmailResult) {
 	switch {
 	case res.wrongLayout:
 		res.Verdict, res.Reason = Risky, ReasonKeyboardLayout
+	case res.Suggestion != "":
+		res.Verdict, res.Reason = Risky, ReasonTypo
 	case res.Flags.Disposable:
 		res.Verdict, res.Reason = Risky, ReasonDisposable
 	case res.Flags.Role:
@@ -250,7 +287,7 @@ func (v *EmailVerifier) combine(res *EmailResult, d DomainResult) {
 	if d.Verdict == Valid {
 		v.riskOf(res)
 	}
-	res.Message = res.Reason.Message()
+	res.setMessage()
 }
 
 // CheckDomain asks DNS whether domain (ASCII, lower-case) receives mail: MX

@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/steward-crm/steward/cleanse"
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
@@ -106,6 +107,13 @@ func EmailSyntax(addr string) Syntax {
 	n := len(addr)
 	if n == 0 {
 		return syntaxError(ReasonEmpty)
+	}
+	if addr[n-1] == '>' {
+		if _, _, ok := cleanse.DisplayAddress(addr); ok {
+			// "John Doe <john@gmail.com>": say so, rather than that it
+			// holds a space; cleanse.Email takes the address out.
+			return syntaxError(ReasonDisplayName)
+		}
 	}
 	// Local part: dot-atom.
 	i := 0

@@ -26,14 +26,15 @@ func ExampleEmailVerifier_Verify() {
 		panic(err)
 	}
 	v := &validate.EmailVerifier{Lists: lists} // no Resolver: offline
-	for _, addr := range []string{"ali@gmial.com", "Sales+eu@acme-widgets.com", "شمه@لپشهم.زخپ"} {
+	for _, addr := range []string{"ali@gmial.com", "Sales+eu@acme-widgets.com", "شمه@لپشهم.زخپ", "jane@example.com"} {
 		r, _ := v.Verify(context.Background(), addr)
 		fmt.Printf("%s %s %q\n", r.Verdict, r.Reason, r.Suggestion)
 	}
 	// Output:
-	// risky disposable "ali@gmail.com"
+	// risky typo_suggestion "ali@gmail.com"
 	// risky role_account ""
 	// risky keyboard_layout "ali@gmail.com"
+	// risky reserved_domain ""
 }
 
 func ExampleIranNationalID() {

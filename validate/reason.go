@@ -68,6 +68,8 @@ const (
 	ReasonSyntaxOnly     Reason = "syntax_only"
 	ReasonNotChecked     Reason = "not_checked"
 	ReasonKeyboardLayout Reason = "keyboard_layout"
+	ReasonTypo           Reason = "typo_suggestion"
+	ReasonReservedDomain Reason = "reserved_domain"
 )
 
 var reasonMessages = map[Reason]string{
@@ -80,7 +82,7 @@ var reasonMessages = map[Reason]string{
 	ReasonQuotedLocal:      "Quoted local parts are legal but not accepted as a contact address.",
 	ReasonComment:          "Comments in parentheses are legal in mail headers but not in a contact address.",
 	ReasonIPLiteral:        "An IP address instead of a domain is legal but not accepted as a contact address.",
-	ReasonDisplayName:      "Only the bare address is accepted, without a display name or angle brackets.",
+	ReasonDisplayName:      "Only the bare address is accepted, without a display name or angle brackets (standardizing takes the address out of \"Name <address>\").",
 	ReasonWhitespace:       "The address contains a space or line break (trim it first).",
 	ReasonControlChar:      "The address contains a control character.",
 	ReasonInvalidCharLocal: "The part before the @-sign contains a character that is not allowed.",
@@ -118,6 +120,8 @@ var reasonMessages = map[Reason]string{
 	ReasonSyntaxOnly:     "The address is well formed; the domain was not checked (offline).",
 	ReasonNotChecked:     "The check was stopped before the domain was looked up.",
 	ReasonKeyboardLayout: "The address looks typed with the Persian keyboard layout active; see the suggestion.",
+	ReasonTypo:           "The domain looks like a typo of a well-known mail provider's; check the suggestion with the customer.",
+	ReasonReservedDomain: "The domain is reserved for documentation and examples (RFC 2606: example.com, example.net, example.org) and never receives mail; ask the customer for a real address.",
 
 	ReasonIDEmpty:         "The identifier is empty.",
 	ReasonIDNotDigits:     "The identifier must contain only digits.",

@@ -15,7 +15,7 @@ type FieldCheck string
 
 // Steward's own field checks, named in FieldRule.Check.
 const (
-	CheckEmail      FieldCheck = "email"       // EmailSyntax; disposable domains and role accounts warn
+	CheckEmail      FieldCheck = "email"       // EmailSyntax; example domains, likely typos, disposable domains and role accounts warn
 	CheckPhone      FieldCheck = "phone"       // Phone, in the record's country
 	CheckPostalCode FieldCheck = "postal_code" // the format of the record's country
 	CheckNationalID FieldCheck = "national_id" // Iranian national ID (10 digits) or legal entity ID (11) when the country is IR
@@ -195,14 +195,20 @@ func Record(r *steward.Record, rules *RecordRules) []steward.Finding {
 				break
 			}
 			emailOK = true
-			if rules.lists.Disposable(s.Domain) {
+			// A likely typo of a provider's domain first: gmial.com is
+			// on the disposable lists (squatters catch mail there), but
+			// the customer meant gmail.com.
+			sug := rules.lists.SuggestAddress(s.Local, v[len(s.Local)+1:])
+			if ReservedDomain(s.Domain) {
+				add(f.Field, string(ReasonReservedDomain), ReasonReservedDomain.Message(), steward.SeverityWarning)
+			} else if sug != "" {
+				_, domain, _ := strings.Cut(sug, "@")
+				add(f.Field, string(ReasonTypo), fmt.Sprintf("The domain looks like a typo of %s: did you mean %s? Correct it in the source if so.", domain, sug), steward.SeverityWarning)
+			} else if rules.lists.Disposable(s.Domain) {
 				add(f.Field, string(ReasonDisposable), ReasonDisposable.Message(), steward.SeverityWarning)
 			}
 			if _, role := rules.lists.Role(s.Local); role {
 				add(f.Field, string(ReasonRoleAccount), ReasonRoleAccount.Message(), steward.SeverityWarning)
-			}
-			if sug := rules.lists.SuggestAddress(s.Local, v[len(s.Local)+1:]); sug != "" {
-				add(f.Field, "typo_suggestion", fmt.Sprintf("Did you mean %s?", sug), steward.SeverityWarning)
 			}
 		case CheckPhone:
 			p := Phone(v, country)

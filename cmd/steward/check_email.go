@@ -39,6 +39,8 @@ type checkEmailJSON struct {
 	Domain     string   `json:"domain,omitempty"`
 	MX         []string `json:"mx,omitempty"`
 	DMARC      string   `json:"dmarc,omitempty"`
+	// DisplayName is the name the address was written with, left out.
+	DisplayName string `json:"display_name,omitempty"`
 }
 
 // runCheckEmail implements "steward check-email".
@@ -103,7 +105,7 @@ func runCheckEmail(ctx context.Context, env *Env, args []string) error {
 			if err := enc.Encode(checkEmailJSON{
 				Address: r.Address, Verdict: string(r.Verdict), Reason: string(r.Reason),
 				Suggestion: r.Suggestion, Flags: flags, Message: r.Message,
-				Domain: r.Domain, MX: r.MX, DMARC: r.DMARC,
+				Domain: r.Domain, MX: r.MX, DMARC: r.DMARC, DisplayName: r.DisplayName,
 			}); err != nil {
 				return fmt.Errorf("write result: %w", err)
 			}

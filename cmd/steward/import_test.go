@@ -371,3 +371,42 @@ func TestImportMappingFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRepairsValues: through the command, a US ZIP code without its
+// leading zero, an Iranian mobile with a Persian address and no country,
+// and an address copied with its display name are stored repaired, each
+// counted among the warnings and named in --findings.
+func TestImportRepairsValues(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("id,first_name,last_name,email,phone,address_line1,postal_code,country\n"+
+		"1,Ann,Lee,ann.lee@gmail.com,,12 Elm St,2134,US\n"+
+		"2,Ali,Rezaei,,09121234567,خیابان آزادی,,\n"+
+		"3,John,Doe,\"\"\"Doe, John\"\" <john.doe@gmail.com>\",,,,\n"), 0o600)
+	db := filepath.Join(dir, "crm.db")
+	findings := filepath.Join(dir, "findings.csv")
+	out, errOut, code := runWith(t, nil, "import", in, "--source", "s", "--db", db, "--findings", findings, "--json")
+	var sum importer.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || code != exitOK || sum.Created != 3 || sum.Warnings != 3 {
+		t.Fatalf("exit %d, %v, summary %s %s; want 3 created with warnings", code, err, out, errOut)
+	}
+	report, err := os.ReadFile(findings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1,created,postal_code,postal.leading_zero,warning", "2,created,country,country.inferred,warning", "3,created,email,email.display_name,warning"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("findings lack %q:\n%s", want, report)
+		}
+	}
+	st, err := store.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for id, want := range map[string][2]string{"1": {"postal_code", "02134"}, "2": {"country", "IR"}, "3": {"email", "john.doe@gmail.com"}} {
+		if c, err := st.CustomerBySource(context.Background(), "s", id); err != nil || c.Record.Get(want[0]) != want[1] {
+			t.Errorf("row %s stored %+v (%v), want %s %s", id, c, err, want[0], want[1])
+		}
+	}
+}

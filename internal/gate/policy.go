@@ -132,7 +132,7 @@ func (p *Policy) Examine(rec *steward.Record) Checked {
 	if fs := NULFindings(rec); len(fs) > 0 {
 		return Checked{Findings: fs}
 	}
-	cleanse.Record(rec, p.Cleanse)
+	guessed := cleanse.Findings(cleanse.Record(rec, p.Cleanse))
 	fs := p.Validate(rec)
 	var c Checked
 	var drops []steward.Finding
@@ -172,6 +172,13 @@ func (p *Policy) Examine(rec *steward.Record) Checked {
 	}
 	if len(drops) > 0 {
 		fs = append(fs, drops...)
+	}
+	// What standardization guessed (a restored ZIP code's zero, an
+	// inferred country) is reported for the value it kept.
+	for _, g := range guessed {
+		if rec.Get(g.Field) != "" {
+			fs = append(fs, g)
+		}
 	}
 	// Errors first, as the validator orders them.
 	slices.SortStableFunc(fs, func(a, b steward.Finding) int {

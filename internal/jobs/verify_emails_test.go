@@ -37,11 +37,11 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		ctx := context.Background()
 		s := open()
 		cs := seedCustomers(t, s,
-			steward.Record{FirstName: "Ann", Email: "ann@shop.example.com"},
+			steward.Record{FirstName: "Ann", Email: "ann@shop.dnstest.net"},
 			steward.Record{FirstName: "Bob", Email: "bob@@example.org"},
 			steward.Record{FirstName: "Cy"}, // no address: nothing to check
-			steward.Record{FirstName: "Di", Email: "di@gone.example.com"},
-			steward.Record{FirstName: "Ed", Email: "ed@broken.example.com"},
+			steward.Record{FirstName: "Di", Email: "di@gone.dnstest.net"},
+			steward.Record{FirstName: "Ed", Email: "ed@broken.dnstest.net"},
 		)
 		now := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
 		rn := &Runner{Store: s, StaleAfter: time.Minute}
@@ -60,12 +60,12 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		if err != nil || bad.Verdict != "invalid" || bad.Reason == "" || !bad.CheckedAt.Equal(now) {
 			t.Fatalf("check of the bad address: %+v, %v", bad, err)
 		}
-		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.dnstest.net"); steward.ErrorCode(err) != steward.ENOTFOUND {
 			t.Fatalf("an offline syntax check was recorded as a verification: %v", err)
 		}
 
 		// With DNS: the due addresses are checked and recorded.
-		dns := dnstest.Start(t, append(canaryZone(), "shop.example.com. 300 IN MX 10 mx.shop.example.com.", "SERVFAIL broken.example.com.")...)
+		dns := dnstest.Start(t, append(canaryZone(), "shop.dnstest.net. 300 IN MX 10 mx.shop.dnstest.net.", "SERVFAIL broken.dnstest.net.")...)
 		online := *offline
 		online.Verifier = offlineVerifier(t)
 		res, err := validate.NewDNSResolver(validate.DNSConfig{Server: dns.Addr, Timeout: time.Second})
@@ -77,13 +77,13 @@ func TestVerifyEmailsRecordsVerdictsAndSkipsFreshChecks(t *testing.T) {
 		if err != nil || rec.Counts["checked"] != 3 || rec.Counts["recorded"] != 2 || rec.Counts["unknown"] != 1 {
 			t.Fatalf("online run: %v, %v; want the 3 due addresses checked, 2 recorded, 1 unknown", rec.Counts, err)
 		}
-		if _, err := s.EmailCheck(ctx, cs[4].ID, "ed@broken.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+		if _, err := s.EmailCheck(ctx, cs[4].ID, "ed@broken.dnstest.net"); steward.ErrorCode(err) != steward.ENOTFOUND {
 			t.Fatalf("an unknown verdict (SERVFAIL) was recorded and would be trusted for the window: %v", err)
 		}
-		if c, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); err != nil || c.Verdict != "valid" {
+		if c, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.dnstest.net"); err != nil || c.Verdict != "valid" {
 			t.Fatalf("address with an MX: %+v, %v", c, err)
 		}
-		if c, err := s.EmailCheck(ctx, cs[3].ID, "di@gone.example.com"); err != nil || c.Verdict != "invalid" {
+		if c, err := s.EmailCheck(ctx, cs[3].ID, "di@gone.dnstest.net"); err != nil || c.Verdict != "invalid" {
 			t.Fatalf("address whose domain does not exist: %+v, %v", c, err)
 		}
 
@@ -120,8 +120,8 @@ func TestVerifyEmailsNoticesALyingResolver(t *testing.T) {
 		ctx := context.Background()
 		s := open()
 		cs := seedCustomers(t, s,
-			steward.Record{FirstName: "Ann", Email: "ann@shop.example.com"},
-			steward.Record{FirstName: "Bob", Email: "bob@shop.example.com"},
+			steward.Record{FirstName: "Ann", Email: "ann@shop.dnstest.net"},
+			steward.Record{FirstName: "Bob", Email: "bob@shop.dnstest.net"},
 		)
 		rn := &Runner{Store: s, StaleAfter: time.Minute}
 		verifier := func(records ...string) *VerifyEmails {
@@ -137,10 +137,10 @@ func TestVerifyEmailsNoticesALyingResolver(t *testing.T) {
 		if steward.ErrorCode(err) != steward.EUNAVAILABLE || !strings.Contains(steward.ErrorMessage(err), "looks broken") {
 			t.Fatalf("run with a lying resolver: %v, %v; want it stopped as unavailable", rec, err)
 		}
-		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.example.com"); steward.ErrorCode(err) != steward.ENOTFOUND {
+		if _, err := s.EmailCheck(ctx, cs[0].ID, "ann@shop.dnstest.net"); steward.ErrorCode(err) != steward.ENOTFOUND {
 			t.Fatalf("a lying resolver's verdict was recorded: %v", err)
 		}
-		rec, err = rn.Start(ctx, verifier(append(canaryZone(), "shop.example.com. 300 IN MX 10 mx.shop.example.com.")...), Options{})
+		rec, err = rn.Start(ctx, verifier(append(canaryZone(), "shop.dnstest.net. 300 IN MX 10 mx.shop.dnstest.net.")...), Options{})
 		if err != nil || rec.Counts["recorded"] != 2 || rec.Counts["valid"] != 2 {
 			t.Fatalf("run with an honest resolver: %v, %v", rec.Counts, err)
 		}

@@ -168,8 +168,10 @@ func (r *Report) WritePage(w io.Writer, opts PageOptions) error {
 			name = "customers"
 		}
 		hr := htmlRow{Name: name, Share: fmt.Sprintf("%.1f%%", 100*row.Share), Width: int(120 * row.Share),
-			Count: fmt.Sprintf("%d of %d", row.Numerator, row.Denominator), Spark: sparkSVG(row.Trend),
-			Good: link(row.Key(), true)}
+			Count: fmt.Sprintf("%d of %d", row.Numerator, row.Denominator), Spark: sparkSVG(row.Trend)}
+		if row.Numerator > 0 {
+			hr.Good = link(row.Key(), true)
+		}
 		if row.Numerator < row.Denominator {
 			hr.Href = link(row.Key(), false)
 		}

@@ -129,13 +129,14 @@ func (s *Server) serve(rt route) http.Handler {
 }
 
 // writePage sends an HTML page that runs no script and loads nothing but
-// itself: inline styles and SVG only.
+// itself: inline styles and SVG only. It sends no referrer: an
+// unsubscribe link's token is in its address.
 func writePage(w http.ResponseWriter, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, _ = w.Write(page)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"html/template"
 	"mime"
@@ -147,16 +148,11 @@ type unsubscribeView struct {
 }
 
 func (s *Server) unsubscribeAnswer(w http.ResponseWriter, status int, v unsubscribeView) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if err := unsubscribeTemplate.Execute(w, v); err != nil {
+	var b bytes.Buffer
+	if err := unsubscribeTemplate.Execute(&b, v); err != nil {
 		s.log.Warn("unsubscribe page", "error", err)
 	}
+	writePage(w, status, b.Bytes())
 }
 
 var invalidLink = unsubscribeView{Title: "This link is not valid", Text: "Nothing was changed. Use the unsubscribe link of a recent message, or reply to it and ask to be unsubscribed."}
