@@ -240,6 +240,13 @@ func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trig
 	}
 }
 
+// stillRunning reports whether the run id is recorded as running (or
+// cannot be read: a database that does not answer is no reason to stop).
+func (e *Engine) stillRunning(ctx context.Context, id int64) bool {
+	r, err := e.Store.ScheduleRun(ctx, id)
+	return err != nil || r.Status == steward.ScheduleRunning
+}
+
 // claimed reports whether the time at of schedule is recorded.
 func (e *Engine) claimed(ctx context.Context, schedule string, at time.Time) bool {
 	runs, err := e.Store.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: schedule, ScheduledAt: at.UTC().Truncate(time.Microsecond), Limit: 1})
@@ -308,7 +315,7 @@ func (e *Engine) execute(ctx, stop context.Context, s Schedule, run *steward.Sch
 			touch := *run
 			touch.Jobs = slices.Clone(run.Jobs)
 			mu.Unlock()
-			if err := e.Store.TouchScheduleRun(ctx, &touch); steward.ErrorCode(err) == steward.ECONFLICT {
+			if err := e.Store.TouchScheduleRun(ctx, &touch); steward.ErrorCode(err) == steward.ECONFLICT && !e.stillRunning(ctx, run.ID) {
 				// Taken for dead by another instance: stop, the other
 				// runs the schedule now.
 				log.Error("schedule run lost its claim; stopping its jobs", "error", err)

@@ -586,3 +586,27 @@ func TestEngineRetriesBusyClaim(t *testing.T) {
 	h.clock.Set(utc("2026-03-06T10:05:03Z"))
 	check(t, h.runs("often", settled(1)), want{"2026-03-06T10:05:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
 }
+
+// flakyTouchStore refuses heartbeats as a busy database does.
+type flakyTouchStore struct{ steward.Store }
+
+func (flakyTouchStore) TouchScheduleRun(context.Context, *steward.ScheduleRun) error {
+	return steward.Errorf(steward.ECONFLICT, "The database is busy with another writer (an import?); try again when it is done.")
+}
+
+// TestEngineBusyHeartbeatKeepsRun: a heartbeat the database refuses while
+// the run is still recorded as running does not stop the run.
+func TestEngineBusyHeartbeatKeepsRun(t *testing.T) {
+	h := newHarness(t, flakyTouchStore{newStore(t)}, utc("2026-03-06T10:00:30Z"),
+		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"dedupe"}})
+	h.engine.Heartbeat = time.Second
+	h.rec.hold = make(chan struct{})
+	h.start()
+	h.clock.Set(utc("2026-03-06T10:05:00Z"))
+	h.runs("often", func(r []*steward.ScheduleRun) bool { return len(r) == 1 })
+	h.clock.waitForWaiters(2) // the loop's next time and the heartbeat
+	h.clock.Set(utc("2026-03-06T10:05:02Z"))
+	h.clock.waitForWaiters(2) // the heartbeat failed and waits again
+	close(h.rec.hold)
+	check(t, h.runs("often", settled(1)), want{"2026-03-06T10:05:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
+}
