@@ -340,11 +340,27 @@ func (e *Engine) execute(ctx, stop context.Context, s Schedule, run *steward.Sch
 			run.Error = "stopped: steward was shut down while it ran (" + err.Error() + ")"
 		}
 	}
-	end, cancelEnd := context.WithTimeout(ctx, 10*time.Second)
+	// Record the end, trying again for half a minute while the database
+	// is busy or away; a run whose end is never recorded is taken over as
+	// dead by a later claim.
+	end, cancelEnd := context.WithTimeout(ctx, 30*time.Second)
 	defer cancelEnd()
-	if ferr := e.Store.FinishScheduleRun(end, run); ferr != nil {
-		log.Error("schedule run: record its end", "error", ferr)
-		return
+	for {
+		ferr := e.Store.FinishScheduleRun(end, run)
+		if ferr == nil {
+			break
+		}
+		code := steward.ErrorCode(ferr)
+		if (code != steward.ECONFLICT && code != steward.EUNAVAILABLE && code != steward.EINTERNAL) || !e.stillRunning(end, run.ID) {
+			log.Error("schedule run: record its end", "error", ferr)
+			return
+		}
+		select {
+		case <-end.Done():
+			log.Error("schedule run: record its end", "error", ferr)
+			return
+		case <-time.After(2 * time.Second):
+		}
 	}
 	took := run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond).String()
 	if err != nil {
