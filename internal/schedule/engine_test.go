@@ -610,3 +610,31 @@ func TestEngineBusyHeartbeatKeepsRun(t *testing.T) {
 	close(h.rec.hold)
 	check(t, h.runs("often", settled(1)), want{"2026-03-06T10:05:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
 }
+
+// busyFinishStore refuses the first end of a run as a busy database does.
+type busyFinishStore struct {
+	steward.Store
+	mu   sync.Mutex
+	busy int
+}
+
+func (b *busyFinishStore) FinishScheduleRun(ctx context.Context, run *steward.ScheduleRun) error {
+	b.mu.Lock()
+	busy := b.busy > 0
+	b.busy--
+	b.mu.Unlock()
+	if busy {
+		return steward.Errorf(steward.ECONFLICT, "The database is busy with another writer (an import?); try again when it is done.")
+	}
+	return b.Store.FinishScheduleRun(ctx, run)
+}
+
+// TestEngineRetriesBusyFinish: the end of a run the database refuses once
+// is recorded at the next try.
+func TestEngineRetriesBusyFinish(t *testing.T) {
+	h := newHarness(t, &busyFinishStore{Store: newStore(t), busy: 1}, utc("2026-03-06T10:00:30Z"),
+		Schedule{Name: "often", Spec: spec(t, "*/5 * * * *"), Jobs: []string{"dedupe"}})
+	h.start()
+	h.clock.Set(utc("2026-03-06T10:05:00Z"))
+	check(t, h.runs("often", settled(1)), want{"2026-03-06T10:05:00Z", steward.TriggerSchedule, steward.ScheduleSucceeded})
+}
