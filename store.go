@@ -19,6 +19,8 @@ type Store interface {
 	UserStore
 	AuditStore
 	JobRunStore
+	ScheduleRunStore
+	StatsStore
 	EmailCheckStore
 	ModelStore
 	SnapshotStore

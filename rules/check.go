@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/robfig/cron/v3"
@@ -374,6 +375,10 @@ func (d *decoder) checkSurvivorship(s *steward.Survivorship) {
 	}
 }
 
+// DefaultCatchUp is a schedule's catch-up window when the rules file
+// names none.
+const DefaultCatchUp = 6 * time.Hour
+
 var scheduleNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 func (d *decoder) checkSchedules(schedules map[string]Schedule) {
@@ -391,6 +396,11 @@ func (d *decoder) checkSchedules(schedules map[string]Schedule) {
 			d.at(path+".cron", "bad cron expression %q: %v", s.Cron, err)
 		} else {
 			s.Spec = spec
+		}
+		if !d.inFile(path + ".catch_up") {
+			s.CatchUp = DefaultCatchUp
+		} else if s.CatchUp < 0 {
+			d.at(path+".catch_up", "must not be negative: 0s catches up nothing, 6h catches up a run missed up to six hours ago")
 		}
 		if len(s.Jobs) == 0 {
 			d.at(firstInFile(d, path+".jobs", path), "list at least one job: %s", strings.Join(jobNames, ", "))

@@ -213,6 +213,10 @@ type Schedule struct {
 	Cron string `yaml:"cron"`
 	// Jobs are names from steward.JobNames.
 	Jobs []string `yaml:"jobs"`
+	// CatchUp is how late a time missed while no instance was up may
+	// still run (once, the latest such time); older ones are recorded as
+	// missed. 0s catches up nothing; default 6h.
+	CatchUp time.Duration `yaml:"catch_up"`
 
 	// Spec is Cron, parsed by robfig/cron/v3.
 	Spec cron.Schedule `yaml:"-"`

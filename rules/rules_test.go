@@ -225,6 +225,7 @@ func TestParseProblems(t *testing.T) {
 		{"cron missing", "schedules:\n  weekly:\n    jobs: [dedupe]\n", []string{"f.yaml:2:3: schedules.weekly: a schedule needs a cron expression"}},
 		{"jobs missing", "schedules:\n  weekly: {cron: \"@weekly\"}\n", []string{"f.yaml:2:3: schedules.weekly: list at least one job"}},
 		{"unknown job", "schedules:\n  nightly: {jobs: [dedup]}\n", []string{`f.yaml:2:20: schedules.nightly.jobs[0]: unknown job "dedup"`, `(did you mean "dedupe"?)`}},
+		{"catch_up negative", "schedules:\n  nightly: {catch_up: -1h}\n", []string{"schedules.nightly.catch_up: must not be negative"}},
 		{"unknown strategy", "survivorship:\n  fields: {email: latest}\n", []string{`f.yaml:2:19: survivorship.fields.email: unknown value "latest"`}},
 		{"unknown field", "fields:\n  e_mail: {required: true}\n", []string{`f.yaml:2:3: fields.e_mail: unknown field "e_mail" (did you mean "email"?)`}},
 		{"unknown check", "fields:\n  email: {check: mx}\n", []string{`f.yaml:2:18: fields.email.check: unknown value "mx"`}},
@@ -408,5 +409,17 @@ func TestQualityThresholds(t *testing.T) {
 				t.Errorf("error %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestScheduleCatchUp(t *testing.T) {
+	r, err := Parse([]byte("schedules:\n  hourly: {cron: \"@hourly\", jobs: [dedupe]}\n  quick: {cron: \"@every 1m\", jobs: [dedupe], catch_up: 0s}\n  late: {cron: \"@daily\", jobs: [dedupe], catch_up: 1d}\n"), "f.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]time.Duration{"hourly": DefaultCatchUp, "quick": 0, "late": 24 * time.Hour} {
+		if got := r.Schedules[name].CatchUp; got != want {
+			t.Errorf("%s: catch_up = %v, want %v", name, got, want)
+		}
 	}
 }

@@ -71,6 +71,7 @@ func commands() []command {
 		{"import", "import a file through the validation gate", runImport},
 		{"imports", "the imports history (imports list, imports show ID)", runImports},
 		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
+		{"jobs", "the rules' schedules that serve runs (jobs list|runs|run NAME|pause NAME|resume NAME)", runJobs},
 		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
 		{"erase", "erase customers for good, keeping their addresses suppressed as hashes", runErase},
 		{"ingest", "read bounces, complaints and unsubscribe requests from mail (ingest mail PATH…)", runIngest},

@@ -7,13 +7,15 @@ import (
 	"net"
 	"time"
 
+	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
+	"github.com/steward-crm/steward/internal/metrics"
 	"github.com/steward-crm/steward/internal/server"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/suppress"
 )
 
-const serveUsage = `[--addr 127.0.0.1:8080] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off] [--lmtp HOST:PORT] [--public-url URL]
+const serveUsage = `[--addr 127.0.0.1:8080] [--log-format text|json] [--schedules=false] [--metrics=false] [--db PATH|URL] [--rules FILE] [--country XX] [--index-cache FILE|off] [--lmtp HOST:PORT] [--public-url URL]
 
 Serves the JSON API under /api/v1 (its OpenAPI document is at
 /api/v1/openapi.json) until SIGTERM or Ctrl-C, then finishes the requests
@@ -36,6 +38,10 @@ their keys are set (STEWARD_SENDGRID_WEBHOOK_KEY, STEWARD_MAILGUN_SIGNING_KEY,
 STEWARD_SES_TOPICS, STEWARD_MAILCHIMP_WEBHOOK_SECRET); --lmtp accepts
 bounces, complaints and unsubscribe mails from the MTA.
 
+The rules file's schedules run in this process (see 'steward jobs'):
+any number of instances may serve one database, each scheduled time runs
+on one of them. Prometheus metrics are at /metrics.
+
 An SQLite database is created when missing; a PostgreSQL one must be
 migrated first ('steward migrate').`
 
@@ -53,6 +59,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	publicURL := fs.String("public-url", "", "where recipients reach this server, the base of unsubscribe links, e.g. https://crm.example.com (default $STEWARD_PUBLIC_URL, else the address each request came to)")
 	lmtpAddr := fs.String("lmtp", "", "also accept inbound mail (bounces, complaints, unsubscribe requests) over LMTP on HOST:PORT")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
+	runSchedules := fs.Bool("schedules", true, "run the rules file's schedules in this process (--schedules=false leaves them to other instances or to cron)")
+	withMetrics := fs.Bool("metrics", true, "serve Prometheus metrics at /metrics, without a token (counts only, no personal data)")
+	logFormatFlag(fs, env)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -94,6 +103,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	defer ln.Close()
 	log := envLogger(env)
+	var m *metrics.Metrics
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) })
+	m = serveMetrics(s, engine, log)
+	engine.Context = ctx // manual runs from the API outlive their request
+	defer engine.Wait()
 	srv, err := server.New(ctx, server.Config{
 		Store:      s,
 		Policy:     policy,
@@ -107,11 +121,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Logger:    log,
 		Keys:      keys,
 		PublicURL: *publicURL,
-		Mount:     mountMail,
+		Mount:     withMetricsMount(mountMail, m, *withMetrics),
+		Schedules: engine,
 		Quality:   measurer, Thresholds: thresholds,
 	})
 	if err != nil {
 		return err
+	}
+	if *runSchedules {
+		stopSchedules := serveSchedules(ctx, engine, log)
+		defer stopSchedules()
 	}
 	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop)\n", ln.Addr())
 	if err := srv.Serve(ctx, ln, *grace); err != nil {

@@ -62,6 +62,12 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/users/{name}/tokens", ad, "token.create", s.createToken},
 		{"DELETE", "/api/v1/tokens/{id}", ad, "token.revoke", s.revokeToken},
 		{"GET", "/api/v1/audit", ad, "", s.listAudit},
+
+		{"GET", "/api/v1/schedules", ad, "", s.listSchedules},
+		{"GET", "/api/v1/schedules/{name}/runs", ad, "", s.listScheduleRuns},
+		{"POST", "/api/v1/schedules/{name}/runs", ad, "schedule.run", s.runSchedule},
+		{"POST", "/api/v1/schedules/{name}/pause", ad, "schedule.pause", s.pauseSchedule},
+		{"POST", "/api/v1/schedules/{name}/resume", ad, "schedule.resume", s.resumeSchedule},
 	}
 }
 

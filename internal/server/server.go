@@ -15,6 +15,7 @@ import (
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
 	"github.com/steward-crm/steward/internal/quality"
+	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/internal/suppress"
 	"github.com/steward-crm/steward/internal/web"
 	"github.com/steward-crm/steward/validate"
@@ -57,6 +58,9 @@ type Config struct {
 	// Mount adds handlers of other packages (the ESP webhooks) outside
 	// the API's authentication; they authenticate their own requests.
 	Mount func(mux *http.ServeMux) error
+	// Schedules runs the rules file's schedules (manual runs, the list);
+	// nil answers /api/v1/schedules with 503.
+	Schedules *schedule.Engine
 }
 
 // Server serves the API. Make it with New.

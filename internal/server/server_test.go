@@ -58,6 +58,7 @@ func newServerAPI(t testing.TB, st steward.Store, opts ...option) *api {
 		Region:   "IR",
 		Auth: &auth.Authenticator{Store: st, Users: auth.NewThrottle(5, time.Minute), Clients: auth.NewThrottle(50, time.Second),
 			SessionTTL: time.Hour, Params: fast},
+		Schedules: testEngine(t, st),
 	}
 	for _, o := range opts {
 		o(&cfg)

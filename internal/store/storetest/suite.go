@@ -79,6 +79,11 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"SuggestionFilters", testSuggestionFilters},
 		{"Claims", testClaims},
 		{"JobRunsList", testJobRunsList},
+		{"ScheduleRuns", testScheduleRuns},
+		{"ScheduleRunStale", testScheduleRunStale},
+		{"ScheduleClaimRace", testScheduleClaimRace},
+		{"SchedulePauses", testSchedulePauses},
+		{"Stats", testStats},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/jobs"
+	"github.com/steward-crm/steward/internal/metrics"
+	"github.com/steward-crm/steward/internal/schedule"
+	"github.com/steward-crm/steward/rules"
+)
+
+// rulesSchedules returns the rules file's schedules, by name, each run
+// once a day across daylight-saving changes (schedule.DaylightSaving).
+func rulesSchedules(r *rules.Rules) []schedule.Schedule {
+	out := make([]schedule.Schedule, 0, len(r.Schedules))
+	for _, name := range slices.Sorted(maps.Keys(r.Schedules)) {
+		s := r.Schedules[name]
+		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: schedule.DaylightSaving(s.Spec), Jobs: s.Jobs, CatchUp: s.CatchUp})
+	}
+	return out
+}
+
+// scheduleEngine makes the engine of the rules' schedules: their jobs
+// are those of "steward run", built from the same registry and recorded
+// by the same runner, over st. observe, when set, sees every job run as
+// it ends (for metrics). offline and dnsServer are verify-emails' (see
+// steward run).
+func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, offline bool, dnsServer string, observe func(*steward.JobRun)) *schedule.Engine {
+	reg := jobRegistry(env, func() steward.Store { return st }, r, offline, dnsServer, cache)
+	registerSuppressJob(reg, env, func() steward.Store { return st }, r, dsn, offline, dnsServer)
+	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
+	return &schedule.Engine{
+		Store:     st,
+		Schedules: rulesSchedules(r),
+		Run:       scheduleJobs(reg, runner, observe),
+		Logger:    envLogger(env),
+		Instance:  instanceName(env),
+	}
+}
+
+// scheduleJobs runs a schedule's jobs in order as recorded job runs; the
+// first that fails ends the schedule's run.
+func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward.JobRun)) schedule.JobFunc {
+	return func(ctx context.Context, s schedule.Schedule, done func(steward.ScheduleJob)) error {
+		for _, name := range s.Jobs {
+			job, err := reg.Build(ctx, name)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", name, err)
+			}
+			rec, err := runner.Start(ctx, job, jobs.Options{})
+			if b, ok := job.(*barJob); ok {
+				b.end(err)
+			}
+			if rec != nil {
+				done(steward.ScheduleJob{Job: name, RunID: rec.ID, Status: rec.Status, Counts: rec.Counts})
+				if observe != nil {
+					observe(rec)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("job %s: %w", name, err)
+			}
+		}
+		return nil
+	}
+}
+
+// instanceName names this process in the runs it claims:
+// $STEWARD_INSTANCE, else host:pid.
+func instanceName(env *Env) string {
+	if name := env.Getenv("STEWARD_INSTANCE"); name != "" {
+		return name
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// serveSchedules runs engine until ctx ends or the returned stop is
+// called, which waits for it to stop, runs under way recorded as stopped.
+func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := engine.Serve(ctx); err != nil {
+			log.Error("schedules not run", "error", err)
+		}
+	}()
+	log.Info("schedules running", "schedules", len(engine.Schedules), "instance", engine.Instance)
+	return func() { cancel(); <-done }
+}
+
+// withMetricsMount adds GET /metrics to what mount mounts, when on.
+func withMetricsMount(mount func(*http.ServeMux) error, m *metrics.Metrics, on bool) func(*http.ServeMux) error {
+	return func(mux *http.ServeMux) error {
+		if err := mount(mux); err != nil {
+			return err
+		}
+		if on {
+			mux.Handle("GET /metrics", m.Handler())
+		}
+		return nil
+	}
+}
+
+// logFormatFlag adds --log-format to fs: text (the default) or json, one
+// JSON object a line, for a log collector.
+func logFormatFlag(fs *flag.FlagSet, env *Env) {
+	fs.Func("log-format", "log as text (default) or json, one object a line", func(v string) error {
+		opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+		if env.Level != nil {
+			opts.Level = env.Level
+		}
+		switch v {
+		case "text":
+			env.Logger = slog.New(slog.NewTextHandler(env.Stderr, opts))
+		case "json":
+			env.Logger = slog.New(slog.NewJSONHandler(env.Stderr, opts))
+		default:
+			return fmt.Errorf("want text or json")
+		}
+		return nil
+	})
+}
+
+// serveMetrics makes serve's metrics and has engine report its schedule
+// runs to them (its job runs: scheduleEngine's observe).
+func serveMetrics(st steward.Store, engine *schedule.Engine, log *slog.Logger) *metrics.Metrics {
+	m := metrics.New(st, func(ctx context.Context) ([]schedule.Status, error) {
+		return schedule.Statuses(ctx, st, engine.Schedules, time.Now())
+	}, log)
+	engine.Ended = m.ScheduleRun
+	return m
+}

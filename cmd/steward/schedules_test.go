@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/sqlite"
+	"github.com/steward-crm/steward/internal/store/storetest"
+)
+
+// lockedBuffer is a buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs steward serve with args in the background and returns
+// the API's base URL, a stop that ends it as SIGTERM would and returns
+// its exit code, and what it wrote to stderr after its address.
+func startServe(t *testing.T, env *Env, args ...string) (base string, stop func() int, stderr *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	env.Stderr = pw
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, env, append([]string{"serve", "--addr", "127.0.0.1:0", "--index-cache", "off"}, args...))
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		if l := lines.Text(); strings.HasPrefix(l, "steward serving ") {
+			base = strings.Fields(l)[2]
+			break
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("serve printed no address (exit %v)", <-done)
+	}
+	stderr = &lockedBuffer{}
+	go io.Copy(stderr, pr)
+	stopped := false
+	var code int
+	stop = func() int {
+		if stopped {
+			return code
+		}
+		stopped = true
+		cancel()
+		select {
+		case code = <-done:
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return base, stop, stderr
+}
+
+// TestServeRunsSchedule serves the demo database with a schedule every
+// second: serve runs its job when its time comes, recorded as a
+// scheduled run with the job's run and counts.
+func TestServeRunsSchedule(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, out, errs := runMain(t, "demo", "--n", "100", "--db", db); code != exitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
+	}
+	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  quick:\n    cron: \"@every 1s\"\n    jobs: [standardize]\n")
+	env, _, _ := storeCmdEnv(db)
+	base, stop, logs := startServe(t, env, "--db", db, "--rules", rulesFile, "--log-format", "json")
+
+	st, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	var done *steward.ScheduleRun
+	for done == nil && time.Now().Before(deadline) {
+		runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "quick"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			if r.Status == steward.ScheduleSucceeded {
+				done = r
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if done == nil {
+		t.Fatal("no run of the schedule succeeded within 10s")
+	}
+	if done.Trigger != steward.TriggerSchedule || len(done.Jobs) != 1 || done.Jobs[0].Job != steward.JobStandardize || done.Jobs[0].RunID == 0 {
+		t.Errorf("run = %+v", done)
+	}
+	job, err := st.JobRun(context.Background(), done.Jobs[0].RunID)
+	if err != nil || job.Job != steward.JobStandardize || job.Status != steward.JobSucceeded {
+		t.Errorf("its job run = %+v, %v", job, err)
+	}
+	// /metrics counts the runs, without a token.
+	res, err := http.Get(strings.TrimSuffix(base, "/api/v1") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`steward_schedule_runs_total{schedule="quick",status="succeeded",trigger="schedule"}`,
+		`steward_job_runs_total{job="standardize",status="succeeded"}`, `steward_job_rows_total{count="customers",job="standardize"}`,
+		`steward_suggestions_pending`, `steward_job_last_success_timestamp_seconds{job="standardize"}`,
+		`steward_schedule_overdue{schedule="quick"} 0`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics (%d) lacks %s", res.StatusCode, want)
+		}
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("serve exited %d", code)
+	}
+	// --log-format json: every log line is a JSON object.
+	var started bool
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if strings.HasPrefix(l, "steward stopped") {
+			continue
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Errorf("log line is not JSON: %q", l)
+			continue
+		}
+		started = started || rec["msg"] == "schedule run started"
+	}
+	if !started {
+		t.Errorf("no JSON log of a schedule run starting:\n%s", logs.String())
+	}
+	// After serve stopped, nothing is left running.
+	runs, err := st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "quick"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Status == steward.ScheduleRunning {
+			t.Errorf("run %d still running after serve stopped", r.ID)
+		}
+	}
+}
+
+// TestServeInstancesOnPostgres serves one PostgreSQL database from three
+// instances with a schedule every second: every scheduled time is
+// recorded once, by one instance, without gaps, and the job ran once per
+// time that ran.
+func TestServeInstancesOnPostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  quick:\n    cron: \"@every 1s\"\n    jobs: [standardize]\n")
+	var stops []func() int
+	for i := range 3 {
+		env, _, _ := storeCmdEnv(dsn)
+		getenv := env.Getenv
+		env.Getenv = func(k string) string {
+			if k == "STEWARD_INSTANCE" {
+				return fmt.Sprintf("instance-%d", i)
+			}
+			return getenv(k)
+		}
+		_, stop, _ := startServe(t, env, "--db", dsn, "--rules", rulesFile)
+		stops = append(stops, stop)
+	}
+	time.Sleep(4500 * time.Millisecond)
+	for i, stop := range stops {
+		if code := stop(); code != exitOK {
+			t.Errorf("instance %d exited %d", i, code)
+		}
+	}
+
+	st, err := store.Open(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	runs, err := st.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: "quick"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) < 3 {
+		t.Fatalf("%d schedule runs in 4.5s of @every 1s", len(runs))
+	}
+	seen := map[time.Time]bool{}
+	instances := map[string]int{}
+	succeeded := 0
+	for _, r := range runs {
+		if seen[r.ScheduledAt] {
+			t.Errorf("time %s recorded twice", r.ScheduledAt)
+		}
+		seen[r.ScheduledAt] = true
+		instances[r.Instance]++
+		switch r.Status {
+		case steward.ScheduleSucceeded:
+			succeeded++
+		case steward.ScheduleSkipped:
+		default:
+			t.Errorf("run at %s: %s %s", r.ScheduledAt, r.Status, r.Error)
+		}
+	}
+	// Runs are listed latest first; every second in between is there.
+	first, last := runs[len(runs)-1].ScheduledAt, runs[0].ScheduledAt
+	for at := first; !at.After(last); at = at.Add(time.Second) {
+		if !seen[at] {
+			t.Errorf("time %s has no run", at)
+		}
+	}
+	jobRuns, err := st.JobRuns(ctx, steward.JobRunFilter{Job: steward.JobStandardize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobRuns) != succeeded {
+		t.Errorf("%d standardize runs for %d succeeded schedule runs", len(jobRuns), succeeded)
+	}
+	t.Logf("%d times, %d succeeded, by instance %v", len(runs), succeeded, instances)
+}

@@ -1,0 +1,394 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/steward-crm/steward"
+)
+
+// Schedule is one schedule of the rules file.
+type Schedule struct {
+	Name string
+	// Cron is the expression as written, for display.
+	Cron string
+	// Spec says when it fires; robfig/cron's parsed schedules satisfy it.
+	Spec cron.Schedule
+	// Jobs run in order; the first that fails ends the run.
+	Jobs []string
+	// CatchUp is how late a missed time may still run.
+	CatchUp time.Duration
+}
+
+// JobFunc runs the jobs of schedule s, in order, calling done after each
+// job with what it did; it returns the first job's error, which ends the
+// run.
+type JobFunc func(ctx context.Context, s Schedule, done func(steward.ScheduleJob)) error
+
+// Defaults of the Engine's timings.
+const (
+	// DefaultStaleAfter is how long a running run may go without a
+	// heartbeat before a claim takes it for dead.
+	DefaultStaleAfter = 2 * time.Minute
+	// DefaultHeartbeat is how often a running run proves it is alive.
+	DefaultHeartbeat = 20 * time.Second
+	// onTimeGrace is how late the engine may notice a time and still run
+	// it as scheduled, even with a catch-up window of 0.
+	onTimeGrace = time.Minute
+	// maxMissed caps the missed times recorded at once (after a long
+	// downtime of a frequent schedule): the most recent ones are kept.
+	maxMissed = 100
+)
+
+// Engine fires the schedules in this process and records every fire time
+// in Store. Several engines (instances) may share one database: the claim
+// of a (schedule, time) row decides which runs it.
+type Engine struct {
+	Store     steward.ScheduleRunStore
+	Schedules []Schedule
+	Run       JobFunc
+	Logger    *slog.Logger
+	// Clock is the time; nil is RealClock.
+	Clock Clock
+	// Instance names this process in the runs it claims (host:pid).
+	Instance string
+	// StaleAfter and Heartbeat: 0 means DefaultStaleAfter, DefaultHeartbeat.
+	StaleAfter time.Duration
+	Heartbeat  time.Duration
+	// Ended, when set, is called with every run recorded as it ends:
+	// finished, skipped or missed (for metrics).
+	Ended func(*steward.ScheduleRun)
+	// Context, when set, bounds the runs Start begins (the server's
+	// life, not the request's); nil bounds them by the ctx given to Start.
+	Context context.Context
+
+	wg sync.WaitGroup
+}
+
+func (e *Engine) clock() Clock {
+	if e.Clock == nil {
+		return RealClock{}
+	}
+	return e.Clock
+}
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+func (e *Engine) staleAfter() time.Duration {
+	if e.StaleAfter <= 0 {
+		return DefaultStaleAfter
+	}
+	return e.StaleAfter
+}
+
+func (e *Engine) heartbeat() time.Duration {
+	if e.Heartbeat <= 0 {
+		return DefaultHeartbeat
+	}
+	return e.Heartbeat
+}
+
+// Schedule returns the schedule name, or ENOTFOUND naming those there are.
+func (e *Engine) Schedule(name string) (Schedule, error) {
+	for _, s := range e.Schedules {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	names := make([]string, 0, len(e.Schedules))
+	for _, s := range e.Schedules {
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return Schedule{}, steward.Errorf(steward.ENOTFOUND, "No schedule %q: the rules file has no schedules.", name)
+	}
+	return Schedule{}, steward.Errorf(steward.ENOTFOUND, "No schedule %q in the rules file; the schedules are: %v.", name, names)
+}
+
+// Serve fires the schedules until ctx ends, then waits for the runs under
+// way, which end as failed (their jobs keep their checkpoints and resume
+// at the next run).
+func (e *Engine) Serve(ctx context.Context) error {
+	var loops sync.WaitGroup
+	for _, s := range e.Schedules {
+		if s.Spec == nil {
+			return steward.Errorf(steward.EINVALID, "Schedule %s has no parsed cron expression; check the rules file with 'steward rules check'.", s.Name)
+		}
+		loops.Go(func() { e.loop(ctx, s) })
+	}
+	loops.Wait()
+	e.wg.Wait()
+	return nil
+}
+
+// loop fires s: first what was missed while no instance was up, then each
+// time as it comes.
+func (e *Engine) loop(ctx context.Context, s Schedule) {
+	log := e.logger().With("schedule", s.Name)
+	now := e.clock().Now()
+	cursor := now
+	last, err := e.Store.LastScheduleRun(ctx, s.Name)
+	switch {
+	case err == nil:
+		cursor = last.ScheduledAt
+		if cursor.After(now) {
+			cursor = now
+		}
+		e.fire(ctx, s, cursor, now, steward.TriggerCatchUp, s.CatchUp)
+		cursor = now
+	case steward.ErrorCode(err) != steward.ENOTFOUND && ctx.Err() == nil:
+		// No history to catch up from; the schedule still runs from now.
+		log.Error("schedule: read last run, nothing caught up", "error", err)
+	}
+	for {
+		next := s.Spec.Next(cursor)
+		if next.IsZero() {
+			log.Warn("schedule never fires again")
+			return
+		}
+		log.Debug("schedule waits", "next", next)
+		for {
+			now = e.clock().Now()
+			if !now.Before(next) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.clock().Wake(next):
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		e.fire(ctx, s, cursor, now, steward.TriggerSchedule, max(s.CatchUp, onTimeGrace))
+		cursor = now
+	}
+}
+
+// fire handles the times of s in (from, now]: the latest runs (as trigger)
+// if it is at most window late, the others are recorded as missed.
+func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trigger steward.ScheduleTrigger, window time.Duration) {
+	times := Times(s.Spec, from, now, maxMissed+1)
+	if len(times) == 0 {
+		return
+	}
+	log := e.logger().With("schedule", s.Name)
+	paused, err := e.Store.PausedSchedules(ctx)
+	if err != nil {
+		log.Error("schedule: read pauses, the time passes without a run", "error", err)
+		return
+	}
+	if p, ok := paused[s.Name]; ok {
+		log.Info("schedule paused, time passes", "at", times[len(times)-1], "paused_by", p.PausedBy)
+		return
+	}
+	latest := times[len(times)-1]
+	missed := times[:len(times)-1]
+	if now.Sub(latest) > window {
+		missed = times
+	}
+	for _, t := range missed {
+		run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: t, Trigger: trigger, Instance: e.Instance,
+			Status: steward.ScheduleMissed, Error: missedReason(t, now, window, t.Equal(latest))}
+		if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err == nil {
+			log.Warn("schedule time missed", "at", t, "reason", run.Error)
+			e.ended(run)
+		} else if steward.ErrorCode(err) != steward.ECONFLICT {
+			log.Error("schedule: record missed time", "at", t, "error", err)
+		}
+	}
+	if now.Sub(latest) > window {
+		return
+	}
+	for wait := time.Second; ; wait *= 2 {
+		_, err := e.start(ctx, s, latest, trigger)
+		if err == nil {
+			return
+		}
+		if steward.ErrorCode(err) == steward.ECONFLICT && e.claimed(ctx, s.Name, latest) {
+			return // another instance runs it
+		}
+		// The database refused the claim (busy with another process's
+		// long write, unreachable): try again while the time is still
+		// within its window.
+		retry := e.clock().Now().Add(wait)
+		if retry.Sub(latest) > window || ctx.Err() != nil {
+			log.Error("schedule time not claimed, it does not run", "at", latest, "error", err)
+			return
+		}
+		log.Warn("schedule: claim run, trying again", "at", latest, "in", wait.String(), "error", err)
+		for e.clock().Now().Before(retry) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.clock().Wake(retry):
+			}
+		}
+	}
+}
+
+// stillRunning reports whether the run id is recorded as running (or
+// cannot be read: a database that does not answer is no reason to stop).
+func (e *Engine) stillRunning(ctx context.Context, id int64) bool {
+	r, err := e.Store.ScheduleRun(ctx, id)
+	return err != nil || r.Status == steward.ScheduleRunning
+}
+
+// claimed reports whether the time at of schedule is recorded.
+func (e *Engine) claimed(ctx context.Context, schedule string, at time.Time) bool {
+	runs, err := e.Store.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: schedule, ScheduledAt: at.UTC().Truncate(time.Microsecond), Limit: 1})
+	return err == nil && len(runs) > 0
+}
+
+func missedReason(t, now time.Time, window time.Duration, latest bool) string {
+	if latest {
+		return fmt.Sprintf("no instance ran it; noticed %s late, beyond the catch-up window of %s", now.Sub(t).Round(time.Second), window)
+	}
+	return "no instance ran it; only the latest missed time is caught up"
+}
+
+// Start claims a run of s at the time at and, when this engine wins it,
+// runs its jobs in the background; the claimed run is returned as it
+// starts (Status running), or as skipped when s is already running. A time
+// another instance claimed is ECONFLICT. Manual runs pass
+// steward.TriggerManual and the current time.
+func (e *Engine) Start(ctx context.Context, name string, at time.Time, trigger steward.ScheduleTrigger) (*steward.ScheduleRun, error) {
+	s, err := e.Schedule(name)
+	if err != nil {
+		return nil, err
+	}
+	return e.start(ctx, s, at, trigger)
+}
+
+func (e *Engine) start(ctx context.Context, s Schedule, at time.Time, trigger steward.ScheduleTrigger) (*steward.ScheduleRun, error) {
+	now := e.clock().Now()
+	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: at.UTC().Truncate(time.Microsecond), Trigger: trigger,
+		Instance: e.Instance, Status: steward.ScheduleRunning, StartedAt: now}
+	if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err != nil {
+		return nil, err
+	}
+	log := e.logger().With("schedule", s.Name, "schedule_run", run.ID, "trigger", string(trigger))
+	if run.Status == steward.ScheduleSkipped {
+		log.Warn("schedule time skipped: its previous run is still running", "at", at)
+		e.ended(run)
+		return run, nil
+	}
+	log.Info("schedule run started", "at", at, "jobs", s.Jobs)
+	started := *run
+	stop := ctx
+	if e.Context != nil {
+		stop = e.Context
+	}
+	e.wg.Go(func() { e.execute(context.WithoutCancel(stop), stop, s, run, log) })
+	return &started, nil
+}
+
+// execute runs the jobs of a claimed run and records its end. The jobs
+// stop when stop ends; the end is recorded with ctx, which does not.
+func (e *Engine) execute(ctx, stop context.Context, s Schedule, run *steward.ScheduleRun, log *slog.Logger) {
+	jobCtx, cancel := context.WithCancel(stop)
+	defer cancel()
+	var mu sync.Mutex
+	beat := make(chan struct{})
+	go func() {
+		defer close(beat)
+		for {
+			select {
+			case <-jobCtx.Done():
+				return
+			case <-e.clock().Wake(e.clock().Now().Add(e.heartbeat())):
+			}
+			mu.Lock()
+			touch := *run
+			touch.Jobs = slices.Clone(run.Jobs)
+			mu.Unlock()
+			if err := e.Store.TouchScheduleRun(ctx, &touch); steward.ErrorCode(err) == steward.ECONFLICT && !e.stillRunning(ctx, run.ID) {
+				// Taken for dead by another instance: stop, the other
+				// runs the schedule now.
+				log.Error("schedule run lost its claim; stopping its jobs", "error", err)
+				cancel()
+				return
+			} else if err != nil {
+				log.Warn("schedule run heartbeat", "error", err)
+			}
+		}
+	}()
+	err := e.Run(jobCtx, s, func(j steward.ScheduleJob) {
+		mu.Lock()
+		run.Jobs = append(run.Jobs, j)
+		mu.Unlock()
+	})
+	cancel()
+	<-beat
+	run.Status = steward.ScheduleSucceeded
+	if err != nil {
+		run.Status, run.Error = steward.ScheduleFailed, err.Error()
+		if errors.Is(err, context.Canceled) && stop.Err() != nil {
+			run.Error = "stopped: steward was shut down while it ran (" + err.Error() + ")"
+		}
+	}
+	// Record the end, trying again for half a minute while the database
+	// is busy or away; a run whose end is never recorded is taken over as
+	// dead by a later claim.
+	end, cancelEnd := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelEnd()
+	for {
+		ferr := e.Store.FinishScheduleRun(end, run)
+		if ferr == nil {
+			break
+		}
+		code := steward.ErrorCode(ferr)
+		if (code != steward.ECONFLICT && code != steward.EUNAVAILABLE && code != steward.EINTERNAL) || !e.stillRunning(end, run.ID) {
+			log.Error("schedule run: record its end", "error", ferr)
+			return
+		}
+		select {
+		case <-end.Done():
+			log.Error("schedule run: record its end", "error", ferr)
+			return
+		case <-time.After(2 * time.Second):
+		}
+	}
+	took := run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond).String()
+	if err != nil {
+		log.Error("schedule run failed", "error", err, "took", took)
+	} else {
+		log.Info("schedule run finished", "took", took)
+	}
+	e.ended(run)
+}
+
+func (e *Engine) ended(run *steward.ScheduleRun) {
+	if e.Ended != nil {
+		e.Ended(run)
+	}
+}
+
+// Wait waits for the runs started by Start to end.
+func (e *Engine) Wait() { e.wg.Wait() }
+
+// Times returns the fire times of spec in (from, to], at most limit of
+// them: the latest ones when there are more.
+func Times(spec cron.Schedule, from, to time.Time, limit int) []time.Time {
+	var out []time.Time
+	for t := spec.Next(from); !t.IsZero() && !t.After(to); t = spec.Next(t) {
+		out = append(out, t)
+		if len(out) > limit {
+			out = out[1:]
+		}
+	}
+	return out
+}

@@ -1,0 +1,54 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steward-crm/steward"
+)
+
+// Stats implements steward.StatsStore.
+func (s *Store) Stats(ctx context.Context) (*steward.Stats, error) {
+	q := s.read(ctx)
+	st := &steward.Stats{Imports: map[string]int64{}, LastSuccess: map[string]time.Time{}}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM suggestions WHERE status = 'pending'`).Scan(&st.PendingSuggestions); err != nil {
+		return nil, fmt.Errorf("count pending suggestions: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT status, count(*), coalesce(sum(rows_read), 0), coalesce(sum(rejected), 0) FROM imports GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count imports: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var n, read, rejected int64
+		if err := rows.Scan(&status, &n, &read, &rejected); err != nil {
+			return nil, fmt.Errorf("count imports: %w", err)
+		}
+		st.Imports[status] = n
+		st.ImportRows += read
+		st.ImportRejected += rejected
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count imports: %w", err)
+	}
+	jobs, err := q.QueryContext(ctx, `SELECT job, max(finished_at) FROM job_runs WHERE status = 'succeeded' GROUP BY job`)
+	if err != nil {
+		return nil, fmt.Errorf("last successes: %w", err)
+	}
+	defer jobs.Close()
+	for jobs.Next() {
+		var job, at string
+		if err := jobs.Scan(&job, &at); err != nil {
+			return nil, fmt.Errorf("last successes: %w", err)
+		}
+		if st.LastSuccess[job], err = parseTime(at); err != nil {
+			return nil, err
+		}
+	}
+	if err := jobs.Err(); err != nil {
+		return nil, fmt.Errorf("last successes: %w", err)
+	}
+	return st, nil
+}
