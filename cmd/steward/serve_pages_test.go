@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -18,45 +17,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// startServe runs steward serve on db on a free port and returns where
-// the pages are; the server stops, as SIGTERM would stop it, when the
-// test ends.
-func startServe(t *testing.T, db string) string {
+// servePages runs steward serve on db (schedules_test.go's startServe)
+// and returns where the pages are.
+func servePages(t *testing.T, db string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
 	env, _, _ := storeCmdEnv(db)
-	env.Stderr = pw
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, env, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--index-cache", "off"})
-		pw.Close()
-	}()
-	lines := bufio.NewScanner(pr)
-	var base string
-	for lines.Scan() {
-		if l := lines.Text(); strings.HasPrefix(l, "steward serving ") {
-			base = strings.TrimSuffix(strings.Fields(l)[2], "/api/v1")
-			break
-		}
-	}
-	if base == "" {
-		cancel()
-		t.Fatalf("serve printed no address (exit %v)", <-done)
-	}
-	go io.Copy(io.Discard, pr)
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != exitOK {
-				t.Errorf("serve exited %d after it was told to stop", code)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	return base
+	base, _, _ := startServe(t, env, "--db", db)
+	return strings.TrimSuffix(base, "/api/v1")
 }
 
 // TestServePages: steward serve serves the stewards' pages beside the
@@ -67,7 +34,7 @@ func TestServePages(t *testing.T) {
 	if code, _, stderr := cliRun(t, db, "a long enough password\n", "users", "add", "sara", "--role", "steward", "--db", db); code != exitOK {
 		t.Fatal(stderr)
 	}
-	base := startServe(t, db)
+	base := servePages(t, db)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	res, err := client.Get(base + "/queue")
@@ -113,7 +80,7 @@ func TestServeDemoInBrowser(t *testing.T) {
 	if code, _, stderr := cliRun(t, db, "a long enough password\n", "users", "add", "sara", "--role", "steward", "--db", db); code != exitOK {
 		t.Fatal(stderr)
 	}
-	base := startServe(t, db)
+	base := servePages(t, db)
 	dir := os.Getenv("STEWARD_SHOTS")
 	if dir == "" {
 		dir = t.TempDir()
