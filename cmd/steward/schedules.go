@@ -14,6 +14,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/metrics"
+	"github.com/steward-crm/steward/internal/quality"
 	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/rules"
 )
@@ -137,10 +138,40 @@ func logFormatFlag(fs *flag.FlagSet, env *Env) {
 
 // serveMetrics makes serve's metrics and has engine report its schedule
 // runs to them (its job runs: scheduleEngine's observe).
-func serveMetrics(st steward.Store, engine *schedule.Engine, log *slog.Logger) *metrics.Metrics {
+// The rules' quality thresholds are reported against the latest
+// snapshot.
+func serveMetrics(st steward.Store, engine *schedule.Engine, thresholds []quality.Threshold, log *slog.Logger) *metrics.Metrics {
 	m := metrics.New(st, func(ctx context.Context) ([]schedule.Status, error) {
 		return schedule.Statuses(ctx, st, engine.Schedules, time.Now())
 	}, log)
 	engine.Ended = m.ScheduleRun
+	if len(thresholds) > 0 {
+		m.WatchQuality(func(ctx context.Context) ([]metrics.Threshold, error) {
+			snaps, err := st.Snapshots(ctx, time.Time{}, 1)
+			if err != nil || len(snaps) == 0 {
+				return nil, err
+			}
+			return qualityThresholds(snaps[len(snaps)-1], thresholds), nil
+		}, log)
+	}
 	return m
+}
+
+// qualityThresholds stands snap against each threshold; a threshold on a
+// metric the snapshot lacks (a source with no customers) is left out.
+func qualityThresholds(snap *steward.Snapshot, thresholds []quality.Threshold) []metrics.Threshold {
+	var out []metrics.Threshold
+	for _, th := range thresholds {
+		mt, ok := snap.Metric(th.Key())
+		if !ok {
+			continue
+		}
+		v := mt.Share()
+		if th.Bound == "count_above" {
+			v = float64(mt.Numerator)
+		}
+		out = append(out, metrics.Threshold{Metric: th.Metric, Source: th.Source, Bound: th.Bound, Value: v,
+			Crossed: len(quality.Crossed(snap, []quality.Threshold{th})) > 0})
+	}
+	return out
 }

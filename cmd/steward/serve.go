@@ -105,7 +105,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	log := envLogger(env)
 	var m *metrics.Metrics
 	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) })
-	m = serveMetrics(s, engine, log)
+	m = serveMetrics(s, engine, thresholds, log)
 	engine.Context = ctx // manual runs from the API outlive their request
 	defer engine.Wait()
 	srv, err := server.New(ctx, server.Config{

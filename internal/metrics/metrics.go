@@ -159,6 +159,62 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// Threshold is one of the rules file's quality thresholds as the latest
+// snapshot stands against it.
+type Threshold struct {
+	// Metric ("validity.email"), Source ("" for all) and Bound
+	// (share_below, share_above, count_above) name the threshold.
+	Metric, Source, Bound string
+	// Value is the latest snapshot's share (or count, for count_above) of
+	// the metric, and Crossed whether it crosses the bound.
+	Value   float64
+	Crossed bool
+}
+
+// Thresholds returns the quality thresholds against the latest snapshot
+// at a scrape; none before the first snapshot.
+type Thresholds func(ctx context.Context) ([]Threshold, error)
+
+var (
+	crossedDesc = prometheus.NewDesc("steward_quality_threshold_crossed", "1 when the latest quality snapshot crosses the rules file's threshold, 0 when not.", []string{"metric", "source", "bound"}, nil)
+	valueDesc   = prometheus.NewDesc("steward_quality_threshold_value", "The latest quality snapshot's share (count, for count_above) of a metric the rules file bounds.", []string{"metric", "source", "bound"}, nil)
+)
+
+// WatchQuality reports, at every scrape, each quality threshold and the
+// latest snapshot's value against it, so that an alert can fire on
+// steward_quality_threshold_crossed.
+func (m *Metrics) WatchQuality(fn Thresholds, log *slog.Logger) {
+	m.reg.MustRegister(&qualityCollector{fn: fn, log: log})
+}
+
+type qualityCollector struct {
+	fn  Thresholds
+	log *slog.Logger
+}
+
+// Describe implements prometheus.Collector.
+func (c *qualityCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- crossedDesc
+	ch <- valueDesc
+}
+
+// Collect implements prometheus.Collector.
+func (c *qualityCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	list, err := c.fn(ctx)
+	if err != nil {
+		if c.log != nil {
+			c.log.Error("metrics: read the latest quality snapshot", "error", err)
+		}
+		return
+	}
+	for _, t := range list {
+		ch <- prometheus.MustNewConstMetric(crossedDesc, prometheus.GaugeValue, boolValue(t.Crossed), t.Metric, t.Source, t.Bound)
+		ch <- prometheus.MustNewConstMetric(valueDesc, prometheus.GaugeValue, t.Value, t.Metric, t.Source, t.Bound)
+	}
+}
+
 func boolValue(b bool) float64 {
 	if b {
 		return 1
