@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -361,6 +362,36 @@ func TestTypedValueAndTakeOut(t *testing.T) {
 		}
 		if c := s.customer(ids[1]); c.Status != steward.StatusMerged {
 			t.Errorf("not taken out, #%d is %s", ids[1], c.Status)
+		}
+	})
+}
+
+// TestKeepAnotherID: the steward picks which record's id the merged
+// customer keeps; the others resolve to it.
+func TestKeepAnotherID(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st steward.Store) {
+		s := newSite(t, st)
+		fx := s.seed()
+		b := s.browser()
+		b.signIn(steward.RoleSteward)
+		ids := fx.Latin.CustomerIDs
+		page := b.get(path("/suggestions/%d", fx.Latin.ID))
+		form := formValues(page.body)
+		if form.Get("survivor") != fmt.Sprint(ids[0]) {
+			t.Fatalf("the survivor preselected is %q, want the policy's #%d", form.Get("survivor"), ids[0])
+		}
+		form.Set("survivor", fmt.Sprint(ids[1]))
+		form.Set("action", "merge")
+		if p := b.post(path("/suggestions/%d", fx.Latin.ID), form); p.status != http.StatusSeeOther {
+			t.Fatalf("merge keeping #%d: %d %.500s", ids[1], p.status, p.body)
+		}
+		if c := s.customer(ids[1]); c.Status != steward.StatusActive {
+			t.Errorf("kept, #%d is %s", ids[1], c.Status)
+		}
+		for _, id := range []int64{ids[0], ids[2]} {
+			if c := s.customer(id); c.Status != steward.StatusMerged || c.MergedInto != ids[1] {
+				t.Errorf("#%d is %s into %d, want merged into #%d", id, c.Status, c.MergedInto, ids[1])
+			}
 		}
 	})
 }

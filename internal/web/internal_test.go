@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -64,6 +65,19 @@ func TestDecisionOf(t *testing.T) {
 	if d, err := decisionOf(form); err != nil || len(d.Members) != 2 {
 		t.Errorf("subset: %+v %v", d, err)
 	}
+	form.Set("survivor", "5")
+	if d, err := decisionOf(form); err != nil || d.SurvivorID != 5 {
+		t.Errorf("keep #5: %+v %v", d, err)
+	}
+	form.Set("survivor", "9")
+	if _, err := decisionOf(form); steward.ErrorCode(err) != steward.EINVALID || !strings.Contains(steward.ErrorMessage(err), "#9") {
+		t.Errorf("keep #9, not ticked: %v", err)
+	}
+	form.Set("survivor", "x")
+	if _, err := decisionOf(form); steward.ErrorCode(err) != steward.EMALFORMED {
+		t.Errorf("keep x: %v", err)
+	}
+	form.Del("survivor")
 	form["m"] = []string{"3"}
 	if _, err := decisionOf(form); steward.ErrorCode(err) != steward.EINVALID {
 		t.Errorf("a subset of one: %v", err)

@@ -372,8 +372,8 @@ func (p *Pages) conflict(w http.ResponseWriter, r *http.Request, c *call, id int
 }
 
 // decisionOf reads the decision form: the action button pressed, the
-// members ticked, the versions seen, and every survivor value picked
-// other than the preselected one.
+// members ticked, the versions seen, the record whose id is kept, and
+// every survivor value picked other than the preselected one.
 func decisionOf(form map[string][]string) (merge.Decision, error) {
 	get := func(k string) string {
 		if vs := form[k]; len(vs) > 0 {
@@ -431,6 +431,16 @@ func decisionOf(form map[string][]string) (merge.Decision, error) {
 		d.Members = picked
 	}
 	in := func(id int64) bool { return len(d.Members) == 0 || slices.Contains(d.Members, id) }
+	if v := get("survivor"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return d, steward.Errorf(steward.EMALFORMED, "The record to keep was not understood; nothing changed.")
+		}
+		if !in(id) || !slices.Contains(all, id) {
+			return d, steward.FieldErrorf(steward.EINVALID, "survivor", "The record whose id is kept (#%d) must be one of those merged; tick it, or keep another; nothing changed.", id)
+		}
+		d.SurvivorID = id
+	}
 	var fields []string
 	for k := range form {
 		if len(k) > 2 && k[:2] == "f." {
