@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -458,6 +459,15 @@ func (d *decoder) checkSuppression(s *Suppression) {
 			d.at(fmt.Sprintf("suppression.own_mta_ids[%d]", i), "want an authserv-id, the host name your MTA writes first in Authentication-Results (mx1.example.com), got %q", s.OwnMTAIDs[i])
 		}
 		s.OwnMTAIDs[i] = id
+	}
+	for _, g := range sortedKeys(s.SendGridGroups) {
+		path := "suppression.sendgrid_groups." + g
+		if n, err := strconv.Atoi(g); err != nil || n < 1 {
+			d.at(path, "want a SendGrid unsubscribe group id (a number, as SendGrid shows it under Unsubscribe Groups), got %q", g)
+		}
+		if l := strings.TrimSpace(s.SendGridGroups[g]); l == "" || strings.ContainsAny(l, " \t,;") {
+			d.at(path, "want a list name without spaces or commas (newsletter), got %q", s.SendGridGroups[g])
+		}
 	}
 	if s.AsideDir != "" && s.Inbox == "" {
 		d.at("suppression.aside_dir", "an aside folder needs an inbox to read")

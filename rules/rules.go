@@ -249,6 +249,21 @@ type Suppression struct {
 	// inbound mail: only their Authentication-Results headers are
 	// believed.
 	OwnMTAIDs []string `yaml:"own_mta_ids"`
+	// SendGridGroups names the steward list of each SendGrid unsubscribe
+	// group (ASM group id → list), so that a group unsubscribe suppresses
+	// that list only; a group not named here suppresses the list
+	// "sendgrid-group-ID", never every message.
+	SendGridGroups map[string]string `yaml:"sendgrid_groups"`
+}
+
+// SendGridGroupList is the steward list a SendGrid unsubscribe group
+// stands for (see SendGridGroups).
+func (s *Suppression) SendGridGroupList(group int) string {
+	id := strconv.Itoa(group)
+	if l := s.SendGridGroups[id]; l != "" {
+		return l
+	}
+	return "sendgrid-group-" + id
 }
 
 // IsHardBounce reports whether an enhanced status code ("5.1.1") matches

@@ -143,7 +143,8 @@ func ParseSendGridKey(s string) (*ecdsa.PublicKey, error) {
 // signed: the ECDSA signature of the timestamp header and the body, by
 // the key SendGrid shows as the webhook's verification key. bounce (type
 // bounce: by its status; type blocked: the message's fault, nothing),
-// spamreport, unsubscribe and group_unsubscribe suppress; dropped is
+// spamreport and unsubscribe suppress every message, group_unsubscribe
+// the group's list (rules: suppression.sendgrid_groups); dropped is
 // SendGrid's own suppression; the rest (delivered, deferred, opens …) is
 // no concern of suppressions.
 func (w *Webhooks) SendGrid(key *ecdsa.PublicKey) http.Handler {
@@ -188,7 +189,10 @@ func (w *Webhooks) SendGrid(key *ecdsa.PublicKey) http.Handler {
 			case "unsubscribe":
 				ev.Effect, ev.Detail = EffectUnsubscribe, "unsubscribed"
 			case "group_unsubscribe":
+				// A group unsubscribe is one list's (the rules name it), never
+				// every message's.
 				ev.Effect, ev.Detail = EffectUnsubscribe, fmt.Sprintf("unsubscribed from group %d", e.ASMGroupID)
+				ev.Scope = w.Applier.Rules.SendGridGroupList(e.ASMGroupID)
 			case "dropped":
 				ev.Effect, ev.Detail = effectESP, "dropped: "+e.Reason
 			default:

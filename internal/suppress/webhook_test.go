@@ -52,11 +52,18 @@ func TestSendGridWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rs := *w.Applier.Rules
+	rs.SendGridGroups = map[string]string{"42": "newsletter"}
+	ap := *w.Applier
+	ap.Rules = &rs
+	w.Applier = &ap
 	h := w.SendGrid(pub)
 	body := `[{"email":"dave@hosting.example","timestamp":1772783112,"event":"bounce","type":"bounce","status":"5.1.1","reason":"550 5.1.1 User unknown","sg_message_id":"m1.filter0001"},
 {"email":"heidi@gmail.com","timestamp":1773227529,"event":"bounce","type":"blocked","status":"5.7.26","reason":"550 5.7.26 unauthenticated","sg_message_id":"m2.filter0001"},
 {"email":"judy.k@isp.example","timestamp":1773471550,"event":"spamreport","sg_message_id":"m3.filter0001"},
-{"email":"ivan.full@gmail.com","timestamp":1773471551,"event":"open","sg_message_id":"m4.filter0001"}]`
+{"email":"ivan.full@gmail.com","timestamp":1773471551,"event":"open","sg_message_id":"m4.filter0001"},
+{"email":"erin@shop.example","timestamp":1773471552,"event":"group_unsubscribe","asm_group_id":42,"sg_message_id":"m5.filter0001"},
+{"email":"frank@shop.example","timestamp":1773471553,"event":"group_unsubscribe","asm_group_id":7,"sg_message_id":"m6.filter0001"}]`
 	sign := func(ts, body string) string {
 		sum := sha256.Sum256([]byte(ts + body))
 		sig, _ := ecdsa.SignASN1(rand.Reader, key, sum[:])
@@ -82,6 +89,10 @@ func TestSendGridWebhook(t *testing.T) {
 		{"heidi@gmail.com", ""},
 		{"judy.k@isp.example", "complaint sendgrid"},
 		{"ivan.full@gmail.com", ""},
+		// A group unsubscribe is the group's list only: named by the
+		// rules, or after the group.
+		{"erin@shop.example", "unsubscribed sendgrid newsletter"},
+		{"frank@shop.example", "unsubscribed sendgrid sendgrid-group-7"},
 	} {
 		if got := f.suppression(t, tt.addr); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.addr, got, tt.want)
