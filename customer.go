@@ -177,6 +177,16 @@ type CustomerStore interface {
 	// Atomic it returns the generation committed before the transaction:
 	// the transaction's own bump happens when it commits.
 	CustomerGeneration(ctx context.Context) (Generation, error)
+	// CustomerChangeMark returns the customers' change mark now: every
+	// customer written by a transaction that commits after the call (a
+	// creation, an update, a status change, a merge or its undo, an
+	// erasure) is kept by CustomerFilter{ChangedSince: mark}, whatever order
+	// concurrent transactions commit in. A customer last written long
+	// before is not; one written by a transaction still open during the
+	// call may be kept too. Marks only grow, and are above 0. Incremental
+	// jobs take one when they start and examine the customers changed
+	// since the mark their last successful run took.
+	CustomerChangeMark(ctx context.Context) (int64, error)
 	// CustomerIDsBySource returns the customer each known source record
 	// became (whatever that customer's status now); refs that are unknown
 	// are absent from the map. Any number of refs (batch internally).
@@ -220,6 +230,9 @@ type CustomerFilter struct {
 	// IDs keeps the customers with these ids (a page's worth, read at
 	// once); nil keeps all.
 	IDs []int64
+	// ChangedSince keeps the customers written since the change mark
+	// (CustomerStore.CustomerChangeMark) was taken; 0 keeps all.
+	ChangedSince int64
 }
 
 // CreationChanges returns the audit entries of a customer's creation: one

@@ -37,6 +37,19 @@ type JobRun struct {
 	// Warnings are what a run that succeeded warns about; its status is
 	// then JobWarning.
 	Warnings []string `json:"warnings,omitempty"`
+	// Changes says which customers a run of a job that follows changes
+	// (standardize, verify-emails) examined; zero for other jobs.
+	Changes ChangeWindow `json:"changes,omitzero"`
+}
+
+// ChangeWindow is the part of the customers a run of an incremental job
+// examines: all of them (Full), or those written since the mark the last
+// successful run took (Since); and the mark this run took when it started
+// (Mark), which the job's next run starts from once this one succeeded.
+type ChangeWindow struct {
+	Full  bool  `json:"full,omitempty"`
+	Since int64 `json:"since,omitempty"`
+	Mark  int64 `json:"mark,omitempty"`
 }
 
 // JobRunStore records job runs and guarantees, in the database itself, that
@@ -69,6 +82,10 @@ type JobRunStore interface {
 	// checkpoint). ENOTFOUND when no run of job is running; ECONFLICT when
 	// the running one is still fresh.
 	AbandonJobRun(ctx context.Context, job string, staleBefore time.Time) (*JobRun, error)
+	// SetJobRunChanges stores which customers the running run examines,
+	// so that a run resumed after a crash examines the same ones.
+	// ECONFLICT when the run is no longer running.
+	SetJobRunChanges(ctx context.Context, runID int64, w ChangeWindow) error
 	// JobRun returns one run by id, or ENOTFOUND.
 	JobRun(ctx context.Context, id int64) (*JobRun, error)
 	// LastJobRun returns the most recently started run of job, or
@@ -88,6 +105,8 @@ type JobRunFilter struct {
 	Before int64
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
+	// Succeeded keeps the runs that succeeded (warnings included).
+	Succeeded bool
 }
 
 // ValidJobRunEnd reports whether run may be stored by FinishJobRun: a final

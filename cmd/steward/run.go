@@ -18,7 +18,7 @@ import (
 	"github.com/steward-crm/steward/rules"
 )
 
-const runUsage = `JOB [--db PATH|URL] [--rules FILE] [--restart] [--offline] [--dns HOST:PORT] [--json]
+const runUsage = `JOB [--db PATH|URL] [--rules FILE] [--full] [--restart] [--offline] [--dns HOST:PORT] [--json]
 
 Runs a job against the database as a recorded run. JOB is one of:
   suppress       ingest the rules' suppression.inbox and import suppression.esp_dir
@@ -30,7 +30,12 @@ Runs a job against the database as a recorded run. JOB is one of:
 A job never runs twice at once (exit 4 while one runs). A run that was
 interrupted (Ctrl-C, a crash, kill -9) is resumed from its last checkpoint
 by the next start; --restart starts from the beginning instead. A run whose
-process died is taken over once its heartbeat is older than two minutes.`
+process died is taken over once its heartbeat is older than two minutes.
+
+standardize and verify-emails are incremental: a run examines only the
+customers written since the last successful run of the job started (and
+verify-emails the addresses whose check is past the window); --full
+examines every customer, as does the first run.`
 
 // staleRunAfter is how long a running run may be silent before a new start
 // takes it over as crashed; runs send a heartbeat every heartbeatEvery.
@@ -45,6 +50,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	rulesPath := rulesFlag(fs)
 	restart := fs.Bool("restart", false, "ignore the checkpoint of an interrupted run and start from the beginning")
+	full := fs.Bool("full", false, "standardize, verify-emails: examine every customer, not only those changed since the last successful run")
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (default: the rules file's, else /etc/resolv.conf)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage+"; dedupe writes the index it built there for the next import")
@@ -96,7 +102,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		rec, err := runner.Start(ctx, job, jobs.Options{Restart: *restart})
+		rec, err := runner.Start(ctx, job, jobs.Options{Restart: *restart, Full: *full})
 		if b, ok := job.(*barJob); ok {
 			b.end(err)
 		}
@@ -217,6 +223,12 @@ func printRun(env *Env, rec *steward.JobRun) {
 	fmt.Fprintf(env.Stdout, "%s: run %d %s in %s", rec.Job, rec.ID, rec.Status, took)
 	for _, k := range slices.Sorted(maps.Keys(rec.Counts)) {
 		fmt.Fprintf(env.Stdout, " %s=%d", k, rec.Counts[k])
+	}
+	switch w := rec.Changes; {
+	case w.Full:
+		fmt.Fprint(env.Stdout, " (every customer)")
+	case w.Since != 0:
+		fmt.Fprint(env.Stdout, " (customers changed since the last run)")
 	}
 	fmt.Fprintln(env.Stdout)
 	if rec.Error != "" {

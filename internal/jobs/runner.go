@@ -44,6 +44,22 @@ type Options struct {
 	Restart bool
 	// Progress is called with the counts after every checkpoint; may be nil.
 	Progress func(counts map[string]int64)
+	// Full makes a job that follows changes (FollowsChanges) examine every
+	// customer instead of those changed since its last successful run. An
+	// interrupted run that was not full is started afresh.
+	Full bool
+}
+
+// ChangeFollower is a Job that examines only the customers written since
+// its last successful run (see steward.ChangeWindow): the runner takes the
+// customers' change mark when a run starts and gives the run the window
+// through Run.ChangedSince. A job that never succeeded, and a run with
+// Options.Full, examines every customer.
+type ChangeFollower interface {
+	Job
+	// FollowsChanges reports whether the job examines only changed
+	// customers.
+	FollowsChanges() bool
 }
 
 // Run is the handle a Job works through: its stored run, the point to
@@ -55,11 +71,32 @@ type Run struct {
 	Store steward.Store
 
 	resume   string
+	changes  steward.ChangeWindow
+	keep     bool
 	progress func(map[string]int64)
 	mu       sync.Mutex
 	counts   map[string]int64
 	cp       string
 	warnings []string
+}
+
+// ChangedSince returns the change mark the run examines customers from
+// (steward.CustomerFilter.ChangedSince), 0 when it examines every
+// customer.
+func (r *Run) ChangedSince() int64 {
+	if r.changes.Full {
+		return 0
+	}
+	return r.changes.Since
+}
+
+// KeepChangeMark says that the run left customers it examined due for the
+// next run (an address whose check could not be done): the next run then
+// starts from the same mark as this one instead of the mark this one took.
+func (r *Run) KeepChangeMark() {
+	r.mu.Lock()
+	r.keep = true
+	r.mu.Unlock()
 }
 
 // Resume returns the checkpoint to continue after, "" to start afresh.
@@ -197,16 +234,38 @@ func (rn *Runner) now() time.Time {
 // opts.Restart. The run is recorded as failed when job.Run returns an error
 // (including cancellation), with its checkpoint kept for the next start.
 func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.JobRun, error) {
-	resume, err := rn.takeOver(ctx, job.Name())
+	last, err := rn.takeOver(ctx, job.Name())
 	if err != nil {
 		return nil, err
 	}
-	if opts.Restart {
-		resume = ""
+	resume := ""
+	if last != nil {
+		resume = last.Checkpoint
+	}
+	follows := false
+	if f, ok := job.(ChangeFollower); ok {
+		follows = f.FollowsChanges()
+	}
+	if opts.Restart || (follows && opts.Full && last != nil && !last.Changes.Full) {
+		resume, last = "", nil
 	}
 	rec, err := rn.Store.StartJobRun(ctx, job.Name())
 	if err != nil {
 		return nil, err
+	}
+	var changes steward.ChangeWindow
+	if follows {
+		if resume != "" && last.Changes.Mark != 0 {
+			changes = last.Changes // the interrupted run's customers
+			// An interrupted run from before changes were followed resumes
+			// as a full run.
+		} else if changes, err = rn.changeWindow(ctx, job.Name(), opts.Full || resume != ""); err != nil {
+			return nil, rn.fail(ctx, rec, err)
+		}
+		if err := rn.Store.SetJobRunChanges(ctx, rec.ID, changes); err != nil {
+			return nil, rn.fail(ctx, rec, err)
+		}
+		rec.Changes = changes
 	}
 	log := rn.logger().With("job", job.Name(), "run", rec.ID)
 	if resume != "" {
@@ -215,7 +274,7 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		log.Info("job started")
 	}
 	run := &Run{Record: rec, Store: rn.Store, resume: resume, progress: opts.Progress,
-		counts: make(map[string]int64), cp: resume}
+		counts: make(map[string]int64), cp: resume, changes: changes}
 
 	stop := rn.heartbeat(ctx, run)
 	runErr := job.Run(ctx, run)
@@ -235,6 +294,19 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	// "running" because the user pressed Ctrl-C.
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if runErr == nil && follows && (run.keep || resume != "") {
+		// The next run starts where this one did (a full run's successor
+		// is full again). A resumed run does not know what the
+		// interrupted part left due, so it keeps the mark too.
+		rec.Changes.Mark = rec.Changes.Since
+		if rec.Changes.Full {
+			rec.Changes.Mark = 0
+		}
+		if err := rn.Store.SetJobRunChanges(finishCtx, rec.ID, rec.Changes); err != nil {
+			runErr = err
+			rec.Status, rec.Warnings, rec.Error = steward.JobFailed, nil, err.Error()
+		}
+	}
 	if err := rn.Store.FinishJobRun(finishCtx, rec); err != nil {
 		return rec, errors.Join(runErr, fmt.Errorf("record end of run %d: %w", rec.ID, err))
 	}
@@ -246,37 +318,69 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	return rec, nil
 }
 
-// takeOver looks at the job's last run and returns the checkpoint to resume
-// from: that of a failed run, or of a running run whose process died
-// (which it marks failed). A live running run is ECONFLICT.
-func (rn *Runner) takeOver(ctx context.Context, job string) (string, error) {
+// changeWindow takes the customers' change mark for a new run of job: the
+// run examines the customers changed since the mark of the job's last
+// successful run, or every customer when full or when there is none.
+func (rn *Runner) changeWindow(ctx context.Context, job string, full bool) (steward.ChangeWindow, error) {
+	mark, err := rn.Store.CustomerChangeMark(ctx)
+	if err != nil {
+		return steward.ChangeWindow{}, err
+	}
+	w := steward.ChangeWindow{Full: true, Mark: mark}
+	if full {
+		return w, nil
+	}
+	ok, err := rn.Store.JobRuns(ctx, steward.JobRunFilter{Job: job, Succeeded: true, Limit: 1})
+	if err != nil {
+		return steward.ChangeWindow{}, fmt.Errorf("last successful run of %s: %w", job, err)
+	}
+	if len(ok) == 1 && ok[0].Changes.Mark != 0 {
+		w.Full, w.Since = false, ok[0].Changes.Mark
+	}
+	return w, nil
+}
+
+// fail records rec, just started, as failed with err before the job ran,
+// and returns err.
+func (rn *Runner) fail(ctx context.Context, rec *steward.JobRun, err error) error {
+	rec.Status, rec.Error = steward.JobFailed, err.Error()
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return errors.Join(err, rn.Store.FinishJobRun(finishCtx, rec))
+}
+
+// takeOver looks at the job's last run and returns it when the next run
+// resumes from its checkpoint: a failed run, or a running run whose
+// process died (which it marks failed); nil when the next run starts
+// afresh. A live running run is ECONFLICT.
+func (rn *Runner) takeOver(ctx context.Context, job string) (*steward.JobRun, error) {
 	last, err := rn.Store.LastJobRun(ctx, job)
 	if steward.ErrorCode(err) == steward.ENOTFOUND {
-		return "", nil
+		return nil, nil
 	} else if err != nil {
-		return "", fmt.Errorf("last run of %s: %w", job, err)
+		return nil, fmt.Errorf("last run of %s: %w", job, err)
 	}
 	switch last.Status {
 	case steward.JobSucceeded, steward.JobWarning:
-		return "", nil
+		return nil, nil
 	case steward.JobFailed:
-		return last.Checkpoint, nil
+		return last, nil
 	}
 	abandoned, err := rn.Store.AbandonJobRun(ctx, job, rn.now().Add(-rn.StaleAfter))
 	if steward.ErrorCode(err) == steward.ECONFLICT {
-		return "", steward.Errorf(steward.ECONFLICT,
+		return nil, steward.Errorf(steward.ECONFLICT,
 			"Job %s is already running (run %d, started %s, last heartbeat %s); wait for it to finish. "+
 				"If its process has died, a start after %s without a heartbeat takes the run over and resumes it.",
 			job, last.ID, last.StartedAt.Format(time.RFC3339), last.HeartbeatAt.Format(time.RFC3339),
 			last.HeartbeatAt.Add(rn.StaleAfter).Format(time.RFC3339))
 	} else if steward.ErrorCode(err) == steward.ENOTFOUND {
 		// It finished between the two calls.
-		return "", nil
+		return nil, nil
 	} else if err != nil {
-		return "", fmt.Errorf("take over run %d of %s: %w", last.ID, job, err)
+		return nil, fmt.Errorf("take over run %d of %s: %w", last.ID, job, err)
 	}
 	rn.logger().Warn("took over a run whose process stopped", "job", job, "run", abandoned.ID, "checkpoint", abandoned.Checkpoint)
-	return abandoned.Checkpoint, nil
+	return abandoned, nil
 }
 
 // heartbeat refreshes the run's heartbeat until the returned stop is

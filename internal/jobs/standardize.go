@@ -11,7 +11,9 @@ import (
 
 // Standardize brings every active customer's fields into standard form
 // (cleanse.Record). Each change lands in the audit trail with the value it
-// replaced; a second run changes nothing.
+// replaced; a second run changes nothing. A run examines only the
+// customers written since the last successful run started (its own
+// changes included, once), unless it is full.
 type Standardize struct {
 	Options cleanse.Options
 	// PageSize is how many customers are standardized and committed
@@ -24,6 +26,10 @@ type Standardize struct {
 
 // Name implements Job.
 func (j *Standardize) Name() string { return "standardize" }
+
+// FollowsChanges implements ChangeFollower: a customer standardized and
+// unchanged since stays standard.
+func (j *Standardize) FollowsChanges() bool { return true }
 
 // Run implements Job. Its checkpoint is the last customer id done; it is
 // committed in the same transaction as the page's changes, so a resumed
@@ -43,7 +49,7 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 	var done int64
 	for {
 		var page []*steward.Customer
-		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, Limit: size},
+		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, Limit: size, ChangedSince: run.ChangedSince()},
 			func(c *steward.Customer) error { page = append(page, c); return nil })
 		if err != nil {
 			return fmt.Errorf("read customers after %d: %w", after, err)

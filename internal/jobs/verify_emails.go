@@ -20,6 +20,11 @@ import (
 // without a resolver (offline) everything but invalid, so that the next run
 // with DNS checks a merely well-formed address instead of trusting a syntax
 // check for the whole window.
+//
+// A run examines the addresses of customers written since the last
+// successful run started, and those whose check is older than Window. A
+// run that left an address unrecorded keeps the earlier run's change mark,
+// so the next run sees that address again.
 type VerifyEmails struct {
 	Verifier *validate.EmailVerifier
 	// Window is how long a check stays fresh; older checks are redone.
@@ -74,6 +79,11 @@ func (j *VerifyEmails) canary(ctx context.Context) error {
 // Name implements Job.
 func (j *VerifyEmails) Name() string { return "verify-emails" }
 
+// FollowsChanges implements ChangeFollower: an address unchanged since
+// the last successful run was checked then, and is due again only when
+// its check is older than Window.
+func (j *VerifyEmails) FollowsChanges() bool { return true }
+
 // Run implements Job. Its checkpoint is the last customer id whose address
 // was checked and recorded.
 func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
@@ -99,7 +109,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		due, err := run.Store.EmailsToCheck(ctx, cutoff, after, batch)
+		due, err := run.Store.EmailsToCheck(ctx, cutoff, run.ChangedSince(), after, batch)
 		if err != nil {
 			return fmt.Errorf("list addresses to check: %w", err)
 		}
@@ -132,6 +142,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 				r := results[i]
 				st.Count(string(r.Verdict), 1)
 				if r.Verdict == validate.Unknown || (offline && r.Verdict != validate.Invalid) {
+					run.KeepChangeMark()
 					continue // stays due
 				}
 				err := s.RecordEmailCheck(ctx, d.CustomerID, d.Email, string(r.Verdict), string(r.Reason), at)

@@ -278,7 +278,8 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *steward.Customer, m stewa
 		b.Queue(`UPDATE customers SET status = $1, merged_into = $2, version = version + 1,
 			first_name = $3, last_name = $4, company = $5, email = $6, phone = $7,
 			address_line1 = $8, address_line2 = $9, city = $10, region = $11, postal_code = $12,
-			country = $13, birth_date = $14, national_id = $15, attributes = $16, updated_at = $17
+			country = $13, birth_date = $14, national_id = $15, attributes = $16, updated_at = $17,
+			change_seq = `+thisChangeSeq+`
 			WHERE id = $18 AND version = $19`,
 			string(c.Status), merged,
 			r.FirstName, r.LastName, r.Company, r.Email, r.Phone,
@@ -339,6 +340,10 @@ func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn f
 	if f.IDs != nil {
 		extra = append(extra, f.IDs)
 		where += fmt.Sprintf(" AND id = ANY($%d)", len(extra)+2)
+	}
+	if f.ChangedSince > 0 {
+		extra = append(extra, f.ChangedSince)
+		where += " AND " + fmt.Sprintf(condChangedSince, len(extra)+2)
 	}
 	query := selectCustomer + " WHERE id > $1" + where + " ORDER BY id LIMIT $2"
 	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {

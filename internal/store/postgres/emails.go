@@ -45,15 +45,27 @@ func (s *Store) EmailCheck(ctx context.Context, customerID int64, email string) 
 }
 
 // EmailsToCheck implements steward.EmailCheckStore.
-func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, afterID int64, limit int) ([]steward.EmailToCheck, error) {
+func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID int64, limit int) ([]steward.EmailToCheck, error) {
 	if limit <= 0 {
 		return nil, steward.Errorf(steward.EINVALID, "EmailsToCheck needs a positive limit.")
 	}
-	rows, err := s.read(ctx).Query(ctx, `SELECT c.id, c.email FROM customers c
+	query, args := `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
 		WHERE c.status = 'active' AND c.id > $1 AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < $2)
-		ORDER BY c.id LIMIT $3`, afterID, checkedBefore, limit)
+		ORDER BY c.id LIMIT $3`, []any{afterID, checkedBefore, limit}
+	if changedSince > 0 {
+		// The few customers changed since the mark and the checks past
+		// their window, each through its index, instead of every customer.
+		query, args = `SELECT c.id, c.email FROM customers c
+		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
+		WHERE c.id IN (SELECT id FROM customers WHERE `+fmt.Sprintf(condChangedSince, 4)+` AND id > $1
+				UNION SELECT customer_id FROM email_checks WHERE checked_at < $2 AND customer_id > $1)
+			AND c.status = 'active' AND c.email <> ''
+			AND (e.checked_at IS NULL OR e.checked_at < $2)
+		ORDER BY c.id LIMIT $3`, append(args, changedSince)
+	}
+	rows, err := s.read(ctx).Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list emails to check: %w", err)
 	}

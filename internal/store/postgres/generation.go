@@ -8,8 +8,11 @@ import (
 )
 
 // bumpGeneration is the last statement of a transaction that wrote
-// customers.
-const bumpGeneration = `UPDATE customer_generation SET n = n + 1, token = md5(random()::text || clock_timestamp()::text)`
+// customers. It records the generation the transaction commits as with
+// its id, which the customers it wrote carry (thisChangeSeq).
+const bumpGeneration = `WITH g AS (
+	UPDATE customer_generation SET n = n + 1, token = md5(random()::text || clock_timestamp()::text) RETURNING n)
+INSERT INTO customer_change_txns (seq, xid) SELECT n, ` + thisChangeSeq + ` FROM g`
 
 // wroteCustomers records that the transaction ctx joins wrote the customers
 // table, so that its commit bumps the generation. It is called inside
@@ -33,4 +36,26 @@ func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, err
 		return steward.Generation{}, fmt.Errorf("read customer generation: %w", err)
 	}
 	return g, nil
+}
+
+// thisChangeSeq is the change_seq of a customer written now (and the
+// column's default, for COPY): the id of the writing transaction, whose
+// commit then records the generation it commits as in
+// customer_change_txns (see bumpGeneration).
+const thisChangeSeq = `pg_current_xact_id()::text::bigint`
+
+// condChangedSince is the condition on customers written by a transaction that
+// committed as the generation in its parameter (%d) or a later one.
+const condChangedSince = `change_seq IN (SELECT xid FROM customer_change_txns WHERE seq >= $%d)`
+
+// CustomerChangeMark implements steward.CustomerStore: the generation the
+// next commit that wrote customers gets. Commits that write customers are
+// ordered by the generation row's lock, so every one after the call has
+// a greater seq than every one before.
+func (s *Store) CustomerChangeMark(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.read(ctx).QueryRow(ctx, `SELECT n + 1 FROM customer_generation`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read customer change mark: %w", err)
+	}
+	return n, nil
 }

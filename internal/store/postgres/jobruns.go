@@ -15,5 +15,8 @@ func (s *Store) JobRuns(ctx context.Context, f steward.JobRunFilter) ([]*steward
 	if f.Before != 0 {
 		c.add(`id < $%d`, f.Before)
 	}
+	if f.Succeeded {
+		c.where = append(c.where, `status = 'succeeded'`)
+	}
 	return collect(ctx, s, "job runs", c.newestFirst(selectJobRun, f.Limit), c.args, scanJobRun)
 }

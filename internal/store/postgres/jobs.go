@@ -10,7 +10,8 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings FROM job_runs`
+const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings,
+	full_scan, changes_since, change_mark FROM job_runs`
 
 func scanJobRun(row pgx.Row) (*steward.JobRun, error) {
 	var (
@@ -19,7 +20,8 @@ func scanJobRun(row pgx.Row) (*steward.JobRun, error) {
 		counts   map[string]int64
 		status   steward.JobStatus
 	)
-	if err := row.Scan(&r.ID, &r.Job, &status, &r.StartedAt, &finished, &r.HeartbeatAt, &r.Checkpoint, &counts, &r.Error, &r.Warnings); err != nil {
+	if err := row.Scan(&r.ID, &r.Job, &status, &r.StartedAt, &finished, &r.HeartbeatAt, &r.Checkpoint, &counts, &r.Error, &r.Warnings,
+		&r.Changes.Full, &r.Changes.Since, &r.Changes.Mark); err != nil {
 		return nil, err
 	}
 	if len(r.Warnings) == 0 {
@@ -97,6 +99,19 @@ func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint stri
 	}
 	if err != nil {
 		return fmt.Errorf("save checkpoint of run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// SetJobRunChanges implements steward.JobRunStore.
+func (s *Store) SetJobRunChanges(ctx context.Context, runID int64, w steward.ChangeWindow) error {
+	tag, err := s.one(ctx, nil, `UPDATE job_runs SET full_scan = $1, changes_since = $2, change_mark = $3
+		WHERE id = $4 AND status = 'running'`, w.Full, w.Since, w.Mark, runID)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = notRunning(ctx, s.read(ctx), runID)
+	}
+	if err != nil {
+		return fmt.Errorf("set changes of run %d: %w", runID, err)
 	}
 	return nil
 }

@@ -21,14 +21,15 @@ var rowColumns = append([]string{"id", "status", "merged_into", "source", "sourc
 
 // insertCustomersSQL returns the INSERT of rows customers, each taking
 // the values of rowColumns and then created_at, updated_at, created_by and
-// created_cause; the version of a new customer is 1. Parameters are
+// created_cause; the version of a new customer is 1, its change_seq
+// nextChangeSeq. Parameters are
 // anonymous: the driver looks up every numbered parameter's name, in time
 // linear in their number.
 func insertCustomersSQL(rows int) string {
-	tuple := "(" + strings.Repeat("?, ", len(rowColumns)) + "1, ?, ?, ?, ?)"
+	tuple := "(" + strings.Repeat("?, ", len(rowColumns)) + "1, ?, ?, ?, ?, " + nextChangeSeq + ")"
 	var b strings.Builder
 	b.WriteString("INSERT INTO customers (" + strings.Join(rowColumns, ", ") +
-		", version, created_at, updated_at, created_by, created_cause) VALUES ")
+		", version, created_at, updated_at, created_by, created_cause, change_seq) VALUES ")
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")

@@ -25,7 +25,7 @@ func (s *Store) EraseCustomer(ctx context.Context, id int64, m steward.Meta) (bo
 			source = '', source_id = '', first_name = '', last_name = '', company = '',
 			email = '', phone = '', address_line1 = '', address_line2 = '', city = '',
 			region = '', postal_code = '', country = '', birth_date = '', national_id = '',
-			attributes = '{}'
+			attributes = '{}', change_seq = `+nextChangeSeq+`
 			WHERE id = ? AND (status <> 'erased' OR source <> '' OR source_id <> '' OR first_name <> ''
 				OR last_name <> '' OR company <> '' OR email <> '' OR phone <> '' OR address_line1 <> ''
 				OR address_line2 <> '' OR city <> '' OR region <> '' OR postal_code <> '' OR country <> ''

@@ -34,3 +34,19 @@ func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, err
 	}
 	return g, nil
 }
+
+// nextChangeSeq is the change_seq of a customer written now: the
+// generation this transaction commits as. SQLite has one writer at a time
+// and bumpGeneration adds one at commit, so it is the committed n plus
+// one; any later write commits as a greater one.
+const nextChangeSeq = `(SELECT n + 1 FROM customer_generation)`
+
+// CustomerChangeMark implements steward.CustomerStore: the generation the
+// next transaction that writes customers commits as.
+func (s *Store) CustomerChangeMark(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.read(ctx).QueryRowContext(ctx, `SELECT n + 1 FROM customer_generation`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read customer change mark: %w", err)
+	}
+	return n, nil
+}

@@ -16,5 +16,8 @@ func (s *Store) JobRuns(ctx context.Context, f steward.JobRunFilter) ([]*steward
 	if f.Before != 0 {
 		where, args = append(where, `id < ?`), append(args, f.Before)
 	}
+	if f.Succeeded {
+		where = append(where, `status = 'succeeded'`)
+	}
 	return queryAll(ctx, s, "job runs", newestFirst(selectJobRun, where, f.Limit), args, scanJobRun)
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings FROM job_runs`
+const selectJobRun = `SELECT id, job, status, started_at, finished_at, heartbeat_at, checkpoint, counts, error, warnings,
+	full_scan, changes_since, change_mark FROM job_runs`
 
 func scanJobRun(sc scanner) (*steward.JobRun, error) {
 	var (
@@ -21,7 +22,8 @@ func scanJobRun(sc scanner) (*steward.JobRun, error) {
 		finished                             sql.NullString
 		status                               steward.JobStatus
 	)
-	if err := sc.Scan(&r.ID, &r.Job, &status, &started, &finished, &heartbeat, &r.Checkpoint, &counts, &r.Error, &warnings); err != nil {
+	if err := sc.Scan(&r.ID, &r.Job, &status, &started, &finished, &heartbeat, &r.Checkpoint, &counts, &r.Error, &warnings,
+		&r.Changes.Full, &r.Changes.Since, &r.Changes.Mark); err != nil {
 		return nil, err
 	}
 	if warnings != "" && warnings != "[]" {
@@ -104,15 +106,11 @@ func notRunning(ctx context.Context, tx *sql.Tx, runID int64) error {
 	return steward.Errorf(steward.ECONFLICT, "Job run %d is %s, no longer running.", runID, status)
 }
 
-// SaveCheckpoint implements steward.JobRunStore.
-func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint string, counts map[string]int64) error {
-	cs, err := encodeCounts(counts)
-	if err != nil {
-		return err
-	}
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE job_runs SET checkpoint = ?, counts = ?, heartbeat_at = ?
-			WHERE id = ? AND status = 'running'`, checkpoint, cs, formatTime(s.now()), runID)
+// updateRunningJob runs query, an UPDATE of the running job run runID,
+// and explains with notRunning when it updated nothing.
+func (s *Store) updateRunningJob(ctx context.Context, runID int64, query string, args ...any) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -123,8 +121,28 @@ func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint stri
 		}
 		return nil
 	})
+}
+
+// SaveCheckpoint implements steward.JobRunStore.
+func (s *Store) SaveCheckpoint(ctx context.Context, runID int64, checkpoint string, counts map[string]int64) error {
+	cs, err := encodeCounts(counts)
+	if err != nil {
+		return err
+	}
+	err = s.updateRunningJob(ctx, runID, `UPDATE job_runs SET checkpoint = ?, counts = ?, heartbeat_at = ?
+		WHERE id = ? AND status = 'running'`, checkpoint, cs, formatTime(s.now()), runID)
 	if err != nil {
 		return fmt.Errorf("save checkpoint of run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// SetJobRunChanges implements steward.JobRunStore.
+func (s *Store) SetJobRunChanges(ctx context.Context, runID int64, w steward.ChangeWindow) error {
+	err := s.updateRunningJob(ctx, runID, `UPDATE job_runs SET full_scan = ?, changes_since = ?, change_mark = ?
+		WHERE id = ? AND status = 'running'`, w.Full, w.Since, w.Mark, runID)
+	if err != nil {
+		return fmt.Errorf("set changes of run %d: %w", runID, err)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ func testEmailChecks(t *testing.T, s steward.Store) {
 	must(t, s.CreateCustomers(ctx, cs, meta))
 	due := func(cutoff time.Time, after int64, limit int) []int64 {
 		t.Helper()
-		es, err := s.EmailsToCheck(ctx, cutoff, after, limit)
+		es, err := s.EmailsToCheck(ctx, cutoff, 0, after, limit)
 		must(t, err)
 		var ids []int64
 		for _, e := range es {
@@ -64,6 +64,6 @@ func testEmailChecks(t *testing.T, s steward.Store) {
 	}
 	wantCode(t, s.RecordEmailCheck(ctx, 424242, "x@example.com", "valid", "", t0), steward.ENOTFOUND)
 	wantCode(t, s.RecordEmailCheck(ctx, cs[0].ID, "x@example.com", "", "", t0), steward.EINVALID)
-	_, err = s.EmailsToCheck(ctx, t0, 0, 0)
+	_, err = s.EmailsToCheck(ctx, t0, 0, 0, 0)
 	wantCode(t, err, steward.EINVALID)
 }

@@ -84,6 +84,9 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"ScheduleClaimRace", testScheduleClaimRace},
 		{"SchedulePauses", testSchedulePauses},
 		{"Stats", testStats},
+		{"ChangeMarks", testChangeMarks},
+		{"EmailsToCheckChanged", testEmailsToCheckChanged},
+		{"JobRunChanges", testJobRunChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
