@@ -190,6 +190,12 @@ type barJob struct {
 
 func withBar(j jobs.Job, bar *progress.Bar) *barJob { return &barJob{Job: j, bar: bar} }
 
+// FollowsChanges implements jobs.ChangeFollower for the job inside.
+func (b *barJob) FollowsChanges() bool {
+	f, ok := b.Job.(jobs.ChangeFollower)
+	return ok && f.FollowsChanges()
+}
+
 // end ends the job's progress bar, as finished or, after err, stopped.
 func (b *barJob) end(err error) {
 	if err != nil {
