@@ -332,6 +332,17 @@ const eachPage = 1000
 // read on another pooled connection while fn works.
 func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn func(*steward.Customer) error) error {
 	q := s.read(ctx)
+	if f.ChangedSince > 0 {
+		// The changed customers' ids, read at once, then as IDs.
+		ids, err := changedIDs(ctx, q, f.ChangedSince, f.AfterID)
+		if err != nil {
+			return err
+		}
+		if f.IDs != nil {
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return !slices.Contains(f.IDs, id) })
+		}
+		f.IDs, f.ChangedSince = ids, 0
+	}
 	where, extra := "", []any{}
 	if f.Status != "" {
 		extra = append(extra, string(f.Status))
@@ -340,10 +351,6 @@ func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn f
 	if f.IDs != nil {
 		extra = append(extra, f.IDs)
 		where += fmt.Sprintf(" AND id = ANY($%d)", len(extra)+2)
-	}
-	if f.ChangedSince > 0 {
-		extra = append(extra, f.ChangedSince)
-		where += " AND " + fmt.Sprintf(condChangedSince, len(extra)+2)
 	}
 	query := selectCustomer + " WHERE id > $1" + where + " ORDER BY id LIMIT $2"
 	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {

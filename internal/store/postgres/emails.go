@@ -54,18 +54,23 @@ func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, chan
 		WHERE c.status = 'active' AND c.id > $1 AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < $2)
 		ORDER BY c.id LIMIT $3`, []any{afterID, checkedBefore, limit}
+	q := s.read(ctx)
 	if changedSince > 0 {
 		// The few customers changed since the mark and the checks past
 		// their window, each through its index, instead of every customer.
+		ids, err := changedIDs(ctx, q, changedSince, afterID)
+		if err != nil {
+			return nil, err
+		}
 		query, args = `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
-		WHERE c.id IN (SELECT id FROM customers WHERE `+fmt.Sprintf(condChangedSince, 4)+` AND id > $1
+		WHERE c.id IN (SELECT unnest($4::bigint[])
 				UNION SELECT customer_id FROM email_checks WHERE checked_at < $2 AND customer_id > $1)
 			AND c.status = 'active' AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < $2)
-		ORDER BY c.id LIMIT $3`, append(args, changedSince)
+		ORDER BY c.id LIMIT $3`, append(args, ids)
 	}
-	rows, err := s.read(ctx).Query(ctx, query, args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list emails to check: %w", err)
 	}
