@@ -231,3 +231,39 @@ func testJobRunChanges(t *testing.T, s steward.Store) {
 		t.Errorf("last successful run: %+v, want run %d with %+v", runs, ok.ID, w)
 	}
 }
+
+// testChangeMarkOpenWriter checks that a mark taken while a transaction
+// that wrote a customer is still open keeps that customer once it
+// commits: the job that took the mark must not miss it, whatever order
+// transactions began in.
+func testChangeMarkOpenWriter(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	cs := createSamples(t, s, 2)
+	written, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
+			if err := setCity(ctx, tx, cs[0].ID, "Kish"); err != nil {
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-written:
+	case err := <-done:
+		t.Fatalf("writer ended before the mark: %v", err)
+	}
+	mark := changeMark(t, s)
+	close(release)
+	must(t, <-done)
+	if got, want := changedIDs(t, s, steward.CustomerFilter{ChangedSince: mark}), []int64{cs[0].ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("changed since a mark taken while the writer was open: %v, want %v", got, want)
+	}
+	must(t, setCity(ctx, s, cs[1].ID, "Bam"))
+	later := changeMark(t, s)
+	if got := changedIDs(t, s, steward.CustomerFilter{ChangedSince: later}); len(got) != 0 {
+		t.Errorf("changed since a mark taken after every commit: %v", got)
+	}
+}

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"SchedulePauses", testSchedulePauses},
 		{"Stats", testStats},
 		{"ChangeMarks", testChangeMarks},
+		{"ChangeMarkOpenWriter", testChangeMarkOpenWriter},
 		{"EmailsToCheckChanged", testEmailsToCheckChanged},
 		{"JobRunChanges", testJobRunChanges},
 	}
