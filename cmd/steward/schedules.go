@@ -11,11 +11,14 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/metrics"
 	"github.com/steward-crm/steward/internal/quality"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/schedule"
+	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/rules"
 )
 
@@ -89,18 +92,67 @@ func instanceName(env *Env) string {
 }
 
 // serveSchedules runs engine until ctx ends or the returned stop is
-// called, which waits for it to stop, runs under way recorded as stopped.
-func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger) (stop func()) {
+// called, which waits for it to stop, runs under way recorded as stopped:
+// through River over pool when there is one, else in this process.
+func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger, pool *pgxpool.Pool) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	ready := make(chan error, 1)
 	go func() {
 		defer close(done)
-		if err := engine.Serve(ctx); err != nil {
+		if pool == nil {
+			ready <- nil
+			if err := engine.Serve(ctx); err != nil {
+				log.Error("schedules not run", "error", err)
+			}
+			return
+		}
+		err := riverjobs.Serve(ctx, riverjobs.Config{Pool: pool, Engine: engine, Logger: log, Ready: func() { ready <- nil }})
+		if err != nil {
+			ready <- err
 			log.Error("schedules not run", "error", err)
 		}
 	}()
-	log.Info("schedules running", "schedules", len(engine.Schedules), "instance", engine.Instance)
-	return func() { cancel(); <-done }
+	select {
+	case err := <-ready:
+		if err != nil {
+			cancel()
+			<-done
+			return nil, err
+		}
+	case <-done:
+	}
+	how := "in this process"
+	if pool != nil {
+		how = "through River"
+	}
+	log.Info("schedules running "+how, "schedules", len(engine.Schedules), "instance", engine.Instance)
+	return func() { cancel(); <-done }, nil
+}
+
+// riverScheduler reports whether serve's schedules run through River:
+// --scheduler as given, by default on PostgreSQL.
+func riverScheduler(flag string, kind store.Kind) (bool, error) {
+	switch flag {
+	case "":
+		return kind == store.Postgres, nil
+	case "river":
+		if kind != store.Postgres {
+			return false, usagef("use --scheduler local, or a PostgreSQL database with --db", "--scheduler river needs PostgreSQL; the database is SQLite")
+		}
+		return true, nil
+	case "local":
+		return false, nil
+	}
+	return false, usagef("use --scheduler river or --scheduler local", "unknown --scheduler %q", flag)
+}
+
+// riverPool returns the PostgreSQL pool of st when on, else nil.
+func riverPool(st steward.Store, on bool) *pgxpool.Pool {
+	if p, ok := st.(interface{ Pool() *pgxpool.Pool }); on && ok {
+		return p.Pool()
+	}
+	return nil
 }
 
 // withMetricsMount adds GET /metrics to what mount mounts, when on.
