@@ -10,6 +10,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/metrics"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/server"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/suppress"
@@ -109,7 +110,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer ln.Close()
 	log := envLogger(env)
 	var m *metrics.Metrics
-	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) })
+	pool := riverPool(s, useRiver)
+	var sharing *riverjobs.Sharing
+	if pool != nil {
+		sharing = &riverjobs.Sharing{}
+	}
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) }, sharing)
 	m = serveMetrics(s, engine, thresholds, log)
 	engine.Context = ctx // manual runs from the API outlive their request
 	defer engine.Wait()
@@ -134,7 +140,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *runSchedules {
-		stopSchedules, err := serveSchedules(ctx, engine, log, riverPool(s, useRiver))
+		stopSchedules, err := serveSchedules(ctx, engine, log, pool, sharing)
 		if err != nil {
 			return err
 		}

@@ -1,12 +1,10 @@
 package riverjobs
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"slices"
 	"sync"
 	"testing"
@@ -21,12 +19,16 @@ import (
 // Environment of the instance that TestKilledInstance starts from this
 // test binary and kills.
 const (
-	helperDSN = "RIVERJOBS_HELPER_DSN"
-	helperAt  = "RIVERJOBS_HELPER_AT" // the one time the schedule fires, RFC 3339
+	helperDSN   = "RIVERJOBS_HELPER_DSN"
+	helperAt    = "RIVERJOBS_HELPER_AT"    // the one time the schedule fires, RFC 3339
+	helperShare = "RIVERJOBS_HELPER_SHARE" // set: hold in a share, not in a job
 )
 
 func TestMain(m *testing.M) {
 	if dsn := os.Getenv(helperDSN); dsn != "" {
+		if os.Getenv(helperShare) != "" {
+			os.Exit(killableSharer(dsn))
+		}
 		os.Exit(killableInstance(dsn))
 	}
 	os.Exit(m.Run())
@@ -101,40 +103,7 @@ func TestKilledInstance(t *testing.T) {
 	// River's leader starts its periodic enqueuer a few seconds after it is
 	// elected; the time comes after that.
 	at := time.Now().Add(6 * time.Second).Truncate(time.Second)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperDSN+"="+dsn, helperAt+"="+at.Format(time.RFC3339Nano))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	holding := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if sc.Text() == "holding" {
-				holding <- true
-				return
-			}
-		}
-		holding <- false
-	}()
-	select {
-	case ok := <-holding:
-		if !ok {
-			t.Fatal("the instance to kill ended before it ran the schedule")
-		}
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("the instance to kill did not run the schedule in 30 s")
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killWhenHolding(t, dsn, at)
 
 	var mu sync.Mutex
 	var ran [][]string
@@ -152,10 +121,7 @@ func TestKilledInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	logger := slog.New(slog.DiscardHandler)
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("instance", "survivor")
-	}
+	logger := testLogger("survivor")
 	e := &schedule.Engine{Store: st, Schedules: killSchedule(at), Run: run, Instance: "survivor", StaleAfter: killStale, Heartbeat: killBeat, Logger: logger}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -169,13 +135,7 @@ func TestKilledInstance(t *testing.T) {
 		}
 	}()
 
-	var runs []*steward.ScheduleRun
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
-		runs, err = st.ScheduleRuns(context.Background(), steward.ScheduleRunFilter{Schedule: "nightly"})
-		if err == nil && len(runs) == 1 && runs[0].Status != steward.ScheduleRunning {
-			break
-		}
-	}
+	runs := waitEnded(t, st, "nightly", 60*time.Second)
 	if len(runs) != 1 {
 		t.Fatalf("runs = %+v, want the one time once", runs)
 	}

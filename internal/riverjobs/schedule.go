@@ -23,8 +23,15 @@ func (ScheduleArgs) Kind() string { return "steward_schedule" }
 // finest step), so a time enqueued twice (two leaders during a hand-over)
 // is one job; the run row is the final word.
 func (ScheduleArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Second}}
+	return river.InsertOpts{Queue: queueSchedules, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Second}}
 }
+
+// River's queues: a schedule's run waits for its shares, so shares have
+// workers of their own that schedule runs cannot all take.
+const (
+	queueSchedules = "steward_schedules"
+	queueShares    = "steward_shares"
+)
 
 // scheduleWorker runs a schedule's time on the instance that took it.
 type scheduleWorker struct {

@@ -23,7 +23,8 @@ type Config struct {
 	// Engine runs the schedules' times; its Instance names this client.
 	Engine *schedule.Engine
 	Logger *slog.Logger
-	// Workers is how many jobs this instance runs at once; 0 means 2.
+	// Workers is how many shares this instance runs at once; 0 means 2.
+	// Schedule runs have two workers of their own.
 	Workers int
 	// RescueAfter is how long a job may run on an instance that stopped
 	// answering before River hands it to another; 0 means three times the
@@ -33,6 +34,10 @@ type Config struct {
 	// Ready, when set, is called once River runs and the missed times were
 	// caught up.
 	Ready func()
+	// Sharing, when set, splits the schedules' Ranged jobs into shares
+	// that every instance works on; the engine's jobs must be wrapped by
+	// its Wrap.
+	Sharing *Sharing
 }
 
 // Serve runs the schedules through River until ctx ends, then stops River
@@ -43,6 +48,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &scheduleWorker{engine: e}); err != nil {
 		return fmt.Errorf("river worker: %w", err)
+	}
+	if cfg.Sharing != nil {
+		if err := river.AddWorkerSafely(workers, &shareWorker{sharing: cfg.Sharing}); err != nil {
+			return fmt.Errorf("river worker: %w", err)
+		}
 	}
 	periodic := make([]*river.PeriodicJob, 0, len(e.Schedules))
 	for _, s := range e.Schedules {
@@ -69,7 +79,7 @@ func Serve(ctx context.Context, cfg Config) error {
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), &river.Config{
 		ID:                   clientID(e.Instance),
 		Logger:               logger.With("component", "river"),
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
+		Queues:               map[string]river.QueueConfig{queueSchedules: {MaxWorkers: 2}, queueShares: {MaxWorkers: n}},
 		Workers:              workers,
 		PeriodicJobs:         periodic,
 		JobTimeout:           -1,
@@ -80,6 +90,10 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	if err := client.Start(ctx); err != nil {
 		return fmt.Errorf("start river (has 'steward migrate' run?): %w", err)
+	}
+	if cfg.Sharing != nil {
+		cfg.Sharing.setClient(client)
+		defer cfg.Sharing.setClient(nil)
 	}
 	e.CatchUp(ctx)
 	reaped := make(chan struct{})
