@@ -156,7 +156,8 @@ type levelProbs [numComparisons][1 << levelBits]float64
 // sides: the u probabilities.
 func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 	n := len(ix.recs)
-	total := min(ix.cfg.RandomPairs, int(min(float64(n)*float64(n-1)/2, math.MaxInt32)))
+	total := int(min(max(float64(ix.cfg.RandomPairs), float64(n)*ix.cfg.RandomPairsPerRecord),
+		float64(n)*float64(n-1)/2, math.MaxInt32))
 	workers := ix.cfg.workers()
 	counts := make([][numComparisons][1 << levelBits]int, workers)
 	// cross counts, per worker, pairs with both names on both sides and
