@@ -166,6 +166,21 @@ func TestAccuracyAtScale(t *testing.T) {
 					tru[b]++
 				}
 			}
+			falsePat := make(map[pattern]int64)
+			for _, p := range res.Pairs {
+				if p.Probability >= res.Index.cfg.Threshold && (d.truth[p.A] == "" || d.truth[p.A] != d.truth[p.B]) {
+					falsePat[p.levels]++
+				}
+			}
+			var fps []pc
+			for p, c := range falsePat {
+				fps = append(fps, pc{p, c})
+			}
+			slices.SortFunc(fps, func(a, b pc) int { return int(b.n - a.n) })
+			for _, x := range fps[:min(15, len(fps))] {
+				var tw termWeights
+				t.Logf("n=%d: false link %6d  %.1f bits without tf: %s", n, x.n, res.Index.weight(x.p, &tw), patternString(x.p))
+			}
 			for b := range len(bands) - 1 {
 				t.Logf("n=%d: pairs at p in [%.2f, %.2f): %d, true %.3f", n, bands[b], bands[b+1], all[b], float64(tru[b])/float64(max(1, all[b])))
 			}
