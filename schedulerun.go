@@ -73,6 +73,8 @@ type ScheduleRunFilter struct {
 	Schedule string
 	// ScheduledAt, when not zero, keeps the run of that scheduled time.
 	ScheduledAt time.Time
+	// Status, when set, keeps the runs in that state.
+	Status ScheduleRunStatus
 	// Limit caps the number returned; 0 means no limit.
 	Limit int
 }
@@ -98,6 +100,13 @@ type ScheduleRunStore interface {
 	// instead, and run.Status says so. ECONFLICT when the scheduled time
 	// is already claimed (by another instance): the caller does nothing.
 	ClaimScheduleRun(ctx context.Context, run *ScheduleRun, staleBefore time.Time) error
+	// TakeOverScheduleRun makes run (by ID) this process's: a running run
+	// whose heartbeat is older than staleBefore (its process died) gets
+	// run.Instance and a fresh heartbeat, and run is read back whole (its
+	// jobs so far). ECONFLICT when the run is alive or no longer running,
+	// ENOTFOUND when there is no such run. A job queue that retries a dead
+	// instance's run elsewhere takes it over so.
+	TakeOverScheduleRun(ctx context.Context, run *ScheduleRun, staleBefore time.Time) error
 	// TouchScheduleRun refreshes the heartbeat of a running run and stores
 	// its jobs so far. ECONFLICT when it is not running any more.
 	TouchScheduleRun(ctx context.Context, run *ScheduleRun) error

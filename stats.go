@@ -16,8 +16,12 @@ type Stats struct {
 	// the recorded imports.
 	ImportRows, ImportRejected int64
 	// LastSuccess is, per job, the end of its latest run that succeeded
-	// (with or without warnings).
+	// (with or without warnings); the shares of a job split across
+	// instances ("standardize#1-50000") are not jobs of their own here.
 	LastSuccess map[string]time.Time
+	// MaxCustomerID is the greatest customer id there is (0 for none):
+	// work is split into shares by id range up to it.
+	MaxCustomerID int64
 }
 
 // StatsStore reads Stats.

@@ -125,9 +125,17 @@ type Config struct {
 	// evidence keeps its records together whatever the chaining guards
 	// say of the groups around them; at least BridgeProbability.
 	StrongProbability float64
-	// RandomPairs is the number of random record pairs that estimate the u
-	// probabilities.
+	// RandomPairs is the least number of random record pairs that
+	// estimate the u probabilities.
 	RandomPairs int
+	// RandomPairsPerRecord raises the random pairs to this many per
+	// record. A level that no random pair shows (two customers sharing
+	// an email address or a phone) gets a u of about 1/RandomPairs, while
+	// the prior odds of a match fall as 1/n: with a fixed sample, the
+	// larger the data, the less such an agreement would outweigh the
+	// prior, and a million records would lose duplicates that a hundred
+	// thousand find.
+	RandomPairsPerRecord float64
 	// TrainingPairs bounds the candidate pairs expectation-maximisation
 	// learns the m probabilities from; records are sampled to stay near it.
 	TrainingPairs int
@@ -156,19 +164,20 @@ func DefaultBlockingKeys() []BlockingKey {
 // blocks of up to 20 records paired fully, larger ones by a window of 5.
 func DefaultConfig() Config {
 	return Config{
-		Blocking:          DefaultBlockingKeys(),
-		MaxBlock:          8,
-		Window:            2,
-		Neighbours:        6,
-		Threshold:         0.5,
-		ReviewThreshold:   0.2,
-		BridgeProbability: 0.95,
-		Cohesion:          0.35,
-		StrongProbability: 0.99,
-		RandomPairs:       100_000,
-		TrainingPairs:     300_000,
-		MaxIterations:     1000,
-		Seed:              1,
+		Blocking:             DefaultBlockingKeys(),
+		MaxBlock:             8,
+		Window:               2,
+		Neighbours:           6,
+		Threshold:            0.5,
+		ReviewThreshold:      0.2,
+		BridgeProbability:    0.95,
+		Cohesion:             0.35,
+		StrongProbability:    0.99,
+		RandomPairs:          100_000,
+		RandomPairsPerRecord: 1,
+		TrainingPairs:        300_000,
+		MaxIterations:        1000,
+		Seed:                 1,
 	}
 }
 
@@ -203,6 +212,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("strong probability %g: want a probability in [bridge probability, 1]", c.StrongProbability)
 	case c.RandomPairs < 1 || c.TrainingPairs < 1 || c.MaxIterations < 1:
 		return fmt.Errorf("random pairs, training pairs and iterations must be positive")
+	case !(c.RandomPairsPerRecord >= 0):
+		return fmt.Errorf("random pairs per record %g: want 0 or more", c.RandomPairsPerRecord)
 	}
 	return nil
 }

@@ -156,12 +156,15 @@ type levelProbs [numComparisons][1 << levelBits]float64
 // sides: the u probabilities.
 func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 	n := len(ix.recs)
-	total := min(ix.cfg.RandomPairs, int(min(float64(n)*float64(n-1)/2, math.MaxInt32)))
+	total := int(min(max(float64(ix.cfg.RandomPairs), float64(n)*ix.cfg.RandomPairsPerRecord),
+		float64(n)*float64(n-1)/2, math.MaxInt32))
 	workers := ix.cfg.workers()
 	counts := make([][numComparisons][1 << levelBits]int, workers)
 	// cross counts, per worker, pairs with both names on both sides and
 	// those whose first (then last) name matches the other's other name.
 	cross := make([][3]int, workers)
+	// touched keeps what touch read, per worker, so that the reads stay.
+	touched := make([]int, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -172,18 +175,38 @@ func (ix *Index) randomLevels(ctx context.Context) (levelProbs, int, error) {
 			if w == 0 {
 				share += total % workers
 			}
-			for k := range share {
-				if k%4096 == 0 && ctx.Err() != nil {
-					return
-				}
+			// The pairs are drawn first and compared in order of their
+			// first record, which then streams through memory, each
+			// batch's second records read ahead (touch): at millions of
+			// records a random pair costs two cache misses otherwise. The
+			// counts do not depend on the order.
+			pairs := make([]uint64, share)
+			for k := range pairs {
 				i := rng.IntN(n)
 				j := rng.IntN(n - 1)
 				if j >= i {
 					j++
 				}
+				pairs[k] = uint64(i)<<32 | uint64(j)
+			}
+			slices.Sort(pairs)
+			const batch = 64
+			var js [batch]int32
+			for k := range pairs {
+				if k%batch == 0 {
+					if k%4096 == 0 && ctx.Err() != nil {
+						return
+					}
+					m := min(batch, len(pairs)-k)
+					for b := range m {
+						js[b] = int32(uint32(pairs[k+b]))
+					}
+					touched[w] += ix.touch(js[:m])
+				}
+				i, j := int32(pairs[k]>>32), int32(uint32(pairs[k]))
 				var a, b prepared
-				ix.rec(int32(i), &a)
-				ix.rec(int32(j), &b)
+				ix.rec(i, &a)
+				ix.rec(j, &b)
 				p := compare(&a, &b)
 				for c := range numComparisons {
 					counts[w][c][p.level(c)]++

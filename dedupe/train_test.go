@@ -2,6 +2,7 @@ package dedupe
 
 import (
 	"context"
+	"math"
 	"testing"
 )
 
@@ -40,5 +41,49 @@ func TestTrainConverges(t *testing.T) {
 				t.Errorf("stopped after %d iterations, want %d", tr.Iterations, tt.maxIter)
 			}
 		})
+	}
+}
+
+// TestRandomPairsGrowWithData: the u probabilities are estimated from
+// RandomPairs random pairs or RandomPairsPerRecord per record, whichever
+// is more, and never from more pairs than the records make; a negative or
+// NaN share per record is refused.
+func TestRandomPairsGrowWithData(t *testing.T) {
+	records := loadSplink(t, "../testdata/er/splink_fake_1000.csv").records
+	tests := []struct {
+		name      string
+		n         int
+		least     int
+		perRecord float64
+		want      int
+	}{
+		{"fixed", 1000, 3000, 0, 3000},
+		{"least wins", 1000, 3000, 2, 3000},
+		{"per record wins", 1000, 3000, 5, 5000},
+		{"all pairs of a few records", 50, 100, 1000, 50 * 49 / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.RandomPairs, cfg.RandomPairsPerRecord = tt.least, tt.perRecord
+			ix, err := NewIndex(context.Background(), records[:tt.n], cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := ix.Train(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Training.RandomPairs; got != tt.want {
+				t.Errorf("%d random pairs, want %d", got, tt.want)
+			}
+		})
+	}
+	for _, bad := range []float64{-1, math.NaN()} {
+		cfg := DefaultConfig()
+		cfg.RandomPairsPerRecord = bad
+		if _, err := NewIndex(context.Background(), records[:10], cfg, nil); err == nil {
+			t.Errorf("random pairs per record %g accepted", bad)
+		}
 	}
 }

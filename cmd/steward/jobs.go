@@ -74,7 +74,7 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	engine := scheduleEngine(env, st, r, *db, indexCachePath(env, *db, ""), *offline, *dnsServer, nil)
+	engine := scheduleEngine(env, st, r, *db, indexCachePath(env, *db, ""), *offline, *dnsServer, nil, nil)
 	if sub == "run" || sub == "pause" || sub == "resume" {
 		if _, err := engine.Schedule(pos[0]); err != nil {
 			return err

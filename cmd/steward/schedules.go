@@ -11,11 +11,14 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/metrics"
 	"github.com/steward-crm/steward/internal/quality"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/schedule"
+	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/rules"
 )
 
@@ -34,30 +37,49 @@ func rulesSchedules(r *rules.Rules) []schedule.Schedule {
 // are those of "steward run", built from the same registry and recorded
 // by the same runner, over st. observe, when set, sees every job run as
 // it ends (for metrics). offline and dnsServer are verify-emails' (see
-// steward run).
-func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, offline bool, dnsServer string, observe func(*steward.JobRun)) *schedule.Engine {
+// steward run). sharing, when set (River on PostgreSQL), splits the jobs
+// that can be split into shares every instance works on; it is given the
+// registry and runner here.
+func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache string, offline bool, dnsServer string, observe func(*steward.JobRun), sharing *riverjobs.Sharing) *schedule.Engine {
 	reg := jobRegistry(env, func() steward.Store { return st }, r, offline, dnsServer, cache)
 	registerSuppressJob(reg, env, func() steward.Store { return st }, r, dsn, offline, dnsServer)
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
+	if sharing != nil {
+		sharing.Runner = runner
+		sharing.Build = func(ctx context.Context, name string) (jobs.Job, error) {
+			j, err := reg.Build(ctx, name)
+			if b, ok := j.(*barJob); ok {
+				return b.Job, err // a share reports in the logs, not on a bar of its own
+			}
+			return j, err
+		}
+	}
 	return &schedule.Engine{
 		Store:     st,
 		Schedules: rulesSchedules(r),
-		Run:       scheduleJobs(reg, runner, observe),
+		Run:       scheduleJobs(reg, runner, observe, sharing),
 		Logger:    envLogger(env),
 		Instance:  instanceName(env),
 	}
 }
 
 // scheduleJobs runs a schedule's jobs in order as recorded job runs; the
-// first that fails ends the schedule's run.
-func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward.JobRun)) schedule.JobFunc {
+// first that fails ends the schedule's run. A job sharing splits runs as
+// shares on every instance, recorded under its own name too.
+func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward.JobRun), sharing *riverjobs.Sharing) schedule.JobFunc {
 	return func(ctx context.Context, s schedule.Schedule, done func(steward.ScheduleJob)) error {
 		for _, name := range s.Jobs {
 			job, err := reg.Build(ctx, name)
 			if err != nil {
 				return fmt.Errorf("job %s: %w", name, err)
 			}
-			rec, err := runner.Start(ctx, job, jobs.Options{})
+			run := job
+			if b, ok := job.(*barJob); ok {
+				if split := sharing.Wrap(b.Job); split != b.Job {
+					run = split
+				}
+			}
+			rec, err := runner.Start(ctx, run, jobs.Options{})
 			if b, ok := job.(*barJob); ok {
 				b.end(err)
 			}
@@ -89,18 +111,67 @@ func instanceName(env *Env) string {
 }
 
 // serveSchedules runs engine until ctx ends or the returned stop is
-// called, which waits for it to stop, runs under way recorded as stopped.
-func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger) (stop func()) {
+// called, which waits for it to stop, runs under way recorded as stopped:
+// through River over pool when there is one, else in this process.
+func serveSchedules(ctx context.Context, engine *schedule.Engine, log *slog.Logger, pool *pgxpool.Pool, sharing *riverjobs.Sharing) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	ready := make(chan error, 1)
 	go func() {
 		defer close(done)
-		if err := engine.Serve(ctx); err != nil {
+		if pool == nil {
+			ready <- nil
+			if err := engine.Serve(ctx); err != nil {
+				log.Error("schedules not run", "error", err)
+			}
+			return
+		}
+		err := riverjobs.Serve(ctx, riverjobs.Config{Pool: pool, Engine: engine, Logger: log, Sharing: sharing, Ready: func() { ready <- nil }})
+		if err != nil {
+			ready <- err
 			log.Error("schedules not run", "error", err)
 		}
 	}()
-	log.Info("schedules running", "schedules", len(engine.Schedules), "instance", engine.Instance)
-	return func() { cancel(); <-done }
+	select {
+	case err := <-ready:
+		if err != nil {
+			cancel()
+			<-done
+			return nil, err
+		}
+	case <-done:
+	}
+	how := "in this process"
+	if pool != nil {
+		how = "through River"
+	}
+	log.Info("schedules running "+how, "schedules", len(engine.Schedules), "instance", engine.Instance)
+	return func() { cancel(); <-done }, nil
+}
+
+// riverScheduler reports whether serve's schedules run through River:
+// --scheduler as given, by default on PostgreSQL.
+func riverScheduler(flag string, kind store.Kind) (bool, error) {
+	switch flag {
+	case "":
+		return kind == store.Postgres, nil
+	case "river":
+		if kind != store.Postgres {
+			return false, usagef("use --scheduler local, or a PostgreSQL database with --db", "--scheduler river needs PostgreSQL; the database is SQLite")
+		}
+		return true, nil
+	case "local":
+		return false, nil
+	}
+	return false, usagef("use --scheduler river or --scheduler local", "unknown --scheduler %q", flag)
+}
+
+// riverPool returns the PostgreSQL pool of st when on, else nil.
+func riverPool(st steward.Store, on bool) *pgxpool.Pool {
+	if p, ok := st.(interface{ Pool() *pgxpool.Pool }); on && ok {
+		return p.Pool()
+	}
+	return nil
 }
 
 // withMetricsMount adds GET /metrics to what mount mounts, when on.

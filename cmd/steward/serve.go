@@ -10,6 +10,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/metrics"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/server"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/suppress"
@@ -60,6 +61,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	lmtpAddr := fs.String("lmtp", "", "also accept inbound mail (bounces, complaints, unsubscribe requests) over LMTP on HOST:PORT")
 	grace := fs.Duration("grace", 10*time.Second, "how long to wait for requests under way when stopping")
 	runSchedules := fs.Bool("schedules", true, "run the rules file's schedules in this process (--schedules=false leaves them to other instances or to cron)")
+	scheduler := fs.String("scheduler", "", "how the schedules run: river (PostgreSQL's default: every instance shares them through River's job queue) or local (SQLite's default: in this process, instances on one PostgreSQL still run each time once)")
 	withMetrics := fs.Bool("metrics", true, "serve Prometheus metrics at /metrics, without a token (counts only, no personal data)")
 	logFormatFlag(fs, env)
 	if err := parseFlags(fs, args); err != nil {
@@ -67,6 +69,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("run 'steward serve -h' for its flags", "unexpected argument %q", fs.Arg(0))
+	}
+	useRiver, err := riverScheduler(*scheduler, store.KindOf(dbDSN(env, *db)))
+	if err != nil {
+		return err
 	}
 	rf, err := loadRules(env, *rulesPath)
 	if err != nil {
@@ -104,7 +110,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	defer ln.Close()
 	log := envLogger(env)
 	var m *metrics.Metrics
-	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) })
+	pool := riverPool(s, useRiver)
+	var sharing *riverjobs.Sharing
+	if pool != nil {
+		sharing = &riverjobs.Sharing{}
+	}
+	engine := scheduleEngine(env, s, rf, *db, indexCachePath(env, *db, *cacheFlag), false, "", func(r *steward.JobRun) { m.JobRun(r) }, sharing)
 	m = serveMetrics(s, engine, thresholds, log)
 	engine.Context = ctx // manual runs from the API outlive their request
 	defer engine.Wait()
@@ -129,7 +140,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if *runSchedules {
-		stopSchedules := serveSchedules(ctx, engine, log)
+		stopSchedules, err := serveSchedules(ctx, engine, log, pool, sharing)
+		if err != nil {
+			return err
+		}
 		defer stopSchedules()
 	}
 	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop)\n", ln.Addr())

@@ -225,3 +225,23 @@ func TestResumedRunKeepsItsChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestShareExaminesOnlyItsChangedCustomers: a share of a job that follows
+// changes examines the customers of its range written since its own last
+// successful run.
+func TestShareExaminesOnlyItsChangedCustomers(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		s := open()
+		cs := seedCustomers(t, s, manyMessy(10)...)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		std := &Standardize{Options: cleanse.Options{DefaultCountry: "US"}}
+		r := IDRange{From: cs[0].ID, Through: cs[4].ID}
+		start(t, rn, Share(std, r), Options{})
+		start(t, rn, Share(std, r), Options{})
+		messUp(t, s, cs, 1, 3, 7) // 7 is outside the share
+		rec := start(t, rn, Share(std, r), Options{})
+		if rec.Changes.Full || rec.Counts["customers"] != 2 || rec.Counts["changed"] != 2 {
+			t.Fatalf("share after changes: %+v %v, want its 2 changed customers examined", rec.Changes, rec.Counts)
+		}
+	})
+}

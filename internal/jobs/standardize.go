@@ -22,6 +22,16 @@ type Standardize struct {
 	// Progress, if set, is called with the number of customers done so far
 	// in this run.
 	Progress func(done int64)
+	// IDs bounds the run to a range of customer ids (a share, see Share);
+	// the zero value is every customer.
+	IDs IDRange
+}
+
+// WithRange implements Ranged.
+func (j *Standardize) WithRange(r IDRange) Job {
+	c := *j
+	c.IDs = r
+	return &c
 }
 
 // Name implements Job.
@@ -46,15 +56,18 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 	if err != nil {
 		return err
 	}
+	after = j.IDs.start(after)
 	var done int64
-	for {
+	for last := false; !last; {
 		var page []*steward.Customer
 		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, Limit: size, ChangedSince: run.ChangedSince()},
 			func(c *steward.Customer) error { page = append(page, c); return nil })
 		if err != nil {
 			return fmt.Errorf("read customers after %d: %w", after, err)
 		}
-		if len(page) == 0 {
+		var n int
+		n, last = j.IDs.keep(len(page), func(i int) int64 { return page[i].ID })
+		if page = page[:n]; len(page) == 0 {
 			return nil
 		}
 		err = run.Step(ctx, func(ctx context.Context, s steward.Store, st *Step) error {
@@ -82,6 +95,7 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 		}
 		after = page[len(page)-1].ID
 	}
+	return nil
 }
 
 // standardize fixes one customer and stores it; a customer changed by

@@ -42,6 +42,9 @@ type VerifyEmails struct {
 	// everything (a captive or filtering DNS) must not mark every address
 	// invalid for the whole window. nil is DefaultCanaries.
 	Canaries []string
+	// IDs bounds the run to a range of customer ids (a share, see Share);
+	// the zero value is every customer.
+	IDs IDRange
 }
 
 // DefaultCanaries are domains of the largest mail providers.
@@ -84,6 +87,13 @@ func (j *VerifyEmails) Name() string { return "verify-emails" }
 // its check is older than Window.
 func (j *VerifyEmails) FollowsChanges() bool { return true }
 
+// WithRange implements Ranged.
+func (j *VerifyEmails) WithRange(r IDRange) Job {
+	c := *j
+	c.IDs = r
+	return &c
+}
+
 // Run implements Job. Its checkpoint is the last customer id whose address
 // was checked and recorded.
 func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
@@ -102,10 +112,11 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 	if err != nil {
 		return err
 	}
+	after = j.IDs.start(after)
 	cutoff := now().Add(-j.Window)
 	offline := j.Verifier.Resolver == nil
 	var done int64
-	for {
+	for last := false; !last; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -113,7 +124,9 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		if err != nil {
 			return fmt.Errorf("list addresses to check: %w", err)
 		}
-		if len(due) == 0 {
+		var n int
+		n, last = j.IDs.keep(len(due), func(i int) int64 { return due[i].CustomerID })
+		if due = due[:n]; len(due) == 0 {
 			return nil
 		}
 		addrs := make([]string, len(due))
@@ -163,6 +176,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		done += int64(len(due))
 		after = due[len(due)-1].CustomerID
 	}
+	return nil
 }
 
 // parseIDCheckpoint reads a checkpoint that is a customer id; "" is 0.

@@ -137,22 +137,9 @@ func (e *Engine) Serve(ctx context.Context) error {
 // time as it comes.
 func (e *Engine) loop(ctx context.Context, s Schedule) {
 	log := e.logger().With("schedule", s.Name)
-	now := e.clock().Now()
-	cursor := now
-	last, err := e.Store.LastScheduleRun(ctx, s.Name)
-	switch {
-	case err == nil:
-		cursor = last.ScheduledAt
-		if cursor.After(now) {
-			cursor = now
-		}
-		e.fire(ctx, s, cursor, now, steward.TriggerCatchUp, s.CatchUp)
-		cursor = now
-	case steward.ErrorCode(err) != steward.ENOTFOUND && ctx.Err() == nil:
-		// No history to catch up from; the schedule still runs from now.
-		log.Error("schedule: read last run, nothing caught up", "error", err)
-	}
+	cursor := e.catchUp(ctx, s)
 	for {
+		var now time.Time
 		next := s.Spec.Next(cursor)
 		if next.IsZero() {
 			log.Warn("schedule never fires again")
@@ -178,6 +165,37 @@ func (e *Engine) loop(ctx context.Context, s Schedule) {
 	}
 }
 
+// CatchUp handles, for every schedule, the times missed since its last
+// recorded run while no instance was up: the latest runs (in the
+// background, see Wait) when it is within the schedule's catch-up window,
+// the others are recorded as missed. A job queue that fires the schedules
+// (River, see internal/riverjobs) calls it once as the instance starts;
+// Serve does it itself.
+func (e *Engine) CatchUp(ctx context.Context) {
+	for _, s := range e.Schedules {
+		e.catchUp(ctx, s)
+	}
+}
+
+// catchUp handles the times of s missed since its last run and returns
+// the time its schedule goes on from.
+func (e *Engine) catchUp(ctx context.Context, s Schedule) time.Time {
+	now := e.clock().Now()
+	last, err := e.Store.LastScheduleRun(ctx, s.Name)
+	switch {
+	case err == nil:
+		cursor := last.ScheduledAt
+		if cursor.After(now) {
+			cursor = now
+		}
+		e.fire(ctx, s, cursor, now, steward.TriggerCatchUp, s.CatchUp)
+	case steward.ErrorCode(err) != steward.ENOTFOUND && ctx.Err() == nil:
+		// No history to catch up from; the schedule still runs from now.
+		e.logger().Error("schedule: read last run, nothing caught up", "schedule", s.Name, "error", err)
+	}
+	return now
+}
+
 // fire handles the times of s in (from, now]: the latest runs (as trigger)
 // if it is at most window late, the others are recorded as missed.
 func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trigger steward.ScheduleTrigger, window time.Duration) {
@@ -186,13 +204,7 @@ func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trig
 		return
 	}
 	log := e.logger().With("schedule", s.Name)
-	paused, err := e.Store.PausedSchedules(ctx)
-	if err != nil {
-		log.Error("schedule: read pauses, the time passes without a run", "error", err)
-		return
-	}
-	if p, ok := paused[s.Name]; ok {
-		log.Info("schedule paused, time passes", "at", times[len(times)-1], "paused_by", p.PausedBy)
+	if e.paused(ctx, s, times[len(times)-1]) {
 		return
 	}
 	latest := times[len(times)-1]
@@ -201,14 +213,7 @@ func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trig
 		missed = times
 	}
 	for _, t := range missed {
-		run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: t, Trigger: trigger, Instance: e.Instance,
-			Status: steward.ScheduleMissed, Error: missedReason(t, now, window, t.Equal(latest))}
-		if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err == nil {
-			log.Warn("schedule time missed", "at", t, "reason", run.Error)
-			e.ended(run)
-		} else if steward.ErrorCode(err) != steward.ECONFLICT {
-			log.Error("schedule: record missed time", "at", t, "error", err)
-		}
+		e.missed(ctx, s, t, now, trigger, missedReason(t, now, window, t.Equal(latest)))
 	}
 	if now.Sub(latest) > window {
 		return
@@ -238,6 +243,40 @@ func (e *Engine) fire(ctx context.Context, s Schedule, from, now time.Time, trig
 			}
 		}
 	}
+}
+
+// paused reports whether s is paused (or its pauses cannot be read), in
+// which case the time at passes without a run.
+func (e *Engine) paused(ctx context.Context, s Schedule, at time.Time) bool {
+	log := e.logger().With("schedule", s.Name)
+	paused, err := e.Store.PausedSchedules(ctx)
+	if err != nil {
+		log.Error("schedule: read pauses, the time passes without a run", "at", at, "error", err)
+		return true
+	}
+	if p, ok := paused[s.Name]; ok {
+		log.Info("schedule paused, time passes", "at", at, "paused_by", p.PausedBy)
+		return true
+	}
+	return false
+}
+
+// missed records the time t of s as missed for reason, unless an instance
+// recorded it already; it returns the run recorded, or nil.
+func (e *Engine) missed(ctx context.Context, s Schedule, t, now time.Time, trigger steward.ScheduleTrigger, reason string) *steward.ScheduleRun {
+	log := e.logger().With("schedule", s.Name)
+	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: t, Trigger: trigger, Instance: e.Instance,
+		Status: steward.ScheduleMissed, Error: reason}
+	err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter()))
+	if err == nil {
+		log.Warn("schedule time missed", "at", t, "reason", run.Error)
+		e.ended(run)
+		return run
+	}
+	if steward.ErrorCode(err) != steward.ECONFLICT {
+		log.Error("schedule: record missed time", "at", t, "error", err)
+	}
+	return nil
 }
 
 // stillRunning reports whether the run id is recorded as running (or
@@ -274,19 +313,10 @@ func (e *Engine) Start(ctx context.Context, name string, at time.Time, trigger s
 }
 
 func (e *Engine) start(ctx context.Context, s Schedule, at time.Time, trigger steward.ScheduleTrigger) (*steward.ScheduleRun, error) {
-	now := e.clock().Now()
-	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: at.UTC().Truncate(time.Microsecond), Trigger: trigger,
-		Instance: e.Instance, Status: steward.ScheduleRunning, StartedAt: now}
-	if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err != nil {
-		return nil, err
+	run, log, err := e.claim(ctx, s, at, trigger)
+	if err != nil || run.Status == steward.ScheduleSkipped {
+		return run, err
 	}
-	log := e.logger().With("schedule", s.Name, "schedule_run", run.ID, "trigger", string(trigger))
-	if run.Status == steward.ScheduleSkipped {
-		log.Warn("schedule time skipped: its previous run is still running", "at", at)
-		e.ended(run)
-		return run, nil
-	}
-	log.Info("schedule run started", "at", at, "jobs", s.Jobs)
 	started := *run
 	stop := ctx
 	if e.Context != nil {
@@ -294,6 +324,161 @@ func (e *Engine) start(ctx context.Context, s Schedule, at time.Time, trigger st
 	}
 	e.wg.Go(func() { e.execute(context.WithoutCancel(stop), stop, s, run, log) })
 	return &started, nil
+}
+
+// claim claims the time at of s for this instance: the run is returned
+// running, or skipped (and recorded as ended) when s is still running.
+func (e *Engine) claim(ctx context.Context, s Schedule, at time.Time, trigger steward.ScheduleTrigger) (*steward.ScheduleRun, *slog.Logger, error) {
+	now := e.clock().Now()
+	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: at.UTC().Truncate(time.Microsecond), Trigger: trigger,
+		Instance: e.Instance, Status: steward.ScheduleRunning, StartedAt: now}
+	if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err != nil {
+		return nil, nil, err
+	}
+	log := e.logger().With("schedule", s.Name, "schedule_run", run.ID, "trigger", string(trigger))
+	if run.Status == steward.ScheduleSkipped {
+		log.Warn("schedule time skipped: its previous run is still running", "at", at)
+		e.ended(run)
+		return run, log, nil
+	}
+	log.Info("schedule run started", "at", at, "jobs", s.Jobs)
+	return run, log, nil
+}
+
+// RunAt runs the time at of the schedule name in the calling goroutine,
+// for a job queue whose worker holds the run while it lasts (River, see
+// internal/riverjobs): a paused schedule lets the time pass, a time later
+// than the schedule's catch-up window (at least a minute) is recorded as
+// missed, a time another instance holds is left to it (taken over, the
+// jobs it finished not run again, when that instance died), and a time that
+// comes while the schedule's previous run is still running is recorded as
+// skipped. It returns the run as it ended, or nil when it did not run
+// here; an error only when nothing could be recorded (the database
+// refused the claim), for the queue to try again.
+func (e *Engine) RunAt(ctx context.Context, name string, at time.Time, trigger steward.ScheduleTrigger) (*steward.ScheduleRun, error) {
+	s, err := e.Schedule(name)
+	if err != nil {
+		return nil, err
+	}
+	if e.paused(ctx, s, at) {
+		return nil, nil
+	}
+	now := e.clock().Now()
+	window := s.CatchUp
+	if trigger == steward.TriggerSchedule {
+		window = max(s.CatchUp, onTimeGrace)
+	}
+	if now.Sub(at) > window {
+		if run := e.missed(ctx, s, at, now, trigger, missedReason(at, now, window, true)); run != nil {
+			return run, nil
+		}
+		// Recorded already: an instance claimed it on time, and River
+		// hands it here because that instance died.
+		return e.takeOver(ctx, s, at)
+	}
+	run, log, err := e.claim(ctx, s, at, trigger)
+	if steward.ErrorCode(err) == steward.ECONFLICT {
+		return e.takeOver(ctx, s, at)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if run.Status == steward.ScheduleSkipped {
+		return run, nil
+	}
+	e.execute(context.WithoutCancel(ctx), ctx, s, run, log)
+	return run, nil
+}
+
+// takeOver runs the rest of the time at of s when an instance claimed it
+// and died running it (no heartbeat for StaleAfter): the jobs it finished
+// are not run again, the others resume from their checkpoints (the job
+// runner takes over their dead job runs). A time another instance still
+// runs, or that ended, is left alone (nil, nil).
+func (e *Engine) takeOver(ctx context.Context, s Schedule, at time.Time) (*steward.ScheduleRun, error) {
+	run, rest, log, err := e.adopt(ctx, s, at)
+	if run == nil || err != nil {
+		return nil, err
+	}
+	e.execute(context.WithoutCancel(ctx), ctx, rest, run, log)
+	return run, nil
+}
+
+// adopt makes the dead run of the time at of s this instance's and
+// returns it with the schedule of the jobs left to run; nil when there is
+// no dead run to take over.
+func (e *Engine) adopt(ctx context.Context, s Schedule, at time.Time) (*steward.ScheduleRun, Schedule, *slog.Logger, error) {
+	runs, err := e.Store.ScheduleRuns(ctx, steward.ScheduleRunFilter{Schedule: s.Name, ScheduledAt: at.UTC().Truncate(time.Microsecond), Limit: 1})
+	if err != nil {
+		return nil, s, nil, err
+	}
+	if len(runs) == 0 {
+		// Refused for another reason (a busy database): try again later.
+		return nil, s, nil, steward.Errorf(steward.ECONFLICT, "Schedule %s's run at %s could not be claimed; try again.", s.Name, at.Format(time.RFC3339))
+	}
+	run := runs[0]
+	if run.Status != steward.ScheduleRunning {
+		return nil, s, nil, nil
+	}
+	dead := run.Instance
+	run.Instance = e.Instance
+	if err := e.Store.TakeOverScheduleRun(ctx, run, e.clock().Now().Add(-e.staleAfter())); err != nil {
+		if steward.ErrorCode(err) == steward.ECONFLICT {
+			return nil, s, nil, nil // alive elsewhere, or it just ended
+		}
+		return nil, s, nil, err
+	}
+	log := e.logger().With("schedule", s.Name, "schedule_run", run.ID, "trigger", string(run.Trigger))
+	rest := s
+	rest.Jobs = remainingJobs(s.Jobs, run.Jobs)
+	log.Warn("took over a schedule run whose instance stopped", "at", at, "from", dead, "jobs", rest.Jobs)
+	return run, rest, log, nil
+}
+
+// TakeOverDead takes over, each in the background (see Wait), the running
+// runs of the engine's schedules whose instance died: no heartbeat for
+// StaleAfter. Their jobs resume here as takeOver says. It returns the runs
+// it took over. A job queue calls it every little while on every instance
+// (the run rows decide which instance gets each), so a killed instance's
+// run goes on within about StaleAfter.
+func (e *Engine) TakeOverDead(ctx context.Context) ([]*steward.ScheduleRun, error) {
+	running, err := e.Store.ScheduleRuns(ctx, steward.ScheduleRunFilter{Status: steward.ScheduleRunning})
+	if err != nil {
+		return nil, err
+	}
+	stale := e.clock().Now().Add(-e.staleAfter())
+	stop := ctx
+	if e.Context != nil {
+		stop = e.Context
+	}
+	var out []*steward.ScheduleRun
+	for _, r := range running {
+		s, err := e.Schedule(r.Schedule)
+		if err != nil || !r.HeartbeatAt.Before(stale) {
+			continue
+		}
+		run, rest, log, err := e.adopt(ctx, s, r.ScheduledAt)
+		if err != nil {
+			e.logger().Warn("schedule: take over a dead run", "schedule", s.Name, "at", r.ScheduledAt, "error", err)
+			continue
+		}
+		if run == nil {
+			continue
+		}
+		out = append(out, run)
+		e.wg.Go(func() { e.execute(context.WithoutCancel(stop), stop, rest, run, log) })
+	}
+	return out, nil
+}
+
+// remainingJobs returns the jobs of a schedule from the first that done
+// (the run's jobs so far) does not record as succeeded.
+func remainingJobs(jobs []string, done []steward.ScheduleJob) []string {
+	i := 0
+	for i < len(jobs) && i < len(done) && done[i].Job == jobs[i] && done[i].Status == steward.JobSucceeded {
+		i++
+	}
+	return jobs[i:]
 }
 
 // execute runs the jobs of a claimed run and records its end. The jobs

@@ -49,7 +49,7 @@ func TestEngineOnPostgres(t *testing.T) {
 	}{
 		{"RunsOnTime", TestEngineRunsOnTime}, {"CatchUp", TestEngineCatchUp}, {"MissedBeyondWindow", TestEngineMissedBeyondWindow},
 		{"SkipsOverlap", TestEngineSkipsOverlap}, {"Paused", TestEnginePaused}, {"Statuses", TestStatuses},
-		{"TakesOverDeadRun", TestEngineTakesOverDeadRun},
+		{"TakesOverDeadRun", TestEngineTakesOverDeadRun}, {"RunAt", TestRunAt},
 	} {
 		t.Run(tt.name, tt.fn)
 	}

@@ -124,6 +124,11 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	river, err := s.migrateRiver(ctx)
+	applied = append(applied, river...)
+	if err != nil {
+		return applied, err
+	}
 	for _, name := range applied {
 		s.logger.Info("applied migration", "migration", name)
 	}
@@ -141,14 +146,18 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 	if err := s.db.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("look for schema_migrations: %w", err)
 	}
+	river, err := s.pendingRiver(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if !exists {
-		return names, nil
+		return append(names, river...), nil
 	}
 	done, err := appliedMigrations(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
-	return migration.Pending(names, done), nil
+	return append(migration.Pending(names, done), river...), nil
 }
 
 func appliedMigrations(ctx context.Context, q querier) (map[string]bool, error) {

@@ -113,6 +113,25 @@ func (s *Store) updateRunning(ctx context.Context, id int64, query string, args 
 	return err
 }
 
+// TakeOverScheduleRun implements steward.ScheduleRunStore.
+func (s *Store) TakeOverScheduleRun(ctx context.Context, run *steward.ScheduleRun, staleBefore time.Time) error {
+	now := s.now()
+	if err := s.updateRunning(ctx, run.ID, `UPDATE schedule_runs SET instance = $1, heartbeat_at = $2
+		WHERE id = $3 AND status = 'running' AND heartbeat_at < $4`,
+		run.Instance, now, run.ID, staleBefore); err != nil {
+		if steward.ErrorCode(err) == steward.ECONFLICT {
+			return steward.Errorf(steward.ECONFLICT, "Schedule run %d is not a dead run to take over: it still runs, or it ended.", run.ID)
+		}
+		return fmt.Errorf("take over schedule run %d: %w", run.ID, err)
+	}
+	got, err := s.ScheduleRun(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	*run = *got
+	return nil
+}
+
 // TouchScheduleRun implements steward.ScheduleRunStore.
 func (s *Store) TouchScheduleRun(ctx context.Context, run *steward.ScheduleRun) error {
 	now := s.now()
@@ -181,6 +200,9 @@ func (s *Store) ScheduleRuns(ctx context.Context, f steward.ScheduleRunFilter) (
 	}
 	if !f.ScheduledAt.IsZero() {
 		c.add(`scheduled_at = $%d`, f.ScheduledAt)
+	}
+	if f.Status != "" {
+		c.add(`status = $%d`, string(f.Status))
 	}
 	q, args := selectScheduleRun, c.args
 	if len(c.where) > 0 {

@@ -15,6 +15,9 @@ func (s *Store) Stats(ctx context.Context) (*steward.Stats, error) {
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM suggestions WHERE status = 'pending'`).Scan(&st.PendingSuggestions); err != nil {
 		return nil, fmt.Errorf("count pending suggestions: %w", err)
 	}
+	if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&st.MaxCustomerID); err != nil {
+		return nil, fmt.Errorf("greatest customer id: %w", err)
+	}
 	rows, err := q.Query(ctx, `SELECT status, count(*), coalesce(sum(rows_read), 0)::bigint, coalesce(sum(rejected), 0)::bigint FROM imports GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("count imports: %w", err)
@@ -34,7 +37,7 @@ func (s *Store) Stats(ctx context.Context) (*steward.Stats, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count imports: %w", err)
 	}
-	jobs, err := q.Query(ctx, `SELECT job, max(finished_at) FROM job_runs WHERE status = 'succeeded' GROUP BY job`)
+	jobs, err := q.Query(ctx, `SELECT job, max(finished_at) FROM job_runs WHERE status = 'succeeded' AND job NOT LIKE '%#%' GROUP BY job`)
 	if err != nil {
 		return nil, fmt.Errorf("last successes: %w", err)
 	}

@@ -152,6 +152,25 @@ func (s *Store) updateRunning(ctx context.Context, id int64, query string, args 
 	})
 }
 
+// TakeOverScheduleRun implements steward.ScheduleRunStore.
+func (s *Store) TakeOverScheduleRun(ctx context.Context, run *steward.ScheduleRun, staleBefore time.Time) error {
+	now := s.now()
+	if err := s.updateRunning(ctx, run.ID, `UPDATE schedule_runs SET instance = ?, heartbeat_at = ?
+		WHERE id = ? AND status = 'running' AND heartbeat_at < ?`,
+		run.Instance, formatTime(now), run.ID, formatTime(staleBefore)); err != nil {
+		if steward.ErrorCode(err) == steward.ECONFLICT {
+			return steward.Errorf(steward.ECONFLICT, "Schedule run %d is not a dead run to take over: it still runs, or it ended.", run.ID)
+		}
+		return fmt.Errorf("take over schedule run %d: %w", run.ID, err)
+	}
+	got, err := s.ScheduleRun(ctx, run.ID)
+	if err != nil {
+		return err
+	}
+	*run = *got
+	return nil
+}
+
 // TouchScheduleRun implements steward.ScheduleRunStore.
 func (s *Store) TouchScheduleRun(ctx context.Context, run *steward.ScheduleRun) error {
 	jobs, err := encodeScheduleJobs(run.Jobs)
@@ -229,6 +248,9 @@ func (s *Store) ScheduleRuns(ctx context.Context, f steward.ScheduleRunFilter) (
 	}
 	if !f.ScheduledAt.IsZero() {
 		where, args = append(where, `scheduled_at = ?`), append(args, formatTime(f.ScheduledAt))
+	}
+	if f.Status != "" {
+		where, args = append(where, `status = ?`), append(args, string(f.Status))
 	}
 	q := selectScheduleRun
 	if len(where) > 0 {

@@ -121,6 +121,48 @@ func testScheduleRunStale(t *testing.T, s steward.Store) {
 	}
 }
 
+// testScheduleRunTakeOver: a dead run (stale heartbeat) is taken over by
+// another instance with its jobs so far; a live or ended run is not.
+func testScheduleRunTakeOver(t *testing.T, s steward.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 8, 2, 0, 0, 0, time.UTC)
+	run := &steward.ScheduleRun{Schedule: "nightly", ScheduledAt: at, Trigger: steward.TriggerSchedule, Instance: "a:1", Status: steward.ScheduleRunning}
+	must(t, s.ClaimScheduleRun(ctx, run, at))
+	run.Jobs = []steward.ScheduleJob{{Job: "standardize", RunID: 7, Status: steward.JobSucceeded}}
+	must(t, s.TouchScheduleRun(ctx, run))
+
+	// Alive: its heartbeat is newer than staleBefore.
+	alive := &steward.ScheduleRun{ID: run.ID, Instance: "b:2"}
+	if err := s.TakeOverScheduleRun(ctx, alive, time.Now().Add(-time.Hour)); steward.ErrorCode(err) != steward.ECONFLICT {
+		t.Errorf("take over a live run: %v, want ECONFLICT", err)
+	}
+	if got, err := s.ScheduleRun(ctx, run.ID); err != nil || got.Instance != "a:1" {
+		t.Errorf("a refused take-over changed the run: %+v, %v", got, err)
+	}
+
+	taken := &steward.ScheduleRun{ID: run.ID, Instance: "b:2"}
+	must(t, s.TakeOverScheduleRun(ctx, taken, time.Now().Add(time.Hour)))
+	if taken.Instance != "b:2" || taken.Status != steward.ScheduleRunning || !taken.ScheduledAt.Equal(at) ||
+		len(taken.Jobs) != 1 || taken.Jobs[0].Job != "standardize" || !taken.HeartbeatAt.After(run.HeartbeatAt.Add(-time.Second)) {
+		t.Errorf("taken over = %+v, want b:2's, running, with its job so far", taken)
+	}
+
+	if running, err := s.ScheduleRuns(ctx, steward.ScheduleRunFilter{Status: steward.ScheduleRunning}); err != nil || len(running) != 1 || running[0].ID != run.ID {
+		t.Errorf("running runs = %+v, %v; want the one taken over", running, err)
+	}
+	taken.Status = steward.ScheduleSucceeded
+	must(t, s.FinishScheduleRun(ctx, taken))
+	if err := s.TakeOverScheduleRun(ctx, &steward.ScheduleRun{ID: run.ID, Instance: "c:3"}, time.Now().Add(time.Hour)); steward.ErrorCode(err) != steward.ECONFLICT {
+		t.Errorf("take over an ended run: %v, want ECONFLICT", err)
+	}
+	if running, err := s.ScheduleRuns(ctx, steward.ScheduleRunFilter{Status: steward.ScheduleRunning}); err != nil || len(running) != 0 {
+		t.Errorf("running runs once it ended = %+v, %v; want none", running, err)
+	}
+	if err := s.TakeOverScheduleRun(ctx, &steward.ScheduleRun{ID: run.ID + 100, Instance: "c:3"}, time.Now()); steward.ErrorCode(err) != steward.ENOTFOUND {
+		t.Errorf("take over no run: %v, want ENOTFOUND", err)
+	}
+}
+
 // testScheduleClaimRace has many claimers race for the same scheduled
 // times: each time is claimed exactly once.
 func testScheduleClaimRace(t *testing.T, s steward.Store) {

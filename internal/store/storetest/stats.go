@@ -12,7 +12,7 @@ func testStats(t *testing.T, s steward.Store) {
 	ctx := context.Background()
 	st, err := s.Stats(ctx)
 	must(t, err)
-	if st.PendingSuggestions != 0 || len(st.Imports) != 0 || st.ImportRows != 0 || len(st.LastSuccess) != 0 {
+	if st.PendingSuggestions != 0 || len(st.Imports) != 0 || st.ImportRows != 0 || len(st.LastSuccess) != 0 || st.MaxCustomerID != 0 {
 		t.Errorf("stats of an empty database = %+v", st)
 	}
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -29,6 +29,10 @@ func testStats(t *testing.T, s steward.Store) {
 	must(t, err)
 	run.Status = steward.JobSucceeded
 	must(t, s.FinishJobRun(ctx, run))
+	share, err := s.StartJobRun(ctx, "verify-emails#1-50000")
+	must(t, err)
+	share.Status = steward.JobSucceeded
+	must(t, s.FinishJobRun(ctx, share))
 	failed, err := s.StartJobRun(ctx, steward.JobStandardize)
 	must(t, err)
 	failed.Status, failed.Error = steward.JobFailed, "boom"
@@ -44,5 +48,11 @@ func testStats(t *testing.T, s steward.Store) {
 	}
 	if _, ok := st.LastSuccess[steward.JobStandardize]; ok {
 		t.Errorf("a failed job has a last success")
+	}
+	if len(st.LastSuccess) != 1 {
+		t.Errorf("last successes %v, want dedupe's only (a share is not a job)", st.LastSuccess)
+	}
+	if st.MaxCustomerID != b.ID || b.ID <= a.ID {
+		t.Errorf("greatest customer id = %d, want %d", st.MaxCustomerID, b.ID)
 	}
 }

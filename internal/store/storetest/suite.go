@@ -81,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"JobRunsList", testJobRunsList},
 		{"ScheduleRuns", testScheduleRuns},
 		{"ScheduleRunStale", testScheduleRunStale},
+		{"ScheduleRunTakeOver", testScheduleRunTakeOver},
 		{"ScheduleClaimRace", testScheduleClaimRace},
 		{"SchedulePauses", testSchedulePauses},
 		{"Stats", testStats},
