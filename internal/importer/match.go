@@ -65,13 +65,14 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		if r.outcome == steward.OutcomeRejected {
 			continue
 		}
-		if _, known := s.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; known {
+		if _, known := s.known[r.ref]; known {
+			r.keys = nil
 			continue
 		}
 		r.fpos = len(s.fileRows)
 		s.fileRows = append(s.fileRows, r)
-		recs = append(recs, r.keys)
-		r.keys = dedupe.Prepared{} // the index keeps its own copy
+		recs = append(recs, *r.keys)
+		r.keys = nil // the index keeps its own copy
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
@@ -84,6 +85,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		defer m.wg.Done()
 		t0 := time.Now()
 		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		recs = nil // the index keeps its own copy
 		if err != nil {
 			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
 			close(m.indexed)
@@ -311,7 +313,7 @@ type lookup struct {
 func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
 	refs := make([]steward.SourceRef, len(rows))
 	for i, r := range rows {
-		refs[i] = steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}
+		refs[i] = r.ref
 	}
 	ids, err := st.CustomerIDsBySource(ctx, refs)
 	if err != nil {
