@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/steward-crm/steward"
@@ -85,9 +86,11 @@ type checker struct {
 	cancel context.CancelFunc
 	opts   *Options
 	first  map[sourceKey]int // the row where each (source, id) appeared
-	todo   []*row            // the rows to check, in file order
-	cur    *checkChunkRows   // the rows read since the last chunk went out
-	chunks chan *checkChunkRows
+	// sources interns the rows' sources.
+	sources map[string]string
+	todo    []*row          // the rows to check, in file order
+	cur     *checkChunkRows // the rows read since the last chunk went out
+	chunks  chan *checkChunkRows
 	// order has the chunks in file order, for the spiller.
 	order   chan *checkChunkRows
 	spill   *spill
@@ -110,7 +113,7 @@ const checkChunk = 256
 func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
-	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), chunks: make(chan *checkChunkRows, 2*n),
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
 		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1)}
 	for range n {
 		c.wg.Add(1)
@@ -150,7 +153,15 @@ func (c *checker) admit(r *row) {
 	if derived {
 		r.Record.SourceID = contentID(&r.Record)
 	}
-	k := sourceKey{r.Record.Source, r.Record.SourceID}
+	// The row's source record outlives the row's data (in the spill), so
+	// it holds copies of its own rather than the line as read.
+	src, ok := c.sources[r.Record.Source]
+	if !ok {
+		src = strings.Clone(r.Record.Source)
+		c.sources[src] = src
+	}
+	ref := steward.SourceRef{Source: src, ID: strings.Clone(r.Record.SourceID)}
+	k := sourceKey{ref.Source, ref.ID}
 	if n, ok := c.first[k]; ok {
 		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, n)
 		if derived {
@@ -161,7 +172,7 @@ func (c *checker) admit(r *row) {
 		return
 	}
 	c.first[k] = r.Num
-	r.ref = steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}
+	r.ref = ref
 	c.todo = append(c.todo, r)
 }
 

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"sync"
@@ -309,15 +310,24 @@ type lookup struct {
 }
 
 // lookupSources finds the customers the rows' source records already
-// became.
+// became. It asks the store lookupChunk rows at a time, so that what it
+// holds follows the customers found, not the rows asked about.
 func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
-	refs := make([]steward.SourceRef, len(rows))
-	for i, r := range rows {
-		refs[i] = r.ref
-	}
-	ids, err := st.CustomerIDsBySource(ctx, refs)
-	if err != nil {
-		return nil, fmt.Errorf("look up source records: %w", err)
+	ids := make(map[steward.SourceRef]int64)
+	refs := make([]steward.SourceRef, 0, min(len(rows), lookupChunk))
+	for start := 0; start < len(rows); start += lookupChunk {
+		refs = refs[:0]
+		for _, r := range rows[start:min(start+lookupChunk, len(rows))] {
+			refs = append(refs, r.ref)
+		}
+		got, err := st.CustomerIDsBySource(ctx, refs)
+		if err != nil {
+			return nil, fmt.Errorf("look up source records: %w", err)
+		}
+		maps.Copy(ids, got)
 	}
 	return ids, nil
 }
+
+// lookupChunk is how many rows lookupSources asks about at once.
+const lookupChunk = 10_000

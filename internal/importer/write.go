@@ -188,10 +188,14 @@ func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
 			nr.customer, nr.outcome = &steward.Customer{Record: rr.Record}, steward.OutcomeCreated
 			w.batch = append(w.batch, nr.customer)
 		}
-		w.created = end
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		// Only their ids stay with the rows the writer has not come to.
+		for _, nr := range rows[w.created:end] {
+			nr.id, nr.customer = nr.customer.ID, nil
+		}
+		w.created = end
 	}
 	return nil
 }
