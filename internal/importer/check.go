@@ -24,6 +24,11 @@ const CodeRepeatedID = "repeated_id"
 type table struct {
 	records.File
 	rows []*row
+	// keys are the match keys of the rows that passed the check, in file
+	// order (row.fpos), computed while the file is read; startMatching
+	// keeps those of the new rows, in place, for the file's duplicate
+	// index.
+	keys []dedupe.Prepared
 }
 
 // row is one data row of the input and what became of it. Once checked,
@@ -51,11 +56,9 @@ type row struct {
 	// cands are the customers the row looks like, most probable first.
 	cands []candidate
 	// fpos is the row's position among the file's new rows (which are
-	// matched), -1 for the others.
+	// matched), -1 for the others; until they are known, the position of
+	// its match keys in table.keys.
 	fpos int
-	// keys are the row's match keys, computed when it is checked, for
-	// the file's duplicate index.
-	keys *dedupe.Prepared
 	// dropped are the fields the check left out (steward.FieldDrop).
 	dropped []steward.FieldChange
 }
@@ -95,13 +98,18 @@ type checker struct {
 	order   chan *checkChunkRows
 	spill   *spill
 	spilled chan error
-	wg      sync.WaitGroup
+	// keys are the match keys of the rows checked, in file order (see
+	// table.keys).
+	keys []dedupe.Prepared
+	wg   sync.WaitGroup
 }
 
 // checkChunkRows is a chunk of consecutive rows; done is closed when they
 // are checked.
 type checkChunkRows struct {
 	rows []*row
+	// keys[i] are the match keys of rows[i] when it passed the check.
+	keys []dedupe.Prepared
 	done chan struct{}
 }
 
@@ -211,14 +219,15 @@ func (c *checker) work() {
 	defer c.wg.Done()
 	for ch := range c.chunks {
 		if c.ctx.Err() == nil {
-			c.check(ch.rows)
+			c.check(ch)
 		}
 		close(ch.done) // drained when cancelled, so that the reader never blocks
 	}
 }
 
-func (c *checker) check(rows []*row) {
-	for _, r := range rows {
+func (c *checker) check(ch *checkChunkRows) {
+	ch.keys = make([]dedupe.Prepared, len(ch.rows))
+	for i, r := range ch.rows {
 		if r.outcome == steward.OutcomeRejected {
 			continue
 		}
@@ -231,8 +240,7 @@ func (c *checker) check(rows []*row) {
 		}
 		// The match keys are computed here, while the file is read,
 		// rather than when the writer and the matchers are busy.
-		k := dedupe.Prepare(&r.Record)
-		r.keys = &k
+		ch.keys[i] = dedupe.Prepare(&r.Record)
 	}
 }
 
@@ -245,13 +253,19 @@ func (c *checker) spillRows() {
 		if err != nil || c.ctx.Err() != nil {
 			continue
 		}
-		for _, r := range ch.rows {
+		for i, r := range ch.rows {
+			r.fpos = -1
+			if r.outcome != steward.OutcomeRejected {
+				r.fpos = len(c.keys)
+				c.keys = append(c.keys, ch.keys[i])
+			}
 			if r.off, err = c.spill.put(r.Row, r.dropped); err != nil {
 				c.cancel()
 				break
 			}
 			r.Row, r.dropped = nil, nil
 		}
+		ch.keys = nil
 	}
 	if err == nil {
 		err = c.spill.finish()

@@ -300,6 +300,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	if cerr := chk.wait(); err == nil {
 		err = cerr
 	}
+	t.keys = chk.keys
 	if err != nil {
 		cancelLoad()
 		<-done

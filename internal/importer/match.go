@@ -60,21 +60,25 @@ const matchChunk = 256
 // startMatching picks the file's new rows, and indexes and matches them in
 // the background.
 func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
-	recs := make([]dedupe.Prepared, 0, len(t.rows))
+	// The new rows' keys move to the front of t.keys, in place: a new
+	// row's keys are never behind its new position.
+	recs := t.keys
 	for _, r := range t.rows {
+		k := r.fpos
 		r.fpos = -1
-		if r.outcome == steward.OutcomeRejected {
+		if r.outcome == steward.OutcomeRejected || k < 0 {
 			continue
 		}
 		if _, known := s.known[r.ref]; known {
-			r.keys = nil
 			continue
 		}
 		r.fpos = len(s.fileRows)
+		recs[r.fpos] = recs[k]
 		s.fileRows = append(s.fileRows, r)
-		recs = append(recs, *r.keys)
-		r.keys = nil // the index keeps its own copy
 	}
+	clear(recs[len(s.fileRows):])
+	recs = recs[:len(s.fileRows)]
+	t.keys = nil
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
 	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}

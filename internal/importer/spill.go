@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/records"
@@ -56,9 +57,8 @@ func (s *spill) put(r *records.Row, dropped []steward.FieldChange) (int64, error
 	}
 	b = appendString(b, r.Text)
 	rec := &r.Record
-	for _, v := range []string{rec.Source, rec.SourceID, rec.FirstName, rec.LastName, rec.Company, rec.Email, rec.Phone,
-		rec.AddressLine1, rec.AddressLine2, rec.City, rec.Region, rec.PostalCode, rec.Country, rec.BirthDate, rec.NationalID} {
-		b = appendString(b, v)
+	for _, v := range recordFields(rec) {
+		b = appendString(b, *v)
 	}
 	if rec.Attributes == nil {
 		b = binary.AppendUvarint(b, 0)
@@ -153,8 +153,7 @@ func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, erro
 	}
 	r.Text = d.string()
 	rec := &r.Record
-	for _, p := range []*string{&rec.Source, &rec.SourceID, &rec.FirstName, &rec.LastName, &rec.Company, &rec.Email, &rec.Phone,
-		&rec.AddressLine1, &rec.AddressLine2, &rec.City, &rec.Region, &rec.PostalCode, &rec.Country, &rec.BirthDate, &rec.NationalID} {
+	for _, p := range recordFields(rec) {
 		*p = d.string()
 	}
 	if k := d.uint(); k > 0 {
@@ -182,6 +181,42 @@ func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, erro
 		return nil, nil, errSpill
 	}
 	return r, dropped, nil
+}
+
+// recordFields returns the record's canonical fields, in the order the
+// spill keeps them.
+func recordFields(rec *steward.Record) [15]*string {
+	return [...]*string{&rec.Source, &rec.SourceID, &rec.FirstName, &rec.LastName, &rec.Company, &rec.Email, &rec.Phone,
+		&rec.AddressLine1, &rec.AddressLine2, &rec.City, &rec.Region, &rec.PostalCode, &rec.Country, &rec.BirthDate, &rec.NationalID}
+}
+
+// compactCustomer returns a copy of c whose values share one string of
+// their own, so that keeping it does not keep the whole row it was read
+// with (its values as read, its findings).
+func compactCustomer(c *steward.Customer) *steward.Customer {
+	cc := *c
+	fields := recordFields(&cc.Record)
+	n := 0
+	for _, p := range fields {
+		n += len(*p)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, p := range fields {
+		sb.WriteString(*p)
+	}
+	all, at := sb.String(), 0
+	for _, p := range fields {
+		n := len(*p)
+		*p, at = all[at:at+n], at+n
+	}
+	if c.Record.Attributes != nil {
+		cc.Record.Attributes = make(map[string]string, len(c.Record.Attributes))
+		for k, v := range c.Record.Attributes {
+			cc.Record.Attributes[strings.Clone(k)] = strings.Clone(v)
+		}
+	}
+	return &cc
 }
 
 func appendString(b []byte, s string) []byte {

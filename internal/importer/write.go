@@ -79,7 +79,9 @@ func (w *writer) touch(cs ...*steward.Customer) {
 		w.tooMany, w.touched = true, nil
 		return
 	}
-	w.touched = append(w.touched, cs...)
+	for _, c := range cs {
+		w.touched = append(w.touched, compactCustomer(c))
+	}
 }
 
 // load reads row r back from the spill.
