@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/steward-crm/steward"
@@ -23,41 +24,93 @@ const CodeRepeatedID = "repeated_id"
 type table struct {
 	records.File
 	rows []*row
+	// keys are the match keys of the rows that passed the check, in file
+	// order (row.fpos), computed while the file is read; startMatching
+	// keeps those of the new rows, in place, for the file's duplicate
+	// index.
+	keys []dedupe.Prepared
 }
 
-// row is one data row of the input and what became of it.
+// row is one data row of the input and what became of it. Once checked,
+// the row as read (Row, dropped) waits in the import's spill file, and
+// the writer reads it back when it comes to the row; meanwhile memory
+// keeps only what deciding the rows needs.
 type row struct {
+	// Row is the row as read and checked; nil while it is in the spill.
 	*records.Row
+	// Num is Row.Num, kept while Row is in the spill.
+	Num int
+	// off is where the row is in the spill.
+	off int64
+	// ref is the row's source record (Record.Source and SourceID, which
+	// the check leaves as they are); unset for a row rejected as read.
+	ref     steward.SourceRef
 	outcome steward.Outcome
-	// customer is the customer the row created, updated or merged into.
+	// customer is the customer the row created, updated or merged into;
+	// once the row's reports are written only its id stays (id).
 	customer *steward.Customer
+	id       int64
 	// match is the customer the row looks like, with the probability.
 	match       *steward.Customer
 	probability float64
 	// cands are the customers the row looks like, most probable first.
 	cands []candidate
 	// fpos is the row's position among the file's new rows (which are
-	// matched), -1 for the others.
+	// matched), -1 for the others; until they are known, the position of
+	// its match keys in table.keys.
 	fpos int
-	// keys are the row's match keys, computed when it is checked, for
-	// the file's duplicate index.
-	keys dedupe.Prepared
 	// dropped are the fields the check left out (steward.FieldDrop).
 	dropped []steward.FieldChange
 }
 
+// customerID returns the id of the row's customer.
+func (r *row) customerID() int64 {
+	if r.customer != nil {
+		return r.customer.ID
+	}
+	return r.id
+}
+
+// release lets the row's data go once its reports are written: it stays
+// in the spill.
+func (r *row) release() {
+	if r.customer != nil {
+		r.id = r.customer.ID
+	}
+	r.Row, r.dropped, r.customer, r.match, r.cands = nil, nil, nil, nil, nil
+}
+
 // checker gives the rows their source and id and rejects repeated ids, in
 // file order as the rows are read, and meanwhile standardizes and
-// validates them on all CPUs, chunk by chunk.
+// validates them on all CPUs, chunk by chunk; then spills them, in file
+// order.
 type checker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	opts   *Options
 	first  map[sourceKey]int // the row where each (source, id) appeared
-	todo   []*row            // the rows to check, in file order
-	sent   int               // todo[:sent] went to the workers
-	chunks chan []*row
-	wg     sync.WaitGroup
+	// sources interns the rows' sources.
+	sources map[string]string
+	todo    []*row          // the rows to check, in file order
+	cur     *checkChunkRows // the rows read since the last chunk went out
+	chunks  chan *checkChunkRows
+	// order has the chunks in file order, for the spiller.
+	order   chan *checkChunkRows
+	spill   *spill
+	spilled chan error
+	// keys are the match keys of the rows checked, in file order (see
+	// table.keys).
+	keys []dedupe.Prepared
+	wg   sync.WaitGroup
+}
+
+// checkChunkRows is a chunk of consecutive rows; done is closed when they
+// are checked.
+type checkChunkRows struct {
+	rows []*row
+	// keys[i] are the match keys of rows[i] when it passed the check.
+	keys []dedupe.Prepared
+	done chan struct{}
 }
 
 type sourceKey struct{ source, id string }
@@ -65,19 +118,34 @@ type sourceKey struct{ source, id string }
 // checkChunk is how many rows a checker worker takes at once.
 const checkChunk = 256
 
-func startChecking(ctx context.Context, opts *Options) *checker {
+func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
-	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), chunks: make(chan []*row, 2*n)}
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
+		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1)}
 	for range n {
 		c.wg.Add(1)
 		go c.work()
 	}
+	go c.spillRows()
 	return c
 }
 
 // add takes the next row read.
 func (c *checker) add(r *row) {
+	c.admit(r)
+	if c.cur == nil {
+		c.cur = &checkChunkRows{done: make(chan struct{})}
+	}
+	c.cur.rows = append(c.cur.rows, r)
+	if len(c.cur.rows) >= checkChunk {
+		c.send()
+	}
+}
+
+// admit rejects a row with NUL bytes or a repeated id, and otherwise
+// gives it its source and id and keeps it to check.
+func (c *checker) admit(r *row) {
 	if len(r.Findings) == 0 {
 		// Before the row's source record is looked up in the database.
 		r.Findings = gate.NULFindings(&r.Record)
@@ -93,7 +161,15 @@ func (c *checker) add(r *row) {
 	if derived {
 		r.Record.SourceID = contentID(&r.Record)
 	}
-	k := sourceKey{r.Record.Source, r.Record.SourceID}
+	// The row's source record outlives the row's data (in the spill), so
+	// it holds copies of its own rather than the line as read.
+	src, ok := c.sources[r.Record.Source]
+	if !ok {
+		src = strings.Clone(r.Record.Source)
+		c.sources[src] = src
+	}
+	ref := steward.SourceRef{Source: src, ID: strings.Clone(r.Record.SourceID)}
+	k := sourceKey{ref.Source, ref.ID}
 	if n, ok := c.first[k]; ok {
 		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, n)
 		if derived {
@@ -104,15 +180,14 @@ func (c *checker) add(r *row) {
 		return
 	}
 	c.first[k] = r.Num
+	r.ref = ref
 	c.todo = append(c.todo, r)
-	if len(c.todo)-c.sent >= checkChunk {
-		c.send()
-	}
 }
 
 func (c *checker) send() {
-	c.chunks <- c.todo[c.sent:len(c.todo):len(c.todo)]
-	c.sent = len(c.todo)
+	c.order <- c.cur
+	c.chunks <- c.cur
+	c.cur = nil
 }
 
 // close ends the input, or abandons the checks when failed, and returns
@@ -120,40 +195,82 @@ func (c *checker) send() {
 func (c *checker) close(failed bool) []*row {
 	if failed {
 		c.cancel()
-	} else if c.sent < len(c.todo) {
+	} else if c.cur != nil {
 		c.send()
 	}
 	close(c.chunks)
+	close(c.order)
 	return c.todo
 }
 
-// wait returns when every row is checked.
+// wait returns when every row is checked and spilled.
 func (c *checker) wait() error {
 	c.wg.Wait()
+	serr := <-c.spilled
 	err := c.ctx.Err()
 	c.cancel()
+	if serr != nil {
+		return serr
+	}
 	return err
 }
 
 func (c *checker) work() {
 	defer c.wg.Done()
-	for rows := range c.chunks {
-		if c.ctx.Err() != nil {
-			continue // drained, so that the reader never blocks
+	for ch := range c.chunks {
+		if c.ctx.Err() == nil {
+			c.check(ch)
 		}
-		for _, r := range rows {
-			checked := c.opts.Policy.Examine(&r.Record)
-			r.Findings = append(r.Findings, checked.Findings...)
-			r.dropped = checked.Dropped
-			if !checked.OK {
-				r.outcome = steward.OutcomeRejected
-				continue
-			}
-			// The match keys are computed here, while the file is read,
-			// rather than when the writer and the matchers are busy.
-			r.keys = dedupe.Prepare(&r.Record)
-		}
+		close(ch.done) // drained when cancelled, so that the reader never blocks
 	}
+}
+
+func (c *checker) check(ch *checkChunkRows) {
+	ch.keys = make([]dedupe.Prepared, len(ch.rows))
+	for i, r := range ch.rows {
+		if r.outcome == steward.OutcomeRejected {
+			continue
+		}
+		checked := c.opts.Policy.Examine(&r.Record)
+		r.Findings = append(r.Findings, checked.Findings...)
+		r.dropped = checked.Dropped
+		if !checked.OK {
+			r.outcome = steward.OutcomeRejected
+			continue
+		}
+		// The match keys are computed here, while the file is read,
+		// rather than when the writer and the matchers are busy.
+		ch.keys[i] = dedupe.Prepare(&r.Record)
+	}
+}
+
+// spillRows writes the checked rows to the spill in file order and lets
+// their data go.
+func (c *checker) spillRows() {
+	var err error
+	for ch := range c.order {
+		<-ch.done
+		if err != nil || c.ctx.Err() != nil {
+			continue
+		}
+		for i, r := range ch.rows {
+			r.fpos = -1
+			if r.outcome != steward.OutcomeRejected {
+				r.fpos = len(c.keys)
+				c.keys = append(c.keys, ch.keys[i])
+			}
+			if r.off, err = c.spill.put(r.Row, r.dropped); err != nil {
+				c.cancel()
+				break
+			}
+			r.Row, r.dropped = nil, nil
+		}
+		ch.keys = nil
+	}
+	if err == nil {
+		err = c.spill.finish()
+	}
+	c.spilled <- err
 }
 
 // contentID derives an id for a row without one from its values, so that

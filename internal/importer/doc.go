@@ -39,7 +39,12 @@
 // as it was, so running the same import again gives what an uninterrupted
 // one would have.
 //
-// The whole file is held in memory while it is imported (bounded by
-// Limits.MaxFileBytes): the duplicate check needs every row before the
-// transaction starts.
+// The file is not held in memory: once read and checked, each row waits
+// in a spill file (spill.go, unlinked as soon as it is created, so a
+// killed import leaves nothing behind) and memory keeps only what
+// deciding the rows needs: per row its number, outcome and source
+// record, and the file's duplicate index (the match keys of its new
+// rows). The writer reads the rows back in file order, and writes each
+// row's report lines and counts it once the customers the row names have
+// ids, so the reports never need the whole file either.
 package importer

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -52,6 +51,12 @@ type Options struct {
 	// through the import that wrote it.
 	IndexCache string
 
+	// SpillDir is where the rows wait, once read and checked, until they
+	// are written: a temporary file, removed as soon as it is created, so
+	// that it never outlives the import. "" is the system's temporary
+	// directory ($TMPDIR). It needs about the size of the file.
+	SpillDir string
+
 	// DryRun runs everything, reports, and leaves the database as it was.
 	DryRun bool
 	// Rejects, when not nil, receives the rejects report: CSV with the
@@ -61,6 +66,10 @@ type Options struct {
 	// Annotated, when not nil, receives a copy of the input as CSV with
 	// status (the Outcome), code, message and matched_id columns added.
 	Annotated io.Writer
+	// The reports are written as the rows are decided, inside the
+	// import's transaction: an import that fails may leave part of them
+	// written, to be discarded.
+	//
 	// ReportsWritten, when not nil, is called once the reports are
 	// written, before the import commits: it makes them durable (flushes
 	// and syncs their files). If it fails, nothing is imported, so an
@@ -260,11 +269,17 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		snap, err := loadSnapshot(loadCtx, st, &opts)
 		done <- loaded{snap, time.Since(t0), err}
 	}()
-	// The rows are standardized and validated as they are read.
-	chk := startChecking(ctx, &opts)
+	// The rows are standardized and validated as they are read, then
+	// wait in the spill file.
+	sp, err := newSpill(opts.SpillDir)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.close()
+	chk := startChecking(ctx, &opts, sp)
 	t := &table{}
 	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
-		r := &row{Row: rr}
+		r := &row{Row: rr, Num: rr.Num}
 		t.rows = append(t.rows, r)
 		chk.add(r)
 	})
@@ -285,6 +300,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	if cerr := chk.wait(); err == nil {
 		err = cerr
 	}
+	t.keys = chk.keys
 	if err != nil {
 		cancelLoad()
 		<-done
@@ -310,6 +326,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	opts.Progress.Stage("import", int64(len(t.rows)))
 	stage := time.Now()
 	var touched []*steward.Customer
+	tooMany := false
 	var m *matcher
 	defer func() {
 		if m != nil {
@@ -327,13 +344,18 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		// The file's rows are indexed and matched on all CPUs while the
 		// writer starts writing.
 		m = startMatching(ctx, t, snap, &opts)
-		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m,
+		rep, err := newReporter(t, &opts, sum, tx)
+		if err != nil {
+			return err
+		}
+		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m, rep: rep, rows: sp.cursor(), ahead: sp.cursor(),
 			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
-		defer func() { touched = w.touched }()
+		defer func() { touched, tooMany = w.touched, w.tooMany }()
 		if err := w.run(ctx, t); err != nil {
 			return err
 		}
-		if err := writeReports(t, &opts); err != nil {
+		// The reports are complete before the commit.
+		if err := rep.finish(ctx); err != nil {
 			return err
 		}
 		if opts.DryRun {
@@ -351,45 +373,19 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	if opts.DryRun {
 		touched = nil
 	}
-	summarize(t, sum)
-	if opts.SuppressionKeys != nil {
-		if sum.Suppressed, err = countSuppressed(ctx, st, t, opts.SuppressionKeys); err != nil {
-			return nil, err
-		}
-	}
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
-	snap.fileIx, snap.fileRows = nil, nil
-	matchindex.Save(ctx, st, snap.db, touched, opts.indexOptions())
+	snap.fileIx, snap.fileRows, t.rows = nil, nil, nil
+	if tooMany {
+		// Bringing the cache up to date would hold every customer written
+		// in memory; the next import builds it from the database instead.
+		log.Info("duplicate index cache not updated: the import wrote too many customers to keep them all; the next import rebuilds it from the database", "most", maxTouched)
+	} else {
+		matchindex.Save(ctx, st, snap.db, touched, opts.indexOptions())
+	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
-}
-
-// writeReports writes the rejects and annotated reports of the rows as
-// they are now (written, not yet committed) and makes them durable.
-func writeReports(t *table, opts *Options) error {
-	if opts.Rejects != nil {
-		if err := rejectsReport(opts.Rejects, t, opts.RawReports); err != nil {
-			return fmt.Errorf("%w; nothing was imported", err)
-		}
-	}
-	if opts.Annotated != nil {
-		if err := annotatedReport(opts.Annotated, t, opts.RawReports); err != nil {
-			return fmt.Errorf("%w; nothing was imported", err)
-		}
-	}
-	if opts.Findings != nil {
-		if err := findingsReport(opts.Findings, t, opts.RawReports); err != nil {
-			return fmt.Errorf("%w; nothing was imported", err)
-		}
-	}
-	if opts.ReportsWritten != nil {
-		if err := opts.ReportsWritten(); err != nil {
-			return fmt.Errorf("%w; nothing was imported", err)
-		}
-	}
-	return nil
 }
 
 // indexOptions are the options of the database's duplicate index.
@@ -421,109 +417,65 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// summarize counts the rows' outcomes.
-func summarize(t *table, sum *Summary) {
-	for _, r := range t.rows {
-		sum.Rows++
+// count counts row r's outcome into sum.
+func count(sum *Summary, r *row) {
+	sum.Rows++
+	if r.outcome == steward.OutcomeRejected {
+		for _, f := range r.Findings {
+			if f.IsError() {
+				if sum.RejectedBy == nil {
+					sum.RejectedBy = make(map[string]int)
+				}
+				sum.RejectedBy[f.Code]++
+				break
+			}
+		}
+	}
+	if !r.outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
+		rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: r.outcome}
+		for _, f := range r.Findings {
+			if f.IsError() {
+				rr.Reasons = append(rr.Reasons, f.Code+": "+f.Message)
+			}
+		}
+		sum.FirstRejected = append(sum.FirstRejected, rr)
+	}
+	if r.match != nil {
+		sum.Duplicates++
+	}
+	switch r.outcome {
+	case steward.OutcomeRejected, steward.OutcomeBlocked:
 		if r.outcome == steward.OutcomeRejected {
-			for _, f := range r.Findings {
-				if f.IsError() {
-					if sum.RejectedBy == nil {
-						sum.RejectedBy = make(map[string]int)
-					}
-					sum.RejectedBy[f.Code]++
-					break
-				}
-			}
+			sum.Rejected++
+		} else {
+			sum.Blocked++
 		}
-		if !r.outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
-			rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: r.outcome}
-			for _, f := range r.Findings {
-				if f.IsError() {
-					rr.Reasons = append(rr.Reasons, f.Code+": "+f.Message)
-				}
-			}
-			sum.FirstRejected = append(sum.FirstRejected, rr)
+		if sum.Codes == nil {
+			sum.Codes = make(map[string]int)
 		}
-		if r.match != nil {
-			sum.Duplicates++
+		for _, f := range r.Findings {
+			sum.Codes[f.Code]++
 		}
-		switch r.outcome {
-		case steward.OutcomeRejected, steward.OutcomeBlocked:
-			if r.outcome == steward.OutcomeRejected {
-				sum.Rejected++
-			} else {
-				sum.Blocked++
-			}
-			if sum.Codes == nil {
-				sum.Codes = make(map[string]int)
-			}
-			for _, f := range r.Findings {
-				sum.Codes[f.Code]++
-			}
-			continue
-		case steward.OutcomeCreated:
-			sum.Created++
-		case steward.OutcomeUpdated:
-			sum.Updated++
-		case steward.OutcomeUnchanged:
-			sum.Unchanged++
-		case steward.OutcomeMerged:
-			sum.Merged++
-		case steward.OutcomeHeld:
-			sum.Held++
-		}
-		sum.Accepted++
-		if len(r.Findings) > 0 {
-			sum.Warnings++
-		}
-		for _, d := range r.dropped {
-			if sum.Dropped == nil {
-				sum.Dropped = make(map[string]int)
-			}
-			sum.Dropped[d.Field]++
-		}
+		return
+	case steward.OutcomeCreated:
+		sum.Created++
+	case steward.OutcomeUpdated:
+		sum.Updated++
+	case steward.OutcomeUnchanged:
+		sum.Unchanged++
+	case steward.OutcomeMerged:
+		sum.Merged++
+	case steward.OutcomeHeld:
+		sum.Held++
 	}
-}
-
-// countSuppressed counts the accepted rows whose email address is
-// suppressed for every message.
-func countSuppressed(ctx context.Context, st steward.SuppressionStore, t *table, keys *suppress.Keys) (int, error) {
-	var hashes []string
-	rowsOf := make(map[string]int)
-	n := 0
-	check := func() error {
-		got, err := st.Suppressed(ctx, hashes, "")
-		if err != nil {
-			return fmt.Errorf("look up suppressions: %w", err)
-		}
-		for h := range got {
-			n += rowsOf[h]
-		}
-		hashes, rowsOf = hashes[:0], make(map[string]int)
-		return nil
+	sum.Accepted++
+	if len(r.Findings) > 0 {
+		sum.Warnings++
 	}
-	for _, r := range t.rows {
-		if !r.outcome.Accepted() {
-			continue
+	for _, d := range r.dropped {
+		if sum.Dropped == nil {
+			sum.Dropped = make(map[string]int)
 		}
-		e := suppress.Normalize(steward.ChannelEmail, r.Record.Email, "")
-		if e == "" {
-			continue
-		}
-		h := keys.Hash(steward.ChannelEmail, e)
-		if rowsOf[h] == 0 {
-			hashes = append(hashes, h)
-		}
-		rowsOf[h]++
-		if len(hashes) == 1000 {
-			if err := check(); err != nil {
-				return 0, err
-			}
-		}
+		sum.Dropped[d.Field]++
 	}
-	if err := check(); err != nil {
-		return 0, err
-	}
-	return n, nil
 }

@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"sync"
@@ -59,20 +60,25 @@ const matchChunk = 256
 // startMatching picks the file's new rows, and indexes and matches them in
 // the background.
 func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
-	recs := make([]dedupe.Prepared, 0, len(t.rows))
+	// The new rows' keys move to the front of t.keys, in place: a new
+	// row's keys are never behind its new position.
+	recs := t.keys
 	for _, r := range t.rows {
+		k := r.fpos
 		r.fpos = -1
-		if r.outcome == steward.OutcomeRejected {
+		if r.outcome == steward.OutcomeRejected || k < 0 {
 			continue
 		}
-		if _, known := s.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; known {
+		if _, known := s.known[r.ref]; known {
 			continue
 		}
 		r.fpos = len(s.fileRows)
+		recs[r.fpos] = recs[k]
 		s.fileRows = append(s.fileRows, r)
-		recs = append(recs, r.keys)
-		r.keys = dedupe.Prepared{} // the index keeps its own copy
 	}
+	clear(recs[len(s.fileRows):])
+	recs = recs[:len(s.fileRows)]
+	t.keys = nil
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
 	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
@@ -84,6 +90,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 		defer m.wg.Done()
 		t0 := time.Now()
 		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		recs = nil // the index keeps its own copy
 		if err != nil {
 			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
 			close(m.indexed)
@@ -307,15 +314,24 @@ type lookup struct {
 }
 
 // lookupSources finds the customers the rows' source records already
-// became.
+// became. It asks the store lookupChunk rows at a time, so that what it
+// holds follows the customers found, not the rows asked about.
 func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
-	refs := make([]steward.SourceRef, len(rows))
-	for i, r := range rows {
-		refs[i] = steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}
-	}
-	ids, err := st.CustomerIDsBySource(ctx, refs)
-	if err != nil {
-		return nil, fmt.Errorf("look up source records: %w", err)
+	ids := make(map[steward.SourceRef]int64)
+	refs := make([]steward.SourceRef, 0, min(len(rows), lookupChunk))
+	for start := 0; start < len(rows); start += lookupChunk {
+		refs = refs[:0]
+		for _, r := range rows[start:min(start+lookupChunk, len(rows))] {
+			refs = append(refs, r.ref)
+		}
+		got, err := st.CustomerIDsBySource(ctx, refs)
+		if err != nil {
+			return nil, fmt.Errorf("look up source records: %w", err)
+		}
+		maps.Copy(ids, got)
 	}
 	return ids, nil
 }
+
+// lookupChunk is how many rows lookupSources asks about at once.
+const lookupChunk = 10_000

@@ -22,14 +22,24 @@ type writer struct {
 	origin string
 	// matches tells when a row's candidates are known.
 	matches *matcher
+	// rows reads the rows back from the spill as the writer comes to
+	// them; ahead reads the new rows whose customers are written ahead.
+	rows, ahead *spillCursor
+	// rep reports the rows decided; pending are the rows decided but not
+	// reported yet, in file order: a row is reported once the customers
+	// it names have ids.
+	rep     *reporter
+	pending []*row
 	batch   []*steward.Customer
 	// suggestions wait until their rows' customers have ids; so do the
 	// automatic merges.
 	suggestions []pendingSuggestion
 	merges      []pendingMerge
 	// touched lists the customers the import created or changed, to bring
-	// the duplicate index up to date after the commit.
+	// the duplicate index up to date after the commit; tooMany says there
+	// were more than maxTouched, and none are kept.
 	touched []*steward.Customer
+	tooMany bool
 	// precreated says the new rows' customers are written ahead of their
 	// matches (steward.DuplicateSuggest); created counts them.
 	precreated bool
@@ -50,6 +60,66 @@ type pendingSuggestion struct {
 // once took a few tenths of a second per 100,000 rows.
 const batchSize = 2000
 
+// maxPending is how many decided rows wait for their report before the
+// batch is written to give their customers ids.
+const maxPending = 4 * batchSize
+
+// maxTouched is how many written customers an import keeps in memory to
+// bring the duplicate index cache up to date after the commit: an import
+// that writes more leaves the cache to be rebuilt from the database by
+// the next one, so that its memory does not grow with the file.
+const maxTouched = 250_000
+
+// touch keeps customers cs for the duplicate index cache.
+func (w *writer) touch(cs ...*steward.Customer) {
+	if w.tooMany {
+		return
+	}
+	if len(w.touched)+len(cs) > maxTouched {
+		w.tooMany, w.touched = true, nil
+		return
+	}
+	for _, c := range cs {
+		w.touched = append(w.touched, compactCustomer(c))
+	}
+}
+
+// load reads row r back from the spill.
+func (w *writer) load(r *row) error {
+	if r.Row != nil {
+		return nil
+	}
+	rr, dropped, err := w.rows.read(r.off)
+	if err != nil {
+		return err
+	}
+	r.Row, r.dropped = rr, dropped
+	return nil
+}
+
+// report reports the decided rows, in file order, when the customers they
+// name have ids: when no customer waits in the batch (or, with all, at
+// the end). Too many waiting rows write the batch.
+func (w *writer) report(ctx context.Context, all bool) error {
+	if len(w.batch) > 0 {
+		if !all && len(w.pending) < maxPending {
+			return nil
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
+	for _, r := range w.pending {
+		if err := w.rep.row(ctx, r); err != nil {
+			return err
+		}
+		r.release()
+	}
+	clear(w.pending)
+	w.pending = w.pending[:0]
+	return nil
+}
+
 func (w *writer) run(ctx context.Context, t *table) error {
 	// A new row becomes a customer whatever it matches when duplicates are
 	// suggested, so its customer is written ahead, while rows are still
@@ -64,6 +134,9 @@ func (w *writer) run(ctx context.Context, t *table) error {
 		}
 		if r.fpos >= 0 {
 			seen++
+		}
+		if err := w.load(r); err != nil {
+			return err
 		}
 		if r.outcome != steward.OutcomeRejected {
 			if w.precreated {
@@ -86,9 +159,16 @@ func (w *writer) run(ctx context.Context, t *table) error {
 				return err
 			}
 		}
+		w.pending = append(w.pending, r)
+		if err := w.report(ctx, false); err != nil {
+			return err
+		}
 		w.opts.Progress.Add(1)
 	}
 	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	if err := w.report(ctx, true); err != nil {
 		return err
 	}
 	return w.storeSuggestions(ctx, 1)
@@ -103,13 +183,21 @@ func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
 	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
 		end := min(len(rows), w.created+batchSize)
 		for _, nr := range rows[w.created:end] {
-			nr.customer, nr.outcome = &steward.Customer{Record: nr.Record}, steward.OutcomeCreated
+			rr, _, err := w.ahead.read(nr.off)
+			if err != nil {
+				return err
+			}
+			nr.customer, nr.outcome = &steward.Customer{Record: rr.Record}, steward.OutcomeCreated
 			w.batch = append(w.batch, nr.customer)
 		}
-		w.created = end
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
+		// Only their ids stay with the rows the writer has not come to.
+		for _, nr := range rows[w.created:end] {
+			nr.id, nr.customer = nr.customer.ID, nil
+		}
+		w.created = end
 	}
 	return nil
 }
@@ -125,7 +213,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
 			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model, p.keys)
-			sg, err := gate.Suggestion(p.r.customer.ID, p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
+			sg, err := gate.Suggestion(p.r.customerID(), p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
 			if err != nil {
 				return err
 			}
@@ -141,7 +229,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 }
 
 func (w *writer) row(ctx context.Context, r *row) error {
-	if id, ok := w.snap.known[steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}]; ok {
+	if id, ok := w.snap.known[r.ref]; ok {
 		return w.update(ctx, r, id)
 	}
 	cand, target, err := w.match(ctx, r, 0)
@@ -209,13 +297,19 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (candidate, *ste
 			continue
 		}
 		if other := cand.row; other != nil {
-			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customer.ID == self) {
+			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customerID() == self) {
 				continue
 			}
-			return cand, other.customer, nil
+			if other.customer != nil {
+				return cand, other.customer, nil
+			}
 		}
-		id := w.snap.db.IDs[cand.Index]
-		if id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
+		var id int64
+		if cand.row != nil {
+			// An earlier row's customer, written and reported: read
+			// back from the database when more than its id is needed.
+			id = cand.row.id
+		} else if id = w.snap.db.IDs[cand.Index]; id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
 			continue
 		}
 		if w.opts.OnDuplicate != steward.DuplicateBlock && w.opts.Annotated == nil {
@@ -253,7 +347,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 	if err := w.tx.UpdateCustomer(ctx, c, w.meta); err != nil {
 		return fmt.Errorf("update customer %d: %w", id, err)
 	}
-	w.touched = append(w.touched, c)
+	w.touch(c)
 	r.outcome = steward.OutcomeUpdated
 	if c.Status != steward.StatusActive {
 		return nil
@@ -278,7 +372,7 @@ func (w *writer) fill(ctx context.Context, target *steward.Customer, in *steward
 		return err
 	}
 	if ab.Changed {
-		w.touched = append(w.touched, ab.After)
+		w.touch(ab.After)
 	}
 	// The merge is kept once in, the row's customer, has its id.
 	w.merges = append(w.merges, pendingMerge{ab, in})
@@ -312,7 +406,8 @@ func (w *writer) flush(ctx context.Context) error {
 	if err := w.tx.CreateCustomers(ctx, w.batch, w.meta); err != nil {
 		return err // the store names what failed
 	}
-	w.touched = append(w.touched, w.batch...)
+	w.touch(w.batch...)
+	clear(w.batch)
 	w.batch = w.batch[:0]
 	if err := w.storeMerges(ctx); err != nil {
 		return err
