@@ -3,8 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
+	"math"
 
 	"github.com/steward-crm/steward"
 )
@@ -46,34 +45,22 @@ func (s *Store) CustomerGeneration(ctx context.Context) (steward.Generation, err
 // customer_change_txns (see bumpGeneration).
 const thisChangeSeq = `pg_current_xact_id()::text::bigint`
 
-// changedIDs returns, in order, the ids above afterID of the customers
-// whose last writer committed as generation since or later. The
-// transactions' ids come first, then their least is given as a bound the
-// planner can read the column's statistics against: after a bulk import,
-// most customers share one change_seq, and a plan that joins on the
-// transactions alone expects half the table and scans all of it.
-func changedIDs(ctx context.Context, q querier, since, afterID int64) ([]int64, error) {
+// noChanges is the least transaction id when no customer changed since
+// a mark: greater than every change_seq.
+const noChanges = int64(math.MaxInt64)
+
+// leastChangedXID returns the least id of the transactions that wrote
+// customers and committed as generation since or later, noChanges when
+// there are none.
+func leastChangedXID(ctx context.Context, q querier, since int64) (int64, error) {
 	var least *int64
 	if err := q.QueryRow(ctx, `SELECT min(xid) FROM customer_change_txns WHERE seq >= $1`, since).Scan(&least); err != nil {
-		return nil, fmt.Errorf("changed customers: %w", err)
+		return 0, fmt.Errorf("changed customers: %w", err)
 	}
 	if least == nil {
-		return []int64{}, nil
+		return noChanges, nil
 	}
-	rows, err := q.Query(ctx, `SELECT id FROM customers
-		WHERE change_seq >= $2 AND change_seq IN (SELECT xid FROM customer_change_txns WHERE seq >= $1) AND id > $3
-		ORDER BY id`, since, *least, afterID)
-	if err != nil {
-		return nil, fmt.Errorf("changed customers: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("changed customers: %w", err)
-	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	return ids, nil
+	return *least, nil
 }
 
 // CustomerChangeMark implements steward.CustomerStore: the generation the

@@ -270,8 +270,12 @@ func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn f
 		where, extra = where+" AND id IN (SELECT value FROM json_each(?))", append(extra, string(ids))
 	}
 	if f.ChangedSince > 0 {
-		// Through the change_seq index: few customers change between runs.
-		where, extra = where+" AND id IN (SELECT id FROM customers WHERE change_seq >= ?)", append(extra, f.ChangedSince)
+		// A filter on the id-ordered scan, not a subquery through the
+		// change_seq index: SQLite builds such a subquery's whole result
+		// for every page, so a run over many changed customers (after a
+		// bulk import) took time quadratic in their number (105 s against
+		// 4 s for 195,725); the scan reads each customer once a run.
+		where, extra = where+" AND change_seq >= ?", append(extra, f.ChangedSince)
 	}
 	query := selectCustomer + " WHERE id > ?" + where + " ORDER BY id LIMIT ?"
 	read := func(ctx context.Context, after int64, n int) ([]*steward.Customer, error) {
