@@ -225,6 +225,9 @@ type CustomerFilter struct {
 	// AfterID keeps customers with an id greater than this, to resume an
 	// iteration; 0 starts at the beginning.
 	AfterID int64
+	// ThroughID, when above 0, keeps customers with an id at most this:
+	// a job's share of the ids stops its scan there.
+	ThroughID int64
 	// Limit stops after this many customers; 0 means no limit.
 	Limit int
 	// IDs keeps the customers with these ids (a page's worth, read at

@@ -31,13 +31,13 @@ type EmailCheckStore interface {
 	// ENOTFOUND if it was never checked.
 	EmailCheck(ctx context.Context, customerID int64, email string) (*EmailCheck, error)
 	// EmailsToCheck returns up to limit active customers with an id above
-	// afterID, in id order, whose current non-empty email was never checked
+	// afterID (and at most throughID, when it is above 0), in id order, whose current non-empty email was never checked
 	// or last checked before checkedBefore. A changedSince above 0 (a
 	// change mark, CustomerStore.CustomerChangeMark) keeps of the
 	// never-checked ones only those written since the mark: the others
 	// were due when the mark was taken, and an incremental job that took
 	// it dealt with them.
-	EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID int64, limit int) ([]EmailToCheck, error)
+	EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID, throughID int64, limit int) ([]EmailToCheck, error)
 	// CurrentEmailChecks returns the checks of the current addresses of
 	// the customers whose id is above afterID and at most upTo, in id
 	// order; a customer whose address was never checked has none. Reports

@@ -60,7 +60,7 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 	var done int64
 	for last := false; !last; {
 		var page []*steward.Customer
-		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, Limit: size, ChangedSince: run.ChangedSince()},
+		err := run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive, AfterID: after, ThroughID: j.IDs.Through, Limit: size, ChangedSince: run.ChangedSince()},
 			func(c *steward.Customer) error { page = append(page, c); return nil })
 		if err != nil {
 			return fmt.Errorf("read customers after %d: %w", after, err)

@@ -120,7 +120,7 @@ func (j *VerifyEmails) Run(ctx context.Context, run *Run) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		due, err := run.Store.EmailsToCheck(ctx, cutoff, run.ChangedSince(), after, batch)
+		due, err := run.Store.EmailsToCheck(ctx, cutoff, run.ChangedSince(), after, j.IDs.Through, batch)
 		if err != nil {
 			return fmt.Errorf("list addresses to check: %w", err)
 		}

@@ -57,6 +57,11 @@ func benchNightly(b *testing.B, n, instances int) {
 			b.Fatal(err)
 		}
 	}
+	ids := make([]int64, n)
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	cs = nil // the instances' heap is what is measured
 	dns := dnstest.Start(b, "shop.dnstest.net. 300 IN MX 10 mx.shop.dnstest.net.",
 		"gmail.com. 300 IN MX 10 mx.gmail.com.", "outlook.com. 300 IN MX 10 mx.outlook.com.", "yahoo.com. 300 IN MX 10 mx.yahoo.com.")
 	lists, err := validate.LoadLists()
@@ -136,7 +141,7 @@ func benchNightly(b *testing.B, n, instances int) {
 		b.StopTimer()
 		// 1% of the customers change (an API update, an import).
 		for k := i % 100; k < n; k += 100 {
-			c, err := seed.Customer(ctx, cs[k].ID)
+			c, err := seed.Customer(ctx, ids[k])
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -352,6 +352,10 @@ func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn f
 		extra = append(extra, string(f.Status))
 		where += fmt.Sprintf(" AND status = $%d", len(extra)+2)
 	}
+	if f.ThroughID > 0 {
+		extra = append(extra, f.ThroughID)
+		where += fmt.Sprintf(" AND id <= $%d", len(extra)+2)
+	}
 	if f.IDs != nil {
 		extra = append(extra, f.IDs)
 		where += fmt.Sprintf(" AND id = ANY($%d)", len(extra)+2)

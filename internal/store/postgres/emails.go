@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,15 +46,19 @@ func (s *Store) EmailCheck(ctx context.Context, customerID int64, email string) 
 }
 
 // EmailsToCheck implements steward.EmailCheckStore.
-func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID int64, limit int) ([]steward.EmailToCheck, error) {
+func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID, throughID int64, limit int) ([]steward.EmailToCheck, error) {
 	if limit <= 0 {
 		return nil, steward.Errorf(steward.EINVALID, "EmailsToCheck needs a positive limit.")
 	}
+	through := throughID
+	if through <= 0 {
+		through = math.MaxInt64
+	}
 	query, args := `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
-		WHERE c.status = 'active' AND c.id > $1 AND c.email <> ''
+		WHERE c.status = 'active' AND c.id > $1 AND c.id <= $4 AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < $2)
-		ORDER BY c.id LIMIT $3`, []any{afterID, checkedBefore, limit}
+		ORDER BY c.id LIMIT $3`, []any{afterID, checkedBefore, limit, through}
 	q := s.read(ctx)
 	if changedSince > 0 {
 		// The customers changed since the mark and the checks past their
@@ -66,9 +71,9 @@ func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, chan
 		}
 		query, args = `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
-		WHERE c.id > $1 AND c.status = 'active' AND c.email <> ''
+		WHERE c.id > $1 AND c.id <= $4 AND c.status = 'active' AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < $2)
-			AND ((c.change_seq >= $5 AND c.change_seq IN (SELECT xid FROM customer_change_txns WHERE seq >= $4))
+			AND ((c.change_seq >= $6 AND c.change_seq IN (SELECT xid FROM customer_change_txns WHERE seq >= $5))
 				OR e.checked_at < $2)
 		ORDER BY c.id LIMIT $3`, append(args, changedSince, least)
 	}

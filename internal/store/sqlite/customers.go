@@ -269,6 +269,9 @@ func (s *Store) EachCustomer(ctx context.Context, f steward.CustomerFilter, fn f
 		}
 		where, extra = where+" AND id IN (SELECT value FROM json_each(?))", append(extra, string(ids))
 	}
+	if f.ThroughID > 0 {
+		where, extra = where+" AND id <= ?", append(extra, f.ThroughID)
+	}
 	if f.ChangedSince > 0 {
 		// A filter on the id-ordered scan, not a subquery through the
 		// change_seq index: SQLite builds such a subquery's whole result

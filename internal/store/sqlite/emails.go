@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -50,16 +51,20 @@ func (s *Store) EmailCheck(ctx context.Context, customerID int64, email string) 
 }
 
 // EmailsToCheck implements steward.EmailCheckStore.
-func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID int64, limit int) ([]steward.EmailToCheck, error) {
+func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, changedSince, afterID, throughID int64, limit int) ([]steward.EmailToCheck, error) {
 	if limit <= 0 {
 		return nil, steward.Errorf(steward.EINVALID, "EmailsToCheck needs a positive limit.")
 	}
 	cutoff := formatTime(checkedBefore)
+	through := throughID
+	if through <= 0 {
+		through = math.MaxInt64
+	}
 	query, args := `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
-		WHERE c.status = 'active' AND c.id > ? AND c.email <> ''
+		WHERE c.status = 'active' AND c.id > ? AND c.id <= ? AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < ?)
-		ORDER BY c.id LIMIT ?`, []any{afterID, cutoff, limit}
+		ORDER BY c.id LIMIT ?`, []any{afterID, through, cutoff, limit}
 	if changedSince > 0 {
 		// The customers changed since the mark and the checks past their
 		// window, as a filter on the id-ordered scan: a subquery through
@@ -67,10 +72,10 @@ func (s *Store) EmailsToCheck(ctx context.Context, checkedBefore time.Time, chan
 		// quadratic in the number of changed customers after a bulk import.
 		query, args = `SELECT c.id, c.email FROM customers c
 		LEFT JOIN email_checks e ON e.customer_id = c.id AND e.email = c.email
-		WHERE c.id > ? AND c.status = 'active' AND c.email <> ''
+		WHERE c.id > ? AND c.id <= ? AND c.status = 'active' AND c.email <> ''
 			AND (e.checked_at IS NULL OR e.checked_at < ?)
 			AND (c.change_seq >= ? OR e.checked_at < ?)
-		ORDER BY c.id LIMIT ?`, []any{afterID, cutoff, changedSince, cutoff, limit}
+		ORDER BY c.id LIMIT ?`, []any{afterID, through, cutoff, changedSince, cutoff, limit}
 	}
 	rows, err := s.read(ctx).QueryContext(ctx, query, args...)
 	if err != nil {

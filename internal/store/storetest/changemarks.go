@@ -159,6 +159,12 @@ func testChangeMarks(t *testing.T, s steward.Store) {
 	if want := []int64{cs[1].ID, cs[4].ID}; !reflect.DeepEqual(active, want) {
 		t.Errorf("active, after %d, 2 of them: %v, want %v", cs[0].ID, active, want)
 	}
+	if got, want := changedIDs(t, s, steward.CustomerFilter{ChangedSince: first, ThroughID: cs[3].ID}), []int64{cs[0].ID, cs[1].ID, cs[3].ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("changed through %d: %v, want %v", cs[3].ID, got, want)
+	}
+	if got := changedIDs(t, s, steward.CustomerFilter{AfterID: cs[1].ID, ThroughID: cs[4].ID}); len(got) != 3 {
+		t.Errorf("after %d through %d: %v, want 3 customers", cs[1].ID, cs[4].ID, got)
+	}
 	if got := changedIDs(t, s, steward.CustomerFilter{}); len(got) != 11 {
 		t.Errorf("no mark keeps every customer, got %d", len(got))
 	}
@@ -181,7 +187,7 @@ func testEmailsToCheckChanged(t *testing.T, s steward.Store) {
 
 	due := func(changedSince, after int64, limit int) []int64 {
 		t.Helper()
-		es, err := s.EmailsToCheck(ctx, t0.Add(-time.Hour), changedSince, after, limit)
+		es, err := s.EmailsToCheck(ctx, t0.Add(-time.Hour), changedSince, after, 0, limit)
 		must(t, err)
 		ids := []int64{}
 		for _, e := range es {

@@ -20,7 +20,7 @@ func testEmailChecks(t *testing.T, s steward.Store) {
 	must(t, s.CreateCustomers(ctx, cs, meta))
 	due := func(cutoff time.Time, after int64, limit int) []int64 {
 		t.Helper()
-		es, err := s.EmailsToCheck(ctx, cutoff, 0, after, limit)
+		es, err := s.EmailsToCheck(ctx, cutoff, 0, after, 0, limit)
 		must(t, err)
 		var ids []int64
 		for _, e := range es {
@@ -36,6 +36,12 @@ func testEmailChecks(t *testing.T, s steward.Store) {
 	all := []int64{cs[0].ID, cs[1].ID, cs[2].ID, cs[3].ID}
 	if got := due(t0, 0, 100); !reflect.DeepEqual(got, all) {
 		t.Errorf("never checked: %v, want %v", got, all)
+	}
+	// A share of the ids: through cs[2].
+	share, err := s.EmailsToCheck(ctx, t0, 0, cs[0].ID, cs[2].ID, 100)
+	must(t, err)
+	if len(share) != 2 || share[0].CustomerID != cs[1].ID || share[1].CustomerID != cs[2].ID {
+		t.Errorf("due after %d through %d: %+v, want %d and %d", cs[0].ID, cs[2].ID, share, cs[1].ID, cs[2].ID)
 	}
 	must(t, s.RecordEmailCheck(ctx, cs[1].ID, cs[1].Record.Email, "valid", "mx", t0))
 	must(t, s.RecordEmailCheck(ctx, cs[2].ID, cs[2].Record.Email, "invalid", "no_mx", t0.Add(-48*time.Hour)))
@@ -64,6 +70,6 @@ func testEmailChecks(t *testing.T, s steward.Store) {
 	}
 	wantCode(t, s.RecordEmailCheck(ctx, 424242, "x@example.com", "valid", "", t0), steward.ENOTFOUND)
 	wantCode(t, s.RecordEmailCheck(ctx, cs[0].ID, "x@example.com", "", "", t0), steward.EINVALID)
-	_, err = s.EmailsToCheck(ctx, t0, 0, 0, 0)
+	_, err = s.EmailsToCheck(ctx, t0, 0, 0, 0, 0)
 	wantCode(t, err, steward.EINVALID)
 }
