@@ -121,7 +121,8 @@ func comparePerson(a, b *prepared) pattern {
 		// One address held by two people of one family name: a
 		// household's shared mailbox as often as one person's. This
 		// level gets its u among pairs that share a family name and a
-		// place (see Train), where such mailboxes are common.
+		// place (see Train), where such mailboxes are common; it stays
+		// only if comparePlace finds them at one address or phone.
 		el = emailOtherFirst
 	}
 	p.set(cmpEmail, el)
@@ -134,6 +135,11 @@ func comparePerson(a, b *prepared) pattern {
 func comparePlace(a, b *prepared, p *pattern) {
 	contact := compareContacts(a, b)
 	p.set(cmpContact, contact)
+	if p.level(cmpEmail) == emailOtherFirst && (contact == 0 || contact > conPhoneOtherAddress) {
+		// Not at one address or phone: no household to share a mailbox.
+		*p &^= (1<<levelBits - 1) << (cmpEmail * levelBits)
+		p.set(cmpEmail, emailExact)
+	}
 	if contact == 0 || contact > conAddress {
 		// A shared employer at a shared address is one fact (colleagues
 		// at one office), not two: the company counts only when the
