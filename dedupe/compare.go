@@ -47,7 +47,7 @@ func comparisonSpecs() [numComparisons]comparisonSpec {
 		cmpFirstName: {"first_name", []string{LevelMissing, LevelExact, "nickname", "close", "transliterated", "prefix", "phonetic", "similar", "swapped", LevelDifferent}, true},
 		cmpLastName:  {"last_name", []string{LevelMissing, LevelExact, "close", "transliterated", "phonetic", "similar", LevelDifferent}, true},
 		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", "placeholder", "years_apart", LevelDifferent}, false},
-		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", "placeholder", LevelDifferent}, false},
+		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", "exact_other_first_name", "placeholder", LevelDifferent}, false},
 		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
 			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "city", "same_region", "other_phone", LevelDifferent}, false},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
@@ -117,6 +117,14 @@ func comparePerson(a, b *prepared) pattern {
 			el = emailSpellsNear
 		}
 	}
+	if el == emailExact && fl == fnDifferent && ll != 0 && ll < lnSimilar {
+		// One address held by two people of one family name: a
+		// household's shared mailbox as often as one person's. This
+		// level gets its u among pairs that share a family name and a
+		// place (see Train), where such mailboxes are common; it stays
+		// only if comparePlace finds them at one address or phone.
+		el = emailOtherFirst
+	}
 	p.set(cmpEmail, el)
 	p.set(cmpNationalID, compareIDs(a.nationalID, b.nationalID, false))
 	return p
@@ -127,6 +135,11 @@ func comparePerson(a, b *prepared) pattern {
 func comparePlace(a, b *prepared, p *pattern) {
 	contact := compareContacts(a, b)
 	p.set(cmpContact, contact)
+	if p.level(cmpEmail) == emailOtherFirst && (contact == 0 || contact > conPhoneOtherAddress) {
+		// Not at one address or phone: no household to share a mailbox.
+		*p &^= (1<<levelBits - 1) << (cmpEmail * levelBits)
+		p.set(cmpEmail, emailExact)
+	}
 	if contact == 0 || contact > conAddress {
 		// A shared employer at a shared address is one fact (colleagues
 		// at one office), not two: the company counts only when the
@@ -304,6 +317,7 @@ const (
 	emailSameLocal
 	emailTwoEdits
 	emailSpellsNear
+	emailOtherFirst
 	emailPlaceholder
 	emailDifferent
 )

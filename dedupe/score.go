@@ -488,7 +488,13 @@ func (ix *Index) compareAbove(q *prepared, j int32, tw *termWeights, cut float64
 	var r prepared
 	ix.rec(j, &r)
 	p := comparePerson(q, &r)
-	if ix.weight(p, tw) < cut {
+	w := ix.weight(p, tw)
+	if p.level(cmpEmail) == emailOtherFirst {
+		// comparePlace may make it an exact email again.
+		m := &ix.model.weights[cmpEmail]
+		w += max(0, m[emailExact]-m[emailOtherFirst])
+	}
+	if w < cut {
 		return 0, 0, false
 	}
 	comparePlace(q, &r, &p)

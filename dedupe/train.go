@@ -26,7 +26,9 @@ type Label struct {
 // blocking key on the pairs that key makes, with the comparisons of the
 // key's own fields left out, and the sessions' expected match counts
 // pooled; the u of the email levels for addresses that spell agreeing
-// names from the non-matches of the name-blocked sessions; the share of
+// names from the non-matches of the name-blocked sessions, and that of an
+// address shared by two first names of one family name from those of the
+// sessions blocked on family name and place; the share of
 // matches among all candidates by EM with m fixed, scaled to all pairs as
 // the prior Lambda. Labelled pairs (stewards' decisions), when given, take
 // part in every session as known matches or non-matches. Train sets the
@@ -65,7 +67,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	// left out (they agree by construction and would make "shares the
 	// key" look like "is a match"); the expected counts of all sessions
 	// are pooled.
-	var pooled, nameNonMatch levelProbs
+	var pooled, nameNonMatch, familyNonMatch levelProbs
 	iterations := 0
 	var unconverged []string
 	for k, h := range sessions {
@@ -93,6 +95,11 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 				nameNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
 			}
 		}
+		if mask&familyMask == familyMask {
+			for l := range familyNonMatch[cmpEmail] {
+				familyNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
+			}
+		}
 	}
 	// Random pairs almost never agree on names, so they cannot say how
 	// often namesakes' addresses spell alike; the non-matches of the
@@ -108,6 +115,21 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 			u[cmpEmail][l] = (nameNonMatch[cmpEmail][l] + alpha) / (total + alpha*nl)
 		}
 	}
+	// Nor do they share a family name and a place, as families do; the
+	// non-matches of the sessions blocked on both tell how often two
+	// people of one household share a mailbox, when there are enough of
+	// them (familyMin). On a small set they are few and mostly matches
+	// that expectation-maximisation left unsure: the level then weighs as
+	// an exact email (see below).
+	const familyMin = 1000
+	familyTotal := sumLevels(&familyNonMatch[cmpEmail])
+	if familyTotal >= familyMin {
+		const alpha = 0.5
+		nl := float64(len(specs[cmpEmail].levels) - 1)
+		u[cmpEmail][emailOtherFirst] = max(u[cmpEmail][emailOtherFirst], (familyNonMatch[cmpEmail][emailOtherFirst]+alpha)/(familyTotal+alpha*nl))
+	} else {
+		u[cmpEmail][emailOtherFirst] = u[cmpEmail][emailExact]
+	}
 	mFixed := normalizeCounts(pooled, u)
 	// The share of matches among all candidate pairs, with m fixed.
 	obs := append(observationsOf(hist, len(labelled)), labelled...)
@@ -120,6 +142,9 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	}
 	em.iterations = max(em.iterations, iterations)
 
+	if familyTotal < familyMin && em.m[cmpEmail][emailExact] > 0 {
+		u[cmpEmail][emailOtherFirst] = u[cmpEmail][emailExact] * em.m[cmpEmail][emailOtherFirst] / em.m[cmpEmail][emailExact]
+	}
 	m := &Model{Comparisons: make([]ComparisonModel, numComparisons)}
 	for c, spec := range specs {
 		cm := ComparisonModel{Field: spec.field, TermFrequency: spec.tf, Levels: make([]LevelModel, len(spec.levels))}
@@ -379,6 +404,19 @@ func observationsOf(hist map[pattern]int, extra int) []observation {
 
 // namesMask covers the first and last name comparisons.
 const namesMask = pattern((1<<levelBits-1)<<(cmpFirstName*levelBits) | (1<<levelBits-1)<<(cmpLastName*levelBits))
+
+// familyMask covers the last name and the address comparisons: a key
+// that fixes both (last_name_phonetic+city, +postal_code) blocks families.
+const familyMask = pattern((1<<levelBits-1)<<(cmpLastName*levelBits) | (1<<levelBits-1)<<(cmpContact*levelBits))
+
+// sumLevels adds up one comparison's counts.
+func sumLevels(c *[1 << levelBits]float64) float64 {
+	s := 0.0
+	for _, x := range c {
+		s += x
+	}
+	return s
+}
 
 // keyMask returns the pattern bits of the comparisons a blocking key's
 // fields decide.

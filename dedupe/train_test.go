@@ -87,3 +87,27 @@ func TestRandomPairsGrowWithData(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedMailboxWeighsLess trains on generated customers, among whom
+// family members share one mailbox: an exact email of two people of one
+// family name must weigh less than an exact email otherwise, with its u
+// taken among pairs that share a family name and a place.
+func TestSharedMailboxWeighsLess(t *testing.T) {
+	d := generated(t, 20000, 1)
+	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ix.Train(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := m.Comparisons[cmpEmail].Levels
+	exact, other := levels[emailExact], levels[emailOtherFirst]
+	if other.U <= exact.U*10 {
+		t.Errorf("u of exact_other_first_name %.3g, want well above exact's %.3g", other.U, exact.U)
+	}
+	if we, wo := m.weights[cmpEmail][emailExact], m.weights[cmpEmail][emailOtherFirst]; wo >= we-4 {
+		t.Errorf("exact_other_first_name weighs %.1f bits, exact %.1f: want at least 4 bits less", wo, we)
+	}
+}
