@@ -251,6 +251,12 @@ func (c *checker) spillRows() {
 	for ch := range c.order {
 		<-ch.done
 		if err != nil || c.ctx.Err() != nil {
+			// The import is failing: still let the rows go, so that
+			// reading on to the end does not hold the file in memory.
+			for _, r := range ch.rows {
+				r.Row, r.dropped = nil, nil
+			}
+			ch.keys = nil
 			continue
 		}
 		for i, r := range ch.rows {

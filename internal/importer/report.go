@@ -155,7 +155,7 @@ func (p *reporter) lookUpSuppressed(ctx context.Context) error {
 	}
 	got, err := p.suppressed.Suppressed(ctx, p.hashes, "")
 	if err != nil {
-		return fmt.Errorf("look up suppressions: %w", err)
+		return reportError("look up suppressions", err)
 	}
 	for h := range got {
 		p.sum.Suppressed += p.rowsOf[h]

@@ -22,6 +22,7 @@ import (
 // The file is unlinked as soon as it is created, so it never survives
 // the import, not even a killed one.
 type spill struct {
+	dir  string
 	f    *os.File
 	w    *bufio.Writer
 	size int64
@@ -31,15 +32,25 @@ type spill struct {
 // newSpill creates the spill file in dir ("" is the system's temporary
 // directory).
 func newSpill(dir string) (*spill, error) {
+	if dir == "" {
+		dir = os.TempDir()
+	}
 	f, err := os.CreateTemp(dir, "steward-import-*.rows")
 	if err != nil {
-		return nil, fmt.Errorf("spill the rows: %w", err)
+		return nil, spillWriteError(dir, err)
 	}
 	// Unlinked at once: the open file stays readable, and nothing is
 	// left behind whatever happens to the process. (Where an open file
 	// cannot be removed, close removes it.)
 	os.Remove(f.Name())
-	return &spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	return &spill{dir: dir, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+// spillWriteError says what a failed write of the waiting rows means to
+// the person importing: where the room ran out, how much is needed and
+// what to do.
+func spillWriteError(dir string, err error) error {
+	return fmt.Errorf("keep the checked rows on disk in %s until they are written: %w (an import needs about the file's size free there: free some space, or point TMPDIR elsewhere); nothing was imported", dir, err)
 }
 
 // put appends row r and returns where it starts.
@@ -81,10 +92,10 @@ func (s *spill) put(r *records.Row, dropped []steward.FieldChange) (int64, error
 	var n [binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(n[:], uint64(len(b)))
 	if _, err := s.w.Write(n[:k]); err != nil {
-		return 0, fmt.Errorf("spill the rows: %w", err)
+		return 0, spillWriteError(s.dir, err)
 	}
 	if _, err := s.w.Write(b); err != nil {
-		return 0, fmt.Errorf("spill the rows: %w", err)
+		return 0, spillWriteError(s.dir, err)
 	}
 	s.size += int64(k + len(b))
 	s.buf = b
@@ -94,7 +105,7 @@ func (s *spill) put(r *records.Row, dropped []steward.FieldChange) (int64, error
 // finish makes everything put readable.
 func (s *spill) finish() error {
 	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("spill the rows: %w", err)
+		return spillWriteError(s.dir, err)
 	}
 	return nil
 }

@@ -72,8 +72,8 @@ const maxTouched = 250_000
 
 // touch keeps customers cs for the duplicate index cache.
 func (w *writer) touch(cs ...*steward.Customer) {
-	if w.tooMany {
-		return
+	if w.tooMany || w.opts.IndexCache == "" || w.opts.DryRun {
+		return // no cache to bring up to date
 	}
 	if len(w.touched)+len(cs) > maxTouched {
 		w.tooMany, w.touched = true, nil

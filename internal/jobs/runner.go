@@ -253,6 +253,9 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	if err != nil {
 		return nil, err
 	}
+	// Until the job runs, the new run keeps the point to resume after: a
+	// failure before then must not leave a run without it as the last.
+	rec.Checkpoint = resume
 	var changes steward.ChangeWindow
 	if follows {
 		if resume != "" && last.Changes.Mark != 0 {
@@ -292,16 +295,13 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	}
 	// Record the end even when ctx was cancelled: the run must not stay
 	// "running" because the user pressed Ctrl-C.
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	finishCtx, cancel := finishContext(ctx)
 	defer cancel()
 	if runErr == nil && follows && (run.keep || resume != "") {
 		// The next run starts where this one did (a full run's successor
 		// is full again). A resumed run does not know what the
 		// interrupted part left due, so it keeps the mark too.
-		rec.Changes.Mark = rec.Changes.Since
-		if rec.Changes.Full {
-			rec.Changes.Mark = 0
-		}
+		rec.Changes.Mark = run.ChangedSince()
 		if err := rn.Store.SetJobRunChanges(finishCtx, rec.ID, rec.Changes); err != nil {
 			runErr = err
 			rec.Status, rec.Warnings, rec.Error = steward.JobFailed, nil, err.Error()
@@ -344,9 +344,16 @@ func (rn *Runner) changeWindow(ctx context.Context, job string, full bool) (stew
 // and returns err.
 func (rn *Runner) fail(ctx context.Context, rec *steward.JobRun, err error) error {
 	rec.Status, rec.Error = steward.JobFailed, err.Error()
-	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	finishCtx, cancel := finishContext(ctx)
 	defer cancel()
 	return errors.Join(err, rn.Store.FinishJobRun(finishCtx, rec))
+}
+
+// finishContext bounds the recording of a run's end, which happens even
+// when ctx was cancelled: a run must not stay "running" because the user
+// pressed Ctrl-C.
+func finishContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 // takeOver looks at the job's last run and returns it when the next run

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -60,29 +59,13 @@ func (h holdFirst) WithRange(r jobs.IDRange) jobs.Job {
 
 // killableSharer serves the share schedule and, in the share of the first
 // ids, prints "holding" after its first page and waits to be killed.
-func killableSharer(dsn string) int {
-	at, err := time.Parse(time.RFC3339Nano, os.Getenv(helperAt))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+func killableSharer(st *postgres.Store, at time.Time, logger *slog.Logger) Config {
 	hold := func(done int64) {
 		fmt.Println("holding")
 		select {}
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("instance", "doomed")
 	e, sharing := sharingInstance(st, "doomed", at, logger, hold)
-	if err := Serve(ctx, Config{Pool: st.Pool(), Engine: e, Sharing: sharing, RescueAfter: killRescue, Logger: logger}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
+	return Config{Engine: e, Sharing: sharing}
 }
 
 // TestKilledShare kills -9 the instance in the middle of a share (and of

@@ -26,12 +26,37 @@ const (
 
 func TestMain(m *testing.M) {
 	if dsn := os.Getenv(helperDSN); dsn != "" {
+		instance := killableInstance
 		if os.Getenv(helperShare) != "" {
-			os.Exit(killableSharer(dsn))
+			instance = killableSharer
 		}
-		os.Exit(killableInstance(dsn))
+		os.Exit(serveKillable(dsn, instance))
 	}
 	os.Exit(m.Run())
+}
+
+// serveKillable serves dsn as the instance to kill that instance makes
+// (its schedule fires once, at RIVERJOBS_HELPER_AT) until it is killed.
+func serveKillable(dsn string, instance func(st *postgres.Store, at time.Time, logger *slog.Logger) Config) int {
+	at, err := time.Parse(time.RFC3339Nano, os.Getenv(helperAt))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dsn, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("instance", "doomed")
+	cfg := instance(st, at, logger)
+	cfg.Pool, cfg.RescueAfter, cfg.Logger = st.Pool(), killRescue, logger
+	if err := Serve(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
 
 // onceSpec fires at one time a day: at, then a day later, and so on.
@@ -58,18 +83,7 @@ func killSchedule(at time.Time) []schedule.Schedule {
 
 // killableInstance serves the schedule: it finishes standardize, prints
 // "holding" in dedupe and waits there to be killed.
-func killableInstance(dsn string) int {
-	at, err := time.Parse(time.RFC3339Nano, os.Getenv(helperAt))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+func killableInstance(st *postgres.Store, at time.Time, logger *slog.Logger) Config {
 	run := func(ctx context.Context, s schedule.Schedule, done func(steward.ScheduleJob)) error {
 		for _, j := range s.Jobs {
 			if j == "dedupe" {
@@ -82,13 +96,8 @@ func killableInstance(dsn string) int {
 		}
 		return nil
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("instance", "doomed")
 	e := &schedule.Engine{Store: st, Schedules: killSchedule(at), Run: run, Instance: "doomed", StaleAfter: killStale, Heartbeat: killBeat, Logger: logger}
-	if err := Serve(ctx, Config{Pool: st.Pool(), Engine: e, RescueAfter: killRescue, Logger: logger}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return 0
+	return Config{Engine: e}
 }
 
 // TestKilledInstance kills -9 the instance running a scheduled time in

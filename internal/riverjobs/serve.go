@@ -63,10 +63,7 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	rescue := cfg.RescueAfter
 	if rescue <= 0 {
-		rescue = 3 * schedule.DefaultStaleAfter
-		if e.StaleAfter > 0 {
-			rescue = 3 * e.StaleAfter
-		}
+		rescue = 3 * e.StaleTime()
 	}
 	n := cfg.Workers
 	if n <= 0 {
@@ -89,7 +86,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("river client: %w", err)
 	}
 	if err := client.Start(ctx); err != nil {
-		return fmt.Errorf("start river (has 'steward migrate' run?): %w", err)
+		return fmt.Errorf("start River's job queue for the schedules (if its tables are missing, run 'steward migrate' against this database once, then start serve again; or serve with --scheduler local): %w", err)
 	}
 	if cfg.Sharing != nil {
 		cfg.Sharing.setClient(client)
@@ -132,11 +129,7 @@ func clientID(instance string) string {
 // what finds a dead instance; the dead instance's River job is cancelled
 // so that River's rescuer clears it from the running jobs.
 func takeOverDead(ctx context.Context, client *river.Client[pgx.Tx], e *schedule.Engine, log *slog.Logger) {
-	every := schedule.DefaultStaleAfter / 2
-	if e.StaleAfter > 0 {
-		every = e.StaleAfter / 2
-	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(e.StaleTime() / 2)
 	defer t.Stop()
 	for {
 		select {

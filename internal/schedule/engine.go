@@ -85,7 +85,9 @@ func (e *Engine) logger() *slog.Logger {
 	return e.Logger
 }
 
-func (e *Engine) staleAfter() time.Duration {
+// StaleTime is how long a running run may go without a heartbeat before
+// it is taken for dead: StaleAfter, or DefaultStaleAfter when it is 0.
+func (e *Engine) StaleTime() time.Duration {
 	if e.StaleAfter <= 0 {
 		return DefaultStaleAfter
 	}
@@ -267,7 +269,7 @@ func (e *Engine) missed(ctx context.Context, s Schedule, t, now time.Time, trigg
 	log := e.logger().With("schedule", s.Name)
 	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: t, Trigger: trigger, Instance: e.Instance,
 		Status: steward.ScheduleMissed, Error: reason}
-	err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter()))
+	err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.StaleTime()))
 	if err == nil {
 		log.Warn("schedule time missed", "at", t, "reason", run.Error)
 		e.ended(run)
@@ -332,7 +334,7 @@ func (e *Engine) claim(ctx context.Context, s Schedule, at time.Time, trigger st
 	now := e.clock().Now()
 	run := &steward.ScheduleRun{Schedule: s.Name, ScheduledAt: at.UTC().Truncate(time.Microsecond), Trigger: trigger,
 		Instance: e.Instance, Status: steward.ScheduleRunning, StartedAt: now}
-	if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.staleAfter())); err != nil {
+	if err := e.Store.ClaimScheduleRun(ctx, run, now.Add(-e.StaleTime())); err != nil {
 		return nil, nil, err
 	}
 	log := e.logger().With("schedule", s.Name, "schedule_run", run.ID, "trigger", string(trigger))
@@ -422,7 +424,7 @@ func (e *Engine) adopt(ctx context.Context, s Schedule, at time.Time) (*steward.
 	}
 	dead := run.Instance
 	run.Instance = e.Instance
-	if err := e.Store.TakeOverScheduleRun(ctx, run, e.clock().Now().Add(-e.staleAfter())); err != nil {
+	if err := e.Store.TakeOverScheduleRun(ctx, run, e.clock().Now().Add(-e.StaleTime())); err != nil {
 		if steward.ErrorCode(err) == steward.ECONFLICT {
 			return nil, s, nil, nil // alive elsewhere, or it just ended
 		}
@@ -446,7 +448,7 @@ func (e *Engine) TakeOverDead(ctx context.Context) ([]*steward.ScheduleRun, erro
 	if err != nil {
 		return nil, err
 	}
-	stale := e.clock().Now().Add(-e.staleAfter())
+	stale := e.clock().Now().Add(-e.StaleTime())
 	stop := ctx
 	if e.Context != nil {
 		stop = e.Context

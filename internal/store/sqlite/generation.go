@@ -45,7 +45,7 @@ const nextChangeSeq = `(SELECT n + 1 FROM customer_generation)`
 // next transaction that writes customers commits as.
 func (s *Store) CustomerChangeMark(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.read(ctx).QueryRowContext(ctx, `SELECT n + 1 FROM customer_generation`).Scan(&n); err != nil {
+	if err := s.read(ctx).QueryRowContext(ctx, `SELECT `+nextChangeSeq).Scan(&n); err != nil {
 		return 0, fmt.Errorf("read customer change mark: %w", err)
 	}
 	return n, nil
