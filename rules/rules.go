@@ -217,6 +217,11 @@ type Schedule struct {
 	// still run (once, the latest such time); older ones are recorded as
 	// missed. 0s catches up nothing; default 6h.
 	CatchUp time.Duration `yaml:"catch_up"`
+	// Full makes the jobs that follow changes (standardize, verify-emails,
+	// dedupe) examine every customer, as `steward run --full` does, instead
+	// of those changed since their last successful run: a weekly full
+	// pass beside an incremental nightly.
+	Full bool `yaml:"full"`
 
 	// Spec is Cron, parsed by robfig/cron/v3.
 	Spec cron.Schedule `yaml:"-"`

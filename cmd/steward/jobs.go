@@ -173,7 +173,11 @@ func jobsList(ctx context.Context, env *Env, st steward.ScheduleRunStore, schedu
 			case s.Overdue:
 				state = "OVERDUE"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Cron, strings.Join(s.Jobs, ","),
+			jobList := strings.Join(s.Jobs, ",")
+			if s.Full {
+				jobList += " (full)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Cron, jobList,
 				s.Next.Local().Format("2006-01-02 15:04:05"), last, ok, state)
 		}
 		if err := tw.Flush(); err != nil {

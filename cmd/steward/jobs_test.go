@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,62 @@ func TestJobsCommands(t *testing.T) {
 	code, out, _ = cliRun(t, db, "", "jobs", "list", "--db", db, "--rules", hourly)
 	if code != exitFindings || !strings.Contains(out, "OVERDUE") {
 		t.Errorf("overdue: exit %d\n%s", code, out)
+	}
+}
+
+// TestJobsFullSchedule: a schedule with full: true makes standardize
+// examine every customer, where the nightly one examines only those changed
+// since its last success; the list says which schedule is full.
+func TestJobsFullSchedule(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, out, errs := runMain(t, "demo", "--n", "100", "--db", db); code != exitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
+	}
+	rulesFile := writeRules(t, "rules.yaml", "schedules:\n  nightly:\n    cron: \"0 2 * * *\"\n    jobs: [standardize]\n"+
+		"  weekly:\n    cron: \"0 3 * * 0\"\n    jobs: [standardize]\n    full: true\n")
+	jobs := func(args ...string) string {
+		t.Helper()
+		code, out, errs := cliRun(t, db, "", append(append([]string{"jobs"}, args...), "--db", db, "--rules", rulesFile)...)
+		if code != exitOK {
+			t.Fatalf("jobs %v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+		return out
+	}
+	if out := jobs("list"); !strings.Contains(out, "standardize (full)") || strings.Count(out, "(full)") != 1 {
+		t.Errorf("list does not mark the full schedule alone:\n%s", out)
+	}
+	examined := func(schedule string) (int64, bool) {
+		t.Helper()
+		jobs("run", schedule)
+		var runs struct{ Runs []steward.ScheduleRun }
+		if err := json.Unmarshal([]byte(jobs("runs", "--json", "--schedule", schedule)), &runs); err != nil || len(runs.Runs) == 0 {
+			t.Fatalf("runs of %s: %v %+v", schedule, err, runs)
+		}
+		st, err := sqlite.Open(context.Background(), db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		run, err := st.JobRun(context.Background(), runs.Runs[0].Jobs[0].RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run.Counts["customers"], run.Changes.Full
+	}
+	examined("nightly") // the customers the demo changed after its own run
+	st, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.CountCustomers(context.Background(), steward.StatusActive)
+	st.Close()
+	if err != nil || all < 50 {
+		t.Fatalf("active customers: %d, %v", all, err)
+	}
+	if n, full := examined("nightly"); n != 0 || full {
+		t.Errorf("second nightly examined %d customers (full %v), want none: nothing changed", n, full)
+	}
+	if n, full := examined("weekly"); n != all || !full {
+		t.Errorf("the full schedule examined %d customers (full %v), want all %d", n, full, all)
 	}
 }

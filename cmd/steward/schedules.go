@@ -28,7 +28,7 @@ func rulesSchedules(r *rules.Rules) []schedule.Schedule {
 	out := make([]schedule.Schedule, 0, len(r.Schedules))
 	for _, name := range slices.Sorted(maps.Keys(r.Schedules)) {
 		s := r.Schedules[name]
-		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: schedule.DaylightSaving(s.Spec), Jobs: s.Jobs, CatchUp: s.CatchUp})
+		out = append(out, schedule.Schedule{Name: name, Cron: s.Cron, Spec: schedule.DaylightSaving(s.Spec), Jobs: s.Jobs, CatchUp: s.CatchUp, Full: s.Full})
 	}
 	return out
 }
@@ -79,7 +79,7 @@ func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward
 					run = split
 				}
 			}
-			rec, err := runner.Start(ctx, run, jobs.Options{})
+			rec, err := runner.Start(ctx, run, jobs.Options{Full: s.Full})
 			if b, ok := job.(*barJob); ok {
 				b.end(err)
 			}

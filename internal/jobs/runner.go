@@ -72,6 +72,7 @@ type Run struct {
 
 	resume   string
 	changes  steward.ChangeWindow
+	full     bool
 	keep     bool
 	progress func(map[string]int64)
 	mu       sync.Mutex
@@ -89,6 +90,10 @@ func (r *Run) ChangedSince() int64 {
 	}
 	return r.changes.Since
 }
+
+// FullRequested reports whether the run was started with Options.Full: a
+// job that hands its work to others (shares) passes it on.
+func (r *Run) FullRequested() bool { return r.full }
 
 // KeepChangeMark says that the run left customers it examined due for the
 // next run (an address whose check could not be done): the next run then
@@ -277,7 +282,7 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		log.Info("job started")
 	}
 	run := &Run{Record: rec, Store: rn.Store, resume: resume, progress: opts.Progress,
-		counts: make(map[string]int64), cp: resume, changes: changes}
+		counts: make(map[string]int64), cp: resume, changes: changes, full: opts.Full}
 
 	stop := rn.heartbeat(ctx, run)
 	runErr := job.Run(ctx, run)

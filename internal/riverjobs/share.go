@@ -21,6 +21,10 @@ type ShareArgs struct {
 	Job     string `json:"job"`
 	From    int64  `json:"from"`
 	Through int64  `json:"through"`
+	// Full makes the share examine every customer of its range (a run
+	// started with jobs.Options.Full), not those changed since its last
+	// successful run.
+	Full bool `json:"full,omitempty"`
 }
 
 // Kind names the job in River's tables.
@@ -121,7 +125,7 @@ func (j *splitJob) Run(ctx context.Context, run *jobs.Run) error {
 	}
 	params := make([]river.InsertManyParams, len(ranges))
 	for i, r := range ranges {
-		params[i] = river.InsertManyParams{Args: ShareArgs{Job: j.Name(), From: r.From, Through: r.Through}}
+		params[i] = river.InsertManyParams{Args: ShareArgs{Job: j.Name(), From: r.From, Through: r.Through, Full: run.FullRequested()}}
 	}
 	res, err := client.InsertMany(ctx, params)
 	if err != nil {
@@ -236,6 +240,6 @@ func (w *shareWorker) Work(ctx context.Context, job *river.Job[ShareArgs]) error
 	if !ok {
 		return river.JobCancel(steward.Errorf(steward.EINVALID, "Job %s cannot be split into shares.", job.Args.Job))
 	}
-	_, err = w.sharing.Runner.Start(ctx, jobs.Share(r, jobs.IDRange{From: job.Args.From, Through: job.Args.Through}), jobs.Options{})
+	_, err = w.sharing.Runner.Start(ctx, jobs.Share(r, jobs.IDRange{From: job.Args.From, Through: job.Args.Through}), jobs.Options{Full: job.Args.Full})
 	return err
 }

@@ -44,7 +44,7 @@ func shareRun(runner *jobs.Runner, sharing *Sharing) schedule.JobFunc {
 			if err != nil {
 				return err
 			}
-			rec, err := runner.Start(ctx, sharing.Wrap(j), jobs.Options{})
+			rec, err := runner.Start(ctx, sharing.Wrap(j), jobs.Options{Full: s.Full})
 			if rec != nil {
 				done(steward.ScheduleJob{Job: name, RunID: rec.ID, Status: rec.Status, Counts: rec.Counts})
 			}
@@ -66,8 +66,10 @@ func TestSharedStandardize(t *testing.T) {
 	tw, dsn := newTwins(t, n)
 	seed := tw.st
 	at := time.Now().Add(6 * time.Second).Truncate(time.Second)
-	schedules := []schedule.Schedule{{Name: "nightly", Spec: onceSpec{at}, Jobs: []string{"standardize"}, CatchUp: time.Hour}}
+	schedules := []schedule.Schedule{{Name: "nightly", Spec: onceSpec{at}, Jobs: []string{"standardize"}, CatchUp: time.Hour},
+		{Name: "weekly", Spec: onceSpec{at.Add(24 * time.Hour)}, Jobs: []string{"standardize"}, CatchUp: time.Hour, Full: true}}
 	var stops []func()
+	var first *schedule.Engine
 	for i := range 3 {
 		st, err := postgres.Open(ctx, dsn, nil)
 		if err != nil {
@@ -79,6 +81,9 @@ func TestSharedStandardize(t *testing.T) {
 		sharing := &Sharing{Runner: runner, Width: 30,
 			Build: func(context.Context, string) (jobs.Job, error) { return standardizeJob(), nil }}
 		e := &schedule.Engine{Store: st, Schedules: schedules, Run: shareRun(runner, sharing), Instance: fmt.Sprintf("instance-%d", i), Logger: logger}
+		if first == nil {
+			first = e
+		}
 		sctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- Serve(sctx, Config{Pool: st.Pool(), Engine: e, Sharing: sharing, Logger: logger}) }()
@@ -90,15 +95,29 @@ func TestSharedStandardize(t *testing.T) {
 		})
 	}
 	runs := waitEnded(t, seed, "nightly", 40*time.Second)
-	for _, stop := range stops {
-		stop()
-	}
 	if len(runs) != 1 || runs[0].Status != steward.ScheduleSucceeded || len(runs[0].Jobs) != 1 {
 		t.Fatalf("runs = %+v, want one succeeded", runs)
 	}
 	counts := runs[0].Jobs[0].Counts
 	if counts["customers"] != n || counts["shares"] != 7 {
 		t.Errorf("standardize counts %v, want %d customers in 7 shares", counts, n)
+	}
+	// Once the run's own writes are examined again, nothing is left to
+	// examine; a full schedule started by hand then passes "full" on to
+	// every share: all customers are examined again, though none changed.
+	again, err := first.RunAt(ctx, "nightly", time.Now(), steward.TriggerManual)
+	if err != nil || again.Status != steward.ScheduleSucceeded || len(again.Jobs) != 1 || again.Jobs[0].Counts["changed"] != 0 {
+		t.Fatalf("nightly again = %+v, %v", again, err)
+	}
+	full, err := first.RunAt(ctx, "weekly", time.Now(), steward.TriggerManual)
+	if err != nil || full.Status != steward.ScheduleSucceeded || len(full.Jobs) != 1 {
+		t.Fatalf("weekly = %+v, %v", full, err)
+	}
+	if c := full.Jobs[0].Counts; c["customers"] != n || c["changed"] != 0 || c["shares"] != 7 {
+		t.Errorf("full shared standardize counts %v, want all %d customers examined, none changed", c, n)
+	}
+	for _, stop := range stops {
+		stop()
 	}
 
 	// Which instances worked the shares: River records it.

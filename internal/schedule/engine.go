@@ -24,6 +24,8 @@ type Schedule struct {
 	Jobs []string
 	// CatchUp is how late a missed time may still run.
 	CatchUp time.Duration
+	// Full runs the jobs that follow changes over every customer.
+	Full bool
 }
 
 // JobFunc runs the jobs of schedule s, in order, calling done after each

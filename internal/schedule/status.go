@@ -15,6 +15,8 @@ type Status struct {
 	Cron    string   `json:"cron"`
 	Jobs    []string `json:"jobs"`
 	CatchUp string   `json:"catch_up"`
+	// Full says its jobs examine every customer (Schedule.Full).
+	Full bool `json:"full"`
 	// Next is the next time it fires (also while paused: the time it
 	// would fire).
 	Next   time.Time              `json:"next,omitzero"`
@@ -37,7 +39,7 @@ func Statuses(ctx context.Context, st steward.ScheduleRunStore, schedules []Sche
 	}
 	out := make([]Status, 0, len(schedules))
 	for _, s := range schedules {
-		o := Status{Name: s.Name, Cron: s.Cron, Jobs: s.Jobs, CatchUp: s.CatchUp.String(), Next: s.Spec.Next(now)}
+		o := Status{Name: s.Name, Cron: s.Cron, Jobs: s.Jobs, CatchUp: s.CatchUp.String(), Full: s.Full, Next: s.Spec.Next(now)}
 		if p, ok := paused[s.Name]; ok {
 			o.Paused = &p
 		}
