@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/schedule"
 )
 
-const jobsUsage = `list | runs | run NAME [--offline] [--dns HOST:PORT] | pause NAME | resume NAME  [--db PATH|URL] [--rules FILE] [--json]
+const jobsUsage = `list | runs | run NAME [--offline] [--dns HOST:PORT] | pause NAME | resume NAME | queue [--open]  [--db PATH|URL] [--rules FILE] [--json]
 
 The schedules of the rules file ('schedules:'), which steward serve runs:
 
@@ -30,7 +31,12 @@ The schedules of the rules file ('schedules:'), which steward serve runs:
           skipped), 5 when a job fails
   pause   stop a schedule: its times pass without running, on every
           instance, until resumed
-  resume  run a paused schedule again (exit 3 when it is not paused)`
+  resume  run a paused schedule again (exit 3 when it is not paused)
+  queue   PostgreSQL: River's jobs behind the schedules, newest first
+          (--limit; --open: those not finished): a schedule's time or a
+          share of a split job, its state (available, running, retryable,
+          completed ...), attempts, the instances that took it, the last
+          error`
 
 // runJobs implements "steward jobs".
 func runJobs(ctx context.Context, env *Env, args []string) error {
@@ -44,6 +50,7 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	only := fs.String("schedule", "", "only this schedule's runs (runs)")
 	limit := fs.Int("limit", 20, "how many runs (runs)")
+	open := fs.Bool("open", false, "only jobs not finished (queue)")
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server (run)")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (run; default: the rules file's, else /etc/resolv.conf)")
 	pos, err := parsePositional(fs, args)
@@ -51,7 +58,7 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	switch sub {
-	case "list", "runs":
+	case "list", "runs", "queue":
 		if len(pos) > 0 {
 			return usagef("run 'steward jobs -h'", "unexpected argument %q", pos[0])
 		}
@@ -81,6 +88,22 @@ func runJobs(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	switch sub {
+	case "queue":
+		pool := riverPool(st, true)
+		if pool == nil {
+			return usagef("give a PostgreSQL database with --db", "jobs queue needs PostgreSQL: on SQLite the schedules run in steward serve's own process, without a queue (see 'steward jobs runs')")
+		}
+		queue, err := riverjobs.Queue(ctx, pool, *limit, *open)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(env.Stdout).Encode(struct {
+				Jobs []riverjobs.QueuedJob `json:"jobs"`
+			}{queue})
+		}
+		printQueue(env, queue)
+		return nil
 	case "list":
 		return jobsList(ctx, env, st, engine.Schedules, *asJSON)
 	case "runs":
@@ -190,13 +213,46 @@ func jobsList(ctx context.Context, env *Env, st steward.ScheduleRunStore, schedu
 	return nil
 }
 
-func printScheduleRuns(env *Env, runs []*steward.ScheduleRun) {
-	if len(runs) == 0 {
-		fmt.Fprintln(env.Stdout, "no schedule runs yet")
-		return
+// newTable starts a table of n rows under header on stdout, or says
+// empty and returns nil when there are none.
+func newTable(env *Env, n int, empty, header string) *tabwriter.Writer {
+	if n == 0 {
+		fmt.Fprintln(env.Stdout, empty)
+		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSCHEDULE\tSCHEDULED\tTRIGGER\tINSTANCE\tSTATUS\tTOOK\tJOBS")
+	fmt.Fprintln(tw, header)
+	return tw
+}
+
+func printQueue(env *Env, queue []riverjobs.QueuedJob) {
+	tw := newTable(env, len(queue), "no River jobs", "ID\tKIND\tWHAT\tSCHEDULED\tSTATE\tATTEMPT\tBY\tLAST ERROR")
+	if tw == nil {
+		return
+	}
+	for _, q := range queue {
+		what := q.Schedule
+		if q.Kind == "share" {
+			what = q.Share
+			if q.Full {
+				what += " (full)"
+			}
+		}
+		by := ""
+		if n := len(q.AttemptedBy); n > 0 {
+			by = q.AttemptedBy[n-1]
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", q.ID, q.Kind, what, q.ScheduledAt.Local().Format("2006-01-02 15:04:05"),
+			q.State, q.Attempt, q.MaxAttempts, by, truncate(strings.Join(strings.Fields(q.LastError), " "), 80))
+	}
+	tw.Flush()
+}
+
+func printScheduleRuns(env *Env, runs []*steward.ScheduleRun) {
+	tw := newTable(env, len(runs), "no schedule runs yet", "ID\tSCHEDULE\tSCHEDULED\tTRIGGER\tINSTANCE\tSTATUS\tTOOK\tJOBS")
+	if tw == nil {
+		return
+	}
 	for _, r := range runs {
 		took := ""
 		if !r.StartedAt.IsZero() && !r.FinishedAt.IsZero() {

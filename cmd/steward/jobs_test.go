@@ -67,6 +67,9 @@ func TestJobsCommands(t *testing.T) {
 	if code, _, errs = jobs("run", "tidyy"); code != exitNotFound || !strings.Contains(errs, "tidy") {
 		t.Errorf("unknown schedule: exit %d %s", code, errs)
 	}
+	if code, _, errs = jobs("queue"); code != exitUsage || !strings.Contains(errs, "PostgreSQL") {
+		t.Errorf("queue on SQLite: exit %d %s", code, errs)
+	}
 	if code, _, _ = jobs("pause"); code != exitUsage {
 		t.Errorf("pause without a name: exit %d", code)
 	}

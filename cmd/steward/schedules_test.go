@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/store"
 	"github.com/steward-crm/steward/internal/store/sqlite"
 	"github.com/steward-crm/steward/internal/store/storetest"
@@ -223,4 +224,30 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 		t.Errorf("%d standardize runs for %d succeeded schedule runs", len(jobRuns), succeeded)
 	}
 	t.Logf("%d times, %d succeeded, by instance %v", len(runs), succeeded, instances)
+
+	// jobs queue shows River's job of every time that ran, completed,
+	// with the instance that took it.
+	code, out, errs := cliRun(t, dsn, "", "jobs", "queue", "--json", "--limit", "1000", "--db", dsn, "--rules", rulesFile)
+	var queue struct{ Jobs []riverjobs.QueuedJob }
+	if err := json.Unmarshal([]byte(out), &queue); code != exitOK || err != nil {
+		t.Fatalf("jobs queue: exit %d, %v\n%s\n%s", code, err, out, errs)
+	}
+	completed := 0
+	for _, q := range queue.Jobs {
+		if q.Kind != "schedule" || q.Schedule != "quick" {
+			t.Errorf("queued job %+v, want only quick's times", q)
+		}
+		if q.State == "completed" {
+			completed++
+			if len(q.AttemptedBy) == 0 || !strings.HasPrefix(q.AttemptedBy[len(q.AttemptedBy)-1], "instance-") {
+				t.Errorf("completed job %d attempted by %v", q.ID, q.AttemptedBy)
+			}
+		}
+	}
+	if completed < succeeded {
+		t.Errorf("%d completed River jobs for %d succeeded times:\n%s", completed, succeeded, out)
+	}
+	if code, out, _ := cliRun(t, dsn, "", "jobs", "queue", "--open", "--db", dsn, "--rules", rulesFile); code != exitOK || strings.Contains(out, "completed") {
+		t.Errorf("jobs queue --open: exit %d\n%s", code, out)
+	}
 }
