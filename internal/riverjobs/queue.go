@@ -67,13 +67,13 @@ func Queue(ctx context.Context, pool *pgxpool.Pool, limit int, open bool) ([]Que
 		case ScheduleArgs{}.Kind():
 			var a ScheduleArgs
 			if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
-				return nil, fmt.Errorf("River job %d: %w", j.ID, err)
+				return nil, fmt.Errorf("arguments of river job %d: %w", j.ID, err)
 			}
 			q.Kind, q.Schedule = "schedule", a.Schedule
 		case ShareArgs{}.Kind():
 			var a ShareArgs
 			if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
-				return nil, fmt.Errorf("River job %d: %w", j.ID, err)
+				return nil, fmt.Errorf("arguments of river job %d: %w", j.ID, err)
 			}
 			q.Kind, q.Share, q.Full = "share", jobs.ShareName(a.Job, jobs.IDRange{From: a.From, Through: a.Through}), a.Full
 		default:
