@@ -174,6 +174,16 @@ func riverPool(st steward.Store, on bool) *pgxpool.Pool {
 	return nil
 }
 
+// riverQueue lists River's jobs over pool for the API, nil without one.
+func riverQueue(pool *pgxpool.Pool) func(context.Context, int, bool) ([]riverjobs.QueuedJob, error) {
+	if pool == nil {
+		return nil
+	}
+	return func(ctx context.Context, limit int, open bool) ([]riverjobs.QueuedJob, error) {
+		return riverjobs.Queue(ctx, pool, limit, open)
+	}
+}
+
 // withMetricsMount adds GET /metrics to what mount mounts, when on.
 func withMetricsMount(mount func(*http.ServeMux) error, m *metrics.Metrics, on bool) func(*http.ServeMux) error {
 	return func(mux *http.ServeMux) error {

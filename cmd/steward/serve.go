@@ -134,6 +134,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		PublicURL: *publicURL,
 		Mount:     withMetricsMount(mountMail, m, *withMetrics),
 		Schedules: engine,
+		Queue:     riverQueue(pool),
 		Quality:   measurer, Thresholds: thresholds,
 	})
 	if err != nil {

@@ -68,6 +68,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/schedules/{name}/runs", ad, "schedule.run", s.runSchedule},
 		{"POST", "/api/v1/schedules/{name}/pause", ad, "schedule.pause", s.pauseSchedule},
 		{"POST", "/api/v1/schedules/{name}/resume", ad, "schedule.resume", s.resumeSchedule},
+		{"GET", "/api/v1/jobs/queue", ad, "", s.listQueue},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
 	"github.com/steward-crm/steward/internal/quality"
+	"github.com/steward-crm/steward/internal/riverjobs"
 	"github.com/steward-crm/steward/internal/schedule"
 	"github.com/steward-crm/steward/internal/suppress"
 	"github.com/steward-crm/steward/internal/web"
@@ -61,6 +62,10 @@ type Config struct {
 	// Schedules runs the rules file's schedules (manual runs, the list);
 	// nil answers /api/v1/schedules with 503.
 	Schedules *schedule.Engine
+	// Queue lists River's jobs behind the schedules (PostgreSQL), newest
+	// first, limit of them, the unfinished ones only when open; nil
+	// answers /api/v1/jobs/queue with 503.
+	Queue func(ctx context.Context, limit int, open bool) ([]riverjobs.QueuedJob, error)
 }
 
 // Server serves the API. Make it with New.
