@@ -109,14 +109,7 @@ func (s *Server) searchCustomers(r *http.Request, c *call) (*response, error) {
 // number of the quality report.
 func (s *Server) customersBehind(r *http.Request, q *query, metric, source string, limit int, c *call) (*response, error) {
 	after := q.cursor()
-	passing := false
-	switch v := q.str("passing"); v {
-	case "", "false":
-	case "true":
-		passing = true
-	default:
-		q.fail("passing", "passing is true or false, not %q.", v)
-	}
+	passing := q.bool("passing")
 	if q.err != nil {
 		return nil, q.err
 	}

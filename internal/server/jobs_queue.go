@@ -15,14 +15,7 @@ func (s *Server) listQueue(r *http.Request, c *call) (*response, error) {
 	}
 	q := &query{r: r}
 	limit := int(q.int("limit", 50, 1, 500))
-	open := false
-	switch v := q.str("open"); v {
-	case "", "false":
-	case "true":
-		open = true
-	default:
-		q.fail("open", "open is true or false, got %q", v)
-	}
+	open := q.bool("open")
 	if q.err != nil {
 		return nil, q.err
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/riverjobs"
-	"github.com/steward-crm/steward/internal/server"
 )
 
 // TestJobsQueue: on PostgreSQL an admin sees River's jobs behind the
@@ -17,18 +15,12 @@ import (
 // is no queue (503); other roles may not look (403).
 func TestJobsQueue(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st steward.Store) {
-		p, ok := st.(interface{ Pool() *pgxpool.Pool })
-		if !ok {
-			a := newAPI(t, st)
+		a := newAPI(t, st) // with the queue of a PostgreSQL store
+		pool := storePool(st)
+		if pool == nil {
 			a.want(a.do("admin", "GET", "/api/v1/jobs/queue", nil), 503)
 			return
 		}
-		pool := p.Pool()
-		a := newAPI(t, st, func(c *server.Config) {
-			c.Queue = func(ctx context.Context, limit int, open bool) ([]riverjobs.QueuedJob, error) {
-				return riverjobs.Queue(ctx, pool, limit, open)
-			}
-		})
 		client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
 		if err != nil {
 			t.Fatal(err)

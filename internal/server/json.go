@@ -77,6 +77,19 @@ func (q *query) fail(name, format string, args ...any) {
 
 func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
 
+// bool returns parameter name: true or false, false when absent.
+func (q *query) bool(name string) bool {
+	switch v := q.str(name); v {
+	case "", "false":
+		return false
+	case "true":
+		return true
+	default:
+		q.fail(name, "%s is true or false, not %q.", name, v)
+		return false
+	}
+}
+
 // int returns parameter name, def when absent, between lo and hi.
 func (q *query) int(name string, def, lo, hi int64) int64 {
 	v := q.str(name)

@@ -125,6 +125,8 @@ func TestRoles(t *testing.T) {
 						if r.status != 403 {
 							t.Errorf("%s: %d, want 403: %s", role, r.status, r.body)
 						}
+					case r.status == 503 && key == "GET /api/v1/jobs/queue" && storePool(st) == nil:
+						// SQLite has no job queue: TestJobsQueue.
 					case r.status == 401 || r.status == 403 || r.status >= 500:
 						t.Errorf("%s: %d: %s", role, r.status, r.body)
 					}

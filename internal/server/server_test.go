@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/steward-crm/steward/internal/riverjobs"
+
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/auth"
 	"github.com/steward-crm/steward/internal/gate"
@@ -40,6 +43,14 @@ type api struct {
 
 type option func(*server.Config)
 
+// storePool returns the pool of a PostgreSQL store, nil for SQLite.
+func storePool(st steward.Store) *pgxpool.Pool {
+	if p, ok := st.(interface{ Pool() *pgxpool.Pool }); ok {
+		return p.Pool()
+	}
+	return nil
+}
+
 func block(c *server.Config) { c.Policy.OnDuplicate = steward.DuplicateBlock }
 
 func newAPI(t *testing.T, st steward.Store, opts ...option) *api { return newServerAPI(t, st, opts...) }
@@ -59,6 +70,11 @@ func newServerAPI(t testing.TB, st steward.Store, opts ...option) *api {
 		Auth: &auth.Authenticator{Store: st, Users: auth.NewThrottle(5, time.Minute), Clients: auth.NewThrottle(50, time.Second),
 			SessionTTL: time.Hour, Params: fast},
 		Schedules: testEngine(t, st),
+	}
+	if pool := storePool(st); pool != nil {
+		cfg.Queue = func(ctx context.Context, limit int, open bool) ([]riverjobs.QueuedJob, error) {
+			return riverjobs.Queue(ctx, pool, limit, open)
+		}
 	}
 	for _, o := range opts {
 		o(&cfg)
