@@ -58,8 +58,10 @@ type matcher struct {
 const matchChunk = 256
 
 // startMatching picks the file's new rows, and indexes and matches them in
-// the background.
-func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
+// the background. The index is built from the new rows' match keys when
+// the checker kept them (t.keys), else from the rows read back from the
+// spill sp.
+func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *Options) *matcher {
 	// The new rows' keys move to the front of t.keys, in place: a new
 	// row's keys are never behind its new position.
 	recs := t.keys
@@ -73,12 +75,22 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 			continue
 		}
 		r.fpos = len(s.fileRows)
-		recs[r.fpos] = recs[k]
+		if recs != nil {
+			recs[r.fpos] = recs[k]
+		}
 		s.fileRows = append(s.fileRows, r)
 	}
-	clear(recs[len(s.fileRows):])
-	recs = recs[:len(s.fileRows)]
+	if recs != nil {
+		clear(recs[len(s.fileRows):])
+		recs = recs[:len(s.fileRows)]
+	}
 	t.keys = nil
+	build := func(ctx context.Context) (*dedupe.Index, error) {
+		if recs != nil {
+			return dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		}
+		return spilledIndex(ctx, sp, s.fileRows, opts)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
 	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
@@ -89,7 +101,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 	go func() {
 		defer m.wg.Done()
 		t0 := time.Now()
-		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		ix, err := build(ctx)
 		recs = nil // the index keeps its own copy
 		if err != nil {
 			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
