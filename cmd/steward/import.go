@@ -218,9 +218,13 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		return usagef("--memory-limit takes a size such as 1500MiB or 2GiB, or off", "%s", steward.ErrorMessage(err))
 	}
 	var sqliteOpts []sqlite.Option
-	if limit > 0 {
-		sqliteOpts = append(sqliteOpts, sqlite.CacheSize(sqliteCacheFor(limit)))
+	goLimit := limit
+	if limit > 0 && store.KindOf(dbDSN(env, dsn)) == store.SQLite {
+		cache := sqliteCacheFor(limit)
+		sqliteOpts = append(sqliteOpts, sqlite.CacheSize(cache))
+		goLimit = max(limit-cache, limit/2)
 	}
+	setGoMemoryLimit(goLimit)
 	st, err := openStoreWith(ctx, env, dsn, mayCreate, sqliteOpts...)
 	if err != nil {
 		return err

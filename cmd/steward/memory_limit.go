@@ -43,19 +43,13 @@ func parseByteSize(s string) (int64, error) {
 
 // importMemoryLimit returns the memory limit of an import from its
 // --memory-limit flag (flag), GOMEMLIMIT, or defaultImportMemory; 0 for
-// none ("off"). It sets it as the Go runtime's soft limit.
+// none ("off", or GOMEMLIMIT=off).
 func importMemoryLimit(flag string) (int64, error) {
 	switch {
 	case strings.EqualFold(flag, "off"):
-		debug.SetMemoryLimit(math.MaxInt64)
 		return 0, nil
 	case flag != "":
-		n, err := parseByteSize(flag)
-		if err != nil {
-			return 0, err
-		}
-		debug.SetMemoryLimit(n)
-		return n, nil
+		return parseByteSize(flag)
 	case os.Getenv("GOMEMLIMIT") != "":
 		// The runtime read it already.
 		if n := debug.SetMemoryLimit(-1); n != math.MaxInt64 {
@@ -63,13 +57,21 @@ func importMemoryLimit(flag string) (int64, error) {
 		}
 		return 0, nil
 	}
-	debug.SetMemoryLimit(defaultImportMemory)
 	return defaultImportMemory, nil
+}
+
+// setGoMemoryLimit makes n bytes the Go runtime's soft memory limit; 0
+// is none.
+func setGoMemoryLimit(n int64) {
+	if n <= 0 {
+		n = math.MaxInt64
+	}
+	debug.SetMemoryLimit(n)
 }
 
 // sqliteCacheFor returns the SQLite page cache an import takes out of
 // memory limit n: a quarter of it, at least 16 MiB, and never more than
-// the default.
+// the default. SQLite's memory is not Go's: the Go runtime gets the rest.
 func sqliteCacheFor(n int64) int64 {
 	if n <= 0 {
 		return 0
