@@ -45,7 +45,7 @@
 // deciding the rows needs: per row its number, outcome and source
 // record, and the file's duplicate index (the match keys of its new
 // rows). A small file keeps the match keys the checker computed until
-// the index is built from them; a large one (more than 100,000 new rows)
+// the index is built from them; a large one (more than 100,000 checked rows)
 // builds the index from the rows read back from the spill, preparing
 // them again (spillindex.go), so that the keys are never held beside the
 // index. The writer reads the rows back in file order, and writes each
