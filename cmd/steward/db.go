@@ -15,6 +15,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
 // dbFlagUsage is the --db flag's help, shared by every database subcommand.
@@ -58,6 +59,12 @@ const (
 // operator's back; one that lacks migrations, or cannot be reached, is
 // EUNAVAILABLE with what to do.
 func openStore(ctx context.Context, env *Env, dsn string, mode openMode) (store.Store, error) {
+	return openStoreWith(ctx, env, dsn, mode)
+}
+
+// openStoreWith is openStore with options for an SQLite database (import's
+// page cache under --memory-limit).
+func openStoreWith(ctx context.Context, env *Env, dsn string, mode openMode, sqliteOpts ...sqlite.Option) (store.Store, error) {
 	dsn = dbDSN(env, dsn)
 	if store.KindOf(dsn) == store.SQLite {
 		path := store.SQLitePath(dsn)
@@ -69,7 +76,7 @@ func openStore(ctx context.Context, env *Env, dsn string, mode openMode) (store.
 			return nil, err
 		}
 	}
-	s, err := store.Open(ctx, dsn, envLogger(env))
+	s, err := store.OpenWith(ctx, dsn, envLogger(env), sqliteOpts...)
 	if err != nil {
 		if store.KindOf(dsn) == store.Postgres {
 			return nil, unavailable(dsn, err)

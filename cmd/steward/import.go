@@ -18,6 +18,7 @@ import (
 	"github.com/steward-crm/steward/internal/progress"
 	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
 const importUsage = `FILE --source NAME [flags]
@@ -81,6 +82,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	indexCache := fs.String("index-cache", "", indexCacheUsage)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	dateOrder := fs.String("date-order", "", "how to read dates like 03/04/1980: dmy, mdy or reject (default: the rules file's defaults.date_order)")
+	memoryLimit := fs.String("memory-limit", "", memoryLimitUsage)
 	raw := fs.Bool("raw", false, "reports: write values exactly as read; by default a value a spreadsheet would run as a formula (=, +, -, @ …) gets a leading apostrophe")
 	file, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -211,7 +213,19 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			dsn, cachePath = filepath.Join(tmp, "dry-run.db"), ""
 		}
 	}
-	st, err := openStore(ctx, env, dsn, mayCreate)
+	limit, err := importMemoryLimit(*memoryLimit)
+	if err != nil {
+		return usagef("--memory-limit takes a size such as 1500MiB or 2GiB, or off", "%s", steward.ErrorMessage(err))
+	}
+	var sqliteOpts []sqlite.Option
+	goLimit := limit
+	if limit > 0 && store.KindOf(dbDSN(env, dsn)) == store.SQLite {
+		cache := sqliteCacheFor(limit)
+		sqliteOpts = append(sqliteOpts, sqlite.CacheSize(cache))
+		goLimit = max(limit-cache, limit/2)
+	}
+	setGoMemoryLimit(goLimit)
+	st, err := openStoreWith(ctx, env, dsn, mayCreate, sqliteOpts...)
 	if err != nil {
 		return err
 	}

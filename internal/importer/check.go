@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
@@ -27,7 +28,9 @@ type table struct {
 	// keys are the match keys of the rows that passed the check, in file
 	// order (row.fpos), computed while the file is read; startMatching
 	// keeps those of the new rows, in place, for the file's duplicate
-	// index.
+	// index. nil for a file with more than Options.keysInMemory such
+	// rows: the index then reads the rows back from the spill and
+	// prepares them again (spilledKeys).
 	keys []dedupe.Prepared
 }
 
@@ -99,9 +102,13 @@ type checker struct {
 	spill   *spill
 	spilled chan error
 	// keys are the match keys of the rows checked, in file order (see
-	// table.keys).
-	keys []dedupe.Prepared
-	wg   sync.WaitGroup
+	// table.keys); passed counts those rows. Once more than keepKeys rows
+	// passed, keys are let go and no more are computed (dropKeys).
+	keys     []dedupe.Prepared
+	passed   int
+	keepKeys int
+	dropKeys atomic.Bool
+	wg       sync.WaitGroup
 }
 
 // checkChunkRows is a chunk of consecutive rows; done is closed when they
@@ -122,7 +129,7 @@ func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
 	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
-		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1)}
+		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1), keepKeys: opts.keysInMemory}
 	for range n {
 		c.wg.Add(1)
 		go c.work()
@@ -239,8 +246,11 @@ func (c *checker) check(ch *checkChunkRows) {
 			continue
 		}
 		// The match keys are computed here, while the file is read,
-		// rather than when the writer and the matchers are busy.
-		ch.keys[i] = dedupe.Prepare(&r.Record)
+		// rather than when the writer and the matchers are busy; unless
+		// the file has too many rows to keep them all.
+		if !c.dropKeys.Load() {
+			ch.keys[i] = dedupe.Prepare(&r.Record)
+		}
 	}
 }
 
@@ -262,8 +272,17 @@ func (c *checker) spillRows() {
 		for i, r := range ch.rows {
 			r.fpos = -1
 			if r.outcome != steward.OutcomeRejected {
-				r.fpos = len(c.keys)
-				c.keys = append(c.keys, ch.keys[i])
+				r.fpos = c.passed
+				c.passed++
+				if c.passed > c.keepKeys && !c.dropKeys.Load() {
+					// Too many to keep: the file's index will read the
+					// rows back from the spill instead.
+					c.dropKeys.Store(true)
+					c.keys = nil
+				}
+				if !c.dropKeys.Load() {
+					c.keys = append(c.keys, ch.keys[i])
+				}
 			}
 			if r.off, err = c.spill.put(r.Row, r.dropped); err != nil {
 				c.cancel()

@@ -44,7 +44,11 @@
 // killed import leaves nothing behind) and memory keeps only what
 // deciding the rows needs: per row its number, outcome and source
 // record, and the file's duplicate index (the match keys of its new
-// rows). The writer reads the rows back in file order, and writes each
+// rows). A small file keeps the match keys the checker computed until
+// the index is built from them; a large one (more than 100,000 checked rows)
+// builds the index from the rows read back from the spill, preparing
+// them again (spillindex.go), so that the keys are never held beside the
+// index. The writer reads the rows back in file order, and writes each
 // row's report lines and counts it once the customers the row names have
 // ids, so the reports never need the whole file either.
 package importer

@@ -97,7 +97,19 @@ type Options struct {
 	// rebuildAbove, when not 0, is how many written customers make the
 	// cache be built again from the database rather than updated (tests).
 	rebuildAbove int
+	// keysInMemory is how many checked rows' match keys are kept in
+	// memory for the file's duplicate index; a file with more has its
+	// index built from the rows read back from the spill. 0 is
+	// defaultKeysInMemory, a negative number none (tests).
+	keysInMemory int
 }
+
+// defaultKeysInMemory is Options.keysInMemory's default: below it the
+// file's match keys, computed while the file is read, are kept for its
+// duplicate index (about 0.5 KB a row); above it they are computed again
+// from the spill when the index is built, so that they never all stay in
+// memory at once.
+const defaultKeysInMemory = 100_000
 
 // Summary counts what an import did. Accepted + Rejected + Blocked always
 // equals Rows; Accepted is Created + Updated + Unchanged + Merged.
@@ -343,7 +355,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		}
 		// The file's rows are indexed and matched on all CPUs while the
 		// writer starts writing.
-		m = startMatching(ctx, t, snap, &opts)
+		m = startMatching(ctx, t, snap, sp, &opts)
 		rep, err := newReporter(t, &opts, sum, tx)
 		if err != nil {
 			return err
@@ -410,6 +422,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Actor == "" {
 		o.Actor = "import"
+	}
+	if o.keysInMemory == 0 {
+		o.keysInMemory = defaultKeysInMemory
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

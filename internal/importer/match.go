@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -43,8 +42,12 @@ type matcher struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	// next is the first chunk no worker has taken.
-	next atomic.Int64
+	// mu guards next and limit; more signals a higher limit, or the end.
+	mu   sync.Mutex
+	more *sync.Cond
+	// next is the first chunk no worker has taken; limit the first one
+	// none may take yet (reach).
+	next, limit int
 	// done[k] is closed when chunk k of s.fileRows is matched; err[k] is
 	// then its error.
 	done []chan struct{}
@@ -57,9 +60,18 @@ type matcher struct {
 // matchChunk is how many rows a matcher worker takes at once.
 const matchChunk = 256
 
+// matchAhead is how many chunks past the writer's the matchers may match:
+// a matched row's candidates, with their explanations, wait in memory
+// until the writer comes to it, so that matchers left to run ahead of a
+// slower writer held the candidates of most of the file (about 230 MB at
+// a million rows).
+const matchAhead = 64
+
 // startMatching picks the file's new rows, and indexes and matches them in
-// the background.
-func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *matcher {
+// the background. The index is built from the new rows' match keys when
+// the checker kept them (t.keys), else from the rows read back from the
+// spill sp.
+func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *Options) *matcher {
 	// The new rows' keys move to the front of t.keys, in place: a new
 	// row's keys are never behind its new position.
 	recs := t.keys
@@ -73,15 +85,32 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 			continue
 		}
 		r.fpos = len(s.fileRows)
-		recs[r.fpos] = recs[k]
+		if recs != nil {
+			recs[r.fpos] = recs[k]
+		}
 		s.fileRows = append(s.fileRows, r)
 	}
-	clear(recs[len(s.fileRows):])
-	recs = recs[:len(s.fileRows)]
+	if recs != nil {
+		clear(recs[len(s.fileRows):])
+		recs = recs[:len(s.fileRows)]
+	}
 	t.keys = nil
+	build := func(ctx context.Context) (*dedupe.Index, error) {
+		if recs != nil {
+			return dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		}
+		return spilledIndex(ctx, sp, s.fileRows, opts)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
-	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{})}
+	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{}), limit: matchAhead}
+	m.more = sync.NewCond(&m.mu)
+	// Workers waiting for the writer stop waiting when the matching ends.
+	context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		m.more.Broadcast()
+		m.mu.Unlock()
+	})
 	for k := range m.done {
 		m.done[k] = make(chan struct{})
 	}
@@ -89,7 +118,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 	go func() {
 		defer m.wg.Done()
 		t0 := time.Now()
-		ix, err := dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
+		ix, err := build(ctx)
 		recs = nil // the index keeps its own copy
 		if err != nil {
 			m.indexErr = fmt.Errorf("duplicate index of the file: %w", err)
@@ -119,7 +148,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 			m.wg.Add(1)
 			go func() {
 				defer m.wg.Done()
-				for m.take() {
+				for m.take(true) {
 				}
 			}()
 		}
@@ -128,12 +157,25 @@ func startMatching(ctx context.Context, t *table, s *snapshot, opts *Options) *m
 }
 
 // take matches the next chunk no one has taken, on the caller's goroutine,
-// and reports whether there was one.
-func (m *matcher) take() bool {
-	k := int(m.next.Add(1)) - 1
-	if k >= len(m.done) {
+// and reports whether there was one. When that chunk is too far ahead of
+// the writer (reach), it waits for the writer, or with wait false takes
+// nothing.
+func (m *matcher) take(wait bool) bool {
+	m.mu.Lock()
+	for m.next >= m.limit && m.next < len(m.done) && m.ctx.Err() == nil {
+		if !wait {
+			m.mu.Unlock()
+			return false
+		}
+		m.more.Wait()
+	}
+	k := m.next
+	if k >= len(m.done) || m.ctx.Err() != nil {
+		m.mu.Unlock()
 		return false
 	}
+	m.next++
+	m.mu.Unlock()
 	m.err[k] = m.chunk(m.ctx, k)
 	close(m.done[k])
 	return true
@@ -145,10 +187,25 @@ func (m *matcher) take() bool {
 func (m *matcher) help() bool {
 	select {
 	case <-m.indexed:
-		return m.indexErr == nil && m.take()
+		return m.indexErr == nil && m.take(false)
 	default:
 		return false
 	}
+}
+
+// reach tells the matchers that the writer came to row r: they may match
+// up to matchAhead chunks past r's.
+func (m *matcher) reach(r *row) {
+	if r.fpos < 0 {
+		return
+	}
+	limit := r.fpos/matchChunk + 1 + matchAhead
+	m.mu.Lock()
+	if limit > m.limit {
+		m.limit = limit
+		m.more.Broadcast()
+	}
+	m.mu.Unlock()
 }
 
 func (m *matcher) chunk(ctx context.Context, k int) error {

@@ -121,6 +121,12 @@ func (s *spill) cursor() *spillCursor {
 	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)}
 }
 
+// cursorAt is cursor for rows at off and after, with a read buffer of
+// size bytes.
+func (s *spill) cursorAt(off int64, size int) *spillCursor {
+	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, off, s.size-off), size), pos: off}
+}
+
 // spillCursor reads a spill forward.
 type spillCursor struct {
 	r   *bufio.Reader

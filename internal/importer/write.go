@@ -139,6 +139,8 @@ func (w *writer) run(ctx context.Context, t *table) error {
 			return err
 		}
 		if r.outcome != steward.OutcomeRejected {
+			// The matchers may run so far ahead of r, no further.
+			w.matches.reach(r)
 			if w.precreated {
 				if err := w.createAhead(ctx, r, seen); err != nil {
 					return err

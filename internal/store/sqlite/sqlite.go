@@ -63,7 +63,8 @@ var _ steward.Store = (*Store)(nil)
 // connection applies the first of two settings of a pragma, so these are
 // not repeated in the common ones.
 //
-//   - A page cache of up to 1 GiB: with the default 32 MiB most index pages
+//   - A page cache of up to 1 GiB (DefaultCacheSize, or CacheSize; set
+//     before these): with the default 32 MiB most index pages
 //     are read from the file again on every batch.
 //   - A checkpoint every 65,536 WAL pages (256 MiB) instead of 1,000, so
 //     that a page written by many transactions is copied back once;
@@ -71,7 +72,7 @@ var _ steward.Store = (*Store)(nil)
 //   - temp_store(file): the journal of a savepoint (every store call inside
 //     Atomic) then spills to a temporary file; kept in memory, the driver's
 //     allocator spent more time freeing it than everything else together.
-const writerPragmas = "&_pragma=cache_size(-1048576)&_pragma=wal_autocheckpoint(65536)" +
+const writerPragmas = "&_pragma=wal_autocheckpoint(65536)" +
 	"&_pragma=journal_size_limit(67108864)&_pragma=temp_store(file)"
 
 // readerPragmas tune the read-only connections: a 32 MiB page cache each,
@@ -88,6 +89,8 @@ type Option func(*options) error
 
 type options struct {
 	busyTimeout time.Duration
+	// cacheKiB is the writer's page cache in KiB (CacheSize).
+	cacheKiB int64
 }
 
 // BusyTimeout sets how long a write waits for another process's write
@@ -112,7 +115,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option)
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
 		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path such as ./steward.db (no :memory:, no options after ?), not %q.", path)
 	}
-	o := options{busyTimeout: DefaultBusyTimeout}
+	o := options{busyTimeout: DefaultBusyTimeout, cacheKiB: DefaultCacheSize >> 10}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -129,7 +132,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option)
 	}
 	common := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busy)
 	writer, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&"+
-		common+writerPragmas)
+		common+fmt.Sprintf("&_pragma=cache_size(-%d)", o.cacheKiB)+writerPragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
 	}

@@ -1,0 +1,79 @@
+package importer
+
+import (
+	"context"
+	"sync"
+
+	"github.com/steward-crm/steward/dedupe"
+)
+
+// spilledIndex builds the duplicate index of the file's new rows (rows, by
+// position) from the rows as they wait in the spill, preparing each one's
+// match keys again as the index takes it: the keys of a large file never
+// all stay in memory at once, only the index built from them does. It is
+// the index dedupe.NewIndexPrepared builds from the keys the checker
+// computed (the same records, in the same order).
+func spilledIndex(ctx context.Context, sp *spill, rows []*row, opts *Options) (*dedupe.Index, error) {
+	rd := &spillReaders{sp: sp, rows: rows, at: make(map[int]*spillCursor)}
+	ix, err := dedupe.NewIndexFunc(ctx, len(rows), opts.Matching, opts.Model, rd.prepared)
+	if err == nil {
+		err = rd.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// spillReaders read the new rows back from the spill for the index, which
+// asks for them in runs of consecutive positions on several goroutines:
+// each run reads on with the cursor the previous position left.
+type spillReaders struct {
+	sp   *spill
+	rows []*row
+	mu   sync.Mutex
+	// at holds the idle cursors by the position each would read next.
+	at  map[int]*spillCursor
+	err error
+}
+
+// spillIndexBuffer is the read buffer of one cursor of spillReaders.
+const spillIndexBuffer = 64 << 10
+
+// prepared returns the match keys of new row i; after a read error, empty
+// keys, the error kept for spilledIndex.
+func (rd *spillReaders) prepared(i int) dedupe.Prepared {
+	off := rd.rows[i].off
+	rd.mu.Lock()
+	c := rd.at[i]
+	delete(rd.at, i)
+	failed := rd.err != nil
+	rd.mu.Unlock()
+	if failed {
+		return dedupe.Prepared{}
+	}
+	if c == nil {
+		c = rd.sp.cursorAt(off, spillIndexBuffer)
+	}
+	rr, _, err := c.read(off)
+	rd.mu.Lock()
+	if err != nil {
+		if rd.err == nil {
+			rd.err = err
+		}
+		rd.mu.Unlock()
+		return dedupe.Prepared{}
+	}
+	if i+1 < len(rd.rows) {
+		rd.at[i+1] = c
+	}
+	// A cursor left where no run starts (the next run began on another
+	// goroutine first) is never asked for again: let it go.
+	for k := range rd.at {
+		if k < i-4096 {
+			delete(rd.at, k)
+		}
+	}
+	rd.mu.Unlock()
+	return dedupe.Prepare(&rr.Record)
+}
