@@ -213,7 +213,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			dsn, cachePath = filepath.Join(tmp, "dry-run.db"), ""
 		}
 	}
-	limit, err := importMemoryLimit(*memoryLimit)
+	limit, err := importMemoryLimit(*memoryLimit, env.Getenv)
 	if err != nil {
 		return usagef("--memory-limit takes a size such as 1500MiB or 2GiB, or off", "%s", steward.ErrorMessage(err))
 	}

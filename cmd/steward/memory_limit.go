@@ -2,10 +2,10 @@ package main
 
 import (
 	"math"
-	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/steward-crm/steward"
 )
@@ -17,40 +17,27 @@ const defaultImportMemory = 2 << 30
 // memoryLimitUsage is the help of import's --memory-limit.
 const memoryLimitUsage = "memory the import aims to stay within, e.g. 1500MiB or 2GiB (off: no limit); the Go collector works harder near it, and an SQLite database's page cache gets a quarter of it (default: $GOMEMLIMIT when set, else 2GiB)"
 
-// parseByteSize reads a size such as 2GiB, 1500MiB, 512M or 1073741824;
-// K, M, G and T count in powers of 1024 with or without "iB" or "B".
+// parseByteSize reads a size such as 2GiB, 1500MiB, 1.5GB or 1073741824
+// (go-humanize: KiB, MiB, GiB count in powers of 1024, kB, MB, GB in
+// powers of 1000).
 func parseByteSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	upper := strings.ToUpper(t)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"TIB", 1 << 40}, {"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10},
-		{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10},
-		{"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(upper, u.suffix) {
-			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n <= 0 || n*float64(mult) >= 1<<62 {
+	n, err := humanize.ParseBytes(strings.TrimSpace(s))
+	if err != nil || n == 0 || n >= 1<<62 {
 		return 0, steward.Errorf(steward.EINVALID, "The memory limit %q is not a size such as 1500MiB or 2GiB.", s)
 	}
-	return int64(n * float64(mult)), nil
+	return int64(n), nil
 }
 
 // importMemoryLimit returns the memory limit of an import from its
 // --memory-limit flag (flag), GOMEMLIMIT, or defaultImportMemory; 0 for
 // none ("off", or GOMEMLIMIT=off).
-func importMemoryLimit(flag string) (int64, error) {
+func importMemoryLimit(flag string, getenv func(string) string) (int64, error) {
 	switch {
 	case strings.EqualFold(flag, "off"):
 		return 0, nil
 	case flag != "":
 		return parseByteSize(flag)
-	case os.Getenv("GOMEMLIMIT") != "":
+	case getenv("GOMEMLIMIT") != "":
 		// The runtime read it already.
 		if n := debug.SetMemoryLimit(-1); n != math.MaxInt64 {
 			return n, nil
