@@ -237,7 +237,9 @@ func TestDedupeChoosesFullRun(t *testing.T) {
 			{name: "first run trains", want: fullRetrain},
 			{name: "fresh model and index", want: ""},
 			{name: "--full", opts: Options{Full: true}, want: fullAll},
-			{name: "no index", prep: func() { job.LoadIndex = func(context.Context, *dedupe.Model) (*matchindex.Index, error) { return nil, fmt.Errorf("gone") } }, want: fullNoIndex},
+			{name: "no index", prep: func() {
+				job.LoadIndex = func(context.Context, *dedupe.Model) (*matchindex.Index, error) { return nil, fmt.Errorf("gone") }
+			}, want: fullNoIndex},
 			{name: "retrain due", prep: func() { job.LoadIndex = cachedDedupe(t, s, nil).LoadIndex; job.RetrainAfter = time.Nanosecond }, want: fullRetrain},
 		}
 		for _, st := range steps {
