@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +54,7 @@ func pendingSet(t *testing.T, s steward.Store) map[string]float64 {
 
 // nightChanges changes s as one day of work would, the same way whatever
 // the database: pending is its pending suggestions, oldest first.
-func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) {
+func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) (linked []int64) {
 	t.Helper()
 	ctx := context.Background()
 	update := func(id int64, fn func(r *steward.Record)) {
@@ -81,12 +83,40 @@ func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) 
 	if len(pairs) < 12 {
 		t.Fatalf("%d pending pairs, want 12", len(pairs))
 	}
-	// A change that links two suggestions: a member of one takes the
-	// name, email and phone of a member of another.
-	a, c := pairs[0].CustomerIDs[0], pairs[1].CustomerIDs[0]
-	ra := record(a)
-	update(c, func(r *steward.Record) {
-		r.FirstName, r.LastName, r.Email, r.Phone, r.BirthDate = ra.FirstName, ra.LastName, ra.Email, ra.Phone, ra.BirthDate
+	// A change that links two suggestions: a member of a pair becomes a
+	// copy of a member of a suggestion of three or more, whose other
+	// members only the suggestion's own links reach.
+	// The copied member is a leaf of the group's tree of links, as far
+	// from the others as the group's links go.
+	var group *steward.Suggestion
+	var leaf int64
+	for _, sg := range pending {
+		var ev steward.Evidence
+		if len(sg.CustomerIDs) < 3 || json.Unmarshal(sg.Evidence, &ev) != nil {
+			continue
+		}
+		degree := make(map[int64]int)
+		for _, p := range ev.Pairs {
+			degree[p.A]++
+			degree[p.B]++
+		}
+		for _, id := range sg.CustomerIDs {
+			if degree[id] == 1 && len(ev.Pairs) == len(sg.CustomerIDs)-1 {
+				group, leaf = sg, id
+			}
+		}
+		if group != nil {
+			break
+		}
+	}
+	if group == nil {
+		t.Fatal("no pending suggestion of three or more")
+	}
+	ra := record(leaf)
+	update(pairs[1].CustomerIDs[0], func(r *steward.Record) {
+		src := r.Source
+		*r = ra.Clone()
+		r.Source = src
 	})
 	// A change that breaks a duplicate: a member becomes someone else.
 	update(pairs[2].CustomerIDs[1], func(r *steward.Record) {
@@ -134,6 +164,7 @@ func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) 
 	if _, err := er.Erase(ctx, s, pairs[5].CustomerIDs[1], testMeta); err != nil {
 		t.Fatal(err)
 	}
+	return append([]int64{pairs[1].CustomerIDs[0]}, group.CustomerIDs...)
 }
 
 // TestIncrementalDedupeEqualsFull: after a night's changes (a change that
@@ -163,13 +194,14 @@ func TestIncrementalDedupeEqualsFull(t *testing.T) {
 		if !equalPending(t, before, pendingSet(t, stores[1])) {
 			t.Fatal("the two copies differ before any change")
 		}
+		var linked []int64
 		for k := range stores {
 			pending, err := stores[k].Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Order: steward.MostConfident})
 			if err != nil {
 				t.Fatal(err)
 			}
 			slices.SortFunc(pending, func(a, b *steward.Suggestion) int { return int(a.ID - b.ID) })
-			nightChanges(t, stores[k], pending)
+			linked = nightChanges(t, stores[k], pending)
 		}
 		inc := start(t, runners[0], dd[0], Options{})
 		full := start(t, runners[1], dd[1], Options{Full: true})
@@ -183,6 +215,15 @@ func TestIncrementalDedupeEqualsFull(t *testing.T) {
 			t.Errorf("new suggestions: incremental %d, full %d", inc.Counts["suggestions_new"], full.Counts["suggestions_new"])
 		}
 		after := pendingSet(t, stores[0])
+		// The changed customer joined the group it now copies a member
+		// of, which only a run that follows the group's links finds whole.
+		joined := false
+		for k := range pendingSet(t, stores[1]) {
+			joined = joined || containsAll(k, linked)
+		}
+		if !joined {
+			t.Errorf("the full run suggests no group of %v: the test no longer links two suggestions", linked)
+		}
 		equalPending(t, after, pendingSet(t, stores[1]))
 
 		// The next night, with nothing changed, changes nothing.
@@ -192,6 +233,16 @@ func TestIncrementalDedupeEqualsFull(t *testing.T) {
 		}
 		equalPending(t, pendingSet(t, stores[0]), after)
 	})
+}
+
+// containsAll reports whether the suggestion key k holds every id.
+func containsAll(k string, ids []int64) bool {
+	for _, id := range ids {
+		if !strings.Contains(","+k+",", fmt.Sprintf(",%d,", id)) {
+			return false
+		}
+	}
+	return true
 }
 
 // equalPending reports (and fails the test on) every difference between
