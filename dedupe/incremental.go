@@ -77,24 +77,6 @@ func (ix *Index) ClusterPairs(pairs []Pair) []int32 {
 	return c
 }
 
-// BlockMates returns the records, not removed, that share a block with
-// record i (before any candidate is chosen), in order: the records whose
-// scores a change of record i may move, as it changes how common the
-// values they share are.
-func (ix *Index) BlockMates(i int) []int {
-	ix.positions()
-	var sc candScratch
-	ix.rawCandidates(i, &sc, false)
-	var out []int
-	for _, r := range sc.raw {
-		if j := int32(r >> 32); !ix.isRemoved(j) {
-			out = append(out, int(j))
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // Probability returns the match probability of records i and j of the
 // index, scored as Run scores the pair (from the lower record), whether or
 // not blocking would compare them.

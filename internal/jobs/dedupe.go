@@ -159,7 +159,7 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	if trained {
 		tm = &trainedModel{model: res.Model, records: int64(len(recs)), labels: int64(len(labels))}
 	}
-	return j.writeSuggestions(ctx, run, groups, tm, stored)
+	return j.writeSuggestions(ctx, run, groups, tm, stored, nil)
 }
 
 // trainedModel is a model a run trained, on records customers with labels
@@ -174,11 +174,18 @@ type trainedModel struct {
 // trained on records customers with labels decided pairs: it is stored
 // with them, so the gate scores the next import as this run scored;
 // otherwise stored is the stored model the run scored with (nil for one
-// given in Dedupe.Model).
-func (j *Dedupe) writeSuggestions(ctx context.Context, run *Run, groups []group, trained *trainedModel, stored *steward.StoredModel) error {
-	known, err := knownSuggestions(ctx, run.Store)
-	if err != nil {
-		return err
+// given in Dedupe.Model). all are the stored suggestions, nil to load
+// them.
+func (j *Dedupe) writeSuggestions(ctx context.Context, run *Run, groups []group, trained *trainedModel, stored *steward.StoredModel, all []*steward.Suggestion) error {
+	if all == nil {
+		var err error
+		if all, err = run.Store.Suggestions(ctx, steward.SuggestionFilter{}); err != nil {
+			return fmt.Errorf("load suggestions: %w", err)
+		}
+	}
+	known := make(map[string]*steward.Suggestion, len(all))
+	for _, sg := range all {
+		known[steward.SuggestionKey(sg.CustomerIDs)] = sg
 	}
 	return run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
 		if trained != nil {
@@ -288,19 +295,6 @@ func (j *Dedupe) now() time.Time {
 // suggestion's probability before the suggestion is rewritten: smaller
 // moves are noise of re-estimation, not news for a steward.
 const unchangedProbability = 0.01
-
-// knownSuggestions returns every stored suggestion by its member key.
-func knownSuggestions(ctx context.Context, s steward.Store) (map[string]*steward.Suggestion, error) {
-	all, err := s.Suggestions(ctx, steward.SuggestionFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("load suggestions: %w", err)
-	}
-	known := make(map[string]*steward.Suggestion, len(all))
-	for _, sg := range all {
-		known[steward.SuggestionKey(sg.CustomerIDs)] = sg
-	}
-	return known, nil
-}
 
 // group is one suggestion to be: its members (customer ids, sorted), its
 // probability (the weakest link of the strongest tree that joins them) and

@@ -42,8 +42,9 @@ const maxChangedShare = 10
 // (LoadIndex) up to date with the changed customers, the way the gate
 // keeps its index, and takes as seeds the changed customers still active,
 // the customers they were duplicates of before they changed (matched in
-// the index as it was), and the members of every suggestion that holds a
-// changed customer. From the seeds it follows every pair at or above the
+// the index as it was), the members of every suggestion that holds a
+// changed customer, and those of every pending suggestion whose score the
+// changes moved (drifted: how common a name is changes with them). From the seeds it follows every pair at or above the
 // threshold (dedupe.Index.PairsOf) until no new customer is reached: the
 // components of the duplicate graph that hold the seeds, whole. Those
 // components are clustered and turned into suggestions as a full run does;
@@ -101,23 +102,15 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 		return false, "", fmt.Errorf("changed customers: %w", err)
 	}
 	threshold := j.Config.Threshold
-	isMate := make(map[int64]bool)
 
 	// The customers the changed ones were duplicates of, in the index as
 	// it was: a component a changed customer leaves may fall apart, and
 	// each part holds one of them.
 	seeds := make(map[int64]bool)
-	// Customers that share a block with a changed one, before or after
-	// the change: how common the values they share are changed with it,
-	// and so are their suggestions' scores.
-	var mates []int64
 	for _, c := range changed {
 		p := d.Position(c.ID)
 		if p < 0 {
 			continue
-		}
-		for _, m := range d.Ix.BlockMates(p) {
-			mates = append(mates, d.IDs[m])
 		}
 		pairs, err := d.Ix.PairsOf(p)
 		if err != nil {
@@ -147,14 +140,6 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	for _, c := range changed {
 		isChanged[c.ID] = true
 		seeds[c.ID] = true
-		if p := d.Position(c.ID); p >= 0 {
-			for _, m := range d.Ix.BlockMates(p) {
-				mates = append(mates, d.IDs[m])
-			}
-		}
-	}
-	for _, id := range mates {
-		isMate[id] = true
 	}
 	all, err := run.Store.Suggestions(ctx, steward.SuggestionFilter{})
 	if err != nil {
@@ -170,7 +155,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 		}
 		holds := false
 		for _, id := range sg.CustomerIDs {
-			holds = holds || isChanged[id] || sg.Status == steward.SuggestionPending && isMate[id]
+			holds = holds || isChanged[id]
 		}
 		if holds {
 			for _, id := range sg.CustomerIDs {
@@ -239,7 +224,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 			j.SaveIndex(d.Ix, d.IDs, g0)
 		}
 	}
-	return true, "", j.writeSuggestions(ctx, run, groups, nil, stored)
+	return true, "", j.writeSuggestions(ctx, run, groups, nil, stored, all)
 }
 
 // errTooMany stops reading changed customers past maxChangedShare.

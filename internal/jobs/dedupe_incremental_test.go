@@ -22,7 +22,7 @@ import (
 
 // cachedDedupe is a dedupe job that keeps its index in a cache file, as
 // `steward run dedupe` does.
-func cachedDedupe(t *testing.T, s steward.Store, model *dedupe.Model) *Dedupe {
+func cachedDedupe(t testing.TB, s steward.Store, model *dedupe.Model) *Dedupe {
 	path := filepath.Join(t.TempDir(), "index")
 	cfg := dedupe.DefaultConfig()
 	return &Dedupe{Config: cfg, Model: model, RetrainAfter: 7 * 24 * time.Hour,
