@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -56,6 +57,7 @@ func benchNightlyDedupe(b *testing.B, s steward.Store, n int) {
 	seedGeneratedBench(b, s, n)
 	b.Logf("seeded %d customers in %s", n, time.Since(t0).Round(time.Second))
 	job := cachedDedupe(b, s, nil)
+	job.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rn := &Runner{Store: s, StaleAfter: time.Hour}
 	t0 = time.Now()
 	first, err := rn.Start(ctx, job, Options{})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/dedupe"
@@ -75,6 +76,11 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 			return false, fullModel, nil
 		}
 	}
+	t0 := time.Now()
+	stage := func(name string) {
+		j.logger().Debug("dedupe incremental stage", "stage", name, "elapsed", time.Since(t0).Round(time.Millisecond))
+		t0 = time.Now()
+	}
 	d, err := j.LoadIndex(ctx, m)
 	if err != nil {
 		j.logger().Info("dedupe runs in full: no duplicate index kept", "reason", err)
@@ -87,6 +93,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	if err := d.Ix.SetModel(m); err != nil {
 		return false, fullNoIndex, nil
 	}
+	stage("load index")
 	var changed []*steward.Customer
 	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{ChangedSince: since}, func(c *steward.Customer) error {
 		if len(changed) >= int(total/maxChangedShare)+100 {
@@ -101,6 +108,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	if err != nil {
 		return false, "", fmt.Errorf("changed customers: %w", err)
 	}
+	stage("read changed customers")
 	threshold := j.Config.Threshold
 
 	// The customers the changed ones were duplicates of, in the index as
@@ -125,6 +133,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	if err := ctx.Err(); err != nil {
 		return false, "", err
 	}
+	stage("match changed customers in the index as it was")
 	if err := d.PutAll(ctx, changed); err != nil {
 		return false, "", fmt.Errorf("update the duplicate index: %w", err)
 	}
@@ -141,6 +150,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 		isChanged[c.ID] = true
 		seeds[c.ID] = true
 	}
+	stage("update the index")
 	all, err := run.Store.Suggestions(ctx, steward.SuggestionFilter{})
 	if err != nil {
 		return false, "", fmt.Errorf("load suggestions: %w", err)
@@ -164,6 +174,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 		}
 	}
 
+	stage("load suggestions, find drifted ones")
 	// The components of the seeds, whole.
 	var queue []int
 	seen := make(map[int]bool)
@@ -203,6 +214,7 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 			}
 		}
 	}
+	stage("follow the links")
 	res := &dedupe.Result{Index: d.Ix, Model: m, Pairs: pairs, Cluster: d.Ix.ClusterPairs(pairs)}
 	groups := suggestionGroups(res, d.IDs, notDup, threshold)
 	clusters := make(map[int32]int)
@@ -219,11 +231,14 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	run.Count("changed", int64(len(changed)))
 	run.Count("customers_examined", int64(len(queue)))
 	run.Count("pairs_kept", int64(len(pairs)))
+	stage("cluster")
 	if j.SaveIndex != nil {
 		if g1, err := run.Store.CustomerGeneration(ctx); err == nil && g1 == g0 {
 			j.SaveIndex(d.Ix, d.IDs, g0)
 		}
 	}
+	stage("save the index")
+	defer stage("write suggestions")
 	return true, "", j.writeSuggestions(ctx, run, groups, nil, stored, all)
 }
 
