@@ -23,14 +23,14 @@ func (j *Dedupe) FollowsChanges() bool { return true }
 
 // Why a run compared every customer: a count "full_because:REASON" of 1.
 const (
-	fullAll      = "all"          // the first run, --full, or a resumed run
-	fullRetrain  = "retrain"      // the model is trained again (or none is stored)
-	fullModel    = "model"        // the last run scored with another model
-	fullNoIndex  = "no_index"     // no kept index (none configured, no file, unreadable)
-	fullOldIndex = "index_older"  // the kept index is older than the last run's start
-	fullMany     = "many_changed" // too many changed customers to be worth it
-	fullMismatch = "index_differs"
-	fullWorn     = "index_worn" // too many removed records in the kept index
+	fullAll      = "all"           // the first run, --full, or a resumed run
+	fullRetrain  = "retrain"       // the model is trained again (or none is stored)
+	fullModel    = "model"         // the last run scored with another model
+	fullNoIndex  = "no_index"      // no kept index (none configured, no file, unreadable)
+	fullOldIndex = "index_older"   // the kept index is older than the last run's start
+	fullMany     = "many_changed"  // too many changed customers to be worth it
+	fullMismatch = "index_differs" // the kept index, brought up to date, does not hold the active customers
+	fullWorn     = "index_worn"    // too many removed records in the kept index
 )
 
 // maxChangedShare bounds the changed customers, as a share of the active
@@ -45,9 +45,10 @@ const maxChangedShare = 10
 // the customers they were duplicates of before they changed (matched in
 // the index as it was), the members of every suggestion that holds a
 // changed customer, and those of every pending suggestion whose score the
-// changes moved (drifted: how common a name is changes with them). From the seeds it follows every pair at or above the
-// threshold (dedupe.Index.PairsOf) until no new customer is reached: the
-// components of the duplicate graph that hold the seeds, whole. Those
+// changes moved (drifted: how common a name is changes with them). From
+// the seeds it follows every pair at or above the threshold
+// (dedupe.Index.PairsOf) until no new customer is reached: the components
+// of the duplicate graph that hold the seeds, whole. Those
 // components are clustered and turned into suggestions as a full run does;
 // every other component is the same as at the last run, and so are its
 // suggestions, which stay as they are. A full run leaves pending
