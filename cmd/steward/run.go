@@ -50,7 +50,7 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	rulesPath := rulesFlag(fs)
 	restart := fs.Bool("restart", false, "ignore the checkpoint of an interrupted run and start from the beginning")
-	full := fs.Bool("full", false, "standardize, verify-emails: examine every customer, not only those changed since the last successful run")
+	full := fs.Bool("full", false, "standardize, verify-emails, dedupe: examine every customer, not only those changed since the last successful run")
 	offline := fs.Bool("offline", false, "verify-emails: check syntax and lists only, ask no DNS server")
 	dnsServer := fs.String("dns", "", "verify-emails: DNS server HOST:PORT (default: the rules file's, else /etc/resolv.conf)")
 	indexCache := fs.String("index-cache", "", indexCacheUsage+"; dedupe writes the index it built there for the next import")
@@ -158,6 +158,12 @@ func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline b
 					log.Warn("duplicate index cache not written", "file", cache, "err", err)
 				}
 			}
+			// The index kept there lets a run with a fresh model match
+			// only the customers changed since the last one.
+			j.LoadIndex = func(ctx context.Context, m *dedupe.Model) (*matchindex.Index, error) {
+				return matchindex.ReadCache(ctx, store(), matchindex.Options{Cache: cache, Matching: j.Config, Model: m, Logger: log})
+			}
+			j.Logger = log
 		}
 		return withBar(j, bar), nil
 	})

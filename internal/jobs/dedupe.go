@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strconv"
@@ -44,6 +45,15 @@ type Dedupe struct {
 	// it instead of building it again. It is not called when customers
 	// changed during the run.
 	SaveIndex func(ix *dedupe.Index, ids []int64, g steward.Generation)
+	// LoadIndex, when set, returns the index SaveIndex last kept (e.g.
+	// matchindex.ReadCache), at whatever generation it reflects, read
+	// with this job's Config and the given model. With it, a run whose
+	// model is fresh matches only the customers changed since the last
+	// successful run (see runIncremental); without it every run compares
+	// every customer.
+	LoadIndex func(ctx context.Context, m *dedupe.Model) (*matchindex.Index, error)
+	// Logger receives why a run could not be incremental; nil discards.
+	Logger *slog.Logger
 }
 
 // Name implements Job.
@@ -74,6 +84,33 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	if err != nil {
 		return fmt.Errorf("count customers: %w", err)
 	}
+	if total < 2 {
+		run.Count("customers", total)
+		return nil
+	}
+	notDup, err := run.Store.NotDuplicatePairs(ctx)
+	if err != nil {
+		return fmt.Errorf("load not-duplicate pairs: %w", err)
+	}
+	// Stewards' decisions: merged members are matches, not-duplicate
+	// marks non-matches. They train the model and measure blocking.
+	labels, err := merge.Labels(ctx, run.Store)
+	if err != nil {
+		return err
+	}
+	model, stored, err := j.model(ctx, run, total, int64(len(labels)))
+	if err != nil {
+		return err
+	}
+	if model != nil {
+		done, why, err := j.runIncremental(ctx, run, g0, total, model, stored, notDup)
+		if err != nil || done {
+			return err
+		}
+		run.Count("full_because:"+why, 1)
+	} else {
+		run.Count("full_because:"+fullRetrain, 1)
+	}
 	progress(StageLoad, 0, int(total))
 	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		r := c.Record.Clone()
@@ -91,20 +128,6 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	run.Count("customers", int64(len(recs)))
 	if len(recs) < 2 {
 		return nil
-	}
-	notDup, err := run.Store.NotDuplicatePairs(ctx)
-	if err != nil {
-		return fmt.Errorf("load not-duplicate pairs: %w", err)
-	}
-	// Stewards' decisions: merged members are matches, not-duplicate
-	// marks non-matches. They train the model and measure blocking.
-	labels, err := merge.Labels(ctx, run.Store)
-	if err != nil {
-		return err
-	}
-	model, stored, err := j.model(ctx, run, int64(len(recs)), int64(len(labels)))
-	if err != nil {
-		return err
 	}
 	trained := false
 	if model == nil {
@@ -126,20 +149,47 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 			j.SaveIndex(res.Index, ids, g0)
 		}
 	}
+	run.Count("customers_examined", int64(len(recs)))
 	run.Count("pairs_compared", res.Stats.PairsCompared)
 	run.Count("pairs_kept", int64(res.Stats.PairsKept))
 
 	groups := suggestionGroups(res, ids, notDup, j.Config.Threshold)
 	run.Count("clusters", int64(res.Stats.Clusters))
-	known, err := knownSuggestions(ctx, run.Store)
-	if err != nil {
-		return err
+	var tm *trainedModel
+	if trained {
+		tm = &trainedModel{model: res.Model, records: int64(len(recs)), labels: int64(len(labels))}
+	}
+	return j.writeSuggestions(ctx, run, groups, tm, stored, nil)
+}
+
+// trainedModel is a model a run trained, on records customers with labels
+// decided pairs.
+type trainedModel struct {
+	model           *dedupe.Model
+	records, labels int64
+}
+
+// writeSuggestions stores the groups as suggestions in one transaction,
+// with the run's checkpoint. trained, when not nil, is the model this run
+// trained on records customers with labels decided pairs: it is stored
+// with them, so the gate scores the next import as this run scored;
+// otherwise stored is the stored model the run scored with (nil for one
+// given in Dedupe.Model). all are the stored suggestions, nil to load
+// them.
+func (j *Dedupe) writeSuggestions(ctx context.Context, run *Run, groups []group, trained *trainedModel, stored *steward.StoredModel, all []*steward.Suggestion) error {
+	if all == nil {
+		var err error
+		if all, err = run.Store.Suggestions(ctx, steward.SuggestionFilter{}); err != nil {
+			return fmt.Errorf("load suggestions: %w", err)
+		}
+	}
+	known := make(map[string]*steward.Suggestion, len(all))
+	for _, sg := range all {
+		known[steward.SuggestionKey(sg.CustomerIDs)] = sg
 	}
 	return run.Store.Atomic(ctx, func(ctx context.Context, s steward.Store) error {
-		if trained {
-			// Trained by this run: stored with its suggestions, so the
-			// gate scores the next import as this run scored.
-			sm, err := matchindex.SaveModel(ctx, s, res.Model, j.now(), int64(len(recs)), int64(len(labels)), fmt.Sprintf("run %d", run.Record.ID))
+		if trained != nil {
+			sm, err := matchindex.SaveModel(ctx, s, trained.model, j.now(), trained.records, trained.labels, fmt.Sprintf("run %d", run.Record.ID))
 			if err != nil {
 				return err
 			}
@@ -245,19 +295,6 @@ func (j *Dedupe) now() time.Time {
 // suggestion's probability before the suggestion is rewritten: smaller
 // moves are noise of re-estimation, not news for a steward.
 const unchangedProbability = 0.01
-
-// knownSuggestions returns every stored suggestion by its member key.
-func knownSuggestions(ctx context.Context, s steward.Store) (map[string]*steward.Suggestion, error) {
-	all, err := s.Suggestions(ctx, steward.SuggestionFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("load suggestions: %w", err)
-	}
-	known := make(map[string]*steward.Suggestion, len(all))
-	for _, sg := range all {
-		known[steward.SuggestionKey(sg.CustomerIDs)] = sg
-	}
-	return known, nil
-}
 
 // group is one suggestion to be: its members (customer ids, sorted), its
 // probability (the weakest link of the strongest tree that joins them) and

@@ -320,7 +320,25 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		return rec, runErr
 	}
 	log.Info("job finished", "counts", rec.Counts, "took", rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond).String())
+	if p, ok := rn.Store.(ChangePruner); ok && follows {
+		// The marks the jobs start from moved on: what no run reads any
+		// more can go. A failure costs only room, and is retried after
+		// the next run.
+		if n, err := p.PruneCustomerChanges(finishCtx); err != nil {
+			log.Warn("prune customer changes", "error", err)
+		} else if n > 0 {
+			log.Debug("pruned customer changes", "transactions", n)
+		}
+	}
 	return rec, nil
+}
+
+// ChangePruner is a store that keeps a record of the transactions that
+// wrote customers (PostgreSQL) and can forget those before every mark an
+// incremental run may still start from. The runner prunes after each
+// successful run of a job that follows changes.
+type ChangePruner interface {
+	PruneCustomerChanges(ctx context.Context) (int64, error)
 }
 
 // changeWindow takes the customers' change mark for a new run of job: the

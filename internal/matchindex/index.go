@@ -264,6 +264,19 @@ var errStaleCache = errors.New("written for another state of the customers")
 // readIndexCache reads the cache file at path if it was written for
 // generation g.
 func readIndexCache(path string, g steward.Generation, opts *Options) (*Index, error) {
+	d, err := readIndexCacheUpTo(path, g, opts)
+	if err != nil {
+		return nil, err
+	}
+	if *d.gen != g {
+		return nil, errStaleCache
+	}
+	return d, nil
+}
+
+// readIndexCacheUpTo reads the cache file at path, with its log replayed,
+// if it was written for g's database at g or an earlier generation.
+func readIndexCacheUpTo(path string, g steward.Generation, opts *Options) (*Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -333,7 +346,7 @@ func readIndexCache(path string, g steward.Generation, opts *Options) (*Index, e
 	if err := replayIndexLog(path+".log", d); err != nil {
 		return nil, err
 	}
-	if *d.gen != g {
+	if d.gen.N > g.N {
 		return nil, errStaleCache
 	}
 	return d, nil

@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) *Database) {
 		{"ChangeMarkOpenWriter", testChangeMarkOpenWriter},
 		{"EmailsToCheckChanged", testEmailsToCheckChanged},
 		{"JobRunChanges", testJobRunChanges},
+		{"PruneCustomerChanges", testPruneCustomerChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
