@@ -117,6 +117,19 @@ func comparePerson(a, b *prepared) pattern {
 			el = emailSpellsNear
 		}
 	}
+	if (el == emailExact || el == emailSameLocal || el == emailTwoEdits) && a.flags&b.flags&flagEmailByName != 0 &&
+		fl != 0 && fl < fnSimilar && (ll == 0 || ll >= lnSimilar) && !spellsLast(a, b.email) && !spellsLast(b, a.email) {
+		// An address made of the first name that two records of one
+		// first name hold (john85@), and no last name to tell them
+		// apart: namesakes born in one year pick such addresses alike,
+		// and the more namesakes a data set holds, the more of them
+		// share one. It weighs as an address that spells agreeing names.
+		if el == emailExact {
+			el = emailSpellsExact
+		} else {
+			el = emailSpellsNear
+		}
+	}
 	if el == emailExact && fl == fnDifferent && ll != 0 && ll < lnSimilar {
 		// One address held by two people of one family name: a
 		// household's shared mailbox as often as one person's. This
@@ -128,6 +141,11 @@ func comparePerson(a, b *prepared) pattern {
 	p.set(cmpEmail, el)
 	p.set(cmpNationalID, compareIDs(a.nationalID, b.nationalID, false))
 	return p
+}
+
+// spellsLast reports whether email's local part spells p's last name.
+func spellsLast(p *prepared, email string) bool {
+	return p.last != "" && spellsName(email, int32(strings.LastIndexByte(email, '@')), "", p.last, "", p.lastPhonetic)
 }
 
 // comparePlace adds to p where two records live and work: address and

@@ -18,6 +18,12 @@ import (
 // threshold, or scored above it but put apart by clustering.
 type lostPairs struct {
 	noKey, window, capped, scoredLow, split, found int64
+	// blockedHigh counts the pairs blocking lost (no key, outside
+	// window, cut by neighbours) that would score at or above the
+	// threshold had they been compared: what blocking could win back.
+	blockedHigh int64
+	// highPatterns holds the patterns of those pairs.
+	highPatterns map[pattern]int64
 	// windowKeys counts, per blocking key, the pairs lost outside
 	// windows that share that key's block; lowPatterns the patterns of
 	// the pairs scored low.
@@ -44,7 +50,7 @@ func loseTruePairs(res *Result, truth []string) lostPairs {
 	for _, p := range res.Pairs {
 		scored[[2]int32{p.A, p.B}] = p.Probability
 	}
-	l := lostPairs{windowKeys: make(map[BlockingKey]int64), lowPatterns: make(map[pattern]int64)}
+	l := lostPairs{windowKeys: make(map[BlockingKey]int64), lowPatterns: make(map[pattern]int64), highPatterns: make(map[pattern]int64)}
 	var sc candScratch
 	for _, ms := range byEntity {
 		for a := range ms {
@@ -68,6 +74,13 @@ func loseTruePairs(res *Result, truth []string) lostPairs {
 					l.window++
 				default:
 					l.noKey++
+				}
+				if !compared && ix.probability(i, j) >= ix.cfg.Threshold {
+					l.blockedHigh++
+					var x, y prepared
+					ix.rec(i, &x)
+					ix.rec(j, &y)
+					l.highPatterns[compare(&x, &y)]++
 				}
 			}
 		}
@@ -140,6 +153,7 @@ func TestAccuracyAtScale(t *testing.T) {
 		t.Logf("n=%d: true pairs %d: no key %.4f, outside window %.4f, cut by neighbours %.4f, scored low %.4f, split %.4f, found %.4f; false pairs linked %d, chained %d",
 			n, l.total(), float64(l.noKey)/tot, float64(l.window)/tot, float64(l.capped)/tot, float64(l.scoredLow)/tot,
 			float64(l.split)/tot, float64(l.found)/tot, ev.FalsePairsLinked, ev.FalsePairsChained)
+		t.Logf("n=%d: lost by blocking but scoring at or above the threshold: %.4f", n, float64(l.blockedHigh)/tot)
 		t.Logf("n=%d: model prior %.2f bits, lambda %.4g", n, res.Model.prior, res.Model.Lambda)
 		if os.Getenv("DEDUPE_SCALE_DETAIL") != "" {
 			t.Logf("n=%d: outside window, by key: %v", n, l.windowKeys)
@@ -183,6 +197,22 @@ func TestAccuracyAtScale(t *testing.T) {
 			}
 			for b := range len(bands) - 1 {
 				t.Logf("n=%d: pairs at p in [%.2f, %.2f): %d, true %.3f", n, bands[b], bands[b+1], all[b], float64(tru[b])/float64(max(1, all[b])))
+			}
+			for _, c := range res.Model.Comparisons {
+				var b strings.Builder
+				for l, lv := range c.Levels[1:] {
+					fmt.Fprintf(&b, "%s m %.3g u %.3g (%.1f) ", lv.Name, lv.M, lv.U, res.Model.weights[slices.IndexFunc(res.Model.Comparisons, func(x ComparisonModel) bool { return x.Field == c.Field })][l+1])
+				}
+				t.Logf("n=%d: model %s: %s", n, c.Field, b.String())
+			}
+			var high []pc
+			for p, c := range l.highPatterns {
+				high = append(high, pc{p, c})
+			}
+			slices.SortFunc(high, func(a, b pc) int { return int(b.n - a.n) })
+			for _, x := range high[:min(10, len(high))] {
+				var tw termWeights
+				t.Logf("n=%d: not compared, would link %6d  %.1f bits without tf: %s", n, x.n, res.Index.weight(x.p, &tw), patternString(x.p))
 			}
 			for _, x := range low[:min(25, len(low))] {
 				var tw termWeights

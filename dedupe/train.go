@@ -131,6 +131,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 		u[cmpEmail][emailOtherFirst] = u[cmpEmail][emailExact]
 	}
 	mFixed := normalizeCounts(pooled, u)
+	sharedEmailM(&mFixed)
 	// The share of matches among all candidate pairs, with m fixed.
 	obs := append(observationsOf(hist, len(labelled)), labelled...)
 	em := runEM(ctx, obs, u, &mFixed, ix.cfg.MaxIterations)
@@ -170,6 +171,23 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	}
 	ix.model = m
 	return m, nil
+}
+
+// sharedEmailM gives the exact email level and the exact email that
+// spells agreeing names (emailSpellsExact) one m: the share of matches
+// whose addresses agree exactly. Which of the two levels a pair gets
+// depends on whether its names agree, and that is the names' evidence,
+// weighed by their own comparisons; what the split tells of the email is
+// how often non-matches share one, which the two levels' u hold (random
+// pairs, which almost never agree on names, and pairs blocked on names).
+// Counted apart, the matches whose names agree took most of the exact
+// emails' m (0.82 of 0.94 at a million generated customers), and an
+// exact email between records whose names could not both be compared (a
+// last name missing, a first name mistyped) weighed three bits less than
+// one between records whose names disagree on nothing.
+func sharedEmailM(m *levelProbs) {
+	both := m[cmpEmail][emailExact] + m[cmpEmail][emailSpellsExact]
+	m[cmpEmail][emailExact], m[cmpEmail][emailSpellsExact] = both, both
 }
 
 // levelProbs holds per comparison a distribution over levels; index 0

@@ -111,3 +111,30 @@ func TestSharedMailboxWeighsLess(t *testing.T) {
 		t.Errorf("exact_other_first_name weighs %.1f bits, exact %.1f: want at least 4 bits less", wo, we)
 	}
 }
+
+// TestExactEmailOneM trains on generated customers: an exact email is as
+// likely among matches whether or not their names agree, so the exact
+// level and the level of an exact address that spells agreeing names get
+// one m, that of most matches; only their u differ. Counted apart, a
+// duplicate whose last name was left out had its shared address weighed
+// by the few matches with names that disagree (three bits less at a
+// million).
+func TestExactEmailOneM(t *testing.T) {
+	d := generated(t, 20000, 1)
+	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ix.Train(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := m.Comparisons[cmpEmail].Levels
+	exact, spells := levels[emailExact], levels[emailSpellsExact]
+	if exact.M != spells.M || exact.M < 0.5 {
+		t.Errorf("m of exact %.3g, of exact_spells_names %.3g: want one m, that of most matches", exact.M, spells.M)
+	}
+	if we, ws := m.weights[cmpEmail][emailExact], m.weights[cmpEmail][emailSpellsExact]; we < ws {
+		t.Errorf("exact weighs %.1f bits, exact_spells_names %.1f: want exact at least as much (its u is among random pairs)", we, ws)
+	}
+}
