@@ -294,6 +294,9 @@ func (d *decoder) checkMatching(m *Matching) {
 	if m.RetrainAfter < 0 {
 		d.at("matching.retrain_after", "must not be negative (0 trains every run)")
 	}
+	if m.RetrainAfterDecisions < 0 {
+		d.at("matching.retrain_after_decisions", "must not be negative (0 trains after any decision)")
+	}
 	if n := m.Blocking.MaxBlockSize; n != 0 && n < 2 {
 		d.at("matching.blocking.max_block_size", "must be at least 2 (or 0 for the matcher's own cap), got %d", n)
 	}

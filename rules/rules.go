@@ -185,6 +185,12 @@ type Matching struct {
 	// RetrainAfter is how long the nightly dedupe job scores with the
 	// model it stored before training it again; 0 trains every run.
 	RetrainAfter time.Duration `yaml:"retrain_after"`
+	// RetrainAfterDecisions is how many stewards' decisions (merged pairs,
+	// not-duplicate marks) made since the model was trained make the
+	// nightly job train it again; 0 trains after any. Until then a
+	// decision still acts at once (a not-duplicate pair is never
+	// suggested) and the nightly dedupe stays incremental.
+	RetrainAfterDecisions int `yaml:"retrain_after_decisions"`
 }
 
 // Blocking chooses the keys that make candidate pairs.

@@ -146,7 +146,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(w)
 
 	start = time.Now()
-	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter}, jobs.Options{})
+	dd, err := runner.Start(ctx, &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter, RetrainAfterDecisions: r.Matching.RetrainAfterDecisions}, jobs.Options{})
 	if err != nil {
 		return err
 	}

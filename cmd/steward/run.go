@@ -151,7 +151,7 @@ func jobRegistry(env *Env, store func() steward.Store, r *rules.Rules, offline b
 	})
 	reg.Register(steward.JobDedupe, func(ctx context.Context) (jobs.Job, error) {
 		bar := progress.New(steward.JobDedupe, 0, env.Stderr, env.Terminal, log)
-		j := &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter, Progress: stageProgress(bar)}
+		j := &jobs.Dedupe{Config: r.DedupeConfig(), RetrainAfter: r.Matching.RetrainAfter, RetrainAfterDecisions: r.Matching.RetrainAfterDecisions, Progress: stageProgress(bar)}
 		if cache != "" {
 			j.SaveIndex = func(ix *dedupe.Index, ids []int64, g steward.Generation) {
 				if err := matchindex.WriteCache(cache, g, ix, ids); err != nil {

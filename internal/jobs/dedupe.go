@@ -32,9 +32,14 @@ type Dedupe struct {
 	Model *dedupe.Model
 	// RetrainAfter is how long a stored model stays fresh: an older one is
 	// trained again, as is one trained on a customer count more than 20%
-	// away from today's or before stewards' latest decisions. 0 trains at
-	// every run.
+	// away from today's, or before RetrainAfterDecisions of stewards'
+	// decisions. 0 trains at every run.
 	RetrainAfter time.Duration
+	// RetrainAfterDecisions is how many decisions (merged pairs,
+	// not-duplicate marks: merge.Labels) since the stored model was
+	// trained make it stale; 0 is any. Fewer decisions than at training
+	// (a merge undone) make it stale too.
+	RetrainAfterDecisions int
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 	// Progress, if set, is told about the matcher's long stages.
@@ -278,7 +283,7 @@ func (j *Dedupe) model(ctx context.Context, run *Run, records, labels int64) (*d
 	}
 	sm := sc.Stored
 	if sm == nil || j.RetrainAfter <= 0 || j.now().Sub(sm.TrainedAt) >= j.RetrainAfter ||
-		sm.Labels != labels || records*5 < sm.Records*4 || records*5 > sm.Records*6 {
+		labels < sm.Labels || labels-sm.Labels >= max(1, int64(j.RetrainAfterDecisions)) || records*5 < sm.Records*4 || records*5 > sm.Records*6 {
 		return nil, nil, nil
 	}
 	return sc.Model, sm, nil

@@ -44,7 +44,7 @@ const maxChangedShare = 10
 // keeps its index, and takes as seeds the changed customers still active,
 // the customers they were duplicates of before they changed (matched in
 // the index as it was), the members of every suggestion that holds a
-// changed customer, and those of every pending suggestion whose score the
+// changed customer or was decided since the last run, and those of every pending suggestion whose score the
 // changes moved (drifted: how common a name is changes with them). From
 // the seeds it follows every pair at or above the threshold
 // (dedupe.Index.PairsOf) until no new customer is reached: the components
@@ -66,17 +66,19 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 	if j.LoadIndex == nil {
 		return false, fullNoIndex, nil
 	}
-	if stored != nil {
-		// Suggestions the run leaves as they are must carry this model's
-		// scores.
-		last, err := run.Store.JobRuns(ctx, steward.JobRunFilter{Job: j.Name(), Succeeded: true, Limit: 1})
-		if err != nil {
-			return false, "", fmt.Errorf("last successful run of %s: %w", j.Name(), err)
-		}
-		if len(last) == 0 || last[0].Counts["model_id"] != stored.ID {
-			return false, fullModel, nil
-		}
+	last, err := run.Store.JobRuns(ctx, steward.JobRunFilter{Job: j.Name(), Succeeded: true, Limit: 1})
+	if err != nil {
+		return false, "", fmt.Errorf("last successful run of %s: %w", j.Name(), err)
 	}
+	if len(last) == 0 {
+		return false, fullAll, nil
+	}
+	// Suggestions the run leaves as they are must carry this model's
+	// scores.
+	if stored != nil && last[0].Counts["model_id"] != stored.ID {
+		return false, fullModel, nil
+	}
+	lastStart := last[0].StartedAt
 	t0 := time.Now()
 	stage := func(name string) {
 		j.logger().Debug("dedupe incremental stage", "stage", name, "elapsed", time.Since(t0).Round(time.Millisecond))
@@ -157,6 +159,16 @@ func (j *Dedupe) runIncremental(ctx context.Context, run *Run, g0 steward.Genera
 		return false, "", fmt.Errorf("load suggestions: %w", err)
 	}
 	for _, sg := range all {
+		if sg.Status != steward.SuggestionPending && !sg.UpdatedAt.Before(lastStart) {
+			// Decided since the last run: a member marked "not a
+			// duplicate" of the others leaves them a suggestion of
+			// their own to find.
+			run.Count("suggestions_decided", 1)
+			for _, id := range sg.CustomerIDs {
+				seeds[id] = true
+			}
+			continue
+		}
 		if sg.Status == steward.SuggestionPending && drifted(d, sg, threshold) {
 			run.Count("suggestions_drifted", 1)
 			for _, id := range sg.CustomerIDs {

@@ -54,7 +54,7 @@ func pendingSet(t *testing.T, s steward.Store) map[string]float64 {
 
 // nightChanges changes s as one day of work would, the same way whatever
 // the database: pending is its pending suggestions, oldest first.
-func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) (linked []int64) {
+func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) (linked, rest []int64) {
 	t.Helper()
 	ctx := context.Background()
 	update := func(id int64, fn func(r *steward.Record)) {
@@ -88,30 +88,11 @@ func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) 
 	// members only the suggestion's own links reach.
 	// The copied member is a leaf of the group's tree of links, as far
 	// from the others as the group's links go.
-	var group *steward.Suggestion
-	var leaf int64
-	for _, sg := range pending {
-		var ev steward.Evidence
-		if len(sg.CustomerIDs) < 3 || json.Unmarshal(sg.Evidence, &ev) != nil {
-			continue
-		}
-		degree := make(map[int64]int)
-		for _, p := range ev.Pairs {
-			degree[p.A]++
-			degree[p.B]++
-		}
-		for _, id := range sg.CustomerIDs {
-			if degree[id] == 1 && len(ev.Pairs) == len(sg.CustomerIDs)-1 {
-				group, leaf = sg, id
-			}
-		}
-		if group != nil {
-			break
-		}
+	groups, leaves := groupsWithLeaf(pending)
+	if len(groups) < 2 {
+		t.Fatalf("%d pending suggestions of three or more, want 2", len(groups))
 	}
-	if group == nil {
-		t.Fatal("no pending suggestion of three or more")
-	}
+	group, leaf := groups[0], leaves[0]
 	ra := record(leaf)
 	update(pairs[1].CustomerIDs[0], func(r *steward.Record) {
 		src := r.Source
@@ -160,11 +141,44 @@ func nightChanges(t *testing.T, s steward.Store, pending []*steward.Suggestion) 
 	if _, err := svc.Decide(ctx, s, pairs[4].ID, merge.Decision{Action: merge.ActionMerge}, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
 		t.Fatal(err)
 	}
+	// A steward says one member of a group is someone else: the others
+	// are left to be suggested together, though none of them changed.
+	if _, err := svc.Decide(ctx, s, groups[1].ID, merge.Decision{Action: merge.ActionNotDuplicate, Member: leaves[1]}, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range groups[1].CustomerIDs {
+		if id != leaves[1] {
+			rest = append(rest, id)
+		}
+	}
 	er := &erase.Eraser{Keys: suppress.NewKeys()}
 	if _, err := er.Erase(ctx, s, pairs[5].CustomerIDs[1], testMeta); err != nil {
 		t.Fatal(err)
 	}
-	return append([]int64{pairs[1].CustomerIDs[0]}, group.CustomerIDs...)
+	return append([]int64{pairs[1].CustomerIDs[0]}, group.CustomerIDs...), rest
+}
+
+// groupsWithLeaf returns the suggestions of three or more members whose
+// evidence is a tree of links, each with a member at a leaf of it.
+func groupsWithLeaf(pending []*steward.Suggestion) (groups []*steward.Suggestion, leaves []int64) {
+	for _, sg := range pending {
+		var ev steward.Evidence
+		if len(sg.CustomerIDs) < 3 || json.Unmarshal(sg.Evidence, &ev) != nil || len(ev.Pairs) != len(sg.CustomerIDs)-1 {
+			continue
+		}
+		degree := make(map[int64]int)
+		for _, p := range ev.Pairs {
+			degree[p.A]++
+			degree[p.B]++
+		}
+		for _, id := range sg.CustomerIDs {
+			if degree[id] == 1 {
+				groups, leaves = append(groups, sg), append(leaves, id)
+				break
+			}
+		}
+	}
+	return groups, leaves
 }
 
 // TestIncrementalDedupeEqualsFull: after a night's changes (a change that
@@ -194,14 +208,14 @@ func TestIncrementalDedupeEqualsFull(t *testing.T) {
 		if !equalPending(t, before, pendingSet(t, stores[1])) {
 			t.Fatal("the two copies differ before any change")
 		}
-		var linked []int64
+		var linked, rest []int64
 		for k := range stores {
 			pending, err := stores[k].Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending, Order: steward.MostConfident})
 			if err != nil {
 				t.Fatal(err)
 			}
 			slices.SortFunc(pending, func(a, b *steward.Suggestion) int { return int(a.ID - b.ID) })
-			linked = nightChanges(t, stores[k], pending)
+			linked, rest = nightChanges(t, stores[k], pending)
 		}
 		inc := start(t, runners[0], dd[0], Options{})
 		full := start(t, runners[1], dd[1], Options{Full: true})
@@ -223,6 +237,11 @@ func TestIncrementalDedupeEqualsFull(t *testing.T) {
 		}
 		if !joined {
 			t.Errorf("the full run suggests no group of %v: the test no longer links two suggestions", linked)
+		}
+		// The members a steward left together are suggested again, though
+		// none of them changed.
+		if _, ok := pendingSet(t, stores[1])[steward.SuggestionKey(rest)]; !ok {
+			t.Errorf("the full run does not suggest %v again: the test no longer leaves a group to suggest", rest)
 		}
 		equalPending(t, after, pendingSet(t, stores[1]))
 
@@ -270,6 +289,24 @@ func equalPending(t *testing.T, got, want map[string]float64) bool {
 	return ok
 }
 
+// rejectOne marks the members of the first pending suggestion as not
+// duplicates, as a steward does.
+func rejectOne(t *testing.T, s steward.Store) {
+	t.Helper()
+	ctx := context.Background()
+	pending, err := s.Suggestions(ctx, steward.SuggestionFilter{Status: steward.SuggestionPending})
+	if err != nil || len(pending) == 0 {
+		t.Fatalf("pending suggestions: %d, %v", len(pending), err)
+	}
+	svc, err := merge.New(gate.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Decide(ctx, s, pending[0].ID, merge.Decision{Action: merge.ActionNotDuplicate}, steward.Meta{Actor: "steward", Cause: "test"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDedupeChoosesFullRun: a run scores incrementally only with the
 // model the last run scored with and the index it kept; a retrain, a
 // missing index or --full compare every customer, and say why.
@@ -287,6 +324,9 @@ func TestDedupeChoosesFullRun(t *testing.T) {
 		}{
 			{name: "first run trains", want: fullRetrain},
 			{name: "fresh model and index", want: ""},
+			{name: "a decision, fewer than retrain_after_decisions", prep: func() { job.RetrainAfterDecisions = 5; rejectOne(t, s) }, want: ""},
+			{name: "decisions reach retrain_after_decisions", prep: func() { job.RetrainAfterDecisions = 1 }, want: fullRetrain},
+			{name: "a decision, retrain after any", prep: func() { job.RetrainAfterDecisions = 0; rejectOne(t, s) }, want: fullRetrain},
 			{name: "--full", opts: Options{Full: true}, want: fullAll},
 			{name: "no index", prep: func() {
 				job.LoadIndex = func(context.Context, *dedupe.Model) (*matchindex.Index, error) { return nil, fmt.Errorf("gone") }
