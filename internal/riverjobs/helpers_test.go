@@ -72,24 +72,34 @@ type twins struct {
 
 func newTwins(t *testing.T, n int) (*twins, string) {
 	t.Helper()
-	ctx := context.Background()
-	dsn := storetest.PostgresDSN(t)
-	st, err := postgres.Open(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	tw := &twins{st: st, whole: storetest.Postgres(t), cs: messy(n), wcs: messy(n)}
-	if err := tw.st.CreateCustomers(ctx, tw.cs, steward.Meta{Actor: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.whole.CreateCustomers(ctx, tw.wcs, steward.Meta{Actor: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&jobs.Runner{Store: tw.whole, StaleAfter: time.Minute}).Start(ctx, standardizeJob(), jobs.Options{}); err != nil {
+	tw, dsn := twinsOf(t, messy)(n)
+	if _, err := (&jobs.Runner{Store: tw.whole, StaleAfter: time.Minute}).Start(context.Background(), standardizeJob(), jobs.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return tw, dsn
+}
+
+// twinsOf returns a maker of twins holding newCustomers(n) in both databases, in
+// the same order, before any job ran.
+func twinsOf(t *testing.T, newCustomers func(n int) []*steward.Customer) func(n int) (*twins, string) {
+	return func(n int) (*twins, string) {
+		t.Helper()
+		ctx := context.Background()
+		dsn := storetest.PostgresDSN(t)
+		st, err := postgres.Open(ctx, dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		tw := &twins{st: st, whole: storetest.Postgres(t), cs: newCustomers(n), wcs: newCustomers(n)}
+		if err := tw.st.CreateCustomers(ctx, tw.cs, steward.Meta{Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.whole.CreateCustomers(ctx, tw.wcs, steward.Meta{Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		return tw, dsn
+	}
 }
 
 // same checks that every customer ended as the whole run left its twin.

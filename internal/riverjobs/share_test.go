@@ -56,30 +56,23 @@ func shareRun(runner *jobs.Runner, sharing *Sharing) schedule.JobFunc {
 	}
 }
 
-// TestSharedStandardize runs a nightly standardize from three instances
-// on one PostgreSQL database, split into shares of 30 ids: the shares are
-// worked by more than one instance, the job run counts every customer
-// once, and the customers end exactly as one whole run leaves them.
-func TestSharedStandardize(t *testing.T) {
+// serveInstances serves dsn from n instances that share jobs in shares of
+// width ids, each building its jobs with build; first is the first
+// instance's engine, stop ends them all.
+func serveInstances(t *testing.T, dsn string, n int, schedules []schedule.Schedule, width int64,
+	build func(context.Context, string) (jobs.Job, error)) (first *schedule.Engine, stop func()) {
+	t.Helper()
 	ctx := context.Background()
-	const n = 200
-	tw, dsn := newTwins(t, n)
-	seed := tw.st
-	at := time.Now().Add(6 * time.Second).Truncate(time.Second)
-	schedules := []schedule.Schedule{{Name: "nightly", Spec: onceSpec{at}, Jobs: []string{"standardize"}, CatchUp: time.Hour},
-		{Name: "weekly", Spec: onceSpec{at.Add(24 * time.Hour)}, Jobs: []string{"standardize"}, CatchUp: time.Hour, Full: true}}
 	var stops []func()
-	var first *schedule.Engine
-	for i := range 3 {
+	for i := range n {
 		st, err := postgres.Open(ctx, dsn, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer st.Close()
+		t.Cleanup(func() { st.Close() })
 		logger := testLogger(fmt.Sprint(i))
 		runner := &jobs.Runner{Store: st, StaleAfter: time.Minute, Logger: logger}
-		sharing := &Sharing{Runner: runner, Width: 30,
-			Build: func(context.Context, string) (jobs.Job, error) { return standardizeJob(), nil }}
+		sharing := &Sharing{Runner: runner, Width: width, Build: build}
 		e := &schedule.Engine{Store: st, Schedules: schedules, Run: shareRun(runner, sharing), Instance: fmt.Sprintf("instance-%d", i), Logger: logger}
 		if first == nil {
 			first = e
@@ -94,6 +87,34 @@ func TestSharedStandardize(t *testing.T) {
 			}
 		})
 	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		for _, s := range stops {
+			s()
+		}
+	}
+	t.Cleanup(stop) // before the stores close
+	return first, stop
+}
+
+// TestSharedStandardize runs a nightly standardize from three instances
+// on one PostgreSQL database, split into shares of 30 ids: the shares are
+// worked by more than one instance, the job run counts every customer
+// once, and the customers end exactly as one whole run leaves them.
+func TestSharedStandardize(t *testing.T) {
+	ctx := context.Background()
+	const n = 200
+	tw, dsn := newTwins(t, n)
+	seed := tw.st
+	at := time.Now().Add(6 * time.Second).Truncate(time.Second)
+	schedules := []schedule.Schedule{{Name: "nightly", Spec: onceSpec{at}, Jobs: []string{"standardize"}, CatchUp: time.Hour},
+		{Name: "weekly", Spec: onceSpec{at.Add(24 * time.Hour)}, Jobs: []string{"standardize"}, CatchUp: time.Hour, Full: true}}
+	first, stop := serveInstances(t, dsn, 3, schedules, 30,
+		func(context.Context, string) (jobs.Job, error) { return standardizeJob(), nil })
 	runs := waitEnded(t, seed, "nightly", 40*time.Second)
 	if len(runs) != 1 || runs[0].Status != steward.ScheduleSucceeded || len(runs[0].Jobs) != 1 {
 		t.Fatalf("runs = %+v, want one succeeded", runs)
@@ -116,9 +137,7 @@ func TestSharedStandardize(t *testing.T) {
 	if c := full.Jobs[0].Counts; c["customers"] != n || c["changed"] != 0 || c["shares"] != 7 {
 		t.Errorf("full shared standardize counts %v, want all %d customers examined, none changed", c, n)
 	}
-	for _, stop := range stops {
-		stop()
-	}
+	stop()
 
 	// Which instances worked the shares: River records it.
 	conn, err := pgx.Connect(ctx, dsn)
