@@ -88,13 +88,11 @@ func TestRandomPairsGrowWithData(t *testing.T) {
 	}
 }
 
-// TestSharedMailboxWeighsLess trains on generated customers, among whom
-// family members share one mailbox: an exact email of two people of one
-// family name must weigh less than an exact email otherwise, with its u
-// taken among pairs that share a family name and a place.
-func TestSharedMailboxWeighsLess(t *testing.T) {
-	d := generated(t, 20000, 1)
-	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
+// trainGenerated trains the default model on n generated customers
+// (seed 1).
+func trainGenerated(t *testing.T, n int) *Model {
+	t.Helper()
+	ix, err := NewIndex(context.Background(), generated(t, n, 1).records, DefaultConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +100,15 @@ func TestSharedMailboxWeighsLess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// TestSharedMailboxWeighsLess trains on generated customers, among whom
+// family members share one mailbox: an exact email of two people of one
+// family name must weigh less than an exact email otherwise, with its u
+// taken among pairs that share a family name and a place.
+func TestSharedMailboxWeighsLess(t *testing.T) {
+	m := trainGenerated(t, 20000)
 	levels := m.Comparisons[cmpEmail].Levels
 	exact, other := levels[emailExact], levels[emailOtherFirst]
 	if other.U <= exact.U*10 {
@@ -120,15 +127,7 @@ func TestSharedMailboxWeighsLess(t *testing.T) {
 // by the few matches with names that disagree (three bits less at a
 // million).
 func TestExactEmailOneM(t *testing.T) {
-	d := generated(t, 20000, 1)
-	ix, err := NewIndex(context.Background(), d.records, DefaultConfig(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ix.Train(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := trainGenerated(t, 20000)
 	levels := m.Comparisons[cmpEmail].Levels
 	exact, spells := levels[emailExact], levels[emailSpellsExact]
 	if exact.M != spells.M || exact.M < 0.5 {

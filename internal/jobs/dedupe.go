@@ -116,6 +116,7 @@ func (j *Dedupe) Run(ctx context.Context, run *Run) error {
 	} else {
 		run.Count("full_because:"+fullRetrain, 1)
 	}
+	run.ExaminedAll()
 	progress(StageLoad, 0, int(total))
 	err = run.Store.EachCustomer(ctx, steward.CustomerFilter{Status: steward.StatusActive}, func(c *steward.Customer) error {
 		r := c.Record.Clone()

@@ -339,13 +339,13 @@ func TestDedupeChoosesFullRun(t *testing.T) {
 			}
 			rec := start(t, rn, job, st.opts)
 			if st.want == "" {
-				if rec.Counts["incremental"] != 1 {
+				if rec.Counts["incremental"] != 1 || rec.Changes.Full {
 					t.Errorf("%s: counts %v, want incremental", st.name, rec.Counts)
 				}
 				continue
 			}
-			if rec.Counts["full_because:"+st.want] != 1 || rec.Counts["incremental"] != 0 {
-				t.Errorf("%s: counts %v, want a full run because %s", st.name, rec.Counts, st.want)
+			if rec.Counts["full_because:"+st.want] != 1 || rec.Counts["incremental"] != 0 || !rec.Changes.Full {
+				t.Errorf("%s: counts %v, changes %+v, want a full run because %s, recorded as full", st.name, rec.Counts, rec.Changes, st.want)
 			}
 		}
 	})

@@ -74,6 +74,7 @@ type Run struct {
 	changes  steward.ChangeWindow
 	full     bool
 	keep     bool
+	all      bool
 	progress func(map[string]int64)
 	mu       sync.Mutex
 	counts   map[string]int64
@@ -101,6 +102,16 @@ func (r *Run) FullRequested() bool { return r.full }
 func (r *Run) KeepChangeMark() {
 	r.mu.Lock()
 	r.keep = true
+	r.mu.Unlock()
+}
+
+// ExaminedAll says that the run examined every customer though it was
+// given the customers changed since a mark (a job that found a full pass
+// due, as dedupe after a retrain): the run is recorded as full, and its
+// mark stays the one it took, for the next run to start from.
+func (r *Run) ExaminedAll() {
+	r.mu.Lock()
+	r.all = true
 	r.mu.Unlock()
 }
 
@@ -302,11 +313,19 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	// "running" because the user pressed Ctrl-C.
 	finishCtx, cancel := finishContext(ctx)
 	defer cancel()
-	if runErr == nil && follows && (run.keep || resume != "") {
-		// The next run starts where this one did (a full run's successor
-		// is full again). A resumed run does not know what the
-		// interrupted part left due, so it keeps the mark too.
-		rec.Changes.Mark = run.ChangedSince()
+	run.mu.Lock()
+	all := run.all && !rec.Changes.Full
+	run.mu.Unlock()
+	if runErr == nil && follows && (run.keep || resume != "" || all) {
+		if run.keep || resume != "" {
+			// The next run starts where this one did (a full run's
+			// successor is full again). A resumed run does not know what
+			// the interrupted part left due, so it keeps the mark too.
+			rec.Changes.Mark = run.ChangedSince()
+		}
+		if all {
+			rec.Changes.Full, rec.Changes.Since = true, 0
+		}
 		if err := rn.Store.SetJobRunChanges(finishCtx, rec.ID, rec.Changes); err != nil {
 			runErr = err
 			rec.Status, rec.Warnings, rec.Error = steward.JobFailed, nil, err.Error()

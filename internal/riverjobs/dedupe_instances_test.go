@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"testing"
 	"time"
@@ -30,16 +29,15 @@ func generated(t *testing.T, n int) []*steward.Customer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cs []*steward.Customer
-	for {
-		r, err := rd.Read()
-		if err == io.EOF {
-			return cs
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, &steward.Customer{Record: r})
+	recs, err := records.ReadAll(rd)
+	if err != nil {
+		t.Fatal(err)
 	}
+	cs := make([]*steward.Customer, len(recs))
+	for i := range recs {
+		cs[i] = &steward.Customer{Record: recs[i]}
+	}
+	return cs
 }
 
 // TestDedupeOnInstances: the nightly standardize and dedupe served by
