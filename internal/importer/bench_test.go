@@ -16,6 +16,7 @@ import (
 
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/records"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
@@ -60,6 +61,30 @@ func fillGenerated(b *testing.B, st steward.Store, n int) {
 
 // benchRows is the size of BenchmarkImport's file; GATE_BENCH_ROWS
 // replaces it.
+// fillImported fills st with n generated customers (the rows
+// fillGenerated stores) through the gate, as a real import: the database
+// then also holds the merge suggestions that import left, as a database
+// filled by steward import does (GATE_BENCH_FILL=import).
+func fillImported(b *testing.B, st steward.Store, n int) {
+	in := generatedCSV(b, n, 7, "crm", "c")
+	sum, err := Import(context.Background(), st, bytes.NewReader(in), Options{FileOptions: records.FileOptions{Name: "fill.csv"}, Source: "crm", IndexCache: "off"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled through the gate: %d created, %d suggestions", sum.Created, sum.Suggestions)
+}
+
+// openBenchSQLite opens the SQLite database at path for a benchmark,
+// closed when it ends (the last store opened on path, after reopens).
+func openBenchSQLite(b *testing.B, path string) *sqlite.Store {
+	st, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
 func benchRows(b *testing.B) int {
 	if s := os.Getenv("GATE_BENCH_ROWS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -90,12 +115,31 @@ func BenchmarkImport(b *testing.B) {
 		for _, n := range benchSizes(b) {
 			b.Run(fmt.Sprintf("%s/db=%d/rows=%d", kind, n, nrows), func(b *testing.B) {
 				var st steward.Store
+				// reopen, with GATE_BENCH_COLD on SQLite, opens the
+				// database afresh before each timed import, so that its
+				// page cache starts empty as in a new process.
+				reopen := func() {}
 				if kind == "sqlite" {
-					st = storetest.SQLite(b)
+					path := filepath.Join(b.TempDir(), "steward.db")
+					lite := openBenchSQLite(b, path)
+					st = lite
+					if os.Getenv("GATE_BENCH_COLD") != "" {
+						reopen = func() {
+							if err := lite.Close(); err != nil {
+								b.Fatal(err)
+							}
+							lite = openBenchSQLite(b, path)
+							st = lite
+						}
+					}
 				} else {
 					st = storetest.Postgres(b)
 				}
-				fillGenerated(b, st, n)
+				if os.Getenv("GATE_BENCH_FILL") == "import" {
+					fillImported(b, st, n)
+				} else {
+					fillGenerated(b, st, n)
+				}
 				cache := filepath.Join(b.TempDir(), "bench.index")
 				warm, err := importDry(st, input, cache)
 				if err != nil {
@@ -112,6 +156,9 @@ func BenchmarkImport(b *testing.B) {
 				var rows, created int
 				var load, read, write float64
 				for b.Loop() {
+					b.StopTimer()
+					reopen()
+					b.StartTimer()
 					sum, err := importDry(st, input, cache)
 					if err != nil {
 						b.Fatal(err)
