@@ -67,7 +67,7 @@ func fillGenerated(b *testing.B, st steward.Store, n int) {
 // filled by steward import does (GATE_BENCH_FILL=import).
 func fillImported(b *testing.B, st steward.Store, n int) {
 	in := generatedCSV(b, n, 7, "crm", "c")
-	sum, err := Import(context.Background(), st, bytes.NewReader(in), Options{FileOptions: records.FileOptions{Name: "fill.csv"}, Source: "crm", IndexCache: "off"})
+	sum, err := Import(context.Background(), st, bytes.NewReader(in), Options{FileOptions: records.FileOptions{Name: "fill.csv"}, Source: "crm"})
 	if err != nil {
 		b.Fatal(err)
 	}
