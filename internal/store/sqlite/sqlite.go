@@ -63,9 +63,10 @@ var _ steward.Store = (*Store)(nil)
 // connection applies the first of two settings of a pragma, so these are
 // not repeated in the common ones.
 //
-//   - A page cache of up to 1 GiB (DefaultCacheSize, or CacheSize; set
-//     before these): with the default 32 MiB most index pages
-//     are read from the file again on every batch.
+//   - A page cache that takes up to 1 GiB of memory (DefaultCacheSize,
+//     or CacheSize; set before these; SQLite counts half of it, see
+//     pageCost): with the default 32 MiB most index pages are read
+//     from the file again on every batch.
 //   - A checkpoint every 65,536 WAL pages (256 MiB) instead of 1,000, so
 //     that a page written by many transactions is copied back once;
 //     journal_size_limit gives the file back after a checkpoint.
@@ -75,7 +76,8 @@ var _ steward.Store = (*Store)(nil)
 const writerPragmas = "&_pragma=wal_autocheckpoint(65536)" +
 	"&_pragma=journal_size_limit(67108864)&_pragma=temp_store(file)"
 
-// readerPragmas tune the read-only connections: a 32 MiB page cache each,
+// readerPragmas tune the read-only connections: a page cache SQLite counts
+// as 32 MiB each (about 64 MiB of memory, see pageCost),
 // temporary tables (sorting) in memory.
 const readerPragmas = "&_pragma=cache_size(-32768)&_pragma=temp_store(memory)"
 
@@ -115,7 +117,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option)
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.ContainsRune(path, '?') {
 		return nil, steward.Errorf(steward.EINVALID, "An SQLite database must be a plain file path such as ./steward.db (no :memory:, no options after ?), not %q.", path)
 	}
-	o := options{busyTimeout: DefaultBusyTimeout, cacheKiB: DefaultCacheSize >> 10}
+	o := options{busyTimeout: DefaultBusyTimeout, cacheKiB: cacheKiB(DefaultCacheSize)}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
