@@ -227,8 +227,78 @@ func TestOracleAtScale(t *testing.T) {
 				t.Logf("n=%d %s (m trained/true, weight trained/global/candidates): %s", n, cm.Field, b.String())
 			}
 		}
+		if os.Getenv("DEDUPE_SCALE_DETAIL") != "" {
+			present := tc.truePairs - int64(tc.all[cmpContact][0])
+			t.Logf("n=%d: true pairs at the city contact level %.0f of %d with a contact on both sides", n, tc.all[cmpContact][conCity], present)
+			logSessions(ctx, t, ix, entity, n)
+		}
 		if math.IsNaN(f1 + fg + fc) {
 			t.Errorf("n=%d: F1 not a number", n)
 		}
+	}
+}
+
+// logSessions tells, per expectation-maximisation session of Train (one
+// per blocking key, on the training sample of candidate pairs, the key's
+// own comparisons masked), how many of its pairs are true matches and how
+// many EM took for matches, and the same for the pairs of the "city"
+// contact level: whether a level's m is off because EM misjudges its
+// pairs or because the sessions see few of its matches.
+func logSessions(ctx context.Context, t testing.TB, ix *Index, entity []int32, n int) {
+	t.Helper()
+	u, _, err := ix.randomLevels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sessions, _, frac, err := ix.candidatePatterns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type count struct{ pairs, matches, city, cityMatches int }
+	nk := len(ix.blocks)
+	truth := make([]count, nk)
+	stride := scrambleStride(n)
+	var sc candScratch
+	for k := range int(frac * float64(n)) {
+		i := int((uint64(k)*uint64(stride) + 7) % uint64(n))
+		keyed := ix.keyedCandidates(i, &sc)
+		var a, b prepared
+		ix.rec(int32(i), &a)
+		for x := 0; x < len(keyed); {
+			j := int32(keyed[x] >> 32)
+			var keys uint32
+			for ; x < len(keyed) && int32(keyed[x]>>32) == j; x++ {
+				keys |= 1 << candKey(keyed[x])
+			}
+			ix.rec(j, &b)
+			p := compare(&a, &b)
+			match := entity[i] >= 0 && entity[i] == entity[j]
+			for kk := range nk {
+				if keys&(1<<kk) == 0 {
+					continue
+				}
+				c := &truth[kk]
+				city := (p &^ keyMask(ix.blocks[kk].key)).level(cmpContact) == conCity
+				c.pairs++
+				if match {
+					c.matches++
+				}
+				if city {
+					c.city++
+					if match {
+						c.cityMatches++
+					}
+				}
+			}
+		}
+	}
+	for k, h := range sessions {
+		if len(h) == 0 {
+			continue
+		}
+		em := runEM(ctx, observationsOf(h, 0), u, nil, ix.cfg.MaxIterations)
+		c := truth[k]
+		t.Logf("n=%d session %-34s pairs %7d, matches %.3f (EM %.3f); city level %6d, matches %6d (EM %8.1f)",
+			n, ix.blocks[k].key, c.pairs, float64(c.matches)/float64(max(1, c.pairs)), em.lambda, c.city, c.cityMatches, em.counts[cmpContact][conCity])
 	}
 }
