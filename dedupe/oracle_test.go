@@ -155,7 +155,8 @@ func runModel(ctx context.Context, t testing.TB, ix *Index, m *Model) *Result {
 // from the labelled candidate pairs, the naive Bayes that best fits the
 // pairs a run compares. If the oracles lose F1 with the size as the
 // trained model does, what is lost is in the data (namesakes), not in the
-// estimates. With DEDUPE_SCALE_DETAIL set it also lists, level by level,
+// estimates. The global oracle must reach at least the trained model's
+// F1. With DEDUPE_SCALE_DETAIL set it also lists, level by level,
 // the trained and the true m and the weights.
 func TestOracleAtScale(t *testing.T) {
 	env := os.Getenv("DEDUPE_ORACLE_SIZES")
@@ -232,8 +233,10 @@ func TestOracleAtScale(t *testing.T) {
 			t.Logf("n=%d: true pairs at the city contact level %.0f of %d with a contact on both sides", n, tc.all[cmpContact][conCity], present)
 			logSessions(ctx, t, ix, entity, n)
 		}
-		if math.IsNaN(f1 + fg + fc) {
-			t.Errorf("n=%d: F1 not a number", n)
+		// Estimates from the truth scoring worse than the trained ones
+		// would mean the oracle no longer measures what it says.
+		if math.IsNaN(fc) || fg < f1-0.001 {
+			t.Errorf("n=%d: the oracle's F1 %.4f (candidates %.4f) is below the trained model's %.4f", n, fg, fc, f1)
 		}
 	}
 }
