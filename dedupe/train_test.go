@@ -137,3 +137,59 @@ func TestExactEmailOneM(t *testing.T) {
 		t.Errorf("exact weighs %.1f bits, exact_spells_names %.1f: want exact at least as much (its u is among random pairs)", we, ws)
 	}
 }
+
+// TestTrainFollowsSize: each run judges names and the prior by the records
+// it dedupes. Generated customers draw names from fixed lists, so a file
+// four times larger holds each name four times as often while a
+// customer's duplicates stay as many: the term-frequency counts must be
+// the file's own, and the prior odds of a match, trained again, must fall
+// by about log2(4) = 2 bits.
+func TestTrainFollowsSize(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		n    int
+	}{
+		{"5k", 5_000},
+		{"20k", 20_000},
+	}
+	if tfComparisons[0] != cmpFirstName {
+		t.Fatal("the first term-frequency table is not the first name's")
+	}
+	priors := make([]float64, len(tests))
+	for k, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix, err := NewIndex(ctx, generated(t, tt.n, 7).records, DefaultConfig(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := ix.Train(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			priors[k] = m.prior
+			counts := make(map[uint64]int32)
+			firsts := int32(0)
+			var p prepared
+			for i := range ix.Len() {
+				ix.rec(int32(i), &p)
+				if h := valueHash(cmpFirstName, p.first); h != 0 {
+					counts[h]++
+					firsts++
+				}
+			}
+			if got := ix.tfTotalOf(0); got != firsts {
+				t.Errorf("first names counted %d, records with one %d", got, firsts)
+			}
+			for h, c := range counts {
+				if got := ix.tfCount[0][h]; got != c {
+					t.Fatalf("a first name held by %d records counted %d times", c, got)
+				}
+			}
+		})
+	}
+	t.Logf("prior %.2f bits at %d records, %.2f at %d", priors[0], tests[0].n, priors[1], tests[1].n)
+	if fall := priors[0] - priors[1]; fall < 1.5 || fall > 2.5 {
+		t.Errorf("prior %.2f bits at %d records, %.2f at %d: fell %.2f bits, want about 2", priors[0], tests[0].n, priors[1], tests[1].n, fall)
+	}
+}
