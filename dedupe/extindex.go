@@ -62,10 +62,11 @@ type ExternalCandidate struct {
 }
 
 // ExternalMatch is what Match finds for one record: the base index's
-// candidates (indexed records only, as base.MatchIndexed gives them) and
-// the indexed records before it that it looks like.
+// candidates (indexed records only, as base.MatchIndexed gives them, with
+// the keys base.SharedKeysWith gives) and the indexed records before it
+// that it looks like.
 type ExternalMatch struct {
-	Base []Candidate
+	Base []ExternalCandidate
 	File []ExternalCandidate
 }
 
@@ -616,7 +617,9 @@ func (x *ExternalIndex) match(i int, pairs []extPair, sc *candScratch) (External
 		if x.base != nil {
 			q := p
 			x.base.markPlaceholders(&q)
-			m.Base = x.base.match(&q, math.MaxInt32)
+			for _, c := range x.base.match(&q, math.MaxInt32) {
+				m.Base = append(m.Base, ExternalCandidate{Candidate: c, Keys: x.base.sharedKeysOf(&q, c.Index)})
+			}
 		}
 	}
 	if len(pairs) == 0 {

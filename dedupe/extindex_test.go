@@ -125,8 +125,12 @@ func TestExternalIndexMatchesIndex(t *testing.T) {
 						want.File = append(want.File, ExternalCandidate{Candidate: c, Keys: ix.SharedKeysWith(ix, pos, c.Index)})
 					}
 					if base != nil {
-						if want.Base, err = base.MatchIndexed(ix, pos); err != nil {
+						cs, err := base.MatchIndexed(ix, pos)
+						if err != nil {
 							t.Fatal(err)
+						}
+						for _, c := range cs {
+							want.Base = append(want.Base, ExternalCandidate{Candidate: c, Keys: base.SharedKeysWith(ix, pos, c.Index)})
 						}
 					}
 					pos++
@@ -150,7 +154,7 @@ func TestExternalIndexMatchesIndex(t *testing.T) {
 func describe(m ExternalMatch) string {
 	s := "base:"
 	for _, c := range m.Base {
-		s += fmt.Sprintf(" %d/%.6f", c.Index, c.Weight)
+		s += fmt.Sprintf(" %d/%.6f%v", c.Index, c.Weight, c.Keys)
 	}
 	s += " file:"
 	for _, c := range m.File {

@@ -62,6 +62,9 @@ type row struct {
 	// matched), -1 for the others; until they are known, the position of
 	// its match keys in table.keys.
 	fpos int
+	// qpos is the row's position among the rows matched against the
+	// file (its new rows and updates), -1 for the others.
+	qpos int
 	// dropped are the fields the check left out (steward.FieldDrop).
 	dropped []steward.FieldChange
 }
