@@ -301,7 +301,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	chk := startChecking(ctx, &opts, sp)
 	t := &table{}
 	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
-		r := &row{Row: rr, Num: rr.Num}
+		r := &row{rowData: &rowData{Row: rr}, Num: rr.Num}
 		t.rows = append(t.rows, r)
 		chk.add(r)
 	})
@@ -363,6 +363,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		if err := catchUp(ctx, tx, snap, todo, sum, &opts); err != nil {
 			return err
 		}
+		todo = nil // t.rows holds them all
 		// The file's rows are indexed and matched on all CPUs while the
 		// writer starts writing.
 		m = startMatching(ctx, t, snap, sp, &opts)

@@ -92,12 +92,12 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 		if r.outcome == steward.OutcomeRejected || k < 0 {
 			continue
 		}
-		r.qpos = queries
+		r.qpos = int32(queries)
 		queries++
 		if _, known := s.known[r.ref]; known {
 			continue
 		}
-		r.fpos = len(s.fileRows)
+		r.fpos = int32(len(s.fileRows))
 		if recs != nil {
 			recs[r.fpos] = recs[k]
 		}
@@ -312,9 +312,9 @@ func (m *matcher) stop() {
 // external index; -1 for a row they do not match.
 func (s *snapshot) matchPos(r *row) int {
 	if s.queryRows != nil {
-		return r.qpos
+		return int(r.qpos)
 	}
-	return r.fpos
+	return int(r.fpos)
 }
 
 // externalChunk matches chunk k of the query rows with the external
@@ -357,7 +357,7 @@ func (s *snapshot) sharedKeys(r *row, c candidate) []dedupe.BlockingKey {
 		ix = s.fileIx
 	}
 	if r.fpos >= 0 {
-		return ix.SharedKeysWith(s.fileIx, r.fpos, c.Index)
+		return ix.SharedKeysWith(s.fileIx, int(r.fpos), c.Index)
 	}
 	return ix.SharedKeysOf(&r.Record, c.Index)
 }
@@ -371,7 +371,7 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 	match := func(ix *dedupe.Index) ([]dedupe.Candidate, error) {
 		if r.fpos >= 0 {
 			// The row is in the file's index already: no preparing it again.
-			return ix.MatchIndexed(s.fileIx, r.fpos)
+			return ix.MatchIndexed(s.fileIx, int(r.fpos))
 		}
 		return ix.Match(&r.Record)
 	}
