@@ -75,9 +75,6 @@ func (s *extSorter[T]) flush() error {
 	return nil
 }
 
-// len returns how many values were added.
-func (s *extSorter[T]) len() int64 { return s.runs[len(s.runs)-1] + int64(len(s.buf)) }
-
 // merge returns the values in order. The sorter takes no more values; its
 // buffer is let go.
 func (s *extSorter[T]) merge() (*extMerge[T], error) {
