@@ -154,7 +154,11 @@ func (ix *Index) textAt(c, off uint32) unsafe.Pointer {
 // record's one line of fixed fields and its text, adjacent bytes.
 func (ix *Index) rec(i int32, p *prepared) {
 	s := &ix.recs[i]
-	at := ix.textAt(s.chunk, s.off)
+	s.decode(ix.textAt(s.chunk, s.off), p)
+}
+
+// decode fills p with the match keys of s, whose text is at at.
+func (s *stored) decode(at unsafe.Pointer, p *prepared) {
 	next := func(k int) string {
 		str := unsafe.String((*byte)(at), s.lens[k])
 		at = unsafe.Add(at, s.lens[k])

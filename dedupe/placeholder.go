@@ -112,6 +112,39 @@ func (ix *Index) prepareQuery(r *steward.Record) prepared {
 // counter reaches the threshold are then counted exactly.
 func (ix *Index) findPlaceholders(ctx context.Context) error {
 	n := len(ix.recs)
+	set, err := findPlaceholderSet(ctx, n, ix.cfg.workers(), func(lo, hi int, fn func(p *prepared)) {
+		var p prepared
+		for i := lo; i < hi; i++ {
+			ix.rec(int32(i), &p)
+			fn(&p)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	ix.placeholders = set
+	if set.empty() {
+		return nil
+	}
+	return parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
+		var p prepared
+		for i := lo; i < hi; i++ {
+			ix.rec(int32(i), &p)
+			if f := set.flagsOf(&p); f != 0 {
+				p.flags |= f
+				ix.recs[i].flags = p.flags
+				for o, k := range sortKeysOf(&p) {
+					ix.sortKeys[o][i] = k
+				}
+			}
+		}
+	})
+}
+
+// findPlaceholderSet finds the placeholder values among n records, which
+// each(lo, hi, fn) hands to fn, those of positions lo to hi, on up to
+// workers goroutines at once; it reads them twice.
+func findPlaceholderSet(ctx context.Context, n, workers int, each func(lo, hi int, fn func(p *prepared))) (placeholderSet, error) {
 	size := 1 << max(10, bits.Len(uint(2*n)))
 	counters := make([]uint32, size)
 	mask := uint64(size - 1)
@@ -123,11 +156,9 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 	var mu sync.Mutex
 	var all dateCount
 	all.byDate = make(map[date]int32)
-	err := parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
+	err := parallelRange(ctx, n, workers, func(lo, hi int) {
 		local := dateCount{byDate: make(map[date]int32)}
-		var p prepared
-		for i := lo; i < hi; i++ {
-			ix.rec(int32(i), &p)
+		each(lo, hi, func(p *prepared) {
 			if !p.dob.missing() {
 				local.byDate[p.dob]++
 				if p.dob.m < 13 && p.dob.d < 32 {
@@ -141,7 +172,7 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 			if p.phone != "" {
 				atomic.AddUint32(&counters[valueHash(phKindPhone, p.phone)&mask], 1)
 			}
-		}
+		})
 		mu.Lock()
 		for d, c := range local.byDate {
 			all.byDate[d] += c
@@ -155,7 +186,7 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 		mu.Unlock()
 	})
 	if err != nil {
-		return err
+		return placeholderSet{}, err
 	}
 	set := placeholderSet{}
 	// Placeholder days: a day and month far above its share of a year.
@@ -199,17 +230,15 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 	// Emails and phones whose counter reaches the threshold, counted
 	// exactly.
 	exact := [2]map[uint64]int32{make(map[uint64]int32), make(map[uint64]int32)}
-	err = parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
+	err = parallelRange(ctx, n, workers, func(lo, hi int) {
 		local := [2]map[uint64]int32{make(map[uint64]int32), make(map[uint64]int32)}
-		var p prepared
-		for i := lo; i < hi; i++ {
-			ix.rec(int32(i), &p)
+		each(lo, hi, func(p *prepared) {
 			for k, h := range [2]uint64{valueHash(phKindEmail, p.email), valueHash(phKindPhone, p.phone)} {
 				if h != 0 && counters[h&mask] >= placeholderMin {
 					local[k][h]++
 				}
 			}
-		}
+		})
 		mu.Lock()
 		for k := range local {
 			for h, c := range local[k] {
@@ -219,7 +248,7 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 		mu.Unlock()
 	})
 	if err != nil {
-		return err
+		return placeholderSet{}, err
 	}
 	frequent := func(m map[uint64]int32) map[uint64]bool {
 		var out map[uint64]bool
@@ -234,23 +263,7 @@ func (ix *Index) findPlaceholders(ctx context.Context) error {
 		return out
 	}
 	set.emails, set.phones = frequent(exact[0]), frequent(exact[1])
-	ix.placeholders = set
-	if set.empty() {
-		return nil
-	}
-	return parallelRange(ctx, n, ix.cfg.workers(), func(lo, hi int) {
-		var p prepared
-		for i := lo; i < hi; i++ {
-			ix.rec(int32(i), &p)
-			if f := set.flagsOf(&p); f != 0 {
-				p.flags |= f
-				ix.recs[i].flags = p.flags
-				for o, k := range sortKeysOf(&p) {
-					ix.sortKeys[o][i] = k
-				}
-			}
-		}
-	})
+	return set, nil
 }
 
 // empty reports whether the set holds no placeholder.

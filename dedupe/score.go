@@ -487,7 +487,12 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 func (ix *Index) compareAbove(q *prepared, j int32, tw *termWeights, cut float64) (pattern, float64, bool) {
 	var r prepared
 	ix.rec(j, &r)
-	p := comparePerson(q, &r)
+	return ix.compareWith(q, &r, tw, cut)
+}
+
+// compareWith is compareAbove for a record r in hand.
+func (ix *Index) compareWith(q, r *prepared, tw *termWeights, cut float64) (pattern, float64, bool) {
+	p := comparePerson(q, r)
 	w := ix.weight(p, tw)
 	if p.level(cmpEmail) == emailOtherFirst {
 		// comparePlace may make it an exact email again.
@@ -497,7 +502,7 @@ func (ix *Index) compareAbove(q *prepared, j int32, tw *termWeights, cut float64
 	if w < cut {
 		return 0, 0, false
 	}
-	comparePlace(q, &r, &p)
+	comparePlace(q, r, &p)
 	return p, ix.weight(p, tw), true
 }
 

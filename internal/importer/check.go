@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"runtime"
 	"strings"
@@ -35,12 +36,14 @@ type table struct {
 }
 
 // row is one data row of the input and what became of it. Once checked,
-// the row as read (Row, dropped) waits in the import's spill file, and
-// the writer reads it back when it comes to the row; meanwhile memory
-// keeps only what deciding the rows needs.
+// the row as read (rowData) waits in the import's spill file, and the
+// writer reads it back when it comes to the row; meanwhile memory keeps
+// only what deciding the rows needs, in as few bytes as it can: a file
+// of ten million rows holds ten million rows.
 type row struct {
-	// Row is the row as read and checked; nil while it is in the spill.
-	*records.Row
+	// rowData is the row as read and checked, and what the writer
+	// decides of it; nil while it is in the spill.
+	*rowData
 	// Num is Row.Num, kept while Row is in the spill.
 	Num int
 	// off is where the row is in the spill.
@@ -53,18 +56,31 @@ type row struct {
 	// once the row's reports are written only its id stays (id).
 	customer *steward.Customer
 	id       int64
-	// match is the customer the row looks like, with the probability.
-	match       *steward.Customer
-	probability float64
 	// cands are the customers the row looks like, most probable first.
 	cands []candidate
 	// fpos is the row's position among the file's new rows (which are
 	// matched), -1 for the others; until they are known, the position of
 	// its match keys in table.keys.
-	fpos int
+	fpos int32
+	// qpos is the row's position among the rows matched against the
+	// file (its new rows and updates), -1 for the others.
+	qpos int32
+}
+
+// rowData is what a row holds only while it is read and checked, and
+// again from when the writer reads it back until its reports are
+// written.
+type rowData struct {
+	*records.Row
 	// dropped are the fields the check left out (steward.FieldDrop).
 	dropped []steward.FieldChange
+	// match is the customer the row looks like, with the probability.
+	match       *steward.Customer
+	probability float64
 }
+
+// loaded reports whether the row's data is in memory.
+func (r *row) loaded() bool { return r.rowData != nil }
 
 // customerID returns the id of the row's customer.
 func (r *row) customerID() int64 {
@@ -80,7 +96,7 @@ func (r *row) release() {
 	if r.customer != nil {
 		r.id = r.customer.ID
 	}
-	r.Row, r.dropped, r.customer, r.match, r.cands = nil, nil, nil, nil, nil
+	r.rowData, r.customer, r.cands = nil, nil, nil
 }
 
 // checker gives the rows their source and id and rejects repeated ids, in
@@ -91,7 +107,13 @@ type checker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	opts   *Options
-	first  map[sourceKey]int // the row where each (source, id) appeared
+	// first finds the row where each (source, id) appeared: by a hash of
+	// the pair, the row's position in todo; pairs whose hash an other
+	// pair took first are in firstMore, by the pair, with their row.
+	// Ten million pairs as strings took about half a gigabyte.
+	first     map[uint64]int32
+	firstMore map[sourceKey]int
+	seed      maphash.Seed
 	// sources interns the rows' sources.
 	sources map[string]string
 	todo    []*row          // the rows to check, in file order
@@ -128,7 +150,7 @@ const checkChunk = 256
 func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
-	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[sourceKey]int), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[uint64]int32), firstMore: make(map[sourceKey]int), seed: maphash.MakeSeed(), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
 		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1), keepKeys: opts.keysInMemory}
 	for range n {
 		c.wg.Add(1)
@@ -176,8 +198,7 @@ func (c *checker) admit(r *row) {
 		c.sources[src] = src
 	}
 	ref := steward.SourceRef{Source: src, ID: strings.Clone(r.Record.SourceID)}
-	k := sourceKey{ref.Source, ref.ID}
-	if n, ok := c.first[k]; ok {
+	if n, ok := c.firstRow(ref); ok {
 		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, n)
 		if derived {
 			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
@@ -186,9 +207,35 @@ func (c *checker) admit(r *row) {
 		r.outcome = steward.OutcomeRejected
 		return
 	}
-	c.first[k] = r.Num
 	r.ref = ref
+	h := c.refHash(ref)
+	if _, taken := c.first[h]; taken {
+		c.firstMore[sourceKey{ref.Source, ref.ID}] = r.Num
+	} else {
+		c.first[h] = int32(len(c.todo))
+	}
 	c.todo = append(c.todo, r)
+}
+
+// refHash returns the hash of first's keys.
+func (c *checker) refHash(ref steward.SourceRef) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(ref.Source)
+	h.WriteByte(0)
+	h.WriteString(ref.ID)
+	return h.Sum64()
+}
+
+// firstRow returns the row where ref appeared, if it did.
+func (c *checker) firstRow(ref steward.SourceRef) (int, bool) {
+	if i, ok := c.first[c.refHash(ref)]; ok {
+		if r := c.todo[i]; r.ref == ref {
+			return r.Num, true
+		}
+	}
+	n, ok := c.firstMore[sourceKey{ref.Source, ref.ID}]
+	return n, ok
 }
 
 func (c *checker) send() {
@@ -207,7 +254,11 @@ func (c *checker) close(failed bool) []*row {
 	}
 	close(c.chunks)
 	close(c.order)
-	return c.todo
+	// Every row is admitted: no id is looked for any more.
+	c.first, c.firstMore = nil, nil
+	todo := c.todo
+	c.todo = nil
+	return todo
 }
 
 // wait returns when every row is checked and spilled.
@@ -264,7 +315,7 @@ func (c *checker) spillRows() {
 			// The import is failing: still let the rows go, so that
 			// reading on to the end does not hold the file in memory.
 			for _, r := range ch.rows {
-				r.Row, r.dropped = nil, nil
+				r.rowData = nil
 			}
 			ch.keys = nil
 			continue
@@ -272,7 +323,7 @@ func (c *checker) spillRows() {
 		for i, r := range ch.rows {
 			r.fpos = -1
 			if r.outcome != steward.OutcomeRejected {
-				r.fpos = c.passed
+				r.fpos = int32(c.passed)
 				c.passed++
 				if c.passed > c.keepKeys && !c.dropKeys.Load() {
 					// Too many to keep: the file's index will read the
@@ -288,7 +339,7 @@ func (c *checker) spillRows() {
 				c.cancel()
 				break
 			}
-			r.Row, r.dropped = nil, nil
+			r.rowData = nil
 		}
 		ch.keys = nil
 	}

@@ -48,7 +48,12 @@
 // the index is built from them; a large one (more than 100,000 checked rows)
 // builds the index from the rows read back from the spill, preparing
 // them again (spillindex.go), so that the keys are never held beside the
-// index. The writer reads the rows back in file order, and writes each
-// row's report lines and counts it once the customers the row names have
-// ids, so the reports never need the whole file either.
+// index. A file of more than a million rows to match (new rows and
+// updates) keeps its duplicate index on disk instead (dedupe.ExternalIndex:
+// the rows' match keys in a temporary file, the blocks sorted on disk),
+// and its rows are matched against the file in file order, updates
+// included, with the decisions the index in memory gives. The writer
+// reads the rows back in file order, and writes each row's report lines
+// and counts it once the customers the row names have ids, so the
+// reports never need the whole file either.
 package importer

@@ -102,7 +102,17 @@ type Options struct {
 	// index built from the rows read back from the spill. 0 is
 	// defaultKeysInMemory, a negative number none (tests).
 	keysInMemory int
+	// fileIndexInMemory is how many rows matched against the file (new
+	// rows and updates) its duplicate index holds in memory; a file with
+	// more has it on disk (dedupe.ExternalIndex). 0 is
+	// defaultFileIndexInMemory, a negative number none (tests).
+	fileIndexInMemory int
 }
+
+// defaultFileIndexInMemory is Options.fileIndexInMemory's default. The
+// file's index in memory takes about 460 bytes a new row; on disk, twelve
+// and a few passes over temporary files of about 1.5 KB a row.
+const defaultFileIndexInMemory = 1_000_000
 
 // defaultKeysInMemory is Options.keysInMemory's default: below it the
 // file's match keys, computed while the file is read, are kept for its
@@ -291,7 +301,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	chk := startChecking(ctx, &opts, sp)
 	t := &table{}
 	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
-		r := &row{Row: rr, Num: rr.Num}
+		r := &row{rowData: &rowData{Row: rr}, Num: rr.Num}
 		t.rows = append(t.rows, r)
 		chk.add(r)
 	})
@@ -353,6 +363,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		if err := catchUp(ctx, tx, snap, todo, sum, &opts); err != nil {
 			return err
 		}
+		todo = nil // t.rows holds them all
 		// The file's rows are indexed and matched on all CPUs while the
 		// writer starts writing.
 		m = startMatching(ctx, t, snap, sp, &opts)
@@ -422,6 +433,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Actor == "" {
 		o.Actor = "import"
+	}
+	if o.fileIndexInMemory == 0 {
+		o.fileIndexInMemory = defaultFileIndexInMemory
 	}
 	if o.keysInMemory == 0 {
 		o.keysInMemory = defaultKeysInMemory

@@ -25,6 +25,13 @@ type snapshot struct {
 	// a row is matched against the rows before it.
 	fileIx   *dedupe.Index
 	fileRows []*row
+	// ext, for a file of more than Options.fileIndexInMemory rows to
+	// match, stands for fileIx: the file's duplicate index on disk. Its
+	// records are queryRows, the rows matched against the file (the new
+	// rows and the updates, in file order, each at its qpos), which are
+	// matched chunk by chunk of queryRows instead of fileRows.
+	ext       *dedupe.ExternalIndex
+	queryRows []*row
 }
 
 // candidate is a customer a row looks like: in the database (row nil) or
@@ -32,6 +39,9 @@ type snapshot struct {
 type candidate struct {
 	dedupe.Candidate
 	row *row
+	// keys are the blocking keys under which the row met the candidate,
+	// when the file's index is external (snapshot.ext).
+	keys []dedupe.BlockingKey
 }
 
 // matcher matches the file's new rows against the database's customers
@@ -75,20 +85,35 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 	// The new rows' keys move to the front of t.keys, in place: a new
 	// row's keys are never behind its new position.
 	recs := t.keys
+	queries := 0
 	for _, r := range t.rows {
 		k := r.fpos
-		r.fpos = -1
+		r.fpos, r.qpos = -1, -1
 		if r.outcome == steward.OutcomeRejected || k < 0 {
 			continue
 		}
+		r.qpos = int32(queries)
+		queries++
 		if _, known := s.known[r.ref]; known {
 			continue
 		}
-		r.fpos = len(s.fileRows)
+		r.fpos = int32(len(s.fileRows))
 		if recs != nil {
 			recs[r.fpos] = recs[k]
 		}
 		s.fileRows = append(s.fileRows, r)
+	}
+	external := queries > opts.fileIndexInMemory
+	if external {
+		// The updates are matched against the file's index too, and with
+		// it on disk, in the same pass as the new rows.
+		s.queryRows = make([]*row, 0, queries)
+		for _, r := range t.rows {
+			if r.qpos >= 0 {
+				s.queryRows = append(s.queryRows, r)
+			}
+		}
+		recs = nil
 	}
 	if recs != nil {
 		clear(recs[len(s.fileRows):])
@@ -96,13 +121,22 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 	}
 	t.keys = nil
 	build := func(ctx context.Context) (*dedupe.Index, error) {
+		if external {
+			x, err := externalIndex(ctx, sp, s.queryRows, s.db.Ix, opts)
+			s.ext = x
+			return nil, err
+		}
 		if recs != nil {
 			return dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
 		}
 		return spilledIndex(ctx, sp, s.fileRows, opts)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	chunks := (len(s.fileRows) + matchChunk - 1) / matchChunk
+	matched := len(s.fileRows)
+	if external {
+		matched = len(s.queryRows)
+	}
+	chunks := (matched + matchChunk - 1) / matchChunk
 	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{}), limit: matchAhead}
 	m.more = sync.NewCond(&m.mu)
 	// Workers waiting for the writer stop waiting when the matching ends.
@@ -129,11 +163,14 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 			}
 			return
 		}
-		// How common a name is, is judged among the customers the rows join.
-		ix.CountTermsWith(s.db.Ix)
-		s.fileIx = ix
+		if ix != nil {
+			// How common a name is, is judged among the customers the
+			// rows join (the external index counts with them as built).
+			ix.CountTermsWith(s.db.Ix)
+			s.fileIx = ix
+		}
 		close(m.indexed)
-		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "elapsed", time.Since(t0).Round(time.Millisecond))
+		opts.Logger.Info("import indexed the file", "rows", len(s.fileRows), "external", external, "elapsed", time.Since(t0).Round(time.Millisecond))
 		// When the writer writes customers ahead of the matches
 		// (steward.DuplicateSuggest), one CPU is left to it: its store calls are
 		// the longest serial work of the import, and sharing its CPU with
@@ -196,10 +233,11 @@ func (m *matcher) help() bool {
 // reach tells the matchers that the writer came to row r: they may match
 // up to matchAhead chunks past r's.
 func (m *matcher) reach(r *row) {
-	if r.fpos < 0 {
+	at := m.s.matchPos(r)
+	if at < 0 {
 		return
 	}
-	limit := r.fpos/matchChunk + 1 + matchAhead
+	limit := at/matchChunk + 1 + matchAhead
 	m.mu.Lock()
 	if limit > m.limit {
 		m.limit = limit
@@ -211,6 +249,9 @@ func (m *matcher) reach(r *row) {
 func (m *matcher) chunk(ctx context.Context, k int) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if m.s.ext != nil {
+		return m.s.externalChunk(ctx, k)
 	}
 	rows := m.s.fileRows[k*matchChunk : min((k+1)*matchChunk, len(m.s.fileRows))]
 	for _, r := range rows {
@@ -236,10 +277,11 @@ func (m *matcher) ready(r *row) bool {
 // awaited returns what row r waits for: its chunk's matching, or for a row
 // that is not new the file's index; and where its error will be.
 func (m *matcher) awaited(r *row) (<-chan struct{}, *error) {
-	if r.fpos < 0 {
+	at := m.s.matchPos(r)
+	if at < 0 {
 		return m.indexed, &m.indexErr
 	}
-	k := r.fpos / matchChunk
+	k := at / matchChunk
 	return m.done[k], &m.err[k]
 }
 
@@ -259,17 +301,63 @@ func (m *matcher) wait(ctx context.Context, r *row) error {
 func (m *matcher) stop() {
 	m.cancel()
 	m.wg.Wait()
+	if m.s.ext != nil {
+		m.s.ext.Close()
+		m.s.ext = nil
+	}
+}
+
+// matchPos returns where row r is among the rows the matchers match:
+// its position among the new rows, or among the query rows with an
+// external index; -1 for a row they do not match.
+func (s *snapshot) matchPos(r *row) int {
+	if s.queryRows != nil {
+		return int(r.qpos)
+	}
+	return int(r.fpos)
+}
+
+// externalChunk matches chunk k of the query rows with the external
+// index: a new row gets its candidates as candidates gives them; an
+// update (matched by the writer, against the database, when it changes
+// a customer) its candidates in the file, kept in cands until then.
+func (s *snapshot) externalChunk(ctx context.Context, k int) error {
+	lo, hi := k*matchChunk, min((k+1)*matchChunk, len(s.queryRows))
+	ms, err := s.ext.Match(ctx, lo, hi)
+	if err != nil {
+		return err
+	}
+	for i, r := range s.queryRows[lo:hi] {
+		m := ms[i]
+		var out []candidate
+		for _, c := range m.Base {
+			out = append(out, candidate{Candidate: c.Candidate, keys: c.Keys})
+		}
+		for _, c := range m.File {
+			if other := s.fileRows[c.Index]; other.Num < r.Num {
+				out = append(out, candidate{Candidate: c.Candidate, row: other, keys: c.Keys})
+			}
+		}
+		if r.fpos >= 0 {
+			s.sortCandidates(out)
+		}
+		r.cands = out
+	}
+	return nil
 }
 
 // sharedKeys returns the blocking keys under which row r met candidate c,
 // as candidates matched them.
 func (s *snapshot) sharedKeys(r *row, c candidate) []dedupe.BlockingKey {
+	if s.queryRows != nil && (c.row != nil || r.fpos >= 0) {
+		return c.keys
+	}
 	ix := s.db.Ix
 	if c.row != nil {
 		ix = s.fileIx
 	}
 	if r.fpos >= 0 {
-		return ix.SharedKeysWith(s.fileIx, r.fpos, c.Index)
+		return ix.SharedKeysWith(s.fileIx, int(r.fpos), c.Index)
 	}
 	return ix.SharedKeysOf(&r.Record, c.Index)
 }
@@ -277,10 +365,13 @@ func (s *snapshot) sharedKeys(r *row, c candidate) []dedupe.BlockingKey {
 // candidates returns the database customers and the earlier rows of the
 // file that r looks like, most probable first.
 func (s *snapshot) candidates(r *row) ([]candidate, error) {
+	if s.queryRows != nil {
+		return s.externalCandidates(r)
+	}
 	match := func(ix *dedupe.Index) ([]dedupe.Candidate, error) {
 		if r.fpos >= 0 {
 			// The row is in the file's index already: no preparing it again.
-			return ix.MatchIndexed(s.fileIx, r.fpos)
+			return ix.MatchIndexed(s.fileIx, int(r.fpos))
 		}
 		return ix.Match(&r.Record)
 	}
@@ -303,6 +394,32 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 			out = append(out, candidate{Candidate: c, row: other})
 		}
 	}
+	s.sortCandidates(out)
+	return out, nil
+}
+
+// externalCandidates is candidates with the file's index external: the
+// matchers found a new row's candidates, and an update's in the file;
+// only an update's in the database remain to be found.
+func (s *snapshot) externalCandidates(r *row) ([]candidate, error) {
+	if r.fpos >= 0 {
+		return r.cands, nil
+	}
+	db, err := s.db.Ix.Match(&r.Record)
+	if err != nil {
+		return nil, fmt.Errorf("match: %w", err)
+	}
+	out := make([]candidate, 0, len(db)+len(r.cands))
+	for _, c := range db {
+		out = append(out, candidate{Candidate: c})
+	}
+	out = append(out, r.cands...)
+	s.sortCandidates(out)
+	return out, nil
+}
+
+// sortCandidates orders a row's candidates most probable first.
+func (s *snapshot) sortCandidates(out []candidate) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
 		if a.Weight != b.Weight {
@@ -319,7 +436,6 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		}
 		return a.row.Num < b.row.Num
 	})
-	return out, nil
 }
 
 // catchUp brings the snapshot up to date inside the import's transaction,

@@ -36,7 +36,7 @@ func TestMatchersWaitForWriter(t *testing.T) {
 	}
 	tb := &table{}
 	for i := range recs {
-		tb.rows = append(tb.rows, &row{Row: &records.Row{Num: i + 1, Record: recs[i]}, Num: i + 1, fpos: i})
+		tb.rows = append(tb.rows, &row{rowData: &rowData{Row: &records.Row{Num: i + 1, Record: recs[i]}}, Num: i + 1, fpos: int32(i)})
 		tb.keys = append(tb.keys, dedupe.Prepare(&recs[i]))
 	}
 	m := startMatching(ctx, tb, snap, nil, &opts)

@@ -7,6 +7,29 @@ import (
 	"github.com/steward-crm/steward/dedupe"
 )
 
+// externalSortMemory is the memory each of the external index's sorts
+// holds (dedupe.NewExternalIndex).
+const externalSortMemory = 64 << 20
+
+// externalIndex builds the external duplicate index of the rows matched
+// against the file (rows, by position: the new rows, indexed, and the
+// updates) from the rows as they wait in the spill, its temporary files
+// beside the spill's.
+func externalIndex(ctx context.Context, sp *spill, rows []*row, db *dedupe.Index, opts *Options) (*dedupe.ExternalIndex, error) {
+	rd := &spillReaders{sp: sp, rows: rows, at: make(map[int]*spillCursor)}
+	x, err := dedupe.NewExternalIndex(ctx, len(rows), opts.Matching, opts.Model, db, opts.SpillDir, externalSortMemory, func(i int) (dedupe.Prepared, bool) {
+		return rd.prepared(i), rows[i].fpos >= 0
+	})
+	if err == nil && rd.err != nil {
+		x.Close()
+		err = rd.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
 // spilledIndex builds the duplicate index of the file's new rows (rows, by
 // position) from the rows as they wait in the spill, preparing each one's
 // match keys again as the index takes it: the keys of a large file never

@@ -86,14 +86,14 @@ func (w *writer) touch(cs ...*steward.Customer) {
 
 // load reads row r back from the spill.
 func (w *writer) load(r *row) error {
-	if r.Row != nil {
+	if r.loaded() {
 		return nil
 	}
 	rr, dropped, err := w.rows.read(r.off)
 	if err != nil {
 		return err
 	}
-	r.Row, r.dropped = rr, dropped
+	r.rowData = &rowData{Row: rr, dropped: dropped}
 	return nil
 }
 
