@@ -300,7 +300,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	defer sp.close()
 	chk := startChecking(ctx, &opts, sp)
 	t := &table{}
-	f, err := records.ReadFile(r, opts.FileOptions, func(rr *records.Row) {
+	f, err := records.ReadFile(contextReader{ctx, r}, opts.FileOptions, func(rr *records.Row) {
 		r := &row{rowData: &rowData{Row: rr}, Num: rr.Num}
 		t.rows = append(t.rows, r)
 		chk.add(r)
@@ -507,4 +507,19 @@ func count(sum *Summary, r *row) {
 		}
 		sum.Dropped[d.Field]++
 	}
+}
+
+// contextReader stops reading the file once ctx is done: an import
+// interrupted while it reads ends at the next read of the input instead
+// of parsing the rest of a large file, rows it will never check.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
