@@ -16,7 +16,6 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/gate"
 	"github.com/steward-crm/steward/internal/merge"
-	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/rules"
 )
 
@@ -234,14 +233,7 @@ func TestErasedCustomerStaysErased(t *testing.T) {
 // be.
 func TestDuplicateInsideSmallFile(t *testing.T) {
 	st := backends()[0].open(t)
-	rd, err := records.NewReader(bytes.NewReader(generatedCSV(t, 2000, 5, "crm", "c")), records.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := records.ReadAll(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := csvRecords(t, generatedCSV(t, 2000, 5, "crm", "c"))
 	cs := make([]*steward.Customer, len(recs))
 	for i := range recs {
 		cs[i] = &steward.Customer{Record: recs[i]}

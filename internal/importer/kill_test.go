@@ -96,11 +96,27 @@ func (s notifyingStore) CreateCustomers(ctx context.Context, cs []*steward.Custo
 // made with different prefixes do not share source records.
 func generatedCSV(t testing.TB, n int, seed uint64, source, prefix string) []byte {
 	t.Helper()
+	recs := csvRecords(t, generatedRaw(t, n, seed))
+	for i := range recs {
+		recs[i].Source, recs[i].SourceID = source, prefix+strconv.Itoa(i+1)
+	}
+	return recordsCSV(t, recs)
+}
+
+// generatedRaw returns the CSV file `steward gen` writes for n and seed.
+func generatedRaw(t testing.TB, n int, seed uint64) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := gen.Generate(context.Background(), gen.Options{N: n, Seed: seed, DupRate: gen.DefaultDupRate}, &buf, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	rd, err := records.NewReader(&buf, records.Options{})
+	return buf.Bytes()
+}
+
+// csvRecords reads the records of a CSV file.
+func csvRecords(t testing.TB, file []byte) []steward.Record {
+	t.Helper()
+	rd, err := records.NewReader(bytes.NewReader(file), records.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,10 +124,15 @@ func generatedCSV(t testing.TB, n int, seed uint64, source, prefix string) []byt
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recs
+}
+
+// recordsCSV writes recs as a CSV file.
+func recordsCSV(t testing.TB, recs []steward.Record) []byte {
+	t.Helper()
 	var out bytes.Buffer
 	w := records.NewWriter(&out, nil)
 	for i := range recs {
-		recs[i].Source, recs[i].SourceID = source, prefix+strconv.Itoa(i+1)
 		if err := w.Write(&recs[i]); err != nil {
 			t.Fatal(err)
 		}

@@ -40,44 +40,62 @@ func TestSpilledIndexDecidesAsKeptKeys(t *testing.T) {
 						name = p.name + "/prefilled"
 					}
 					t.Run(name, func(t *testing.T) {
-						type result struct {
-							sum                *Summary
-							annotated, rejects bytes.Buffer
-							state              string
-						}
-						run := func(keys int) *result {
+						run := func(keys int) *importRun {
 							st := b.open(t)
 							if prefilled {
 								mustImport(t, st, firstPath, Options{Source: "shop"})
 							}
-							res := &result{}
-							res.sum = mustImport(t, st, path, Options{Source: "shop", Policy: p.Policy, Annotated: &res.annotated, Rejects: &res.rejects, keysInMemory: keys})
-							res.state = dbState(t, st)
-							return res
+							return runImport(t, st, path, Options{Source: "shop", Policy: p.Policy, keysInMemory: keys})
 						}
 						kept, spilled := run(n), run(-1)
 						if kept.sum.Duplicates == 0 {
 							t.Fatalf("no duplicates found in the file: %+v", kept.sum)
 						}
-						for _, s := range []*Summary{kept.sum, spilled.sum} {
-							s.Elapsed, s.Read, s.Load, s.Write, s.ImportID = 0, 0, 0, 0, 0
-						}
-						if a, b := mustJSON(t, kept.sum), mustJSON(t, spilled.sum); a != b {
-							t.Errorf("summaries differ:\nkept    %s\nspilled %s", a, b)
-						}
-						if !bytes.Equal(kept.annotated.Bytes(), spilled.annotated.Bytes()) {
-							t.Errorf("annotated reports differ")
-						}
-						if !bytes.Equal(kept.rejects.Bytes(), spilled.rejects.Bytes()) {
-							t.Errorf("rejects reports differ")
-						}
-						if kept.state != spilled.state {
-							t.Errorf("databases differ")
-						}
+						sameImports(t, kept, spilled, "kept", "spilled")
 					})
 				}
 			}
 		})
+	}
+}
+
+// importRun is what one import of a test left: its summary, its
+// reports and the database after it.
+type importRun struct {
+	sum                *Summary
+	annotated, rejects bytes.Buffer
+	state              string
+}
+
+// runImport imports the file at path into st with opts, keeping its
+// annotated and rejects reports.
+func runImport(t *testing.T, st steward.Store, path string, opts Options) *importRun {
+	t.Helper()
+	res := &importRun{}
+	opts.Annotated, opts.Rejects = &res.annotated, &res.rejects
+	res.sum = mustImport(t, st, path, opts)
+	res.state = dbState(t, st)
+	return res
+}
+
+// sameImports fails t unless imports a and b (named an and bn) left the
+// same summary (times and import ids aside), reports and database.
+func sameImports(t *testing.T, a, b *importRun, an, bn string) {
+	t.Helper()
+	for _, s := range []*Summary{a.sum, b.sum} {
+		s.Elapsed, s.Read, s.Load, s.Write, s.ImportID = 0, 0, 0, 0, 0
+	}
+	if x, y := mustJSON(t, a.sum), mustJSON(t, b.sum); x != y {
+		t.Errorf("summaries differ:\n%s %s\n%s %s", an, x, bn, y)
+	}
+	if !bytes.Equal(a.annotated.Bytes(), b.annotated.Bytes()) {
+		t.Errorf("annotated reports differ")
+	}
+	if !bytes.Equal(a.rejects.Bytes(), b.rejects.Bytes()) {
+		t.Errorf("rejects reports differ")
+	}
+	if a.state != b.state {
+		t.Errorf("databases differ")
 	}
 }
 

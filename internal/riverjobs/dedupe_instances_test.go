@@ -1,7 +1,6 @@
 package riverjobs
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -13,7 +12,6 @@ import (
 	"github.com/steward-crm/steward/internal/gen"
 	"github.com/steward-crm/steward/internal/jobs"
 	"github.com/steward-crm/steward/internal/matchindex"
-	"github.com/steward-crm/steward/internal/records"
 	"github.com/steward-crm/steward/internal/schedule"
 )
 
@@ -21,21 +19,13 @@ import (
 // duplicates of another.
 func generated(t *testing.T, n int) []*steward.Customer {
 	t.Helper()
-	var out bytes.Buffer
-	if err := gen.Generate(context.Background(), gen.Options{N: n, Seed: 7, DupRate: 0.3}, &out, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	rd, err := records.NewReader(&out, records.Options{})
+	var cs []*steward.Customer
+	err := gen.Each(context.Background(), gen.Options{N: n, Seed: 7, DupRate: 0.3}, func(rec steward.Record, _ string) error {
+		cs = append(cs, &steward.Customer{Record: rec})
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	recs, err := records.ReadAll(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := make([]*steward.Customer, len(recs))
-	for i := range recs {
-		cs[i] = &steward.Customer{Record: recs[i]}
 	}
 	return cs
 }
