@@ -53,6 +53,12 @@ type Evaluation struct {
 // each record (truth[i] for record i; records with equal labels are the
 // same customer; an empty label is an entity of its own).
 func Evaluate(res *Result, truth []string) (Evaluation, error) {
+	return EvaluateEntities(res, entityNumbers(truth))
+}
+
+// entityNumbers numbers the entities of truth (record i's entity id, ""
+// for none) in order of appearance: -1 for a record without one.
+func entityNumbers(truth []string) []int32 {
 	entity := make([]int32, len(truth))
 	ids := make(map[string]int32)
 	for i, t := range truth {
@@ -67,7 +73,7 @@ func Evaluate(res *Result, truth []string) (Evaluation, error) {
 		}
 		entity[i] = e
 	}
-	return EvaluateEntities(res, entity)
+	return entity
 }
 
 // EvaluateEntities is Evaluate with each record's true entity as a

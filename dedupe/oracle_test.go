@@ -175,21 +175,7 @@ func TestOracleAtScale(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.records = nil
-		entity := make([]int32, n)
-		ids := make(map[string]int32)
-		for i, tr := range d.truth {
-			entity[i] = -1
-			if tr == "" {
-				continue
-			}
-			e, ok := ids[tr]
-			if !ok {
-				e = int32(len(ids))
-				ids[tr] = e
-			}
-			entity[i] = e
-		}
-		ids = nil
+		entity := entityNumbers(d.truth)
 		res, err := RunIndex(ctx, ix, Options{})
 		if err != nil {
 			t.Fatal(err)
