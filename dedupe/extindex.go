@@ -141,13 +141,9 @@ func NewExternalIndex(ctx context.Context, n int, cfg Config, model *Model, base
 	for t := range tfComparisons {
 		shell.tfCount[t] = make(map[uint64]int32)
 	}
-	f, err := os.CreateTemp(dir, "steward-records-*")
+	f, err := unlinkedTemp(dir, "steward-records-*", "records file")
 	if err != nil {
-		return nil, fmt.Errorf("records file: %w", err)
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("records file: %w", err)
+		return nil, err
 	}
 	x := &ExternalIndex{shell: shell, base: base, recs: f, offs: make([]int64, n), rank: make([]int32, n)}
 	x.turn = sync.NewCond(&x.mu)

@@ -25,13 +25,9 @@ type extSorter[T any] struct {
 // newExtSorter returns a sorter whose temporary file is in dir ("" for
 // the system's) and whose buffer holds mem bytes of values.
 func newExtSorter[T any](dir string, mem int, cmp func(a, b T) int) (*extSorter[T], error) {
-	f, err := os.CreateTemp(dir, "steward-sort-*")
+	f, err := unlinkedTemp(dir, "steward-sort-*", "sort file")
 	if err != nil {
-		return nil, fmt.Errorf("sort file: %w", err)
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("sort file: %w", err)
+		return nil, err
 	}
 	var zero T
 	n := max(1024, mem/int(unsafe.Sizeof(zero)))
@@ -166,4 +162,20 @@ func (m *extMerge[T]) next() (T, bool, error) {
 		heap.Pop(m)
 	}
 	return v, true, nil
+}
+
+// unlinkedTemp creates a temporary file in dir ("" for the system's) and
+// removes its name at once: the open file stays usable, and nothing is
+// left behind whatever happens to the process. what names the file in
+// errors.
+func unlinkedTemp(dir, pattern, what string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return f, nil
 }
