@@ -2,9 +2,13 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/steward-crm/steward"
@@ -118,5 +122,23 @@ func TestCompactCustomer(t *testing.T) {
 	got.Record.Attributes["tier"] = "silver"
 	if c.Record.Attributes["tier"] != "gold" {
 		t.Error("the copy shares its attributes with the original")
+	}
+}
+
+// TestExternalIndexErrorSaysWhatToDo: a file error of the file's index on
+// disk names the directory and what to do; an interruption passes as is.
+func TestExternalIndexErrorSaysWhatToDo(t *testing.T) {
+	full := &fs.PathError{Op: "write", Path: "/spill/steward-sort-1", Err: syscall.ENOSPC}
+	err := externalIndexError("/spill", fmt.Errorf("sort file: %w", full))
+	for _, want := range []string{"/spill", "no space left on device", "point TMPDIR elsewhere", "nothing was imported"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("%v does not wrap the file error", err)
+	}
+	if err := externalIndexError("/spill", context.Canceled); err != context.Canceled {
+		t.Errorf("an interruption became %v", err)
 	}
 }

@@ -2,6 +2,10 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"sync"
 
 	"github.com/steward-crm/steward/dedupe"
@@ -25,9 +29,23 @@ func externalIndex(ctx context.Context, sp *spill, rows []*row, db *dedupe.Index
 		err = rd.err
 	}
 	if err != nil {
-		return nil, err
+		return nil, externalIndexError(opts.SpillDir, err)
 	}
 	return x, nil
+}
+
+// externalIndexError says what an admin can do about a file error of the
+// file's index on disk (its sorted blocks take about as much room as the
+// file's size); other errors (an interruption) pass unchanged.
+func externalIndexError(dir string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	return fmt.Errorf("keep the file's duplicate index on disk in %s: %w (a file of more than a million rows needs several times its own size free there: free some space, or point TMPDIR elsewhere); nothing was imported", dir, err)
 }
 
 // spilledIndex builds the duplicate index of the file's new rows (rows, by
