@@ -35,8 +35,8 @@ func externalIndex(ctx context.Context, sp *spill, rows []*row, db *dedupe.Index
 }
 
 // externalIndexError says what an admin can do about a file error of the
-// file's index on disk (its sorted blocks take about as much room as the
-// file's size); other errors (an interruption) pass unchanged.
+// file's index on disk (its records, sorted blocks and pairs take several
+// times the file's size); other errors (an interruption) pass unchanged.
 func externalIndexError(dir string, err error) error {
 	var pe *fs.PathError
 	if !errors.As(err, &pe) {
