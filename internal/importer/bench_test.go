@@ -74,14 +74,12 @@ func fillImported(b *testing.B, st steward.Store, n int) {
 	b.Logf("filled through the gate: %d created, %d suggestions", sum.Created, sum.Suggestions)
 }
 
-// openBenchSQLite opens the SQLite database at path for a benchmark,
-// closed when it ends (the last store opened on path, after reopens).
+// openBenchSQLite opens the SQLite database at path for a benchmark.
 func openBenchSQLite(b *testing.B, path string) *sqlite.Store {
 	st, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { st.Close() })
 	return st
 }
 
@@ -122,6 +120,7 @@ func BenchmarkImport(b *testing.B) {
 				if kind == "sqlite" {
 					path := filepath.Join(b.TempDir(), "steward.db")
 					lite := openBenchSQLite(b, path)
+					b.Cleanup(func() { lite.Close() })
 					st = lite
 					if os.Getenv("GATE_BENCH_COLD") != "" {
 						reopen = func() {
