@@ -246,6 +246,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	if steward.ErrorCode(err) == steward.EINVALID {
 		return &refusedError{err}
 	}
+	if errors.Is(err, context.Canceled) {
+		return &interruptedError{err, "nothing was imported (an import is all or nothing); run the same command again to import the file"}
+	}
 	if err != nil {
 		return err
 	}

@@ -186,6 +186,16 @@ type refusedError struct{ err error }
 func (e *refusedError) Error() string { return e.err.Error() }
 func (e *refusedError) Unwrap() error { return e.err }
 
+// interruptedError is an interruption (err wraps context.Canceled) and
+// what it left, for the person who stopped the command.
+type interruptedError struct {
+	err  error
+	left string
+}
+
+func (e *interruptedError) Error() string { return e.err.Error() }
+func (e *interruptedError) Unwrap() error { return e.err }
+
 // errFindings is returned by a command that ran to the end and found
 // problems in its input, which it already printed.
 var errFindings = errors.New("findings")
@@ -207,7 +217,12 @@ func exitCode(env *Env, name string, err error) int {
 		}
 		return exitUsage
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(env.Stderr, "steward %s: interrupted\n", name)
+		var ie *interruptedError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(env.Stderr, "steward %s: interrupted: %s\n", name, ie.left)
+		} else {
+			fmt.Fprintf(env.Stderr, "steward %s: interrupted\n", name)
+		}
 		return exitInterrupted
 	case errors.As(err, new(*refusedError)):
 		fmt.Fprintf(env.Stderr, "steward %s: %s\n", name, steward.ErrorMessage(err))
