@@ -19,15 +19,34 @@ const (
 // levelBits is the width of one comparison's level in a packed pattern.
 const levelBits = 4
 
-// pattern packs one level per comparison, levelBits each.
+// pattern packs one level per comparison, levelBits each, and above them
+// the flag patCityExact.
 type pattern uint64
+
+// patCityExact flags a pattern whose address and phone comparison is at a
+// city level (same_city, city) and whose cities are equal: the levels
+// alone cannot say so, as a postal code one edit apart or a city with a
+// typo make them too, and only an equal city is weighed by how common it
+// is (termAgrees).
+const patCityExact pattern = 1 << 63
 
 func (p pattern) level(c int) uint8 { return uint8(p>>(c*levelBits)) & (1<<levelBits - 1) }
 
+// termAgrees reports whether the records of pattern p agree on the value
+// comparison c's term frequency counts (tfValue): the exact level of a
+// name, an equal city at a city level of the address and phone
+// comparison.
+func termAgrees(p pattern, c int) bool {
+	if c == cmpContact {
+		return p&patCityExact != 0
+	}
+	return p.level(c) == 1
+}
+
 func (p *pattern) set(c int, l uint8) { *p |= pattern(l) << (c * levelBits) }
 
-// comparisonSpec names a comparison, its levels, and whether its exact
-// level is adjusted by term frequency.
+// comparisonSpec names a comparison, its levels, and whether its
+// agreement on a value is adjusted by term frequency (termAgrees).
 type comparisonSpec struct {
 	field  string
 	levels []string
@@ -49,7 +68,7 @@ func comparisonSpecs() [numComparisons]comparisonSpec {
 		cmpBirthDate: {"birth_date", []string{LevelMissing, LevelExact, "transposed_digits", "one_digit", "day_month_swapped", "same_year", "placeholder", "years_apart", LevelDifferent}, false},
 		cmpEmail:     {"email", []string{LevelMissing, LevelExact, "exact_spells_names", "same_local_part", "two_edits", "near_spells_names", "exact_other_first_name", "placeholder", LevelDifferent}, false},
 		cmpContact: {"address+phone", []string{LevelMissing, "address_and_phone", "address_other_phone", "address",
-			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "city", "same_region", "other_phone", LevelDifferent}, false},
+			"phone", "phone_other_address", "same_street", "same_postal_code", "same_city", "city", "same_region", "other_phone", LevelDifferent}, true},
 		cmpCompany:    {"company", []string{LevelMissing, LevelExact, "close", LevelDifferent}, false},
 		cmpNationalID: {"national_id", []string{LevelMissing, LevelExact, "one_edit", LevelDifferent}, false},
 	}
@@ -153,6 +172,9 @@ func spellsLast(p *prepared, email string) bool {
 func comparePlace(a, b *prepared, p *pattern) {
 	contact := compareContacts(a, b)
 	p.set(cmpContact, contact)
+	if (contact == conSameCity || contact == conCity) && a.city != "" && a.city == b.city {
+		*p |= patCityExact
+	}
 	if p.level(cmpEmail) == emailOtherFirst && (contact == 0 || contact > conPhoneOtherAddress) {
 		// Not at one address or phone: no household to share a mailbox.
 		*p &^= (1<<levelBits - 1) << (cmpEmail * levelBits)

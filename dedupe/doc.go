@@ -77,7 +77,9 @@
 // construction), the sessions' expected counts pooled; the prior Lambda
 // from the share of matches among all candidates (EM with m fixed) scaled
 // to all pairs. An exact first or last name is adjusted by term frequency,
-// so a rare shared surname counts more than a common one. Stewards'
+// so a rare shared surname counts more than a common one, and so is an
+// equal city where the address agrees no further (levels same_city and
+// city): a small town shared counts more than a capital. Stewards'
 // decisions enter as labelled pairs (Label). A pair's probability comes
 // with its explanation: every field's level, log2 Bayes factor and the two
 // values compared (FieldWeight.A and B); Index.SharedKeys, SharedKeysWith

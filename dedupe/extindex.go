@@ -20,8 +20,8 @@ import (
 // by position, and the blocks as entries (key, hash, sort key, record)
 // sorted on disk, whose walk gives every record's candidates. Memory
 // keeps per record its place in that file and its position among the
-// indexed records (twelve bytes), the term frequencies (distinct names)
-// and the placeholders.
+// indexed records (twelve bytes), the term frequencies (distinct names
+// and cities) and the placeholders.
 //
 // Records are either indexed (a later record may match them) or query
 // only (matched against the indexed records, never matched with). For an
@@ -172,6 +172,7 @@ func NewExternalIndex(ctx context.Context, n int, cfg Config, model *Model, base
 	}
 	shell.placeholders = set
 	shell.tfBase = base
+	shell.sumTermSquares()
 	sorted, entries, err := x.entries(ctx, dir, mem)
 	if err != nil {
 		return nil, err
@@ -633,7 +634,7 @@ func (x *ExternalIndex) match(i int, pairs []extPair, sc *candScratch) (External
 	sc.raw = raw
 	sc.out, sc.ranked = ix.selectCandidates(raw, sc.out[:0], sc.ranked[:0])
 	tw := ix.termWeightsOf(&q)
-	cut := ix.personCut(&q, log2Odds(ix.cfg.ReviewThreshold))
+	cut := ix.personCut(&q, &tw, log2Odds(ix.cfg.ReviewThreshold))
 	shared := uint32(pairShared)
 	if !indexed {
 		shared = pairCand

@@ -31,7 +31,7 @@ func (ix *Index) PairsOf(i int) ([]Pair, error) {
 		var pa prepared
 		ix.rec(a, &pa)
 		tw := ix.termWeightsOf(&pa)
-		p, w, ok := ix.compareAbove(&pa, b, &tw, ix.personCut(&pa, minWeight))
+		p, w, ok := ix.compareAbove(&pa, b, &tw, ix.personCut(&pa, &tw, minWeight))
 		if ok && w >= minWeight {
 			out = append(out, Pair{A: a, B: b, Probability: probability(w), Weight: w, levels: p})
 		}

@@ -11,9 +11,11 @@ import (
 	"github.com/steward-crm/steward"
 )
 
-// tfComparisons lists the comparisons whose exact level is adjusted by how
-// common the shared value is.
-var tfComparisons = [...]int{cmpFirstName, cmpLastName}
+// tfComparisons lists the comparisons whose agreement on a value
+// (termAgrees) is adjusted by how common the shared value is: the names,
+// and the city of the address and phone comparison, since a small town
+// shared says more than a capital shared.
+var tfComparisons = [...]int{cmpFirstName, cmpLastName, cmpContact}
 
 // Index holds prepared records and their blocking keys so that candidate
 // pairs can be generated for every record (Run) or for one incoming record
@@ -35,12 +37,17 @@ type Index struct {
 	blocks   []keyBlocks
 
 	// tfCount counts records per value hash for each term-frequency
-	// comparison; tfTotal counts records with a value.
-	tfCount [len(tfComparisons)]map[uint64]int32
-	tfTotal [len(tfComparisons)]int32
+	// comparison; tfTotal counts records with a value, tfSquares sums
+	// the squares of the counts (how many ordered pairs of records, each
+	// with itself too, agree on a value).
+	tfCount   [len(tfComparisons)]map[uint64]int32
+	tfTotal   [len(tfComparisons)]int32
+	tfSquares [len(tfComparisons)]int64
 	// tfBase, when set, is another index whose records count as well
-	// (CountTermsWith).
-	tfBase *Index
+	// (CountTermsWith); tfCross sums, over the values, ix's count times
+	// the base's, so that the squares of the two together are known.
+	tfBase  *Index
+	tfCross [len(tfComparisons)]int64
 
 	// removed is a bitset of the records taken out by Remove; words past
 	// its end are records never removed.
@@ -184,6 +191,7 @@ func (ix *Index) finish(ctx context.Context) error {
 	wait := ix.forEachKey(func(k int) { ix.blocks[k] = ix.buildBlocks(ix.cfg.Blocking[k], k) })
 	for t := range tfComparisons {
 		ix.tfCount[t] = make(map[uint64]int32)
+		ix.tfTotal[t], ix.tfSquares[t], ix.tfCross[t] = 0, 0, 0
 	}
 	var p prepared
 	for i := range ix.recs {
@@ -489,12 +497,16 @@ func (kb *keyBlocks) bounds(h uint64) (lo, hi int) {
 	return lo, hi
 }
 
+// tfValue returns the value of p whose frequency term-frequency
+// comparison c counts.
 func tfValue(p *prepared, c int) string {
 	switch c {
 	case cmpFirstName:
 		return p.first
 	case cmpLastName:
 		return p.last
+	case cmpContact:
+		return p.city
 	}
 	return ""
 }

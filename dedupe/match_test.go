@@ -89,8 +89,8 @@ func referenceWeight(ix *Index, p pattern, tf *[len(tfComparisons)]int32) float6
 	for c := range numComparisons {
 		l := p.level(c)
 		w += m.weights[c][l]
-		if t := m.tfIndex[c]; l == 1 && t >= 0 {
-			w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+		if t := m.tfIndex[c]; termAgrees(p, c) && t >= 0 {
+			w += tfAdjustment(ix.tfChance(c, t), tf[t], ix.tfTotalOf(t))
 		}
 	}
 	return w
@@ -106,8 +106,8 @@ func referenceExplain(ix *Index, p pattern, tf *[len(tfComparisons)]int32, a, b 
 			continue
 		}
 		w := m.weights[c][l]
-		if t := m.tfIndex[c]; l == 1 && t >= 0 {
-			w += m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+		if t := m.tfIndex[c]; termAgrees(p, c) && t >= 0 {
+			w += tfAdjustment(ix.tfChance(c, t), tf[t], ix.tfTotalOf(t))
 		}
 		va, vb := comparedValues(c, p, a, b)
 		out = append(out, FieldWeight{Field: m.Comparisons[c].Field, Level: m.Comparisons[c].Levels[l].Name, Weight: w, A: va, B: vb})

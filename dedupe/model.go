@@ -26,16 +26,18 @@ type Model struct {
 	prior   float64 // log2 prior odds
 	tfIndex [numComparisons]int
 	// most is the highest weight of each comparison's levels, missing
-	// (0) included; for the place comparisons, which have no term
-	// frequency adjustment, it bounds what comparePlace can add.
+	// (0) included; for the place comparisons, with a city's term
+	// frequency adjustment (personCut), it bounds what comparePlace can
+	// add.
 	most [numComparisons]float64
 }
 
 // ComparisonModel is one field's levels.
 type ComparisonModel struct {
 	Field string `json:"field"`
-	// TermFrequency tells whether an exact agreement is weighted by how
-	// common the shared value is.
+	// TermFrequency tells whether an agreement on a value (an exact
+	// name; an equal city at a city level of the address) is weighted by
+	// how common the shared value is.
 	TermFrequency bool         `json:"term_frequency"`
 	Levels        []LevelModel `json:"levels"`
 }
@@ -193,14 +195,14 @@ func probability(weight float64) float64 {
 	return 1 / (1 + math.Exp2(-weight))
 }
 
-// tfAdjustment returns the extra log2 weight of an exact agreement on a
-// value held by count of total records: log2(u_exact / frequency), so a
-// value rarer than average counts more and a common one less.
-func (m *Model) tfAdjustment(c int, count, total int32) float64 {
-	if count <= 0 || total <= 0 {
+// tfAdjustment returns the extra log2 weight of an agreement on a value
+// held by count of total records, where u is how often two records agree
+// by chance (Index.tfChance): log2(u / frequency), so a value rarer than
+// average counts more and a common one less.
+func tfAdjustment(u float64, count, total int32) float64 {
+	if count <= 0 || total <= 0 || u <= 0 {
 		return 0
 	}
 	freq := float64(count) / float64(total)
-	u := m.Comparisons[c].Levels[1].U
 	return math.Log2(u / freq)
 }

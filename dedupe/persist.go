@@ -19,7 +19,7 @@ import (
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 6
+const indexFormat = 7
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
@@ -733,6 +733,7 @@ func (ix *Index) readRest(d *indexReader, h *indexHeader) error {
 		ix.tfCount[t] = m
 		ix.tfTotal[t] = int32(h.tfTotal[t])
 	}
+	ix.sumTermSquares()
 	// seen marks the records of one key, each of which may have only
 	// one entry.
 	seen := make([]uint64, (n+63)/64)

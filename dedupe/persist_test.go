@@ -70,7 +70,7 @@ func sameIndex(t testing.TB, want, got *Index) {
 	if !reflect.DeepEqual(want.blocks, got.blocks) {
 		t.Fatal("blocks differ")
 	}
-	if want.tfTotal != got.tfTotal || !reflect.DeepEqual(want.tfCount, got.tfCount) {
+	if want.tfTotal != got.tfTotal || want.tfSquares != got.tfSquares || !reflect.DeepEqual(want.tfCount, got.tfCount) {
 		t.Fatal("term frequencies differ")
 	}
 	if !reflect.DeepEqual(want.removed, got.removed) {

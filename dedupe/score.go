@@ -35,8 +35,8 @@ type Candidate struct {
 }
 
 // termWeights holds, per comparison, the term-frequency adjustment an
-// exact agreement with one record's value earns (0 where the comparison
-// has none): computed once per record, not once per pair.
+// agreement on one record's value (termAgrees) earns (0 where the
+// comparison has none): computed once per record, not once per pair.
 type termWeights [numComparisons]float64
 
 // termWeightsOf returns the term-frequency adjustments of p's values.
@@ -45,21 +45,42 @@ func (ix *Index) termWeightsOf(p *prepared) (tw termWeights) {
 	m := ix.model
 	for c := range numComparisons {
 		if t := m.tfIndex[c]; t >= 0 {
-			tw[c] = m.tfAdjustment(c, tf[t], ix.tfTotalOf(t))
+			tw[c] = tfAdjustment(ix.tfChance(c, t), tf[t], ix.tfTotalOf(t))
 		}
 	}
 	return tw
 }
 
+// tfChance returns how often two records with a value agree on it by
+// chance for term-frequency comparison t (of comparison c), the u from
+// which a value's own frequency moves its weight: for a name, its exact
+// level's u, from random pairs; for the city, which no level stands for
+// alone, the share of pairs that agree on it, from the counts (ix's and
+// the base's together).
+func (ix *Index) tfChance(c, t int) float64 {
+	if c != cmpContact {
+		return ix.model.Comparisons[c].Levels[1].U
+	}
+	sq := ix.tfSquares[t]
+	if ix.tfBase != nil {
+		sq += ix.tfBase.tfSquares[t] + 2*ix.tfCross[t]
+	}
+	total := float64(ix.tfTotalOf(t))
+	if total <= 0 {
+		return 0
+	}
+	return float64(sq) / (total * total)
+}
+
 // weight returns the log2 match weight of a pattern; tw holds the
-// adjustments of exact agreements with one side's values.
+// adjustments of agreements on one side's values (termAgrees).
 func (ix *Index) weight(p pattern, tw *termWeights) float64 {
 	m := ix.model
 	w := m.prior
 	for c := range numComparisons {
 		l := p.level(c)
 		w += m.weights[c][l]
-		if l == 1 {
+		if termAgrees(p, c) {
 			w += tw[c]
 		}
 	}
@@ -77,7 +98,7 @@ func (ix *Index) explain(p pattern, tw *termWeights, a, b *prepared) []FieldWeig
 			continue
 		}
 		w := m.weights[c][l]
-		if l == 1 {
+		if termAgrees(p, c) {
 			w += tw[c]
 		}
 		va, vb := comparedValues(c, p, a, b)
@@ -119,6 +140,7 @@ func (ix *Index) tfTotalOf(t int) int32 {
 // change while ix scores; nil undoes it.
 func (ix *Index) CountTermsWith(base *Index) {
 	ix.tfBase = base
+	ix.sumTermSquares()
 }
 
 // probability compares two indexed records and returns their match
@@ -189,7 +211,7 @@ func (ix *Index) match(q *prepared, below int32) []Candidate {
 	}
 	buf, touched := ix.matchCandidates(q, below, scratch)
 	scratch.touched = touched + ix.touch(buf)
-	cut := ix.personCut(q, log2Odds(ix.cfg.ReviewThreshold))
+	cut := ix.personCut(q, &tw, log2Odds(ix.cfg.ReviewThreshold))
 	var out []Candidate
 	for _, j := range buf {
 		p, w, ok := ix.compareAbove(q, j, &tw, cut)
@@ -386,13 +408,35 @@ func (ix *Index) Remove(i int) {
 func (ix *Index) countTerms(p *prepared, delta int32) {
 	for t, c := range tfComparisons {
 		if h := valueHash(c, tfValue(p, c)); h != 0 {
-			if n := ix.tfCount[t][h] + delta; n > 0 {
+			old := ix.tfCount[t][h]
+			n := old + delta
+			if n > 0 {
 				ix.tfCount[t][h] = n
 			} else {
 				delete(ix.tfCount[t], h)
 			}
 			ix.tfTotal[t] += delta
+			ix.tfSquares[t] += int64(n)*int64(n) - int64(old)*int64(old)
+			if ix.tfBase != nil {
+				ix.tfCross[t] += int64(delta) * int64(ix.tfBase.tfCount[t][h])
+			}
 		}
+	}
+}
+
+// sumTermSquares sets tfSquares and tfCross from the counts, for an
+// index whose counts were read or merged rather than counted by
+// countTerms, or that has just been given a base.
+func (ix *Index) sumTermSquares() {
+	for t := range tfComparisons {
+		var sq, cross int64
+		for h, n := range ix.tfCount[t] {
+			sq += int64(n) * int64(n)
+			if ix.tfBase != nil {
+				cross += int64(n) * int64(ix.tfBase.tfCount[t][h])
+			}
+		}
+		ix.tfSquares[t], ix.tfCross[t] = sq, cross
 	}
 }
 
@@ -448,11 +492,12 @@ func (ix *Index) scoreAll(ctx context.Context, progress func(done int)) ([]Pair,
 			var a prepared
 			ix.rec(int32(i), &a)
 			var tw termWeights
+			var cut float64
 			twDone := false
-			cut := ix.personCut(&a, minWeight)
 			for _, j := range buf {
 				if !twDone {
 					tw = ix.termWeightsOf(&a)
+					cut = ix.personCut(&a, &tw, minWeight)
 					twDone = true
 				}
 				p, w, ok := ix.compareAbove(&a, j, &tw, cut)
@@ -508,14 +553,19 @@ func (ix *Index) compareWith(q, r *prepared, tw *termWeights, cut float64) (patt
 
 // personCut returns the weight a pair with q must reach on the person
 // comparisons alone (comparePerson) for the whole pair to reach minWeight:
-// the place comparisons add at most their levels' highest weights, and a
-// company only where q has one. Below the cut a pair cannot be kept, so
+// the place comparisons add at most their levels' highest weights (a city
+// level's with q's city's adjustment tw, when that is more), and a company
+// only where q has one. Below the cut a pair cannot be kept, so
 // its addresses, the costliest part of compare, need not be compared. The
 // margin keeps the cut from dropping a pair that reaches minWeight only by
 // the rounding of another order of additions.
-func (ix *Index) personCut(q *prepared, minWeight float64) float64 {
+func (ix *Index) personCut(q *prepared, tw *termWeights, minWeight float64) float64 {
 	const margin = 1e-9
 	most := ix.model.most[cmpContact]
+	if a := tw[cmpContact]; a > 0 {
+		w := &ix.model.weights[cmpContact]
+		most = max(most, max(w[conSameCity], w[conCity])+a)
+	}
 	if q.company != "" {
 		most += ix.model.most[cmpCompany]
 	}

@@ -60,7 +60,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 		var a, b prepared
 		ix.rec(int32(lb.A), &a)
 		ix.rec(int32(lb.B), &b)
-		labelled = append(labelled, observation{p: compare(&a, &b), n: 1, fixed: f})
+		labelled = append(labelled, observation{p: compare(&a, &b) &^ patCityExact, n: 1, fixed: f})
 	}
 	// m: one expectation-maximisation session per blocking key, on the
 	// pairs that key makes, with the comparisons of the key's own fields
@@ -358,7 +358,9 @@ func (ix *Index) candidatePatterns(ctx context.Context) (map[pattern]int, []map[
 				}
 				a = b
 				ix.rec(j, &pj)
-				p := compare(&pi, &pj)
+				// Training weighs levels only: without the flag, a
+				// pattern counts once whatever its cities.
+				p := compare(&pi, &pj) &^ patCityExact
 				pt.hist[p]++
 				pt.pairs++
 				for kk := range nk {
