@@ -323,3 +323,50 @@ func benchIndex(b *testing.B, n int) *Index {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCityCountsRoundTrip checks that an index file keeps the city counts,
+// and that the counts follow Add and Remove as a fresh index's would.
+func TestCityCountsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	recs := townRecords(50, 10)
+	ix, err := NewIndex(ctx, recs[:40], DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs[40:] {
+		ix.Add(&recs[40+i])
+	}
+	ix.Remove(3)
+	k := cityTF(t)
+	var buf bytes.Buffer
+	if _, err := ix.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadIndex(&buf, DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewIndex(ctx, slices.Delete(slices.Clone(recs), 3, 4), DefaultConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		ix   *Index
+	}{{"written", ix}, {"read", got}, {"fresh", fresh}} {
+		if n := len(tt.ix.tfCount[k]); n != 11 {
+			t.Errorf("%s: %d cities counted, want 11", tt.name, n)
+		}
+		if tt.ix.tfTotal[k] != 69 {
+			t.Errorf("%s: %d records with a city, want 69", tt.name, tt.ix.tfTotal[k])
+		}
+		if want := int64(49*49 + 10*4); tt.ix.tfSquares[k] != want {
+			t.Errorf("%s: squares %d, want %d", tt.name, tt.ix.tfSquares[k], want)
+		}
+	}
+	var a prepared
+	ix.rec(0, &a)
+	if n := got.tfOf(&a)[k]; n != 49 {
+		t.Errorf("read index: London counted %d times, want 49", n)
+	}
+}
