@@ -8,7 +8,6 @@ import (
 	"hash/maphash"
 	"io"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -25,78 +24,14 @@ const CodeRepeatedID = "repeated_id"
 // table is the input file, read, and its rows.
 type table struct {
 	records.File
-	rows []*row
+	rows rowTable
 	// keys are the match keys of the rows that passed the check, in file
-	// order (row.fpos), computed while the file is read; startMatching
-	// keeps those of the new rows, in place, for the file's duplicate
-	// index. nil for a file with more than Options.keysInMemory such
-	// rows: the index then reads the rows back from the spill and
+	// order (rowMeta.fpos), computed while the file is read;
+	// startMatching keeps those of the new rows, in place, for the file's
+	// duplicate index. nil for a file with more than Options.keysInMemory
+	// such rows: the index then reads the rows back from the spill and
 	// prepares them again (spilledKeys).
 	keys []dedupe.Prepared
-}
-
-// row is one data row of the input and what became of it. Once checked,
-// the row as read (rowData) waits in the import's spill file, and the
-// writer reads it back when it comes to the row; meanwhile memory keeps
-// only what deciding the rows needs, in as few bytes as it can: a file
-// of ten million rows holds ten million rows.
-type row struct {
-	// rowData is the row as read and checked, and what the writer
-	// decides of it; nil while it is in the spill.
-	*rowData
-	// Num is Row.Num, kept while Row is in the spill.
-	Num int
-	// off is where the row is in the spill.
-	off int64
-	// ref is the row's source record (Record.Source and SourceID, which
-	// the check leaves as they are); unset for a row rejected as read.
-	ref     steward.SourceRef
-	outcome steward.Outcome
-	// customer is the customer the row created, updated or merged into;
-	// once the row's reports are written only its id stays (id).
-	customer *steward.Customer
-	id       int64
-	// cands are the customers the row looks like, most probable first.
-	cands []candidate
-	// fpos is the row's position among the file's new rows (which are
-	// matched), -1 for the others; until they are known, the position of
-	// its match keys in table.keys.
-	fpos int32
-	// qpos is the row's position among the rows matched against the
-	// file (its new rows and updates), -1 for the others.
-	qpos int32
-}
-
-// rowData is what a row holds only while it is read and checked, and
-// again from when the writer reads it back until its reports are
-// written.
-type rowData struct {
-	*records.Row
-	// dropped are the fields the check left out (steward.FieldDrop).
-	dropped []steward.FieldChange
-	// match is the customer the row looks like, with the probability.
-	match       *steward.Customer
-	probability float64
-}
-
-// loaded reports whether the row's data is in memory.
-func (r *row) loaded() bool { return r.rowData != nil }
-
-// customerID returns the id of the row's customer.
-func (r *row) customerID() int64 {
-	if r.customer != nil {
-		return r.customer.ID
-	}
-	return r.id
-}
-
-// release lets the row's data go once its reports are written: it stays
-// in the spill.
-func (r *row) release() {
-	if r.customer != nil {
-		r.id = r.customer.ID
-	}
-	r.rowData, r.customer, r.cands = nil, nil, nil
 }
 
 // checker gives the rows their source and id and rejects repeated ids, in
@@ -107,18 +42,22 @@ type checker struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	opts   *Options
-	// first finds the row where each (source, id) appeared: by a hash of
-	// the pair, the row's position in todo; pairs whose hash an other
-	// pair took first are in firstMore, by the pair, with their row.
-	// Ten million pairs as strings took about half a gigabyte.
-	first     map[uint64]int32
-	firstMore map[sourceKey]int
-	seed      maphash.Seed
-	// sources interns the rows' sources.
-	sources map[string]string
-	todo    []*row          // the rows to check, in file order
-	cur     *checkChunkRows // the rows read since the last chunk went out
-	chunks  chan *checkChunkRows
+	// rows are the file's rows, which the reader adds.
+	rows *rowTable
+	// first finds the row where each (source, id) appeared, by a hash of
+	// the pair: the row's index (a map without pointers, which the
+	// collector need not scan). A row whose pair's hash is there is a
+	// suspect: the spiller reads the pairs back from the spill to tell a
+	// repeated id from a pair that only shares the hash (settle). Ten
+	// million pairs as strings took about half a gigabyte; as hashes,
+	// 25 to 38 bytes a pair.
+	first map[uint64]int32
+	seed  maphash.Seed
+	// collided are, by hash, the rows whose pair differs from the one of
+	// the row first has for the hash (the spiller's).
+	collided map[uint64][]int32
+	cur      *checkChunkRows // the rows read since the last chunk went out
+	chunks   chan *checkChunkRows
 	// order has the chunks in file order, for the spiller.
 	order   chan *checkChunkRows
 	spill   *spill
@@ -136,21 +75,31 @@ type checker struct {
 // checkChunkRows is a chunk of consecutive rows; done is closed when they
 // are checked.
 type checkChunkRows struct {
-	rows []*row
+	rows []*live
+	// suspects are the rows whose pair's hash an earlier row had, by
+	// their position in rows; the check leaves them to the spiller.
+	suspects map[int]suspect
 	// keys[i] are the match keys of rows[i] when it passed the check.
 	keys []dedupe.Prepared
 	done chan struct{}
 }
 
-type sourceKey struct{ source, id string }
+// suspect is a row whose (source, id) hashes as an earlier row's.
+type suspect struct {
+	hash uint64
+	// first is the row first has for the hash.
+	first int32
+	// derived says the row's id was derived from its values (contentID).
+	derived bool
+}
 
 // checkChunk is how many rows a checker worker takes at once.
 const checkChunk = 256
 
-func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
+func startChecking(ctx context.Context, opts *Options, sp *spill, rows *rowTable) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
-	c := &checker{ctx: ctx, cancel: cancel, opts: opts, first: make(map[uint64]int32), firstMore: make(map[sourceKey]int), seed: maphash.MakeSeed(), sources: make(map[string]string), chunks: make(chan *checkChunkRows, 2*n),
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, rows: rows, first: make(map[uint64]int32), collided: make(map[uint64][]int32), seed: maphash.MakeSeed(), chunks: make(chan *checkChunkRows, 2*n),
 		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1), keepKeys: opts.keysInMemory}
 	for range n {
 		c.wg.Add(1)
@@ -161,10 +110,15 @@ func startChecking(ctx context.Context, opts *Options, sp *spill) *checker {
 }
 
 // add takes the next row read.
-func (c *checker) add(r *row) {
-	c.admit(r)
+func (c *checker) add(r *live) {
 	if c.cur == nil {
 		c.cur = &checkChunkRows{done: make(chan struct{})}
+	}
+	if s, ok := c.admit(r); ok {
+		if c.cur.suspects == nil {
+			c.cur.suspects = make(map[int]suspect)
+		}
+		c.cur.suspects[len(c.cur.rows)] = s
 	}
 	c.cur.rows = append(c.cur.rows, r)
 	if len(c.cur.rows) >= checkChunk {
@@ -172,16 +126,17 @@ func (c *checker) add(r *row) {
 	}
 }
 
-// admit rejects a row with NUL bytes or a repeated id, and otherwise
-// gives it its source and id and keeps it to check.
-func (c *checker) admit(r *row) {
+// admit rejects a row with NUL bytes, and otherwise gives it its source
+// and id; it returns the row as a suspect when an earlier row's pair had
+// the same hash.
+func (c *checker) admit(r *live) (suspect, bool) {
 	if len(r.Findings) == 0 {
 		// Before the row's source record is looked up in the database.
 		r.Findings = gate.NULFindings(&r.Record)
 	}
 	if len(r.Findings) > 0 {
-		r.outcome = steward.OutcomeRejected
-		return
+		r.m.outcome = rejected
+		return suspect{}, false
 	}
 	if r.Record.Source == "" {
 		r.Record.Source = c.opts.Source
@@ -190,52 +145,56 @@ func (c *checker) admit(r *row) {
 	if derived {
 		r.Record.SourceID = contentID(&r.Record)
 	}
-	// The row's source record outlives the row's data (in the spill), so
-	// it holds copies of its own rather than the line as read.
-	src, ok := c.sources[r.Record.Source]
-	if !ok {
-		src = strings.Clone(r.Record.Source)
-		c.sources[src] = src
+	h := c.refHash(r.Record.Source, r.Record.SourceID)
+	if c.opts.refHashBits > 0 {
+		h &= 1<<c.opts.refHashBits - 1
 	}
-	ref := steward.SourceRef{Source: src, ID: strings.Clone(r.Record.SourceID)}
-	if n, ok := c.firstRow(ref); ok {
-		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, n)
-		if derived {
-			msg = fmt.Sprintf("This row repeats row %d exactly.", n)
-		}
-		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
-		r.outcome = steward.OutcomeRejected
-		return
+	if first, taken := c.first[h]; taken {
+		return suspect{hash: h, first: first, derived: derived}, true
 	}
-	r.ref = ref
-	h := c.refHash(ref)
-	if _, taken := c.first[h]; taken {
-		c.firstMore[sourceKey{ref.Source, ref.ID}] = r.Num
-	} else {
-		c.first[h] = int32(len(c.todo))
-	}
-	c.todo = append(c.todo, r)
+	c.first[h] = r.i
+	return suspect{}, false
 }
 
 // refHash returns the hash of first's keys.
-func (c *checker) refHash(ref steward.SourceRef) uint64 {
+func (c *checker) refHash(source, id string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(c.seed)
-	h.WriteString(ref.Source)
+	h.WriteString(source)
 	h.WriteByte(0)
-	h.WriteString(ref.ID)
+	h.WriteString(id)
 	return h.Sum64()
 }
 
-// firstRow returns the row where ref appeared, if it did.
-func (c *checker) firstRow(ref steward.SourceRef) (int, bool) {
-	if i, ok := c.first[c.refHash(ref)]; ok {
-		if r := c.todo[i]; r.ref == ref {
-			return r.Num, true
-		}
+// settle decides suspect row r, which the check left, in file order,
+// before it is spilled: a row with the pair of an earlier row of the same
+// hash is rejected as a repeated id; one with a pair of its own is checked
+// now (its match keys in keys) and kept in collided.
+func (c *checker) settle(r *live, s suspect, keys *dedupe.Prepared) error {
+	// The earlier rows are in the spill: what is put is read back.
+	if err := c.spill.finish(); err != nil {
+		return err
 	}
-	n, ok := c.firstMore[sourceKey{ref.Source, ref.ID}]
-	return n, ok
+	for _, i := range append([]int32{s.first}, c.collided[s.hash]...) {
+		m := c.rows.at(i)
+		ref, err := c.spill.ref(m.off)
+		if err != nil {
+			return err
+		}
+		if ref.Source != r.Record.Source || ref.ID != r.Record.SourceID {
+			continue
+		}
+		msg := fmt.Sprintf("The id %q already appeared at row %d; each row needs its own id.", r.Record.SourceID, m.num)
+		if s.derived {
+			msg = fmt.Sprintf("This row repeats row %d exactly.", m.num)
+		}
+		r.Findings = append(r.Findings, steward.Finding{Severity: steward.SeverityError, Field: steward.ColumnID, Code: CodeRepeatedID, Message: msg})
+		r.m.outcome = rejected
+		return nil
+	}
+	c.collided[s.hash] = append(c.collided[s.hash], r.i)
+	*keys = c.examine(r)
+	return nil
 }
 
 func (c *checker) send() {
@@ -244,9 +203,8 @@ func (c *checker) send() {
 	c.cur = nil
 }
 
-// close ends the input, or abandons the checks when failed, and returns
-// the rows to check.
-func (c *checker) close(failed bool) []*row {
+// close ends the input, or abandons the checks when failed.
+func (c *checker) close(failed bool) {
 	if failed {
 		c.cancel()
 	} else if c.cur != nil {
@@ -255,10 +213,7 @@ func (c *checker) close(failed bool) []*row {
 	close(c.chunks)
 	close(c.order)
 	// Every row is admitted: no id is looked for any more.
-	c.first, c.firstMore = nil, nil
-	todo := c.todo
-	c.todo = nil
-	return todo
+	c.first = nil
 }
 
 // wait returns when every row is checked and spilled.
@@ -286,23 +241,30 @@ func (c *checker) work() {
 func (c *checker) check(ch *checkChunkRows) {
 	ch.keys = make([]dedupe.Prepared, len(ch.rows))
 	for i, r := range ch.rows {
-		if r.outcome == steward.OutcomeRejected {
+		if _, ok := ch.suspects[i]; ok || r.m.outcome == rejected {
 			continue
 		}
-		checked := c.opts.Policy.Examine(&r.Record)
-		r.Findings = append(r.Findings, checked.Findings...)
-		r.dropped = checked.Dropped
-		if !checked.OK {
-			r.outcome = steward.OutcomeRejected
-			continue
-		}
-		// The match keys are computed here, while the file is read,
-		// rather than when the writer and the matchers are busy; unless
-		// the file has too many rows to keep them all.
-		if !c.dropKeys.Load() {
-			ch.keys[i] = dedupe.Prepare(&r.Record)
-		}
+		ch.keys[i] = c.examine(r)
 	}
+}
+
+// examine standardizes and validates row r, and returns its match keys
+// when it passed and they are still kept.
+func (c *checker) examine(r *live) dedupe.Prepared {
+	checked := c.opts.Policy.Examine(&r.Record)
+	r.Findings = append(r.Findings, checked.Findings...)
+	r.dropped = checked.Dropped
+	if !checked.OK {
+		r.m.outcome = rejected
+		return dedupe.Prepared{}
+	}
+	// The match keys are computed here, while the file is read, rather
+	// than when the writer and the matchers are busy; unless the file
+	// has too many rows to keep them all.
+	if c.dropKeys.Load() {
+		return dedupe.Prepared{}
+	}
+	return dedupe.Prepare(&r.Record)
 }
 
 // spillRows writes the checked rows to the spill in file order and lets
@@ -314,16 +276,18 @@ func (c *checker) spillRows() {
 		if err != nil || c.ctx.Err() != nil {
 			// The import is failing: still let the rows go, so that
 			// reading on to the end does not hold the file in memory.
-			for _, r := range ch.rows {
-				r.rowData = nil
-			}
-			ch.keys = nil
+			ch.rows, ch.keys = nil, nil
 			continue
 		}
 		for i, r := range ch.rows {
-			r.fpos = -1
-			if r.outcome != steward.OutcomeRejected {
-				r.fpos = int32(c.passed)
+			if s, ok := ch.suspects[i]; ok {
+				if err = c.settle(r, s, &ch.keys[i]); err != nil {
+					c.cancel()
+					break
+				}
+			}
+			if r.m.outcome != rejected {
+				r.m.fpos = int32(c.passed)
 				c.passed++
 				if c.passed > c.keepKeys && !c.dropKeys.Load() {
 					// Too many to keep: the file's index will read the
@@ -335,13 +299,12 @@ func (c *checker) spillRows() {
 					c.keys = append(c.keys, ch.keys[i])
 				}
 			}
-			if r.off, err = c.spill.put(r.Row, r.dropped); err != nil {
+			if r.m.off, err = c.spill.put(r.Row, r.dropped); err != nil {
 				c.cancel()
 				break
 			}
-			r.rowData = nil
 		}
-		ch.keys = nil
+		ch.rows, ch.keys = nil, nil
 	}
 	if err == nil {
 		err = c.spill.finish()

@@ -107,6 +107,9 @@ type Options struct {
 	// more has it on disk (dedupe.ExternalIndex). 0 is
 	// defaultFileIndexInMemory, a negative number none (tests).
 	fileIndexInMemory int
+	// refHashBits, when not 0, keeps only so many bits of the hash that
+	// finds repeated ids, so that pairs share hashes (tests).
+	refHashBits int
 }
 
 // defaultFileIndexInMemory is Options.fileIndexInMemory's default. The
@@ -298,27 +301,16 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 		return nil, err
 	}
 	defer sp.close()
-	chk := startChecking(ctx, &opts, sp)
 	t := &table{}
+	chk := startChecking(ctx, &opts, sp, &t.rows)
 	f, err := records.ReadFile(contextReader{ctx, r}, opts.FileOptions, func(rr *records.Row) {
-		r := &row{rowData: &rowData{Row: rr}, Num: rr.Num}
-		t.rows = append(t.rows, r)
-		chk.add(r)
+		i, m := t.rows.add(rr.Num)
+		chk.add(&live{i: i, m: m, Row: rr})
 	})
 	if err == nil {
 		t.File = *f
 	}
-	todo := chk.close(err != nil)
-	var known chan lookup
-	if err == nil {
-		// The customers the rows' source records already became are
-		// looked up while the last rows are checked.
-		known = make(chan lookup, 1)
-		go func() {
-			ids, err := lookupSources(loadCtx, st, todo)
-			known <- lookup{ids, err}
-		}()
-	}
+	chk.close(err != nil)
 	if cerr := chk.wait(); err == nil {
 		err = cerr
 	}
@@ -326,26 +318,30 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	if err != nil {
 		cancelLoad()
 		<-done
-		if known != nil {
-			<-known
-		}
 		return nil, err
 	}
 	read := time.Since(start)
-	log.Info("import read", "file", opts.Name, "format", t.Format, "encoding", t.Encoding, "rows", len(t.rows), "elapsed", read.Round(time.Millisecond))
-	ld, lk := <-done, <-known
+	log.Info("import read", "file", opts.Name, "format", t.Format, "encoding", t.Encoding, "rows", t.rows.len(), "elapsed", read.Round(time.Millisecond))
+	// The customers the rows' source records already became are looked
+	// up, their ids read back from the spill, while the customers load.
+	t0 := time.Now()
+	known, err := lookupSources(loadCtx, st, sp, &t.rows)
+	if err != nil {
+		cancelLoad()
+		<-done
+		return nil, err
+	}
+	log.Info("import looked up the rows' ids", "known", len(known), "elapsed", time.Since(t0).Round(time.Millisecond))
+	ld := <-done
 	if ld.err != nil {
 		return nil, ld.err
 	}
-	if lk.err != nil {
-		return nil, lk.err
-	}
 	snap, load := ld.snap, ld.took
-	snap.known = lk.ids
+	snap.known = known
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
 		Columns: t.Inference, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
-	opts.Progress.Stage("import", int64(len(t.rows)))
+	opts.Progress.Stage("import", int64(t.rows.len()))
 	stage := time.Now()
 	var touched []*steward.Customer
 	tooMany := false
@@ -360,10 +356,9 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	// imports (and the API's admissions) take turns, so that each sees
 	// what the others stored.
 	err = st.Atomic(ctx, func(ctx context.Context, tx steward.Store) error {
-		if err := catchUp(ctx, tx, snap, todo, sum, &opts); err != nil {
+		if err := catchUp(ctx, tx, snap, sp, &t.rows, sum, &opts); err != nil {
 			return err
 		}
-		todo = nil // t.rows holds them all
 		// The file's rows are indexed and matched on all CPUs while the
 		// writer starts writing.
 		m = startMatching(ctx, t, snap, sp, &opts)
@@ -399,7 +394,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	// The file's index is done with (its building too, when no row needed
 	// it); let the cache's update have the memory.
 	m.stop()
-	snap.fileIx, snap.fileRows, t.rows = nil, nil, nil
+	snap.fileIx, snap.fileRows, t.rows = nil, nil, rowTable{}
 	if tooMany {
 		// Bringing the cache up to date would hold every customer written
 		// in memory; the next import builds it from the database instead.
@@ -447,9 +442,10 @@ func (o *Options) setDefaults() error {
 }
 
 // count counts row r's outcome into sum.
-func count(sum *Summary, r *row) {
+func count(sum *Summary, r *live) {
+	outcome := r.outcome()
 	sum.Rows++
-	if r.outcome == steward.OutcomeRejected {
+	if outcome == steward.OutcomeRejected {
 		for _, f := range r.Findings {
 			if f.IsError() {
 				if sum.RejectedBy == nil {
@@ -460,8 +456,8 @@ func count(sum *Summary, r *row) {
 			}
 		}
 	}
-	if !r.outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
-		rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: r.outcome}
+	if !outcome.Accepted() && len(sum.FirstRejected) < maxFirstRejected {
+		rr := RejectedRow{Line: r.Line, ID: r.Record.SourceID, Outcome: outcome}
 		for _, f := range r.Findings {
 			if f.IsError() {
 				rr.Reasons = append(rr.Reasons, f.Code+": "+f.Message)
@@ -472,9 +468,9 @@ func count(sum *Summary, r *row) {
 	if r.match != nil {
 		sum.Duplicates++
 	}
-	switch r.outcome {
+	switch outcome {
 	case steward.OutcomeRejected, steward.OutcomeBlocked:
-		if r.outcome == steward.OutcomeRejected {
+		if outcome == steward.OutcomeRejected {
 			sum.Rejected++
 		} else {
 			sum.Blocked++

@@ -3,7 +3,6 @@ package importer
 import (
 	"context"
 	"fmt"
-	"maps"
 	"runtime"
 	"sort"
 	"sync"
@@ -18,27 +17,33 @@ import (
 // the active customers in a duplicate index, the customers the file's
 // source records already became, and the pairs stewards said differ.
 type snapshot struct {
-	db     *matchindex.Index
-	known  map[steward.SourceRef]int64
+	db *matchindex.Index
+	// known are the customers the rows' source records already became,
+	// by the rows' indexes.
+	known  map[int32]int64
 	notDup map[steward.Pair]bool
-	// fileIx indexes the file's new rows (fileRows, by position), so that
-	// a row is matched against the rows before it.
+	// rows are the file's rows.
+	rows *rowTable
+	// fileIx indexes the file's new rows (fileRows, their indexes in
+	// rows, by position), so that a row is matched against the rows
+	// before it.
 	fileIx   *dedupe.Index
-	fileRows []*row
+	fileRows []int32
 	// ext, for a file of more than Options.fileIndexInMemory rows to
 	// match, stands for fileIx: the file's duplicate index on disk. Its
 	// records are queryRows, the rows matched against the file (the new
 	// rows and the updates, in file order, each at its qpos), which are
 	// matched chunk by chunk of queryRows instead of fileRows.
 	ext       *dedupe.ExternalIndex
-	queryRows []*row
+	queryRows []int32
 }
 
-// candidate is a customer a row looks like: in the database (row nil) or
-// created by another row of the file.
+// candidate is a customer a row looks like: in the database or, when
+// file, created by another row of the file (row, its index).
 type candidate struct {
 	dedupe.Candidate
-	row *row
+	file bool
+	row  int32
 	// keys are the blocking keys under which the row met the candidate,
 	// when the file's index is external (snapshot.ext).
 	keys []dedupe.BlockingKey
@@ -59,9 +64,14 @@ type matcher struct {
 	// none may take yet (reach).
 	next, limit int
 	// done[k] is closed when chunk k of s.fileRows is matched; err[k] is
-	// then its error.
-	done []chan struct{}
-	err  []error
+	// then its error, and cands[k] the candidates of its rows, in order,
+	// until the writer is past the chunk (release).
+	done  []chan struct{}
+	err   []error
+	cands [][][]candidate
+	// released is the first chunk whose candidates the writer may still
+	// need.
+	released int
 	// indexed is closed when s.fileIx is built, or failed with indexErr.
 	indexed  chan struct{}
 	indexErr error
@@ -85,34 +95,48 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 	// The new rows' keys move to the front of t.keys, in place: a new
 	// row's keys are never behind its new position.
 	recs := t.keys
-	queries := 0
-	for _, r := range t.rows {
-		k := r.fpos
-		r.fpos, r.qpos = -1, -1
-		if r.outcome == steward.OutcomeRejected || k < 0 {
-			continue
+	s.rows = &t.rows
+	n := t.rows.len()
+	queries, news := 0, 0
+	for i := range n {
+		m := t.rows.at(int32(i))
+		if m.outcome != rejected && m.fpos >= 0 {
+			queries++
+			if _, known := s.known[int32(i)]; !known {
+				news++
+			}
 		}
-		r.qpos = int32(queries)
-		queries++
-		if _, known := s.known[r.ref]; known {
-			continue
-		}
-		r.fpos = int32(len(s.fileRows))
-		if recs != nil {
-			recs[r.fpos] = recs[k]
-		}
-		s.fileRows = append(s.fileRows, r)
 	}
+	s.fileRows = make([]int32, 0, news)
 	external := queries > opts.fileIndexInMemory
 	if external {
 		// The updates are matched against the file's index too, and with
 		// it on disk, in the same pass as the new rows.
-		s.queryRows = make([]*row, 0, queries)
-		for _, r := range t.rows {
-			if r.qpos >= 0 {
-				s.queryRows = append(s.queryRows, r)
-			}
+		s.queryRows = make([]int32, 0, queries)
+	}
+	q := 0
+	for i := range n {
+		m := t.rows.at(int32(i))
+		k := m.fpos
+		m.fpos, m.qpos = -1, -1
+		if m.outcome == rejected || k < 0 {
+			continue
 		}
+		m.qpos = int32(q)
+		q++
+		if external {
+			s.queryRows = append(s.queryRows, int32(i))
+		}
+		if _, known := s.known[int32(i)]; known {
+			continue
+		}
+		m.fpos = int32(len(s.fileRows))
+		if recs != nil {
+			recs[m.fpos] = recs[k]
+		}
+		s.fileRows = append(s.fileRows, int32(i))
+	}
+	if external {
 		recs = nil
 	}
 	if recs != nil {
@@ -122,14 +146,14 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 	t.keys = nil
 	build := func(ctx context.Context) (*dedupe.Index, error) {
 		if external {
-			x, err := externalIndex(ctx, sp, s.queryRows, s.db.Ix, opts)
+			x, err := externalIndex(ctx, sp, s.rows, s.queryRows, s.db.Ix, opts)
 			s.ext = x
 			return nil, err
 		}
 		if recs != nil {
 			return dedupe.NewIndexPrepared(ctx, recs, opts.Matching, opts.Model)
 		}
-		return spilledIndex(ctx, sp, s.fileRows, opts)
+		return spilledIndex(ctx, sp, s.rows, s.fileRows, opts)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	matched := len(s.fileRows)
@@ -137,7 +161,7 @@ func startMatching(ctx context.Context, t *table, s *snapshot, sp *spill, opts *
 		matched = len(s.queryRows)
 	}
 	chunks := (matched + matchChunk - 1) / matchChunk
-	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), indexed: make(chan struct{}), limit: matchAhead}
+	m := &matcher{s: s, ctx: ctx, cancel: cancel, done: make([]chan struct{}, chunks), err: make([]error, chunks), cands: make([][][]candidate, chunks), indexed: make(chan struct{}), limit: matchAhead}
 	m.more = sync.NewCond(&m.mu)
 	// Workers waiting for the writer stop waiting when the matching ends.
 	context.AfterFunc(ctx, func() {
@@ -231,11 +255,15 @@ func (m *matcher) help() bool {
 }
 
 // reach tells the matchers that the writer came to row r: they may match
-// up to matchAhead chunks past r's.
-func (m *matcher) reach(r *row) {
+// up to matchAhead chunks past r's, and the candidates of the chunks
+// before r's go.
+func (m *matcher) reach(r *rowMeta) {
 	at := m.s.matchPos(r)
 	if at < 0 {
 		return
+	}
+	for ; m.released < at/matchChunk; m.released++ {
+		m.cands[m.released] = nil
 	}
 	limit := at/matchChunk + 1 + matchAhead
 	m.mu.Lock()
@@ -251,20 +279,36 @@ func (m *matcher) chunk(ctx context.Context, k int) error {
 		return err
 	}
 	if m.s.ext != nil {
-		return m.s.externalChunk(ctx, k)
+		return m.s.externalChunk(ctx, k, m.cands)
 	}
-	rows := m.s.fileRows[k*matchChunk : min((k+1)*matchChunk, len(m.s.fileRows))]
-	for _, r := range rows {
+	lo := k * matchChunk
+	rows := m.s.fileRows[lo:min(lo+matchChunk, len(m.s.fileRows))]
+	out := make([][]candidate, len(rows))
+	for j, i := range rows {
 		var err error
-		if r.cands, err = m.s.candidates(r); err != nil {
-			return fmt.Errorf("row %d: %w", r.Num, err)
+		if out[j], err = m.s.indexCandidates(i, int32(lo+j), nil); err != nil {
+			return fmt.Errorf("row %d: %w", m.s.rows.at(i).num, err)
 		}
+	}
+	m.cands[k] = out
+	return nil
+}
+
+// candidatesOf returns the candidates the matchers found for row r, once
+// known (wait).
+func (m *matcher) candidatesOf(r *rowMeta) []candidate {
+	at := m.s.matchPos(r)
+	if at < 0 {
+		return nil
+	}
+	if cs := m.cands[at/matchChunk]; cs != nil {
+		return cs[at%matchChunk]
 	}
 	return nil
 }
 
 // ready reports, without waiting, whether wait would return at once.
-func (m *matcher) ready(r *row) bool {
+func (m *matcher) ready(r *rowMeta) bool {
 	done, _ := m.awaited(r)
 	select {
 	case <-done:
@@ -276,7 +320,7 @@ func (m *matcher) ready(r *row) bool {
 
 // awaited returns what row r waits for: its chunk's matching, or for a row
 // that is not new the file's index; and where its error will be.
-func (m *matcher) awaited(r *row) (<-chan struct{}, *error) {
+func (m *matcher) awaited(r *rowMeta) (<-chan struct{}, *error) {
 	at := m.s.matchPos(r)
 	if at < 0 {
 		return m.indexed, &m.indexErr
@@ -287,7 +331,7 @@ func (m *matcher) awaited(r *row) (<-chan struct{}, *error) {
 
 // wait returns when row r's candidates are known; for a row that is not
 // new (matched by the writer itself), when the file's index is built.
-func (m *matcher) wait(ctx context.Context, r *row) error {
+func (m *matcher) wait(ctx context.Context, r *rowMeta) error {
 	done, err := m.awaited(r)
 	select {
 	case <-done:
@@ -301,6 +345,7 @@ func (m *matcher) wait(ctx context.Context, r *row) error {
 func (m *matcher) stop() {
 	m.cancel()
 	m.wg.Wait()
+	m.cands = nil
 	if m.s.ext != nil {
 		m.s.ext.Close()
 		m.s.ext = nil
@@ -310,7 +355,7 @@ func (m *matcher) stop() {
 // matchPos returns where row r is among the rows the matchers match:
 // its position among the new rows, or among the query rows with an
 // external index; -1 for a row they do not match.
-func (s *snapshot) matchPos(r *row) int {
+func (s *snapshot) matchPos(r *rowMeta) int {
 	if s.queryRows != nil {
 		return int(r.qpos)
 	}
@@ -318,62 +363,73 @@ func (s *snapshot) matchPos(r *row) int {
 }
 
 // externalChunk matches chunk k of the query rows with the external
-// index: a new row gets its candidates as candidates gives them; an
-// update (matched by the writer, against the database, when it changes
-// a customer) its candidates in the file, kept in cands until then.
-func (s *snapshot) externalChunk(ctx context.Context, k int) error {
+// index, into cands[k]: a new row gets its candidates as candidates gives
+// them; an update (matched by the writer, against the database, when it
+// changes a customer) its candidates in the file.
+func (s *snapshot) externalChunk(ctx context.Context, k int, cands [][][]candidate) error {
 	lo, hi := k*matchChunk, min((k+1)*matchChunk, len(s.queryRows))
 	ms, err := s.ext.Match(ctx, lo, hi)
 	if err != nil {
 		return err
 	}
-	for i, r := range s.queryRows[lo:hi] {
-		m := ms[i]
+	all := make([][]candidate, hi-lo)
+	for j, i := range s.queryRows[lo:hi] {
+		m := ms[j]
 		var out []candidate
 		for _, c := range m.Base {
 			out = append(out, candidate{Candidate: c.Candidate, keys: c.Keys})
 		}
 		for _, c := range m.File {
-			if other := s.fileRows[c.Index]; other.Num < r.Num {
-				out = append(out, candidate{Candidate: c.Candidate, row: other, keys: c.Keys})
+			if other := s.fileRows[c.Index]; other < i {
+				out = append(out, candidate{Candidate: c.Candidate, file: true, row: other, keys: c.Keys})
 			}
 		}
-		if r.fpos >= 0 {
+		if s.rows.at(i).fpos >= 0 {
 			s.sortCandidates(out)
 		}
-		r.cands = out
+		all[j] = out
 	}
+	cands[k] = all
 	return nil
 }
 
 // sharedKeys returns the blocking keys under which row r met candidate c,
 // as candidates matched them.
-func (s *snapshot) sharedKeys(r *row, c candidate) []dedupe.BlockingKey {
-	if s.queryRows != nil && (c.row != nil || r.fpos >= 0) {
+func (s *snapshot) sharedKeys(r *live, c candidate) []dedupe.BlockingKey {
+	if s.queryRows != nil && (c.file || r.m.fpos >= 0) {
 		return c.keys
 	}
 	ix := s.db.Ix
-	if c.row != nil {
+	if c.file {
 		ix = s.fileIx
 	}
-	if r.fpos >= 0 {
-		return ix.SharedKeysWith(s.fileIx, int(r.fpos), c.Index)
+	if r.m.fpos >= 0 {
+		return ix.SharedKeysWith(s.fileIx, int(r.m.fpos), c.Index)
 	}
 	return ix.SharedKeysOf(&r.Record, c.Index)
 }
 
 // candidates returns the database customers and the earlier rows of the
-// file that r looks like, most probable first.
-func (s *snapshot) candidates(r *row) ([]candidate, error) {
+// file that r looks like, most probable first; with the file's index
+// external, r.cands are its candidates in the file, found by the
+// matchers.
+func (s *snapshot) candidates(r *live) ([]candidate, error) {
 	if s.queryRows != nil {
 		return s.externalCandidates(r)
 	}
+	return s.indexCandidates(r.i, r.m.fpos, &r.Record)
+}
+
+// indexCandidates is candidates with the file's index in memory, for row
+// i: a new row, at fpos in the file's index, or another (fpos -1), whose
+// record rec is matched.
+func (s *snapshot) indexCandidates(i, fpos int32, rec *steward.Record) ([]candidate, error) {
 	match := func(ix *dedupe.Index) ([]dedupe.Candidate, error) {
-		if r.fpos >= 0 {
+		if fpos >= 0 {
 			// The row is in the file's index already: no preparing it again.
-			return ix.MatchIndexed(s.fileIx, int(r.fpos))
+			return ix.MatchIndexed(s.fileIx, int(fpos))
 		}
-		return ix.Match(&r.Record)
+		return ix.Match(rec)
 	}
 	db, err := match(s.db.Ix)
 	if err != nil {
@@ -388,10 +444,10 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 		out = append(out, candidate{Candidate: c})
 	}
 	for _, c := range file {
-		// MatchIndexed gives the rows before r; Match (an update's row,
+		// MatchIndexed gives the rows before i; Match (an update's row,
 		// not in the file's index) gives them all.
-		if other := s.fileRows[c.Index]; other.Num < r.Num {
-			out = append(out, candidate{Candidate: c, row: other})
+		if other := s.fileRows[c.Index]; other < i {
+			out = append(out, candidate{Candidate: c, file: true, row: other})
 		}
 	}
 	s.sortCandidates(out)
@@ -401,8 +457,8 @@ func (s *snapshot) candidates(r *row) ([]candidate, error) {
 // externalCandidates is candidates with the file's index external: the
 // matchers found a new row's candidates, and an update's in the file;
 // only an update's in the database remain to be found.
-func (s *snapshot) externalCandidates(r *row) ([]candidate, error) {
-	if r.fpos >= 0 {
+func (s *snapshot) externalCandidates(r *live) ([]candidate, error) {
+	if r.m.fpos >= 0 {
 		return r.cands, nil
 	}
 	db, err := s.db.Ix.Match(&r.Record)
@@ -428,13 +484,13 @@ func (s *snapshot) sortCandidates(out []candidate) {
 		// Equal weights: stored customers before the file's rows, then by
 		// customer id or row, so that the choice never depends on where
 		// a cached index keeps a customer it updated.
-		if (a.row == nil) != (b.row == nil) {
-			return a.row == nil
+		if a.file != b.file {
+			return !a.file
 		}
-		if a.row == nil {
+		if !a.file {
 			return s.db.IDs[a.Index] < s.db.IDs[b.Index]
 		}
-		return a.row.Num < b.row.Num
+		return a.row < b.row
 	})
 }
 
@@ -444,7 +500,7 @@ func (s *snapshot) sortCandidates(out []candidate) {
 // duplicate index, the not-duplicate pairs and the customers the rows'
 // source records became are read again, so that what this import
 // decides holds whatever committed beside it.
-func catchUp(ctx context.Context, tx steward.Store, snap *snapshot, rows []*row, sum *Summary, opts *Options) error {
+func catchUp(ctx context.Context, tx steward.Store, snap *snapshot, sp *spill, rows *rowTable, sum *Summary, opts *Options) error {
 	g, err := tx.CustomerGeneration(ctx)
 	if err != nil {
 		return fmt.Errorf("customers' generation: %w", err)
@@ -457,7 +513,7 @@ func catchUp(ctx context.Context, tx steward.Store, snap *snapshot, rows []*row,
 	if err != nil {
 		return err
 	}
-	if fresh.known, err = lookupSources(ctx, tx, rows); err != nil {
+	if fresh.known, err = lookupSources(ctx, tx, sp, rows); err != nil {
 		return err
 	}
 	*snap = *fresh
@@ -480,28 +536,49 @@ func loadSnapshot(ctx context.Context, st steward.Store, opts *Options) (*snapsh
 	return s, nil
 }
 
-// lookup is the result of lookupSources.
-type lookup struct {
-	ids map[steward.SourceRef]int64
-	err error
-}
-
-// lookupSources finds the customers the rows' source records already
-// became. It asks the store lookupChunk rows at a time, so that what it
-// holds follows the customers found, not the rows asked about.
-func lookupSources(ctx context.Context, st steward.Store, rows []*row) (map[steward.SourceRef]int64, error) {
-	ids := make(map[steward.SourceRef]int64)
-	refs := make([]steward.SourceRef, 0, min(len(rows), lookupChunk))
-	for start := 0; start < len(rows); start += lookupChunk {
-		refs = refs[:0]
-		for _, r := range rows[start:min(start+lookupChunk, len(rows))] {
-			refs = append(refs, r.ref)
-		}
+// lookupSources finds the customers the source records of the rows that
+// passed the check already became, by the rows' indexes, reading the
+// pairs back from the spill sp. It asks the store lookupChunk rows at a
+// time, so that what it holds follows the customers found, not the rows
+// asked about.
+func lookupSources(ctx context.Context, st steward.Store, sp *spill, rows *rowTable) (map[int32]int64, error) {
+	ids := make(map[int32]int64)
+	refs := make([]steward.SourceRef, 0, min(rows.len(), lookupChunk))
+	at := make([]int32, 0, cap(refs))
+	cur := sp.cursor()
+	ask := func() error {
 		got, err := st.CustomerIDsBySource(ctx, refs)
 		if err != nil {
-			return nil, fmt.Errorf("look up source records: %w", err)
+			return fmt.Errorf("look up source records: %w", err)
 		}
-		maps.Copy(ids, got)
+		for j, ref := range refs {
+			if id, ok := got[ref]; ok {
+				ids[at[j]] = id
+			}
+		}
+		refs, at = refs[:0], at[:0]
+		return nil
+	}
+	for i := range int32(rows.len()) {
+		m := rows.at(i)
+		if m.outcome == rejected {
+			continue
+		}
+		ref, err := cur.ref(m.off)
+		if err != nil {
+			return nil, err
+		}
+		refs, at = append(refs, ref), append(at, i)
+		if len(refs) == lookupChunk {
+			if err := ask(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(refs) > 0 {
+		if err := ask(); err != nil {
+			return nil, err
+		}
 	}
 	return ids, nil
 }

@@ -36,7 +36,8 @@ func TestMatchersWaitForWriter(t *testing.T) {
 	}
 	tb := &table{}
 	for i := range recs {
-		tb.rows = append(tb.rows, &row{rowData: &rowData{Row: &records.Row{Num: i + 1, Record: recs[i]}}, Num: i + 1, fpos: int32(i)})
+		_, m := tb.rows.add(i + 1)
+		m.fpos = int32(i)
 		tb.keys = append(tb.keys, dedupe.Prepare(&recs[i]))
 	}
 	m := startMatching(ctx, tb, snap, nil, &opts)
@@ -51,7 +52,7 @@ func TestMatchersWaitForWriter(t *testing.T) {
 		t.Fatalf("matchers took %d chunks before the writer came to any row, want %d", got, matchAhead)
 	}
 	// The writer comes to the first row of the third chunk.
-	m.reach(tb.rows[2*matchChunk])
+	m.reach(tb.rows.at(2 * matchChunk))
 	<-m.done[matchAhead+2]
 	if got := taken(); got != matchAhead+3 {
 		t.Fatalf("matchers took %d chunks with the writer in chunk 2, want %d", got, matchAhead+3)

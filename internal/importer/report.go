@@ -85,16 +85,17 @@ func reportError(what string, err error) error {
 
 // row reports row r, decided, with its customer's id and its match's
 // known.
-func (p *reporter) row(ctx context.Context, r *row) error {
+func (p *reporter) row(ctx context.Context, r *live) error {
 	count(p.sum, r)
+	outcome := r.outcome()
 	raw := p.opts.RawReports
 	n := len(p.header)
-	if p.rejects != nil && (r.outcome == steward.OutcomeRejected || r.outcome == steward.OutcomeBlocked) {
+	if p.rejects != nil && (outcome == steward.OutcomeRejected || outcome == steward.OutcomeBlocked) {
 		line := p.line[:n+2]
 		fillRaw(line[:n], r.Raw)
 		var errs []string
 		for _, f := range r.Findings {
-			if f.IsError() || r.outcome == steward.OutcomeBlocked {
+			if f.IsError() || outcome == steward.OutcomeBlocked {
 				errs = append(errs, f.Code+": "+f.Message)
 			}
 		}
@@ -112,11 +113,11 @@ func (p *reporter) row(ctx context.Context, r *row) error {
 			codes = append(codes, f.Code)
 			msgs = append(msgs, f.Message)
 		}
-		if r.match != nil && r.outcome != steward.OutcomeBlocked {
+		if r.match != nil && outcome != steward.OutcomeBlocked {
 			codes = append(codes, gate.CodeDuplicate)
 			msgs = append(msgs, fmt.Sprintf("Looks like customer %s with probability %.2f.", gate.Describe(r.match), r.probability))
 		}
-		line[n], line[n+1], line[n+2], line[n+3] = string(r.outcome), strings.Join(codes, "; "), strings.Join(msgs, " "), ""
+		line[n], line[n+1], line[n+2], line[n+3] = string(outcome), strings.Join(codes, "; "), strings.Join(msgs, " "), ""
 		if r.match != nil && r.match.ID != 0 {
 			line[n+3] = fmt.Sprint(r.match.ID)
 		}
@@ -126,13 +127,13 @@ func (p *reporter) row(ctx context.Context, r *row) error {
 	}
 	if p.findings != nil {
 		for _, f := range r.Findings {
-			line := []string{fmt.Sprint(r.Line), fmt.Sprint(r.Num), r.Record.SourceID, string(r.outcome), f.Field, f.Code, string(f.Severity), f.Message}
+			line := []string{fmt.Sprint(r.Line), fmt.Sprint(r.Num), r.Record.SourceID, string(outcome), f.Field, f.Code, string(f.Severity), f.Message}
 			if err := p.findings.Write(safeLine(line, raw)); err != nil {
 				return reportError("write findings", err)
 			}
 		}
 	}
-	if p.suppressed != nil && r.outcome.Accepted() {
+	if p.suppressed != nil && outcome.Accepted() {
 		if e := suppress.Normalize(steward.ChannelEmail, r.Record.Email, ""); e != "" {
 			h := p.opts.SuppressionKeys.Hash(steward.ChannelEmail, e)
 			if p.rowsOf[h] == 0 {

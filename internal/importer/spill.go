@@ -137,30 +137,40 @@ type spillCursor struct {
 // errSpill says the spill file does not hold what was written.
 var errSpill = errors.New("spill the rows: file damaged")
 
-// read returns the row put at off, which is not before the last row read,
-// and what the check dropped from it.
-func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, error) {
+// next returns the bytes of the row put at off, which is not before the
+// last row read.
+func (c *spillCursor) next(off int64) (string, error) {
 	if off < c.pos {
-		return nil, nil, fmt.Errorf("spill the rows: read at %d behind %d", off, c.pos)
+		return "", fmt.Errorf("spill the rows: read at %d behind %d", off, c.pos)
 	}
 	if _, err := c.r.Discard(int(off - c.pos)); err != nil {
-		return nil, nil, fmt.Errorf("spill the rows: %w", err)
+		return "", fmt.Errorf("spill the rows: %w", err)
 	}
 	c.pos = off
 	n, err := binary.ReadUvarint(c.r)
 	if err != nil {
-		return nil, nil, fmt.Errorf("spill the rows: %w", err)
+		return "", fmt.Errorf("spill the rows: %w", err)
 	}
 	if uint64(cap(c.buf)) < n {
 		c.buf = make([]byte, n)
 	}
 	b := c.buf[:n]
 	if _, err := io.ReadFull(c.r, b); err != nil {
-		return nil, nil, fmt.Errorf("spill the rows: %w", err)
+		return "", fmt.Errorf("spill the rows: %w", err)
 	}
 	c.pos += int64(uvarintLen(n)) + int64(n)
+	return string(b), nil
+}
+
+// read returns the row put at off, which is not before the last row read,
+// and what the check dropped from it.
+func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, error) {
+	b, err := c.next(off)
+	if err != nil {
+		return nil, nil, err
+	}
 	// One string holds the row's values, which slice it.
-	d := decoder{b: string(b)}
+	d := decoder{b: b}
 	r := &records.Row{Num: int(d.uint()), Line: int(d.uint())}
 	if k := d.uint(); k > 0 {
 		r.Raw = make([]string, k-1)
@@ -198,6 +208,36 @@ func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, erro
 		return nil, nil, errSpill
 	}
 	return r, dropped, nil
+}
+
+// ref returns the source record (Record.Source and SourceID) of the row
+// put at off, which is not before the last row read, without decoding
+// the rest of the row.
+func (c *spillCursor) ref(off int64) (steward.SourceRef, error) {
+	b, err := c.next(off)
+	if err != nil {
+		return steward.SourceRef{}, err
+	}
+	d := decoder{b: b}
+	d.uint() // Num
+	d.uint() // Line
+	if k := d.uint(); k > 0 {
+		for range k - 1 {
+			d.string() // Raw
+		}
+	}
+	d.string() // Text
+	ref := steward.SourceRef{Source: d.string(), ID: d.string()}
+	if d.bad {
+		return steward.SourceRef{}, errSpill
+	}
+	return ref, nil
+}
+
+// ref returns the source record of the row put at off, once put is
+// finished; the writer may put more after.
+func (s *spill) ref(off int64) (steward.SourceRef, error) {
+	return s.cursorAt(off, 4<<10).ref(off)
 }
 
 // recordFields returns the record's canonical fields, in the order the

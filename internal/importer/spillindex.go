@@ -16,13 +16,13 @@ import (
 const externalSortMemory = 64 << 20
 
 // externalIndex builds the external duplicate index of the rows matched
-// against the file (rows, by position: the new rows, indexed, and the
-// updates) from the rows as they wait in the spill, its temporary files
-// beside the spill's.
-func externalIndex(ctx context.Context, sp *spill, rows []*row, db *dedupe.Index, opts *Options) (*dedupe.ExternalIndex, error) {
-	rd := &spillReaders{sp: sp, rows: rows, at: make(map[int]*spillCursor)}
-	x, err := dedupe.NewExternalIndex(ctx, len(rows), opts.Matching, opts.Model, db, opts.SpillDir, externalSortMemory, func(i int) (dedupe.Prepared, bool) {
-		return rd.prepared(i), rows[i].fpos >= 0
+// against the file (queries, their indexes in rows, by position: the new
+// rows, indexed, and the updates) from the rows as they wait in the
+// spill, its temporary files beside the spill's.
+func externalIndex(ctx context.Context, sp *spill, rows *rowTable, queries []int32, db *dedupe.Index, opts *Options) (*dedupe.ExternalIndex, error) {
+	rd := &spillReaders{sp: sp, rows: rows, at: queries, cursors: make(map[int]*spillCursor)}
+	x, err := dedupe.NewExternalIndex(ctx, len(queries), opts.Matching, opts.Model, db, opts.SpillDir, externalSortMemory, func(i int) (dedupe.Prepared, bool) {
+		return rd.prepared(i), rows.at(queries[i]).fpos >= 0
 	})
 	if err == nil && rd.err != nil {
 		x.Close()
@@ -48,15 +48,15 @@ func externalIndexError(dir string, err error) error {
 	return fmt.Errorf("keep the file's duplicate index on disk in %s: %w (a file of more than a million rows needs several times its own size free there: free some space, or point TMPDIR elsewhere); nothing was imported", dir, err)
 }
 
-// spilledIndex builds the duplicate index of the file's new rows (rows, by
-// position) from the rows as they wait in the spill, preparing each one's
+// spilledIndex builds the duplicate index of the file's new rows (news,
+// their indexes in rows, by position) from the rows as they wait in the spill, preparing each one's
 // match keys again as the index takes it: the keys of a large file never
 // all stay in memory at once, only the index built from them does. It is
 // the index dedupe.NewIndexPrepared builds from the keys the checker
 // computed (the same records, in the same order).
-func spilledIndex(ctx context.Context, sp *spill, rows []*row, opts *Options) (*dedupe.Index, error) {
-	rd := &spillReaders{sp: sp, rows: rows, at: make(map[int]*spillCursor)}
-	ix, err := dedupe.NewIndexFunc(ctx, len(rows), opts.Matching, opts.Model, rd.prepared)
+func spilledIndex(ctx context.Context, sp *spill, rows *rowTable, news []int32, opts *Options) (*dedupe.Index, error) {
+	rd := &spillReaders{sp: sp, rows: rows, at: news, cursors: make(map[int]*spillCursor)}
+	ix, err := dedupe.NewIndexFunc(ctx, len(news), opts.Matching, opts.Model, rd.prepared)
 	if err == nil {
 		err = rd.err
 	}
@@ -71,11 +71,14 @@ func spilledIndex(ctx context.Context, sp *spill, rows []*row, opts *Options) (*
 // each run reads on with the cursor the previous position left.
 type spillReaders struct {
 	sp   *spill
-	rows []*row
-	mu   sync.Mutex
-	// at holds the idle cursors by the position each would read next.
-	at  map[int]*spillCursor
-	err error
+	rows *rowTable
+	// at are the indexes in rows of the rows asked for, by position.
+	at []int32
+	mu sync.Mutex
+	// cursors holds the idle cursors by the position each would read
+	// next.
+	cursors map[int]*spillCursor
+	err     error
 }
 
 // spillIndexBuffer is the read buffer of one cursor of spillReaders.
@@ -84,10 +87,10 @@ const spillIndexBuffer = 64 << 10
 // prepared returns the match keys of new row i; after a read error, empty
 // keys, the error kept for spilledIndex.
 func (rd *spillReaders) prepared(i int) dedupe.Prepared {
-	off := rd.rows[i].off
+	off := rd.rows.at(rd.at[i]).off
 	rd.mu.Lock()
-	c := rd.at[i]
-	delete(rd.at, i)
+	c := rd.cursors[i]
+	delete(rd.cursors, i)
 	failed := rd.err != nil
 	rd.mu.Unlock()
 	if failed {
@@ -105,14 +108,14 @@ func (rd *spillReaders) prepared(i int) dedupe.Prepared {
 		rd.mu.Unlock()
 		return dedupe.Prepared{}
 	}
-	if i+1 < len(rd.rows) {
-		rd.at[i+1] = c
+	if i+1 < len(rd.at) {
+		rd.cursors[i+1] = c
 	}
 	// A cursor left where no run starts (the next run began on another
 	// goroutine first) is never asked for again: let it go.
-	for k := range rd.at {
+	for k := range rd.cursors {
 		if k < i-4096 {
-			delete(rd.at, k)
+			delete(rd.cursors, k)
 		}
 	}
 	rd.mu.Unlock()

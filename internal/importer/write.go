@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -29,7 +30,7 @@ type writer struct {
 	// reported yet, in file order: a row is reported once the customers
 	// it names have ids.
 	rep     *reporter
-	pending []*row
+	pending []*live
 	batch   []*steward.Customer
 	// suggestions wait until their rows' customers have ids; so do the
 	// automatic merges.
@@ -46,9 +47,13 @@ type writer struct {
 	created    int
 }
 
-// pendingSuggestion pairs a row's customer with the customer it matched.
+// pendingSuggestion pairs a row's customer (customer, or the one whose id
+// is id) with the customer it matched.
 type pendingSuggestion struct {
-	r      *row
+	customer *steward.Customer
+	id       int64
+	// num is the row's number.
+	num    int
 	target *steward.Customer
 	cand   dedupe.Candidate
 	// keys are the blocking keys under which the row met its target.
@@ -84,16 +89,35 @@ func (w *writer) touch(cs ...*steward.Customer) {
 	}
 }
 
-// load reads row r back from the spill.
-func (w *writer) load(r *row) error {
-	if r.loaded() {
-		return nil
+// suggest keeps the suggestion that row r's customer is target.
+func (w *writer) suggest(r *live, target *steward.Customer, cand candidate) {
+	w.suggestions = append(w.suggestions, pendingSuggestion{customer: r.customer, id: r.m.id, num: r.Num, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
+}
+
+// customerID returns the id of the customer of the suggestion's row.
+func (p *pendingSuggestion) customerID() int64 {
+	if p.customer != nil {
+		return p.customer.ID
 	}
-	rr, dropped, err := w.rows.read(r.off)
+	return p.id
+}
+
+// load reads row i back from the spill.
+func (w *writer) load(i int32, m *rowMeta) (*live, error) {
+	rr, dropped, err := w.rows.read(m.off)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r.rowData = &rowData{Row: rr, dropped: dropped}
+	return &live{i: i, m: m, Row: rr, dropped: dropped}, nil
+}
+
+// pendingCustomer returns the customer of row i while the row waits for
+// its report, nil otherwise.
+func (w *writer) pendingCustomer(i int32) *steward.Customer {
+	k := sort.Search(len(w.pending), func(k int) bool { return w.pending[k].i >= i })
+	if k < len(w.pending) && w.pending[k].i == i {
+		return w.pending[k].customer
+	}
 	return nil
 }
 
@@ -113,7 +137,10 @@ func (w *writer) report(ctx context.Context, all bool) error {
 		if err := w.rep.row(ctx, r); err != nil {
 			return err
 		}
-		r.release()
+		// Only the customer's id stays.
+		if r.customer != nil {
+			r.m.id = r.customer.ID
+		}
 	}
 	clear(w.pending)
 	w.pending = w.pending[:0]
@@ -126,33 +153,36 @@ func (w *writer) run(ctx context.Context, t *table) error {
 	// being matched; the suggestions follow as the matches come.
 	w.precreated = w.opts.OnDuplicate == steward.DuplicateSuggest
 	seen := 0 // new rows up to this one
-	for i, r := range t.rows {
+	for i := range int32(t.rows.len()) {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if r.fpos >= 0 {
+		m := t.rows.at(i)
+		if m.fpos >= 0 {
 			seen++
 		}
-		if err := w.load(r); err != nil {
+		r, err := w.load(i, m)
+		if err != nil {
 			return err
 		}
-		if r.outcome != steward.OutcomeRejected {
+		if m.outcome != rejected {
 			// The matchers may run so far ahead of r, no further.
-			w.matches.reach(r)
+			w.matches.reach(m)
 			if w.precreated {
-				if err := w.createAhead(ctx, r, seen); err != nil {
+				if err := w.createAhead(ctx, m, seen); err != nil {
 					return err
 				}
 			}
 			// With nothing left to write until r's matches are known, the
 			// writer matches later rows itself instead of waiting.
-			for !w.matches.ready(r) && w.matches.help() {
+			for !w.matches.ready(m) && w.matches.help() {
 			}
-			if err := w.matches.wait(ctx, r); err != nil {
+			if err := w.matches.wait(ctx, m); err != nil {
 				return err
 			}
+			r.cands = w.matches.candidatesOf(m)
 			if err := w.row(ctx, r); err != nil {
 				return fmt.Errorf("row %d: %w", r.Num, err)
 			}
@@ -179,25 +209,30 @@ func (w *writer) run(ctx context.Context, t *table) error {
 // createAhead writes the customers of new rows, in batches of batchSize in
 // file order: while the matches of row r are not known, and at least those
 // of the first seen new rows (r's own and the earlier rows it may match).
-func (w *writer) createAhead(ctx context.Context, r *row, seen int) error {
+func (w *writer) createAhead(ctx context.Context, r *rowMeta, seen int) error {
 	rows := w.snap.fileRows
 	need := min(len(rows), (seen+batchSize-1)/batchSize*batchSize)
+	var cs []*steward.Customer
 	for w.created < need || (w.created < len(rows) && !w.matches.ready(r)) {
 		end := min(len(rows), w.created+batchSize)
-		for _, nr := range rows[w.created:end] {
+		cs = cs[:0]
+		for _, i := range rows[w.created:end] {
+			nr := w.snap.rows.at(i)
 			rr, _, err := w.ahead.read(nr.off)
 			if err != nil {
 				return err
 			}
-			nr.customer, nr.outcome = &steward.Customer{Record: rr.Record}, steward.OutcomeCreated
-			w.batch = append(w.batch, nr.customer)
+			c := &steward.Customer{Record: rr.Record}
+			nr.outcome = created
+			cs = append(cs, c)
+			w.batch = append(w.batch, c)
 		}
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
 		// Only their ids stay with the rows the writer has not come to.
-		for _, nr := range rows[w.created:end] {
-			nr.id, nr.customer = nr.customer.ID, nil
+		for k, i := range rows[w.created:end] {
+			w.snap.rows.at(i).id = cs[k].ID
 		}
 		w.created = end
 	}
@@ -215,7 +250,7 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 		ss := make([]*steward.Suggestion, 0, n)
 		for _, p := range w.suggestions[:n] {
 			pe := matchindex.PairEvidence(0, 0, p.cand, w.opts.Model, p.keys)
-			sg, err := gate.Suggestion(p.r.customerID(), p.target.ID, pe, steward.EvidenceImport, w.origin, p.r.Num, w.opts.ModelID)
+			sg, err := gate.Suggestion(p.customerID(), p.target.ID, pe, steward.EvidenceImport, w.origin, p.num, w.opts.ModelID)
 			if err != nil {
 				return err
 			}
@@ -230,8 +265,8 @@ func (w *writer) storeSuggestions(ctx context.Context, least int) error {
 	return nil
 }
 
-func (w *writer) row(ctx context.Context, r *row) error {
-	if id, ok := w.snap.known[r.ref]; ok {
+func (w *writer) row(ctx context.Context, r *live) error {
+	if id, ok := w.snap.known[r.i]; ok {
 		return w.update(ctx, r, id)
 	}
 	cand, target, err := w.match(ctx, r, 0)
@@ -241,14 +276,14 @@ func (w *writer) row(ctx context.Context, r *row) error {
 	if w.precreated {
 		if target != nil {
 			r.match, r.probability = target, cand.Probability
-			w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
+			w.suggest(r, target, cand)
 		}
 		return nil
 	}
 	c := &steward.Customer{Record: r.Record}
 	r.customer = c
 	if target == nil {
-		r.outcome = steward.OutcomeCreated
+		r.m.outcome = created
 		w.batch = append(w.batch, c)
 		return nil
 	}
@@ -261,7 +296,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 				return err
 			}
 		}
-		r.outcome = steward.OutcomeBlocked
+		r.m.outcome = blocked
 		r.customer = nil
 		r.Findings = append(r.Findings, gate.BlockedFinding(target, cand.Probability))
 	case gate.ActionMerge:
@@ -270,7 +305,7 @@ func (w *writer) row(ctx context.Context, r *row) error {
 				return err
 			}
 		}
-		r.outcome = steward.OutcomeMerged
+		r.m.outcome = merged
 		c.Status, c.MergedInto = steward.StatusMerged, target.ID
 		if err := w.fill(ctx, target, c); err != nil {
 			return err
@@ -278,14 +313,14 @@ func (w *writer) row(ctx context.Context, r *row) error {
 		w.batch = append(w.batch, c)
 	case gate.ActionHold:
 		// Stored, not active, until a steward decides its suggestion.
-		r.outcome = steward.OutcomeHeld
+		r.m.outcome = held
 		c.Status = steward.StatusHeld
 		w.batch = append(w.batch, c)
-		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
+		w.suggest(r, target, cand)
 	default:
-		r.outcome = steward.OutcomeCreated
+		r.m.outcome = created
 		w.batch = append(w.batch, c)
-		w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
+		w.suggest(r, target, cand)
 	}
 	return nil
 }
@@ -293,24 +328,31 @@ func (w *writer) row(ctx context.Context, r *row) error {
 // match returns the most probable customer (in the database, or created by
 // an earlier row) among r's candidates, other than self; nil when none
 // reaches the review threshold.
-func (w *writer) match(ctx context.Context, r *row, self int64) (candidate, *steward.Customer, error) {
+func (w *writer) match(ctx context.Context, r *live, self int64) (candidate, *steward.Customer, error) {
 	for _, cand := range r.cands {
 		if cand.Probability < w.opts.ReviewThreshold {
 			continue
 		}
-		if other := cand.row; other != nil {
-			if other.outcome != steward.OutcomeCreated || (self != 0 && other.customerID() == self) {
+		var id int64
+		if cand.file {
+			other := w.snap.rows.at(cand.row)
+			if other.outcome != created {
 				continue
 			}
-			if other.customer != nil {
-				return cand, other.customer, nil
+			// An earlier row's customer: while the row waits for its
+			// report, the customer itself (its id may be 0 still).
+			if c := w.pendingCustomer(cand.row); c != nil {
+				if self != 0 && c.ID == self {
+					continue
+				}
+				return cand, c, nil
 			}
-		}
-		var id int64
-		if cand.row != nil {
-			// An earlier row's customer, written and reported: read
-			// back from the database when more than its id is needed.
-			id = cand.row.id
+			if self != 0 && other.id == self {
+				continue
+			}
+			// Written and reported: read back from the database when
+			// more than its id is needed.
+			id = other.id
 		} else if id = w.snap.db.IDs[cand.Index]; id == self || (self != 0 && w.snap.notDup[steward.NewPair(id, self)]) {
 			continue
 		}
@@ -329,20 +371,20 @@ func (w *writer) match(ctx context.Context, r *row, self int64) (candidate, *ste
 
 // update applies r to the customer its (source, id) names. Fields the row
 // leaves empty keep their stored values: an import never blanks a field.
-func (w *writer) update(ctx context.Context, r *row, id int64) error {
+func (w *writer) update(ctx context.Context, r *live, id int64) error {
 	c, err := w.tx.Customer(ctx, id)
 	if err != nil {
 		return fmt.Errorf("customer %d of %s/%s: %w", id, r.Record.Source, r.Record.SourceID, err)
 	}
 	if c.Status == steward.StatusErased {
-		r.outcome = steward.OutcomeRejected
+		r.m.outcome = rejected
 		r.Findings = append(r.Findings, gate.ErasedFinding(&r.Record, c))
 		return nil
 	}
 	r.customer = c
 	next := gate.Overlay(&c.Record, &r.Record)
 	if len(steward.Diff(&c.Record, &next)) == 0 {
-		r.outcome = steward.OutcomeUnchanged
+		r.m.outcome = unchanged
 		return nil
 	}
 	c.Record = next
@@ -350,7 +392,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 		return fmt.Errorf("update customer %d: %w", id, err)
 	}
 	w.touch(c)
-	r.outcome = steward.OutcomeUpdated
+	r.m.outcome = updated
 	if c.Status != steward.StatusActive {
 		return nil
 	}
@@ -362,7 +404,7 @@ func (w *writer) update(ctx context.Context, r *row, id int64) error {
 		return err
 	}
 	r.match, r.probability = target, cand.Probability
-	w.suggestions = append(w.suggestions, pendingSuggestion{r: r, target: target, cand: cand.Candidate, keys: w.snap.sharedKeys(r, cand)})
+	w.suggest(r, target, cand)
 	return nil
 }
 
