@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/steward-crm/steward/dedupe"
+	"github.com/steward-crm/steward/internal/progress"
 )
 
 // externalSortMemory is the memory each of the external index's sorts
@@ -21,7 +23,10 @@ const externalSortMemory = 64 << 20
 // spill, its temporary files beside the spill's.
 func externalIndex(ctx context.Context, sp *spill, rows *rowTable, queries []int32, db *dedupe.Index, opts *Options) (*dedupe.ExternalIndex, error) {
 	rd := &spillReaders{sp: sp, rows: rows, at: queries, cursors: make(map[int]*spillCursor)}
+	note := indexingNote(opts.Progress, len(queries), "sorting its keys on disk")
+	defer opts.Progress.Note("")
 	x, err := dedupe.NewExternalIndex(ctx, len(queries), opts.Matching, opts.Model, db, opts.SpillDir, externalSortMemory, func(i int) (dedupe.Prepared, bool) {
+		note()
 		return rd.prepared(i), rows.at(queries[i]).fpos >= 0
 	})
 	if err == nil && rd.err != nil {
@@ -56,7 +61,12 @@ func externalIndexError(dir string, err error) error {
 // computed (the same records, in the same order).
 func spilledIndex(ctx context.Context, sp *spill, rows *rowTable, news []int32, opts *Options) (*dedupe.Index, error) {
 	rd := &spillReaders{sp: sp, rows: rows, at: news, cursors: make(map[int]*spillCursor)}
-	ix, err := dedupe.NewIndexFunc(ctx, len(news), opts.Matching, opts.Model, rd.prepared)
+	note := indexingNote(opts.Progress, len(news), "building its blocks")
+	defer opts.Progress.Note("")
+	ix, err := dedupe.NewIndexFunc(ctx, len(news), opts.Matching, opts.Model, func(i int) dedupe.Prepared {
+		note()
+		return rd.prepared(i)
+	})
 	if err == nil {
 		err = rd.err
 	}
@@ -64,6 +74,25 @@ func spilledIndex(ctx context.Context, sp *spill, rows *rowTable, news []int32, 
 		return nil, err
 	}
 	return ix, nil
+}
+
+// indexingNote returns a function the index calls once per row it reads
+// back from the spill (on several goroutines), which tells the progress
+// report how far the file's index has come: the import's count of rows
+// written stands still until the index is built, minutes at ten million
+// rows. Once every row is read the note says what the index does next
+// (then), at once.
+func indexingNote(bar *progress.Bar, n int, then string) func() {
+	var read atomic.Int64
+	return func() {
+		k := read.Add(1)
+		switch {
+		case k == int64(n):
+			bar.Phase("indexing the file: " + then)
+		case k%65536 == 0:
+			bar.Note(fmt.Sprintf("indexing the file: %d/%d rows read back", k, n))
+		}
+	}
 }
 
 // spillReaders read the new rows back from the spill for the index, which

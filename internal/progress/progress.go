@@ -30,6 +30,7 @@ type Bar struct {
 	finished bool
 	how      string // "finished" or "stopped", once finished
 	bytes    bool   // the units are bytes
+	note     string // what the stage is busy with besides its count
 }
 
 // New starts a progress report for label with total units (0 if unknown).
@@ -56,10 +57,43 @@ func (b *Bar) Add(n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done += n
+	b.redraw()
+}
+
+// redraw renders the report if it was last rendered long enough ago;
+// b.mu is held.
+func (b *Bar) redraw() {
 	if t := b.now(); t.Sub(b.last) >= b.every {
 		b.last = t
 		b.render(t, false)
 	}
+}
+
+// Note says what the stage is busy with while its count stands still
+// (work the count does not measure, such as building an index before the
+// first row can be written); "" clears it. It is shown after the count on
+// a terminal and as "note" in the log, at most as often as counts are.
+func (b *Bar) Note(note string) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.note = note
+	b.redraw()
+}
+
+// Phase is Note for a change of what the stage is busy with, rare enough
+// to be shown at once (in the log too) rather than at the next redraw.
+func (b *Bar) Phase(note string) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.note = note
+	b.last = b.now()
+	b.render(b.last, false)
 }
 
 // Stage moves the report on to the next stage of the work: label and
@@ -78,7 +112,7 @@ func (b *Bar) Stage(label string, total int64) {
 		b.how = "finished"
 		b.render(t, true)
 	}
-	b.label, b.total, b.done, b.bytes = label, total, 0, false
+	b.label, b.total, b.done, b.bytes, b.note = label, total, 0, false, ""
 	b.start, b.last = t, t
 	b.render(t, false)
 }
@@ -128,6 +162,9 @@ func (b *Bar) render(t time.Time, final bool) {
 			if b.total > 0 {
 				args = append(args, "total", b.total)
 			}
+			if b.note != "" && !final {
+				args = append(args, "note", b.note)
+			}
 			msg := b.label
 			if final {
 				msg += " " + b.how
@@ -155,6 +192,9 @@ func (b *Bar) render(t time.Time, final bool) {
 			b.amount(b.done), b.amount(b.total), frac*100, b.amount(int64(rate)), eta)
 	} else {
 		line = fmt.Sprintf("\r%s %s done %s/s %s", b.label, b.amount(b.done), b.amount(int64(rate)), elapsed.Round(time.Second))
+	}
+	if b.note != "" && !final {
+		line += " (" + b.note + ")"
 	}
 	fmt.Fprint(b.w, line+"\x1b[K")
 	if final {

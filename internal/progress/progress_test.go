@@ -85,3 +85,36 @@ func TestStagesAndBytes(t *testing.T) {
 		t.Fatalf("second stage: %q", got)
 	}
 }
+
+// TestNoteShowsWhileCountStandsStill: a stage busy with work its count
+// does not measure says so, on a terminal and in the log, and the note
+// goes with the stage; a phase shows at once, between redraws.
+func TestNoteShowsWhileCountStandsStill(t *testing.T) {
+	var term, log bytes.Buffer
+	tb := New("import", 100, &term, true, nil)
+	lb := New("import", 100, nil, false, slog.New(slog.NewTextHandler(&log, nil)))
+	for _, b := range []*Bar{tb, lb} {
+		clock := b.start
+		b.now = func() time.Time { return clock }
+		clock = clock.Add(10 * time.Second)
+		b.Note("indexing the file: 40/100 rows")
+		clock = clock.Add(time.Millisecond)
+		b.Phase("indexing the file: sorting")
+		clock = clock.Add(10 * time.Second)
+		b.Note("")
+		clock = clock.Add(10 * time.Second)
+		b.Add(1)
+	}
+	if got := term.String(); !strings.Contains(got, "0/100") || !strings.Contains(got, "(indexing the file: 40/100 rows)") {
+		t.Errorf("terminal: %q, want the note after the count", got)
+	}
+	if got := log.String(); !strings.Contains(got, `note="indexing the file: 40/100 rows"`) || !strings.Contains(got, `note="indexing the file: sorting"`) {
+		t.Errorf("log: %q, want the note", got)
+	}
+	if last := term.String()[strings.LastIndex(term.String(), "\r"):]; strings.Contains(last, "indexing") {
+		t.Errorf("terminal's last line %q: the cleared note still shows", last)
+	}
+	if lines := strings.Split(strings.TrimSpace(log.String()), "\n"); strings.Contains(lines[len(lines)-1], "note=") {
+		t.Errorf("log's last line %q: the cleared note still shows", lines[len(lines)-1])
+	}
+}
