@@ -171,18 +171,8 @@ func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, erro
 	}
 	// One string holds the row's values, which slice it.
 	d := decoder{b: b}
-	r := &records.Row{Num: int(d.uint()), Line: int(d.uint())}
-	if k := d.uint(); k > 0 {
-		r.Raw = make([]string, k-1)
-		for i := range r.Raw {
-			r.Raw[i] = d.string()
-		}
-	}
-	r.Text = d.string()
+	r := d.rowHead()
 	rec := &r.Record
-	for _, p := range recordFields(rec) {
-		*p = d.string()
-	}
 	if k := d.uint(); k > 0 {
 		rec.Attributes = make(map[string]string, k-1)
 		for range k - 1 {
@@ -219,19 +209,28 @@ func (c *spillCursor) ref(off int64) (steward.SourceRef, error) {
 		return steward.SourceRef{}, err
 	}
 	d := decoder{b: b}
-	d.uint() // Num
-	d.uint() // Line
-	if k := d.uint(); k > 0 {
-		for range k - 1 {
-			d.string() // Raw
-		}
-	}
-	d.string() // Text
-	ref := steward.SourceRef{Source: d.string(), ID: d.string()}
+	r := d.rowHead()
 	if d.bad {
 		return steward.SourceRef{}, errSpill
 	}
-	return ref, nil
+	return steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}, nil
+}
+
+// rowHead decodes what a spilled row starts with: its number, line, raw
+// values, text and record fields (slices of d's string, nothing copied).
+func (d *decoder) rowHead() *records.Row {
+	r := &records.Row{Num: int(d.uint()), Line: int(d.uint())}
+	if k := d.uint(); k > 0 {
+		r.Raw = make([]string, k-1)
+		for i := range r.Raw {
+			r.Raw[i] = d.string()
+		}
+	}
+	r.Text = d.string()
+	for _, p := range recordFields(&r.Record) {
+		*p = d.string()
+	}
+	return r
 }
 
 // ref returns the source record of the row put at off, once put is

@@ -73,27 +73,23 @@ func (b *Bar) redraw() {
 // (work the count does not measure, such as building an index before the
 // first row can be written); "" clears it. It is shown after the count on
 // a terminal and as "note" in the log, at most as often as counts are.
-func (b *Bar) Note(note string) {
-	if b == nil {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.note = note
-	b.redraw()
-}
+func (b *Bar) Note(note string) { b.setNote(note, false) }
 
 // Phase is Note for a change of what the stage is busy with, rare enough
 // to be shown at once (in the log too) rather than at the next redraw.
-func (b *Bar) Phase(note string) {
+func (b *Bar) Phase(note string) { b.setNote(note, true) }
+
+func (b *Bar) setNote(note string, now bool) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.note = note
-	b.last = b.now()
-	b.render(b.last, false)
+	if now {
+		b.last = time.Time{} // long enough ago
+	}
+	b.redraw()
 }
 
 // Stage moves the report on to the next stage of the work: label and
