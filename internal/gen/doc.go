@@ -6,9 +6,13 @@
 // Iranian (names, streets and provinces in Persian script, Iranian mobiles,
 // landlines, 10-digit postal codes and national codes with valid check
 // digits) and American, British and Australian (Latin script, their phone,
-// postcode and state formats), some of them companies' employees. Names are
-// drawn from lists of hundreds of real names with a realistic frequency
-// skew, so common names are common.
+// postcode and state formats), some of them companies' employees. Given
+// names are drawn from lists of hundreds of real names with a realistic
+// frequency skew, so common names are common; about a third of the people
+// bear one of the listed common family names and the rest a name from a
+// long tail of thousands built as most family names are (Hosseinzadeh,
+// Alimohammadi, Ashford), so that a larger file holds more distinct names,
+// as a real one does.
 //
 // A share of the entities get duplicate records that carry the errors real
 // CRMs see: typos, missing fields, nicknames, swapped names, Arabic letters

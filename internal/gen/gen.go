@@ -386,6 +386,9 @@ type tables struct {
 
 	enMale, enFemale, enLast nameList
 	faMale, faFemale, faLast nameList
+	// enTail and faTail are the family names beyond the lists, which
+	// most people bear (see headShare).
+	enTail, faTail nameList
 	// surnameOf maps a Persian given name to the family name made of it
 	// (حسین: حسینی, رضا: رضایی), stemOf a family name to that given name.
 	surnameOf, stemOf map[*nameEntry]*nameEntry
@@ -468,5 +471,7 @@ func newTables() (*tables, error) {
 			}
 		}
 	}
+	t.enTail = surnameTail(t.enLast, t.enMale, false, nil)
+	t.faTail = surnameTail(t.faLast, t.faMale, true, t.stemOf)
 	return t, nil
 }

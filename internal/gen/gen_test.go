@@ -174,3 +174,60 @@ func TestGenerateReportsProgress(t *testing.T) {
 		t.Fatalf("progress calls %v, want four rising counts ending at %d", seen, n)
 	}
 }
+
+// TestFamilyNamesHaveALongTail: the listed family names are the common
+// ones, borne by about headShare of the people; the rest bear names from
+// a long tail, so that the number of distinct family names keeps growing
+// with the file and a name's namesakes grow more slowly than the file.
+func TestFamilyNamesHaveALongTail(t *testing.T) {
+	tb, err := newTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tail := range map[string]nameList{"en": tb.enTail, "fa": tb.faTail} {
+		if len(tail.entries) < 3000 {
+			t.Errorf("%s tail: only %d names", name, len(tail.entries))
+		}
+	}
+	listed := map[string]bool{}
+	for _, l := range []nameList{tb.enLast, tb.faLast} {
+		for _, e := range l.entries {
+			listed[strings.Join(e.parts, "")] = true
+		}
+	}
+	for _, e := range tb.faTail.entries {
+		if listed[strings.Join(e.parts, "")] {
+			t.Errorf("tail name %v is a listed one too", e.parts)
+		}
+		if len(e.latin) == 0 || len(e.parts) != 2 {
+			t.Fatalf("Persian tail name %v %v: want two parts and a transliteration", e.parts, e.latin)
+		}
+	}
+	distinct := func(n int) (int, float64) {
+		seen := map[string]bool{}
+		head, all := 0, 0
+		err := Each(context.Background(), Options{N: n, Seed: 3, DupRate: 0}, func(rec steward.Record, _ string) error {
+			if rec.LastName == "" {
+				return nil
+			}
+			seen[rec.LastName] = true
+			all++
+			if listed[strings.NewReplacer("\u200c", "", " ", "").Replace(rec.LastName)] {
+				head++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(seen), float64(head) / float64(all)
+	}
+	small, _ := distinct(10000)
+	large, headShareSeen := distinct(100000)
+	if large < 2*small {
+		t.Errorf("distinct family names: %d in 10,000 records, %d in 100,000: want the number to keep growing", small, large)
+	}
+	if headShareSeen < 0.25 || headShareSeen > 0.5 {
+		t.Errorf("listed family names borne by %.2f of the people, want about %.2f", headShareSeen, headShare)
+	}
+}

@@ -276,12 +276,22 @@ func (g *generator) sourceShape(p *person, r *rand.Rand) {
 	}
 }
 
+// pickLast draws a family name: a listed common one for headShare of
+// people, one from the long tail for the rest.
 func (g *generator) pickLast(r *rand.Rand, iranian bool) (*nameEntry, int, int) {
+	head := chance(r, headShare)
 	if iranian {
-		e := g.t.faLast.pick(r)
+		l := &g.t.faTail
+		if head {
+			l = &g.t.faLast
+		}
+		e := l.pick(r)
 		return e, joinForm(r), latinIndex(r, e)
 	}
-	return g.t.enLast.pick(r), 0, 0
+	if head {
+		return g.t.enLast.pick(r), 0, 0
+	}
+	return g.t.enTail.pick(r), 0, 0
 }
 
 // joinForm picks how a compound Persian name is joined, as people write it.
