@@ -67,40 +67,35 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	// left out (they agree by construction and would make "shares the
 	// key" look like "is a match"); the expected counts of all sessions
 	// are pooled.
-	var pooled, nameNonMatch, familyNonMatch levelProbs
-	iterations := 0
-	var unconverged []string
-	for k, h := range sessions {
-		if len(h) == 0 {
-			continue
+	const familyMin = 1000
+	u[cmpLastName][lnHousehold] = u[cmpLastName][lnExact]
+	st := ix.trainSessions(ctx, sessions, labelled, u, true)
+	// Random pairs almost never share a place, so they cannot say how
+	// often two people at one address or phone share a family name
+	// either: the non-matches of the sessions blocked on an address or a
+	// phone can (where nearly every exact family name is at one place).
+	// The sessions, which first took the level for an exact name, run
+	// again with that u, twice, as their own expectation-maximisation
+	// needs it to tell a household from one person's two records. On a
+	// small set (fewer than familyMin such non-matches) the level stays
+	// an exact name.
+	for range 2 {
+		nonMatch := &st.placeNonMatch[cmpLastName]
+		total := sumLevels(nonMatch) - nonMatch[0]
+		if total < familyMin {
+			break
 		}
-		mask := keyMask(ix.cfg.Blocking[k])
-		obs := observationsOf(h, len(labelled))
-		for _, o := range labelled {
-			o.p &^= mask
-			obs = append(obs, o)
-		}
-		em := runEM(ctx, obs, u, nil, ix.cfg.MaxIterations)
-		iterations = max(iterations, em.iterations)
-		if !em.converged {
-			unconverged = append(unconverged, string(ix.cfg.Blocking[k]))
-		}
-		for c := range numComparisons {
-			for l := range pooled[c] {
-				pooled[c][l] += em.counts[c][l]
-			}
-		}
-		if mask&namesMask == namesMask {
-			for l := range nameNonMatch[cmpEmail] {
-				nameNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
-			}
-		}
-		if mask&familyMask == familyMask {
-			for l := range familyNonMatch[cmpEmail] {
-				familyNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
-			}
-		}
+		const alpha = 0.5
+		nl := float64(len(specs[cmpLastName].levels) - 1)
+		shared := nonMatch[lnExact] + nonMatch[lnHousehold]
+		u[cmpLastName][lnHousehold] = max(u[cmpLastName][lnExact], (shared+alpha)/(total+alpha*nl))
+		st = ix.trainSessions(ctx, sessions, labelled, u, false)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pooled, nameNonMatch, familyNonMatch := st.pooled, st.nameNonMatch, st.familyNonMatch
+	iterations, unconverged := st.iterations, st.unconverged
 	// Random pairs almost never agree on names, so they cannot say how
 	// often namesakes' addresses spell alike; the non-matches of the
 	// sessions blocked on names can.
@@ -121,7 +116,6 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	// them (familyMin). On a small set they are few and mostly matches
 	// that expectation-maximisation left unsure: the level then weighs as
 	// an exact email (see below).
-	const familyMin = 1000
 	familyTotal := sumLevels(&familyNonMatch[cmpEmail])
 	if familyTotal >= familyMin {
 		const alpha = 0.5
@@ -132,6 +126,7 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 	}
 	mFixed := normalizeCounts(pooled, u)
 	sharedEmailM(&mFixed)
+	sharedLastM(&mFixed)
 	// The share of matches among all candidate pairs, with m fixed.
 	obs := append(observationsOf(hist, len(labelled)), labelled...)
 	em := runEM(ctx, obs, u, &mFixed, ix.cfg.MaxIterations)
@@ -188,6 +183,96 @@ func (ix *Index) Train(ctx context.Context, labels []Label) (*Model, error) {
 func sharedEmailM(m *levelProbs) {
 	both := m[cmpEmail][emailExact] + m[cmpEmail][emailSpellsExact]
 	m[cmpEmail][emailExact], m[cmpEmail][emailSpellsExact] = both, both
+}
+
+// sharedLastM gives the exact last name and the exact last name at one
+// address or phone (lnHousehold) one m, the share of matches whose last
+// names agree exactly, for the reason sharedEmailM gives: which of the
+// two levels a pair gets depends on its place, which weighs for itself.
+func sharedLastM(m *levelProbs) {
+	both := m[cmpLastName][lnExact] + m[cmpLastName][lnHousehold]
+	m[cmpLastName][lnExact], m[cmpLastName][lnHousehold] = both, both
+}
+
+// sessionCounts is what the per-key expectation-maximisation sessions
+// give Train: their pooled expected match counts per level, the expected
+// non-match counts of the sessions blocked on names (nameNonMatch), on
+// family name and place (familyNonMatch) and on an address or a phone
+// (placeNonMatch), and how they converged.
+type sessionCounts struct {
+	pooled, nameNonMatch, familyNonMatch, placeNonMatch levelProbs
+	iterations                                          int
+	unconverged                                         []string
+}
+
+// trainSessions runs one expectation-maximisation session per blocking
+// key with the u probabilities u (see Train); with asExact, an exact last
+// name at one place (lnHousehold) counts as an exact last name.
+func (ix *Index) trainSessions(ctx context.Context, sessions []map[pattern]int, labelled []observation, u levelProbs, asExact bool) sessionCounts {
+	var st sessionCounts
+	for k, h := range sessions {
+		if len(h) == 0 || ctx.Err() != nil {
+			continue
+		}
+		key := ix.cfg.Blocking[k]
+		mask := keyMask(key)
+		obs := observationsOf(h, len(labelled))
+		for _, o := range labelled {
+			o.p &^= mask
+			obs = append(obs, o)
+		}
+		if asExact {
+			obs = householdAsExact(obs)
+		}
+		em := runEM(ctx, obs, u, nil, ix.cfg.MaxIterations)
+		st.iterations = max(st.iterations, em.iterations)
+		if !em.converged {
+			st.unconverged = append(st.unconverged, string(key))
+		}
+		for c := range numComparisons {
+			for l := range st.pooled[c] {
+				st.pooled[c][l] += em.counts[c][l]
+			}
+		}
+		if mask&namesMask == namesMask {
+			for l := range st.nameNonMatch[cmpEmail] {
+				st.nameNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
+			}
+		}
+		if mask&familyMask == familyMask {
+			for l := range st.familyNonMatch[cmpEmail] {
+				st.familyNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
+			}
+		}
+		if key == BlockPhone || key == BlockPostalHouse {
+			for l := range st.placeNonMatch[cmpLastName] {
+				st.placeNonMatch[cmpLastName][l] += em.ucounts[cmpLastName][l]
+			}
+		}
+	}
+	return st
+}
+
+// householdAsExact returns obs with every exact last name at one place
+// (lnHousehold) an exact last name, patterns that become equal merged,
+// in pattern order.
+func householdAsExact(obs []observation) []observation {
+	const field = pattern(1<<levelBits-1) << (cmpLastName * levelBits)
+	out := make([]observation, 0, len(obs))
+	idx := make(map[pattern]int, len(obs))
+	for _, o := range obs {
+		if o.p.level(cmpLastName) == lnHousehold {
+			o.p = o.p&^field | pattern(lnExact)<<(cmpLastName*levelBits)
+		}
+		if i, ok := idx[o.p]; ok && o.fixed == -1 && out[i].fixed == -1 {
+			out[i].n += o.n
+			continue
+		}
+		idx[o.p] = len(out)
+		out = append(out, o)
+	}
+	slices.SortStableFunc(out, func(a, b observation) int { return cmp.Compare(a.p, b.p) })
+	return out
 }
 
 // levelProbs holds per comparison a distribution over levels; index 0
