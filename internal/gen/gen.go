@@ -71,7 +71,7 @@ const chunkSize = 4096
 // if not nil, is called with the number of records written so far. The
 // output depends only on opts, not on the number of CPUs.
 func Generate(ctx context.Context, opts Options, out, truth io.Writer, progress func(n int)) error {
-	g, err := newGenerator(opts)
+	g, err := newGenerator(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -84,6 +84,9 @@ type generator struct {
 	t     *tables
 	plan  []entPlan
 	slots []uint32 // entity<<2 | variant, in output order
+	// taken marks the entities whose first-choice email address an
+	// earlier entity holds (claimMailboxes).
+	taken []uint64
 }
 
 // entPlan is decided for each entity before any record is made.
@@ -94,7 +97,7 @@ type entPlan struct {
 	b2b       bool
 }
 
-func newGenerator(opts Options) (*generator, error) {
+func newGenerator(ctx context.Context, opts Options) (*generator, error) {
 	if opts.N < 0 {
 		return nil, errors.New("negative record count")
 	}
@@ -116,6 +119,9 @@ func newGenerator(opts Options) (*generator, error) {
 	}
 	g := &generator{opts: opts, t: t}
 	g.makePlan()
+	if err := g.claimMailboxes(ctx); err != nil {
+		return nil, err
+	}
 	return g, nil
 }
 
@@ -349,7 +355,7 @@ func (g *generator) rowChunk(lo, hi int) chunk {
 // records in memory rather than a file. An error from fn stops the run and
 // is returned.
 func Each(ctx context.Context, opts Options, fn func(rec steward.Record, entityID string) error) error {
-	g, err := newGenerator(opts)
+	g, err := newGenerator(ctx, opts)
 	if err != nil {
 		return err
 	}

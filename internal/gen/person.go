@@ -32,6 +32,9 @@ type person struct {
 	natID   string
 	source  string
 	ctyForm int // -1 writes the ISO code, else an index into c.names
+	// sharedMail tells that email is the household head's, a mailbox the
+	// family shares (see claimMailboxes).
+	sharedMail bool
 }
 
 // company is an employer for B2B records.
@@ -110,7 +113,7 @@ func (g *generator) base(e uint32) person {
 		if chance(r, 0.15) {
 			// Family members who share one mailbox.
 			head := g.base(pl.household)
-			p.email = head.email
+			p.email, p.sharedMail = head.email, true
 		}
 		if pl.rel == relFamilyNamesake {
 			head := g.base(pl.household)
@@ -153,6 +156,9 @@ func (g *generator) base(e uint32) person {
 	}
 	if p.email == "" {
 		p.email = g.makeEmail(&p, r, pl.rel == relColleague)
+		if g.isTaken(e) {
+			p.email = g.ownMailbox(p.email, e)
+		}
 	}
 	return p
 }
