@@ -117,6 +117,12 @@ func oracleModel(t testing.TB, trained *Model, tc *truthCounts, n int, global bo
 		uu = normalizeCounts(tc.candOther, trainedU)
 		m.Lambda = float64(tc.candMatches) / float64(tc.cands)
 	}
+	// The levels that split one agreement by another field's level share
+	// one m in the model (which of them a pair gets is that field's
+	// evidence); counted apart, the truth's m would weigh an exact last
+	// name away from home 2 bits less than its agreement is worth.
+	sharedEmailM(&mm)
+	sharedLastM(&mm)
 	for c := range m.Comparisons {
 		for l := 1; l < len(m.Comparisons[c].Levels); l++ {
 			m.Comparisons[c].Levels[l].M = mm[c][l]
