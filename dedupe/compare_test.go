@@ -19,6 +19,8 @@ func TestCompareLevels(t *testing.T) {
 	}{
 		{"exact first name", steward.Record{FirstName: "Robert"}, steward.Record{FirstName: "ROBERT"}, cmpFirstName, "exact"},
 		{"nickname", steward.Record{FirstName: "Bob"}, steward.Record{FirstName: "Robert"}, cmpFirstName, "nickname"},
+		{"nickname with a doubled letter", steward.Record{FirstName: "Jimmy"}, steward.Record{FirstName: "James"}, cmpFirstName, "nickname"},
+		{"nickname ending in y", steward.Record{FirstName: "Betty"}, steward.Record{FirstName: "Elizabeth"}, cmpFirstName, "nickname"},
 		{"first name typo", steward.Record{FirstName: "Catherine"}, steward.Record{FirstName: "Catherina"}, cmpFirstName, "close"},
 		{"initial", steward.Record{FirstName: "J"}, steward.Record{FirstName: "John"}, cmpFirstName, "prefix"},
 		{"first name missing", steward.Record{FirstName: ""}, steward.Record{FirstName: "John"}, cmpFirstName, "missing"},

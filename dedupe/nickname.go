@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -21,7 +20,7 @@ var nicknamesCSV []byte
 // the table's order, which is enough for a comparison level.
 const maxFormal = 4
 
-// nicknameTable maps a lower-case given name to the ids of the formal names
+// nicknameTable maps a given name's key (nameKey) to the ids of the formal names
 // it can stand for: itself when it is a formal name, and every name that
 // lists it as a nickname.
 type nicknameTable struct {
@@ -57,7 +56,14 @@ var nicknames = sync.OnceValue(func() *nicknameTable {
 		if i == 0 || len(row) != 3 || row[1] != "has_nickname" {
 			continue
 		}
-		name, nick := strings.ToLower(strings.TrimSpace(row[0])), strings.ToLower(strings.TrimSpace(row[2]))
+		// Records are looked up by their name key (nameKey), which
+		// respells names (doubled letters collapsed: Jimmy is "jimy",
+		// Betty "bety"), so the table is keyed the same way; keyed by the
+		// names as written, Jimmy never met James.
+		name, nick := nameKey(row[0]), nameKey(row[2])
+		if name == "" || nick == "" {
+			continue
+		}
 		f := id(name)
 		add(name, f)
 		add(nick, f)

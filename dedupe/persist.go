@@ -19,7 +19,7 @@ import (
 // or keyBlocks layout, or the layout below changes: a file of another
 // version reads as ErrIndexMismatch, so its owner rebuilds the index
 // instead of matching against stale keys.
-const indexFormat = 7
+const indexFormat = 8
 
 // indexMagic opens every index file.
 const indexMagic = "stwdidx\x00"
