@@ -273,6 +273,13 @@ func compareFirst(a, b *prepared) uint8 {
 		return fnPrefix
 	case a.firstPhonetic == b.firstPhonetic:
 		return fnPhonetic
+	case a.flags&b.flags&flagFirstArabic != 0 && jaroWinklerFloor(a.firstPhonetic, b.firstPhonetic, jwClose) >= jwClose:
+		// Both in Persian script: a common name has its key from the
+		// name table, with vowels (مصطفی is "mostafa"), and a typo of it
+		// one spelled letter by letter, without them ("msfti"), so the
+		// keys have little in common; their skeletons ("mstf", "msft")
+		// keep the likeness.
+		return fnPhonetic
 	case jw >= jwSimilar:
 		return fnSimilar
 	}
