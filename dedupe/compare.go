@@ -271,6 +271,11 @@ func compareFirst(a, b *prepared) uint8 {
 		return fnClose
 	case strings.HasPrefix(x, y) || strings.HasPrefix(y, x):
 		return fnPrefix
+	case (a.flags|b.flags)&flagFirstArabic != 0 && initialOf(a.firstPhonetic, b.firstPhonetic):
+		// A Persian initial of a name that starts with a vowel: ع. is
+		// "a", عیسی "eisa", and only their skeletons ("a", "as") share
+		// the first letter.
+		return fnPrefix
 	case a.firstPhonetic == b.firstPhonetic:
 		return fnPhonetic
 	case a.flags&b.flags&flagFirstArabic != 0 && jaroWinklerFloor(a.firstPhonetic, b.firstPhonetic, jwClose) >= jwClose:
@@ -284,6 +289,12 @@ func compareFirst(a, b *prepared) uint8 {
 		return fnSimilar
 	}
 	return fnDifferent
+}
+
+// initialOf reports whether one of two skeletons is a single letter that
+// begins the other.
+func initialOf(a, b string) bool {
+	return len(a) == 1 && len(b) > 1 && b[0] == a[0] || len(b) == 1 && len(a) > 1 && a[0] == b[0]
 }
 
 // compareLast grades two last names; crossScript tells that one was

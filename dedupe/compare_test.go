@@ -36,6 +36,8 @@ func TestCompareLevels(t *testing.T) {
 		{"initial glued to the family name", steward.Record{FirstName: "h.nicholson"}, steward.Record{FirstName: "Harold", LastName: "Nicholson"}, cmpLastName, "exact"},
 		{"seyyed left out", steward.Record{FirstName: "سید علی"}, steward.Record{FirstName: "علی"}, cmpFirstName, "exact"},
 		{"persian and latin, vowels unwritten", steward.Record{LastName: "طاهری"}, steward.Record{LastName: "Taheri"}, cmpLastName, "transliterated"},
+		{"persian initial of a name with a vowel first", steward.Record{FirstName: "ع."}, steward.Record{FirstName: "عیسی"}, cmpFirstName, "prefix"},
+		{"latin initial is no skeleton's prefix", steward.Record{FirstName: "A."}, steward.Record{FirstName: "Ethan"}, cmpFirstName, "different"},
 		{"persian typo of a common name", steward.Record{FirstName: "مصطفی"}, steward.Record{FirstName: "مصفطی"}, cmpFirstName, "phonetic"},
 		{"persian letter replaced in a common name", steward.Record{FirstName: "سمانه"}, steward.Record{FirstName: "سمشنه"}, cmpFirstName, "phonetic"},
 		{"two persian names a consonant apart", steward.Record{FirstName: "بهنام"}, steward.Record{FirstName: "بهرام"}, cmpFirstName, "different"},
