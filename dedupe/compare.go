@@ -157,7 +157,7 @@ func comparePerson(a, b *prepared) pattern {
 		// household's shared mailbox as often as one person's. This
 		// level gets its u among pairs that share a family name and a
 		// place (see Train), where such mailboxes are common; it stays
-		// only if comparePlace finds them at one address or phone.
+		// unless comparePlace finds them at different places.
 		el = emailOtherFirst
 	}
 	p.set(cmpEmail, el)
@@ -192,8 +192,13 @@ func comparePlace(a, b *prepared, p *pattern) {
 		*p &^= (1<<levelBits - 1) << (cmpLastName * levelBits)
 		p.set(cmpLastName, lnHousehold)
 	}
-	if p.level(cmpEmail) == emailOtherFirst && (contact == 0 || contact > conPhoneOtherAddress) {
-		// Not at one address or phone: no household to share a mailbox.
+	if p.level(cmpEmail) == emailOtherFirst && contact > conPhoneOtherAddress {
+		// At different places: no household to share a mailbox. With no
+		// place on one side or both, a family's web-form mailbox is as
+		// likely as before (false links at a million generated
+		// customers with different first names, one family name and
+		// email, and no place to compare: 630 when they weighed as one
+		// person's address).
 		*p &^= (1<<levelBits - 1) << (cmpEmail * levelBits)
 		p.set(cmpEmail, emailExact)
 	}
