@@ -45,6 +45,16 @@ func termAgrees(p pattern, c int) bool {
 
 func (p *pattern) set(c int, l uint8) { *p |= pattern(l) << (c * levelBits) }
 
+// reset sets comparison c's level to l, whatever it was.
+func (p *pattern) reset(c int, l uint8) { *p = *p&^fieldMask(c) | pattern(l)<<(c*levelBits) }
+
+// fieldMask covers comparison c's level in a pattern.
+func fieldMask(c int) pattern { return (1<<levelBits - 1) << (c * levelBits) }
+
+// atOnePlace reports whether a contact level says two records share an
+// address or a phone (the levels up to phone_other_address).
+func atOnePlace(contact uint8) bool { return contact != 0 && contact <= conPhoneOtherAddress }
+
 // comparisonSpec names a comparison, its levels, and whether its
 // agreement on a value is adjusted by term frequency (termAgrees).
 type comparisonSpec struct {
@@ -178,7 +188,7 @@ func comparePlace(a, b *prepared, p *pattern) {
 	if (contact == conSameCity || contact == conCity) && a.city != "" && a.city == b.city {
 		*p |= patCityExact
 	}
-	if p.level(cmpLastName) == lnExact && contact != 0 && contact <= conPhoneOtherAddress {
+	if p.level(cmpLastName) == lnExact && atOnePlace(contact) {
 		// One family name at one address or phone is what a household
 		// shares, husband and wife, parent and child, as often as one
 		// person's two records do: given the shared place, which weighs
@@ -189,18 +199,16 @@ func comparePlace(a, b *prepared, p *pattern) {
 		// evidence twice, and spouses with a rare family name were
 		// merged (false links with different first names, one family
 		// name, address and phone: 1,824 at a million generated customers).
-		*p &^= (1<<levelBits - 1) << (cmpLastName * levelBits)
-		p.set(cmpLastName, lnHousehold)
+		p.reset(cmpLastName, lnHousehold)
 	}
-	if p.level(cmpEmail) == emailOtherFirst && contact > conPhoneOtherAddress {
+	if p.level(cmpEmail) == emailOtherFirst && contact != 0 && !atOnePlace(contact) {
 		// At different places: no household to share a mailbox. With no
 		// place on one side or both, a family's web-form mailbox is as
 		// likely as before (false links at a million generated
 		// customers with different first names, one family name and
 		// email, and no place to compare: 630 when they weighed as one
 		// person's address).
-		*p &^= (1<<levelBits - 1) << (cmpEmail * levelBits)
-		p.set(cmpEmail, emailExact)
+		p.reset(cmpEmail, emailExact)
 	}
 	if contact == 0 || contact > conAddress {
 		// A shared employer at a shared address is one fact (colleagues

@@ -257,12 +257,11 @@ func (ix *Index) trainSessions(ctx context.Context, sessions []map[pattern]int, 
 // (lnHousehold) an exact last name, patterns that become equal merged,
 // in pattern order.
 func householdAsExact(obs []observation) []observation {
-	const field = pattern(1<<levelBits-1) << (cmpLastName * levelBits)
 	out := make([]observation, 0, len(obs))
 	idx := make(map[pattern]int, len(obs))
 	for _, o := range obs {
 		if o.p.level(cmpLastName) == lnHousehold {
-			o.p = o.p&^field | pattern(lnExact)<<(cmpLastName*levelBits)
+			o.p.reset(cmpLastName, lnExact)
 		}
 		if i, ok := idx[o.p]; ok && o.fixed == -1 && out[i].fixed == -1 {
 			out[i].n += o.n
@@ -555,7 +554,7 @@ func keyMask(key BlockingKey) pattern {
 	}
 	var m pattern
 	for _, c := range cs {
-		m |= (1<<levelBits - 1) << (c * levelBits)
+		m |= fieldMask(c)
 	}
 	return m
 }

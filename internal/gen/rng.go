@@ -52,10 +52,13 @@ func newWeights(w ...float64) weights {
 func zipf(n int, offset float64) weights {
 	w := make([]float64, n)
 	for i := range w {
-		w[i] = 1 / (float64(i) + offset)
+		w[i] = zipfWeight(i, offset)
 	}
 	return newWeights(w...)
 }
+
+// zipfWeight is the weight zipf gives rank: 1/(rank+offset).
+func zipfWeight(rank int, offset float64) float64 { return 1 / (float64(rank) + offset) }
 
 // pick returns an index chosen with the table's weights.
 func (c weights) pick(r *rand.Rand) int {

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -33,7 +34,9 @@ var faSuffixes = []struct {
 
 // enStems and enSuffixes make English family names of the kind most of
 // them are, after a place or a feature of the land (Ashford, Blackwood,
-// Thornley).
+// Thornley). A stem's rank is its place in the list (its Zipf weight);
+// Dun and Hol stand twice, their second names dropped as built twice,
+// and stay so that the generated data stays the data measured.
 var (
 	enStems = strings.Fields(`Ash Ald Alder Bar Beck Bel Ben Berk Birch Black Blan Brad Bram Bran
 		Brook Brom Burn Cal Cam Car Chad Chal Chat Cliff Cold Cole Crom Dal Dar Den Ding Dun East
@@ -58,9 +61,15 @@ func surnameTail(head nameList, given nameList, iranian bool, stemOf map[*nameEn
 	for _, e := range head.entries {
 		seen[strings.Join(e.parts, "")] = true
 	}
+	// Each kind of tail name gets an equal share of the tail, spread
+	// over its names by their Zipf weights (sum: of every name the kind
+	// builds, kept or not).
 	var l nameList
 	var w []float64
-	add := func(e nameEntry, weight float64) {
+	var kindOf []int
+	var sum []float64
+	add := func(kind int, e nameEntry, weight float64) {
+		sum[kind] += weight
 		key := strings.Join(e.parts, "")
 		if seen[key] {
 			return
@@ -68,85 +77,75 @@ func surnameTail(head nameList, given nameList, iranian bool, stemOf map[*nameEn
 		seen[key] = true
 		l.entries = append(l.entries, e)
 		w = append(w, weight)
+		kindOf = append(kindOf, kind)
 	}
-	zw := func(rank int, offset float64) float64 { return 1 / (float64(rank) + offset) }
 	if !iranian {
+		sum = make([]float64, 1)
 		for i, s := range enStems {
 			for j, x := range enSuffixes {
 				if strings.HasSuffix(strings.ToLower(s), x[:1]) && x[:1] != "l" {
 					continue // Ashshaw, Bennden: not how such names are spelled
 				}
-				add(nameEntry{parts: []string{s + x}}, zw(i, 10)*zw(j, 5))
+				add(0, nameEntry{parts: []string{s + x}}, zipfWeight(i, 10)*zipfWeight(j, 5))
 			}
 		}
-	} else {
-		// Stems are the single given names; the two kinds of tail name
-		// (stem and suffix, stem and a family name made of a given name)
-		// share the tail equally.
-		var stems []*nameEntry
-		for i := range given.entries {
-			if e := &given.entries[i]; len(e.parts) == 1 && len(e.latin) > 0 {
-				stems = append(stems, e)
-			}
+		// One kind: the weights need no scaling.
+		l.w = newWeights(w...)
+		return l
+	}
+	// Stems are the single given names: a stem with an ending
+	// (حسین‌زاده), or with a family name made of a given name
+	// (علی‌محمدی).
+	var stems []*nameEntry
+	for i := range given.entries {
+		if e := &given.entries[i]; len(e.parts) == 1 && len(e.latin) > 0 {
+			stems = append(stems, e)
 		}
-		var made []*nameEntry // family names made of a given name: حسینی
-		for i := range head.entries {
-			if e := &head.entries[i]; stemOf[e] != nil && len(e.parts) == 1 {
-				made = append(made, e)
-			}
+	}
+	var made []*nameEntry // family names made of a given name: حسینی
+	for i := range head.entries {
+		if e := &head.entries[i]; stemOf[e] != nil && len(e.parts) == 1 {
+			made = append(made, e)
 		}
-		var sumA, sumB float64
-		for i := range stems {
-			for j := range faSuffixes {
-				sumA += zw(i, 10) * zw(j, 4)
-			}
-			for j := range made {
-				if stemOf[made[j]] != stems[i] {
-					sumB += zw(i, 10) * zw(j, 10)
-				}
-			}
+	}
+	const ended, joined = 0, 1
+	sum = make([]float64, 2)
+	for i, s := range stems {
+		for j, x := range faSuffixes {
+			e := nameEntry{parts: []string{s.parts[0], x.fa}, latin: joinLatin(s.latin, x.latin, false)}
+			add(ended, e, zipfWeight(i, 10)*zipfWeight(j, 4))
 		}
-		for i, s := range stems {
-			for j, x := range faSuffixes {
-				e := nameEntry{parts: []string{s.parts[0], x.fa}}
-				for _, sl := range s.latin[:min(2, len(s.latin))] {
-					for _, xl := range x.latin {
-						e.latin = appendNew(e.latin, sl+xl)
-					}
-				}
-				add(e, zw(i, 10)*zw(j, 4)/sumA)
+		for j, m := range made {
+			if stemOf[m] == s {
+				continue
 			}
-			for j, m := range made {
-				if stemOf[m] == s {
-					continue
-				}
-				e := nameEntry{parts: []string{s.parts[0], m.parts[0]}}
-				for _, sl := range s.latin[:min(2, len(s.latin))] {
-					for _, ml := range m.latin[:min(2, len(m.latin))] {
-						e.latin = appendNew(e.latin, sl+lowerFirst(ml))
-					}
-				}
-				add(e, zw(i, 10)*zw(j, 10)/sumB)
-			}
+			e := nameEntry{parts: []string{s.parts[0], m.parts[0]}, latin: joinLatin(s.latin, m.latin[:min(2, len(m.latin))], true)}
+			add(joined, e, zipfWeight(i, 10)*zipfWeight(j, 10))
 		}
+	}
+	for i := range w {
+		w[i] /= sum[kindOf[i]]
 	}
 	l.w = newWeights(w...)
 	return l
 }
 
-// appendNew appends s to list unless it is there.
-func appendNew(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
+// joinLatin spells a compound family name in Latin letters: each of the
+// stem's two usual spellings joined with each of the ending's, the
+// ending's first letter lower-cased when lower (Ali + Mohammadi is
+// Alimohammadi), each spelling once.
+func joinLatin(stem, ending []string, lower bool) []string {
+	var out []string
+	for _, a := range stem[:min(2, len(stem))] {
+		for _, b := range ending {
+			if lower {
+				r, n := utf8.DecodeRuneInString(b)
+				b = string(unicode.ToLower(r)) + b[n:]
+			}
+			if !slices.Contains(out, a+b) {
+				out = append(out, a+b)
+			}
 		}
 	}
-	return append(list, s)
-}
-
-// lowerFirst lower-cases the first letter of s: Ali + Mohammadi is
-// Alimohammadi.
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
+	return out
 }

@@ -172,9 +172,6 @@ func (c *checker) refHash(source, id string) uint64 {
 // now (its match keys in keys) and kept in collided.
 func (c *checker) settle(r *live, s suspect, keys *dedupe.Prepared) error {
 	// The earlier rows are in the spill: what is put is read back.
-	if err := c.spill.finish(); err != nil {
-		return err
-	}
 	for _, i := range append([]int32{s.first}, c.collided[s.hash]...) {
 		m := c.rows.at(i)
 		ref, err := c.spill.ref(m.off)

@@ -16,13 +16,13 @@ import (
 func TestIndexingNoteSaysHowFar(t *testing.T) {
 	var term bytes.Buffer
 	bar := progress.New("import", 200000, &term, true, nil)
-	note := indexingNote(bar, 200000, "sorting its keys on disk")
+	note := indexingNote(bar, 200000, "sorting similar rows together on disk (can take minutes)")
 	for range 65535 {
 		note()
 	}
 	time.Sleep(150 * time.Millisecond) // the bar redraws at most every 100 ms
 	note()
-	if got := term.String(); !strings.Contains(got, "(indexing the file: 65536/200000 rows read back)") {
+	if got := term.String(); !strings.Contains(got, "(finding duplicates within the file: 65536 of 200000 rows prepared)") {
 		t.Fatalf("after 65,536 of 200,000 rows: %q", got)
 	}
 	for range 200000 - 65536 - 1 {
@@ -30,7 +30,7 @@ func TestIndexingNoteSaysHowFar(t *testing.T) {
 	}
 	time.Sleep(150 * time.Millisecond)
 	note()
-	if got := term.String(); !strings.Contains(got, "(indexing the file: sorting its keys on disk)") {
+	if got := term.String(); !strings.Contains(got, "(finding duplicates within the file: sorting similar rows together on disk (can take minutes))") {
 		t.Fatalf("after every row: %q", got)
 	}
 }

@@ -46,23 +46,15 @@ const (
 	held
 )
 
+// publicOutcomes names the outcomes as steward does; undecided is none.
+var publicOutcomes = [...]steward.Outcome{created: steward.OutcomeCreated, updated: steward.OutcomeUpdated,
+	unchanged: steward.OutcomeUnchanged, merged: steward.OutcomeMerged, rejected: steward.OutcomeRejected,
+	blocked: steward.OutcomeBlocked, held: steward.OutcomeHeld}
+
 // public returns the outcome as steward names it.
 func (o outcome) public() steward.Outcome {
-	switch o {
-	case created:
-		return steward.OutcomeCreated
-	case updated:
-		return steward.OutcomeUpdated
-	case unchanged:
-		return steward.OutcomeUnchanged
-	case merged:
-		return steward.OutcomeMerged
-	case rejected:
-		return steward.OutcomeRejected
-	case blocked:
-		return steward.OutcomeBlocked
-	case held:
-		return steward.OutcomeHeld
+	if int(o) < len(publicOutcomes) {
+		return publicOutcomes[o]
 	}
 	return ""
 }

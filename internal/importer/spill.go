@@ -118,13 +118,13 @@ func (s *spill) close() {
 
 // cursor reads rows back from a spill, at offsets that never decrease.
 func (s *spill) cursor() *spillCursor {
-	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)}
+	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10), dir: s.dir}
 }
 
 // cursorAt is cursor for rows at off and after, with a read buffer of
 // size bytes.
 func (s *spill) cursorAt(off int64, size int) *spillCursor {
-	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, off, s.size-off), size), pos: off}
+	return &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, off, s.size-off), size), pos: off, dir: s.dir}
 }
 
 // spillCursor reads a spill forward.
@@ -132,10 +132,17 @@ type spillCursor struct {
 	r   *bufio.Reader
 	pos int64
 	buf []byte
+	dir string
 }
 
 // errSpill says the spill file does not hold what was written.
-var errSpill = errors.New("spill the rows: file damaged")
+var errSpill = errors.New("file damaged")
+
+// readError says what a failed read of the waiting rows means to the
+// person importing, as spillWriteError does for a write.
+func (c *spillCursor) readError(err error) error {
+	return fmt.Errorf("read back the checked rows kept on disk in %s: %w (the temporary copy of the file there was changed or cut short, or the disk failed); nothing was imported: run the same command again", c.dir, err)
+}
 
 // next returns the bytes of the row put at off, which is not before the
 // last row read.
@@ -144,19 +151,19 @@ func (c *spillCursor) next(off int64) (string, error) {
 		return "", fmt.Errorf("spill the rows: read at %d behind %d", off, c.pos)
 	}
 	if _, err := c.r.Discard(int(off - c.pos)); err != nil {
-		return "", fmt.Errorf("spill the rows: %w", err)
+		return "", c.readError(err)
 	}
 	c.pos = off
 	n, err := binary.ReadUvarint(c.r)
 	if err != nil {
-		return "", fmt.Errorf("spill the rows: %w", err)
+		return "", c.readError(err)
 	}
 	if uint64(cap(c.buf)) < n {
 		c.buf = make([]byte, n)
 	}
 	b := c.buf[:n]
 	if _, err := io.ReadFull(c.r, b); err != nil {
-		return "", fmt.Errorf("spill the rows: %w", err)
+		return "", c.readError(err)
 	}
 	c.pos += int64(uvarintLen(n)) + int64(n)
 	return string(b), nil
@@ -195,7 +202,7 @@ func (c *spillCursor) read(off int64) (*records.Row, []steward.FieldChange, erro
 		}
 	}
 	if d.bad || len(d.b) != 0 {
-		return nil, nil, errSpill
+		return nil, nil, c.readError(errSpill)
 	}
 	return r, dropped, nil
 }
@@ -211,7 +218,7 @@ func (c *spillCursor) ref(off int64) (steward.SourceRef, error) {
 	d := decoder{b: b}
 	r := d.rowHead()
 	if d.bad {
-		return steward.SourceRef{}, errSpill
+		return steward.SourceRef{}, c.readError(errSpill)
 	}
 	return steward.SourceRef{Source: r.Record.Source, ID: r.Record.SourceID}, nil
 }
@@ -233,9 +240,23 @@ func (d *decoder) rowHead() *records.Row {
 	return r
 }
 
-// ref returns the source record of the row put at off, once put is
-// finished; the writer may put more after.
+// ref returns the source record of the row put at off; the writer may
+// put more after. The write buffer is flushed only when the row is not
+// all on disk yet: a file that repeats itself has a suspect row for every
+// repeat, and flushing for each cost a write per row.
 func (s *spill) ref(off int64) (steward.SourceRef, error) {
+	if buffered := int64(s.w.Buffered()); buffered > 0 {
+		if onDisk := s.size - buffered; off < onDisk {
+			c := &spillCursor{r: bufio.NewReaderSize(io.NewSectionReader(s.f, off, onDisk-off), 4<<10), pos: off, dir: s.dir}
+			if ref, err := c.ref(off); err == nil {
+				return ref, nil
+			}
+			// The row runs on into what is still buffered.
+		}
+		if err := s.finish(); err != nil {
+			return steward.SourceRef{}, err
+		}
+	}
 	return s.cursorAt(off, 4<<10).ref(off)
 }
 

@@ -72,6 +72,41 @@ func TestSpillRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSpillRefWhileWriting reads rows' source records back while more are
+// put and nothing is finished: rows all on disk, a row split between the
+// disk and the write buffer, and rows still in the buffer.
+func TestSpillRefWhileWriting(t *testing.T) {
+	sp, err := newSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.close()
+	var offs []int64
+	for batch := range 3 {
+		// 25 rows of about 100 kB each: the 1 MiB buffer writes some
+		// of them out and splits a row between the disk and itself.
+		for range 25 {
+			i := len(offs)
+			r := records.Row{Num: i + 1, Line: i + 2, Raw: []string{strings.Repeat("x", 100_000)},
+				Record: steward.Record{Source: "shop", SourceID: fmt.Sprint("id", i)}}
+			off, err := sp.put(&r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			offs = append(offs, off)
+		}
+		for j := range offs {
+			ref, err := sp.ref(offs[j])
+			if err != nil {
+				t.Fatalf("batch %d, row %d: %v", batch, j, err)
+			}
+			if want := (steward.SourceRef{Source: "shop", ID: fmt.Sprint("id", j)}); ref != want {
+				t.Fatalf("batch %d, row %d: %v, want %v", batch, j, ref, want)
+			}
+		}
+	}
+}
+
 // TestSpillLeavesNothing imports with the spill in a directory of its own:
 // the spill file is gone from it while the import runs (so a killed import
 // cannot leave it behind) and after it, whether the import succeeded or

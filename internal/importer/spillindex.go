@@ -23,7 +23,7 @@ const externalSortMemory = 64 << 20
 // spill, its temporary files beside the spill's.
 func externalIndex(ctx context.Context, sp *spill, rows *rowTable, queries []int32, db *dedupe.Index, opts *Options) (*dedupe.ExternalIndex, error) {
 	rd := &spillReaders{sp: sp, rows: rows, at: queries, cursors: make(map[int]*spillCursor)}
-	note := indexingNote(opts.Progress, len(queries), "sorting its keys on disk")
+	note := indexingNote(opts.Progress, len(queries), "sorting similar rows together on disk (can take minutes)")
 	defer opts.Progress.Note("")
 	x, err := dedupe.NewExternalIndex(ctx, len(queries), opts.Matching, opts.Model, db, opts.SpillDir, externalSortMemory, func(i int) (dedupe.Prepared, bool) {
 		note()
@@ -61,7 +61,7 @@ func externalIndexError(dir string, err error) error {
 // computed (the same records, in the same order).
 func spilledIndex(ctx context.Context, sp *spill, rows *rowTable, news []int32, opts *Options) (*dedupe.Index, error) {
 	rd := &spillReaders{sp: sp, rows: rows, at: news, cursors: make(map[int]*spillCursor)}
-	note := indexingNote(opts.Progress, len(news), "building its blocks")
+	note := indexingNote(opts.Progress, len(news), "grouping similar rows (can take minutes)")
 	defer opts.Progress.Note("")
 	ix, err := dedupe.NewIndexFunc(ctx, len(news), opts.Matching, opts.Model, func(i int) dedupe.Prepared {
 		note()
@@ -88,9 +88,9 @@ func indexingNote(bar *progress.Bar, n int, then string) func() {
 		k := read.Add(1)
 		switch {
 		case k == int64(n):
-			bar.Phase("indexing the file: " + then)
+			bar.Phase("finding duplicates within the file: " + then)
 		case k%65536 == 0:
-			bar.Note(fmt.Sprintf("indexing the file: %d/%d rows read back", k, n))
+			bar.Note(fmt.Sprintf("finding duplicates within the file: %d of %d rows prepared", k, n))
 		}
 	}
 }
