@@ -215,13 +215,29 @@ func TestServeInstancesOnPostgres(t *testing.T) {
 	if len(runs) < 4 {
 		t.Fatalf("%d schedule runs in 20 s of @every 1s", len(runs))
 	}
-	succeeded, instances := storetest.CheckTimesOnce(t, runs, time.Second, false)
+	// A time that was running when the instances stopped fails, saying so;
+	// only the last times can have been running (runs come newest first).
+	succeeded, instances := storetest.CheckTimesOnce(t, runs, time.Second, true)
+	for i, r := range runs {
+		if r.Status == steward.ScheduleFailed && (i >= len(stops) || !strings.Contains(r.Error, "shut down")) {
+			t.Errorf("run %d of %d at %s failed: %s", i+1, len(runs), r.ScheduledAt, r.Error)
+		}
+	}
 	jobRuns, err := st.JobRuns(ctx, steward.JobRunFilter{Job: steward.JobStandardize})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(jobRuns) != succeeded {
-		t.Errorf("%d standardize runs for %d succeeded schedule runs", len(jobRuns), succeeded)
+	jobsSucceeded := 0
+	for _, j := range jobRuns {
+		switch j.Status {
+		case steward.JobSucceeded:
+			jobsSucceeded++
+		case steward.JobRunning:
+			t.Errorf("standardize run %d still running after every instance stopped", j.ID)
+		}
+	}
+	if jobsSucceeded != succeeded {
+		t.Errorf("%d succeeded standardize runs for %d succeeded schedule runs", jobsSucceeded, succeeded)
 	}
 	t.Logf("%d times, %d succeeded, by instance %v", len(runs), succeeded, instances)
 

@@ -265,13 +265,21 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	if opts.Restart || (follows && opts.Full && last != nil && !last.Changes.Full) {
 		resume, last = "", nil
 	}
-	rec, err := rn.Store.StartJobRun(ctx, job.Name())
+	// The start is recorded even when ctx ends meanwhile: a shutdown that
+	// cancelled the insert after PostgreSQL committed it would leave a run
+	// "running" that nobody owns, refusing every start until it goes stale.
+	startCtx, cancel := finishContext(ctx)
+	rec, err := rn.Store.StartJobRun(startCtx, job.Name())
+	cancel()
 	if err != nil {
 		return nil, err
 	}
 	// Until the job runs, the new run keeps the point to resume after: a
 	// failure before then must not leave a run without it as the last.
 	rec.Checkpoint = resume
+	if err := ctx.Err(); err != nil {
+		return nil, rn.fail(ctx, rec, err)
+	}
 	var changes steward.ChangeWindow
 	if follows {
 		if resume != "" && last.Changes.Mark != 0 {

@@ -174,3 +174,46 @@ func (j *cancelJob) Run(ctx context.Context, run *Run) error {
 	j.cancel()
 	return ctx.Err()
 }
+
+// TestRunnerShutdownDuringStart plays a shutdown that arrives while the
+// start of a run is being recorded: the store commits the run, then the
+// driver reports the cancelled context. The run must end as failed, not
+// stay "running" with nobody to finish it.
+func TestRunnerShutdownDuringStart(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		s := &cancelAfterStart{Store: open(), cancel: cancel}
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		job := &countJob{n: 3}
+		if _, err := rn.Start(ctx, job, Options{}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if len(job.visited) != 0 {
+			t.Errorf("the job ran after the shutdown: visited %v", job.visited)
+		}
+		runs, err := s.JobRuns(context.Background(), steward.JobRunFilter{Job: "count"})
+		if err != nil || len(runs) != 1 || runs[0].Status != steward.JobFailed {
+			t.Fatalf("runs after a shutdown during the start = %+v, %v; want one failed", runs, err)
+		}
+		// The next start is not refused as overlapping.
+		if _, err := rn.Start(context.Background(), job, Options{}); err != nil {
+			t.Fatalf("start after the shutdown: %v", err)
+		}
+	})
+}
+
+// cancelAfterStart records a run's start and then cancels, answering as a
+// driver does whose context ended while it read the reply.
+type cancelAfterStart struct {
+	steward.Store
+	cancel func()
+}
+
+func (s *cancelAfterStart) StartJobRun(ctx context.Context, job string) (*steward.JobRun, error) {
+	rec, err := s.Store.StartJobRun(ctx, job)
+	s.cancel()
+	if err == nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return rec, err
+}
