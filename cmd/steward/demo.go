@@ -384,11 +384,9 @@ func printSuggestion(ctx context.Context, env *Env, st steward.Store, sg *stewar
 		return err
 	}
 	p := ev.Pairs[0]
-	var parts []string
-	for _, f := range p.Fields {
-		parts = append(parts, fmt.Sprintf("%s %s %+.1f", f.Field, f.Level, f.Weight))
-	}
-	fmt.Fprintf(w, "     why: prior %+.1f; %s; total %+.1f\n", p.Prior, strings.Join(parts, ", "), p.Weight)
+	fmt.Fprintf(w, "     why: the prior %+.1f (how rare a duplicate is among pairs like it), then each field:\n", p.Prior)
+	printFieldEvidence(w, "       ", p.Fields)
+	fmt.Fprintf(w, "     total %+.1f\n", p.Weight)
 	return nil
 }
 

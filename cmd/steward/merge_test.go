@@ -119,7 +119,7 @@ func TestSuggestionsCommands(t *testing.T) {
 		t.Fatalf("list: %d %q %q", code, out, stderr)
 	}
 	code, out, _ = cliRun(t, db, "", "suggestions", "show", "1", "--db", db)
-	for _, want := range []string{"* email", "first_name exact +4.0", "steward suggestions decide 1 merge"} {
+	for _, want := range []string{"* email", "first_name   +4.0  the same [exact]", "steward suggestions decide 1 merge"} {
 		if code != exitOK || !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/merge"
 )
 
@@ -285,11 +286,8 @@ func printSuggestionReview(w io.Writer, v *suggestionShown) {
 	}
 	tw.Flush()
 	for _, p := range v.Evidence.Pairs {
-		fmt.Fprintf(w, "evidence %d ~ %d: probability %.3f, weight %+.1f (prior %+.1f)", p.A, p.B, p.Probability, p.Weight, p.Prior)
-		for _, f := range p.Fields {
-			fmt.Fprintf(w, "; %s %s %+.1f", f.Field, f.Level, f.Weight)
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "evidence %d ~ %d: probability %.3f, weight %+.1f (prior %+.1f)\n", p.A, p.B, p.Probability, p.Weight, p.Prior)
+		printFieldEvidence(w, "  ", p.Fields)
 	}
 	if sg.Status != steward.SuggestionPending && sg.Status != steward.SuggestionSkipped {
 		return
@@ -307,4 +305,17 @@ func demoReviewHint(w io.Writer, db string, sg *steward.Suggestion) {
 		"   'steward unmerge MERGE_ID'). Or serve it to stewards: 'steward users add NAME --role steward\n"+
 		"   --db %s', then 'steward serve --db %s' and open http://127.0.0.1:8080/suggestions/%d\n"+
 		"   (or GET /api/v1/suggestions/%d).\n", sg.ID, db, sg.ID, db, db, db, sg.ID, sg.ID)
+}
+
+// printFieldEvidence writes one line per field of a pair's evidence: the
+// field, its weight, how the two values compared in words and, in
+// brackets, the level's name that --json and the API give.
+func printFieldEvidence(w io.Writer, indent string, fields []steward.FieldEvidence) {
+	width := 0
+	for _, f := range fields {
+		width = max(width, len(f.Field))
+	}
+	for _, f := range fields {
+		fmt.Fprintf(w, "%s%-*s %6s  %s [%s]\n", indent, width, f.Field, fmt.Sprintf("%+.1f", f.Weight), dedupe.LevelText(f.Field, f.Level), f.Level)
+	}
 }

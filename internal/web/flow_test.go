@@ -96,7 +96,7 @@ func TestReviewFlowWithoutJavaScript(t *testing.T) {
 			t.Fatalf("cluster: %d %s", c.status, c.body)
 		}
 		ids := fx.Latin.CustomerIDs
-		wantIn(t, c, "Sarah", `class="differs"`, "Blocking keys", "<svg", "keeps email opt out = “true” of #")
+		wantIn(t, c, "Sarah", `class="differs"`, "Blocking keys", "nearly the same (a typo)", `title="level close"`, "<svg", "keeps email opt out = “true” of #")
 		form := formValues(c.body)
 		if form.Get("p.first_name") == "" || len(form["m"]) != 3 {
 			t.Fatalf("form %v", form)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
 	"github.com/steward-crm/steward/internal/merge"
 )
 
@@ -43,6 +44,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"label": fieldLabel,
+	"level": dedupe.LevelText,
 }
 
 // fieldLabel is how a page names a field: "first_name" → "first name".

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/dedupe"
 )
 
 // waterfall is a pair's match weight drawn as a waterfall: from the
@@ -70,7 +71,7 @@ func newWaterfall(pe steward.PairEvidence) waterfall {
 		case f.Weight < 0:
 			kind = "down"
 		}
-		add(fieldLabel(f.Field), f.Level, at, at+f.Weight, kind)
+		add(fieldLabel(f.Field), dedupe.LevelText(f.Field, f.Level), at, at+f.Weight, kind)
 		at += f.Weight
 	}
 	add("total", "", 0, pe.Weight, "total")
