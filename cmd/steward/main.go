@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"sort"
 	"syscall"
 
 	"github.com/steward-crm/steward"
@@ -56,35 +55,64 @@ type command struct {
 	run     func(ctx context.Context, env *Env, args []string) error
 }
 
-// commands lists every subcommand; each lives in its own file.
-func commands() []command {
-	return []command{
-		{"demo", "generate customers into a fresh database and show what steward does", runDemo},
-		{"gen", "generate synthetic customers with ground truth", runGen},
-		{"migrate", "apply database migrations", runMigrate},
-		{"export", "write active customers as canonical CSV", runExport},
-		{"rules", "work with the rules file (rules check FILE)", runRules},
-		{"standardize", "standardize a CSV file of customers", runStandardize},
-		{"check-email", "verify email addresses", runCheckEmail},
-		{"validate", "print validation findings per row of a file", runValidate},
-		{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
-		{"import", "import a file through the validation gate", runImport},
-		{"imports", "the imports history (imports list, imports show ID)", runImports},
-		{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
-		{"jobs", "the rules' schedules that serve runs (jobs list|runs|run NAME|pause NAME|resume NAME)", runJobs},
-		{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
-		{"erase", "erase customers for good, keeping their addresses suppressed as hashes", runErase},
-		{"ingest", "read bounces, complaints and unsubscribe requests from mail (ingest mail PATH…)", runIngest},
-		{"import-suppressions", "import an email provider's suppression list (Mailchimp, SendGrid, Mailgun, SES, plain)", runImportSuppressions},
-		{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},
-		{"version", "print steward's version and commit", runVersion},
-		{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
-		{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
-		{"serve", "serve the JSON API (and, later, the steward pages)", runServe},
-		{"suggestions", "review merge suggestions (suggestions list|show ID|decide ID ...)", runSuggestions},
-		{"merge", "merge customers into one (merge ID ID... [--keep ID] [--set FIELD=VALUE])", runMerge},
-		{"unmerge", "undo a merge, or take one member out (unmerge MERGE_ID [--member ID])", runUnmerge},
+// commandGroup is a heading of the usage and the commands under it, in
+// the order a user meets them.
+type commandGroup struct {
+	title    string
+	commands []command
+}
+
+// commandGroups lists every subcommand, grouped by the work it serves;
+// each lives in its own file.
+func commandGroups() []commandGroup {
+	return []commandGroup{
+		{"Start here", []command{
+			{"demo", "generate customers into a fresh database and show what steward does", runDemo},
+		}},
+		{"Bring customers in and out (CRM admins)", []command{
+			{"import", "import a file through the validation gate (--dry-run: only report)", runImport},
+			{"imports", "the imports history (imports list, imports show ID)", runImports},
+			{"validate", "print validation findings per row of a file", runValidate},
+			{"standardize", "standardize a CSV file of customers", runStandardize},
+			{"check-email", "verify email addresses", runCheckEmail},
+			{"export", "write active customers as canonical CSV", runExport},
+		}},
+		{"Review duplicates (data stewards)", []command{
+			{"suggestions", "review merge suggestions (suggestions list|show ID|decide ID ...)", runSuggestions},
+			{"merge", "merge customers into one (merge ID ID... [--keep ID] [--set FIELD=VALUE])", runMerge},
+			{"unmerge", "undo a merge, or take one member out (unmerge MERGE_ID [--member ID])", runUnmerge},
+			{"dedupe", "find duplicate customers in a file (dedupe eval: measure accuracy)", runDedupe},
+		}},
+		{"Consent and mail", []command{
+			{"suppress", "suppress addresses: nothing is sent to them any more", runSuppress},
+			{"import-suppressions", "import an email provider's suppression list (Mailchimp, SendGrid, Mailgun, SES, plain)", runImportSuppressions},
+			{"ingest", "read bounces, complaints and unsubscribe requests from mail (ingest mail PATH…)", runIngest},
+			{"erase", "erase customers for good, keeping their addresses suppressed as hashes", runErase},
+		}},
+		{"Jobs, service and reports", []command{
+			{"serve", "serve the steward pages, the JSON API, /metrics and the rules' schedules", runServe},
+			{"run", "run a job against the database (standardize, verify-emails, dedupe, nightly)", runJob},
+			{"jobs", "the rules' schedules that serve runs (jobs list|runs|run NAME|pause NAME|resume NAME)", runJobs},
+			{"report", "report on the quality of the customer database (report snapshot: take one now)", runReport},
+		}},
+		{"Set-up", []command{
+			{"migrate", "apply database migrations", runMigrate},
+			{"rules", "work with the rules file (rules check FILE)", runRules},
+			{"users", "manage the users of steward serve (users add NAME --role R)", runUsers},
+			{"tokens", "manage API tokens (tokens create --user NAME)", runTokens},
+			{"gen", "generate synthetic customers with ground truth", runGen},
+			{"version", "print steward's version and commit", runVersion},
+		}},
 	}
+}
+
+// commands lists every subcommand.
+func commands() []command {
+	var cs []command
+	for _, g := range commandGroups() {
+		cs = append(cs, g.commands...)
+	}
+	return cs
 }
 
 func main() {
@@ -157,11 +185,16 @@ func Main(ctx context.Context, env *Env, args []string) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "steward keeps a CRM's single customer database clean.")
-	fmt.Fprintln(w, "\nUsage: steward COMMAND [flags]\n\nCommands:")
-	cs := commands()
-	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	fmt.Fprintln(w, "\nUsage: steward COMMAND [flags]")
+	width := 0
+	for _, c := range commands() {
+		width = max(width, len(c.name))
+	}
+	for _, g := range commandGroups() {
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, c := range g.commands {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+		}
 	}
 	fmt.Fprintln(w, "\nRun 'steward COMMAND -h' for a command's flags.")
 }

@@ -17,10 +17,12 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("help: exit %d", code)
 	}
+	seen := map[string]bool{}
 	for _, c := range commands() {
-		if !strings.Contains(out, "  "+c.name+" ") {
-			t.Errorf("help does not list %q:\n%s", c.name, out)
+		if strings.Count(out, "\n  "+c.name+" ") != 1 || seen[c.name] {
+			t.Errorf("help does not list %q once:\n%s", c.name, out)
 		}
+		seen[c.name] = true
 	}
 }
 
