@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,7 +26,8 @@ Runs a job against the database as a recorded run. JOB is one of:
   standardize    bring every active customer's fields into standard form
   verify-emails  check addresses not checked within the rules' window
   dedupe         find duplicate customers and queue merge suggestions
-  nightly        every job above, in that order (the night's work for cron)
+  nightly        every job above, in that order (the night's work for cron);
+                 a job that fails does not stop the ones after it
 
 A job never runs twice at once (exit 4 while one runs). A run that was
 interrupted (Ctrl-C, a crash, kill -9) is resumed from its last checkpoint
@@ -97,32 +99,64 @@ func runJob(ctx context.Context, env *Env, args []string) error {
 	st = opened
 	runner := &jobs.Runner{Store: st, Logger: envLogger(env), StaleAfter: staleRunAfter, Heartbeat: heartbeatEvery}
 	var done []*steward.JobRun
-	for _, n := range names {
-		job, err := reg.Build(ctx, n)
-		if err != nil {
-			return err
+	err = runJobsInOrder(ctx, reg, runner, names, jobs.Options{Restart: *restart, Full: *full}, nil, func(_ string, rec *steward.JobRun) {
+		done = append(done, rec)
+		if !*asJSON {
+			printRun(env, rec)
 		}
-		rec, err := runner.Start(ctx, job, jobs.Options{Restart: *restart, Full: *full})
-		if b, ok := job.(*barJob); ok {
-			b.end(err)
-		}
-		if rec != nil {
-			done = append(done, rec)
-			if !*asJSON {
-				printRun(env, rec)
-			}
-		}
-		if err != nil {
-			if *asJSON {
-				writeRunsJSON(env, done)
-			}
-			return err
-		}
-	}
+	})
 	if *asJSON {
-		return writeRunsJSON(env, done)
+		if jerr := writeRunsJSON(env, done); err == nil {
+			return jerr
+		}
 	}
-	return nil
+	return err
+}
+
+// runJobsInOrder runs the named jobs in order, each as a recorded run, and calls
+// done with every run recorded. The nightly jobs are independent (a DNS
+// server that is down must not keep the duplicates from being found or
+// the quality snapshot from being taken), so a job that fails does not
+// stop the ones after it; the end of ctx (Ctrl-C, steward shutting down)
+// does. wrap, when set, gives the job to start in place of a built one.
+// The error is the failure's when one job failed; when several did it
+// names them, with the first one's code (its exit status), and wraps them
+// all.
+func runJobsInOrder(ctx context.Context, reg *jobs.Registry, runner *jobs.Runner, names []string, opts jobs.Options, wrap func(jobs.Job) jobs.Job, done func(name string, rec *steward.JobRun)) error {
+	var failed []string
+	var errs []error
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		job, err := reg.Build(ctx, name)
+		if err == nil {
+			run := job
+			if wrap != nil {
+				run = wrap(job)
+			}
+			var rec *steward.JobRun
+			rec, err = runner.Start(ctx, run, opts)
+			if b, ok := job.(*barJob); ok {
+				b.end(err)
+			}
+			if rec != nil {
+				done(name, rec)
+			}
+		}
+		if err != nil {
+			failed = append(failed, name)
+			errs = append(errs, fmt.Errorf("job %s: %w", name, err))
+		}
+	}
+	if len(failed) < 2 {
+		return errors.Join(errs...)
+	}
+	first := errs[0]
+	sum := steward.Errorf(steward.ErrorCode(first), "Jobs %s failed (the others ran); each run's error is recorded (steward jobs runs, or above). The first: %s",
+		strings.Join(failed, ", "), steward.ErrorMessage(first))
+	return errors.Join(append([]error{sum}, errs...)...)
 }
 
 // jobRegistry is the registry of the jobs this build runs, made from the

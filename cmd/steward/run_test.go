@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/dnstest"
 	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
@@ -166,5 +167,32 @@ func TestRunNightlyChecksDNSFirst(t *testing.T) {
 	defer s.Close()
 	if run, err := s.LastJobRun(context.Background(), "standardize"); err == nil {
 		t.Fatalf("standardize ran (run %d, %s) before the DNS setting was refused", run.ID, run.Status)
+	}
+}
+
+// TestRunNightlyGoesOnAfterAFailedJob: a DNS server that answers but
+// knows no mail servers fails verify-emails; the jobs after it still run
+// and are recorded, and the exit status is verify-emails' (7).
+func TestRunNightlyGoesOnAfterAFailedJob(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, out, errs := runMain(t, "demo", "--n", "300", "--db", db); code != exitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errs)
+	}
+	server := dnstest.Start(t) // NXDOMAIN for gmail.com and every other name
+	code, out, errs := runMain(t, "run", "nightly", "--db", db, "--dns", server.Addr, "--json")
+	if code != exitUnavailable || !strings.Contains(errs, "finds no mail servers") {
+		t.Fatalf("exit %d, stderr %q; want %d and the DNS server's fault", code, errs, exitUnavailable)
+	}
+	var got runsJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("run nightly --json: %v\n%s", err, out)
+	}
+	var jobs []string
+	for _, r := range got.Runs {
+		jobs = append(jobs, r.Job+" "+string(r.Status))
+	}
+	want := []string{"suppress succeeded", "standardize succeeded", "verify-emails failed", "dedupe succeeded", "snapshot succeeded"}
+	if strings.Join(jobs, ", ") != strings.Join(want, ", ") {
+		t.Errorf("runs = %v, want %v", jobs, want)
 	}
 }

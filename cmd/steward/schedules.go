@@ -63,37 +63,26 @@ func scheduleEngine(env *Env, st steward.Store, r *rules.Rules, dsn, cache strin
 	}
 }
 
-// scheduleJobs runs a schedule's jobs in order as recorded job runs; the
-// first that fails ends the schedule's run. A job sharing splits runs as
-// shares on every instance, recorded under its own name too.
+// scheduleJobs runs a schedule's jobs in order as recorded job runs (see
+// runJobsInOrder: a job that fails does not stop the others; the schedule's run
+// fails with it). A job sharing splits runs as shares on every instance,
+// recorded under its own name too.
 func scheduleJobs(reg *jobs.Registry, runner *jobs.Runner, observe func(*steward.JobRun), sharing *riverjobs.Sharing) schedule.JobFunc {
 	return func(ctx context.Context, s schedule.Schedule, done func(steward.ScheduleJob)) error {
-		for _, name := range s.Jobs {
-			job, err := reg.Build(ctx, name)
-			if err != nil {
-				return fmt.Errorf("job %s: %w", name, err)
-			}
-			run := job
-			if b, ok := job.(*barJob); ok {
+		split := func(j jobs.Job) jobs.Job {
+			if b, ok := j.(*barJob); ok {
 				if split := sharing.Wrap(b.Job); split != b.Job {
-					run = split
+					return split
 				}
 			}
-			rec, err := runner.Start(ctx, run, jobs.Options{Full: s.Full})
-			if b, ok := job.(*barJob); ok {
-				b.end(err)
-			}
-			if rec != nil {
-				done(steward.ScheduleJob{Job: name, RunID: rec.ID, Status: rec.Status, Counts: rec.Counts})
-				if observe != nil {
-					observe(rec)
-				}
-			}
-			if err != nil {
-				return fmt.Errorf("job %s: %w", name, err)
-			}
+			return j
 		}
-		return nil
+		return runJobsInOrder(ctx, reg, runner, s.Jobs, jobs.Options{Full: s.Full}, split, func(name string, rec *steward.JobRun) {
+			done(steward.ScheduleJob{Job: name, RunID: rec.ID, Status: rec.Status, Counts: rec.Counts})
+			if observe != nil {
+				observe(rec)
+			}
+		})
 	}
 }
 

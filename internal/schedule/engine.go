@@ -20,7 +20,8 @@ type Schedule struct {
 	Cron string
 	// Spec says when it fires; robfig/cron's parsed schedules satisfy it.
 	Spec cron.Schedule
-	// Jobs run in order; the first that fails ends the run.
+	// Jobs run in order (Engine.Run decides whether a failure stops the
+	// ones after it; steward's does not).
 	Jobs []string
 	// CatchUp is how late a missed time may still run.
 	CatchUp time.Duration
