@@ -3,6 +3,7 @@ package steward
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. They decide the HTTP status of an API error and the exit code
@@ -43,6 +44,34 @@ func Errorf(code, format string, args ...any) *Error {
 // FieldErrorf is Errorf for an error about one field or parameter.
 func FieldErrorf(code, field, format string, args ...any) *Error {
 	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorText is err's text for a record a person reads later (a job run's
+// or a schedule run's error): err.Error(), with every *Error in its
+// tree written as its message instead of its code=… form. The wrapping
+// context ("job verify-emails: ") stays.
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	text := err.Error()
+	var walk func(error)
+	walk = func(err error) {
+		switch u := err.(type) {
+		case *Error:
+			text = strings.Replace(text, u.Error(), u.Message, 1)
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				walk(next)
+			}
+		case interface{ Unwrap() []error }:
+			for _, next := range u.Unwrap() {
+				walk(next)
+			}
+		}
+	}
+	walk(err)
+	return text
 }
 
 // ErrorField returns the field of the first *Error in err's chain, "" when

@@ -278,7 +278,11 @@ func printRun(env *Env, rec *steward.JobRun) {
 	}
 	fmt.Fprintln(env.Stdout)
 	if rec.Error != "" {
-		fmt.Fprintf(env.Stdout, "  error: %s (the next start resumes after checkpoint %q)\n", rec.Error, rec.Checkpoint)
+		resume := "the next start begins again"
+		if rec.Checkpoint != "" {
+			resume = fmt.Sprintf("the next start resumes after checkpoint %q", rec.Checkpoint)
+		}
+		fmt.Fprintf(env.Stdout, "  error: %s (%s)\n", rec.Error, resume)
 	}
 }
 

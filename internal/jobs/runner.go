@@ -315,7 +315,7 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	}
 	if runErr != nil {
 		rec.Status, rec.Warnings = steward.JobFailed, nil
-		rec.Error = runErr.Error()
+		rec.Error = steward.ErrorText(runErr)
 	}
 	// Record the end even when ctx was cancelled: the run must not stay
 	// "running" because the user pressed Ctrl-C.
@@ -336,7 +336,7 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		}
 		if err := rn.Store.SetJobRunChanges(finishCtx, rec.ID, rec.Changes); err != nil {
 			runErr = err
-			rec.Status, rec.Warnings, rec.Error = steward.JobFailed, nil, err.Error()
+			rec.Status, rec.Warnings, rec.Error = steward.JobFailed, nil, steward.ErrorText(err)
 		}
 	}
 	if err := rn.Store.FinishJobRun(finishCtx, rec); err != nil {
@@ -393,7 +393,7 @@ func (rn *Runner) changeWindow(ctx context.Context, job string, full bool) (stew
 // fail records rec, just started, as failed with err before the job ran,
 // and returns err.
 func (rn *Runner) fail(ctx context.Context, rec *steward.JobRun, err error) error {
-	rec.Status, rec.Error = steward.JobFailed, err.Error()
+	rec.Status, rec.Error = steward.JobFailed, steward.ErrorText(err)
 	finishCtx, cancel := finishContext(ctx)
 	defer cancel()
 	return errors.Join(err, rn.Store.FinishJobRun(finishCtx, rec))

@@ -525,7 +525,7 @@ func (e *Engine) execute(ctx, stop context.Context, s Schedule, run *steward.Sch
 	<-beat
 	run.Status = steward.ScheduleSucceeded
 	if err != nil {
-		run.Status, run.Error = steward.ScheduleFailed, err.Error()
+		run.Status, run.Error = steward.ScheduleFailed, steward.ErrorText(err)
 		if errors.Is(err, context.Canceled) && stop.Err() != nil {
 			run.Error = "stopped: steward was shut down while it ran (" + err.Error() + ")"
 		}
