@@ -16,7 +16,7 @@ func TestValidateFollowsTheRulesFile(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("exit %d, want %d", code, exitFindings)
 	}
-	for _, want := range []string{"line 3\temail\tmultiple_at\twarning", "line 3\tname\tname_missing\terror", "line 3\tcontact\tno_valid_contact\terror"} {
+	for _, want := range []string{"line 3\temail\tmultiple_at\terror", "line 3\tname\tname_missing\terror", "line 3\tcontact\tno_valid_contact\terror"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}

@@ -151,8 +151,7 @@ func (p *Policy) Examine(rec *steward.Record) Checked {
 			if !slices.ContainsFunc(round, func(d steward.FieldChange) bool { return d.Field == f.Field }) {
 				round = append(round, steward.FieldChange{Field: f.Field, Before: v})
 			}
-			f.Severity = steward.SeverityWarning
-			f.Message = withValue(f.Field, v, f.Message) + " The value was left out; the customer was kept without it."
+			f.Message = withValue(f.Field, v, f.Message)
 			drops = append(drops, f)
 		}
 		if len(round) == 0 {
@@ -169,6 +168,23 @@ func (p *Policy) Examine(rec *steward.Record) Checked {
 			fs[i].Severity = steward.SeverityWarning
 			fs[i].Message = withValue(f.Field, rec.Get(f.Field), f.Message) + " The value was kept as it is."
 		}
+	}
+	// A dropped value is a warning of a record that is kept. When the
+	// record is refused all the same, the value was not left out of
+	// anything: it is one of the errors to correct (often the reason,
+	// as an invalid email leaves no valid contact).
+	ok := !steward.HasError(fs) || p.OnInvalid != steward.InvalidReject
+	for i := range drops {
+		if ok {
+			drops[i].Severity = steward.SeverityWarning
+			drops[i].Message += DroppedNote
+		}
+	}
+	if !ok {
+		for _, d := range c.Dropped {
+			rec.Set(d.Field, d.Before)
+		}
+		c.Dropped = nil
 	}
 	if len(drops) > 0 {
 		fs = append(fs, drops...)
@@ -191,9 +207,13 @@ func (p *Policy) Examine(rec *steward.Record) Checked {
 		return 1
 	})
 	c.Findings = fs
-	c.OK = !steward.HasError(fs) || p.OnInvalid != steward.InvalidReject
+	c.OK = ok
 	return c
 }
+
+// DroppedNote ends the message of a finding whose invalid value was left
+// out of a record that was stored without it (steward.FieldDrop).
+const DroppedNote = " The value was left out; the customer was kept without it."
 
 // withValue puts the value v of field in front of msg (`phone "12": …`)
 // unless it is there.

@@ -58,10 +58,10 @@ func TestCheckFieldActions(t *testing.T) {
 			[]string{"invalid_datetime/warning"}, `birth_date "05/01/1993": `, map[string]string{"birth_date": ""}},
 		{"a bad email with a good phone: the email is dropped", "", with(with(ann, "email", "ann@@gmail.com"), "phone", "+44 7911 123456"), true, []string{"email"},
 			nil, `email "ann@@gmail.com": `, map[string]string{"email": "", "phone": "+447911123456"}},
-		{"the only contact dropped: still no valid contact", "", with(with(ann, "email", ""), "phone", "12"), false, []string{"phone"},
-			[]string{"no_valid_contact/error", "phone_invalid_country_code/warning"}, "at least one valid contact", map[string]string{"phone": ""}},
-		{"the only name dropped: still no name", "", steward.Record{FirstName: strings.Repeat("x", 101), Email: "x@gmail.com"}, false, []string{"first_name"},
-			[]string{"name_missing/error", "invalid_max/warning"}, "needs a first or last name", nil},
+		{"the only contact invalid: refused, the phone one of its errors, kept in the record", "", with(with(ann, "email", ""), "phone", "12"), false, nil,
+			[]string{"no_valid_contact/error", "phone_invalid_country_code/error"}, "at least one valid contact", map[string]string{"phone": "12"}},
+		{"the only name invalid: refused, the name one of its errors", "", steward.Record{FirstName: strings.Repeat("x", 101), Email: "x@gmail.com"}, false, nil,
+			[]string{"name_missing/error", "invalid_max/error"}, "needs a first or last name", nil},
 		{"an unknown country is dropped and the phone read without it", "defaults: {country: AU}\n",
 			with(with(ann, "country", "Atlantis"), "phone", "02 9999 9999"), true, []string{"country"},
 			[]string{"country_unknown/warning"}, `country "Atlantis": `, map[string]string{"country": "", "phone": "+61299999999"}},
@@ -173,5 +173,27 @@ func TestCheckZeroPolicyRejects(t *testing.T) {
 	rec := steward.Record{FirstName: "Ann", Email: "ann@gmail.com", Phone: "12"}
 	if fs, ok := p.Check(&rec); ok || rec.Phone != "12" {
 		t.Errorf("ok %v, phone %q, findings %+v", ok, rec.Phone, fs)
+	}
+}
+
+// TestCheckDropOfARejectedRecord: an invalid email that would be left out
+// of a kept record is, when the record is refused all the same (no valid
+// contact left), one of its errors, not a value "left out" of a customer
+// "kept without it".
+func TestCheckDropOfARejectedRecord(t *testing.T) {
+	p := rulesPolicy(t, "")
+	rec := steward.Record{FirstName: "Ann", Email: "ann@@gmail.com"}
+	c := p.Examine(&rec)
+	if c.OK || len(c.Dropped) != 0 {
+		t.Fatalf("ok %v, dropped %+v; want refused, nothing dropped", c.OK, c.Dropped)
+	}
+	var email *steward.Finding
+	for i, f := range c.Findings {
+		if f.Field == "email" {
+			email = &c.Findings[i]
+		}
+	}
+	if email == nil || !email.IsError() || strings.Contains(email.Message, "left out") || !strings.Contains(email.Message, `"ann@@gmail.com"`) {
+		t.Errorf("email finding %+v, want an error naming the value", email)
 	}
 }

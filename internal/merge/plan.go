@@ -160,22 +160,24 @@ func checkCustoms(p *gate.Policy, rec *steward.Record, base steward.Record, cust
 			msg := fmt.Sprintf("%s %q is not valid.", f, typed)
 			for _, fd := range fresh {
 				if fd.Field == f {
-					msg = strings.TrimSuffix(fd.Message, " The value was left out; the customer was kept without it.")
+					msg = strings.TrimSuffix(fd.Message, gate.DroppedNote)
 				}
 			}
 			return nil, steward.FieldErrorf(steward.EINVALID, f, "%s The merge was not made; correct the value and try again.", msg)
 		}
 	}
 	if steward.HasError(fresh) && p.OnInvalid == steward.InvalidReject {
-		for _, f := range fresh {
-			if f.IsError() {
-				field := f.Field
-				if field == "" {
-					field = customs[0]
-				}
-				return nil, steward.FieldErrorf(steward.EINVALID, field, "%s", customMessage(f))
-			}
+		// The error of a value the steward typed comes first: the record
+		// errors it causes (no valid contact left) follow from it.
+		i := slices.IndexFunc(fresh, func(f steward.Finding) bool { return f.IsError() && slices.Contains(customs, f.Field) })
+		if i < 0 {
+			i = slices.IndexFunc(fresh, steward.Finding.IsError)
 		}
+		field := fresh[i].Field
+		if field == "" {
+			field = customs[0]
+		}
+		return nil, steward.FieldErrorf(steward.EINVALID, field, "%s", customMessage(fresh[i]))
 	}
 	for _, f := range customs {
 		rec.Set(f, cand.Get(f))
