@@ -71,7 +71,7 @@ func runErase(ctx context.Context, env *Env, args []string) error {
 	var failed error
 	erased := false
 	for _, id := range ids {
-		res, err := er.Erase(ctx, st, id, steward.Meta{Actor: "cli", Cause: "erasure"})
+		res, err := er.Erase(ctx, st, id, steward.Meta{Actor: cliActor(env), Cause: "erasure"})
 		if err != nil {
 			if steward.ErrorCode(err) != steward.ENOTFOUND {
 				return err

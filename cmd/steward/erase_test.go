@@ -267,16 +267,17 @@ func TestImportsCommand(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(good, []byte("id,first_name,email\n1,Mia,mia@example.org\n2,Bo,not-an-email\n"), 0o600)
 	os.WriteFile(bad, append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...), 0o600)
-	runWith(t, nil, "import", good, "--source", "shop", "--db", db)
+	runWith(t, []string{"USER=ann"}, "import", good, "--source", "shop", "--db", db)
 	runWith(t, nil, "import", bad, "--source", "crm", "--db", db)
 	out, errOut, code := runWith(t, nil, "imports", "list", "--db", db)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != exitOK || len(lines) != 3 || !strings.Contains(lines[1], "bad.csv") || !strings.Contains(lines[1], "failed") ||
-		!strings.Contains(lines[2], "good.csv") || !strings.Contains(lines[2], "committed") {
+		!strings.Contains(lines[2], "good.csv") || !strings.Contains(lines[2], "committed") || !strings.Contains(lines[2], "cli:ann") {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}
 	out, _, code = runWith(t, nil, "imports", "show", "1", "--db", db)
-	if code != exitOK || !strings.Contains(out, `"rejected": 1`) || strings.Contains(out, "not-an-email") {
+	if code != exitOK || !strings.Contains(out, "by cli:ann") || !strings.Contains(out, "source shop: 2 rows") ||
+		!strings.Contains(out, "rejected   1 rows") || !strings.Contains(out, "not kept here") || strings.Contains(out, "not-an-email") {
 		t.Errorf("show: exit %d\n%s", code, out)
 	}
 	if _, _, code := runWith(t, nil, "imports", "show", "9", "--db", db); code != exitNotFound {

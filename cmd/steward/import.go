@@ -116,6 +116,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		Matching:    rf.DedupeConfig(),
 		DryRun:      *dryRun,
 		Logger:      envLogger(env),
+		Actor:       cliActor(env),
 	}
 	if set["max-file-bytes"] {
 		opts.Limits.MaxFileBytes = limits.MaxFileBytes
@@ -271,7 +272,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	} else {
-		printImportSummary(env.Stdout, sum, opts.OnDuplicate, *rejectsFile, *writeMapping)
+		printImportSummary(env.Stdout, sum, *rejectsFile, *writeMapping)
 	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
@@ -349,7 +350,8 @@ func (r *reportFiles) abort() {
 	}
 }
 
-func printImportSummary(w io.Writer, s *importer.Summary, onDup steward.DuplicateAction, rejectsFile, writeMapping string) {
+func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile, writeMapping string) {
+	onDup := s.OnDuplicate
 	if s.Columns != nil {
 		fmt.Fprintf(w, "columns of %s, matched by name and by the values of the first %d rows:\n", s.File, s.Columns.Rows)
 		s.Columns.Report(w, "  ")

@@ -68,7 +68,7 @@ func runImportSuppressions(ctx context.Context, env *Env, args []string) error {
 	}
 	defer in.Close()
 	s := r.Suppression
-	a := &suppress.Applier{Keys: keys, Rules: &s, Actor: "cli"}
+	a := &suppress.Applier{Keys: keys, Rules: &s, Actor: cliActor(env)}
 	sum, err := a.ImportESP(ctx, st, in, f, files[0], *list)
 	if steward.ErrorCode(err) == steward.EINVALID {
 		return &refusedError{err} // not the provider's export: nothing imported

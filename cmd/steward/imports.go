@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/steward-crm/steward"
+	"github.com/steward-crm/steward/internal/importer"
 )
 
 const importsUsage = `list [--source S] [--limit N] | show ID  [--db PATH|URL] [--json]
 
   list  the imports history, newest first: when, source, file, who,
         whether it committed, and its counts (dry runs are not kept)
-  show  one import's whole summary, as 'steward import --json' printed it
-        without the values it quoted`
+  show  one import's summary, as 'steward import' printed it, without the
+        rows it quoted (--json: as 'steward import --json' printed it)`
 
 // runImports implements "steward imports".
 func runImports(ctx context.Context, env *Env, args []string) error {
@@ -71,13 +72,26 @@ func runImports(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Stdout, "error: %s\n", im.Error)
 		}
 		if len(im.Summary) > 0 {
-			var pretty any
-			if err := json.Unmarshal(im.Summary, &pretty); err != nil {
-				return err
+			// The summary in the words the import printed it with, but
+			// for the rows it quoted, which the history does not keep.
+			var sum importer.Summary
+			if err := json.Unmarshal(im.Summary, &sum); err != nil {
+				return fmt.Errorf("read the summary of import %d: %w", im.ID, err)
 			}
-			enc := json.NewEncoder(env.Stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(pretty)
+			if sum.OnDuplicate == "" { // kept before the summary said
+				switch {
+				case sum.Held > 0:
+					sum.OnDuplicate = steward.DuplicateHold
+				case sum.Blocked > 0:
+					sum.OnDuplicate = steward.DuplicateBlock
+				case sum.Merged > 0:
+					sum.OnDuplicate = steward.DuplicateMerge
+				}
+			}
+			printImportSummary(env.Stdout, &sum, "", "")
+			if sum.Rejected+sum.Blocked > 0 {
+				fmt.Fprintln(env.Stdout, "  the rows not imported are not kept here: --rejects FILE on an import writes them")
+			}
 		}
 		return nil
 	}

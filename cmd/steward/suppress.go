@@ -112,7 +112,7 @@ func runSuppress(ctx context.Context, env *Env, args []string) error {
 			continue
 		}
 		sp := &steward.Suppression{Channel: ch, Address: n, Hash: keys.Hash(ch, n), Scope: *list,
-			Reason: steward.SuppressionReason(*reason), Source: "cli", Actor: "cli"}
+			Reason: steward.SuppressionReason(*reason), Source: "cli", Actor: cliActor(env)}
 		created, err := st.Suppress(ctx, sp)
 		if err != nil {
 			return err

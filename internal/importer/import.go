@@ -151,6 +151,9 @@ type Summary struct {
 	// Held counts suspected duplicates stored held by steward.DuplicateHold:
 	// in the database, not active, until a steward decides.
 	Held int `json:"held"`
+	// OnDuplicate is what was done with the rows that looked like a
+	// customer (the policy's action).
+	OnDuplicate steward.DuplicateAction `json:"on_duplicate"`
 	// Duplicates counts rows that looked like a customer, whatever was
 	// done with them (suggested, blocked or merged).
 	Duplicates int `json:"duplicates"`
@@ -340,7 +343,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	snap.known = known
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
 	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
-		Columns: t.Inference, DryRun: opts.DryRun, Read: read, Load: load, Index: snap.db.Source}
+		Columns: t.Inference, DryRun: opts.DryRun, OnDuplicate: opts.OnDuplicate, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.Stage("import", int64(t.rows.len()))
 	stage := time.Now()
 	var touched []*steward.Customer
