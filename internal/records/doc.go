@@ -16,7 +16,8 @@
 // country, birth_date, national_id), matched case-insensitively after
 // trimming; any other column is kept as an attribute under its lower-cased
 // name. The delimiter (comma, tab or semicolon) is detected from the header
-// line unless Options.Delimiter names it. Input is UTF-8, with or without a
+// line unless Options.Delimiter names it (or an Excel "sep=;" line before
+// the header does). Input is UTF-8, with or without a
 // byte order mark. Values are trimmed of surrounding white space.
 //
 //	r, err := records.NewReader(f, records.Options{Mapping: m})

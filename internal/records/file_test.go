@@ -69,6 +69,7 @@ func FuzzReadFile(f *testing.F) {
 	f.Add([]byte{0xFF, 0xFE, 'i', 0, 'd', 0, '\n', 0, '1', 0}, "a.csv", false)
 	f.Add([]byte("PK\x03\x04junk"), "a.xlsx", false)
 	f.Add([]byte("id\tname\n\xe1\xe2\n"), "a.tsv", false)
+	f.Add([]byte("sep=;\nid;first_name\n1;Ann\n2\n"), "a.csv", false)
 	f.Add([]byte("Name,E-mail Address,Mobile\nAnn Lee,ann@gmail.com,09121234567\n\"x\n"), "a.csv", true)
 	f.Fuzz(func(t *testing.T, data []byte, name string, infer bool) {
 		opts := FileOptions{Name: name, Limits: Limits{MaxFileBytes: 1 << 20, MaxRowBytes: 4096, MaxFields: 64}}
@@ -91,4 +92,38 @@ func utf16le(s string) []byte {
 		out = append(out, byte(r), byte(r>>8))
 	}
 	return out
+}
+
+// TestExcelSeparatorLine: a "sep=;" line before the header (Excel writes
+// and reads it) names the delimiter and is not the header; the rows keep
+// their lines in the file, so a rejected row points at the right one.
+func TestExcelSeparatorLine(t *testing.T) {
+	for _, tt := range []struct{ name, data string }{
+		{"semicolon", "sep=;\r\nid;first_name;email\r\n1;Ann;ann@gmail.com\r\n2;Bo\r\n"},
+		{"pipe, with a byte order mark", "\xEF\xBB\xBFsep=|\nid|first_name|email\n1|Ann|ann@gmail.com\n2|Bo\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var rows []*Row
+			f, err := ReadFile(strings.NewReader(tt.data), FileOptions{Name: "a.csv"}, func(r *Row) { rows = append(rows, r) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 || rows[0].Record.FirstName != "Ann" || rows[0].Record.Email != "ann@gmail.com" || rows[0].Line != 3 {
+				t.Fatalf("file %+v, rows %+v", f, rows)
+			}
+			if rows[1].Line != 4 || len(rows[1].Findings) == 0 || rows[1].Findings[0].Code != CodeMalformedRow {
+				t.Errorf("short row: %+v", rows[1])
+			}
+		})
+	}
+	// A delimiter named on the command line wins; the line is still not a header.
+	var rows []*Row
+	_, err := ReadFile(strings.NewReader("sep=;\nid,first_name\n1,Ann\n"), FileOptions{Name: "a.csv", Delimiter: ','}, func(r *Row) { rows = append(rows, r) })
+	if err != nil || len(rows) != 1 || rows[0].Record.FirstName != "Ann" {
+		t.Errorf("--delimiter comma: %v, %+v", err, rows)
+	}
+	// "sep=" is a header only when it names no delimiter.
+	if d, ok := excelSeparator([]byte("sep=ab")); ok {
+		t.Errorf("sep=ab read as delimiter %q", d)
+	}
 }

@@ -106,9 +106,13 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		_, _ = br.Discard(3)
 	}
 	delim := opts.Delimiter
-	if delim == 0 {
+	sepDelim, sepLine := excelSeparator(peekLine(br))
+	switch {
+	case delim == 0 && sepLine:
+		delim = sepDelim
+	case delim == 0:
 		delim = detectDelimiter(peekLine(br))
-	} else if !validDelimiter(delim) {
+	case !validDelimiter(delim):
 		return nil, steward.Errorf(steward.EINVALID, "delimiter %q cannot separate fields", delim)
 	}
 	src := &rawSource{r: br, max: opts.MaxRowBytes}
@@ -119,6 +123,15 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	// would swallow empty fields, and values are trimmed anyway.
 	c.TrimLeadingSpace = !unicode.IsSpace(delim)
 	c.ReuseRecord = true
+	if sepLine {
+		// Read as a record of its own, so that the parser counts its
+		// line: the header stays line 2, and every row's line is right.
+		c.FieldsPerRecord = -1
+		if _, err := c.Read(); err != nil {
+			return nil, fmt.Errorf("read the sep= line: %w", err)
+		}
+		c.FieldsPerRecord = 0
+	}
 	header, err := c.Read()
 	if err == io.EOF {
 		return nil, steward.Errorf(steward.EINVALID, "the file is empty: it needs a header row")
@@ -256,6 +269,21 @@ func peekLine(br *bufio.Reader) []byte {
 			return b
 		}
 	}
+}
+
+// excelSeparator reads the line Excel writes, and reads, before the
+// header of a CSV file to name its delimiter ("sep=;"): the delimiter, and
+// whether line is one.
+func excelSeparator(line []byte) (rune, bool) {
+	rest, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("sep="))
+	if !ok {
+		rest, ok = bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("SEP="))
+	}
+	r, size := utf8.DecodeRune(rest)
+	if !ok || size == 0 || size != len(rest) || !validDelimiter(r) {
+		return 0, false
+	}
+	return r, true
 }
 
 // detectDelimiter picks the most frequent of comma, tab and semicolon outside
