@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/steward-crm/steward"
@@ -147,7 +148,18 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		defer stopSchedules()
 	}
-	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop)\n", ln.Addr())
+	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop); the steward pages at http://%s/\n", ln.Addr(), ln.Addr())
+	if users, err := s.Users(ctx); err == nil && len(users) == 0 {
+		// A PostgreSQL URL may hold a password: it is not repeated.
+		where := ""
+		switch {
+		case strings.Contains(*db, "://"):
+			where = " --db (this database)"
+		case *db != "":
+			where = " --db " + *db
+		}
+		log.Warn("nobody can sign in yet: add the first user", "with", "steward users add NAME --role admin"+where)
+	}
 	if err := srv.Serve(ctx, ln, *grace); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -433,3 +433,17 @@ func TestSuppressionsCalledOut(t *testing.T) {
 		wantIn(t, b.get(path("/customers/%d", ids[1])), "unsubscribed · one-click")
 	})
 }
+
+// TestSignInPageSaysWhenNobodyCan: before the first user is added, the
+// sign-in page says how to add one; after, it does not.
+func TestSignInPageSaysWhenNobodyCan(t *testing.T) {
+	st := storetest.SQLite(t)
+	s := newSiteOf(t, st, false)
+	wantIn(t, s.browser().get("/login"), "Nobody can sign in yet", "steward users add NAME --role admin")
+	if err := st.CreateUser(context.Background(), &steward.User{Name: "ann", Role: steward.RoleAdmin, PasswordHash: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.browser().get("/login"); strings.Contains(p.body, "Nobody can sign in") {
+		t.Errorf("the sign-in page still says nobody can sign in:\n%s", p.body)
+	}
+}

@@ -101,6 +101,9 @@ func localPath(next string) string {
 
 type loginView struct {
 	Next, Name, Error string
+	// NoUsers says that nobody can sign in yet: the first user is added
+	// at the command line.
+	NoUsers bool
 }
 
 func (p *Pages) home(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -115,7 +118,11 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request, c *call) error
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return p.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: next})
+	users, err := p.cfg.Store.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: next, NoUsers: len(users) == 0})
 }
 
 // login checks the name and password and sets the session cookie.

@@ -48,6 +48,12 @@ type site struct {
 
 func newSite(t testing.TB, st steward.Store) *site {
 	t.Helper()
+	return newSiteOf(t, st, true)
+}
+
+// newSiteOf is newSite, with a user of each role or with none.
+func newSiteOf(t testing.TB, st steward.Store, withUsers bool) *site {
+	t.Helper()
 	ctx := context.Background()
 	r := rules.Default()
 	keys := suppress.NewKeys()
@@ -65,6 +71,10 @@ func newSite(t testing.TB, st steward.Store) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	s := &site{t: t, st: st, url: ts.URL, handler: srv.Handler(), keys: keys}
+	if !withUsers {
+		return s
+	}
 	for _, role := range steward.Roles() {
 		hash, err := auth.HashPassword("password of "+string(role), fast)
 		if err != nil {
@@ -74,7 +84,7 @@ func newSite(t testing.TB, st steward.Store) *site {
 			t.Fatal(err)
 		}
 	}
-	return &site{t: t, st: st, url: ts.URL, handler: srv.Handler(), keys: keys}
+	return s
 }
 
 // fixture names the seeded clusters.
