@@ -77,6 +77,11 @@ func Text(s string) (string, []Fix) {
 	s = f.step(RuleTashkeel, s, mapRunes(s, dropTashkeel))
 	s = f.step(RuleDigits, s, mapRunes(s, asciiDigit))
 	s = f.step(RuleWidth, s, mapRunes(s, halfWidth))
+	// A letter the maps made ("Ｂ" → "B") can compose with the mark after
+	// it ("B" + U+0323 → "Ḅ"), which the next call would do: compose now.
+	if !plainNFC(s) && !norm.NFC.IsNormalString(s) {
+		s = f.step(RuleNFC, s, norm.NFC.String(s))
+	}
 	// Removing a mark can leave a ZWNJ next to a space; clean once more.
 	s = f.step(RuleInvisible, s, removeInvisible(s))
 	return f.textSpace(s), f
