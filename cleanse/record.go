@@ -100,7 +100,7 @@ func Record(r *steward.Record, opts Options) []Fix {
 	add(steward.FieldAddressLine1, fs)
 	r.AddressLine2, fs = StreetLine(r.AddressLine2, country)
 	add(steward.FieldAddressLine2, fs)
-	r.City, fs = Text(r.City)
+	r.City, fs = City(r.City, country)
 	add(steward.FieldCity, fs)
 	r.Region, fs = Region(r.Region, country)
 	add(steward.FieldRegion, fs)

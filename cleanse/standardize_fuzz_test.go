@@ -69,6 +69,9 @@ func FuzzRegion(f *testing.F) {
 func FuzzStreetLine(f *testing.F) {
 	fuzzStandardizer(f, "StreetLine", func(s string) (string, []Fix) { return StreetLine(s, "US") })
 }
+func FuzzCity(f *testing.F) {
+	fuzzStandardizer(f, "City", func(s string) (string, []Fix) { return City(s, "US") })
+}
 func FuzzPersianStreet(f *testing.F) {
 	fuzzStandardizer(f, "StreetLine", func(s string) (string, []Fix) { return StreetLine(s, "IR") })
 }

@@ -12,6 +12,7 @@ import (
 const (
 	RuleStreetUSPS    = "street.usps"    // US street line in USPS Publication 28 form
 	RuleStreetPersian = "street.persian" // Persian street words written out in full
+	RuleCityUSPS      = "city.usps"      // US city in capitals, as the USPS street line
 )
 
 var (
@@ -239,6 +240,19 @@ func PersianStreet(s string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// City cleans a city name as Text does; a US city is written in capitals,
+// as USPS Publication 28 writes the whole address and StreetLine the
+// street line, so that an address reads in one style.
+func City(s, country string) (string, []Fix) {
+	var f fixes
+	s, tf := Text(s)
+	f = append(f, tf...)
+	if s != "" && strings.EqualFold(country, "US") {
+		s = f.step(RuleCityUSPS, s, strings.ToUpper(s))
+	}
+	return s, f
 }
 
 // StreetLine standardizes an address line for a country: Text, then for

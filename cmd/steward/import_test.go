@@ -356,7 +356,7 @@ func TestImportInferredValues(t *testing.T) {
 	if r := find("emily.walsh@gmail.com"); r.Attributes["email_opt_out"] != "false" || r.Attributes["sms_opt_out"] != "true" || r.Region != "MA" || r.PostalCode != "02108" {
 		t.Errorf("Shopify: %+v, want email_opt_out false (accepts), sms_opt_out true, region MA, zip 02108", r)
 	}
-	if r := find("sophia.reyes@gmail.com"); r.Phone != "" || r.City != "Austin" {
+	if r := find("sophia.reyes@gmail.com"); r.Phone != "" || r.City != "AUSTIN" {
 		t.Errorf("Shopify phone 12: %+v, want the phone left out, the rest kept", r)
 	}
 }
