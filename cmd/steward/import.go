@@ -21,7 +21,7 @@ import (
 	"github.com/steward-crm/steward/internal/store/sqlite"
 )
 
-const importUsage = `FILE --source NAME [flags]
+const importUsage = `FILE [--source NAME] [flags]
 
 Imports a file of customers through the validation gate. FILE is CSV or
 TSV (delimiter detected, or named with --delimiter), JSON Lines or XLSX, in UTF-8, UTF-16 (with a byte
@@ -57,7 +57,7 @@ type importJSON struct {
 // runImport implements "steward import".
 func runImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, "import", importUsage)
-	source := fs.String("source", "", "name of the system the file comes from (with each row's id it identifies the row)")
+	source := fs.String("source", "", "name of the system the file comes from (with each row's id it identifies the row); without it, each row's source column names it")
 	mappingFile := fs.String("mapping", "", "mapping file for a file whose columns are not canonical (default: match them by name and content)")
 	writeMapping := fs.String("write-mapping", "", "save the columns' matching as a mapping file, to check, edit and import with --mapping")
 	noInfer := fs.Bool("no-infer", false, "do not match columns without canonical names: keep them as attributes")
@@ -90,9 +90,6 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if file == "" {
 		return usagef("steward import customers.csv --source shop", "name the file to import")
-	}
-	if *source == "" {
-		return usagef("name the system the file comes from, e.g. --source shop", "--source is required")
 	}
 	rf, err := loadRules(env, *rulesPath)
 	if err != nil {
@@ -274,6 +271,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	} else {
 		printImportSummary(env.Stdout, sum, *rejectsFile, *writeMapping)
 	}
+	if n := sum.Codes[importer.CodeSourceMissing]; n > 0 && *source == "" && !*asJSON {
+		fmt.Fprintf(env.Stderr, "hint: %d rows name no source system: import the file with --source NAME (the system it comes from)\n", n)
+	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
 	}
@@ -361,7 +361,14 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile, writeMapp
 			fmt.Fprintf(w, "  --write-mapping FILE saves this to check and edit, --mapping FILE imports with it, --no-infer keeps such columns as attributes\n")
 		}
 	}
-	fmt.Fprintf(w, "%s (%s, %s), source %s: %d rows\n", s.File, s.Format, s.Encoding, s.Source, s.Rows)
+	source := "source " + s.Source
+	switch {
+	case s.Source == "":
+		source = "no source named"
+	case s.SourceFromRows:
+		source = "sources named by the rows: " + s.Source
+	}
+	fmt.Fprintf(w, "%s (%s, %s), %s: %d rows\n", s.File, s.Format, s.Encoding, source, s.Rows)
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
 		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/steward-crm/steward"
 	"github.com/steward-crm/steward/internal/importer"
 	"github.com/steward-crm/steward/internal/store"
+	"github.com/steward-crm/steward/internal/store/sqlite"
 	"github.com/steward-crm/steward/internal/store/storetest"
 )
 
@@ -139,7 +140,6 @@ func TestImportCommand(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"import", shop}, 2, "--source is required"},
 		{[]string{"import", "--source", "x"}, 2, "name the file"},
 		{[]string{"import", shop, "--source", "x", "--on-duplicate", "ignore"}, 2, "--on-duplicate"},
 		{[]string{"import", shop, "--source", "x", "--encoding", "ebcdic"}, 2, "--encoding"},
@@ -408,5 +408,43 @@ func TestImportRepairsValues(t *testing.T) {
 		if c, err := st.CustomerBySource(context.Background(), "s", id); err != nil || c.Record.Get(want[0]) != want[1] {
 			t.Errorf("row %s stored %+v (%v), want %s %s", id, c, err, want[0], want[1])
 		}
+	}
+}
+
+// TestImportSourcesFromTheRows: without --source, each row's source column
+// names its system (a file that steward export wrote imports as it is);
+// a row without one is rejected saying what to do, and the history names
+// the sources the rows named.
+func TestImportSourcesFromTheRows(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "crm.db")
+	mixed := filepath.Join(dir, "mixed.csv")
+	os.WriteFile(mixed, []byte("id,source,first_name,email\n1,shop,Ann,ann@gmail.com\n2,crm,Bo,bo@gmail.com\n3,,Cy,cy@gmail.com\n"), 0o600)
+	out, errOut, code := runWith(t, nil, "import", mixed, "--db", db)
+	if code != exitFindings || !strings.Contains(out, "sources named by the rows: crm, shop") || !strings.Contains(out, "source_missing") ||
+		!strings.Contains(errOut, "hint: 1 rows name no source system: import the file with --source NAME") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	st, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for src, id := range map[string]string{"shop": "1", "crm": "2"} {
+		if c, err := st.CustomerBySource(context.Background(), src, id); err != nil || c.Record.FirstName == "" {
+			t.Errorf("%s/%s: %+v, %v", src, id, c, err)
+		}
+	}
+	out, _, _ = runWith(t, nil, "imports", "list", "--db", db)
+	if !strings.Contains(out, "crm, shop") {
+		t.Errorf("imports list does not name the rows' sources:\n%s", out)
+	}
+	// --source fills the rows without one; the others keep theirs.
+	out, errOut, code = runWith(t, nil, "import", mixed, "--source", "web", "--db", db)
+	if code != exitOK || !strings.Contains(out, "source web") || strings.Contains(errOut, "hint") {
+		t.Errorf("with --source: exit %d\n%s%s", code, out, errOut)
+	}
+	if c, err := st.CustomerBySource(context.Background(), "web", "3"); err != nil || c.Record.FirstName != "Cy" {
+		t.Errorf("web/3: %+v, %v", c, err)
 	}
 }

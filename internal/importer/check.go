@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -20,6 +23,11 @@ import (
 // CodeRepeatedID is the finding of a row whose id appeared earlier in the
 // file.
 const CodeRepeatedID = "repeated_id"
+
+// CodeSourceMissing is the finding of a row that names no source system
+// in an import given none (Options.Source): without one, its id cannot
+// identify it when the file is imported again.
+const CodeSourceMissing = "source_missing"
 
 // table is the input file, read, and its rows.
 type table struct {
@@ -53,6 +61,10 @@ type checker struct {
 	// 25 to 38 bytes a pair.
 	first map[uint64]int32
 	seed  maphash.Seed
+	// sources are the source systems the rows name, in an import given
+	// none (at most maxSourceNames; more says there were others).
+	sources map[string]bool
+	more    bool
 	// collided are, by hash, the rows whose pair differs from the one of
 	// the row first has for the hash (the spiller's).
 	collided map[uint64][]int32
@@ -99,7 +111,7 @@ const checkChunk = 256
 func startChecking(ctx context.Context, opts *Options, sp *spill, rows *rowTable) *checker {
 	ctx, cancel := context.WithCancel(ctx)
 	n := runtime.GOMAXPROCS(0)
-	c := &checker{ctx: ctx, cancel: cancel, opts: opts, rows: rows, first: make(map[uint64]int32), collided: make(map[uint64][]int32), seed: maphash.MakeSeed(), chunks: make(chan *checkChunkRows, 2*n),
+	c := &checker{ctx: ctx, cancel: cancel, opts: opts, rows: rows, first: make(map[uint64]int32), sources: make(map[string]bool), collided: make(map[uint64][]int32), seed: maphash.MakeSeed(), chunks: make(chan *checkChunkRows, 2*n),
 		order: make(chan *checkChunkRows, 4*n), spill: sp, spilled: make(chan error, 1), keepKeys: opts.keysInMemory}
 	for range n {
 		c.wg.Add(1)
@@ -107,6 +119,21 @@ func startChecking(ctx context.Context, opts *Options, sp *spill, rows *rowTable
 	}
 	go c.spillRows()
 	return c
+}
+
+// maxSourceNames is how many of the source systems its rows name an
+// import given none records by name (sourceNames).
+const maxSourceNames = 10
+
+// sourceNames names the source systems the rows named, sorted, for an
+// import given none: "crm, shop", "crm, pos, shop and others".
+func (c *checker) sourceNames() string {
+	names := slices.Sorted(maps.Keys(c.sources))
+	s := strings.Join(names, ", ")
+	if c.more {
+		s += " and others"
+	}
+	return s
 }
 
 // add takes the next row read.
@@ -134,12 +161,23 @@ func (c *checker) admit(r *live) (suspect, bool) {
 		// Before the row's source record is looked up in the database.
 		r.Findings = gate.NULFindings(&r.Record)
 	}
+	if r.Record.Source == "" {
+		r.Record.Source = c.opts.Source
+	}
+	if c.opts.Source == "" && r.Record.Source != "" && !c.sources[r.Record.Source] {
+		if len(c.sources) < maxSourceNames {
+			c.sources[r.Record.Source] = true
+		} else {
+			c.more = true
+		}
+	}
+	if r.Record.Source == "" && len(r.Findings) == 0 {
+		r.Findings = []steward.Finding{{Severity: steward.SeverityError, Field: steward.ColumnSource, Code: CodeSourceMissing,
+			Message: "The row names no source system, and the import was given none: fill its source column, or import the file with --source NAME (the system it comes from)."}}
+	}
 	if len(r.Findings) > 0 {
 		r.m.outcome = rejected
 		return suspect{}, false
-	}
-	if r.Record.Source == "" {
-		r.Record.Source = c.opts.Source
 	}
 	derived := r.Record.SourceID == ""
 	if derived {

@@ -21,7 +21,8 @@ import (
 type Options struct {
 	// Source names the system the file comes from; with each row's id it
 	// identifies the row across re-imports. Rows whose mapping or source
-	// column gives a source keep theirs.
+	// column gives a source keep theirs. Without it, a row without a
+	// source is rejected (CodeSourceMissing).
 	Source string
 	// FileOptions say how to read the file: its name, format, encoding,
 	// mapping and limits.
@@ -129,11 +130,14 @@ const defaultKeysInMemory = 100_000
 type Summary struct {
 	// ImportID is the import's id in the imports history (0 for a dry
 	// run, or when it could not be kept).
-	ImportID int64            `json:"import_id,omitempty"`
-	File     string           `json:"file,omitempty"`
-	Source   string           `json:"source"`
-	Format   records.Format   `json:"format"`
-	Encoding records.Encoding `json:"encoding"`
+	ImportID int64  `json:"import_id,omitempty"`
+	File     string `json:"file,omitempty"`
+	Source   string `json:"source"`
+	// SourceFromRows says the import was given no source: Source names
+	// those the rows named.
+	SourceFromRows bool             `json:"source_from_rows,omitempty"`
+	Format         records.Format   `json:"format"`
+	Encoding       records.Encoding `json:"encoding"`
 	// EncodingReason says why the encoding was chosen; Samples are a few
 	// decoded values with non-ASCII letters, to catch a wrong guess.
 	EncodingReason string   `json:"encoding_reason,omitempty"`
@@ -245,7 +249,14 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 
 // recordImport keeps the import in the imports history.
 func recordImport(ctx context.Context, st steward.ImportStore, opts *Options, start time.Time, sum *Summary, failure error) {
-	im := &steward.ImportRecord{Source: opts.Source, Name: opts.Name, Actor: opts.Actor, Status: steward.ImportCommitted,
+	source := opts.Source
+	switch {
+	case source == "" && sum != nil && sum.Source != "":
+		source = sum.Source
+	case source == "":
+		source = "none named"
+	}
+	im := &steward.ImportRecord{Source: source, Name: opts.Name, Actor: opts.Actor, Status: steward.ImportCommitted,
 		StartedAt: start.UTC(), FinishedAt: time.Now().UTC()}
 	if failure != nil {
 		im.Status = steward.ImportFailed
@@ -342,7 +353,11 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	snap, load := ld.snap, ld.took
 	snap.known = known
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
+	source := opts.Source
+	if source == "" {
+		source = chk.sourceNames()
+	}
+	sum := &Summary{File: opts.Name, Source: source, SourceFromRows: opts.Source == "", Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
 		Columns: t.Inference, DryRun: opts.DryRun, OnDuplicate: opts.OnDuplicate, Read: read, Load: load, Index: snap.db.Source}
 	opts.Progress.Stage("import", int64(t.rows.len()))
 	stage := time.Now()
@@ -370,7 +385,7 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 			return err
 		}
 		w := &writer{tx: tx, opts: &opts, snap: snap, sum: sum, matches: m, rep: rep, rows: sp.cursor(), ahead: sp.cursor(),
-			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + opts.Source + ":" + opts.Name}, origin: opts.Source + ": " + opts.Name}
+			meta: steward.Meta{Actor: opts.Actor, Cause: "import:" + sum.Source + ":" + opts.Name}, origin: sum.Source + ": " + opts.Name}
 		defer func() { touched, tooMany = w.touched, w.tooMany }()
 		if err := w.run(ctx, t); err != nil {
 			return err
