@@ -277,7 +277,7 @@ func TestImportsCommand(t *testing.T) {
 	}
 	out, _, code = runWith(t, nil, "imports", "show", "1", "--db", db)
 	if code != exitOK || !strings.Contains(out, "by cli:ann") || !strings.Contains(out, "source shop: 2 rows") ||
-		!strings.Contains(out, "rejected   1 rows") || !strings.Contains(out, "not kept here") || strings.Contains(out, "not-an-email") {
+		!strings.Contains(out, "rejected   1 row ") || !strings.Contains(out, "not kept here") || strings.Contains(out, "not-an-email") {
 		t.Errorf("show: exit %d\n%s", code, out)
 	}
 	if _, _, code := runWith(t, nil, "imports", "show", "9", "--db", db); code != exitNotFound {

@@ -90,7 +90,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if *out == "-" {
 		envLogger(env).Info("exported customers", "customers", n, "to", "stdout")
 	} else {
-		fmt.Fprintf(env.Stderr, "exported %d customers to %s\n", n, *out)
+		fmt.Fprintf(env.Stderr, "exported %s to %s\n", counted(int(n), "customer"), *out)
 	}
 	return nil
 }

@@ -272,7 +272,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		printImportSummary(env.Stdout, sum, *rejectsFile, *writeMapping)
 	}
 	if n := sum.Codes[importer.CodeSourceMissing]; n > 0 && *source == "" && !*asJSON {
-		fmt.Fprintf(env.Stderr, "hint: %d rows name no source system: import the file with --source NAME (the system it comes from)\n", n)
+		fmt.Fprintf(env.Stderr, "hint: %s no source system: import the file with --source NAME (the system it comes from)\n", counted(n, "row names", "rows name"))
 	}
 	if sum.Rejected+sum.Blocked > 0 {
 		return errFindings
@@ -368,7 +368,7 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile, writeMapp
 	case s.SourceFromRows:
 		source = "sources named by the rows: " + s.Source
 	}
-	fmt.Fprintf(w, "%s (%s, %s), %s: %d rows\n", s.File, s.Format, s.Encoding, source, s.Rows)
+	fmt.Fprintf(w, "%s (%s, %s), %s: %s\n", s.File, s.Format, s.Encoding, source, counted(s.Rows, "row"))
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {
 		fmt.Fprintf(w, "  encoding   %s: %s\n", s.Encoding, s.EncodingReason)
 	}
@@ -380,31 +380,31 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile, writeMapp
 		held = fmt.Sprintf(", held %d", s.Held)
 	}
 	fmt.Fprintf(w, "  accepted   %d (created %d%s, updated %d, unchanged %d, merged %d)\n", s.Accepted, s.Created, held, s.Updated, s.Unchanged, s.Merged)
-	fmt.Fprintf(w, "  rejected   %d rows (invalid: not imported)\n", s.Rejected)
+	fmt.Fprintf(w, "  rejected   %s (invalid: not imported)\n", counted(s.Rejected, "row"))
 	if s.Blocked > 0 {
-		fmt.Fprintf(w, "  blocked    %d rows looked like customers already stored, or like earlier rows, and were not imported\n", s.Blocked)
+		fmt.Fprintf(w, "  blocked    %s looked like customers already stored, or like earlier rows, and were not imported\n", counted(s.Blocked, "row"))
 	}
 	switch {
 	case s.Duplicates == 0:
 		fmt.Fprintf(w, "  duplicates none suspected\n")
 	case onDup == steward.DuplicateMerge:
-		fmt.Fprintf(w, "  duplicates %d rows looked like customers: %d merged into them, the others stored as new customers with %d merge suggestions for a steward\n",
-			s.Duplicates, s.Merged, s.Suggestions)
+		fmt.Fprintf(w, "  duplicates %s looked like customers: %d merged into them, the others stored as new customers with %d merge suggestions for a steward\n",
+			counted(s.Duplicates, "row"), s.Merged, s.Suggestions)
 	case onDup == steward.DuplicateHold:
-		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: %d were stored held (not active, not exported, not sent to) until a steward decides their %d merge suggestions\n",
-			s.Duplicates, s.Held, s.Suggestions)
+		fmt.Fprintf(w, "  duplicates %s like customers already stored, or like earlier rows: %d were stored held (not active, not exported, not sent to) until a steward decides their %d merge suggestions\n",
+			counted(s.Duplicates, "row looks", "rows look"), s.Held, s.Suggestions)
 	case onDup != steward.DuplicateBlock:
-		fmt.Fprintf(w, "  duplicates %d rows look like customers already stored, or like earlier rows: they were stored as new customers, with %d merge suggestions for a steward to decide\n",
-			s.Duplicates, s.Suggestions)
+		fmt.Fprintf(w, "  duplicates %s like customers already stored, or like earlier rows: they were stored as new customers, with %d merge suggestions for a steward to decide\n",
+			counted(s.Duplicates, "row looks", "rows look"), s.Suggestions)
 	}
 	if s.Warnings > 0 {
-		fmt.Fprintf(w, "  warnings   %d accepted rows have findings\n", s.Warnings)
+		fmt.Fprintf(w, "  warnings   %s with findings\n", counted(s.Warnings, "accepted row"))
 	}
 	if len(s.Dropped) > 0 {
 		fmt.Fprintf(w, "  dropped    %s (invalid values left out of accepted rows; --findings FILE lists them)\n", countsByName(s.Dropped))
 	}
 	if s.Suppressed > 0 {
-		fmt.Fprintf(w, "  suppressed %d rows have an address that is suppressed: they are in, and their addresses stay suppressed\n", s.Suppressed)
+		fmt.Fprintf(w, "  suppressed %s with an address that is suppressed: they are in, and their addresses stay suppressed\n", counted(s.Suppressed, "row"))
 	}
 	if len(s.Codes) > 0 {
 		fmt.Fprintf(w, "  by code    %s\n", countsByName(s.Codes))

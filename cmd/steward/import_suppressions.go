@@ -112,7 +112,7 @@ func ensureESPFormat(path, flag string) (suppress.ESPFormat, error) {
 
 func printESPSummary(env *Env, sum *suppress.ESPSummary) {
 	w := env.Stdout
-	fmt.Fprintf(w, "%s (%s): %d rows", sum.File, sum.Format, sum.Rows)
+	fmt.Fprintf(w, "%s (%s): %s", sum.File, sum.Format, counted(sum.Rows, "row"))
 	var effects []string
 	for e, n := range sum.Effects {
 		effects = append(effects, fmt.Sprintf("%s %d", e, n))

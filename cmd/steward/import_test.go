@@ -422,7 +422,7 @@ func TestImportSourcesFromTheRows(t *testing.T) {
 	os.WriteFile(mixed, []byte("id,source,first_name,email\n1,shop,Ann,ann@gmail.com\n2,crm,Bo,bo@gmail.com\n3,,Cy,cy@gmail.com\n"), 0o600)
 	out, errOut, code := runWith(t, nil, "import", mixed, "--db", db)
 	if code != exitFindings || !strings.Contains(out, "sources named by the rows: crm, shop") || !strings.Contains(out, "source_missing") ||
-		!strings.Contains(errOut, "hint: 1 rows name no source system: import the file with --source NAME") {
+		!strings.Contains(errOut, "hint: 1 row names no source system: import the file with --source NAME") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	st, err := sqlite.Open(context.Background(), db, nil)

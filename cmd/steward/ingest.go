@@ -210,7 +210,7 @@ func printIngestResult(env *Env, res suppress.Result) {
 
 func printIngestSummary(env *Env, sum suppress.Summary) {
 	w := env.Stdout
-	fmt.Fprintf(w, "%d messages: ", sum.Messages)
+	fmt.Fprintf(w, "%s: ", counted(sum.Messages, "message"))
 	var kinds []string
 	for k, n := range sum.Kinds {
 		kinds = append(kinds, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(k), "_", " ")))

@@ -323,3 +323,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	}
 	return nil
 }
+
+// counted writes n with its noun: "1 row", "2 rows". The plural is the
+// noun with an s, or forms[1] when given ("row names", "rows name").
+func counted(n int, forms ...string) string {
+	one, many := forms[0], forms[0]+"s"
+	if len(forms) > 1 {
+		many = forms[1]
+	}
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -108,7 +108,7 @@ func runReport(ctx context.Context, env *Env, args []string) error {
 		if err := o.commit(); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "wrote the report of %d snapshots to %s\n", len(snaps), *htmlFile)
+		fmt.Fprintf(env.Stderr, "wrote the report of %s to %s\n", counted(len(snaps), "snapshot"), *htmlFile)
 		return nil
 	}
 	return rep.WriteText(env.Stdout)

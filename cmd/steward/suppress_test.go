@@ -71,7 +71,7 @@ func TestImportKeepsSuppression(t *testing.T) {
 	runWith(t, nil, "migrate", "--db", db)
 	runWith(t, nil, "suppress", "ann.lee@gmail.com", "--reason", "unsubscribed", "--db", db)
 	out, errOut, code := runWith(t, nil, "import", in, "--source", "shop", "--db", db)
-	if code != exitOK || !strings.Contains(out, "suppressed 1 rows have an address that is suppressed") {
+	if code != exitOK || !strings.Contains(out, "suppressed 1 row with an address that is suppressed") {
 		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
 	}
 	out, _, _ = runWith(t, nil, "export", "--db", db, "--out", "-", "--sendable")
