@@ -127,7 +127,9 @@ func runJobsInOrder(ctx context.Context, reg *jobs.Registry, runner *jobs.Runner
 	var errs []error
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
-			errs = append(errs, err)
+			if !errors.Is(errors.Join(errs...), err) { // the job it ended says so already
+				errs = append(errs, err)
+			}
 			break
 		}
 		job, err := reg.Build(ctx, name)

@@ -41,8 +41,16 @@ func TestRunJobsInOrderNamesEveryFailure(t *testing.T) {
 	if !errors.Is(err, diskFull) || strings.Contains(err.Error(), "Jobs") {
 		t.Errorf("one failure: %v", err)
 	}
-	// A cancelled context stops before the next job.
+	// Ctrl-C during a job stops the jobs after it, and says so once.
 	ctx, cancel := context.WithCancel(context.Background())
+	reg.Register("ctrl-c", func(context.Context) (jobs.Job, error) { return cancelingJob{cancel}, nil })
+	ran = nil
+	err = runJobsInOrder(ctx, reg, runner, []string{"ctrl-c", "b"}, jobs.Options{}, nil, func(name string, _ *steward.JobRun) { ran = append(ran, name) })
+	if !errors.Is(err, context.Canceled) || strings.Join(ran, ",") != "ctrl-c" || strings.Count(err.Error(), "context canceled") != 1 {
+		t.Errorf("Ctrl-C: ran %v, err %q", ran, err)
+	}
+	// A cancelled context stops before the next job.
+	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
 	ran = nil
 	err = runJobsInOrder(ctx, reg, runner, []string{"b"}, jobs.Options{}, nil, func(name string, _ *steward.JobRun) { ran = append(ran, name) })
@@ -59,3 +67,12 @@ type namedJob struct {
 
 func (j namedJob) Name() string                               { return j.name }
 func (j namedJob) Run(ctx context.Context, _ *jobs.Run) error { return j.err }
+
+// cancelingJob plays Ctrl-C while it runs.
+type cancelingJob struct{ cancel func() }
+
+func (j cancelingJob) Name() string { return "ctrl-c" }
+func (j cancelingJob) Run(ctx context.Context, _ *jobs.Run) error {
+	j.cancel()
+	return ctx.Err()
+}
