@@ -49,7 +49,8 @@ func FieldErrorf(code, field, format string, args ...any) *Error {
 // ErrorText is err's text for a record a person reads later (a job run's
 // or a schedule run's error): err.Error(), with every *Error in its
 // tree written as its message instead of its code=… form. The wrapping
-// context ("job verify-emails: ") stays.
+// context ("job verify-emails: ") stays, and the lines of joined errors
+// are joined with "; ".
 func ErrorText(err error) string {
 	if err == nil {
 		return ""
@@ -71,7 +72,8 @@ func ErrorText(err error) string {
 		}
 	}
 	walk(err)
-	return text
+	// A record is one line: errors.Join's lines become a list.
+	return strings.ReplaceAll(text, "\n", "; ")
 }
 
 // ErrorField returns the field of the first *Error in err's chain, "" when

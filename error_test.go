@@ -18,7 +18,7 @@ func TestErrorText(t *testing.T) {
 		{"steward", dns, "The DNS server is down."},
 		{"wrapped", fmt.Errorf("job verify-emails: %w", dns), "job verify-emails: The DNS server is down."},
 		{"joined", errors.Join(Errorf(ECONFLICT, "Two failed."), fmt.Errorf("job a: %w", dns), errors.New("job c: disk full")),
-			"Two failed.\njob a: The DNS server is down.\njob c: disk full"},
+			"Two failed.; job a: The DNS server is down.; job c: disk full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

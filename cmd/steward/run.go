@@ -155,10 +155,37 @@ func runJobsInOrder(ctx context.Context, reg *jobs.Registry, runner *jobs.Runner
 	if len(failed) < 2 {
 		return errors.Join(errs...)
 	}
-	first := errs[0]
-	sum := steward.Errorf(steward.ErrorCode(first), "Jobs %s failed (the others ran); each run's error is recorded (steward jobs runs, or above). The first: %s",
-		strings.Join(failed, ", "), steward.ErrorMessage(first))
-	return errors.Join(append([]error{sum}, errs...)...)
+	texts := make([]string, len(errs))
+	for i, e := range errs {
+		texts[i] = steward.ErrorText(e)
+	}
+	je := &jobsError{msg: fmt.Sprintf("Jobs %s failed (the others ran): %s", strings.Join(failed, ", "), strings.Join(texts, "; ")), errs: errs}
+	// The exit status is that of the first failure with a known cause.
+	for _, e := range errs {
+		if code := steward.ErrorCode(e); code != steward.EINTERNAL {
+			je.coded = &steward.Error{Code: code, Message: je.msg}
+			break
+		}
+	}
+	return je
+}
+
+// jobsError is the failure of several jobs of one run: one message that
+// names them all, the code of the first failure that has one, and every
+// failure for errors.Is.
+type jobsError struct {
+	msg   string
+	coded *steward.Error // nil when every failure is internal
+	errs  []error
+}
+
+func (e *jobsError) Error() string { return e.msg }
+
+func (e *jobsError) Unwrap() []error {
+	if e.coded == nil {
+		return e.errs
+	}
+	return append([]error{e.coded}, e.errs...)
 }
 
 // jobRegistry is the registry of the jobs this build runs, made from the

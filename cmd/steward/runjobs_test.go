@@ -31,9 +31,19 @@ func TestRunJobsInOrderNamesEveryFailure(t *testing.T) {
 		t.Errorf("ran %s", got)
 	}
 	msg := steward.ErrorMessage(err)
-	if steward.ErrorCode(err) != steward.EUNAVAILABLE || !strings.HasPrefix(msg, "Jobs a, c failed (the others ran)") ||
-		!strings.Contains(msg, "The DNS server is down.") || !errors.Is(err, dnsDown) || !errors.Is(err, diskFull) {
+	if want := "Jobs a, c failed (the others ran): job a: The DNS server is down.; job c: disk full"; steward.ErrorCode(err) != steward.EUNAVAILABLE ||
+		msg != want || err.Error() != want || steward.ErrorText(err) != want || !errors.Is(err, dnsDown) || !errors.Is(err, diskFull) {
 		t.Errorf("err = %v (code %s, message %q)", err, steward.ErrorCode(err), msg)
+	}
+	// The exit status is the first known cause's, also when an internal
+	// failure came first; with none known, the message is the whole text.
+	err = runJobsInOrder(context.Background(), reg, runner, []string{"c", "a"}, jobs.Options{}, nil, func(string, *steward.JobRun) {})
+	if steward.ErrorCode(err) != steward.EUNAVAILABLE || steward.ErrorMessage(err) != "Jobs c, a failed (the others ran): job c: disk full; job a: The DNS server is down." {
+		t.Errorf("internal first: code %s, message %q", steward.ErrorCode(err), steward.ErrorMessage(err))
+	}
+	err = runJobsInOrder(context.Background(), reg, runner, []string{"c", "c"}, jobs.Options{}, nil, func(string, *steward.JobRun) {})
+	if steward.ErrorCode(err) != steward.EINTERNAL || err.Error() != "Jobs c, c failed (the others ran): job c: disk full; job c: disk full" {
+		t.Errorf("all internal: code %s, %q", steward.ErrorCode(err), err)
 	}
 
 	// One failure is that failure, as a single job's would be.

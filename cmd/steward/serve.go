@@ -150,15 +150,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "steward serving http://%s/api/v1 (Ctrl-C to stop); the steward pages at http://%s/\n", ln.Addr(), ln.Addr())
 	if users, err := s.Users(ctx); err == nil && len(users) == 0 {
-		// A PostgreSQL URL may hold a password: it is not repeated.
-		where := ""
-		switch {
-		case strings.Contains(*db, "://"):
-			where = " --db (this database)"
-		case *db != "":
-			where = " --db " + *db
-		}
-		log.Warn("nobody can sign in yet: add the first user", "with", "steward users add NAME --role admin"+where)
+		log.Warn("nobody can sign in yet: add the first user", "with", firstUserCommand(*db))
 	}
 	if err := srv.Serve(ctx, ln, *grace); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -176,4 +168,20 @@ func serveKeys(env *Env, db string) (*suppress.Keys, error) {
 		return nil, nil
 	}
 	return suppressionKeys(env, db)
+}
+
+// firstUserCommand is the command that adds the first user to the
+// database db. A PostgreSQL connection string may hold a password: it is
+// not repeated; an SQLite path is, quoted for the shell when it needs it.
+func firstUserCommand(db string) string {
+	cmd := "steward users add NAME --role admin"
+	switch {
+	case store.KindOf(db) == store.Postgres:
+		return cmd + " --db (this database)"
+	case strings.ContainsAny(db, " '\"$\\"):
+		return cmd + " --db '" + strings.ReplaceAll(db, "'", `'\''`) + "'"
+	case db != "":
+		return cmd + " --db " + db
+	}
+	return cmd
 }

@@ -94,3 +94,20 @@ func TestServe(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// TestFirstUserCommand: the hint never repeats a PostgreSQL connection
+// string, which may hold a password, in either of its forms.
+func TestFirstUserCommand(t *testing.T) {
+	tests := []struct{ db, want string }{
+		{"", "steward users add NAME --role admin"},
+		{"crm.db", "steward users add NAME --role admin --db crm.db"},
+		{"my crm.db", "steward users add NAME --role admin --db 'my crm.db'"},
+		{"postgres://u:s3cret@db/crm", "steward users add NAME --role admin --db (this database)"},
+		{"host=db user=u password=s3cret dbname=crm", "steward users add NAME --role admin --db (this database)"},
+	}
+	for _, tt := range tests {
+		if got := firstUserCommand(tt.db); got != tt.want || strings.Contains(got, "s3cret") {
+			t.Errorf("firstUserCommand(%q) = %q, want %q", tt.db, got, tt.want)
+		}
+	}
+}
