@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -208,6 +209,13 @@ func TestResumedRunKeepsItsChanges(t *testing.T) {
 			t.Fatalf("interrupted run: %v, %v", failed, err)
 		}
 		job.Progress = nil
+		// A shutdown while the resuming run's start is recorded: that run
+		// fails too, and keeps the interrupted run's customers.
+		sctx, shutdown := context.WithCancel(ctx)
+		stopped := &Runner{Store: &cancelAfterStart{Store: s, cancel: shutdown}, StaleAfter: time.Minute}
+		if _, err := stopped.Start(sctx, job, Options{}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("start during a shutdown: %v", err)
+		}
 		messUp(t, s, cs, 0) // before the checkpoint: the next run finds it
 		resumed := start(t, rn, job, Options{})
 		if resumed.Changes.Full || resumed.Changes.Since != base.Changes.Mark ||

@@ -274,19 +274,32 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	if err != nil {
 		return nil, err
 	}
-	// Until the job runs, the new run keeps the point to resume after: a
-	// failure before then must not leave a run without it as the last.
+	// Until the job runs, the new run keeps the point to resume after and
+	// the interrupted run's customers: a failure before then (a shutdown
+	// too) must not leave a run without them as the last, or the next
+	// start would examine every customer.
 	rec.Checkpoint = resume
+	inherited := follows && resume != "" && last.Changes.Mark != 0
+	if inherited {
+		finishCtx, cancel := finishContext(ctx)
+		err := rn.Store.SetJobRunChanges(finishCtx, rec.ID, last.Changes)
+		cancel()
+		if err != nil {
+			return nil, rn.fail(ctx, rec, err)
+		}
+		rec.Changes = last.Changes
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, rn.fail(ctx, rec, err)
 	}
 	var changes steward.ChangeWindow
-	if follows {
-		if resume != "" && last.Changes.Mark != 0 {
-			changes = last.Changes // the interrupted run's customers
-			// An interrupted run from before changes were followed resumes
-			// as a full run.
-		} else if changes, err = rn.changeWindow(ctx, job.Name(), opts.Full || resume != ""); err != nil {
+	switch {
+	case inherited:
+		changes = rec.Changes
+	case follows:
+		// An interrupted run from before changes were followed resumes
+		// as a full run.
+		if changes, err = rn.changeWindow(ctx, job.Name(), opts.Full || resume != ""); err != nil {
 			return nil, rn.fail(ctx, rec, err)
 		}
 		if err := rn.Store.SetJobRunChanges(ctx, rec.ID, changes); err != nil {

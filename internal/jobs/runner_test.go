@@ -202,8 +202,10 @@ func TestRunnerShutdownDuringStart(t *testing.T) {
 	})
 }
 
-// cancelAfterStart records a run's start and then cancels, answering as a
-// driver does whose context ended while it read the reply.
+// cancelAfterStart records a run's start and then cancels, as a shutdown
+// that arrives while the start is written; had the runner given it the
+// cancelled context, it answers as a driver does whose context ended
+// while it read the reply.
 type cancelAfterStart struct {
 	steward.Store
 	cancel func()
