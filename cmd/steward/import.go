@@ -363,10 +363,13 @@ func printImportSummary(w io.Writer, s *importer.Summary, rejectsFile, writeMapp
 	}
 	source := "source " + s.Source
 	switch {
-	case s.Source == "":
+	case len(s.Sources) > 0:
+		source = "sources named by the rows: " + strings.Join(s.Sources, ", ")
+		if s.MoreSources {
+			source += " and others"
+		}
+	case s.Source == importer.SourceNone:
 		source = "no source named"
-	case s.SourceFromRows:
-		source = "sources named by the rows: " + s.Source
 	}
 	fmt.Fprintf(w, "%s (%s, %s), %s: %s\n", s.File, s.Format, s.Encoding, source, counted(s.Rows, "row"))
 	if s.EncodingReason != "" && s.EncodingReason != "named" && s.EncodingReason != "plain ASCII" {

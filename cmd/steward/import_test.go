@@ -436,8 +436,20 @@ func TestImportSourcesFromTheRows(t *testing.T) {
 		}
 	}
 	out, _, _ = runWith(t, nil, "imports", "list", "--db", db)
-	if !strings.Contains(out, "crm, shop") {
-		t.Errorf("imports list does not name the rows' sources:\n%s", out)
+	if !strings.Contains(out, "(several)") {
+		t.Errorf("imports list does not say the rows named several sources:\n%s", out)
+	}
+	if out, _, _ = runWith(t, nil, "imports", "show", "1", "--db", db); !strings.Contains(out, "sources named by the rows: crm, shop") {
+		t.Errorf("imports show does not name the rows' sources:\n%s", out)
+	}
+	// A file whose rows all name one system is filed under it.
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte("id,source,first_name,email\n7,pos,Di,di@gmail.com\n"), 0o600)
+	if _, errOut, code := runWith(t, nil, "import", one, "--db", db); code != exitOK {
+		t.Fatalf("one source: exit %d %s", code, errOut)
+	}
+	if out, _, _ = runWith(t, nil, "imports", "list", "--source", "pos", "--db", db); !strings.Contains(out, "one.csv") {
+		t.Errorf("imports list --source pos:\n%s", out)
 	}
 	// --source fills the rows without one; the others keep theirs.
 	out, errOut, code = runWith(t, nil, "import", mixed, "--source", "web", "--db", db)

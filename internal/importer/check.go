@@ -10,7 +10,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -125,15 +124,10 @@ func startChecking(ctx context.Context, opts *Options, sp *spill, rows *rowTable
 // import given none records by name (sourceNames).
 const maxSourceNames = 10
 
-// sourceNames names the source systems the rows named, sorted, for an
-// import given none: "crm, shop", "crm, pos, shop and others".
-func (c *checker) sourceNames() string {
-	names := slices.Sorted(maps.Keys(c.sources))
-	s := strings.Join(names, ", ")
-	if c.more {
-		s += " and others"
-	}
-	return s
+// sourceNames returns the source systems the rows named, sorted, for an
+// import given none, and whether there were more than maxSourceNames.
+func (c *checker) sourceNames() ([]string, bool) {
+	return slices.Sorted(maps.Keys(c.sources)), c.more
 }
 
 // add takes the next row read.

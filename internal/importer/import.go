@@ -17,6 +17,13 @@ import (
 	"github.com/steward-crm/steward/internal/suppress"
 )
 
+// The source of an import given none whose rows named several systems,
+// or none: in its summary and the imports history.
+const (
+	SourceSeveral = "(several)"
+	SourceNone    = "(none)"
+)
+
 // Options configure an import.
 type Options struct {
 	// Source names the system the file comes from; with each row's id it
@@ -133,11 +140,14 @@ type Summary struct {
 	ImportID int64  `json:"import_id,omitempty"`
 	File     string `json:"file,omitempty"`
 	Source   string `json:"source"`
-	// SourceFromRows says the import was given no source: Source names
-	// those the rows named.
-	SourceFromRows bool             `json:"source_from_rows,omitempty"`
-	Format         records.Format   `json:"format"`
-	Encoding       records.Encoding `json:"encoding"`
+	// Sources are the source systems the rows named, sorted, in an import
+	// given no source (Options.Source), the first maxSourceNames of them;
+	// MoreSources says there were others. Source is then the one they
+	// named, or SourceSeveral, or SourceNone.
+	Sources     []string         `json:"sources,omitempty"`
+	MoreSources bool             `json:"more_sources,omitempty"`
+	Format      records.Format   `json:"format"`
+	Encoding    records.Encoding `json:"encoding"`
 	// EncodingReason says why the encoding was chosen; Samples are a few
 	// decoded values with non-ASCII letters, to catch a wrong guess.
 	EncodingReason string   `json:"encoding_reason,omitempty"`
@@ -251,10 +261,10 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 func recordImport(ctx context.Context, st steward.ImportStore, opts *Options, start time.Time, sum *Summary, failure error) {
 	source := opts.Source
 	switch {
-	case source == "" && sum != nil && sum.Source != "":
+	case source == "" && sum != nil:
 		source = sum.Source
 	case source == "":
-		source = "none named"
+		source = SourceNone
 	}
 	im := &steward.ImportRecord{Source: source, Name: opts.Name, Actor: opts.Actor, Status: steward.ImportCommitted,
 		StartedAt: start.UTC(), FinishedAt: time.Now().UTC()}
@@ -353,12 +363,19 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	snap, load := ld.snap, ld.took
 	snap.known = known
 	log.Info("import loaded customers", "customers", snap.db.Ix.Len(), "from", snap.db.Source, "elapsed", load.Round(time.Millisecond))
-	source := opts.Source
-	if source == "" {
-		source = chk.sourceNames()
-	}
-	sum := &Summary{File: opts.Name, Source: source, SourceFromRows: opts.Source == "", Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
+	sum := &Summary{File: opts.Name, Source: opts.Source, Format: t.Format, Encoding: t.Encoding, EncodingReason: t.EncodingReason, Samples: t.Samples,
 		Columns: t.Inference, DryRun: opts.DryRun, OnDuplicate: opts.OnDuplicate, Read: read, Load: load, Index: snap.db.Source}
+	if opts.Source == "" {
+		sum.Sources, sum.MoreSources = chk.sourceNames()
+		switch {
+		case len(sum.Sources) == 1 && !sum.MoreSources:
+			sum.Source = sum.Sources[0]
+		case len(sum.Sources) == 0:
+			sum.Source = SourceNone
+		default:
+			sum.Source = SourceSeveral
+		}
+	}
 	opts.Progress.Stage("import", int64(t.rows.len()))
 	stage := time.Now()
 	var touched []*steward.Customer
