@@ -39,7 +39,7 @@ type Options struct {
 //     name in one field split);
 //   - company: Company; email: Email; phone: Phone for the record's
 //     country, else DefaultCountry (type in the "phone_type" attribute);
-//   - address_line1, address_line2: StreetLine; city: Text; region: Region;
+//   - address_line1, address_line2: StreetLine; city: City; region: Region;
 //     postal_code: PostalCode; birth_date: Date with DateOrder;
 //     national_id: Text.
 //
