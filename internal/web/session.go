@@ -118,11 +118,10 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request, c *call) error
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
+	// Whether anyone can sign in yet is a hint: a store that cannot say
+	// does not keep the sign-in form from those who can.
 	users, err := p.cfg.Store.Users(r.Context())
-	if err != nil {
-		return err
-	}
-	return p.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: next, NoUsers: len(users) == 0})
+	return p.render(w, r, c, http.StatusOK, "login", "Sign in", loginView{Next: next, NoUsers: err == nil && len(users) == 0})
 }
 
 // login checks the name and password and sets the session cookie.
