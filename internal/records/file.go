@@ -441,7 +441,7 @@ func readDelimited(text io.Reader, format Format, opts *FileOptions, bom int64, 
 	if err := t.start(slices.Clone(rd.Header())); err != nil {
 		return nil, readErr(1, err)
 	}
-	next := 2 // line where the next row starts
+	next := rd.Line() + 1 // line where the next row starts
 	for {
 		if t.bindDue() {
 			if err := t.bind("Line"); err != nil {

@@ -149,6 +149,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	}
 	c.FieldsPerRecord = len(header)
 	rd := &Reader{csv: c, src: src, cols: cols, maxRow: opts.MaxRowBytes, maxLines: opts.MaxRowLines}
+	rd.line, _ = c.FieldPos(0) // the header's
 	rd.prevOff = c.InputOffset()
 	src.consume(rd.prevOff)
 	return rd, nil
@@ -172,8 +173,8 @@ func (r *Reader) AttributeColumns() []string { return r.cols.AttributeColumns() 
 // Row returns the number of the row last read, 1 for the first data row.
 func (r *Reader) Row() int { return r.row }
 
-// Line returns the line in the file where the row last read starts (the
-// header is line 1).
+// Line returns the line in the file where the row last read starts, or
+// the header's before the first row (line 1, or 2 after a "sep=" line).
 func (r *Reader) Line() int { return r.line }
 
 // Raw returns the fields of the row last read as they are in the file,
