@@ -25,6 +25,12 @@ type Options struct {
 	DateOrder DateOrder
 }
 
+// Version numbers what Record makes of a value. It goes up with every
+// change to a rule that standardizes stored values differently (2: US
+// cities in capitals), so that the customers standardized before are
+// standardized again (the standardize job runs over every customer).
+const Version = 2
+
 // Record standardizes every canonical field of r in place and returns what
 // it changed, in canonical field order, each Fix with its Field set:
 //

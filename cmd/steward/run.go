@@ -265,6 +265,14 @@ func (b *barJob) FollowsChanges() bool {
 	return ok && f.FollowsChanges()
 }
 
+// FullRunBecause implements jobs.FullRunAsker for the job inside.
+func (b *barJob) FullRunBecause(last *steward.JobRun) string {
+	if a, ok := b.Job.(jobs.FullRunAsker); ok {
+		return a.FullRunBecause(last)
+	}
+	return ""
+}
+
 // end ends the job's progress bar, as finished or, after err, stopped.
 func (b *barJob) end(err error) {
 	if err != nil {

@@ -117,6 +117,40 @@ func TestStandardizeExaminesOnlyChangedCustomers(t *testing.T) {
 	})
 }
 
+// TestStandardizeAgainWhenItsRulesChange: a run under other rules (the
+// default country changed, or a run from before the rules were
+// fingerprinted: steward upgraded) examines every customer and says why;
+// the run after it is incremental again.
+func TestStandardizeAgainWhenItsRulesChange(t *testing.T) {
+	eachStore(t, func(t *testing.T, open func() steward.Store) {
+		s := open()
+		seedCustomers(t, s, manyMessy(10)...)
+		rn := &Runner{Store: s, StaleAfter: time.Minute}
+		us := &Standardize{Options: cleanse.Options{DefaultCountry: "US"}, PageSize: 4}
+		start(t, rn, us, Options{})
+		if idle := start(t, rn, us, Options{}); idle.Changes.Full || idle.Counts["full_because:rules_changed"] != 0 {
+			t.Fatalf("same rules: %+v %v, want an incremental run", idle.Changes, idle.Counts)
+		}
+		gb := &Standardize{Options: cleanse.Options{DefaultCountry: "GB"}, PageSize: 4}
+		again := start(t, rn, gb, Options{})
+		if !again.Changes.Full || again.Counts["customers"] != 10 || again.Counts["full_because:rules_changed"] != 1 {
+			t.Fatalf("other default country: %+v %v, want every customer, rules_changed", again.Changes, again.Counts)
+		}
+		if next := start(t, rn, gb, Options{}); next.Changes.Full || next.Counts["full_because:rules_changed"] != 0 {
+			t.Fatalf("after the full run: %+v %v, want incremental", next.Changes, next.Counts)
+		}
+		// A last run that kept no fingerprint (an older steward's).
+		last, err := s.LastJobRun(context.Background(), "standardize")
+		if err != nil {
+			t.Fatal(err)
+		}
+		delete(last.Counts, countRules)
+		if why := gb.FullRunBecause(last); why != "rules_changed" {
+			t.Errorf("a run without a fingerprint: %q, want rules_changed", why)
+		}
+	})
+}
+
 // TestVerifyEmailsChecksOnlyChangedAddresses: after 3 customers change
 // their address, a run checks exactly those 3; a check past its window is
 // due whether its customer changed or not; an address left unknown keeps

@@ -62,6 +62,15 @@ type ChangeFollower interface {
 	FollowsChanges() bool
 }
 
+// FullRunAsker is a ChangeFollower whose work depends on settings that
+// can change between runs (a standardizer's rules): it says why the
+// customers its last successful run examined must be examined again
+// ("rules_changed"), or "". The runner then runs it over every customer
+// and counts the reason as "full_because:REASON".
+type FullRunAsker interface {
+	FullRunBecause(last *steward.JobRun) string
+}
+
 // Run is the handle a Job works through: its stored run, the point to
 // resume from, counts and checkpoints.
 type Run struct {
@@ -293,13 +302,14 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		return nil, rn.fail(ctx, rec, err)
 	}
 	var changes steward.ChangeWindow
+	fullBecause := ""
 	switch {
 	case inherited:
 		changes = rec.Changes
 	case follows:
 		// An interrupted run from before changes were followed resumes
 		// as a full run.
-		if changes, err = rn.changeWindow(ctx, job.Name(), opts.Full || resume != ""); err != nil {
+		if changes, fullBecause, err = rn.changeWindow(ctx, job, opts.Full || resume != ""); err != nil {
 			return nil, rn.fail(ctx, rec, err)
 		}
 		if err := rn.Store.SetJobRunChanges(ctx, rec.ID, changes); err != nil {
@@ -315,6 +325,9 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 	}
 	run := &Run{Record: rec, Store: rn.Store, resume: resume, progress: opts.Progress,
 		counts: make(map[string]int64), cp: resume, changes: changes, full: opts.Full}
+	if fullBecause != "" {
+		run.Count("full_because:"+fullBecause, 1)
+	}
 
 	stop := rn.heartbeat(ctx, run)
 	runErr := job.Run(ctx, run)
@@ -384,23 +397,28 @@ type ChangePruner interface {
 // changeWindow takes the customers' change mark for a new run of job: the
 // run examines the customers changed since the mark of the job's last
 // successful run, or every customer when full or when there is none.
-func (rn *Runner) changeWindow(ctx context.Context, job string, full bool) (steward.ChangeWindow, error) {
+func (rn *Runner) changeWindow(ctx context.Context, job Job, full bool) (steward.ChangeWindow, string, error) {
 	mark, err := rn.Store.CustomerChangeMark(ctx)
 	if err != nil {
-		return steward.ChangeWindow{}, err
+		return steward.ChangeWindow{}, "", err
 	}
 	w := steward.ChangeWindow{Full: true, Mark: mark}
 	if full {
-		return w, nil
+		return w, "", nil
 	}
-	ok, err := rn.Store.JobRuns(ctx, steward.JobRunFilter{Job: job, Succeeded: true, Limit: 1})
+	ok, err := rn.Store.JobRuns(ctx, steward.JobRunFilter{Job: job.Name(), Succeeded: true, Limit: 1})
 	if err != nil {
-		return steward.ChangeWindow{}, fmt.Errorf("last successful run of %s: %w", job, err)
+		return steward.ChangeWindow{}, "", fmt.Errorf("last successful run of %s: %w", job.Name(), err)
 	}
 	if len(ok) == 1 && ok[0].Changes.Mark != 0 {
+		if a, isAsker := job.(FullRunAsker); isAsker {
+			if why := a.FullRunBecause(ok[0]); why != "" {
+				return w, why, nil
+			}
+		}
 		w.Full, w.Since = false, ok[0].Changes.Mark
 	}
-	return w, nil
+	return w, "", nil
 }
 
 // fail records rec, just started, as failed with err before the job ran,

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/steward-crm/steward"
 )
 
 // IDRange bounds a job to the customers with From <= id <= Through; the
@@ -58,6 +60,14 @@ func (s share) Name() string { return s.name }
 func (s share) FollowsChanges() bool {
 	f, ok := s.Job.(ChangeFollower)
 	return ok && f.FollowsChanges()
+}
+
+// FullRunBecause implements FullRunAsker for the job shared.
+func (s share) FullRunBecause(last *steward.JobRun) string {
+	if a, ok := s.Job.(FullRunAsker); ok {
+		return a.FullRunBecause(last)
+	}
+	return ""
 }
 
 // ShareName names the share of job over r in the job runs:

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 
 	"github.com/steward-crm/steward"
@@ -41,6 +42,28 @@ func (j *Standardize) Name() string { return "standardize" }
 // unchanged since stays standard.
 func (j *Standardize) FollowsChanges() bool { return true }
 
+// countRules is the count in which a run keeps the fingerprint of the
+// rules it standardized by (rulesFingerprint).
+const countRules = "rules_fingerprint"
+
+// rulesFingerprint identifies what the job makes of a customer: the
+// standardizer's version and the options. It fits a JSON number exactly.
+func (j *Standardize) rulesFingerprint() int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d|%+v", cleanse.Version, j.Options)
+	return int64(h.Sum64() & (1<<53 - 1))
+}
+
+// FullRunBecause implements FullRunAsker: customers standardized by other
+// rules (steward upgraded, the rules file's default country or date order
+// changed) are standardized again, all of them.
+func (j *Standardize) FullRunBecause(last *steward.JobRun) string {
+	if last.Counts[countRules] != j.rulesFingerprint() {
+		return "rules_changed"
+	}
+	return ""
+}
+
 // Run implements Job. Its checkpoint is the last customer id done; it is
 // committed in the same transaction as the page's changes, so a resumed
 // run neither skips nor repeats a customer.
@@ -48,6 +71,7 @@ func (j *Standardize) Run(ctx context.Context, run *Run) error {
 	for _, c := range []string{"customers", "changed", "fixes", "flags"} {
 		run.Count(c, 0) // every count is reported, nothing to do included
 	}
+	run.Count(countRules, j.rulesFingerprint())
 	size := j.PageSize
 	if size <= 0 {
 		size = 500
