@@ -37,7 +37,16 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 	if sub == "" {
 		return err
 	}
-	fs := newFlagSet(env, "users "+sub, "NAME [flags]")
+	usage := "NAME [flags]"
+	switch sub {
+	case "add":
+		usage = "NAME --role viewer|steward|admin [flags]\n\n" + passwordUsage
+	case "password":
+		usage = "NAME [flags]\n\n" + passwordUsage
+	case "list":
+		usage = "[flags]"
+	}
+	fs := newFlagSet(env, "users "+sub, usage)
 	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	role := fs.String("role", "", "the user's role (add): viewer, steward or admin")
@@ -130,6 +139,11 @@ func subcommand(env *Env, name, usage, hint string, args []string) (string, []st
 }
 
 // interleave moves the flags of args before its arguments, so that
+// passwordUsage says where users add and users password read the password.
+const passwordUsage = `The password is read from standard input (its first line), or asked for
+twice on a terminal; at least 10 characters, kept as an argon2id hash:
+  printf '%s\n' "$PW" | steward users add NAME --role admin`
+
 // "users add sara --role admin" parses as "users add --role admin sara".
 func interleave(args []string) []string {
 	var flags, rest []string
