@@ -241,6 +241,9 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	// The bar shows the bytes read and checked, then the rows written.
 	opts.Progress = progress.New("read", size, env.Stderr, env.Terminal, envLogger(env)).InBytes()
 	sum, err := importer.Import(ctx, st, &countingReader{r: in, bar: opts.Progress}, opts)
+	if errors.Is(err, importer.ErrNoSourceColumn) {
+		return usagef("name the system the file comes from, e.g. --source shop", "%s has no source column: --source is needed", filepath.Base(file))
+	}
 	if steward.ErrorCode(err) == steward.EINVALID {
 		return &refusedError{err}
 	}

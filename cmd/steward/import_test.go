@@ -140,6 +140,7 @@ func TestImportCommand(t *testing.T) {
 		code int
 		want string
 	}{
+		{[]string{"import", shop}, 2, "shop-fa-1256.csv has no source column: --source is needed"},
 		{[]string{"import", "--source", "x"}, 2, "name the file"},
 		{[]string{"import", shop, "--source", "x", "--on-duplicate", "ignore"}, 2, "--on-duplicate"},
 		{[]string{"import", shop, "--source", "x", "--encoding", "ebcdic"}, 2, "--encoding"},
@@ -450,6 +451,17 @@ func TestImportSourcesFromTheRows(t *testing.T) {
 	}
 	if out, _, _ = runWith(t, nil, "imports", "list", "--source", "pos", "--db", db); !strings.Contains(out, "one.csv") {
 		t.Errorf("imports list --source pos:\n%s", out)
+	}
+	// A file with no source column is refused before a row is read, and
+	// is no import in the history.
+	bare := filepath.Join(dir, "bare.csv")
+	os.WriteFile(bare, []byte("id,first_name,email\n1,Ann,ann@gmail.com\n"), 0o600)
+	if _, errOut, code := runWith(t, nil, "import", bare, "--db", db); code != exitUsage || !strings.Contains(errOut, "bare.csv has no source column") ||
+		!strings.Contains(errOut, "hint: name the system the file comes from, e.g. --source shop") {
+		t.Errorf("no source column: exit %d, %s", code, errOut)
+	}
+	if out, _, _ = runWith(t, nil, "imports", "list", "--db", db); strings.Contains(out, "bare.csv") {
+		t.Errorf("the refused file is in the history:\n%s", out)
 	}
 	// --source fills the rows without one; the others keep theirs.
 	out, errOut, code = runWith(t, nil, "import", mixed, "--source", "web", "--db", db)

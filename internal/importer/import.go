@@ -24,6 +24,11 @@ const (
 	SourceNone    = "(none)"
 )
 
+// ErrNoSourceColumn refuses a file that has no source column in an
+// import given no source (Options.Source): nothing would identify its
+// rows. Nothing is imported.
+var ErrNoSourceColumn = steward.Errorf(steward.EINVALID, "The file has no source column, and the import was given no source: name the system the file comes from (with each row's id it identifies the row). Nothing was imported.")
+
 // Options configure an import.
 type Options struct {
 	// Source names the system the file comes from; with each row's id it
@@ -259,6 +264,9 @@ func Import(ctx context.Context, st steward.Store, r io.Reader, opts Options) (*
 
 // recordImport keeps the import in the imports history.
 func recordImport(ctx context.Context, st steward.ImportStore, opts *Options, start time.Time, sum *Summary, failure error) {
+	if errors.Is(failure, ErrNoSourceColumn) {
+		return // a command line to correct, not an import
+	}
 	source := opts.Source
 	switch {
 	case source == "" && sum != nil:
@@ -327,7 +335,22 @@ func importRows(ctx context.Context, st steward.Store, r io.Reader, opts Options
 	defer sp.close()
 	t := &table{}
 	chk := startChecking(ctx, &opts, sp, &t.rows)
-	f, err := records.ReadFile(contextReader{ctx, r}, opts.FileOptions, func(rr *records.Row) {
+	fo := opts.FileOptions
+	if opts.Source == "" {
+		// Without a source for the file, its rows must name theirs: a
+		// file with no source column is refused before a row is read.
+		require := fo.Require
+		fo.Require = func(c *records.Columns) error {
+			if !c.Maps(steward.ColumnSource) {
+				return ErrNoSourceColumn
+			}
+			if require != nil {
+				return require(c)
+			}
+			return nil
+		}
+	}
+	f, err := records.ReadFile(contextReader{ctx, r}, fo, func(rr *records.Row) {
 		i, m := t.rows.add(rr.Num)
 		chk.add(&live{i: i, m: m, Row: rr})
 	})

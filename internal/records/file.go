@@ -191,6 +191,11 @@ type FileOptions struct {
 	// file's columns as read and the names of those kept as attributes
 	// (lower case), for a writer that needs them before the rows.
 	Header func(header, attributes []string)
+	// Require, when not nil, is called once the columns of a CSV, TSV or
+	// XLSX file are bound, before its first row is passed on; an error
+	// stops the reading, and ReadFile returns it. (JSON Lines has no
+	// columns: each line names its own fields.)
+	Require func(*Columns) error
 }
 
 // table is a file being read.
@@ -264,12 +269,16 @@ func (t *table) start(header []string) error {
 	if inferring {
 		return nil
 	}
-	t.bound(cols)
-	return nil
+	return t.bound(cols)
 }
 
 // bound makes cols the file's columns and tells the caller.
-func (t *table) bound(cols *Columns) {
+func (t *table) bound(cols *Columns) error {
+	if t.opts.Require != nil {
+		if err := t.opts.Require(cols); err != nil {
+			return err
+		}
+	}
 	t.cols = cols
 	if t.rebind != nil {
 		t.rebind(cols)
@@ -277,6 +286,7 @@ func (t *table) bound(cols *Columns) {
 	if t.opts.Header != nil {
 		t.opts.Header(t.Header, cols.AttributeColumns())
 	}
+	return nil
 }
 
 // record maps r's fields with the file's columns, or leaves it to bind
@@ -314,7 +324,9 @@ func (t *table) bind(what string) error {
 		return fmt.Errorf("inferred mapping: %w", err)
 	}
 	t.Inference = inf
-	t.bound(cols)
+	if err := t.bound(cols); err != nil {
+		return err
+	}
 	held := t.held
 	t.held = nil
 	for _, r := range held {

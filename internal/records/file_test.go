@@ -2,6 +2,7 @@ package records
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -125,5 +126,38 @@ func TestExcelSeparatorLine(t *testing.T) {
 	// "sep=" is a header only when it names no delimiter.
 	if d, ok := excelSeparator([]byte("sep=ab")); ok {
 		t.Errorf("sep=ab read as delimiter %q", d)
+	}
+}
+
+// TestRequireRefusesColumns: Require sees the bound columns before the
+// first row (also after inference) and its error stops the reading.
+func TestRequireRefusesColumns(t *testing.T) {
+	errNoSource := errors.New("no source")
+	require := func(c *Columns) error {
+		if !c.Maps("source") {
+			return errNoSource
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		name, data string
+		infer      bool
+		want       error
+	}{
+		{"canonical, with source", "id,source,email\n1,shop,a@gmail.com\n", false, nil},
+		{"canonical, without", "id,email\n1,a@gmail.com\n", false, errNoSource},
+		{"inferred, without", "Name,E-mail Address\nAnn Lee,ann@gmail.com\n", true, errNoSource},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := FileOptions{Name: "a.csv", Require: require}
+			if tt.infer {
+				opts.Infer = &InferOptions{DefaultCountry: "IR"}
+			}
+			n := 0
+			_, err := ReadFile(strings.NewReader(tt.data), opts, func(*Row) { n++ })
+			if !errors.Is(err, tt.want) || (tt.want != nil && n != 0) {
+				t.Errorf("err %v after %d rows, want %v and no row", err, n, tt.want)
+			}
+		})
 	}
 }

@@ -48,6 +48,17 @@ func NewColumns(header []string, m *Mapping, maxFields int) (*Columns, error) {
 // Header returns the header (trimmed).
 func (c *Columns) Header() []string { return c.header }
 
+// Maps reports whether the columns give the canonical field a value: a
+// column of that name, or a mapping's column or constant for it.
+func (c *Columns) Maps(field string) bool {
+	for _, o := range c.ops {
+		if o.target == field {
+			return true
+		}
+	}
+	return false
+}
+
 // AttributeColumns returns the lower-cased names of the columns kept as
 // attributes, in header order.
 func (c *Columns) AttributeColumns() []string { return c.attrs }
