@@ -325,11 +325,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // counted writes n with its noun: "1 row", "2 rows". The plural is the
-// noun with an s, or forms[1] when given ("row names", "rows name").
-func counted(n int, forms ...string) string {
-	one, many := forms[0], forms[0]+"s"
-	if len(forms) > 1 {
-		many = forms[1]
+// noun with an s, or plural when given ("row names", "rows name").
+func counted(n int, one string, plural ...string) string {
+	many := one + "s"
+	if len(plural) > 0 {
+		many = plural[0]
 	}
 	if n == 1 {
 		return "1 " + one

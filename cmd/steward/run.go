@@ -259,19 +259,8 @@ type barJob struct {
 
 func withBar(j jobs.Job, bar *progress.Bar) *barJob { return &barJob{Job: j, bar: bar} }
 
-// FollowsChanges implements jobs.ChangeFollower for the job inside.
-func (b *barJob) FollowsChanges() bool {
-	f, ok := b.Job.(jobs.ChangeFollower)
-	return ok && f.FollowsChanges()
-}
-
-// FullRunBecause implements jobs.FullRunAsker for the job inside.
-func (b *barJob) FullRunBecause(last *steward.JobRun) string {
-	if a, ok := b.Job.(jobs.FullRunAsker); ok {
-		return a.FullRunBecause(last)
-	}
-	return ""
-}
+// Unwrap implements jobs.Wrapper: the runner asks the job inside.
+func (b *barJob) Unwrap() jobs.Job { return b.Job }
 
 // end ends the job's progress bar, as finished or, after err, stopped.
 func (b *barJob) end(err error) {

@@ -62,6 +62,29 @@ type ChangeFollower interface {
 	FollowsChanges() bool
 }
 
+// Wrapper is a Job that runs another as it is, a share of it or with a
+// progress bar around it: the runner asks the job inside whether it
+// follows changes (ChangeFollower) or asks for a full run (FullRunAsker),
+// so a wrapper need not forward each of them.
+type Wrapper interface {
+	Unwrap() Job
+}
+
+// inner returns the first of job and the jobs it wraps that is a T.
+func inner[T any](job Job) (T, bool) {
+	for {
+		if t, ok := job.(T); ok {
+			return t, true
+		}
+		w, ok := job.(Wrapper)
+		if !ok {
+			var zero T
+			return zero, false
+		}
+		job = w.Unwrap()
+	}
+}
+
 // FullRunAsker is a ChangeFollower whose work depends on settings that
 // can change between runs (a standardizer's rules): it says why the
 // customers its last successful run examined must be examined again
@@ -268,7 +291,7 @@ func (rn *Runner) Start(ctx context.Context, job Job, opts Options) (*steward.Jo
 		resume = last.Checkpoint
 	}
 	follows := false
-	if f, ok := job.(ChangeFollower); ok {
+	if f, ok := inner[ChangeFollower](job); ok {
 		follows = f.FollowsChanges()
 	}
 	if opts.Restart || (follows && opts.Full && last != nil && !last.Changes.Full) {
@@ -411,7 +434,7 @@ func (rn *Runner) changeWindow(ctx context.Context, job Job, full bool) (steward
 		return steward.ChangeWindow{}, "", fmt.Errorf("last successful run of %s: %w", job.Name(), err)
 	}
 	if len(ok) == 1 && ok[0].Changes.Mark != 0 {
-		if a, isAsker := job.(FullRunAsker); isAsker {
+		if a, isAsker := inner[FullRunAsker](job); isAsker {
 			if why := a.FullRunBecause(ok[0]); why != "" {
 				return w, why, nil
 			}

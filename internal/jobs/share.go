@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/steward-crm/steward"
 )
 
 // IDRange bounds a job to the customers with From <= id <= Through; the
@@ -54,21 +52,10 @@ type share struct {
 
 func (s share) Name() string { return s.name }
 
-// FollowsChanges implements ChangeFollower for the job shared: each share
-// examines the customers of its range changed since its own last
-// successful run.
-func (s share) FollowsChanges() bool {
-	f, ok := s.Job.(ChangeFollower)
-	return ok && f.FollowsChanges()
-}
-
-// FullRunBecause implements FullRunAsker for the job shared.
-func (s share) FullRunBecause(last *steward.JobRun) string {
-	if a, ok := s.Job.(FullRunAsker); ok {
-		return a.FullRunBecause(last)
-	}
-	return ""
-}
+// Unwrap implements Wrapper: each share follows changes, and asks for a
+// full run, as the job shared does, over its own range and from its own
+// last successful run.
+func (s share) Unwrap() Job { return s.Job }
 
 // ShareName names the share of job over r in the job runs:
 // "standardize#50001-100000".

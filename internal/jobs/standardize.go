@@ -43,8 +43,9 @@ func (j *Standardize) Name() string { return "standardize" }
 func (j *Standardize) FollowsChanges() bool { return true }
 
 // countRules is the count in which a run keeps the fingerprint of the
-// rules it standardized by (rulesFingerprint).
-const countRules = "rules_fingerprint"
+// rules it standardized by (rulesFingerprint). Named as an id, it is not
+// added up as a count (metrics.JobRun leaves "_id" counts out).
+const countRules = "rules_id"
 
 // rulesFingerprint identifies what the job makes of a customer: the
 // standardizer's version and the options. It fits a JSON number exactly.

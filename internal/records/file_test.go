@@ -123,6 +123,9 @@ func TestExcelSeparatorLine(t *testing.T) {
 	if err != nil || len(rows) != 1 || rows[0].Record.FirstName != "Ann" {
 		t.Errorf("--delimiter comma: %v, %+v", err, rows)
 	}
+	if d, ok := excelSeparator([]byte("Sep=;\r")); !ok || d != ';' {
+		t.Errorf("Sep=; read as %q, %v", d, ok)
+	}
 	// "sep=" is a header only when it names no delimiter.
 	if d, ok := excelSeparator([]byte("sep=ab")); ok {
 		t.Errorf("sep=ab read as delimiter %q", d)

@@ -276,12 +276,12 @@ func peekLine(br *bufio.Reader) []byte {
 // header of a CSV file to name its delimiter ("sep=;"): the delimiter, and
 // whether line is one.
 func excelSeparator(line []byte) (rune, bool) {
-	rest, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("sep="))
-	if !ok {
-		rest, ok = bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("SEP="))
+	line = bytes.TrimRight(line, "\r")
+	if len(line) < 5 || !bytes.EqualFold(line[:4], []byte("sep=")) {
+		return 0, false
 	}
-	r, size := utf8.DecodeRune(rest)
-	if !ok || size == 0 || size != len(rest) || !validDelimiter(r) {
+	r, size := utf8.DecodeRune(line[4:])
+	if size != len(line)-4 || !validDelimiter(r) {
 		return 0, false
 	}
 	return r, true
