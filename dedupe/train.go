@@ -230,24 +230,16 @@ func (ix *Index) trainSessions(ctx context.Context, sessions []map[pattern]int, 
 			st.unconverged = append(st.unconverged, string(key))
 		}
 		for c := range numComparisons {
-			for l := range st.pooled[c] {
-				st.pooled[c][l] += em.counts[c][l]
-			}
+			addLevels(&st.pooled[c], &em.counts[c])
 		}
 		if mask&namesMask == namesMask {
-			for l := range st.nameNonMatch[cmpEmail] {
-				st.nameNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
-			}
+			addLevels(&st.nameNonMatch[cmpEmail], &em.ucounts[cmpEmail])
 		}
 		if mask&familyMask == familyMask {
-			for l := range st.familyNonMatch[cmpEmail] {
-				st.familyNonMatch[cmpEmail][l] += em.ucounts[cmpEmail][l]
-			}
+			addLevels(&st.familyNonMatch[cmpEmail], &em.ucounts[cmpEmail])
 		}
 		if key == BlockPhone || key == BlockPostalHouse {
-			for l := range st.placeNonMatch[cmpLastName] {
-				st.placeNonMatch[cmpLastName][l] += em.ucounts[cmpLastName][l]
-			}
+			addLevels(&st.placeNonMatch[cmpLastName], &em.ucounts[cmpLastName])
 		}
 	}
 	return st
@@ -721,4 +713,11 @@ func runEM(ctx context.Context, obs []observation, uRandom levelProbs, fixedM *l
 	res.m = m
 	res.lambda = lambda
 	return res
+}
+
+// addLevels adds src's counts to dst's, level by level.
+func addLevels(dst, src *[1 << levelBits]float64) {
+	for l := range dst {
+		dst[l] += src[l]
+	}
 }
